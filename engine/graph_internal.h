@@ -1,0 +1,81 @@
+/* graph_internal.h — the graph's layout, shared by the engine's own files only. */
+#ifndef MG_GRAPH_INTERNAL_H
+#define MG_GRAPH_INTERNAL_H
+
+#include "mg_graph.h"
+#include "mg_value.h"
+
+enum { NODE_CHUNK_BITS = 12, NODE_CHUNK = 1u << NODE_CHUNK_BITS };
+
+typedef struct scope_entry {
+    uint32_t parent;
+    uint32_t name;  /* offset into scope_text */
+    uint32_t depth;
+} scope_entry;
+
+typedef struct byte_block {
+    unsigned char *base;
+    size_t start;   /* offset of base in the arena's running count */
+    size_t size;
+} byte_block;
+
+struct mg_graph {
+    /* node table: chunks of NODE_CHUNK nodes, ids are positions */
+    mg_value **chunks;
+    uint32_t nchunks, chunk_cap;
+    uint32_t count;
+    mg_mark kept;
+
+    /* user labels, rewound with the nodes; offset 0 is "" */
+    char *labels;
+    uint32_t labels_len, labels_cap;
+
+    /* byte arena for tensor payloads, rewound with the nodes */
+    byte_block *blocks;
+    uint32_t nblocks, block_cap, cur_block;
+    size_t bytes; /* running offset handed out so far */
+
+    /* interned scopes and the scope stack */
+    scope_entry *scopes;
+    uint32_t nscopes, scope_cap;
+    char *scope_text;
+    uint32_t scope_text_len, scope_text_cap;
+    uint32_t *scope_index; /* open addressing: scope id + 1, 0 = empty */
+    uint32_t scope_index_cap;
+    uint32_t *stack;
+    uint32_t stack_len, stack_cap;
+
+    mg_error err;
+    size_t allocations;
+};
+
+/* Grows the node table by one chunk; 0 on success. */
+int graph_grow_nodes(mg_graph *g);
+
+/* A fresh node slot with the bookkeeping fields set; NULL when out of memory. */
+static inline mg_value *graph_new_node(mg_graph *g, mg_op op, uint8_t flags)
+{
+    uint32_t id = g->count;
+    if ((id >> NODE_CHUNK_BITS) >= g->nchunks && graph_grow_nodes(g) != 0)
+        return NULL;
+    mg_value *v = &g->chunks[id >> NODE_CHUNK_BITS][id & (NODE_CHUNK - 1)];
+    g->count = id + 1;
+    v->grad = 0.0;
+    v->a = NULL;
+    v->b = NULL;
+    v->graph = g;
+    v->id = id;
+    v->scope = g->stack[g->stack_len - 1];
+    v->label = 0;
+    v->op = (uint8_t)op;
+    v->flags = flags;
+    return v;
+}
+
+/* The node with this id; id must be below g->count. */
+static inline mg_value *graph_node_at(const mg_graph *g, uint32_t id)
+{
+    return &g->chunks[id >> NODE_CHUNK_BITS][id & (NODE_CHUNK - 1)];
+}
+
+#endif

@@ -1,0 +1,224 @@
+/* value.c — creating scalar nodes: leaves, labels and the forward pass of each op. */
+#include "graph_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A node is usable by an op if it exists now in its graph. */
+static int usable(const mg_value *v, const char *opname)
+{
+    if (v->id < v->graph->count && graph_node_at(v->graph, v->id) == v)
+        return 1;
+    mg_graph_fail(v->graph, MG_EINVAL,
+                  "%s: node %u was dropped by a graph reset or rewind", opname, v->id);
+    return 0;
+}
+
+static mg_value *leaf(mg_graph *g, double x, uint8_t flags)
+{
+    if (!g)
+        return NULL;
+    mg_value *v = graph_new_node(g, MG_OP_LEAF, flags);
+    if (v)
+        v->data = x;
+    return v;
+}
+
+mg_value *mg_input(mg_graph *g, double x) { return leaf(g, x, 0); }
+mg_value *mg_param(mg_graph *g, double x) { return leaf(g, x, MG_FLAG_PARAM); }
+mg_value *mg_const(mg_graph *g, double x) { return leaf(g, x, MG_FLAG_CONST); }
+
+mg_value *mg_label(mg_value *v, const char *label)
+{
+    if (!v || !label)
+        return v;
+    mg_graph *g = v->graph;
+    size_t len = strlen(label) + 1;
+    if (len == 1) {
+        v->label = 0;
+        return v;
+    }
+    if (g->labels_len + len > g->labels_cap) {
+        uint32_t cap = g->labels_cap;
+        while (cap < g->labels_len + len)
+            cap *= 2;
+        char *p = realloc(g->labels, cap);
+        if (!p) {
+            mg_graph_fail(g, MG_ENOMEM, "out of memory storing label '%s'", label);
+            return v;
+        }
+        g->allocations++;
+        g->labels = p;
+        g->labels_cap = cap;
+    }
+    memcpy(g->labels + g->labels_len, label, len);
+    v->label = g->labels_len;
+    g->labels_len += (uint32_t)len;
+    return v;
+}
+
+const char *mg_value_label(const mg_value *v)
+{
+    if (!v || v->label >= v->graph->labels_len)
+        return "";
+    return v->graph->labels + v->label;
+}
+
+static mg_value *unary(mg_value *a, mg_op op, double out, const char *opname)
+{
+    if (!a || !usable(a, opname))
+        return NULL;
+    mg_value *v = graph_new_node(a->graph, op, 0);
+    if (v) {
+        v->data = out;
+        v->a = a;
+    }
+    return v;
+}
+
+static mg_value *binary(mg_value *a, mg_value *b, mg_op op, const char *opname)
+{
+    if (!a || !b) {
+        /* an earlier failure already recorded its error; a bare NULL is a new one */
+        mg_value *ok = a ? a : b;
+        if (ok && mg_graph_status(ok->graph) == MG_OK)
+            mg_graph_fail(ok->graph, MG_EINVAL, "%s: operand %s is NULL", opname, a ? "b" : "a");
+        return NULL;
+    }
+    if (a->graph != b->graph) {
+        mg_graph_fail(a->graph, MG_EINVAL,
+                      "%s: operands belong to two different graphs (nodes %u and %u)",
+                      opname, a->id, b->id);
+        mg_graph_fail(b->graph, MG_EINVAL,
+                      "%s: operands belong to two different graphs (nodes %u and %u)",
+                      opname, a->id, b->id);
+        return NULL;
+    }
+    if (!usable(a, opname) || !usable(b, opname))
+        return NULL;
+    double x = a->data, y = b->data, out;
+    switch (op) {
+    case MG_OP_ADD: out = x + y; break;
+    case MG_OP_SUB: out = x - y; break;
+    case MG_OP_MUL: out = x * y; break;
+    case MG_OP_DIV: out = x / y; break;
+    default: out = pow(x, y); break;
+    }
+    mg_value *v = graph_new_node(a->graph, op, 0);
+    if (v) {
+        v->data = out;
+        v->a = a;
+        v->b = b;
+    }
+    return v;
+}
+
+mg_value *mg_add(mg_value *a, mg_value *b) { return binary(a, b, MG_OP_ADD, "add"); }
+mg_value *mg_sub(mg_value *a, mg_value *b) { return binary(a, b, MG_OP_SUB, "sub"); }
+mg_value *mg_mul(mg_value *a, mg_value *b) { return binary(a, b, MG_OP_MUL, "mul"); }
+mg_value *mg_div(mg_value *a, mg_value *b) { return binary(a, b, MG_OP_DIV, "div"); }
+mg_value *mg_pow_value(mg_value *a, mg_value *b) { return binary(a, b, MG_OP_POWV, "pow"); }
+
+static mg_value *constant_like(mg_value *a, double c)
+{
+    return a ? mg_const(a->graph, c) : NULL;
+}
+
+mg_value *mg_addc(mg_value *a, double c) { return mg_add(a, constant_like(a, c)); }
+mg_value *mg_subc(mg_value *a, double c) { return mg_sub(a, constant_like(a, c)); }
+mg_value *mg_rsubc(mg_value *a, double c) { return mg_sub(constant_like(a, c), a); }
+mg_value *mg_mulc(mg_value *a, double c) { return mg_mul(a, constant_like(a, c)); }
+mg_value *mg_divc(mg_value *a, double c) { return mg_div(a, constant_like(a, c)); }
+mg_value *mg_rdivc(mg_value *a, double c) { return mg_div(constant_like(a, c), a); }
+
+mg_value *mg_neg(mg_value *a) { return a ? unary(a, MG_OP_NEG, -a->data, "neg") : NULL; }
+mg_value *mg_exp(mg_value *a) { return a ? unary(a, MG_OP_EXP, exp(a->data), "exp") : NULL; }
+mg_value *mg_log(mg_value *a) { return a ? unary(a, MG_OP_LOG, log(a->data), "log") : NULL; }
+mg_value *mg_tanh(mg_value *a) { return a ? unary(a, MG_OP_TANH, tanh(a->data), "tanh") : NULL; }
+
+mg_value *mg_relu(mg_value *a)
+{
+    return a ? unary(a, MG_OP_RELU, a->data > 0.0 ? a->data : 0.0, "relu") : NULL;
+}
+
+/* Both branches keep exp() from overflowing, as PyTorch's kernel does. */
+static double sigmoid(double x)
+{
+    if (x >= 0.0)
+        return 1.0 / (1.0 + exp(-x));
+    double e = exp(x);
+    return e / (1.0 + e);
+}
+
+mg_value *mg_sigmoid(mg_value *a)
+{
+    return a ? unary(a, MG_OP_SIGMOID, sigmoid(a->data), "sigmoid") : NULL;
+}
+
+mg_value *mg_pow(mg_value *a, double k)
+{
+    if (!a)
+        return NULL;
+    if (!isfinite(k)) {
+        mg_graph_fail(a->graph, MG_EINVAL, "pow: exponent %g is not finite", k);
+        return NULL;
+    }
+    mg_value *v = unary(a, MG_OP_POW, pow(a->data, k), "pow");
+    if (v)
+        v->k = k;
+    return v;
+}
+
+mg_value *mg_bce_logits(mg_value *z, double y)
+{
+    if (!z)
+        return NULL;
+    if (!isfinite(y)) {
+        mg_graph_fail(z->graph, MG_EINVAL, "bce_logits: target %g is not finite", y);
+        return NULL;
+    }
+    double x = z->data;
+    double loss = (x > 0.0 ? x : 0.0) - x * y + log1p(exp(-fabs(x)));
+    mg_value *v = unary(z, MG_OP_BCE_LOGITS, loss, "bce_logits");
+    if (v)
+        v->k = y;
+    return v;
+}
+
+/* ---- names ---- */
+
+static const char *const op_names[MG_OP_COUNT] = {
+    [MG_OP_LEAF] = "", [MG_OP_ADD] = "+", [MG_OP_SUB] = "-", [MG_OP_MUL] = "*",
+    [MG_OP_DIV] = "/", [MG_OP_NEG] = "neg", [MG_OP_POW] = "**", [MG_OP_POWV] = "**",
+    [MG_OP_EXP] = "exp", [MG_OP_LOG] = "log", [MG_OP_TANH] = "tanh",
+    [MG_OP_RELU] = "relu", [MG_OP_SIGMOID] = "sigmoid", [MG_OP_BCE_LOGITS] = "bce",
+};
+
+const char *mg_op_name(mg_op op)
+{
+    return (unsigned)op < MG_OP_COUNT ? op_names[op] : "?";
+}
+
+size_t mg_value_op_label(const mg_value *v, char *buf, size_t n)
+{
+    int len;
+    if (v->op == MG_OP_POW)
+        len = snprintf(buf, n, "**%g", v->k);
+    else
+        len = snprintf(buf, n, "%s", mg_op_name((mg_op)v->op));
+    return len < 0 ? 0 : (size_t)len;
+}
+
+int mg_value_parent_count(const mg_value *v)
+{
+    if (!v || v->op == MG_OP_LEAF)
+        return 0;
+    switch (v->op) {
+    case MG_OP_ADD: case MG_OP_SUB: case MG_OP_MUL: case MG_OP_DIV: case MG_OP_POWV:
+        return 2;
+    default:
+        return 1;
+    }
+}
