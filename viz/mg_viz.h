@@ -1,0 +1,129 @@
+/* mg_viz.h — draw a computation graph, micrograd's draw_dot, in C.
+ *
+ *     mg_value *loss = ...;
+ *     mg_error err;
+ *     if (mg_draw_dot(loss, "loss.png", NULL, &err) != MG_OK)
+ *         fprintf(stderr, "%s\n", err.message);
+ *
+ * The graph is walked from a root without recursion, built with Graphviz's
+ * cgraph and laid out and rendered in-process by gvc (no `dot` subprocess).
+ *
+ * What a picture shows. Each value is a record box "label | data | grad"
+ * (plus "#id" when asked); each computed value has a small ellipse for its op
+ * ("+", "*", "**2", "tanh") feeding it. Inputs, parameters, constants,
+ * computed values and the root are told apart by fill colour and border.
+ *
+ * Folding. Above a budget of value boxes (default MG_VIZ_FOLD_BUDGET) the
+ * graph is drawn folded by scope (see mg_scope_push()): every node whose scope
+ * lies at or below the chosen fold depth is drawn inside one box per scope,
+ * labelled with the scope path, its node count and op mix; edges between boxes
+ * carry how many graph edges they stand for. Nothing is dropped: the boxes'
+ * counts plus the individually drawn nodes add up to the nodes drawn
+ * (mg_viz_fold_plan_make() exposes the computation).
+ *
+ * SVG ids (shared convention): value node <g id="n<ID>" class="node value
+ * input|param|const|computed [root]">, its op node <g id="op<ID>" class="node
+ * op">, a folded scope <g id="fold<SCOPEID>" class="node fold">, edges
+ * <g id="e<FROM>_<TO>" class="edge"> where FROM/TO are those node ids.
+ *
+ * Every call returns an mg_code and fills err (may be NULL) with a message;
+ * nothing aborts. Files are written to a temporary name in the same directory
+ * and renamed, so they are complete or absent. */
+#ifndef MG_VIZ_H
+#define MG_VIZ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mg_error.h"
+#include "mg_graph.h"
+#include "mg_value.h"
+
+/* Value boxes a picture may hold before it is folded by scope. */
+#define MG_VIZ_FOLD_BUDGET 300
+/* Significant digits of data and grad by default. */
+#define MG_VIZ_PRECISION 4
+/* Neighbourhood radius (edges away from focus_id) by default. */
+#define MG_VIZ_FOCUS_RADIUS 2
+
+/* Drawing options. A zero-initialised struct (or NULL) means the defaults. */
+typedef struct mg_viz_options {
+    bool hide_op_nodes;      /* draw no op ellipses: edges go value to value */
+    bool show_ids;           /* add "#id" to each value box */
+    int precision;           /* significant digits; 0 = MG_VIZ_PRECISION */
+    const char *rankdir;     /* "LR", "TB", "RL", "BT"; NULL = "LR" */
+    const char *title;       /* drawn above the graph; NULL = none */
+    size_t fold_budget;      /* 0 = MG_VIZ_FOLD_BUDGET; SIZE_MAX = never fold */
+    const char *unfold_scope;/* scope path ("sample3/mlp") whose nodes are
+                                drawn individually; NULL = none */
+    bool focus;              /* draw only the neighbourhood of focus_id */
+    uint32_t focus_id;       /* node id at the centre of the neighbourhood */
+    uint32_t focus_radius;   /* edges away from focus_id, either direction;
+                                0 = MG_VIZ_FOCUS_RADIUS */
+    double max_inches;       /* cap on picture width/height for PNG; 0 = 40 */
+    int dpi;                 /* PNG resolution; 0 = 72 */
+} mg_viz_options;
+
+/* Renders the graph behind root to path; the format comes from the extension
+ * (".png", ".svg", ".dot"); any other extension is an MG_EINVAL error naming it. */
+mg_code mg_draw_dot(mg_value *root, const char *path,
+                    const mg_viz_options *opt, mg_error *err);
+
+/* As mg_draw_dot() with an explicit format "png", "svg" or "dot" (any path). */
+mg_code mg_draw_dot_format(mg_value *root, const char *path, const char *format,
+                           const mg_viz_options *opt, mg_error *err);
+
+/* Renders into memory: *out receives a malloc'd buffer of *len bytes (plus a
+ * terminating NUL not counted in *len) that the caller free()s. */
+mg_code mg_draw_dot_data(mg_value *root, const char *format,
+                         const mg_viz_options *opt, char **out, size_t *len,
+                         mg_error *err);
+
+/* Draws root's graph as it is now, runs mg_backward(root), draws it again:
+ * ONE image (format from path's extension) holding two clusters side by side
+ * titled "before backward" and "after backward". Node ids in the second
+ * cluster's SVG carry the prefix "b" (id="bn<ID>", "bop<ID>", "bfold<ID>") so
+ * ids stay unique. The backward pass runs even if drawing fails afterwards;
+ * nothing is written unless both states were drawn. */
+mg_code mg_draw_backward(mg_value *root, const char *path,
+                         const mg_viz_options *opt, mg_error *err);
+
+/* The format name for a path's extension ("png", "svg", "dot"), or NULL. */
+const char *mg_viz_format_of(const char *path);
+
+/* Folding, exposed so callers and tests can see what a picture will hold. */
+
+/* node_box values that are not box indices. */
+#define MG_VIZ_NODE_DRAWN  UINT32_MAX       /* drawn as its own value box */
+#define MG_VIZ_NODE_ABSENT (UINT32_MAX - 1) /* not in the picture: unreachable
+                                               from root, or outside focus */
+
+/* One folded box: every drawn node whose scope is `scope` or below it. */
+typedef struct mg_viz_box {
+    uint32_t scope;                 /* scope id (mg_scope_path() names it) */
+    size_t nodes;                   /* graph nodes folded into this box */
+    size_t op_count[MG_OP_COUNT];   /* of which with each op (leaves at 0) */
+} mg_viz_box;
+
+typedef struct mg_viz_fold_plan {
+    size_t total;        /* graph nodes in the picture (reachable, in focus) */
+    size_t drawn;        /* of which drawn as their own value boxes */
+    size_t folded;       /* of which inside boxes: drawn + folded == total */
+    uint32_t depth;      /* fold depth chosen (scope depth of the boxes);
+                            0 when nothing is folded */
+    size_t nboxes;
+    mg_viz_box *boxes;   /* nboxes boxes, in order of first node id */
+    size_t nnodes;       /* length of node_box: the graph's node count */
+    uint32_t *node_box;  /* per node id: box index, MG_VIZ_NODE_DRAWN or
+                            MG_VIZ_NODE_ABSENT */
+} mg_viz_fold_plan;
+
+/* Computes what mg_draw_dot(root, ..., opt) would fold into *plan (which the
+ * caller releases with mg_viz_fold_plan_free()). */
+mg_code mg_viz_fold_plan_make(mg_value *root, const mg_viz_options *opt,
+                              mg_viz_fold_plan *plan, mg_error *err);
+/* Releases a plan's arrays and zeroes it; NULL is a no-op. */
+void mg_viz_fold_plan_free(mg_viz_fold_plan *plan);
+
+#endif
