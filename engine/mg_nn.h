@@ -26,13 +26,13 @@ typedef struct mg_neuron {
     mg_value *b;      /* bias, 0 at init */
     int nin;
     mg_nonlin act;
-    char scope[16];   /* "neuronN" */
+    char scope[24];   /* "neuronN" */
 } mg_neuron;
 
 typedef struct mg_layer {
     mg_neuron *neurons;
     int nin, nout;
-    char scope[16];   /* "layerL" */
+    char scope[24];   /* "layerL" */
 } mg_layer;
 
 typedef struct mg_mlp {
@@ -42,7 +42,7 @@ typedef struct mg_mlp {
     int nin;
     mg_value **params;  /* every weight and bias, layer by layer, neuron by neuron */
     size_t nparams;
-    mg_value **scratch; /* two activation buffers of the widest layer */
+    mg_value **scratch; /* three buffers of the widest layer: inputs, activations */
     int width;
 } mg_mlp;
 
