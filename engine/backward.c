@@ -79,7 +79,7 @@ mg_code mg_backward(mg_value *root)
     mg_graph *g = root->graph;
     if (g->err.code != MG_OK)
         return g->err.code;
-    if (root->id >= g->count || graph_node_at(g, root->id) != root)
+    if (root->id >= g->count)
         return mg_graph_fail(g, MG_EINVAL, "backward: root node %u was dropped by a reset",
                              root->id);
     if (root->op == MG_OP_LEAF) {

@@ -6,14 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A node is usable by an op if it exists now in its graph. */
-static int usable(const mg_value *v, const char *opname)
+/* Reports a node that a reset or rewind dropped (its slot lies past the end). */
+static __attribute__((noinline)) int report_dropped(const mg_value *v, const char *opname)
 {
-    if (v->id < v->graph->count && graph_node_at(v->graph, v->id) == v)
-        return 1;
     mg_graph_fail(v->graph, MG_EINVAL,
                   "%s: node %u was dropped by a graph reset or rewind", opname, v->id);
     return 0;
+}
+
+/* A node is usable by an op if it still exists in its graph. A slot reused
+ * after a reset cannot be told from its new occupant; only the end is checked. */
+static inline int usable(const mg_value *v, const char *opname)
+{
+    return v->id < v->graph->count ? 1 : report_dropped(v, opname);
 }
 
 static mg_value *leaf(mg_graph *g, double x, uint8_t flags)

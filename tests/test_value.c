@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "mg_gradcheck.h"
 #include "mg_rng.h"
 #include "mg_value.h"
@@ -366,11 +367,4 @@ static Suite *value_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(value_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
-}
+int main(void) { return mg_check_run(value_suite()); }
