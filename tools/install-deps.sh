@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what mgviz needs on Debian: the build set, and with --tests also what
+# the test suites use (PyTorch for parity, Chromium + Node for the inspector).
+set -eu
+build_pkgs="gcc meson ninja-build pkg-config libgraphviz-dev libpng-dev zlib1g-dev check"
+test_pkgs="python3 python3-torch python3-pytest python3-numpy graphviz dataset-fashion-mnist chromium"
+pkgs="$build_pkgs"
+[ "${1:-}" = "--tests" ] && pkgs="$pkgs $test_pkgs"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q $pkgs
+# Node may come with the machine (with its own npm); Debian's packages otherwise.
+if [ "${1:-}" = "--tests" ] && ! command -v npm >/dev/null; then
+  $sudo apt-get install -y -q nodejs npm
+fi
+if [ "${1:-}" = "--tests" ] && [ -f "$(dirname "$0")/../tests/browser/package-lock.json" ]; then
+  npm ci --prefix "$(dirname "$0")/../tests/browser" --no-audit --no-fund
+fi
