@@ -67,8 +67,12 @@ static void bench_moons(void)
     printf("  vs micrograd (GC off)     %.0fx faster\n", MICROGRAD_STEP_NOGC / median);
 }
 
-/* A random scalar graph: each node applies one of the ops to recent nodes. */
-static void bench_synthetic(size_t n)
+/* A synthetic scalar graph: each node applies one of five ops to two of the
+ * 64 most recent nodes, chosen at random. With `random_ops` the op itself is
+ * random too, which defeats the CPU's branch predictor on every node; without
+ * it the ops cycle through a fixed pattern, as real graphs (a neuron's
+ * mul/add chain) repeat theirs. */
+static void bench_synthetic(size_t n, int random_ops)
 {
     enum { WINDOW = 64, LEAVES = 256, REPEAT = 5 };
     unsigned char *op = malloc(n);
@@ -82,7 +86,7 @@ static void bench_synthetic(size_t n)
     mg_rng_seed(&rng, 42);
     for (size_t i = 0; i < n; i++) {
         size_t have = LEAVES + i, window = have < WINDOW ? have : WINDOW;
-        op[i] = (unsigned char)mg_rng_below(&rng, 5);
+        op[i] = (unsigned char)(random_ops ? mg_rng_below(&rng, 5) : i % 5);
         pa[i] = (unsigned)(have - 1 - mg_rng_below(&rng, window));
         pb[i] = (unsigned)(have - 1 - mg_rng_below(&rng, window));
     }
@@ -111,7 +115,8 @@ static void bench_synthetic(size_t n)
         best_bwd = t2 - t1 < best_bwd ? t2 - t1 : best_bwd;
         best = t2 - t0 < best ? t2 - t0 : best;
     }
-    printf("synthetic graph, %zu op nodes (+, *, -, tanh, relu), best of %d\n", n, REPEAT);
+    printf("synthetic graph, %zu op nodes (+, *, -, tanh, relu; %s ops), best of %d\n", n,
+           random_ops ? "random" : "cyclic", REPEAT);
     printf("  forward                   %.1f M nodes/s\n", (double)n / best_fwd / 1e6);
     printf("  backward                  %.1f M nodes/s\n", (double)n / best_bwd / 1e6);
     printf("  forward+backward          %.1f M nodes/s\n", (double)n / best / 1e6);
@@ -126,8 +131,9 @@ static void bench_synthetic(size_t n)
 
 int main(int argc, char **argv)
 {
-    size_t n = argc > 1 ? (size_t)strtoull(argv[1], NULL, 10) : 10000000;
+    size_t n = argc > 1 ? (size_t)strtoull(argv[1], NULL, 10) : 1000000;
     bench_moons();
-    bench_synthetic(n);
+    bench_synthetic(n, 0);
+    bench_synthetic(n, 1);
     return 0;
 }
