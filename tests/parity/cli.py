@@ -1,0 +1,96 @@
+"""Running programs through `mgviz expr --format json`.
+
+One program: `mgviz expr PROGRAM name=value... --format json`, inputs bound on
+the command line. Many programs: `mgviz expr --batch FILE --format json`,
+programs separated by `---` lines, one JSON object per output line; there each
+program declares its inputs itself as `name = literal` lines, which our
+language reads as input leaves (mg_expr.h).
+"""
+
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+
+import graph_json
+import progen
+
+TIMEOUT = 600
+
+
+@dataclass
+class Outcome:
+    """What mgviz did with one program: a graph, or an error (exit status
+    and message). crashed is True for a signal or an unparseable answer."""
+    graph: object = None
+    error: str = ""
+    crashed: bool = False
+
+    @property
+    def value(self):
+        return self.graph.value
+
+    @property
+    def grads(self):
+        return self.graph.grads
+
+
+def bindings(inputs):
+    return [f"{name}={progen.number(v)}" for name, v in inputs.items()]
+
+
+def run_one(mgviz, program):
+    """Runs one progen.Program with its inputs bound on the command line."""
+    argv = [mgviz, "expr", progen.render(program), *bindings(program.inputs), "--format", "json"]
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT)
+    if p.returncode < 0:
+        return Outcome(error=f"killed by signal {-p.returncode}: {p.stderr.strip()}", crashed=True)
+    if p.returncode != 0:
+        return Outcome(error=f"exit {p.returncode}: {p.stderr.strip()}")
+    try:
+        return Outcome(graph=graph_json.parse(p.stdout))
+    except ValueError as e:
+        return Outcome(error=f"bad JSON: {e}", crashed=True)
+
+
+def batch_text(program):
+    """A program for batch mode: its inputs declared as literal assignments."""
+    decls = [f"{name} = {progen.number(v)}" for name, v in program.inputs.items()]
+    return "\n".join(decls + [progen.render(program)])
+
+
+def run_batch(mgviz, programs):
+    """Runs programs in one mgviz process; returns one Outcome per program.
+    A program mgviz rejects yields an Outcome with its error message."""
+    with tempfile.NamedTemporaryFile("w", suffix=".mg", delete=False) as f:
+        f.write("\n---\n".join(batch_text(p) for p in programs) + "\n")
+        path = f.name
+    try:
+        p = subprocess.run([mgviz, "expr", "--batch", path, "--format", "json"],
+                           capture_output=True, text=True, timeout=TIMEOUT)
+    finally:
+        os.unlink(path)
+    if p.returncode < 0:
+        crash = Outcome(error=f"batch killed by signal {-p.returncode}: {p.stderr[-2000:]}",
+                        crashed=True)
+        return [crash] * len(programs)
+    lines = p.stdout.splitlines()
+    if len(lines) != len(programs):
+        bad = Outcome(error=f"batch printed {len(lines)} lines for {len(programs)} programs "
+                            f"(exit {p.returncode}): {p.stderr[-2000:]}", crashed=True)
+        return [bad] * len(programs)
+    return [_outcome(line) for line in lines]
+
+
+def _outcome(line):
+    try:
+        return Outcome(graph=graph_json.parse(line))
+    except ValueError as e:
+        import json
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            return Outcome(error=f"bad JSON line: {e}", crashed=True)
+        if isinstance(obj, dict) and "error" in obj:
+            return Outcome(error=str(obj["error"]))
+        return Outcome(error=f"unexpected JSON: {e}", crashed=True)
