@@ -1,71 +1,153 @@
-/* draw.c — placeholder entry points until the renderer lands. */
+/* draw.c — the public drawing calls: plan, build, render, write. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "mg_viz.h"
+#include "viz_internal.h"
 
-const char *mg_viz_format_of(const char *path)
+/* A new directed graph with the drawing defaults declared. */
+static Agraph_t *open_graph(const mg_viz_options *o, const char *format,
+                            viz_attrs *at, mg_error *err)
 {
-    const char *dot = path ? strrchr(path, '.') : NULL;
-    if (!dot)
-        return NULL;
-    if (strcmp(dot, ".png") == 0)
-        return "png";
-    if (strcmp(dot, ".svg") == 0)
-        return "svg";
-    if (strcmp(dot, ".dot") == 0)
-        return "dot";
-    return NULL;
+    Agraph_t *g = agopen("mgviz", Agdirected, NULL);
+    if (!g)
+        mg_error_set(err, MG_ENOMEM, "Graphviz could not create a graph");
+    else
+        viz_declare(g, o, format, at);
+    return g;
 }
 
-static mg_code not_yet(mg_error *err)
+static mg_code draw_data(mg_value *root, const char *format,
+                         const mg_viz_options *opt, char **out, size_t *len,
+                         mg_error *err)
 {
-    return mg_error_set(err, MG_ERENDER, "mgviz: drawing is not implemented yet");
-}
-
-mg_code mg_draw_dot(mg_value *root, const char *path,
-                    const mg_viz_options *opt, mg_error *err)
-{
-    (void)root; (void)path; (void)opt;
-    return not_yet(err);
-}
-
-mg_code mg_draw_dot_format(mg_value *root, const char *path, const char *format,
-                           const mg_viz_options *opt, mg_error *err)
-{
-    (void)root; (void)path; (void)format; (void)opt;
-    return not_yet(err);
+    mg_code rc = viz_check_format(format, err);
+    if (rc != MG_OK)
+        return rc;
+    mg_viz_options o = viz_resolve(opt);
+    mg_viz_fold_plan plan;
+    if ((rc = viz_plan(root, &o, &plan, err)) != MG_OK)
+        return rc;
+    viz_attrs at;
+    Agraph_t *g = open_graph(&o, format, &at, err);
+    rc = g ? viz_build(g, &at, root, &o, &plan, "", err) : MG_ENOMEM;
+    if (rc == MG_OK)
+        rc = viz_render(g, format, out, len, err);
+    if (g)
+        agclose(g);
+    mg_viz_fold_plan_free(&plan);
+    return rc;
 }
 
 mg_code mg_draw_dot_data(mg_value *root, const char *format,
                          const mg_viz_options *opt, char **out, size_t *len,
                          mg_error *err)
 {
-    (void)root; (void)format; (void)opt; (void)out; (void)len;
-    return not_yet(err);
+    if (!out || !len)
+        return mg_error_set(err, MG_EINVAL, "no place for the output (out or len is NULL)");
+    *out = NULL;
+    *len = 0;
+    mg_code rc = draw_data(root, format, opt, out, len, err);
+    if (rc == MG_OK)
+        mg_error_clear(err);
+    return rc;
+}
+
+mg_code mg_draw_dot_format(mg_value *root, const char *path, const char *format,
+                           const mg_viz_options *opt, mg_error *err)
+{
+    if (!path || !*path)
+        return mg_error_set(err, MG_EINVAL, "no output path given");
+    char *data = NULL;
+    size_t len = 0;
+    mg_code rc = mg_draw_dot_data(root, format, opt, &data, &len, err);
+    if (rc == MG_OK)
+        rc = viz_write_atomic(path, data, len, err);
+    free(data);
+    return rc;
+}
+
+/* The format for path, or MG_EINVAL naming its extension. */
+static mg_code format_for(const char *path, const char **format, mg_error *err)
+{
+    if (!path || !*path)
+        return mg_error_set(err, MG_EINVAL, "no output path given");
+    *format = mg_viz_format_of(path);
+    if (*format)
+        return MG_OK;
+    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+    if (!dot || (slash && dot < slash))
+        return mg_error_set(err, MG_EINVAL,
+                            "%s has no extension: use .png, .svg or .dot", path);
+    return mg_error_set(err, MG_EINVAL,
+                        "unsupported extension \"%s\" in %s: use .png, .svg or .dot",
+                        dot, path);
+}
+
+mg_code mg_draw_dot(mg_value *root, const char *path,
+                    const mg_viz_options *opt, mg_error *err)
+{
+    const char *format = NULL;
+    mg_code rc = format_for(path, &format, err);
+    return rc != MG_OK ? rc : mg_draw_dot_format(root, path, format, opt, err);
+}
+
+/* Adds one titled cluster holding the picture of plan. */
+static mg_code add_cluster(Agraph_t *g, const viz_attrs *at, mg_value *root,
+                           const mg_viz_options *o, const mg_viz_fold_plan *plan,
+                           const char *name, const char *title,
+                           const char *prefix, mg_error *err)
+{
+    Agraph_t *sub = agsubg(g, (char *)name, 1);
+    if (!sub)
+        return mg_error_set(err, MG_ERENDER, "Graphviz refused cluster %s", name);
+    agsafeset(sub, "label", (char *)title, "");
+    agsafeset(sub, "style", "rounded", "");
+    return viz_build(sub, at, root, o, plan, prefix, err);
+}
+
+/* Builds both states into g, running backward in between. */
+static mg_code build_before_after(Agraph_t *g, const viz_attrs *at,
+                                  mg_value *root, const mg_viz_options *o,
+                                  const mg_viz_fold_plan *plan, mg_error *err)
+{
+    mg_code rc = add_cluster(g, at, root, o, plan, "cluster_before",
+                             "before backward", "", err);
+    mg_code brc = mg_backward(root);
+    if (rc != MG_OK)
+        return rc;
+    if (brc != MG_OK)
+        return mg_error_set(err, brc, "backward failed: %s",
+                            mg_graph_error(root->graph) ? mg_graph_error(root->graph)
+                                                        : mg_code_name(brc));
+    return add_cluster(g, at, root, o, plan, "cluster_after", "after backward",
+                       "b", err);
 }
 
 mg_code mg_draw_backward(mg_value *root, const char *path,
                          const mg_viz_options *opt, mg_error *err)
 {
-    (void)root; (void)path; (void)opt;
-    return not_yet(err);
-}
-
-mg_code mg_viz_fold_plan_make(mg_value *root, const mg_viz_options *opt,
-                              mg_viz_fold_plan *plan, mg_error *err)
-{
-    (void)root; (void)opt;
-    if (plan)
-        memset(plan, 0, sizeof *plan);
-    return not_yet(err);
-}
-
-void mg_viz_fold_plan_free(mg_viz_fold_plan *plan)
-{
-    if (!plan)
-        return;
-    free(plan->boxes);
-    free(plan->node_box);
-    memset(plan, 0, sizeof *plan);
+    const char *format = NULL;
+    mg_code rc = format_for(path, &format, err);
+    if (rc != MG_OK)
+        return rc;
+    mg_viz_options o = viz_resolve(opt);
+    mg_viz_fold_plan plan;
+    if ((rc = viz_plan(root, &o, &plan, err)) != MG_OK)
+        return rc;
+    viz_attrs at;
+    char *data = NULL;
+    size_t len = 0;
+    Agraph_t *g = open_graph(&o, format, &at, err);
+    rc = g ? build_before_after(g, &at, root, &o, &plan, err) : MG_ENOMEM;
+    if (rc == MG_OK)
+        rc = viz_render(g, format, &data, &len, err);
+    if (rc == MG_OK)
+        rc = viz_write_atomic(path, data, len, err);
+    if (rc == MG_OK)
+        mg_error_clear(err);
+    free(data);
+    if (g)
+        agclose(g);
+    mg_viz_fold_plan_free(&plan);
+    return rc;
 }

@@ -92,6 +92,11 @@ mg_code mg_draw_backward(mg_value *root, const char *path,
 /* The format name for a path's extension ("png", "svg", "dot"), or NULL. */
 const char *mg_viz_format_of(const char *path);
 
+/* Frees the Graphviz context the library keeps between drawings (at exit,
+ * for leak checkers). Drawing again afterwards works, but Graphviz 2.43's
+ * text layout then reads a freed font name once: call it only at the end. */
+void mg_viz_cleanup(void);
+
 /* Folding, exposed so callers and tests can see what a picture will hold. */
 
 /* node_box values that are not box indices. */

@@ -1,0 +1,186 @@
+/* build.c — turning a fold plan into cgraph nodes and edges.
+ *
+ * Names (and SVG ids) follow the shared convention: value "n<ID>", its op
+ * "op<ID>", a folded scope "fold<SCOPEID>"; an edge is "e<FROM>_<TO>" where an
+ * end is a value id or "fold<SCOPEID>", and the edge from an op to its value
+ * is "eop<ID>". The edge from a parent into a value's op node carries the
+ * parent -> value id, since it stands for that graph edge. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "viz_internal.h"
+
+/* Endpoint keys for the edge tally: a value id, or a box index tagged. */
+#define BOX_TAG (1ull << 32)
+
+typedef struct builder {
+    Agraph_t *g;
+    const viz_attrs *at;
+    const mg_viz_options *o;
+    const mg_viz_fold_plan *plan;
+    const mg_graph *mg;
+    const char *prefix;
+    Agnode_t **value;  /* per node id: its value box, or NULL */
+    Agnode_t **target; /* per node id: where its parents' edges go */
+    Agnode_t **box;    /* per box index */
+} builder;
+
+static Agnode_t *new_node(builder *b, const char *kind, uint32_t num)
+{
+    char name[48];
+    snprintf(name, sizeof name, "%s%s%u", b->prefix, kind, num);
+    Agnode_t *n = agnode(b->g, name, 1);
+    if (n)
+        viz_set(n, b->at->id, name);
+    return n;
+}
+
+static Agedge_t *new_edge(builder *b, Agnode_t *t, Agnode_t *h, const char *id)
+{
+    Agedge_t *e = agedge(b->g, t, h, NULL, 1);
+    if (e)
+        viz_set(e, b->at->eid, id);
+    return e;
+}
+
+/* The op ellipse feeding computed value v, and its edge into v's box. */
+static Agnode_t *add_op(builder *b, const mg_value *v, Agnode_t *value)
+{
+    char text[64], id[48];
+    Agnode_t *op = new_node(b, "op", v->id);
+    if (!op)
+        return NULL;
+    mg_value_op_label(v, text, sizeof text);
+    viz_set(op, b->at->label, text);
+    viz_set(op, b->at->shape, "ellipse");
+    viz_set(op, b->at->klass, "op");
+    viz_set(op, b->at->fillcolor, "#f3f3f3");
+    viz_set(op, b->at->fontsize, "10");
+    snprintf(id, sizeof id, "%seop%u", b->prefix, v->id);
+    return new_edge(b, op, value, id) ? op : NULL;
+}
+
+static int add_value(builder *b, const mg_value *v, const mg_value *root)
+{
+    char text[1024];
+    Agnode_t *n = new_node(b, "n", v->id);
+    if (!n)
+        return -1;
+    viz_value_label(v, b->o, text, sizeof text);
+    viz_set(n, b->at->label, text);
+    viz_style_value(n, b->at, v, v == root);
+    b->value[v->id] = b->target[v->id] = n;
+    if (!mg_is_leaf(v) && !b->o->hide_op_nodes)
+        b->target[v->id] = add_op(b, v, n);
+    return b->target[v->id] ? 0 : -1;
+}
+
+static int add_box(builder *b, size_t i)
+{
+    char text[1024];
+    const mg_viz_box *box = &b->plan->boxes[i];
+    Agnode_t *n = new_node(b, "fold", box->scope);
+    if (!n)
+        return -1;
+    viz_box_label(b->mg, box, text, sizeof text);
+    viz_set(n, b->at->label, text);
+    viz_set(n, b->at->shape, "box");
+    viz_set(n, b->at->style, "rounded,filled");
+    viz_set(n, b->at->fillcolor, "#e6dcff");
+    viz_set(n, b->at->klass, "fold");
+    b->box[i] = n;
+    return 0;
+}
+
+static uint64_t key_of(const builder *b, uint32_t id)
+{
+    uint32_t box = b->plan->node_box[id];
+    return box == MG_VIZ_NODE_DRAWN ? id : (BOX_TAG | box);
+}
+
+/* Counts every graph edge between picture endpoints (edges inside a box
+ * vanish into it, edges leaving the picture are not drawn). */
+static mg_code tally_edges(const builder *b, viz_tally *t)
+{
+    for (size_t id = 0; id < b->plan->nnodes; id++) {
+        if (b->plan->node_box[id] == MG_VIZ_NODE_ABSENT)
+            continue;
+        const mg_value *v = mg_graph_node(b->mg, (uint32_t)id);
+        int np = mg_value_parent_count(v);
+        const mg_value *ps[2] = {v->a, np >= 2 ? v->b : NULL};
+        for (int i = 0; i < np; i++) {
+            if (b->plan->node_box[ps[i]->id] == MG_VIZ_NODE_ABSENT)
+                continue;
+            uint64_t from = key_of(b, ps[i]->id), to = key_of(b, (uint32_t)id);
+            if (from == to && from >= BOX_TAG)
+                continue;
+            if (viz_tally_add(t, from, to) != MG_OK)
+                return MG_ENOMEM;
+        }
+    }
+    return MG_OK;
+}
+
+/* An edge end as its id names it: "<ID>" or "fold<SCOPEID>". */
+static void end_name(const builder *b, uint64_t key, char *buf, size_t n)
+{
+    if (key >= BOX_TAG)
+        snprintf(buf, n, "fold%u", b->plan->boxes[key - BOX_TAG].scope);
+    else
+        snprintf(buf, n, "%u", (uint32_t)key);
+}
+
+static int add_edge(builder *b, const viz_edge *e)
+{
+    char from[24], to[24], id[64];
+    Agnode_t *t = e->from >= BOX_TAG ? b->box[e->from - BOX_TAG] : b->value[e->from];
+    Agnode_t *h = e->to >= BOX_TAG ? b->box[e->to - BOX_TAG] : b->target[e->to];
+    end_name(b, e->from, from, sizeof from);
+    end_name(b, e->to, to, sizeof to);
+    snprintf(id, sizeof id, "%se%s_%s", b->prefix, from, to);
+    Agedge_t *edge = new_edge(b, t, h, id);
+    if (!edge)
+        return -1;
+    if (e->from >= BOX_TAG || e->to >= BOX_TAG) {
+        snprintf(id, sizeof id, "%zu", e->count);
+        viz_set(edge, b->at->elabel, id);
+    }
+    return 0;
+}
+
+static mg_code add_all(builder *b, mg_value *root, mg_error *err)
+{
+    for (size_t id = 0; id < b->plan->nnodes; id++)
+        if (b->plan->node_box[id] == MG_VIZ_NODE_DRAWN &&
+            add_value(b, mg_graph_node(b->mg, (uint32_t)id), root) != 0)
+            return mg_error_set(err, MG_ERENDER, "Graphviz refused node %zu", id);
+    for (size_t i = 0; i < b->plan->nboxes; i++)
+        if (add_box(b, i) != 0)
+            return mg_error_set(err, MG_ERENDER, "Graphviz refused box %zu", i);
+    viz_tally t = {0};
+    mg_code rc = tally_edges(b, &t);
+    if (rc != MG_OK)
+        mg_error_set(err, rc, "out of memory counting edges");
+    for (size_t i = 0; rc == MG_OK && i < t.n; i++)
+        if (add_edge(b, &t.edges[i]) != 0)
+            rc = mg_error_set(err, MG_ERENDER, "Graphviz refused an edge");
+    viz_tally_free(&t);
+    return rc;
+}
+
+mg_code viz_build(Agraph_t *g, const viz_attrs *at, mg_value *root,
+                  const mg_viz_options *o, const mg_viz_fold_plan *plan,
+                  const char *prefix, mg_error *err)
+{
+    builder b = {g, at, o, plan, root->graph, prefix, NULL, NULL, NULL};
+    b.value = calloc(plan->nnodes + 1, sizeof *b.value);
+    b.target = calloc(plan->nnodes + 1, sizeof *b.target);
+    b.box = calloc(plan->nboxes + 1, sizeof *b.box);
+    mg_code rc = b.value && b.target && b.box
+                     ? add_all(&b, root, err)
+                     : mg_error_set(err, MG_ENOMEM, "out of memory drawing");
+    free(b.value);
+    free(b.target);
+    free(b.box);
+    return rc;
+}

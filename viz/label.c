@@ -1,0 +1,84 @@
+/* label.c — the text inside value boxes and folded boxes. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "viz_internal.h"
+
+/* Appends printf output at *pos without overflowing buf[n]. */
+static void append(char *buf, size_t n, size_t *pos, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void append(char *buf, size_t n, size_t *pos, const char *fmt, ...)
+{
+    if (*pos >= n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf + *pos, n - *pos, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        *pos += (size_t)k < n - *pos ? (size_t)k : n - *pos - 1;
+}
+
+/* Appends text with record-label specials ({}|<>"\) escaped and newlines
+ * flattened, so a user label cannot break the record's structure. */
+static void append_escaped(char *buf, size_t n, size_t *pos, const char *text,
+                           const char *specials)
+{
+    for (; *text && *pos + 2 < n; text++) {
+        char ch = *text == '\n' || *text == '\r' ? ' ' : *text;
+        if (strchr(specials, ch))
+            buf[(*pos)++] = '\\';
+        buf[(*pos)++] = ch;
+    }
+    buf[*pos] = '\0';
+}
+
+void viz_value_label(const mg_value *v, const mg_viz_options *o, char *buf,
+                     size_t n)
+{
+    size_t pos = 0;
+    buf[0] = '\0';
+    append(buf, n, &pos, "{ ");
+    if (o->show_ids)
+        append(buf, n, &pos, "#%u | ", v->id);
+    const char *label = mg_value_label(v);
+    if (*label) {
+        append_escaped(buf, n, &pos, label, "{}|<>\"\\");
+        append(buf, n, &pos, " | ");
+    }
+    append(buf, n, &pos, "data %.*g | grad %.*g }", o->precision, v->data,
+           o->precision, v->grad);
+}
+
+/* The name of op slot i as a box shows it ("leaf" for inputs and such). */
+static void op_name(mg_op op, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s", op == MG_OP_LEAF ? "leaf" : mg_op_name(op));
+}
+
+void viz_box_label(const mg_graph *g, const mg_viz_box *box, char *buf,
+                   size_t n)
+{
+    char path[512], name[32];
+    size_t pos = 0;
+    buf[0] = '\0';
+    mg_scope_path(g, box->scope, path, sizeof path);
+    append_escaped(buf, n, &pos, *path ? path : "(top level)", "\\\"");
+    append(buf, n, &pos, "\\n%zu node%s:", box->nodes, box->nodes == 1 ? "" : "s");
+    /* op mix, most frequent first; a line break every four entries */
+    size_t done[MG_OP_COUNT] = {0};
+    for (int shown = 0;; shown++) {
+        int best = -1;
+        for (int op = 0; op < MG_OP_COUNT; op++)
+            if (!done[op] && box->op_count[op] &&
+                (best < 0 || box->op_count[op] > box->op_count[best]))
+                best = op;
+        if (best < 0)
+            break;
+        done[best] = 1;
+        op_name((mg_op)best, name, sizeof name);
+        append(buf, n, &pos, "%s%zu %s", shown == 0 ? " " : shown % 4 ? ", " : ",\\n",
+               box->op_count[best], name);
+    }
+}

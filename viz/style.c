@@ -1,0 +1,110 @@
+/* style.c — how things look: graph defaults, and colours telling inputs,
+ * parameters, constants, computed values and the root apart. */
+#include <stdio.h>
+
+#include "viz_internal.h"
+
+void viz_set(void *obj, Agsym_t *sym, const char *value)
+{
+    agxset(obj, sym, (char *)value); /* cgraph copies; its API is not const */
+}
+
+static void graph_attr(Agraph_t *g, const char *name, const char *value)
+{
+    agattr(g, AGRAPH, (char *)name, (char *)value);
+}
+
+static Agsym_t *node_attr(Agraph_t *g, const char *name, const char *value)
+{
+    return agattr(g, AGNODE, (char *)name, (char *)value);
+}
+
+static Agsym_t *edge_attr(Agraph_t *g, const char *name, const char *value)
+{
+    return agattr(g, AGEDGE, (char *)name, (char *)value);
+}
+
+/* Layout settings that keep `dot` fast on a thousand-node graph; see
+ * viz/README for the measurements behind them. */
+static void declare_speed(Agraph_t *g)
+{
+    graph_attr(g, "nslimit", "2");
+    graph_attr(g, "nslimit1", "2");
+    graph_attr(g, "mclimit", "0.3");
+    graph_attr(g, "searchsize", "20");
+}
+
+void viz_declare(Agraph_t *g, const mg_viz_options *o, const char *format,
+                 viz_attrs *at)
+{
+    char buf[64];
+    graph_attr(g, "rankdir", o->rankdir);
+    graph_attr(g, "label", o->title ? o->title : "");
+    graph_attr(g, "labelloc", "t");
+    graph_attr(g, "fontname", "Helvetica");
+    graph_attr(g, "bgcolor", "white");
+    if (format && format[0] == 'p') { /* png: cap the bitmap, see mg_viz.h */
+        snprintf(buf, sizeof buf, "%g,%g", o->max_inches, o->max_inches);
+        graph_attr(g, "size", buf);
+        snprintf(buf, sizeof buf, "%d", o->dpi);
+        graph_attr(g, "dpi", buf);
+    }
+    declare_speed(g);
+    at->shape = node_attr(g, "shape", "record");
+    at->style = node_attr(g, "style", "filled");
+    at->fillcolor = node_attr(g, "fillcolor", "white");
+    at->color = node_attr(g, "color", "black");
+    at->penwidth = node_attr(g, "penwidth", "1");
+    at->fontsize = node_attr(g, "fontsize", "11");
+    at->label = node_attr(g, "label", "");
+    at->id = node_attr(g, "id", "");
+    at->klass = node_attr(g, "class", "");
+    node_attr(g, "fontname", "Helvetica");
+    node_attr(g, "height", "0.3");
+    at->elabel = edge_attr(g, "xlabel", "");
+    at->eid = edge_attr(g, "id", "");
+    edge_attr(g, "arrowsize", "0.6");
+    edge_attr(g, "fontsize", "10");
+    edge_attr(g, "fontname", "Helvetica");
+}
+
+/* How each kind of value looks; the SVG class carries the kind name. */
+typedef struct value_look {
+    const char *kind, *fill, *style;
+} value_look;
+
+static const value_look looks[] = {
+    {"computed", "white", "filled"},
+    {"input", "#cfe8ff", "filled"},
+    {"param", "#ffe0a6", "filled"},
+    {"const", "#eeeeee", "filled,dashed"},
+};
+
+static const value_look *look_of(const mg_value *v)
+{
+    if (!mg_is_leaf(v))
+        return &looks[0];
+    if (v->flags & MG_FLAG_PARAM)
+        return &looks[2];
+    if (v->flags & MG_FLAG_CONST)
+        return &looks[3];
+    return &looks[1];
+}
+
+void viz_style_value(Agnode_t *n, const viz_attrs *at, const mg_value *v,
+                     int is_root)
+{
+    const value_look *look = look_of(v);
+    char klass[48];
+    snprintf(klass, sizeof klass, "value %s%s", look->kind, is_root ? " root" : "");
+    viz_set(n, at->klass, klass);
+    if (look != &looks[0])
+        viz_set(n, at->fillcolor, look->fill);
+    if (look == &looks[3])
+        viz_set(n, at->style, look->style);
+    if (is_root) {
+        viz_set(n, at->color, "#c62828");
+        viz_set(n, at->penwidth, "2.5");
+        viz_set(n, at->fillcolor, "#ffd9d9");
+    }
+}

@@ -1,0 +1,89 @@
+/* viz_internal.h — the pieces of the visualiser, shared by viz/ files only.
+ *
+ * A drawing goes: resolve options -> select the nodes in the picture ->
+ * plan the folding -> build a cgraph graph -> lay out and render with gvc ->
+ * write the bytes atomically. Each step lives in its own file. */
+#ifndef VIZ_INTERNAL_H
+#define VIZ_INTERNAL_H
+
+#include <stdint.h>
+
+#include <graphviz/cgraph.h>
+
+#include "mg_viz.h"
+
+/* Default cap on a PNG's width and height, in inches (at 72 dpi: 2880 px). */
+#define VIZ_MAX_INCHES 40.0
+#define VIZ_DPI 72
+
+/* options.c: opt (may be NULL) with every zero field replaced by its default. */
+mg_viz_options viz_resolve(const mg_viz_options *opt);
+/* options.c: MG_OK if format is one we render, else MG_EINVAL naming it. */
+mg_code viz_check_format(const char *format, mg_error *err);
+
+/* select.c: checks root; sets in[id] = 1 for every node of root's graph that
+ * the picture holds (reachable from root, within focus); *count gets how many.
+ * in has mg_graph_count(root->graph) entries. */
+mg_code viz_select(mg_value *root, const mg_viz_options *o, uint8_t *in,
+                   size_t *count, mg_error *err);
+
+/* fold.c: fills plan for the selected nodes (in, count) of root's graph. */
+mg_code viz_fold(mg_value *root, const mg_viz_options *o, const uint8_t *in,
+                 size_t count, mg_viz_fold_plan *plan, mg_error *err);
+
+/* plan.c: selection plus folding, the common first half of every drawing. */
+mg_code viz_plan(mg_value *root, const mg_viz_options *o,
+                 mg_viz_fold_plan *plan, mg_error *err);
+
+/* edge_tally.c: counts edges between picture endpoints, in first-seen order. */
+typedef struct viz_edge {
+    uint64_t from, to; /* endpoint keys, see viz_key_* in build.c */
+    size_t count;      /* graph edges this picture edge stands for */
+} viz_edge;
+typedef struct viz_tally {
+    viz_edge *edges;
+    size_t n, cap;
+    uint32_t *slots;   /* open addressing: edge index + 1, 0 = empty */
+    size_t nslots;
+} viz_tally;
+/* Adds one graph edge from -> to; MG_ENOMEM when out of memory. */
+mg_code viz_tally_add(viz_tally *t, uint64_t from, uint64_t to);
+void viz_tally_free(viz_tally *t);
+
+/* style.c: cgraph attribute symbols declared once per drawing. */
+typedef struct viz_attrs {
+    Agsym_t *shape, *label, *id, *klass, *style, *fillcolor, *color,
+        *penwidth, *fontsize, *elabel, *eid;
+} viz_attrs;
+/* Declares graph defaults (rankdir, fonts, size caps) and the symbols. */
+void viz_declare(Agraph_t *g, const mg_viz_options *o, const char *format,
+                 viz_attrs *at);
+/* Sets a string attribute through its symbol (cgraph copies value). */
+void viz_set(void *obj, Agsym_t *sym, const char *value);
+/* Styles a value node by kind: class, fill colour, border. */
+void viz_style_value(Agnode_t *n, const viz_attrs *at, const mg_value *v,
+                     int is_root);
+
+/* build.c: adds the picture of plan into g (a graph or a cluster); every
+ * node and edge name and id starts with prefix ("" or "b"). */
+mg_code viz_build(Agraph_t *g, const viz_attrs *at, mg_value *root,
+                  const mg_viz_options *o, const mg_viz_fold_plan *plan,
+                  const char *prefix, mg_error *err);
+
+/* label.c: the record label of a value box into buf (escaped for records). */
+void viz_value_label(const mg_value *v, const mg_viz_options *o, char *buf,
+                     size_t n);
+/* label.c: a folded box's label: scope path, node count, op mix. */
+void viz_box_label(const mg_graph *g, const mg_viz_box *box, char *buf,
+                   size_t n);
+
+/* render.c: lays out g (except for "dot") and renders it as format into a
+ * malloc'd, NUL-terminated buffer. */
+mg_code viz_render(Agraph_t *g, const char *format, char **out, size_t *len,
+                   mg_error *err);
+
+/* write.c: writes len bytes to path through a temporary file and rename(). */
+mg_code viz_write_atomic(const char *path, const char *data, size_t len,
+                         mg_error *err);
+
+#endif
