@@ -1,0 +1,178 @@
+/* bench_gemm.c — mg_sgemm against OpenBLAS's cblas_sgemm, side by side in one run.
+ *
+ *     OPENBLAS_CORETYPE=SkylakeX build/bench/bench_gemm [repeats]
+ *
+ * For each shape and thread count it prints the best time of `repeats` timed batches
+ * (default 5) as GFLOP/s for both libraries and their ratio. Best-of, because the
+ * machine is shared: the best run is the one least disturbed by other processes.
+ * OpenBLAS picks its kernels at load time from OPENBLAS_CORETYPE (printed first);
+ * Debian's build detects this CPU as Prescott unless told SkylakeX, so run both. */
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "mg_kernels.h"
+
+typedef struct shape {
+    const char *name;
+    int trans_a, trans_b, M, N, K;
+} shape;
+
+static const shape shapes[] = {
+    {"square 64", 0, 0, 64, 64, 64},
+    {"square 256", 0, 0, 256, 256, 256},
+    {"square 1024", 0, 0, 1024, 1024, 1024},
+    {"square 2048", 0, 0, 2048, 2048, 2048},
+    {"mlp X.W1 64x784.784x128", 0, 0, 64, 128, 784},
+    {"mlp Xt.dY 784x64.64x128", 1, 0, 784, 128, 64},
+    {"mlp dY.W1t 64x128.128x784", 0, 1, 64, 784, 128},
+    {"mlp H.W2 64x128.128x10", 0, 0, 64, 10, 128},
+    {"mlp Ht.dZ 128x64.64x10", 1, 0, 128, 10, 64},
+    {"mlp dZ.W2t 64x10.10x128", 0, 1, 64, 128, 10},
+};
+
+typedef void gemm_fn(const shape *s, const float *A, const float *B, float *C);
+
+static void run_mg(const shape *s, const float *A, const float *B, float *C)
+{
+    mg_sgemm(s->trans_a, s->trans_b, s->M, s->N, s->K, 1.0f, A, s->trans_a ? s->M : s->K, B,
+             s->trans_b ? s->K : s->N, 0.0f, C, s->N);
+}
+
+static void run_openblas(const shape *s, const float *A, const float *B, float *C)
+{
+    cblas_sgemm(CblasRowMajor, s->trans_a ? CblasTrans : CblasNoTrans,
+                s->trans_b ? CblasTrans : CblasNoTrans, s->M, s->N, s->K, 1.0f, A,
+                s->trans_a ? s->M : s->K, B, s->trans_b ? s->K : s->N, 0.0f, C, s->N);
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Best seconds per call over `repeats` batches, each long enough (~50 ms) to time. */
+static double best_seconds(gemm_fn *fn, const shape *s, const float *A, const float *B,
+                           float *C, int repeats)
+{
+    fn(s, A, B, C); /* warm: caches, packing buffers, thread pools */
+    double flops = 2.0 * s->M * s->N * s->K;
+    long calls = (long)(5e9 / flops) + 1; /* ~50 ms at 100 GFLOP/s */
+    double best = INFINITY;
+    for (int r = 0; r < repeats; r++) {
+        double t0 = now();
+        for (long c = 0; c < calls; c++)
+            fn(s, A, B, C);
+        double per_call = (now() - t0) / (double)calls;
+        best = per_call < best ? per_call : best;
+    }
+    return best;
+}
+
+static float *random_matrix(size_t n)
+{
+    float *m = malloc(n * sizeof *m);
+    for (size_t i = 0; m && i < n; i++)
+        m[i] = (float)rand() / (float)RAND_MAX - 0.5f;
+    return m;
+}
+
+/* Largest |x - y| over n entries: the two libraries must agree before we time them. */
+static double max_difference(const float *x, const float *y, size_t n)
+{
+    double worst = 0;
+    for (size_t i = 0; i < n; i++)
+        worst = fmax(worst, fabs((double)x[i] - (double)y[i]));
+    return worst;
+}
+
+static int bench_shape(const shape *s, int threads, int repeats)
+{
+    size_t a = (size_t)s->M * s->K, b = (size_t)s->K * s->N, c = (size_t)s->M * s->N;
+    float *A = random_matrix(a), *B = random_matrix(b), *C = random_matrix(c),
+          *D = random_matrix(c);
+    int ok = A && B && C && D;
+    if (ok) {
+        mg_set_threads(threads);
+        openblas_set_num_threads(threads);
+        run_mg(s, A, B, C);
+        run_openblas(s, A, B, D);
+        double diff = max_difference(C, D, c);
+        double t_mg = best_seconds(run_mg, s, A, B, C, repeats);
+        double t_ob = best_seconds(run_openblas, s, A, B, D, repeats);
+        double flops = 2.0 * s->M * s->N * s->K;
+        printf("%-28s %2d  %9.1f  %9.1f  %6.2f  %9.2f  %9.2f  %.1e\n", s->name, threads,
+               flops / t_mg * 1e-9, flops / t_ob * 1e-9, t_ob / t_mg, t_mg * 1e6, t_ob * 1e6,
+               diff);
+    }
+    free(A);
+    free(B);
+    free(C);
+    free(D);
+    return ok;
+}
+
+/* One SGD step's GEMMs for the 784-128-10 MLP at batch 64, times the 938 steps of one
+ * Fashion-MNIST epoch: the share of the epoch budget (0.4 s) that matmul takes. */
+static int bench_mlp_epoch(gemm_fn *fn, const char *who, int threads, int repeats)
+{
+    /* Forward X·W1, H·W2; backward Hᵀ·dZ, dZ·W2ᵀ, Xᵀ·dY (no gradient for the input). */
+    const shape *step[] = {&shapes[4], &shapes[7], &shapes[8], &shapes[9], &shapes[5]};
+    enum { count = sizeof step / sizeof step[0] };
+    float *buf[count][3] = {{0}};
+    int ok = 1;
+    for (int g = 0; g < count; g++) {
+        buf[g][0] = random_matrix((size_t)step[g]->M * step[g]->K);
+        buf[g][1] = random_matrix((size_t)step[g]->K * step[g]->N);
+        buf[g][2] = random_matrix((size_t)step[g]->M * step[g]->N);
+        ok = ok && buf[g][0] && buf[g][1] && buf[g][2];
+    }
+    double best = INFINITY;
+    for (int r = 0; ok && r < repeats; r++) {
+        double t0 = now();
+        for (int it = 0; it < 938; it++)
+            for (int g = 0; g < count; g++)
+                fn(step[g], buf[g][0], buf[g][1], buf[g][2]);
+        double t = now() - t0;
+        best = t < best ? t : best;
+    }
+    if (ok)
+        printf("mlp epoch gemms (938 steps)  %-8s %d thread(s): %.3f s\n", who, threads, best);
+    for (int g = 0; g < count; g++)
+        for (int k = 0; k < 3; k++)
+            free(buf[g][k]);
+    return ok;
+}
+
+int main(int argc, char **argv)
+{
+    int repeats = argc > 1 ? atoi(argv[1]) : 5;
+    if (repeats < 1) {
+        fprintf(stderr, "usage: bench_gemm [repeats >= 1]\n");
+        return 2;
+    }
+    const char *coretype = getenv("OPENBLAS_CORETYPE");
+    printf("OpenBLAS core: %s (OPENBLAS_CORETYPE=%s); best of %d batches\n",
+           openblas_get_corename(), coretype ? coretype : "unset", repeats);
+    printf("%-28s %2s  %9s  %9s  %6s  %9s  %9s  %s\n", "shape", "th", "mg GF/s", "OB GF/s",
+           "mg/OB", "mg us", "OB us", "max|diff|");
+    int ok = 1;
+    for (int threads = 1; threads <= 2; threads++)
+        for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+            ok = ok && bench_shape(&shapes[i], threads, repeats);
+    for (int threads = 1; threads <= 2; threads++) {
+        mg_set_threads(threads);
+        openblas_set_num_threads(threads);
+        ok = ok && bench_mlp_epoch(run_mg, "mg", threads, repeats);
+        ok = ok && bench_mlp_epoch(run_openblas, "OpenBLAS", threads, repeats);
+    }
+    if (!ok) {
+        fprintf(stderr, "bench_gemm: out of memory\n");
+        return 1;
+    }
+    return 0;
+}

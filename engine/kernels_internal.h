@@ -1,0 +1,15 @@
+/* kernels_internal.h — shared by the kernel sources, not installed. */
+#ifndef MG_KERNELS_INTERNAL_H
+#define MG_KERNELS_INTERNAL_H
+
+#include <stddef.h>
+
+/* Alignment of the scratch memory below: one cache line, one AVX-512 vector. */
+#define MG_KERNEL_ALIGN 64
+
+/* Returns at least `bytes` of MG_KERNEL_ALIGN-aligned scratch memory owned by the calling
+ * thread, valid until its next call on this thread; NULL if it cannot be allocated. The
+ * block only grows, so a warm caller allocates nothing; it is freed when the thread exits. */
+void *mg_kernel_workspace(size_t bytes);
+
+#endif

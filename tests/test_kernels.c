@@ -1,0 +1,427 @@
+/* test_kernels.c — GEMM and the elementwise kernels against plain double-precision
+ * references: every transpose combination, odd sizes that leave partial register tiles
+ * and cache blocks, strides, alpha/beta, and 1 vs 2 threads giving identical bits. */
+#include <check.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "mg_kernels.h"
+#include "mg_rng.h"
+
+/* ---- GEMM ---------------------------------------------------------------------------- */
+
+typedef struct gemm_case {
+    int trans_a, trans_b, M, N, K;
+    int pad;              /* extra elements at the end of every row of A, B and C */
+    double alpha, beta;
+} gemm_case;
+
+/* A matrix as stored: rows × cols with row stride ld, held in double for the reference. */
+typedef struct matrix {
+    int rows, cols, ld;
+    double *v;
+} matrix;
+
+static matrix matrix_random(mg_rng *rng, int rows, int cols, int pad)
+{
+    matrix m = {rows, cols, cols + pad, NULL};
+    m.v = malloc(sizeof(double) * (size_t)rows * (size_t)m.ld);
+    ck_assert_ptr_nonnull(m.v);
+    for (long i = 0; i < (long)rows * m.ld; i++)
+        m.v[i] = mg_rng_range(rng, -1, 1);
+    return m;
+}
+
+/* op(X)[i][j] of a stored matrix. */
+static double op_at(const matrix *x, int trans, int i, int j)
+{
+    return trans ? x->v[(long)j * x->ld + i] : x->v[(long)i * x->ld + j];
+}
+
+/* Runs the case through mg_sgemm (single != 0) or mg_dgemm on copies of A, B, C0 and
+ * returns the resulting C in double, stride and padding included. */
+static double *run_gemm(const gemm_case *c, int single, int threads, const matrix *A,
+                        const matrix *B, const matrix *C0)
+{
+    long na = (long)A->rows * A->ld, nb = (long)B->rows * B->ld, nc = (long)C0->rows * C0->ld;
+    double *out = malloc(sizeof(double) * (size_t)nc);
+    ck_assert_ptr_nonnull(out);
+    mg_set_threads(threads);
+    if (!single) {
+        memcpy(out, C0->v, sizeof(double) * (size_t)nc);
+        mg_dgemm(c->trans_a, c->trans_b, c->M, c->N, c->K, c->alpha, A->v, A->ld, B->v, B->ld,
+                 c->beta, out, C0->ld);
+    } else {
+        float *a = malloc(sizeof(float) * (size_t)na), *b = malloc(sizeof(float) * (size_t)nb),
+              *cc = malloc(sizeof(float) * (size_t)nc);
+        ck_assert(a && b && cc);
+        for (long i = 0; i < na; i++)
+            a[i] = (float)A->v[i];
+        for (long i = 0; i < nb; i++)
+            b[i] = (float)B->v[i];
+        for (long i = 0; i < nc; i++)
+            cc[i] = (float)C0->v[i];
+        mg_sgemm(c->trans_a, c->trans_b, c->M, c->N, c->K, (float)c->alpha, a, A->ld, b, B->ld,
+                 (float)c->beta, cc, C0->ld);
+        for (long i = 0; i < nc; i++)
+            out[i] = cc[i];
+        free(a);
+        free(b);
+        free(cc);
+    }
+    mg_set_threads(1);
+    return out;
+}
+
+/* Checks `got` against the double reference: entries inside C within a rounding bound
+ * that grows with K, entries in the row padding untouched. */
+static void check_gemm_result(const gemm_case *c, int single, const matrix *A, const matrix *B,
+                              const matrix *C0, const double *got)
+{
+    double eps = single ? FLT_EPSILON : DBL_EPSILON;
+    for (int i = 0; i < c->M; i++) {
+        for (int j = 0; j < c->N; j++) {
+            double sum = 0, magnitude = 0;
+            for (int p = 0; p < c->K; p++) {
+                double term = op_at(A, c->trans_a, i, p) * op_at(B, c->trans_b, p, j);
+                sum += term;
+                magnitude += fabs(term);
+            }
+            double old = C0->v[(long)i * C0->ld + j];
+            double scaled_old = c->beta != 0 ? c->beta * old : 0;
+            double want = c->alpha * sum + scaled_old;
+            double bound = fabs(c->alpha) * magnitude + fabs(scaled_old);
+            double tol = 2.0 * (c->K + 3) * eps * bound + 1e-300;
+            double have = got[(long)i * C0->ld + j];
+            ck_assert_msg(fabs(have - want) <= tol,
+                          "%s ta=%d tb=%d M=%d N=%d K=%d pad=%d: C[%d][%d] = %.9g, want %.9g",
+                          single ? "sgemm" : "dgemm", c->trans_a, c->trans_b, c->M, c->N, c->K,
+                          c->pad, i, j, have, want);
+        }
+        for (int j = c->N; j < C0->ld; j++) {
+            double before = single ? (double)(float)C0->v[(long)i * C0->ld + j]
+                                   : C0->v[(long)i * C0->ld + j];
+            ck_assert_msg(got[(long)i * C0->ld + j] == before, "padding of C row %d written", i);
+        }
+    }
+}
+
+/* One case in both precisions; with `compare_threads`, also 2 threads == 1 thread bitwise. */
+static void check_gemm_case(const gemm_case *c, int compare_threads)
+{
+    mg_rng rng;
+    mg_rng_seed(&rng, (uint64_t)c->M * 1000003u + (uint64_t)c->N * 1009u + (uint64_t)c->K);
+    matrix A = matrix_random(&rng, c->trans_a ? c->K : c->M, c->trans_a ? c->M : c->K, c->pad);
+    matrix B = matrix_random(&rng, c->trans_b ? c->N : c->K, c->trans_b ? c->K : c->N, c->pad);
+    matrix C0 = matrix_random(&rng, c->M, c->N, c->pad);
+    if (c->beta == 0) /* beta == 0 must ignore C entirely, even NaN */
+        for (int i = 0; i < c->M; i++)
+            for (int j = 0; j < c->N; j++)
+                C0.v[(long)i * C0.ld + j] = NAN;
+    for (int single = 0; single <= 1; single++) {
+        double *one = run_gemm(c, single, 1, &A, &B, &C0);
+        check_gemm_result(c, single, &A, &B, &C0, one);
+        if (compare_threads) {
+            double *two = run_gemm(c, single, 2, &A, &B, &C0);
+            size_t bytes = sizeof(double) * (size_t)C0.rows * (size_t)C0.ld;
+            ck_assert_msg(memcmp(one, two, bytes) == 0, "%s M=%d N=%d K=%d: 2 threads differ",
+                          single ? "sgemm" : "dgemm", c->M, c->N, c->K);
+            free(two);
+        }
+        free(one);
+    }
+    free(A.v);
+    free(B.v);
+    free(C0.v);
+}
+
+/* Every transpose combination over odd sizes: partial tiles in every dimension. */
+START_TEST(test_gemm_odd_sizes_all_transposes)
+{
+    static const int sizes[] = {1, 7, 33, 65};
+    int n = (int)(sizeof sizes / sizeof sizes[0]);
+    for (int t = 0; t < 4; t++)
+        for (int im = 0; im < n; im++)
+            for (int in = 0; in < n; in++)
+                for (int ik = 0; ik < n; ik++) {
+                    gemm_case c = {t & 1, t >> 1, sizes[im], sizes[in], sizes[ik],
+                                   (im + in + ik) % 3, 1.0, 0.0};
+                    check_gemm_case(&c, 0);
+                }
+}
+END_TEST
+
+/* Sizes past the cache blocks (K, N and M split into several blocks), alpha/beta,
+ * strides, the MLP's shapes, and the same bits from 1 and 2 threads. */
+static const gemm_case blocked_cases[] = {
+    {0, 0, 257, 257, 257, 0, 1.0, 0.0},
+    {1, 0, 257, 65, 1000, 3, 0.75, -1.5},
+    {0, 1, 130, 600, 129, 5, -2.0, 1.0},
+    {1, 1, 65, 513, 77, 1, 0.5, 0.25},
+    {0, 0, 3100, 9, 5, 2, 1.5, 0.0},
+    {0, 0, 64, 128, 784, 0, 1.0, 0.0},
+    {1, 0, 784, 128, 64, 0, 1.0, 1.0},
+    {0, 1, 64, 784, 128, 0, 1.0, 0.0},
+};
+
+START_TEST(test_gemm_blocked_sizes_alpha_beta_threads)
+{
+    check_gemm_case(&blocked_cases[_i], 1);
+}
+END_TEST
+
+/* K == 0 or alpha == 0: C = beta·C, and beta == 0 clears even NaN. */
+START_TEST(test_gemm_degenerate)
+{
+    double C[6] = {1, 2, 3, 4, 5, NAN};
+    float Cs[6] = {1, 2, 3, 4, 5, NAN}, As[6] = {0}, Bs[6] = {0};
+    double A[6] = {0}, B[6] = {0};
+    mg_dgemm(0, 0, 2, 3, 0, 1.0, A, 1, B, 3, 2.0, C, 3);
+    ck_assert_double_eq(C[4], 10.0);
+    mg_dgemm(0, 0, 2, 3, 2, 0.0, A, 2, B, 3, 0.0, C, 3);
+    for (int i = 0; i < 6; i++)
+        ck_assert_double_eq(C[i], 0.0);
+    mg_sgemm(1, 1, 2, 3, 2, 0.0f, As, 2, Bs, 2, 0.0f, Cs, 3);
+    for (int i = 0; i < 6; i++)
+        ck_assert_float_eq(Cs[i], 0.0f);
+    mg_dgemm(0, 0, 0, 3, 2, 1.0, A, 2, B, 3, 0.0, NULL, 3); /* empty: touches nothing */
+}
+END_TEST
+
+START_TEST(test_threads_setting)
+{
+    ck_assert_int_eq(mg_get_threads(), 1);
+    mg_set_threads(2);
+    ck_assert_int_eq(mg_get_threads(), 2);
+    mg_set_threads(0);
+    ck_assert_int_eq(mg_get_threads(), 1);
+    mg_set_threads(-5);
+    ck_assert_int_eq(mg_get_threads(), 1);
+}
+END_TEST
+
+/* ---- elementwise --------------------------------------------------------------------- */
+
+static void fill(mg_rng *rng, double *x, int n)
+{
+    for (int i = 0; i < n; i++)
+        x[i] = mg_rng_range(rng, -2, 2);
+}
+
+/* Lengths 1..67 cover every vector remainder; float results match double ones. */
+START_TEST(test_axpy_scal_dot)
+{
+    mg_rng rng;
+    mg_rng_seed(&rng, 7);
+    for (int n = 1; n <= 67; n += 3) {
+        double x[67], y[67], y0[67];
+        float xs[67], ys[67];
+        fill(&rng, x, n);
+        fill(&rng, y0, n);
+        double want_dot = 0;
+        for (int i = 0; i < n; i++) {
+            want_dot += x[i] * y0[i];
+            y[i] = y0[i];
+            xs[i] = (float)x[i];
+            ys[i] = (float)y0[i];
+        }
+        ck_assert_double_eq_tol(mg_ddot(n, x, y), want_dot, 1e-12);
+        ck_assert_double_eq_tol(mg_sdot(n, xs, ys), want_dot, 1e-5 * n);
+        mg_daxpy(n, -0.5, x, y);
+        mg_saxpy(n, -0.5f, xs, ys);
+        for (int i = 0; i < n; i++) {
+            ck_assert_double_eq_tol(y[i], y0[i] - 0.5 * x[i], 1e-15);
+            ck_assert_double_eq_tol(ys[i], y0[i] - 0.5 * x[i], 1e-6);
+        }
+        mg_dscal(n, 3.0, y);
+        mg_sscal(n, 3.0f, ys);
+        for (int i = 0; i < n; i++) {
+            ck_assert_double_eq_tol(y[i], 3.0 * (y0[i] - 0.5 * x[i]), 1e-14);
+            ck_assert_double_eq_tol(ys[i], 3.0 * (y0[i] - 0.5 * x[i]), 1e-5);
+        }
+    }
+}
+END_TEST
+
+/* Fused bias + relu over a strided matrix; the stride padding stays untouched. */
+START_TEST(test_bias_act)
+{
+    enum { M = 5, N = 19, LD = 21 };
+    mg_rng rng;
+    mg_rng_seed(&rng, 11);
+    double y0[M * LD], bias[N], y[M * LD];
+    float ys[M * LD], bs[N];
+    fill(&rng, y0, M * LD);
+    fill(&rng, bias, N);
+    for (int relu = 0; relu <= 1; relu++)
+        for (int with_bias = 0; with_bias <= 1; with_bias++) {
+            for (int i = 0; i < M * LD; i++)
+                ys[i] = (float)(y[i] = y0[i]);
+            for (int j = 0; j < N; j++)
+                bs[j] = (float)bias[j];
+            mg_dbias_act(M, N, y, LD, with_bias ? bias : NULL, relu);
+            mg_sbias_act(M, N, ys, LD, with_bias ? bs : NULL, relu);
+            for (int i = 0; i < M; i++)
+                for (int j = 0; j < LD; j++) {
+                    double v = y0[i * LD + j];
+                    if (j < N) {
+                        v += with_bias ? bias[j] : 0;
+                        v = relu && v < 0 ? 0 : v;
+                    }
+                    ck_assert_double_eq_tol(y[i * LD + j], v, 1e-15);
+                    ck_assert_double_eq_tol(ys[i * LD + j], v, 1e-6);
+                }
+        }
+}
+END_TEST
+
+/* Gradient kernels accumulate: calling twice doubles the contribution. */
+START_TEST(test_relu_backward_and_col_sum_accumulate)
+{
+    enum { M = 6, N = 35 };
+    mg_rng rng;
+    mg_rng_seed(&rng, 13);
+    double Y[M * N], dY[M * N], dX[M * N] = {0}, col[N] = {0};
+    fill(&rng, Y, M * N);
+    fill(&rng, dY, M * N);
+    for (int i = 0; i < M * N; i++)
+        Y[i] = Y[i] < 0 ? 0 : Y[i]; /* a relu output */
+    mg_drelu_backward(M * N, Y, dY, dX);
+    mg_drelu_backward(M * N, Y, dY, dX);
+    mg_dcol_sum(M, N, dY, N, col);
+    mg_dcol_sum(M, N, dY, N, col);
+    for (int i = 0; i < M * N; i++)
+        ck_assert_double_eq(dX[i], Y[i] > 0 ? 2 * dY[i] : 0);
+    for (int j = 0; j < N; j++) {
+        double s = 0;
+        for (int i = 0; i < M; i++)
+            s += dY[i * N + j];
+        ck_assert_double_eq_tol(col[j], 2 * s, 1e-13);
+    }
+    float Ys[M * N], dYs[M * N], dXs[M * N] = {0}, cols[N] = {0};
+    for (int i = 0; i < M * N; i++) {
+        Ys[i] = (float)Y[i];
+        dYs[i] = (float)dY[i];
+    }
+    mg_srelu_backward(M * N, Ys, dYs, dXs);
+    mg_scol_sum(M, N, dYs, N, cols);
+    for (int i = 0; i < M * N; i++)
+        ck_assert_float_eq(dXs[i], Y[i] > 0 ? dYs[i] : 0.0f);
+    for (int j = 0; j < N; j++)
+        ck_assert_double_eq_tol(cols[j], col[j] / 2, 1e-5);
+}
+END_TEST
+
+/* log-softmax rows: exp sums to 1, shift invariance keeps huge logits finite, in place works. */
+START_TEST(test_log_softmax_rows)
+{
+    enum { M = 3, N = 10 };
+    mg_rng rng;
+    mg_rng_seed(&rng, 17);
+    double X[M * N], Y[M * N];
+    float Xs[M * N];
+    fill(&rng, X, M * N);
+    X[N + 3] = 1000; /* exp(1000) overflows a naive implementation */
+    for (int i = 0; i < M * N; i++)
+        Xs[i] = (float)X[i];
+    mg_dlog_softmax_rows(M, N, X, N, Y, N);
+    mg_slog_softmax_rows(M, N, Xs, N, Xs, N); /* in place */
+    for (int i = 0; i < M; i++) {
+        double total = 0, lse_max = -INFINITY;
+        for (int j = 0; j < N; j++)
+            lse_max = fmax(lse_max, X[i * N + j]);
+        for (int j = 0; j < N; j++)
+            total += exp(X[i * N + j] - lse_max);
+        double lse = lse_max + log(total);
+        for (int j = 0; j < N; j++) {
+            ck_assert_double_eq_tol(Y[i * N + j], X[i * N + j] - lse, 1e-12);
+            ck_assert_double_eq_tol(Xs[i * N + j], X[i * N + j] - lse, 1e-4);
+        }
+    }
+}
+END_TEST
+
+/* Σ W∘log_softmax(X) and the fused cross-entropy against central differences. */
+START_TEST(test_log_softmax_backward_and_xent_gradcheck)
+{
+    enum { M = 4, N = 7 };
+    mg_rng rng;
+    mg_rng_seed(&rng, 19);
+    double X[M * N], W[M * N], Y[M * N], dX[M * N] = {0}, dXent[M * N] = {0};
+    int labels[M] = {0, 6, 3, 99}; /* the last is out of range: skipped */
+    fill(&rng, X, M * N);
+    fill(&rng, W, M * N);
+    mg_dlog_softmax_rows(M, N, X, N, Y, N);
+    mg_dlog_softmax_backward(M, N, Y, N, W, N, dX, N);
+    double loss = mg_dsoftmax_xent(M, N, X, N, labels, dXent, N);
+    double want_loss = -(Y[0] + Y[N + 6] + Y[2 * N + 3]) / M;
+    ck_assert_double_eq_tol(loss, want_loss, 1e-12);
+    const double h = 1e-6;
+    for (int k = 0; k < M * N; k++) {
+        double saved = X[k], up, down, xup, xdown;
+        X[k] = saved + h;
+        mg_dlog_softmax_rows(M, N, X, N, Y, N);
+        up = mg_ddot(M * N, W, Y);
+        xup = mg_dsoftmax_xent(M, N, X, N, labels, NULL, N);
+        X[k] = saved - h;
+        mg_dlog_softmax_rows(M, N, X, N, Y, N);
+        down = mg_ddot(M * N, W, Y);
+        xdown = mg_dsoftmax_xent(M, N, X, N, labels, NULL, N);
+        X[k] = saved;
+        ck_assert_double_eq_tol(dX[k], (up - down) / (2 * h), 1e-6);
+        ck_assert_double_eq_tol(dXent[k], (xup - xdown) / (2 * h), 1e-6);
+    }
+    /* The float versions agree with the double ones. */
+    float Xs[M * N], Ws[M * N], Ys[M * N], dXs[M * N] = {0}, dXents[M * N] = {0};
+    for (int i = 0; i < M * N; i++) {
+        Xs[i] = (float)X[i];
+        Ws[i] = (float)W[i];
+    }
+    mg_slog_softmax_rows(M, N, Xs, N, Ys, N);
+    mg_slog_softmax_backward(M, N, Ys, N, Ws, N, dXs, N);
+    ck_assert_double_eq_tol(mg_ssoftmax_xent(M, N, Xs, N, labels, dXents, N), loss, 1e-5);
+    for (int i = 0; i < M * N; i++) {
+        ck_assert_double_eq_tol(dXs[i], dX[i], 1e-5);
+        ck_assert_double_eq_tol(dXents[i], dXent[i], 1e-6);
+    }
+}
+END_TEST
+
+START_TEST(test_argmax_rows_first_maximum)
+{
+    double X[2 * 4] = {1, 3, 3, 2, -1, -5, -0.5, -0.5};
+    float Xs[2 * 4] = {1, 3, 3, 2, -1, -5, -0.5f, -0.5f};
+    int idx[2], idxs[2];
+    mg_dargmax_rows(2, 4, X, 4, idx);
+    mg_sargmax_rows(2, 4, Xs, 4, idxs);
+    ck_assert_int_eq(idx[0], 1);
+    ck_assert_int_eq(idx[1], 2);
+    ck_assert_int_eq(idxs[0], 1);
+    ck_assert_int_eq(idxs[1], 2);
+}
+END_TEST
+
+static Suite *kernels_suite(void)
+{
+    Suite *s = suite_create("kernels");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 240);
+    tcase_add_test(tc, test_gemm_odd_sizes_all_transposes);
+    tcase_add_loop_test(tc, test_gemm_blocked_sizes_alpha_beta_threads, 0,
+                        (int)(sizeof blocked_cases / sizeof blocked_cases[0]));
+    tcase_add_test(tc, test_gemm_degenerate);
+    tcase_add_test(tc, test_threads_setting);
+    tcase_add_test(tc, test_axpy_scal_dot);
+    tcase_add_test(tc, test_bias_act);
+    tcase_add_test(tc, test_relu_backward_and_col_sum_accumulate);
+    tcase_add_test(tc, test_log_softmax_rows);
+    tcase_add_test(tc, test_log_softmax_backward_and_xent_gradcheck);
+    tcase_add_test(tc, test_argmax_rows_first_maximum);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return mg_check_run(kernels_suite()); }
