@@ -68,6 +68,7 @@ static inline void propagate(const mg_value *v)
     case MG_OP_SIGMOID: send(a, g * (1.0 - out) * out); break;
     case MG_OP_BCE_LOGITS: send(a, g * (sigmoid(a->data) - v->k)); break;
     case MG_OP_LEAF:
+    case MG_OP_TENSOR:
     case MG_OP_COUNT: break;
     }
 }
@@ -82,11 +83,16 @@ mg_code mg_backward(mg_value *root)
     if (root->id >= g->count)
         return mg_graph_fail(g, MG_EINVAL, "backward: root node %u was dropped by a reset",
                              root->id);
-    if (root->op == MG_OP_LEAF) {
+    if (root->flags & MG_FLAG_TENSOR) {
+        mg_code rc = tensor_seed_root(root);
+        if (rc != MG_OK || root->op == MG_OP_LEAF)
+            return rc;
+    } else if (root->op == MG_OP_LEAF) {
         root->grad += 1.0;
         return MG_OK;
+    } else {
+        root->grad = 1.0;
     }
-    root->grad = 1.0;
     root->flags |= MG_FLAG_SEEN;
     for (uint32_t c = (root->id >> NODE_CHUNK_BITS) + 1; c-- > 0;) {
         mg_value *chunk = g->chunks[c];
@@ -97,7 +103,10 @@ mg_code mg_backward(mg_value *root)
             if (!(v->flags & MG_FLAG_SEEN))
                 continue;
             v->flags &= (uint8_t)~MG_FLAG_SEEN;
-            propagate(v);
+            if (v->flags & MG_FLAG_TENSOR)
+                tensor_propagate(v);
+            else
+                propagate(v);
         }
     }
     return MG_OK;

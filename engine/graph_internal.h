@@ -72,6 +72,13 @@ static inline mg_value *graph_new_node(mg_graph *g, mg_op op, uint8_t flags)
     return v;
 }
 
+/* Tensor nodes (tensor_backward.c): the chain rule for one tensor node, and
+ * seeding the root's gradient with 1 (its grad buffer must hold one element). */
+void tensor_propagate(mg_value *v);
+mg_code tensor_seed_root(mg_value *root);
+/* A tensor node's op label ("matmul", "sum[1]", "**2"), as mg_value_op_label(). */
+size_t tensor_op_label(const mg_value *v, char *buf, size_t n);
+
 /* The node with this id; id must be below g->count. */
 static inline mg_value *graph_node_at(const mg_graph *g, uint32_t id)
 {

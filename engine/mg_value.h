@@ -34,6 +34,7 @@ typedef enum mg_op {
     MG_OP_RELU,
     MG_OP_SIGMOID,
     MG_OP_BCE_LOGITS, /* binary cross-entropy of logit a against target k */
+    MG_OP_TENSOR,   /* a tensor-only op (matmul, sum, ...): mg_tensor_op_name() names it */
     MG_OP_COUNT
 } mg_op;
 
@@ -41,13 +42,16 @@ typedef enum mg_op {
 enum {
     MG_FLAG_PARAM = 1u << 0,  /* a trainable parameter */
     MG_FLAG_CONST = 1u << 1,  /* a constant the program wrote (2.0 in x + 2.0) */
-    MG_FLAG_TENSOR = 1u << 2, /* reserved: the header of a tensor node */
+    MG_FLAG_TENSOR = 1u << 2, /* the header of a tensor node: see mg_tensor.h */
     MG_FLAG_SEEN = 1u << 7    /* internal to mg_backward() */
 };
 
 /* One scalar node. Read data and grad freely; set data on leaves freely. */
 struct mg_value {
-    double data;        /* the value computed in the forward pass */
+    union {
+        double data;    /* the value computed in the forward pass */
+        struct mg_tensor *tensor; /* MG_FLAG_TENSOR nodes: their payload instead */
+    };
     double grad;        /* d(root)/d(this) after mg_backward(root) */
     mg_value *a;        /* first parent; NULL for leaves */
     union {

@@ -199,6 +199,7 @@ static const char *const op_names[MG_OP_COUNT] = {
     [MG_OP_DIV] = "/", [MG_OP_NEG] = "neg", [MG_OP_POW] = "**", [MG_OP_POWV] = "**",
     [MG_OP_EXP] = "exp", [MG_OP_LOG] = "log", [MG_OP_TANH] = "tanh",
     [MG_OP_RELU] = "relu", [MG_OP_SIGMOID] = "sigmoid", [MG_OP_BCE_LOGITS] = "bce",
+    [MG_OP_TENSOR] = "tensor",
 };
 
 const char *mg_op_name(mg_op op)
@@ -209,6 +210,8 @@ const char *mg_op_name(mg_op op)
 size_t mg_value_op_label(const mg_value *v, char *buf, size_t n)
 {
     int len;
+    if (v->flags & MG_FLAG_TENSOR)
+        return tensor_op_label(v, buf, n);
     if (v->op == MG_OP_POW)
         len = snprintf(buf, n, "**%g", v->k);
     else
@@ -223,6 +226,8 @@ int mg_value_parent_count(const mg_value *v)
     switch (v->op) {
     case MG_OP_ADD: case MG_OP_SUB: case MG_OP_MUL: case MG_OP_DIV: case MG_OP_POWV:
         return 2;
+    case MG_OP_TENSOR:
+        return v->b ? 2 : 1;
     default:
         return 1;
     }

@@ -1,0 +1,325 @@
+/* tensor.c — tensor nodes: creating headers and payloads, leaves, access,
+ * shapes and names. The ops are in tensor_ops.c, backward in tensor_backward.c. */
+#include "tensor_internal.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+size_t mg_dtype_size(mg_dtype dt) { return dt == MG_F32 ? sizeof(float) : sizeof(double); }
+
+/* The scalar op whose label a tensor op shares, or MG_OP_TENSOR. */
+static mg_op header_op(mg_top op)
+{
+    switch (op) {
+    case MG_T_LEAF: return MG_OP_LEAF;
+    case MG_T_ADD: return MG_OP_ADD;
+    case MG_T_SUB: return MG_OP_SUB;
+    case MG_T_MUL: return MG_OP_MUL;
+    case MG_T_DIV: return MG_OP_DIV;
+    case MG_T_NEG: return MG_OP_NEG;
+    case MG_T_EXP: return MG_OP_EXP;
+    case MG_T_LOG: return MG_OP_LOG;
+    case MG_T_POW: return MG_OP_POW;
+    case MG_T_TANH: return MG_OP_TANH;
+    case MG_T_RELU: return MG_OP_RELU;
+    case MG_T_SIGMOID: return MG_OP_SIGMOID;
+    default: return MG_OP_TENSOR;
+    }
+}
+
+/* Shape checks shared by leaves and ops: dims 0..4, each >= 1, numel fits an int. */
+static int shape_ok(mg_graph *g, int ndim, const int *shape, int *numel)
+{
+    if (ndim < 0 || ndim > MG_TENSOR_MAX_DIMS || (ndim > 0 && !shape)) {
+        mg_graph_fail(g, MG_ESHAPE, "tensor: %d dims (0 to %d allowed)", ndim,
+                      MG_TENSOR_MAX_DIMS);
+        return 0;
+    }
+    long long n = 1;
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] < 1) {
+            mg_graph_fail(g, MG_ESHAPE, "tensor: dim %d is %d (must be >= 1)", i, shape[i]);
+            return 0;
+        }
+        n *= shape[i];
+        if (n > INT_MAX / 8) {
+            mg_graph_fail(g, MG_ESHAPE, "tensor: too many elements");
+            return 0;
+        }
+    }
+    *numel = (int)n;
+    return 1;
+}
+
+static void *alloc_buffer(mg_graph *g, const mg_tensor *t)
+{
+    return mg_graph_alloc(g, (size_t)t->numel * mg_dtype_size(t->dtype));
+}
+
+mg_tensor *tensor_node(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dtype dt,
+                       int ndim, const int *shape)
+{
+    int numel;
+    if (!shape_ok(g, ndim, shape, &numel))
+        return NULL;
+    mg_mark m = mg_graph_mark(g);
+    mg_value *v = graph_new_node(g, header_op(op), MG_FLAG_TENSOR);
+    mg_tensor *t = v ? mg_graph_alloc(g, sizeof *t) : NULL;
+    if (!t) {
+        mg_graph_rewind(g, m);
+        return NULL;
+    }
+    memset(t, 0, sizeof *t);
+    t->node = v;
+    t->ndim = ndim;
+    for (int i = 0; i < ndim; i++)
+        t->shape[i] = shape[i];
+    t->numel = numel;
+    t->dtype = dt;
+    t->op = (uint8_t)op;
+    t->requires_grad = (a && a->requires_grad) || (b && b->requires_grad);
+    t->data = alloc_buffer(g, t);
+    if (t->requires_grad)
+        t->grad = alloc_buffer(g, t);
+    if (!t->data || (t->requires_grad && !t->grad)) {
+        mg_graph_rewind(g, m);
+        return NULL;
+    }
+    mg_tensor_zero_grad(t); /* nodes backward never reaches read as 0, as scalars do */
+    v->tensor = t;
+    v->a = a ? a->node : NULL;
+    v->b = b ? b->node : NULL;
+    return t;
+}
+
+int tensor_usable(const mg_tensor *t, const char *opname)
+{
+    const mg_value *v = t->node;
+    const mg_graph *g = v->graph;
+    if (v->id < g->count && graph_node_at(g, v->id) == v && v->tensor == t)
+        return 1;
+    mg_graph_fail(v->graph, MG_EINVAL, "%s: tensor %u was dropped by a graph reset or rewind",
+                  opname, v->id);
+    return 0;
+}
+
+/* ---- leaves ---- */
+
+mg_tensor *mg_tensor_new(mg_graph *g, mg_dtype dt, int ndim, const int *shape,
+                         mg_tensor_kind kind)
+{
+    if (!g)
+        return NULL;
+    if (dt != MG_F32 && dt != MG_F64) {
+        mg_graph_fail(g, MG_EINVAL, "tensor: unknown dtype %d", (int)dt);
+        return NULL;
+    }
+    mg_tensor *t = tensor_node(g, MG_T_LEAF, NULL, NULL, dt, ndim, shape);
+    if (!t)
+        return NULL;
+    memset(t->data, 0, (size_t)t->numel * mg_dtype_size(dt));
+    if (kind == MG_TENSOR_PARAM) {
+        t->node->flags |= MG_FLAG_PARAM;
+        if (mg_tensor_set_requires_grad(t, 1) != MG_OK)
+            return NULL;
+    } else if (kind == MG_TENSOR_CONST) {
+        t->node->flags |= MG_FLAG_CONST;
+    }
+    return t;
+}
+
+mg_tensor *mg_tensor_input(mg_graph *g, mg_dtype dt, int ndim, const int *shape)
+{
+    return mg_tensor_new(g, dt, ndim, shape, MG_TENSOR_INPUT);
+}
+
+mg_tensor *mg_tensor_param(mg_graph *g, mg_dtype dt, int ndim, const int *shape)
+{
+    return mg_tensor_new(g, dt, ndim, shape, MG_TENSOR_PARAM);
+}
+
+mg_tensor *mg_tensor_scalar(mg_graph *g, mg_dtype dt, double x)
+{
+    mg_tensor *t = mg_tensor_new(g, dt, 0, NULL, MG_TENSOR_CONST);
+    if (t)
+        mg_tensor_set(t, 0, x);
+    return t;
+}
+
+mg_code mg_tensor_set_requires_grad(mg_tensor *t, int on)
+{
+    if (!t)
+        return MG_EINVAL;
+    mg_graph *g = t->node->graph;
+    if (t->op != MG_T_LEAF)
+        return mg_graph_fail(g, MG_EINVAL,
+                             "requires_grad: tensor %u is not a leaf", t->node->id);
+    if (on && !t->grad) {
+        t->grad = alloc_buffer(g, t);
+        if (!t->grad)
+            return mg_graph_status(g);
+    }
+    t->requires_grad = on != 0;
+    mg_tensor_zero_grad(t);
+    return MG_OK;
+}
+
+mg_tensor *mg_tensor_label(mg_tensor *t, const char *label)
+{
+    if (t)
+        mg_label(t->node, label);
+    return t;
+}
+
+/* ---- access ---- */
+
+mg_tensor *mg_tensor_of(const mg_value *v)
+{
+    return v && (v->flags & MG_FLAG_TENSOR) ? v->tensor : NULL;
+}
+
+mg_tensor *mg_tensor_parent(const mg_tensor *t, int i)
+{
+    if (!t)
+        return NULL;
+    return mg_tensor_of(i == 0 ? t->node->a : i == 1 ? t->node->b : NULL);
+}
+
+static double load(const void *p, mg_dtype dt, int i)
+{
+    return dt == MG_F32 ? (double)((const float *)p)[i] : ((const double *)p)[i];
+}
+
+double mg_tensor_get(const mg_tensor *t, int i)
+{
+    return t && i >= 0 && i < t->numel ? load(t->data, t->dtype, i) : 0.0;
+}
+
+double mg_tensor_grad_at(const mg_tensor *t, int i)
+{
+    return t && t->grad && i >= 0 && i < t->numel ? load(t->grad, t->dtype, i) : 0.0;
+}
+
+void mg_tensor_set(mg_tensor *t, int i, double x)
+{
+    if (!t || i < 0 || i >= t->numel)
+        return;
+    if (t->dtype == MG_F32)
+        ((float *)t->data)[i] = (float)x;
+    else
+        ((double *)t->data)[i] = x;
+}
+
+void mg_tensor_load(mg_tensor *t, const double *x)
+{
+    for (int i = 0; t && x && i < t->numel; i++)
+        mg_tensor_set(t, i, x[i]);
+}
+
+void mg_tensor_fill(mg_tensor *t, double x)
+{
+    for (int i = 0; t && i < t->numel; i++)
+        mg_tensor_set(t, i, x);
+}
+
+void mg_tensor_zero_grad(mg_tensor *t)
+{
+    if (t && t->grad)
+        memset(t->grad, 0, (size_t)t->numel * mg_dtype_size(t->dtype));
+}
+
+size_t mg_tensor_shape_str(const mg_tensor *t, char *buf, size_t n)
+{
+    char tmp[64];
+    size_t len = 0;
+    tmp[len++] = '[';
+    for (int i = 0; t && i < t->ndim; i++)
+        len += (size_t)snprintf(tmp + len, sizeof tmp - len, i ? ",%d" : "%d", t->shape[i]);
+    tmp[len++] = ']';
+    tmp[len] = '\0';
+    if (n)
+        snprintf(buf, n, "%s", tmp);
+    return len;
+}
+
+/* ---- shapes ---- */
+
+int tensor_norm_axis(const mg_tensor *t, int axis)
+{
+    int ax = axis < 0 ? axis + t->ndim : axis;
+    return ax >= 0 && ax < t->ndim ? ax : -1;
+}
+
+tensor_axis tensor_axis_of(const mg_tensor *t, int ax)
+{
+    if (ax == MG_AXIS_ALL || ax < 0)
+        return (tensor_axis){ .outer = 1, .n = t->numel, .inner = 1 };
+    tensor_axis r = { 1, t->shape[ax], 1 };
+    for (int i = 0; i < ax; i++)
+        r.outer *= t->shape[i];
+    for (int i = ax + 1; i < t->ndim; i++)
+        r.inner *= t->shape[i];
+    return r;
+}
+
+void tensor_strides4(const mg_tensor *t, int *dims, int *strides)
+{
+    int pad = MG_TENSOR_MAX_DIMS - t->ndim, s = 1;
+    for (int i = MG_TENSOR_MAX_DIMS - 1; i >= 0; i--) {
+        dims[i] = i < pad ? 1 : t->shape[i - pad];
+        strides[i] = dims[i] == 1 ? 0 : s;
+        s *= dims[i];
+    }
+}
+
+int tensor_broadcast(const mg_tensor *a, const mg_tensor *b, tensor_bcast *bc, int *ndim,
+                     int *shape)
+{
+    int da[MG_TENSOR_MAX_DIMS], db[MG_TENSOR_MAX_DIMS];
+    tensor_strides4(a, da, bc->sa);
+    tensor_strides4(b, db, bc->sb);
+    bc->n = 1;
+    for (int i = 0; i < MG_TENSOR_MAX_DIMS; i++) {
+        if (da[i] != db[i] && da[i] != 1 && db[i] != 1)
+            return -1;
+        bc->dims[i] = da[i] > db[i] ? da[i] : db[i];
+        bc->n *= bc->dims[i];
+    }
+    *ndim = a->ndim > b->ndim ? a->ndim : b->ndim;
+    for (int i = 0; i < *ndim; i++)
+        shape[i] = bc->dims[MG_TENSOR_MAX_DIMS - *ndim + i];
+    bc->same = a->numel == bc->n && b->numel == bc->n;
+    return 0;
+}
+
+/* ---- names ---- */
+
+static const char *const top_names[MG_T_COUNT] = {
+    [MG_T_LEAF] = "", [MG_T_ADD] = "+", [MG_T_SUB] = "-", [MG_T_MUL] = "*", [MG_T_DIV] = "/",
+    [MG_T_NEG] = "neg", [MG_T_EXP] = "exp", [MG_T_LOG] = "log", [MG_T_POW] = "**",
+    [MG_T_SQRT] = "sqrt", [MG_T_TANH] = "tanh", [MG_T_RELU] = "relu",
+    [MG_T_SIGMOID] = "sigmoid", [MG_T_MATMUL] = "matmul", [MG_T_SUM] = "sum",
+    [MG_T_MEAN] = "mean", [MG_T_MAX] = "max", [MG_T_RESHAPE] = "reshape",
+    [MG_T_TRANSPOSE] = "transpose", [MG_T_LOG_SOFTMAX] = "log_softmax",
+    [MG_T_CROSS_ENTROPY] = "cross_entropy", [MG_T_MSE] = "mse", [MG_T_BCE_LOGITS] = "bce",
+};
+
+const char *mg_tensor_op_name(const mg_tensor *t)
+{
+    return t && t->op < MG_T_COUNT ? top_names[t->op] : "?";
+}
+
+size_t tensor_op_label(const mg_value *v, char *buf, size_t n)
+{
+    const mg_tensor *t = v->tensor;
+    int len;
+    if (t->op == MG_T_POW)
+        len = snprintf(buf, n, "**%g", t->k);
+    else if ((t->op == MG_T_SUM || t->op == MG_T_MEAN || t->op == MG_T_MAX
+              || t->op == MG_T_LOG_SOFTMAX) && t->axis != MG_AXIS_ALL)
+        len = snprintf(buf, n, "%s[%d]", top_names[t->op], t->axis);
+    else
+        len = snprintf(buf, n, "%s", top_names[t->op]);
+    return len < 0 ? 0 : (size_t)len;
+}

@@ -1,0 +1,100 @@
+/* tensor_internal.h — what the tensor files share: node creation, broadcast
+ * layouts and the per-dtype numeric loops (tensor_loops.c). */
+#ifndef MG_TENSOR_INTERNAL_H
+#define MG_TENSOR_INTERNAL_H
+
+#include "graph_internal.h"
+#include "mg_tensor.h"
+
+/* How two shapes broadcast: the output shape right-aligned into 4 dims, and
+ * each operand's element strides over those dims (0 where it is broadcast). */
+typedef struct tensor_bcast {
+    int dims[MG_TENSOR_MAX_DIMS];
+    int sa[MG_TENSOR_MAX_DIMS], sb[MG_TENSOR_MAX_DIMS];
+    int n;    /* output numel */
+    int same; /* a, b and the output have one shape: flat loops suffice */
+} tensor_bcast;
+
+/* A reduction or softmax axis seen as outer × n × inner over a contiguous tensor. */
+typedef struct tensor_axis {
+    int outer, n, inner;
+} tensor_axis;
+
+/* The numeric loops of one dtype. Backward loops ADD into their output. */
+typedef struct tensor_loops {
+    void (*binary_fwd)(const tensor_bcast *bc, mg_top op, const void *a, const void *b, void *out);
+    /* which = 0: gradient of a, 1: of b; gp has that operand's shape */
+    void (*binary_bwd)(const tensor_bcast *bc, mg_top op, int which, const void *a, const void *b,
+                       const void *g, void *gp);
+    void (*unary_fwd)(mg_top op, int n, double k, const void *a, void *out);
+    void (*unary_bwd)(mg_top op, int n, double k, const void *a, const void *out, const void *g,
+                      void *ga);
+    void (*reduce_fwd)(mg_top op, tensor_axis ax, const void *a, void *out, int32_t *argmax);
+    void (*reduce_bwd)(mg_top op, tensor_axis ax, const void *a, const void *out,
+                       const int32_t *argmax, const void *g, void *ga);
+    /* dst (contiguous over dims) = src read with element strides */
+    void (*gather)(const int *dims, const int *strides, const void *src, void *dst);
+    /* dst read with element strides += src (contiguous over dims) */
+    void (*scatter_add)(const int *dims, const int *strides, const void *src, void *dst);
+    void (*gemm)(int ta, int tb, int M, int N, int K, const void *A, int lda, const void *B,
+                 int ldb, double beta, void *C, int ldc);
+    void (*log_softmax_fwd)(tensor_axis ax, const void *a, void *out);
+    void (*log_softmax_bwd)(tensor_axis ax, const void *out, const void *g, void *ga);
+    /* mean over rows of -logp[i][labels[i]]; backward adds scale·(p - onehot) */
+    double (*nll_fwd)(int rows, int classes, const void *logp, const int32_t *labels);
+    void (*nll_bwd)(int rows, int classes, const void *logp, const int32_t *labels, double scale,
+                    void *ga);
+    /* MSE and BCE-with-logits: sums over n elements; backward adds scale·d/dx */
+    double (*pair_loss_fwd)(mg_top op, int n, const void *a, const void *b);
+    void (*pair_loss_bwd)(mg_top op, int which, int n, const void *a, const void *b, double scale,
+                          void *gp);
+    /* dst[i] += s·src[i] */
+    void (*add_scaled)(int n, double s, const void *src, void *dst);
+    /* SGD: v = momentum·v + (g + wd·p) (v unused when momentum == 0); p -= lr·v */
+    void (*sgd)(int n, double lr, double momentum, double wd, void *p, const void *g, void *v);
+    /* Adam (PyTorch's, L2 weight decay): m, v moments, c1/c2 bias corrections */
+    void (*adam)(int n, double lr, double b1, double b2, double eps, double wd, double c1,
+                 double c2, void *p, const void *g, void *m, void *v);
+} tensor_loops;
+
+extern const tensor_loops tensor_loops_f32, tensor_loops_f64;
+
+static inline const tensor_loops *loops_of(mg_dtype dt)
+{
+    return dt == MG_F32 ? &tensor_loops_f32 : &tensor_loops_f64;
+}
+
+/* A new tensor node with its header, payload and buffers; NULL with the
+ * graph's error set. a and b (may be NULL) become the header's parents; the
+ * result requires grad when a parent does. Data is not initialised. */
+mg_tensor *tensor_node(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dtype dt,
+                       int ndim, const int *shape);
+/* True if t still exists in its graph; records an error naming opname if not. */
+int tensor_usable(const mg_tensor *t, const char *opname);
+/* The axis (negative counts from the end) as an index, or -1 if out of range. */
+int tensor_norm_axis(const mg_tensor *t, int axis);
+/* t's layout around axis ax (MG_AXIS_ALL: everything in n). */
+tensor_axis tensor_axis_of(const mg_tensor *t, int ax);
+/* Broadcast layout of a and b; 0 on success, -1 when the shapes do not fit. */
+int tensor_broadcast(const mg_tensor *a, const mg_tensor *b, tensor_bcast *bc, int *ndim,
+                     int *shape);
+/* Element strides of t's contiguous layout, right-aligned into 4 dims. */
+void tensor_strides4(const mg_tensor *t, int *dims, int *strides);
+/* Output dims of a transpose of a (axes d0, d1) and the source stride of each. */
+void tensor_transpose_layout(const mg_tensor *a, int d0, int d1, int *dims, int *strides);
+/* The labels a cross-entropy node t over logits keeps in its aux buffer. */
+const int32_t *tensor_ce_labels(const mg_tensor *t, const mg_tensor *logits);
+
+/* Batch count of a matmul operand: every dim before the last two. */
+static inline int tensor_batch(const mg_tensor *t)
+{
+    return t->numel / (t->shape[t->ndim - 2] * t->shape[t->ndim - 1]);
+}
+
+/* Element i of a buffer of dtype dt. */
+static inline void *tensor_elem(const void *p, mg_dtype dt, size_t i)
+{
+    return (char *)p + i * (dt == MG_F32 ? sizeof(float) : sizeof(double));
+}
+
+#endif

@@ -1,0 +1,233 @@
+/* test_tensor_grad.c — every tensor op's gradient against finite differences
+ * (float64), including broadcasting, batched matmul and reductions. */
+#include <check.h>
+#include <math.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "mg_rng.h"
+#include "mg_tensor.h"
+
+/* Reduces any output to one number that depends on every element with its own
+ * weight: Σ out·w, w fixed and irregular, so a wrong element cannot hide. */
+static mg_tensor *weighted_sum(mg_tensor *out)
+{
+    if (!out)
+        return NULL;
+    mg_tensor *w = mg_tensor_new(out->node->graph, out->dtype, out->ndim, out->shape,
+                                 MG_TENSOR_CONST);
+    for (int i = 0; w && i < w->numel; i++)
+        mg_tensor_set(w, i, 0.5 + sin(1.7 * i + 0.3));
+    return mg_tensor_sum(mg_tensor_mul(out, w), MG_AXIS_ALL, 0);
+}
+
+typedef enum { ANY, POSITIVE, AWAY_FROM_ZERO } domain;
+
+typedef struct op_case {
+    const char *name;
+    mg_tensor_fn build;
+    int n;
+    mg_tensor_spec specs[2];
+    domain dom;
+} op_case;
+
+static mg_tensor *f_add(mg_graph *g, mg_tensor *const *x, int n, void *c)
+{
+    (void)g, (void)n, (void)c;
+    return weighted_sum(mg_tensor_add(x[0], x[1]));
+}
+static mg_tensor *f_sub(mg_graph *g, mg_tensor *const *x, int n, void *c)
+{
+    (void)g, (void)n, (void)c;
+    return weighted_sum(mg_tensor_sub(x[0], x[1]));
+}
+static mg_tensor *f_mul(mg_graph *g, mg_tensor *const *x, int n, void *c)
+{
+    (void)g, (void)n, (void)c;
+    return weighted_sum(mg_tensor_mul(x[0], x[1]));
+}
+static mg_tensor *f_div(mg_graph *g, mg_tensor *const *x, int n, void *c)
+{
+    (void)g, (void)n, (void)c;
+    return weighted_sum(mg_tensor_div(x[0], x[1]));
+}
+static mg_tensor *f_square_self(mg_graph *g, mg_tensor *const *x, int n, void *c)
+{
+    (void)g, (void)n, (void)c; /* one node used as both operands */
+    return weighted_sum(mg_tensor_add(mg_tensor_mul(x[0], x[0]), x[0]));
+}
+
+#define UNARY_CASE(fname, call)                                                  \
+    static mg_tensor *fname(mg_graph *g, mg_tensor *const *x, int n, void *c)   \
+    {                                                                            \
+        (void)g, (void)n, (void)c;                                               \
+        return weighted_sum(call);                                               \
+    }
+UNARY_CASE(f_neg, mg_tensor_neg(x[0]))
+UNARY_CASE(f_exp, mg_tensor_exp(x[0]))
+UNARY_CASE(f_log, mg_tensor_log(x[0]))
+UNARY_CASE(f_pow3, mg_tensor_pow(x[0], 3.0))
+UNARY_CASE(f_pow_frac, mg_tensor_pow(x[0], -1.5))
+UNARY_CASE(f_sqrt, mg_tensor_sqrt(x[0]))
+UNARY_CASE(f_tanh, mg_tensor_tanh(x[0]))
+UNARY_CASE(f_relu, mg_tensor_relu(x[0]))
+UNARY_CASE(f_sigmoid, mg_tensor_sigmoid(x[0]))
+UNARY_CASE(f_matmul, mg_tensor_matmul(x[0], x[1]))
+UNARY_CASE(f_sum0, mg_tensor_sum(x[0], 0, 0))
+UNARY_CASE(f_sum1_keep, mg_tensor_sum(x[0], 1, 1))
+UNARY_CASE(f_sum_mid, mg_tensor_sum(x[0], 1, 0))
+UNARY_CASE(f_mean_last, mg_tensor_mean(x[0], -1, 0))
+UNARY_CASE(f_max1, mg_tensor_max(x[0], 1, 0))
+UNARY_CASE(f_max0_keep, mg_tensor_max(x[0], 0, 1))
+UNARY_CASE(f_reshape, mg_tensor_reshape(x[0], 2, (const int[]){ 2, -1 }))
+UNARY_CASE(f_transpose, mg_tensor_transpose(x[0], 0, 2))
+UNARY_CASE(f_transpose2, mg_tensor_transpose(x[0], -1, -2))
+UNARY_CASE(f_log_softmax1, mg_tensor_log_softmax(x[0], 1))
+UNARY_CASE(f_log_softmax0, mg_tensor_log_softmax(x[0], 0))
+
+static mg_tensor *f_sum_all(mg_graph *g, mg_tensor *const *x, int n, void *c)
+{
+    (void)g, (void)n, (void)c;
+    return mg_tensor_sum(mg_tensor_exp(x[0]), MG_AXIS_ALL, 0);
+}
+static mg_tensor *f_mean_all(mg_graph *g, mg_tensor *const *x, int n, void *c)
+{
+    (void)g, (void)n, (void)c;
+    return mg_tensor_mean(mg_tensor_tanh(x[0]), MG_AXIS_ALL, 1); /* shape [1,1] */
+}
+static mg_tensor *f_max_all(mg_graph *g, mg_tensor *const *x, int n, void *c)
+{
+    (void)g, (void)n, (void)c;
+    return mg_tensor_max(x[0], MG_AXIS_ALL, 0);
+}
+static mg_tensor *f_cross_entropy(mg_graph *g, mg_tensor *const *x, int n, void *c)
+{
+    (void)g, (void)n, (void)c;
+    static const int32_t labels[] = { 0, 4, 2, 2 };
+    return mg_tensor_mul(mg_tensor_cross_entropy(x[0], labels), mg_tensor_scalar(g, MG_F64, 1.5));
+}
+static mg_tensor *f_mse(mg_graph *g, mg_tensor *const *x, int n, void *c)
+{
+    (void)g, (void)n, (void)c;
+    return mg_tensor_mse(x[0], x[1]);
+}
+static mg_tensor *f_bce(mg_graph *g, mg_tensor *const *x, int n, void *c)
+{
+    (void)g, (void)n, (void)c;
+    return mg_tensor_bce_logits(x[0], x[1]);
+}
+/* A small dense layer and loss, the shape of a training step. */
+static mg_tensor *f_layer(mg_graph *g, mg_tensor *const *x, int n, void *c)
+{
+    (void)n, (void)c;
+    int xs[] = { 3, 4 };
+    mg_tensor *in = mg_tensor_input(g, MG_F64, 2, xs);
+    for (int i = 0; i < 12; i++)
+        mg_tensor_set(in, i, cos(0.7 * i));
+    mg_tensor *h = mg_tensor_tanh(mg_tensor_add(mg_tensor_matmul(in, x[0]), x[1]));
+    static const int32_t labels[] = { 1, 0, 4 };
+    return mg_tensor_cross_entropy(h, labels);
+}
+
+#define S1(a) { 1, { a } }
+#define S2(a, b) { 2, { a, b } }
+#define S3(a, b, c) { 3, { a, b, c } }
+static const op_case cases[] = {
+    { "add same shape", f_add, 2, { S2(3, 4), S2(3, 4) }, ANY },
+    { "add row broadcast", f_add, 2, { S2(3, 4), S1(4) }, ANY },
+    { "sub 3-d broadcast", f_sub, 2, { S3(2, 3, 4), S2(3, 1) }, ANY },
+    { "mul outer broadcast", f_mul, 2, { S2(3, 1), S2(1, 4) }, ANY },
+    { "mul by 0-dim", f_mul, 2, { { 0, { 0 } }, S2(2, 3) }, ANY },
+    { "div broadcast", f_div, 2, { S2(3, 4), S1(4) }, POSITIVE },
+    { "x*x + x", f_square_self, 1, { S2(2, 3) }, ANY },
+    { "neg", f_neg, 1, { S2(2, 3) }, ANY },
+    { "exp", f_exp, 1, { S2(2, 3) }, ANY },
+    { "log", f_log, 1, { S2(2, 3) }, POSITIVE },
+    { "pow 3", f_pow3, 1, { S2(2, 3) }, ANY },
+    { "pow -1.5", f_pow_frac, 1, { S2(2, 3) }, POSITIVE },
+    { "sqrt", f_sqrt, 1, { S2(2, 3) }, POSITIVE },
+    { "tanh", f_tanh, 1, { S2(2, 3) }, ANY },
+    { "relu", f_relu, 1, { S2(3, 3) }, AWAY_FROM_ZERO },
+    { "sigmoid", f_sigmoid, 1, { S2(2, 3) }, ANY },
+    { "matmul 2-d", f_matmul, 2, { S2(3, 4), S2(4, 5) }, ANY },
+    { "matmul batched", f_matmul, 2, { S3(2, 3, 4), S3(2, 4, 5) }, ANY },
+    { "matmul batch @ 2-d", f_matmul, 2, { S3(2, 3, 4), S2(4, 5) }, ANY },
+    { "matmul 2-d @ batch", f_matmul, 2, { S2(3, 4), S3(2, 4, 5) }, ANY },
+    { "sum axis 0", f_sum0, 1, { S2(3, 4) }, ANY },
+    { "sum axis 1 keepdim", f_sum1_keep, 1, { S2(3, 4) }, ANY },
+    { "sum middle axis", f_sum_mid, 1, { S3(2, 3, 4) }, ANY },
+    { "sum all", f_sum_all, 1, { S2(3, 4) }, ANY },
+    { "mean last axis", f_mean_last, 1, { S3(2, 3, 4) }, ANY },
+    { "mean all keepdim", f_mean_all, 1, { S2(3, 4) }, ANY },
+    { "max axis 1", f_max1, 1, { S2(3, 4) }, ANY },
+    { "max axis 0 keepdim", f_max0_keep, 1, { S3(3, 2, 2) }, ANY },
+    { "max all", f_max_all, 1, { S2(3, 4) }, ANY },
+    { "reshape", f_reshape, 1, { S2(3, 4) }, ANY },
+    { "transpose 0,2", f_transpose, 1, { S3(2, 3, 4) }, ANY },
+    { "transpose last two", f_transpose2, 1, { S2(3, 4) }, ANY },
+    { "log_softmax axis 1", f_log_softmax1, 1, { S2(3, 5) }, ANY },
+    { "log_softmax axis 0", f_log_softmax0, 1, { S2(3, 5) }, ANY },
+    { "cross_entropy", f_cross_entropy, 1, { S2(4, 5) }, ANY },
+    { "mse", f_mse, 2, { S2(3, 4), S2(3, 4) }, ANY },
+    { "bce_logits", f_bce, 2, { S2(3, 4), S2(3, 4) }, ANY },
+    { "dense layer + cross-entropy", f_layer, 2, { S2(4, 5), S1(5) }, ANY },
+};
+
+START_TEST(test_gradcheck_op)
+{
+    const op_case *c = &cases[_i];
+    double x[256];
+    mg_rng r;
+    mg_rng_seed(&r, 1000 + (uint64_t)_i);
+    for (int i = 0; i < 256; i++) {
+        double v = mg_rng_range(&r, -2.0, 2.0);
+        if (c->dom == POSITIVE)
+            v = 0.3 + fabs(v);
+        else if (c->dom == AWAY_FROM_ZERO)
+            v = v < 0 ? v - 0.1 : v + 0.1;
+        x[i] = v;
+    }
+    mg_gradcheck_result res;
+    mg_error err;
+    mg_error_clear(&err);
+    mg_code rc = mg_tensor_gradcheck(c->build, NULL, c->specs, c->n, x, 0.0, &res, &err);
+    ck_assert_msg(rc == MG_OK, "%s: %s", c->name, err.message);
+    ck_assert_msg(res.max_rel_error < 1e-5 || res.max_abs_error < 1e-8,
+                  "%s: input %zu analytic %.10g numeric %.10g (rel %.3g)", c->name, res.worst,
+                  res.analytic, res.numeric, res.max_rel_error);
+}
+END_TEST
+
+/* A gradient that is wrong must be caught: the check itself can fail. */
+static mg_tensor *f_detached(mg_graph *g, mg_tensor *const *x, int n, void *c)
+{
+    (void)n, (void)c;
+    /* uses x's data through a fresh leaf: the true function depends on x, the
+     * graph does not, so the analytic gradient (zero) is wrong */
+    mg_tensor *copy = mg_tensor_input(g, MG_F64, x[0]->ndim, x[0]->shape);
+    memcpy(copy->data, x[0]->data, sizeof(double) * (size_t)x[0]->numel);
+    return mg_tensor_add(mg_tensor_sum(mg_tensor_exp(copy), MG_AXIS_ALL, 0),
+                         mg_tensor_sum(x[0], MG_AXIS_ALL, 0));
+}
+
+START_TEST(test_gradcheck_catches_wrong_gradient)
+{
+    mg_tensor_spec spec = S2(2, 2);
+    double x[4] = { 0.1, 0.2, 0.3, 0.4 };
+    mg_gradcheck_result res;
+    ck_assert_int_eq(mg_tensor_gradcheck(f_detached, NULL, &spec, 1, x, 0.0, &res, NULL), MG_OK);
+    ck_assert(res.max_rel_error > 0.1);
+}
+END_TEST
+
+static Suite *tensor_grad_suite(void)
+{
+    Suite *s = suite_create("tensor_grad");
+    TCase *tc = tcase_create("gradcheck");
+    tcase_add_loop_test(tc, test_gradcheck_op, 0, (int)(sizeof cases / sizeof cases[0]));
+    tcase_add_test(tc, test_gradcheck_catches_wrong_gradient);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return mg_check_run(tensor_grad_suite()); }
