@@ -1,0 +1,23 @@
+/* export_internal.h — shared by export_common.c, export_json.c, export_text.c. */
+#ifndef MG_EXPORT_INTERNAL_H
+#define MG_EXPORT_INTERNAL_H
+
+#include "mg_export.h"
+
+/* What to export: the root, its variables and flags. */
+typedef struct export_job {
+    const mg_value *root;
+    const mg_export_var *vars;
+    size_t nvars;
+    unsigned flags;
+} export_job;
+
+typedef void (*export_writer)(FILE *out, const export_job *job);
+
+/* Runs writer on job (filling in the default variables when job->vars is
+ * NULL) into out, a malloc'd buffer (*data, *len) or a file (path): exactly
+ * one of the three is given. */
+mg_code export_run(export_writer writer, export_job job, FILE *out,
+                   char **data, size_t *len, const char *path, mg_error *err);
+
+#endif

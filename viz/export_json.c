@@ -1,0 +1,81 @@
+/* export_json.c — the shared graph JSON ("mgviz-graph", version 1). */
+#include "export_internal.h"
+
+static void write_node(FILE *out, const mg_value *v)
+{
+    char text[256];
+    fprintf(out, "{\"id\":%u,\"op\":", v->id);
+    mg_value_op_label(v, text, sizeof text);
+    mg_json_write_string(out, text);
+    fputs(",\"label\":", out);
+    mg_json_write_string(out, mg_value_label(v));
+    fprintf(out, ",\"kind\":\"%s\",\"data\":", mg_node_kind(v));
+    mg_json_write_number(out, v->data);
+    fputs(",\"grad\":", out);
+    mg_json_write_number(out, v->grad);
+    fputs(",\"parents\":[", out);
+    int np = mg_value_parent_count(v);
+    if (np >= 1)
+        fprintf(out, "%u", v->a->id);
+    if (np == 2)
+        fprintf(out, ",%u", v->b->id);
+    fputs("],\"scope\":", out);
+    mg_scope_path(v->graph, v->scope, text, sizeof text);
+    mg_json_write_string(out, text);
+    putc('}', out);
+}
+
+static void write_graph(FILE *out, const export_job *job)
+{
+    const mg_value *root = job->root;
+    const char *nl = (job->flags & MG_EXPORT_COMPACT) ? "" : "\n";
+    fputs("{\"format\":\"mgviz-graph\",\"version\":1,\"value\":", out);
+    mg_json_write_number(out, root->data);
+    fprintf(out, ",\"root\":%u,%s\"grads\":{", root->id, nl);
+    for (size_t i = 0; i < job->nvars; i++) {
+        if (i)
+            putc(',', out);
+        mg_json_write_string(out, job->vars[i].name);
+        putc(':', out);
+        mg_json_write_number(out, job->vars[i].node ? job->vars[i].node->grad : 0.0);
+    }
+    fprintf(out, "},%s\"nodes\":[", nl);
+    size_t n = mg_graph_count(root->graph);
+    for (uint32_t id = 0; id < n; id++) {
+        if (id)
+            putc(',', out);
+        fputs(nl, out);
+        write_node(out, mg_graph_node(root->graph, id));
+    }
+    fprintf(out, "]}\n");
+}
+
+mg_code mg_export_json(FILE *out, const mg_value *root, const mg_export_var *vars,
+                       size_t nvars, unsigned flags, mg_error *err)
+{
+    if (!out)
+        return mg_error_set(err, MG_EINVAL, "no stream to write the JSON to (NULL)");
+    return export_run(write_graph, (export_job){root, vars, nvars, flags}, out,
+                      NULL, NULL, NULL, err);
+}
+
+mg_code mg_export_json_file(const char *path, const mg_value *root,
+                            const mg_export_var *vars, size_t nvars,
+                            unsigned flags, mg_error *err)
+{
+    if (!path)
+        return mg_error_set(err, MG_EINVAL, "no file name for the JSON (NULL)");
+    return export_run(write_graph, (export_job){root, vars, nvars, flags}, NULL,
+                      NULL, NULL, path, err);
+}
+
+mg_code mg_export_json_data(const mg_value *root, const mg_export_var *vars,
+                            size_t nvars, unsigned flags, char **out,
+                            size_t *len, mg_error *err)
+{
+    size_t ignored;
+    if (!out)
+        return mg_error_set(err, MG_EINVAL, "no buffer pointer for the JSON (NULL)");
+    return export_run(write_graph, (export_job){root, vars, nvars, flags}, NULL,
+                      out, len ? len : &ignored, NULL, err);
+}

@@ -1,0 +1,136 @@
+/* inspect_count.c — what a graph is made of: reachability, counts, depth and
+ * a longest path. */
+#include "inspect_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int inspect_parents(const mg_value *v, const mg_value *out[2])
+{
+    int n = mg_value_parent_count(v);
+    if (n >= 1)
+        out[0] = v->a;
+    if (n == 2)
+        out[1] = v->b;
+    return n;
+}
+
+/* Parents have smaller ids than their children, so one sweep down from the
+ * root marks everything it depends on. */
+unsigned char *inspect_reach(const mg_value *root)
+{
+    unsigned char *seen = calloc((size_t)root->id + 1, 1);
+    if (!seen)
+        return NULL;
+    seen[root->id] = 1;
+    for (uint32_t id = root->id + 1; id-- > 0;) {
+        if (!seen[id])
+            continue;
+        const mg_value *p[2];
+        int np = inspect_parents(mg_graph_node(root->graph, id), p);
+        for (int i = 0; i < np; i++)
+            seen[p[i]->id] = 1;
+    }
+    return seen;
+}
+
+/* Per id: edges on the longest path from a leaf (0 for leaves and nodes root
+ * does not depend on). */
+static size_t *longest_depths(const mg_value *root, const unsigned char *seen)
+{
+    size_t *depth = calloc((size_t)root->id + 1, sizeof *depth);
+    if (!depth)
+        return NULL;
+    for (uint32_t id = 0; id <= root->id; id++) {
+        if (!seen[id])
+            continue;
+        const mg_value *p[2];
+        int np = inspect_parents(mg_graph_node(root->graph, id), p);
+        for (int i = 0; i < np; i++)
+            if (depth[p[i]->id] + 1 > depth[id])
+                depth[id] = depth[p[i]->id] + 1;
+    }
+    return depth;
+}
+
+static void count_node(mg_inspect_counts *c, const mg_value *v)
+{
+    c->nodes++;
+    c->by_op[v->op < MG_OP_COUNT ? v->op : MG_OP_LEAF]++;
+    if (v->scope < c->nscopes)
+        c->by_scope[v->scope]++;
+    if (mg_is_leaf(v)) {
+        if (v->flags & MG_FLAG_PARAM)
+            c->params++;
+        else if (v->flags & MG_FLAG_CONST)
+            c->consts++;
+        else
+            c->inputs++;
+    }
+}
+
+mg_code mg_inspect_count(const mg_value *root, mg_inspect_counts *out, mg_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!root)
+        return mg_error_set(err, MG_EINVAL, "no root to inspect (NULL)");
+    out->nscopes = mg_scope_count(root->graph);
+    out->by_scope = calloc(out->nscopes ? out->nscopes : 1, sizeof *out->by_scope);
+    unsigned char *seen = inspect_reach(root);
+    size_t *depth = seen ? longest_depths(root, seen) : NULL;
+    if (!out->by_scope || !depth) {
+        free(seen);
+        free(depth);
+        mg_inspect_counts_free(out);
+        return mg_error_set(err, MG_ENOMEM, "out of memory counting nodes");
+    }
+    for (uint32_t id = 0; id <= root->id; id++)
+        if (seen[id])
+            count_node(out, mg_graph_node(root->graph, id));
+    out->depth = depth[root->id];
+    free(seen);
+    free(depth);
+    return MG_OK;
+}
+
+void mg_inspect_counts_free(mg_inspect_counts *counts)
+{
+    if (!counts)
+        return;
+    free(counts->by_scope);
+    memset(counts, 0, sizeof *counts);
+}
+
+mg_code mg_inspect_longest_path(const mg_value *root, mg_inspect_paths *out,
+                                mg_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!root)
+        return mg_error_set(err, MG_EINVAL, "no root to inspect (NULL)");
+    unsigned char *seen = inspect_reach(root);
+    size_t *depth = seen ? longest_depths(root, seen) : NULL;
+    uint32_t *ids = depth ? malloc((depth[root->id] + 1) * sizeof *ids) : NULL;
+    mg_code rc = MG_OK;
+    if (!ids) {
+        rc = mg_error_set(err, MG_ENOMEM, "out of memory finding the longest path");
+    } else {
+        /* Walk back from the root, always to a parent one step shallower. */
+        size_t len = 0;
+        const mg_value *v = root;
+        for (;;) {
+            ids[len++] = v->id;
+            const mg_value *p[2];
+            int np = inspect_parents(v, p);
+            if (np == 0)
+                break;
+            v = (np == 2 && depth[p[1]->id] > depth[p[0]->id]) ? p[1] : p[0];
+        }
+        out->total = 1;
+        if (inspect_paths_add(out, ids, len, 1) != 0)
+            rc = mg_error_set(err, MG_ENOMEM, "out of memory finding the longest path");
+    }
+    free(ids);
+    free(seen);
+    free(depth);
+    return rc;
+}
