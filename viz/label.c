@@ -20,8 +20,9 @@ static void append(char *buf, size_t n, size_t *pos, const char *fmt, ...)
         *pos += (size_t)k < n - *pos ? (size_t)k : n - *pos - 1;
 }
 
-/* Appends text with record-label specials ({}|<>"\) escaped and newlines
- * flattened, so a user label cannot break the record's structure. */
+/* Appends text with the given specials backslash-escaped and newlines
+ * flattened, so a user label cannot break a record's structure. Quotes are
+ * left alone: cgraph quotes them itself when it writes DOT. */
 static void append_escaped(char *buf, size_t n, size_t *pos, const char *text,
                            const char *specials)
 {
@@ -44,7 +45,7 @@ void viz_value_label(const mg_value *v, const mg_viz_options *o, char *buf,
         append(buf, n, &pos, "#%u | ", v->id);
     const char *label = mg_value_label(v);
     if (*label) {
-        append_escaped(buf, n, &pos, label, "{}|<>\"\\");
+        append_escaped(buf, n, &pos, label, "{}|<>\\");
         append(buf, n, &pos, " | ");
     }
     append(buf, n, &pos, "data %.*g | grad %.*g }", o->precision, v->data,
@@ -64,7 +65,7 @@ void viz_box_label(const mg_graph *g, const mg_viz_box *box, char *buf,
     size_t pos = 0;
     buf[0] = '\0';
     mg_scope_path(g, box->scope, path, sizeof path);
-    append_escaped(buf, n, &pos, *path ? path : "(top level)", "\\\"");
+    append_escaped(buf, n, &pos, *path ? path : "(top level)", "\\");
     append(buf, n, &pos, "\\n%zu node%s:", box->nodes, box->nodes == 1 ? "" : "s");
     /* op mix, most frequent first; a line break every four entries */
     size_t done[MG_OP_COUNT] = {0};
