@@ -15,6 +15,7 @@
 #include "check_main.h"
 #include "mg_loss.h"
 #include "mg_nn.h"
+#include "mg_tensor.h"
 #include "mg_viz.h"
 
 /* micrograd's README neuron: o = tanh(x1*w1 + x2*w2 + b). */
@@ -249,6 +250,36 @@ START_TEST(test_svg_carries_ids_and_classes)
     ck_assert_ptr_nonnull(strstr(svg, edge));
     free(svg);
     mg_graph_free(t.g);
+}
+END_TEST
+
+START_TEST(test_tensor_nodes_show_shapes)
+{
+    mg_graph *mg = mg_graph_new();
+    int xs[] = {2, 3}, ws[] = {3, 1};
+    mg_tensor *x = mg_tensor_input(mg, MG_F64, 2, xs);
+    mg_tensor *w = mg_tensor_param(mg, MG_F64, 2, ws);
+    mg_tensor_fill(x, 0.5);
+    mg_tensor_fill(w, -2.0);
+    mg_tensor *y = mg_tensor_sum(mg_tensor_tanh(mg_tensor_matmul(x, w)), MG_AXIS_ALL, 0);
+    ck_assert_ptr_nonnull(y);
+    ck_assert_int_eq(mg_tensor_backward(y), MG_OK);
+    Agraph_t *g = dot_of(y->node, NULL);
+    Agnode_t *xn = node_named(g, "n%u", x->node->id);
+    ck_assert_ptr_nonnull(strstr(attr(xn, "label"), "f64[2,3]"));
+    ck_assert_ptr_nonnull(strstr(attr(xn, "label"), "data [0.5, 0.5, 0.5, "));
+    ck_assert_ptr_nonnull(strstr(attr(xn, "label"), "grad none"));
+    ck_assert_str_eq(attr(xn, "class"), "value input tensor");
+    Agnode_t *wn = node_named(g, "n%u", w->node->id);
+    ck_assert_str_eq(attr(wn, "class"), "value param tensor");
+    char want[64];
+    snprintf(want, sizeof want, "grad [%.4g, ", mg_tensor_grad_at(w, 0));
+    ck_assert_ptr_nonnull(strstr(attr(wn, "label"), want));
+    ck_assert_str_eq(attr(node_named(g, "op%u", y->node->id), "label"),
+                     mg_tensor_op_name(y));
+    ck_assert_int_eq(agnnodes(g), 2 + 2 * 3); /* 2 leaves, 3 ops with op nodes */
+    agclose(g);
+    mg_graph_free(mg);
 }
 END_TEST
 
@@ -721,6 +752,7 @@ static Suite *viz_suite(void)
     tcase_add_test(tc, test_dot_without_op_nodes_and_with_ids);
     tcase_add_test(tc, test_kinds_and_root_are_told_apart);
     tcase_add_test(tc, test_labels_cannot_break_records);
+    tcase_add_test(tc, test_tensor_nodes_show_shapes);
     tcase_add_test(tc, test_png_decodes_at_sane_size);
     tcase_add_test(tc, test_png_size_cap_applies);
     tcase_add_test(tc, test_svg_carries_ids_and_classes);

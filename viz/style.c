@@ -96,7 +96,8 @@ void viz_style_value(Agnode_t *n, const viz_attrs *at, const mg_value *v,
 {
     const value_look *look = look_of(v);
     char klass[48];
-    snprintf(klass, sizeof klass, "value %s%s", look->kind, is_root ? " root" : "");
+    snprintf(klass, sizeof klass, "value %s%s%s", look->kind,
+             v->flags & MG_FLAG_TENSOR ? " tensor" : "", is_root ? " root" : "");
     viz_set(n, at->klass, klass);
     if (look != &looks[0])
         viz_set(n, at->fillcolor, look->fill);
