@@ -9,28 +9,37 @@ import math
 
 REL_TOL = 1e-12
 ABS_TOL = 1e-12
+# A few ulps, in units of REL_TOL: what a rounding difference may cost where
+# a formula cancels (see torch_ref.scales).
+ULP_SLACK = 4 * 2.0 ** -53 / REL_TOL
 
 
-def close(a, b, rel=REL_TOL, abs_tol=ABS_TOL):
+def close(a, b, rel=REL_TOL, abs_tol=ABS_TOL, scale=0.0):
+    """a and b agree: relative to the larger of |a|, |b| and scale (the size
+    of the terms that were summed, see torch_ref.scales), or absolutely."""
     if math.isnan(a) or math.isnan(b):
         return math.isnan(a) and math.isnan(b)
     if math.isinf(a) or math.isinf(b):
         return a == b
-    return abs(a - b) <= max(rel * max(abs(a), abs(b)), abs_tol)
+    size = max(abs(a), abs(b), scale if math.isfinite(scale) else 0.0)
+    return abs(a - b) <= max(rel * size, abs_tol)
 
 
-def differences(ours, ref, rel=REL_TOL, abs_tol=ABS_TOL):
+def differences(ours, ref, rel=REL_TOL, abs_tol=ABS_TOL, scales=None):
     """What differs between two results (objects with .value and .grads):
     a list of (what, ours, reference) triples, empty when they agree. A grad
-    missing on our side is reported, never assumed."""
+    missing on our side is reported, never assumed. scales (Result-shaped,
+    optional) widens each tolerance to the size of its summed terms."""
     out = []
-    if not close(ours.value, ref.value, rel, abs_tol):
+    value_scale = scales.value if scales else 0.0
+    if not close(ours.value, ref.value, rel, abs_tol, value_scale):
         out.append(("value", ours.value, ref.value))
     for name, g in ref.grads.items():
         mine = ours.grads.get(name)
+        grad_scale = scales.grads.get(name, 0.0) if scales else 0.0
         if mine is None:
             out.append((f"grad {name} (missing)", None, g))
-        elif not close(mine, g, rel, abs_tol):
+        elif not close(mine, g, rel, abs_tol, grad_scale):
             out.append((f"grad {name}", mine, g))
     for name in ours.grads:
         if name not in ref.grads:

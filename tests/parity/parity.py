@@ -25,7 +25,10 @@ def judge(program, outcome, functions=None):
         return [("reference failed", outcome.error or "graph", f"{type(e).__name__}: {e}")]
     if outcome.error:
         return [("mgviz failed", outcome.error, "torch ran it")]
-    return compare.differences(outcome, ref)
+    problems = compare.differences(outcome, ref)
+    if problems:  # rounding cancelled in a sum? judge against the summed terms
+        problems = compare.differences(outcome, ref, scales=torch_ref.scales(program))
+    return problems
 
 
 def report(program, problems, seed=None, index=None, minimal=None, minimal_problems=None):
@@ -89,8 +92,34 @@ def _with_inputs_used(p, all_inputs):
     return dataclasses.replace(p, inputs={n: all_inputs[n] for n in used if n in all_inputs})
 
 
+def _substitute(e, name, by):
+    if isinstance(e, Var):
+        return by if e.name == name else e
+    if isinstance(e, Bin):
+        return Bin(e.op, _substitute(e.a, name, by), _substitute(e.b, name, by))
+    if isinstance(e, (Neg, Call)):
+        return dataclasses.replace(e, a=_substitute(e.a, name, by))
+    return e
+
+
+def _inlined(p, i):
+    """p with statement i (a plain `name = e` never assigned again) removed
+    and e written in place of every later read of name."""
+    s = p.statements[i]
+    later = p.statements[i + 1:]
+    if s.op or any(t.name == s.name for t in later):
+        return None
+    rest = [dataclasses.replace(t, expr=_substitute(t.expr, s.name, s.expr)) for t in later]
+    return dataclasses.replace(p, statements=p.statements[:i] + rest,
+                               root=_substitute(p.root, s.name, s.expr))
+
+
 def _candidates(p, all_inputs):
     names = list(p.inputs)
+    for i in range(len(p.statements)):
+        inlined = _inlined(p, i)
+        if inlined is not None:
+            yield inlined
     for i in range(len(p.statements)):
         yield dataclasses.replace(p, statements=p.statements[:i] + p.statements[i + 1:])
     for e in _smaller_exprs(p.root, names):

@@ -8,9 +8,8 @@ A program is a list of statements over named inputs:
 
 Every statement is `name = expr` or `name op= expr`; the last one is a bare
 expression: the root. The same tree renders twice: as our language (which is
-Python's expression syntax) and as Python over torch tensors, where `a += e`
-becomes `a = a + (e)` so that nothing is modified in place, as micrograd's
-Value (which has no __iadd__) behaves.
+Python's expression syntax) and as Python function calls over torch tensors
+(render_python).
 
 Invariant kept by the generator: every operator has at least one operand that
 depends on an input, so Python never folds constants by itself (2.0 / 0.0
@@ -134,28 +133,33 @@ def render(program):
     return "\n".join(lines)
 
 
+OP_FUNCTIONS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
+
+
 def render_python(program, root_name="__root__"):
-    """The program as Python over tensors: `a op= e` becomes `a = a op (e)`,
-    x.f() becomes f(x) (the same op in torch, and every function then goes
-    through the table the caller binds tanh etc. to), and the root is
-    assigned to root_name."""
+    """The program as Python in call form: `a - b` is sub(a, b), -a is
+    neg(a), x.tanh() is tanh(x), `a op= e` is `a = op(a, e)` (never in place,
+    as micrograd's Value, which has no __iadd__), and the root is assigned to
+    root_name. The caller binds add, tanh etc. (torch_ref.py), so the same
+    text runs with the plain torch operators or with instrumented ones."""
     lines = []
     for s in program.statements:
         expr = Bin(s.op, Var(s.name), s.expr) if s.op else s.expr
-        lines.append(f"{s.name} = {render_expr(as_calls(expr), program.parens)}")
-    lines.append(f"{root_name} = {render_expr(as_calls(program.root), program.parens)}")
+        lines.append(f"{s.name} = {render_call(expr)}")
+    lines.append(f"{root_name} = {render_call(program.root)}")
     return "\n".join(lines)
 
 
-def as_calls(e):
-    """e with every method call x.f() written as the call f(x)."""
-    if isinstance(e, Bin):
-        return Bin(e.op, as_calls(e.a), as_calls(e.b))
+def render_call(e):
+    if isinstance(e, Var):
+        return e.name
+    if isinstance(e, Const):
+        return number(e.value)
     if isinstance(e, Neg):
-        return Neg(as_calls(e.a))
+        return f"neg({render_call(e.a)})"
     if isinstance(e, Call):
-        return Call(e.fn, as_calls(e.a), False)
-    return e
+        return f"{e.fn}({render_call(e.a)})"
+    return f"{OP_FUNCTIONS[e.op]}({render_call(e.a)}, {render_call(e.b)})"
 
 
 def walk(e):
