@@ -1,7 +1,7 @@
 /* export_json.c — the shared graph JSON ("mgviz-graph", version 1). */
 #include "export_internal.h"
 
-static void write_node(FILE *out, const mg_value *v)
+void mg_export_node_json(FILE *out, const mg_value *v)
 {
     char text[256];
     fprintf(out, "{\"id\":%u,\"op\":", v->id);
@@ -45,7 +45,7 @@ static void write_graph(FILE *out, const export_job *job)
         if (id)
             putc(',', out);
         fputs(nl, out);
-        write_node(out, mg_graph_node(root->graph, id));
+        mg_export_node_json(out, mg_graph_node(root->graph, id));
     }
     fprintf(out, "]}\n");
 }

@@ -47,6 +47,9 @@ mg_code mg_export_json_data(const mg_value *root, const mg_export_var *vars,
                             size_t nvars, unsigned flags, char **out,
                             size_t *len, mg_error *err);
 
+/* Writes one node as the graph JSON's node object (no newline). */
+void mg_export_node_json(FILE *out, const mg_value *v);
+
 /* Writes root's graph as a text table for people: value, grads, then one row
  * per node (id, op, kind, label, data, grad, parents, scope). */
 mg_code mg_export_text(FILE *out, const mg_value *root, const mg_export_var *vars,

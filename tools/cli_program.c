@@ -1,0 +1,96 @@
+/* cli_program.c — a program from the command line to a built graph: values
+ * from NAME=VALUE, the no-values rule for the rest, errors with a caret. */
+#include "cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mg_rng.h"
+
+void cli_print_number(FILE *out, double x)
+{
+    char buf[32];
+    mg_format_double(x, buf, sizeof buf);
+    fputs(buf, out);
+}
+
+void cli_print_expr_error(const char *cmd, const char *origin, const char *source,
+                          const mg_expr_error *err)
+{
+    char buf[2048];
+    mg_expr_error_format(source, err, buf, sizeof buf);
+    fprintf(stderr, "mgviz %s: %s: %s\n", cmd, origin, buf);
+}
+
+static bool bound(const mg_expr_binding *b, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(b[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* The command line's bindings (those naming a variable, when skip_unknown),
+ * then a drawn value for every free variable still without one that the
+ * program never assigns. b has room for nbindings + nvars entries. */
+static size_t gather_values(const mg_expr *e, const cli_values *v, mg_expr_binding *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < v->nbindings; i++)
+        if (!v->skip_unknown || mg_expr_var_find(e, v->bindings[i].name) >= 0)
+            b[n++] = v->bindings[i];
+    mg_rng rng;
+    mg_rng_seed(&rng, v->seed);
+    const mg_expr_var *vars = mg_expr_vars(e);
+    for (size_t i = 0; i < mg_expr_var_count(e); i++) {
+        if (!vars[i].free || vars[i].assigned || bound(b, n, vars[i].name))
+            continue;
+        double x = round(mg_rng_range(&rng, -2.0, 2.0) * 100.0) / 100.0;
+        b[n++] = (mg_expr_binding){vars[i].name, x};
+        if (v->notes) {
+            fprintf(v->notes, "%s = ", vars[i].name);
+            cli_print_number(v->notes, x);
+            fprintf(v->notes, " (no value given: drawn from [-2, 2] with --seed %llu)\n",
+                    (unsigned long long)v->seed);
+        }
+    }
+    return n;
+}
+
+int cli_program_build(cli_program *p, const char *source, mg_graph *g,
+                      const cli_values *values, mg_expr_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->expr = mg_expr_parse(source, err);
+    if (!p->expr)
+        return err->code == MG_ENOMEM ? CLI_USAGE : CLI_BAD;
+    p->nvars = mg_expr_var_count(p->expr);
+    size_t room = values->nbindings + p->nvars + 1;
+    mg_expr_binding *b = malloc(room * sizeof *b);
+    p->var_nodes = calloc(p->nvars + 1, sizeof *p->var_nodes);
+    p->vars = calloc(p->nvars + 1, sizeof *p->vars);
+    if (!b || !p->var_nodes || !p->vars) {
+        free(b);
+        *err = (mg_expr_error){.code = MG_ENOMEM};
+        snprintf(err->message, sizeof err->message, "out of memory");
+        return CLI_USAGE;
+    }
+    size_t nb = gather_values(p->expr, values, b);
+    mg_code rc = mg_expr_build(p->expr, g, b, nb, &p->root, p->var_nodes, err);
+    free(b);
+    if (rc != MG_OK)
+        return rc == MG_ENOMEM ? CLI_USAGE : CLI_BAD;
+    const mg_expr_var *vars = mg_expr_vars(p->expr);
+    for (size_t i = 0; i < p->nvars; i++)
+        p->vars[i] = (mg_export_var){vars[i].name, p->var_nodes[i]};
+    return CLI_OK;
+}
+
+void cli_program_free(cli_program *p)
+{
+    mg_expr_free(p->expr);
+    free(p->var_nodes);
+    free(p->vars);
+    memset(p, 0, sizeof *p);
+}

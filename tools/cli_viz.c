@@ -1,0 +1,88 @@
+/* cli_viz.c — the drawing options every picture-making subcommand accepts. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char cli_viz_help[] =
+    "  --rankdir LR|TB|RL|BT  direction of the graph (default LR)\n"
+    "  --ids                  show each node's #id in its box\n"
+    "  --precision N          significant digits of data and grad (default 4)\n"
+    "  --no-op-nodes          no op ellipses: edges go value to value\n"
+    "  --fold-budget N|never  fold by scope above N value boxes (default 300)\n"
+    "  --title TEXT           a title above the graph\n"
+    "  --focus ID             draw only the neighbourhood of node ID\n"
+    "  --radius N             edges around --focus (default 2)\n"
+    "  --unfold SCOPE         draw the nodes of scope path SCOPE individually\n"
+    "  --dpi N                PNG resolution (default 72)\n";
+
+static int bad_value(const char *cmd, const char *name, const char *value, const char *want)
+{
+    cli_fail(cmd, CLI_USAGE, "bad value '%s' for %s: expected %s", value, name, want);
+    return -1;
+}
+
+/* A whole number for option name, within [lo, hi]. */
+static int number_option(const char *cmd, const char *name, const char *value,
+                         uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    if (!cli_parse_u64(value, out) || *out < lo || *out > hi)
+        return bad_value(cmd, name, value, "a whole number in range");
+    return 1;
+}
+
+static int rankdir(const char *cmd, const char *value, mg_viz_options *opt)
+{
+    static const char *const dirs[] = {"LR", "TB", "RL", "BT"};
+    for (size_t i = 0; i < 4; i++)
+        if (strcmp(value, dirs[i]) == 0) {
+            opt->rankdir = dirs[i];
+            return 1;
+        }
+    return bad_value(cmd, "--rankdir", value, "LR, TB, RL or BT");
+}
+
+int cli_viz_option(const char *cmd, int argc, char **argv, int *i, mg_viz_options *opt)
+{
+    const char *arg = argv[*i], *v;
+    uint64_t n;
+    int rc;
+    if (cli_flag(arg, "--ids"))
+        return opt->show_ids = true, 1;
+    if (cli_flag(arg, "--no-op-nodes"))
+        return opt->hide_op_nodes = true, 1;
+    if ((rc = cli_value(cmd, argc, argv, i, "--rankdir", &v)) != 0)
+        return rc < 0 ? rc : rankdir(cmd, v, opt);
+    if ((rc = cli_value(cmd, argc, argv, i, "--title", &v)) != 0)
+        return rc < 0 ? rc : (opt->title = v, 1);
+    if ((rc = cli_value(cmd, argc, argv, i, "--unfold", &v)) != 0)
+        return rc < 0 ? rc : (opt->unfold_scope = v, 1);
+    if ((rc = cli_value(cmd, argc, argv, i, "--precision", &v)) != 0) {
+        if (rc > 0 && (rc = number_option(cmd, "--precision", v, 1, 17, &n)) > 0)
+            opt->precision = (int)n;
+        return rc;
+    }
+    if ((rc = cli_value(cmd, argc, argv, i, "--fold-budget", &v)) != 0) {
+        if (rc > 0 && strcmp(v, "never") == 0)
+            return opt->fold_budget = SIZE_MAX, 1;
+        if (rc > 0 && (rc = number_option(cmd, "--fold-budget", v, 1, SIZE_MAX, &n)) > 0)
+            opt->fold_budget = (size_t)n;
+        return rc;
+    }
+    if ((rc = cli_value(cmd, argc, argv, i, "--focus", &v)) != 0) {
+        if (rc > 0 && (rc = number_option(cmd, "--focus", v, 0, UINT32_MAX, &n)) > 0)
+            opt->focus = true, opt->focus_id = (uint32_t)n;
+        return rc;
+    }
+    if ((rc = cli_value(cmd, argc, argv, i, "--radius", &v)) != 0) {
+        if (rc > 0 && (rc = number_option(cmd, "--radius", v, 1, 1000000, &n)) > 0)
+            opt->focus_radius = (uint32_t)n;
+        return rc;
+    }
+    if ((rc = cli_value(cmd, argc, argv, i, "--dpi", &v)) != 0) {
+        if (rc > 0 && (rc = number_option(cmd, "--dpi", v, 1, 2400, &n)) > 0)
+            opt->dpi = (int)n;
+        return rc;
+    }
+    return 0;
+}
