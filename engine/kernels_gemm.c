@@ -7,15 +7,10 @@
 #include "mg_kernels.h"
 
 #ifdef _OPENMP
-#include <omp.h>
 #define MG_PRAGMA(x) _Pragma(#x)
-#define OMP_PARALLEL(n) MG_PRAGMA(omp parallel num_threads(n) if ((n) > 1))
-#define OMP_FOR MG_PRAGMA(omp for schedule(static))
-#define OMP_THREAD_NUM omp_get_thread_num()
+#define OMP_PARALLEL_FOR(n) MG_PRAGMA(omp parallel for num_threads(n) if ((n) > 1) schedule(static))
 #else
-#define OMP_PARALLEL(n)
-#define OMP_FOR
-#define OMP_THREAD_NUM 0
+#define OMP_PARALLEL_FOR(n)
 #endif
 
 #if defined(__AVX512F__)

@@ -4,36 +4,40 @@
  * of VLEN REALs), MR × NR (the register tile: MR rows of A broadcast against NR = NV·VLEN
  * columns of B), KC, NCB, MCB (cache blocks), GFN(name) (names this instance's functions).
  *
- * The scheme is Goto's/BLIS's. op(A) is packed MCB×KC at a time into MR-row slivers,
- * shared by all threads (L3); each thread packs its own KC×NCB block of op(B) into NR-column
- * slivers (L2); the micro-kernel keeps an MR×NR tile of C in registers while the A sliver
- * (KC×MR) sits in L1 and B slivers stream from L2. Packing absorbs the transposes and the
+ * The scheme is Goto's/BLIS's. op(A) is packed MCB×KC at a time into MR-row slivers
+ * (the panel), op(B) KC×NCB at a time into NR-column slivers (the block, kept in L2);
+ * the micro-kernel keeps an MR×NR tile of C in registers while one A sliver (KC×MR) sits
+ * in L1 and B slivers stream from L2. Packing absorbs the transposes and the
  * strides, and pads edges with zeros, so one micro-kernel serves every case. */
 
 #define NR (NV * VLEN)
 
-/* Copies the MR-row slivers of op(A)[i0 .. i0+m) × [p0 .. p0+kc) that this thread owns
- * into dst, sliver s at dst + s·MR·kc laid out k-major; rows past m are zero. */
+/* Copies op(A)[i0 .. i0+m) × [p0 .. p0+kc) into MR-row slivers at dst, sliver s at
+ * dst + s·MR·kc laid out k-major; rows past m are zero. */
 static void GFN(pack_a)(int trans, const REAL *A, long lda, int i0, int m, int p0, int kc,
                         REAL *dst)
 {
     int slivers = (m + MR - 1) / MR;
-    OMP_FOR
     for (int s = 0; s < slivers; s++) {
         REAL *out = dst + (long)s * MR * kc;
+        long i = i0 + (long)s * MR;
         int rows = m - s * MR < MR ? m - s * MR : MR;
-        for (int r = 0; r < MR; r++) {
-            long i = i0 + (long)s * MR + r;
-            if (r >= rows)
+        if (rows < MR)
+            memset(out, 0, sizeof(REAL) * MR * (size_t)kc);
+        if (trans) /* each step's MR values are contiguous in A: copy them */
+            for (int p = 0; p < kc; p++)
+                memcpy(out + (long)p * MR, A + (p0 + p) * lda + i, sizeof(REAL) * (size_t)rows);
+        else if (rows == MR) /* a transpose; contiguous writes, MR read streams */
+            for (int p = 0; p < kc; p++) {
+                const REAL *a = A + i * lda + p0 + p;
+#pragma GCC unroll 16
+                for (int r = 0; r < MR; r++)
+                    out[(long)p * MR + r] = a[r * lda];
+            }
+        else
+            for (int r = 0; r < rows; r++)
                 for (int p = 0; p < kc; p++)
-                    out[(long)p * MR + r] = 0;
-            else if (trans)
-                for (int p = 0; p < kc; p++)
-                    out[(long)p * MR + r] = A[(p0 + p) * lda + i];
-            else
-                for (int p = 0; p < kc; p++)
-                    out[(long)p * MR + r] = A[i * lda + p0 + p];
-        }
+                    out[(long)p * MR + r] = A[(i + r) * lda + p0 + p];
     }
 }
 
@@ -42,21 +46,27 @@ static void GFN(pack_a)(int trans, const REAL *A, long lda, int i0, int m, int p
 static void GFN(pack_b)(int trans, const REAL *B, long ldb, int p0, int kc, int j0, int n,
                         REAL *dst)
 {
-    for (int s = 0; s * NR < n; s++) {
+    int slivers = (n + NR - 1) / NR;
+    for (int s = 0; s < slivers; s++) {
         REAL *out = dst + (long)s * NR * kc;
-        int cols = n - s * NR < NR ? n - s * NR : NR;
         long j = j0 + (long)s * NR;
-        for (int p = 0; p < kc; p++) {
-            REAL *row = out + (long)p * NR;
-            if (trans)
-                for (int c = 0; c < cols; c++)
-                    row[c] = B[(j + c) * ldb + p0 + p];
-            else
-                for (int c = 0; c < cols; c++)
-                    row[c] = B[(p0 + p) * ldb + j + c];
-            for (int c = cols; c < NR; c++)
-                row[c] = 0;
-        }
+        int cols = n - s * NR < NR ? n - s * NR : NR;
+        if (cols < NR)
+            memset(out, 0, sizeof(REAL) * NR * (size_t)kc);
+        if (trans && cols == NR) /* a transpose; contiguous writes, NR read streams */
+            for (int p = 0; p < kc; p++) {
+                const REAL *b = B + j * ldb + p0 + p;
+#pragma GCC unroll 32
+                for (int c = 0; c < NR; c++)
+                    out[(long)p * NR + c] = b[c * ldb];
+            }
+        else if (trans)
+            for (int c = 0; c < cols; c++)
+                for (int p = 0; p < kc; p++)
+                    out[(long)p * NR + c] = B[(j + c) * ldb + p0 + p];
+        else
+            for (int p = 0; p < kc; p++)
+                memcpy(out + (long)p * NR, B + (p0 + p) * ldb + j, sizeof(REAL) * (size_t)cols);
     }
 }
 
@@ -116,62 +126,47 @@ static void GFN(scale_c)(int M, int N, REAL beta, REAL *C, long ldc)
 }
 
 /* Splits n into near-equal blocks no larger than `most`, each a multiple of `unit`
- * (the last may be short), so that there are at least `parts` of them when n allows. */
-static int GFN(block_size)(int n, int most, int unit, int parts)
+ * (the last may be short). */
+static int GFN(block_size)(int n, int most, int unit)
 {
     int blocks = (n + most - 1) / most;
-    if (blocks < parts)
-        blocks = parts;
     int size = (n + blocks - 1) / blocks;
     size = (size + unit - 1) / unit * unit;
     return size < most ? size : most;
 }
 
-/* Multiplies one packed A panel (rows i0 .. i0+m, depth kc) by this thread's share of
- * the column blocks of op(B), packing each block into bpack first. */
-static void GFN(panel_times_b)(int trans_b, const REAL *B, long ldb, int N, int nc, int p0,
-                               int kc, const REAL *apack, int m, REAL *bpack, REAL alpha,
-                               REAL beta, REAL *C, long ldc)
-{
-    int blocks = (N + nc - 1) / nc;
-    OMP_FOR
-    for (int jb = 0; jb < blocks; jb++) {
-        int j0 = jb * nc, n = N - j0 < nc ? N - j0 : nc;
-        GFN(pack_b)(trans_b, B, ldb, p0, kc, j0, n, bpack);
-        for (int ir = 0; ir < m; ir += MR)
-            for (int jr = 0; jr < n; jr += NR)
-                GFN(micro_kernel)(kc, apack + (long)ir * kc, bpack + (long)jr * kc, alpha, beta,
-                                  C + ir * ldc + j0 + jr, ldc, m - ir < MR ? m - ir : MR,
-                                  n - jr < NR ? n - jr : NR);
-    }
-}
-
-/* The blocked product once the degenerate cases are gone; NULL workspace → 0. */
+/* The blocked product of one thread's share once the degenerate cases are gone, with
+ * this thread's workspace; returns 0 (having done nothing) when there is none. */
 static int GFN(blocked)(int trans_a, int trans_b, int M, int N, int K, REAL alpha,
                         const REAL *A, long lda, const REAL *B, long ldb, REAL beta, REAL *C,
-                        long ldc, int threads)
+                        long ldc)
 {
-    int kc = GFN(block_size)(K, KC, 1, 1);
-    int mc = GFN(block_size)(M, MCB, MR, 1);
-    int nc = GFN(block_size)(N, NCB, NR, threads);
+    int kc = GFN(block_size)(K, KC, 1);
+    int mc = GFN(block_size)(M, MCB, MR);
+    int nc = GFN(block_size)(N, NCB, NR);
     /* Each region starts on a vector boundary: B slivers are read with aligned loads. */
     size_t align = MG_KERNEL_ALIGN / sizeof(REAL);
     size_t apanel = ((size_t)((mc + MR - 1) / MR * MR) * kc + align - 1) / align * align;
     size_t bblock = (size_t)((nc + NR - 1) / NR * NR) * kc;
-    REAL *work = mg_kernel_workspace((apanel + bblock * threads) * sizeof(REAL));
-    if (!work)
+    REAL *apack = mg_kernel_workspace((apanel + bblock) * sizeof(REAL));
+    if (!apack)
         return 0;
-    OMP_PARALLEL(threads)
-    {
-        REAL *bpack = work + apanel + bblock * OMP_THREAD_NUM;
-        for (int i0 = 0; i0 < M; i0 += mc) {
-            int m = M - i0 < mc ? M - i0 : mc;
-            for (int p0 = 0; p0 < K; p0 += kc) {
-                int k = K - p0 < kc ? K - p0 : kc;
-                GFN(pack_a)(trans_a, A, lda, i0, m, p0, k, work);
-                /* The first K block applies beta; later ones add to what it wrote. */
-                GFN(panel_times_b)(trans_b, B, ldb, N, nc, p0, k, work, m, bpack, alpha,
-                                   p0 == 0 ? beta : 1, C + i0 * ldc, ldc);
+    REAL *bpack = apack + apanel;
+    for (int i0 = 0; i0 < M; i0 += mc) {
+        int m = M - i0 < mc ? M - i0 : mc;
+        for (int p0 = 0; p0 < K; p0 += kc) {
+            int k = K - p0 < kc ? K - p0 : kc;
+            /* The first K block applies beta; later ones add to what it wrote. */
+            REAL beta_here = p0 == 0 ? beta : 1;
+            GFN(pack_a)(trans_a, A, lda, i0, m, p0, k, apack);
+            for (int j0 = 0; j0 < N; j0 += nc) {
+                int n = N - j0 < nc ? N - j0 : nc;
+                GFN(pack_b)(trans_b, B, ldb, p0, k, j0, n, bpack);
+                for (int ir = 0; ir < m; ir += MR)
+                    for (int jr = 0; jr < n; jr += NR)
+                        GFN(micro_kernel)(k, apack + (long)ir * k, bpack + (long)jr * k, alpha,
+                                          beta_here, C + (i0 + ir) * ldc + j0 + jr, ldc,
+                                          m - ir < MR ? m - ir : MR, n - jr < NR ? n - jr : NR);
             }
         }
     }
@@ -194,8 +189,21 @@ static void GFN(simple)(int trans_a, int trans_b, int M, int N, int K, REAL alph
         }
 }
 
+/* One thread's slab of C, blocked when packing memory can be had, else unblocked. */
+static void GFN(slab)(int trans_a, int trans_b, int M, int N, int K, REAL alpha, const REAL *A,
+                      long lda, const REAL *B, long ldb, REAL beta, REAL *C, long ldc)
+{
+    if (!GFN(blocked)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc))
+        GFN(simple)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+/* Threads take disjoint slabs of C: rows when M is the longer side, else columns, cut
+ * on tile boundaries. Each runs the whole blocked product on its slab with its own
+ * packing buffers, so they never wait on each other; the operand they share is packed
+ * by every thread, the cheaper duplicate. Each element of C is summed in the same order
+ * whatever the split, so results do not depend on the thread count. */
 static void GFN(gemm)(int trans_a, int trans_b, int M, int N, int K, REAL alpha, const REAL *A,
-               int lda, const REAL *B, int ldb, REAL beta, REAL *C, int ldc)
+                      int lda, const REAL *B, int ldb, REAL beta, REAL *C, int ldc)
 {
     if (M <= 0 || N <= 0)
         return;
@@ -204,8 +212,20 @@ static void GFN(gemm)(int trans_a, int trans_b, int M, int N, int K, REAL alpha,
         return;
     }
     int threads = gemm_threads(M, N, K);
-    if (!GFN(blocked)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, threads))
-        GFN(simple)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    int by_rows = M >= N, unit = by_rows ? MR : NR, extent = by_rows ? M : N;
+    int slab = ((extent + threads - 1) / threads + unit - 1) / unit * unit;
+    int slabs = (extent + slab - 1) / slab;
+    OMP_PARALLEL_FOR(threads)
+    for (int s = 0; s < slabs; s++) {
+        int start = s * slab, size = extent - start < slab ? extent - start : slab;
+        if (by_rows)
+            GFN(slab)(trans_a, trans_b, size, N, K, alpha,
+                      trans_a ? A + start : A + start * (long)lda, lda, B, ldb, beta,
+                      C + start * (long)ldc, ldc);
+        else
+            GFN(slab)(trans_a, trans_b, M, size, K, alpha, A, lda,
+                      trans_b ? B + start * (long)ldb : B + start, ldb, beta, C + start, ldc);
+    }
 }
 
 #undef NR
