@@ -1,0 +1,328 @@
+#!/usr/bin/env node
+/* inspector.test.js — drives the mgviz HTML inspector in Debian's headless
+ * Chromium through playwright-core: the pages are made by make_pages (built
+ * by meson as html_pages), opened from disk, clicked, typed into and
+ * screenshotted like a person would.
+ *
+ *   node tests/browser/inspector.test.js BUILD/tests/html_pages [--keep DIR] [--screenshot OUT.png]
+ *
+ * Exits 77 (a skip for meson) when chromium or node_modules is missing.
+ * Prints timings (not asserted) and ends with "N passed, N failed". */
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const zlib = require('zlib');
+const { execFileSync } = require('child_process');
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+let chromium;
+try {
+  ({ chromium } = require(path.join(__dirname, 'node_modules', 'playwright-core')));
+} catch (e) {
+  console.log('SKIP: playwright-core is not installed (npm ci --prefix tests/browser)');
+  process.exit(77);
+}
+if (!fs.existsSync(CHROMIUM)) {
+  console.log('SKIP: ' + CHROMIUM + ' is missing (apt-get install -y chromium)');
+  process.exit(77);
+}
+
+const args = process.argv.slice(2);
+const makePages = args[0];
+const option = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : null; };
+if (!makePages) {
+  console.error('usage: inspector.test.js MAKE_PAGES [--keep DIR] [--screenshot OUT.png]');
+  process.exit(2);
+}
+
+let passed = 0, failed = 0;
+function check(cond, what) {
+  if (cond) { passed++; console.log('ok   ' + what); }
+  else { failed++; console.log('FAIL ' + what); }
+}
+function eq(a, b, what) { check(a === b, what + ' (got ' + JSON.stringify(a) + ', want ' + JSON.stringify(b) + ')'); }
+
+/* ---- PNG: enough of a decoder to count a screenshot's colours ---- */
+function decodePng(buf) {
+  let pos = 8, width = 0, height = 0, type = 0;
+  const idat = [];
+  while (pos < buf.length) {
+    const len = buf.readUInt32BE(pos), kind = buf.toString('ascii', pos + 4, pos + 8);
+    const body = buf.subarray(pos + 8, pos + 8 + len);
+    if (kind === 'IHDR') { width = body.readUInt32BE(0); height = body.readUInt32BE(4); type = body[9]; if (body[8] !== 8) throw new Error('bit depth'); }
+    if (kind === 'IDAT') idat.push(body);
+    pos += 12 + len;
+  }
+  const bpp = type === 6 ? 4 : 3, stride = width * bpp;
+  const raw = zlib.inflateSync(Buffer.concat(idat)), out = Buffer.alloc(stride * height);
+  for (let y = 0; y < height; y++) {
+    const f = raw[y * (stride + 1)], line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    for (let x = 0; x < stride; x++) {
+      const a = x >= bpp ? out[y * stride + x - bpp] : 0, b = y ? out[(y - 1) * stride + x] : 0;
+      const c = x >= bpp && y ? out[(y - 1) * stride + x - bpp] : 0;
+      let p = line[x];
+      if (f === 1) p += a; else if (f === 2) p += b; else if (f === 3) p += (a + b) >> 1;
+      else if (f === 4) { const q = a + b - c, pa = Math.abs(q - a), pb = Math.abs(q - b), pc = Math.abs(q - c); p += pa <= pb && pa <= pc ? a : pb <= pc ? b : c; }
+      out[y * stride + x] = p & 255;
+    }
+  }
+  return { width, height, bpp, pixels: out };
+}
+function pictureStats(png) {
+  const img = decodePng(png), colours = new Set();
+  let ink = 0;
+  for (let i = 0; i < img.width * img.height; i++) {
+    const r = img.pixels[i * img.bpp], g = img.pixels[i * img.bpp + 1], b = img.pixels[i * img.bpp + 2];
+    colours.add((r << 16) | (g << 8) | b);
+    if (r < 235 || g < 235 || b < 235) ink++;
+  }
+  return { colours: colours.size, ink: ink / (img.width * img.height) };
+}
+
+/* ---- helpers in the page ---- */
+async function field(page, name) { return (await page.textContent('#mg-field-' + name)).trim(); }
+async function selected(page) { return page.evaluate(() => window.mgInspector.state().selected); }
+async function nextFrame(page) { await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))); }
+
+async function open(context, file) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto('file://' + file);
+  await page.waitForFunction(() => window.mgInspector && window.mgInspector.ready);
+  page.errors = errors;
+  return page;
+}
+
+async function testExpr(context, dir) {
+  const page = await open(context, path.join(dir, 'expr.html'));
+  check(await page.$('#mg-view svg g#n3.node') !== null, 'expr: the SVG is inline with node ids');
+  await page.click('#n3');
+  eq(await field(page, 'id'), '3', 'expr: clicking z shows its id');
+  eq(await field(page, 'op'), '+', 'expr: z op');
+  eq(await field(page, 'label'), 'z', 'expr: z label');
+  eq(await field(page, 'data'), '8', 'expr: z data');
+  eq(await field(page, 'grad'), '1', 'expr: z grad after backward');
+  eq(await page.$$eval('#mg-parents button', (b) => b.length), 2, 'expr: z has two parents');
+  eq(await page.$$eval('#mg-children button', (b) => b.length), 1, 'expr: z has one child');
+  await page.click('#mg-parents button[data-goto="0"]');
+  eq(await selected(page), 0, 'expr: a parent link moves the selection');
+  eq(await field(page, 'label'), 'x', 'expr: parent x label');
+  eq(await field(page, 'grad'), '4', 'expr: dz/dx = 4');
+  check((await page.getAttribute('#n0', 'class')).includes('selected'), 'expr: the selected box is marked');
+
+  await page.click('#mg-before');
+  check((await field(page, 'grad')).startsWith('\u2014'), 'expr: before backward the grad reads "\u2014"');
+  const gradText = await page.$$eval('#n0 text', (t) => t.map((e) => e.textContent).find((s) => /^grad/.test(s)));
+  eq(gradText, 'grad \u2014', 'expr: before backward the box shows grad \u2014');
+  eq(await page.getAttribute('#mg-before', 'aria-pressed'), 'true', 'expr: before button pressed');
+  await page.click('#mg-after');
+  eq(await field(page, 'grad'), '4', 'expr: after backward again');
+
+  await page.fill('#mg-search', 'y');
+  const hits = await page.$$eval('#mg-results button', (b) => b.map((e) => +e.dataset.goto));
+  check(hits.includes(1), 'expr: searching "y" lists y (#1)');
+  await page.press('#mg-search', 'Enter');
+  eq(await selected(page), 1, 'expr: Enter selects the first match');
+  await page.fill('#mg-search', 'log');
+  eq(JSON.stringify(await page.$$eval('#mg-results button', (b) => b.map((e) => +e.dataset.goto))), '[6]', 'expr: searching an op finds its nodes');
+  await page.fill('#mg-search', '#5');
+  await page.press('#mg-search', 'Enter');
+  eq(await selected(page), 5, 'expr: searching #5 selects node 5');
+
+  await page.click('#mg-nan');
+  eq(await selected(page), 6, 'expr: jump to first NaN selects log(y - 4)');
+  eq(await field(page, 'data'), 'NaN', 'expr: the NaN reads NaN');
+  check((await page.getAttribute('#n6', 'class')).includes('nonfinite'), 'expr: the NaN box is marked non-finite');
+  check(await page.$('#n6 text.mg-tag') !== null, 'expr: the NaN box carries a text tag, not colour alone');
+
+  await page.click('#n0');
+  await page.click('#mg-paths');
+  const onPath = await page.$$eval('g.node.hl', (g) => g.map((e) => e.id));
+  check(onPath.includes('n0') && onPath.includes('n2') && onPath.includes('n3') && onPath.includes('n7'), 'expr: paths from x to the root are highlighted');
+  check(!onPath.includes('n1'), 'expr: y is not on a path from x');
+  check(await page.$('svg.dim') !== null, 'expr: the rest is dimmed');
+  await page.click('#mg-paths');
+  await page.click('#mg-flow');
+  const flowIds = () => page.$$eval('g.node.hl', (g) => g.map((e) => e.id).filter((id) => /^n\d+$/.test(id)));
+  eq((await flowIds()).length, 8, 'expr: after backward a grad flowed through all 8 values');
+  await page.click('#mg-before');
+  eq((await flowIds()).length, 0, 'expr: before backward no grad has flowed');
+  await page.click('#mg-after');
+  await page.click('#mg-flow');
+
+  await page.selectOption('#mg-colour', 'grad');
+  check((await page.textContent('#mg-legend')).includes('|grad|'), 'expr: colouring by |grad| shows a legend');
+  check((await page.$eval('#n0 polygon', (p) => p.style.fill)) !== '', 'expr: boxes are filled by |grad|');
+  await page.selectOption('#mg-colour', 'data');
+  check((await page.textContent('#mg-legend')).includes('data'), 'expr: colouring by data shows a legend');
+
+  /* keyboard only: Tab into the graph, Enter on a node */
+  await page.focus('#mg-view');
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => document.activeElement.id);
+  check(/^n\d+$/.test(focused), 'expr: Tab reaches a node (' + focused + ')');
+  await page.keyboard.press('Enter');
+  eq(await selected(page), +focused.slice(1), 'expr: Enter on a focused node selects it');
+  check((await page.getAttribute('#mg-zoom-in', 'aria-label')) === 'Zoom in', 'expr: controls carry ARIA labels');
+
+  const w0 = (await page.evaluate(() => window.mgInspector.state().view)).w;
+  await page.focus('#mg-view');
+  await page.keyboard.press('+');
+  const w1 = (await page.evaluate(() => window.mgInspector.state().view)).w;
+  check(w1 < w0, 'expr: "+" zooms in');
+  await page.mouse.move(400, 300);
+  await page.mouse.wheel(0, 400);
+  const w2 = (await page.evaluate(() => window.mgInspector.state().view)).w;
+  check(w2 > w1, 'expr: the wheel zooms out');
+  await page.click('#mg-fit');
+  eq((await page.evaluate(() => window.mgInspector.state().view)).w, w0, 'expr: Fit restores the whole graph');
+
+  const shot = pictureStats(await page.screenshot());
+  check(shot.colours > 20 && shot.ink > 0.02, 'expr: the screenshot is not blank (' + shot.colours + ' colours, ' + (100 * shot.ink).toFixed(1) + '% ink)');
+  eq(page.errors.join('\n'), '', 'expr: no script errors');
+  await page.close();
+}
+
+async function testMlp(context, dir, times) {
+  const t0 = Date.now();
+  const page = await open(context, path.join(dir, 'mlp.html'));
+  const wall = Date.now() - t0;
+  const nav = await page.evaluate(() => {
+    const e = performance.getEntriesByType('navigation')[0];
+    return { dcl: e.domContentLoadedEventEnd, load: e.loadEventEnd, init: window.mgInspector.initMs, nodes: window.mgInspector.nodes };
+  });
+  const boxes = await page.$$eval('g.node.value', (g) => g.length);
+  check(boxes > 900, 'mlp: about 1,000 value boxes drawn (' + boxes + ')');
+  /* a click as a person makes it, timed to the next painted frame */
+  const clickMs = await page.evaluate(async () => {
+    const el = document.getElementById('n500') || document.querySelector('g.node.value');
+    const t = performance.now();
+    el.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    return performance.now() - t;
+  });
+  check((await field(page, 'id')).length > 0, 'mlp: a click fills the panel');
+  times.mlp = { bytes: fs.statSync(path.join(dir, 'mlp.html')).size, nodes: nav.nodes, boxes, domContentLoadedMs: nav.dcl, loadMs: nav.load, scriptInitMs: nav.init, openWallMs: wall, clickToPaintMs: clickMs };
+  eq(page.errors.join('\n'), '', 'mlp: no script errors');
+  await page.close();
+}
+
+async function testFolded(context, dir) {
+  const page = await open(context, path.join(dir, 'mlp-folded.html'));
+  const folds = await page.$$eval('g.node.fold', (g) => g.map((e) => e.id));
+  check(folds.length > 0, 'folded: the graph has folded boxes (' + folds.length + ')');
+  await page.click('#' + folds[0]);
+  check(await page.isVisible('#mg-fold'), 'folded: a folded box opens in place');
+  const rows = await page.$$eval('#mg-fold .rows button', (b) => b.map((e) => +e.dataset.goto));
+  check(rows.length > 0, 'folded: the opened box lists its nodes (' + rows.length + ')');
+  await page.click('#mg-fold .rows button[data-goto="' + rows[0] + '"]');
+  eq(await selected(page), rows[0], 'folded: a listed node can be selected');
+  check((await page.textContent('#mg-panel')).includes('folded box'), 'folded: the panel says where the node is drawn');
+  /* a folded node reached by search opens its box */
+  await page.click('#mg-fold header button');
+  check(!(await page.isVisible('#mg-fold')), 'folded: the box closes');
+  await page.fill('#mg-search', '#' + rows[rows.length - 1]);
+  await page.press('#mg-search', 'Enter');
+  check(await page.isVisible('#mg-fold'), 'folded: selecting a folded node opens its box');
+  eq(page.errors.join('\n'), '', 'folded: no script errors');
+  await page.close();
+}
+
+async function testMoons(context, dir, times, screenshot) {
+  const file = path.join(dir, 'moons.html');
+  const bytes = fs.statSync(file).size;
+  check(bytes < 20 * 1024 * 1024, 'moons: 100 snapshots fit in under 20 MB (' + (bytes / 1048576).toFixed(2) + ' MB)');
+  const t0 = Date.now();
+  const page = await open(context, file);
+  const openMs = Date.now() - t0;
+  check(await page.isVisible('#mg-step'), 'moons: the step slider is shown');
+  eq(await page.getAttribute('#mg-step', 'max'), '99', 'moons: the slider spans 100 steps');
+  eq(await page.getAttribute('#mg-step', 'aria-label'), 'Training step', 'moons: the slider has an ARIA label');
+  check((await page.getAttribute('#mg-boundary', 'src')).startsWith('data:image/png;base64,'), 'moons: the decision boundary is embedded');
+  check(await page.$('#mg-loss path.curve') !== null, 'moons: the loss curve is drawn');
+
+  /* a parameter's data changes as the slider moves */
+  await page.evaluate(() => window.mgInspector.select(0));
+  const last = await field(page, 'data');
+  await page.focus('#mg-step');
+  await page.keyboard.press('Home');
+  await nextFrame(page);
+  check((await page.textContent('#mg-step-text')).startsWith('Step 0 '), 'moons: Home moves to step 0');
+  const first = await field(page, 'data');
+  check(first !== last, 'moons: the panel shows the step\'s numbers (' + first + ' then ' + last + ')');
+  const img0 = await page.getAttribute('#mg-boundary', 'src');
+  await page.keyboard.press('End');
+  await nextFrame(page);
+  check((await page.textContent('#mg-step-text')).startsWith('Step 99 '), 'moons: End moves to step 99');
+  check(img0 !== await page.getAttribute('#mg-boundary', 'src'), 'moons: the boundary picture follows the step');
+  /* responsiveness: every step once, each timed to the next frame */
+  const stepMs = await page.evaluate(async () => {
+    const s = document.getElementById('mg-step'), ms = [];
+    for (let i = 0; i < 100; i++) {
+      const t = performance.now();
+      s.value = i;
+      s.dispatchEvent(new Event('input', { bubbles: true }));
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      ms.push(performance.now() - t);
+    }
+    ms.sort((a, b) => a - b);
+    return { median: ms[50], max: ms[99] };
+  });
+  eq(await page.evaluate(() => window.mgInspector.state().step), 99, 'moons: the slider reached the last step');
+  await page.click('#mg-before');
+  check((await field(page, 'grad')).includes('0') || (await field(page, 'grad')).startsWith('\u2014'), 'moons: before backward the grads are zero or not computed');
+  await page.click('#mg-after');
+  times.moons = { bytes, openWallMs: openMs, scriptInitMs: await page.evaluate(() => window.mgInspector.initMs), nodes: await page.evaluate(() => window.mgInspector.nodes), stepToPaintMs: stepMs };
+  if (screenshot) {
+    await page.setViewportSize({ width: 1400, height: 820 });
+    await page.fill('#mg-search', '');
+    await page.evaluate(() => window.mgInspector.select(0));
+    await page.selectOption('#mg-colour', 'grad');
+    await page.keyboard.press('Escape');
+    await nextFrame(page);
+    await page.screenshot({ path: screenshot });
+  }
+  const shot = pictureStats(await page.screenshot());
+  check(shot.colours > 20 && shot.ink > 0.02, 'moons: the screenshot is not blank (' + shot.colours + ' colours)');
+  eq(page.errors.join('\n'), '', 'moons: no script errors');
+  await page.close();
+}
+
+(async () => {
+  const dir = option('--keep') || fs.mkdtempSync(path.join(os.tmpdir(), 'mg-inspector-'));
+  fs.mkdirSync(dir, { recursive: true });
+  const made = execFileSync(makePages, [dir], { encoding: 'utf8' });
+  console.log(made.trim());
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mg-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run'],
+  });
+  const requests = [];
+  context.on('request', (r) => requests.push(r.url()));
+  const times = {};
+  try {
+    await testExpr(context, dir);
+    await testMlp(context, dir, times);
+    await testFolded(context, dir);
+    await testMoons(context, dir, times, option('--screenshot'));
+  } catch (e) {
+    failed++;
+    console.log('FAIL ' + (e && e.stack || e));
+  } finally {
+    await context.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+  const foreign = requests.filter((u) => !u.startsWith('file://') && !u.startsWith('data:'));
+  eq(foreign.join(' '), '', 'no network request: only the pages\' file:// URLs (' + requests.length + ' requests)');
+  console.log('timings ' + JSON.stringify(times, null, 1));
+  if (!option('--keep')) fs.rmSync(dir, { recursive: true, force: true });
+  console.log(passed + ' passed, ' + failed + ' failed');
+  process.exit(failed ? 1 : 0);
+})();

@@ -1,0 +1,170 @@
+/* make_pages.c — writes the inspector pages the browser test opens:
+ *
+ *   expr.html         z = x*y + x beside q = log(y - 4), a NaN
+ *   mlp.html          one sample through an MLP 2-16-16-1 (about 1,000 values), unfolded
+ *   mlp-folded.html   the same graph folded by scope (the default budget)
+ *   moons.html        100 training steps of micrograd's moons demo (full batch),
+ *                     with the loss curve and a decision boundary per step
+ *
+ * Usage: make_pages OUTDIR [STEPS]. Prints one line per page: name, bytes. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "mg_data.h"
+#include "mg_html.h"
+#include "mg_loss.h"
+#include "mg_plot.h"
+
+enum { MOONS = 100 };
+
+static int fail(const char *what, const mg_error *err)
+{
+    fprintf(stderr, "make_pages: %s: %s\n", what, err->message);
+    return 1;
+}
+
+static void report(const char *dir, const char *name)
+{
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (stat(path, &st) == 0)
+        printf("%s %lld\n", name, (long long)st.st_size);
+}
+
+static int write_expr(const char *dir)
+{
+    char path[4096];
+    mg_error err;
+    mg_graph *g = mg_graph_new();
+    mg_value *x = mg_label(mg_input(g, 2.0), "x");
+    mg_value *y = mg_label(mg_input(g, 3.0), "y");
+    mg_value *z = mg_label(mg_add(mg_label(mg_mul(x, y), "a"), x), "z");
+    mg_value *q = mg_label(mg_log(mg_subc(y, 4.0)), "q"); /* log(-1): NaN */
+    mg_value *out = mg_label(mg_add(z, q), "out");
+    snprintf(path, sizeof path, "%s/expr.html", dir);
+    mg_html_options opt = { .title = "z = x*y + x, out = z + log(y - 4)" };
+    int rc = mg_html_write(out, path, &opt, &err) == MG_OK ? 0 : fail(path, &err);
+    mg_graph_free(g);
+    return rc;
+}
+
+static mg_mlp *moons_model(mg_graph *g, mg_error *err)
+{
+    int nouts[] = { 16, 16, 1 };
+    return mg_mlp_new(g, 2, nouts, 3, MG_NONLIN_RELU, MG_NONLIN_LINEAR, 1337, err);
+}
+
+/* One sample's max-margin loss: relu(1 - y * score). */
+static mg_value *sample_loss(mg_mlp *m, double x0, double x1, double y)
+{
+    mg_value *in[2] = { mg_label(mg_input(m->graph, x0), "x0"),
+                        mg_label(mg_input(m->graph, x1), "x1") };
+    mg_value *score;
+    if (mg_mlp_forward(m, in, &score) != MG_OK)
+        return NULL;
+    return mg_label(mg_relu(mg_rsubc(mg_mulc(score, y), 1.0)), "loss");
+}
+
+static int write_mlp(const char *dir, const char *name, size_t fold_budget)
+{
+    char path[4096];
+    mg_error err;
+    mg_graph *g = mg_graph_new();
+    mg_mlp *m = moons_model(g, &err);
+    if (!m)
+        return fail("model", &err);
+    mg_value *loss = sample_loss(m, 0.5, -0.25, 1.0);
+    mg_viz_options viz = { .fold_budget = fold_budget };
+    mg_html_options opt = { .title = "One sample through an MLP 2-16-16-1", .viz = &viz };
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int rc = mg_html_write(loss, path, &opt, &err) == MG_OK ? 0 : fail(path, &err);
+    mg_mlp_free(m);
+    mg_graph_free(g);
+    return rc;
+}
+
+/* The boundary picture's classifier: the model's score at (x, y), with the
+ * nodes it makes dropped again. */
+static double predict(void *ctx, double x, double y)
+{
+    mg_mlp *m = ctx;
+    mg_mark mark = mg_graph_mark(m->graph);
+    mg_value *in[2] = { mg_input(m->graph, x), mg_input(m->graph, y) };
+    mg_value *score = NULL;
+    double s = mg_mlp_forward(m, in, &score) == MG_OK ? score->data : NAN;
+    mg_graph_rewind(m->graph, mark);
+    return s;
+}
+
+static int train_step(mg_html_steps *page, mg_mlp *m, const double *X, const double *y,
+                      int k, int steps, mg_error *err)
+{
+    size_t nparams;
+    mg_value *const *params = mg_mlp_parameters(m, &nparams);
+    double acc = 0;
+    mg_value *loss = mg_mlp_svm_loss(m, X, y, MOONS, 1e-4, &acc);
+    mg_mlp_zero_grad(m);
+    if (mg_html_steps_before(page, loss, err) != MG_OK)
+        return 1;
+    mg_backward(loss);
+    mg_plot_options popt = { .width = 240, .height = 200, .grid = 30 };
+    mg_png png = {0};
+    if (mg_plot_boundary_png(predict, m, X, y, MOONS, &popt, &png, err) != MG_OK)
+        return 1;
+    mg_html_step info = { .step = k, .loss = loss->data, .accuracy = acc,
+                          .boundary_png = png.bytes, .boundary_png_len = png.len };
+    mg_code rc = mg_html_steps_add(page, loss, &info, err);
+    mg_png_free(&png);
+    mg_sgd_step(params, nparams, 1.0 - 0.9 * k / (double)steps);
+    mg_graph_reset(m->graph);
+    return rc != MG_OK;
+}
+
+static int write_moons(const char *dir, int steps)
+{
+    char path[4096];
+    double X[2 * MOONS], y[MOONS];
+    mg_error err;
+    if (mg_make_moons(MOONS, 0.1, 1337, X, y, &err) != MG_OK)
+        return fail("moons", &err);
+    mg_graph *g = mg_graph_new();
+    mg_mlp *m = moons_model(g, &err);
+    if (!m)
+        return fail("model", &err);
+    mg_graph_keep(g);
+    mg_html_options opt = { .title = "micrograd moons demo: MLP 2-16-16-1, full batch" };
+    mg_html_steps *page = mg_html_steps_new(&opt, &err);
+    int rc = page ? 0 : 1;
+    for (int k = 0; k < steps && rc == 0; k++)
+        rc = train_step(page, m, X, y, k, steps, &err);
+    snprintf(path, sizeof path, "%s/moons.html", dir);
+    if (rc == 0 && mg_html_steps_write(page, path, &err) != MG_OK)
+        rc = 1;
+    if (rc)
+        fail("moons page", &err);
+    mg_html_steps_free(page);
+    mg_mlp_free(m);
+    mg_graph_free(g);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: make_pages OUTDIR [STEPS]\n");
+        return 2;
+    }
+    const char *dir = argv[1];
+    int steps = argc > 2 ? atoi(argv[2]) : 100;
+    if (write_expr(dir) || write_mlp(dir, "mlp.html", SIZE_MAX) ||
+        write_mlp(dir, "mlp-folded.html", 0) || write_moons(dir, steps > 0 ? steps : 1))
+        return 1;
+    const char *names[] = { "expr.html", "mlp.html", "mlp-folded.html", "moons.html" };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        report(dir, names[i]);
+    return 0;
+}
