@@ -2,9 +2,10 @@
 
 One program: `mgviz expr PROGRAM name=value... --format json`, inputs bound on
 the command line. Many programs: `mgviz expr --batch FILE --format json`,
-programs separated by `---` lines, one JSON object per output line; there each
-program declares its inputs itself as `name = literal` lines, which our
-language reads as input leaves (mg_expr.h).
+programs separated by `---` lines, one JSON object per output line (a graph, or
+{"format": "mgviz-error", ...} for a program that fails); there each program
+declares its inputs itself as `name = literal` lines, which our language reads
+as input leaves (mg_expr.h).
 """
 
 import os
@@ -35,6 +36,12 @@ class Outcome:
         return self.graph.grads
 
 
+def _sanitizer_report(stderr):
+    """AddressSanitizer, LeakSanitizer and UBSan reports: a crash even when
+    the exit status looks like an ordinary error (ASan exits with 1)."""
+    return "Sanitizer" in stderr or "runtime error:" in stderr
+
+
 def bindings(inputs):
     return [f"{name}={progen.number(v)}" for name, v in inputs.items()]
 
@@ -43,8 +50,8 @@ def run_one(mgviz, program):
     """Runs one progen.Program with its inputs bound on the command line."""
     argv = [mgviz, "expr", progen.render(program), *bindings(program.inputs), "--format", "json"]
     p = subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT)
-    if p.returncode < 0:
-        return Outcome(error=f"killed by signal {-p.returncode}: {p.stderr.strip()}", crashed=True)
+    if p.returncode < 0 or p.returncode > 2 or _sanitizer_report(p.stderr):
+        return Outcome(error=f"exit {p.returncode}: {p.stderr[-4000:]}", crashed=True)
     if p.returncode != 0:
         return Outcome(error=f"exit {p.returncode}: {p.stderr.strip()}")
     try:
@@ -70,16 +77,18 @@ def run_batch(mgviz, programs):
                            capture_output=True, text=True, timeout=TIMEOUT)
     finally:
         os.unlink(path)
-    if p.returncode < 0:
-        crash = Outcome(error=f"batch killed by signal {-p.returncode}: {p.stderr[-2000:]}",
-                        crashed=True)
+    if p.returncode < 0 or p.returncode > 1 or _sanitizer_report(p.stderr):
+        crash = Outcome(error=f"batch exit {p.returncode}: {p.stderr[-4000:]}", crashed=True)
         return [crash] * len(programs)
     lines = p.stdout.splitlines()
     if len(lines) != len(programs):
         bad = Outcome(error=f"batch printed {len(lines)} lines for {len(programs)} programs "
                             f"(exit {p.returncode}): {p.stderr[-2000:]}", crashed=True)
         return [bad] * len(programs)
-    return [_outcome(line) for line in lines]
+    outcomes = [_outcome(line) for line in lines]
+    if p.returncode == 1 and not any(o.error for o in outcomes):
+        return [Outcome(error="batch exit 1 but every program succeeded", crashed=True)] * len(lines)
+    return outcomes
 
 
 def _outcome(line):
@@ -91,6 +100,6 @@ def _outcome(line):
             obj = json.loads(line)
         except ValueError:
             return Outcome(error=f"bad JSON line: {e}", crashed=True)
-        if isinstance(obj, dict) and "error" in obj:
+        if isinstance(obj, dict) and obj.get("format") == "mgviz-error":
             return Outcome(error=str(obj["error"]))
         return Outcome(error=f"unexpected JSON: {e}", crashed=True)
