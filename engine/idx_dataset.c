@@ -1,0 +1,84 @@
+/* idx_dataset.c — labelled image sets from IDX files, and Fashion-MNIST. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mg_idx.h"
+
+void mg_image_set_free(mg_image_set *s)
+{
+    if (!s)
+        return;
+    free(s->x);
+    free(s->y);
+    memset(s, 0, sizeof *s);
+}
+
+void mg_image_set_truncate(mg_image_set *s, int n)
+{
+    if (s && n >= 0 && n < s->n)
+        s->n = n;
+}
+
+static mg_code fill(const mg_idx *img, const mg_idx *lab, int classes, const char *labels,
+                    mg_image_set *out, mg_error *err)
+{
+    const size_t n = img->dims[0], dim = img->count / n;
+    if (lab->ndim != 1 || lab->dims[0] != n)
+        return mg_error_set(err, MG_EFORMAT, "%s: %u labels for %zu images", labels,
+                            lab->dims[0], n);
+    if (n > 1u << 30 || dim > 1u << 20)
+        return mg_error_set(err, MG_EFORMAT, "%s: too many images", labels);
+    out->x = malloc(img->count * sizeof *out->x);
+    out->y = malloc(n * sizeof *out->y);
+    if (!out->x || !out->y)
+        return mg_error_set(err, MG_ENOMEM, "out of memory for %zu images", n);
+    for (size_t i = 0; i < n; i++) {
+        if (lab->data[i] >= classes)
+            return mg_error_set(err, MG_EFORMAT, "%s: label %d of sample %zu is not below %d",
+                                labels, lab->data[i], i, classes);
+        out->y[i] = lab->data[i];
+    }
+    for (size_t i = 0; i < img->count; i++)
+        out->x[i] = (float)img->data[i] * (1.0f / 255.0f);
+    out->n = (int)n;
+    out->dim = (int)dim;
+    out->classes = classes;
+    return MG_OK;
+}
+
+mg_code mg_image_set_load(const char *images, const char *labels, int classes,
+                          mg_image_set *out, mg_error *err)
+{
+    if (!images || !labels || !out || classes < 1 || classes > 256)
+        return mg_error_set(err, MG_EINVAL, "image set: bad arguments");
+    memset(out, 0, sizeof *out);
+    mg_idx img, lab;
+    mg_code rc = mg_idx_read(images, &img, err);
+    if (rc != MG_OK)
+        return rc;
+    if (img.ndim < 2) {
+        mg_idx_free(&img);
+        return mg_error_set(err, MG_EFORMAT, "%s: images need at least 2 dimensions, not %d",
+                            images, img.ndim);
+    }
+    rc = mg_idx_read(labels, &lab, err);
+    if (rc == MG_OK)
+        rc = fill(&img, &lab, classes, labels, out, err);
+    if (rc != MG_OK)
+        mg_image_set_free(out);
+    mg_idx_free(&img);
+    mg_idx_free(&lab);
+    return rc;
+}
+
+mg_code mg_fashion_mnist_load(const char *dir, int train, mg_image_set *out, mg_error *err)
+{
+    char images[1024], labels[1024];
+    const char *split = train ? "train" : "t10k";
+    if (!dir)
+        dir = MG_FASHION_MNIST_DIR;
+    snprintf(images, sizeof images, "%s/%s-images-idx3-ubyte.gz", dir, split);
+    snprintf(labels, sizeof labels, "%s/%s-labels-idx1-ubyte.gz", dir, split);
+    return mg_image_set_load(images, labels, 10, out, err);
+}

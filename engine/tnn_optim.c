@@ -1,0 +1,132 @@
+/* tnn_optim.c — SGD with momentum and weight decay, and Adam, over tensor
+ * parameters, with PyTorch's update rules. */
+#include "mg_tnn.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tensor_internal.h"
+
+mg_optim_config mg_optim_defaults(mg_optim_kind kind)
+{
+    if (kind == MG_OPTIM_ADAM)
+        return (mg_optim_config){ .kind = MG_OPTIM_ADAM, .lr = 1e-3, .beta1 = 0.9,
+                                  .beta2 = 0.999, .eps = 1e-8 };
+    return (mg_optim_config){ .kind = MG_OPTIM_SGD, .lr = 0.01 };
+}
+
+int mg_optim_state_count(const mg_optim *o)
+{
+    if (!o)
+        return 0;
+    return o->cfg.kind == MG_OPTIM_ADAM ? 2 : o->cfg.momentum != 0.0 ? 1 : 0;
+}
+
+void *mg_optim_state(const mg_optim *o, int i, int j)
+{
+    if (!o || i < 0 || i >= o->nparams || j < 0 || j >= mg_optim_state_count(o))
+        return NULL;
+    return j == 0 ? o->m[i] : o->v[i];
+}
+
+void mg_optim_free(mg_optim *o)
+{
+    if (!o)
+        return;
+    free(o->params);
+    free(o->m);
+    free(o->v);
+    free(o->state);
+    free(o);
+}
+
+static mg_code check_config(const mg_optim_config *c, mg_error *err)
+{
+    if (!(c->lr > 0.0) || !isfinite(c->lr))
+        return mg_error_set(err, MG_EINVAL, "optimizer: learning rate %g must be > 0", c->lr);
+    if (!(c->momentum >= 0.0 && c->momentum < 1.0) || !(c->weight_decay >= 0.0))
+        return mg_error_set(err, MG_EINVAL,
+                            "optimizer: momentum %g must be in [0,1), weight decay %g >= 0",
+                            c->momentum, c->weight_decay);
+    if (c->kind == MG_OPTIM_ADAM
+        && !(c->beta1 >= 0.0 && c->beta1 < 1.0 && c->beta2 >= 0.0 && c->beta2 < 1.0 && c->eps > 0.0))
+        return mg_error_set(err, MG_EINVAL, "adam: betas (%g, %g) must be in [0,1), eps %g > 0",
+                            c->beta1, c->beta2, c->eps);
+    if (c->kind != MG_OPTIM_SGD && c->kind != MG_OPTIM_ADAM)
+        return mg_error_set(err, MG_EINVAL, "optimizer: unknown kind %d", (int)c->kind);
+    return MG_OK;
+}
+
+mg_optim *mg_optim_new(mg_tensor *const *params, int n, const mg_optim_config *cfg,
+                       mg_error *err)
+{
+    if (!params || n < 1 || !cfg) {
+        mg_error_set(err, MG_EINVAL, "optimizer: no parameters");
+        return NULL;
+    }
+    if (check_config(cfg, err) != MG_OK)
+        return NULL;
+    size_t bytes = 0;
+    for (int i = 0; i < n; i++) {
+        if (!params[i] || !params[i]->requires_grad) {
+            mg_error_set(err, MG_EINVAL, "optimizer: parameter %d does not require grad", i);
+            return NULL;
+        }
+        /* each buffer rounded to 64 bytes keeps every one aligned for the vectoriser */
+        bytes += ((size_t)params[i]->numel * mg_dtype_size(params[i]->dtype) + 63) / 64 * 64;
+    }
+    mg_optim *o = calloc(1, sizeof *o);
+    if (!o) {
+        mg_error_set(err, MG_ENOMEM, "optimizer: out of memory");
+        return NULL;
+    }
+    o->cfg = *cfg;
+    o->nparams = n;
+    int per = mg_optim_state_count(o);
+    o->params = malloc((size_t)n * sizeof *o->params);
+    o->m = calloc((size_t)n, sizeof *o->m);
+    o->v = calloc((size_t)n, sizeof *o->v);
+    o->state = per ? aligned_alloc(64, bytes * (size_t)per) : NULL;
+    if (!o->params || !o->m || !o->v || (per && !o->state)) {
+        mg_optim_free(o);
+        mg_error_set(err, MG_ENOMEM, "optimizer: out of memory for %zu bytes of state", bytes);
+        return NULL;
+    }
+    if (per)
+        memset(o->state, 0, bytes * (size_t)per);
+    char *p = o->state;
+    for (int j = 0; j < per; j++)
+        for (int i = 0; i < n; i++) {
+            (j == 0 ? o->m : o->v)[i] = p;
+            p += ((size_t)params[i]->numel * mg_dtype_size(params[i]->dtype) + 63) / 64 * 64;
+        }
+    memcpy(o->params, params, (size_t)n * sizeof *params);
+    return o;
+}
+
+void mg_optim_zero_grad(mg_optim *o)
+{
+    for (int i = 0; o && i < o->nparams; i++)
+        mg_tensor_zero_grad(o->params[i]);
+}
+
+void mg_optim_step(mg_optim *o)
+{
+    if (!o)
+        return;
+    const mg_optim_config *c = &o->cfg;
+    o->steps++;
+    const double c1 = 1.0 - pow(c->beta1, (double)o->steps);
+    const double c2 = 1.0 - pow(c->beta2, (double)o->steps);
+    for (int i = 0; i < o->nparams; i++) {
+        mg_tensor *p = o->params[i];
+        const tensor_loops *L = loops_of(p->dtype);
+        if (c->kind == MG_OPTIM_ADAM)
+            L->adam(p->numel, c->lr, c->beta1, c->beta2, c->eps, c->weight_decay, c1, c2,
+                    p->data, p->grad, o->m[i], o->v[i]);
+        else
+            L->sgd(p->numel, c->lr, c->momentum, c->weight_decay, p->data, p->grad,
+                   c->momentum != 0.0 ? o->m[i] : NULL);
+    }
+}
