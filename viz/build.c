@@ -5,7 +5,8 @@
  * end is a value id or "fold<SCOPEID>", and the edge from an op to its value
  * is "eop<ID>". The edge from a parent into a value's op node carries the
  * parent -> value id, since it stands for that graph edge. Parallel graph
- * edges become one picture edge whose xlabel says how many it stands for. */
+ * edges become one picture edge whose xlabel says how many it stands for
+ * (no label: one). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -142,8 +143,8 @@ static int add_edge(builder *b, const viz_edge *e)
     Agedge_t *edge = new_edge(b, t, h, id);
     if (!edge)
         return -1;
-    /* counts on every edge touching a box, and on repeated uses (x*x) */
-    if (e->from >= BOX_TAG || e->to >= BOX_TAG || e->count > 1) {
+    /* an edge standing for several graph edges says how many (x*x, boxes) */
+    if (e->count > 1) {
         snprintf(id, sizeof id, "%zu", e->count);
         viz_set(edge, b->at->elabel, id);
     }

@@ -30,8 +30,10 @@ static mg_code draw_data(mg_value *root, const char *format,
     viz_attrs at;
     Agraph_t *g = open_graph(&o, format, &at, err);
     rc = g ? viz_build(g, &at, root, &o, &plan, "", err) : MG_ENOMEM;
-    if (rc == MG_OK)
+    if (rc == MG_OK) {
+        viz_tune_layout(g);
         rc = viz_render(g, format, out, len, err);
+    }
     if (g)
         agclose(g);
     mg_viz_fold_plan_free(&plan);
@@ -139,8 +141,10 @@ mg_code mg_draw_backward(mg_value *root, const char *path,
     size_t len = 0;
     Agraph_t *g = open_graph(&o, format, &at, err);
     rc = g ? build_before_after(g, &at, root, &o, &plan, err) : MG_ENOMEM;
-    if (rc == MG_OK)
+    if (rc == MG_OK) {
+        viz_tune_layout(g);
         rc = viz_render(g, format, &data, &len, err);
+    }
     if (rc == MG_OK)
         rc = viz_write_atomic(path, data, len, err);
     if (rc == MG_OK)

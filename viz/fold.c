@@ -20,6 +20,7 @@ typedef struct fold_ctx {
     uint32_t *stamp;    /* per scope: last trial that counted it as a box */
     size_t *cnt;        /* per scope: foldable nodes directly in it */
     uint8_t *unfolded;  /* per scope: at or under opt->unfold_scope */
+    uint32_t *home;     /* per node: the scope it is drawn in (home.c) */
     uint32_t trial;
 } fold_ctx;
 
@@ -98,9 +99,11 @@ static void fold_ctx_free(fold_ctx *c)
     free(c->stamp);
     free(c->cnt);
     free(c->unfolded);
+    free(c->home);
 }
 
-static mg_code fold_ctx_init(fold_ctx *c, const mg_graph *g, mg_error *err)
+static mg_code fold_ctx_init(fold_ctx *c, const mg_graph *g, const uint8_t *in,
+                             size_t n, mg_error *err)
 {
     memset(c, 0, sizeof *c);
     c->g = g;
@@ -112,7 +115,8 @@ static mg_code fold_ctx_init(fold_ctx *c, const mg_graph *g, mg_error *err)
     c->stamp = calloc(c->nscopes, sizeof *c->stamp);
     c->cnt = calloc(c->nscopes, sizeof *c->cnt);
     c->unfolded = calloc(c->nscopes, sizeof *c->unfolded);
-    if (!c->depth || !c->anc || !c->stamp || !c->cnt || !c->unfolded) {
+    c->home = malloc((n ? n : 1) * sizeof *c->home);
+    if (!c->depth || !c->anc || !c->stamp || !c->cnt || !c->unfolded || !c->home) {
         fold_ctx_free(c);
         return mg_error_set(err, MG_ENOMEM, "out of memory planning folds");
     }
@@ -121,12 +125,15 @@ static mg_code fold_ctx_init(fold_ctx *c, const mg_graph *g, mg_error *err)
         if (c->depth[s] > c->maxdepth)
             c->maxdepth = c->depth[s];
     }
-    return MG_OK;
+    mg_code rc = viz_home_scopes(g, in, n, c->home, err);
+    if (rc != MG_OK)
+        fold_ctx_free(c);
+    return rc;
 }
 
 static uint32_t scope_of(const fold_ctx *c, const mg_value *v)
 {
-    return v->scope < c->nscopes ? v->scope : MG_SCOPE_ROOT;
+    return c->home[v->id];
 }
 
 /* True for a selected node that folding may put in a box. */
@@ -190,7 +197,7 @@ mg_code viz_fold(mg_value *root, const mg_viz_options *o, const uint8_t *in,
                  size_t count, mg_viz_fold_plan *plan, mg_error *err)
 {
     fold_ctx c;
-    mg_code rc = fold_ctx_init(&c, root->graph, err);
+    mg_code rc = fold_ctx_init(&c, root->graph, in, plan->nnodes, err);
     if (rc != MG_OK)
         return rc;
     if (o->unfold_scope && (rc = mark_unfolded(&c, o->unfold_scope, err)))

@@ -15,6 +15,8 @@
 /* Default cap on a PNG's width and height, in inches (at 72 dpi: 2880 px). */
 #define VIZ_MAX_INCHES 40.0
 #define VIZ_DPI 72
+/* Cap on dot's network-simplex iterations (see viz_tune_layout). */
+#define VIZ_SIMPLEX_ITERATIONS 250
 
 /* options.c: opt (may be NULL) with every zero field replaced by its default. */
 mg_viz_options viz_resolve(const mg_viz_options *opt);
@@ -26,6 +28,11 @@ mg_code viz_check_format(const char *format, mg_error *err);
  * in has mg_graph_count(root->graph) entries. */
 mg_code viz_select(mg_value *root, const mg_viz_options *o, uint8_t *in,
                    size_t *count, mg_error *err);
+
+/* home.c: home[id] = the scope node id is drawn in (its creation scope, or
+ * for a leaf the innermost scope around all its uses within that one). */
+mg_code viz_home_scopes(const mg_graph *g, const uint8_t *in, size_t n,
+                        uint32_t *home, mg_error *err);
 
 /* fold.c: fills plan for the selected nodes (in, count) of root's graph. */
 mg_code viz_fold(mg_value *root, const mg_viz_options *o, const uint8_t *in,
@@ -58,6 +65,8 @@ typedef struct viz_attrs {
 /* Declares graph defaults (rankdir, fonts, size caps) and the symbols. */
 void viz_declare(Agraph_t *g, const mg_viz_options *o, const char *format,
                  viz_attrs *at);
+/* Chooses layout settings by picture size, once its nodes are in g. */
+void viz_tune_layout(Agraph_t *g);
 /* Sets a string attribute through its symbol (cgraph copies value). */
 void viz_set(void *obj, Agsym_t *sym, const char *value);
 /* Styles a value node by kind: class, fill colour, border. */

@@ -1,0 +1,56 @@
+/* home.c — the scope a node is drawn in. Leaves are usually made outside the
+ * scopes that use them (an MLP's weights at model creation, a sample's inputs
+ * one level above its neurons); drawn in their creation scope they would pile
+ * up at the top of a folded picture, away from their users. So a leaf lives
+ * in the innermost scope enclosing all its uses, provided that scope lies
+ * within the one it was created in; every other node lives where it was made. */
+#include <stdlib.h>
+
+#include "viz_internal.h"
+
+#define NO_USE UINT32_MAX
+
+/* The innermost scope enclosing both s and t. */
+static uint32_t common_scope(const mg_graph *g, uint32_t s, uint32_t t)
+{
+    uint32_t ds = mg_scope_depth(g, s), dt = mg_scope_depth(g, t);
+    for (; ds > dt; ds--)
+        s = mg_scope_parent(g, s);
+    for (; dt > ds; dt--)
+        t = mg_scope_parent(g, t);
+    for (; s != t && ds > 0; ds--) {
+        s = mg_scope_parent(g, s);
+        t = mg_scope_parent(g, t);
+    }
+    return s == t ? s : MG_SCOPE_ROOT;
+}
+
+mg_code viz_home_scopes(const mg_graph *g, const uint8_t *in, size_t n,
+                        uint32_t *home, mg_error *err)
+{
+    uint32_t *uses = malloc((n ? n : 1) * sizeof *uses);
+    if (!uses)
+        return mg_error_set(err, MG_ENOMEM, "out of memory planning folds");
+    uint32_t nscopes = mg_scope_count(g);
+    for (size_t id = 0; id < n; id++) {
+        const mg_value *v = mg_graph_node(g, (uint32_t)id);
+        home[id] = v->scope < nscopes ? v->scope : MG_SCOPE_ROOT;
+        uses[id] = NO_USE;
+    }
+    for (size_t id = 0; id < n; id++) {
+        const mg_value *v = mg_graph_node(g, (uint32_t)id);
+        int np = in[id] ? mg_value_parent_count(v) : 0;
+        const mg_value *ps[2] = {v->a, np >= 2 ? v->b : NULL};
+        for (int i = 0; i < np; i++) {
+            uint32_t p = ps[i]->id;
+            if (in[p] && mg_is_leaf(ps[i]))
+                uses[p] = uses[p] == NO_USE ? home[id]
+                                            : common_scope(g, uses[p], home[id]);
+        }
+    }
+    for (size_t id = 0; id < n; id++)
+        if (uses[id] != NO_USE && common_scope(g, uses[id], home[id]) == home[id])
+            home[id] = uses[id];
+    free(uses);
+    return MG_OK;
+}
