@@ -114,9 +114,9 @@ static mg_code build_before_after(Agraph_t *g, const viz_attrs *at,
 {
     mg_code rc = add_cluster(g, at, root, o, plan, "cluster_before",
                              "before backward", "", err);
-    mg_code brc = mg_backward(root);
     if (rc != MG_OK)
         return rc;
+    mg_code brc = mg_backward(root);
     if (brc != MG_OK)
         return mg_error_set(err, brc, "backward failed: %s",
                             mg_graph_error(root->graph) ? mg_graph_error(root->graph)

@@ -9,26 +9,36 @@
  * cgraph and laid out and rendered in-process by gvc (no `dot` subprocess).
  *
  * What a picture shows. Each value is a record box "label | data | grad"
- * (plus "#id" when asked); each computed value has a small ellipse for its op
- * ("+", "*", "**2", "tanh") feeding it. Inputs, parameters, constants,
- * computed values and the root are told apart by fill colour and border.
+ * (plus "#id" when asked; tensors show dtype, shape and their first elements);
+ * each computed value has a small ellipse for its op ("+", "*", "**2",
+ * "tanh") feeding it. Inputs, parameters, constants, computed values and the
+ * root are told apart by fill colour and border. Parallel edges (x*x) are
+ * drawn once with their count as label.
  *
  * Folding. Above a budget of value boxes (default MG_VIZ_FOLD_BUDGET) the
  * graph is drawn folded by scope (see mg_scope_push()): every node whose scope
  * lies at or below the chosen fold depth is drawn inside one box per scope,
- * labelled with the scope path, its node count and op mix; edges between boxes
- * carry how many graph edges they stand for. Nothing is dropped: the boxes'
- * counts plus the individually drawn nodes add up to the nodes drawn
- * (mg_viz_fold_plan_make() exposes the computation).
+ * labelled with the scope path, its node count and op mix; an edge between
+ * boxes stands for all the graph edges between them and is labelled with
+ * their count. The depth is the deepest at which boxes plus the nodes drawn
+ * one by one fit the budget; if none fits, shallower scopes are boxed too
+ * (the top level becoming a box "(top level)"). A leaf counts as living in the
+ * innermost scope around all its uses (an MLP's weights join their neuron).
+ * The root (and the focus node) are always drawn one by one. Nothing is
+ * dropped: box counts plus individually drawn nodes add up to the nodes in
+ * the picture; mg_viz_fold_plan_make() exposes the computation.
  *
  * SVG ids (shared convention): value node <g id="n<ID>" class="node value
- * input|param|const|computed [root]">, its op node <g id="op<ID>" class="node
- * op">, a folded scope <g id="fold<SCOPEID>" class="node fold">, edges
- * <g id="e<FROM>_<TO>" class="edge"> where FROM/TO are those node ids.
+ * input|param|const|computed [tensor] [root]">, its op node <g id="op<ID>"
+ * class="node op">, a folded scope <g id="fold<SCOPEID>" class="node fold">.
+ * Edges are <g id="e<FROM>_<TO>" class="edge"> where each end is a value id or
+ * "fold<SCOPEID>" (the edge into an op node names the value it computes);
+ * the edge from an op node to its value is "eop<ID>".
  *
  * Every call returns an mg_code and fills err (may be NULL) with a message;
  * nothing aborts. Files are written to a temporary name in the same directory
- * and renamed, so they are complete or absent. */
+ * and renamed, so they are complete or absent. Graphviz keeps global state:
+ * draw from one thread at a time. */
 #ifndef MG_VIZ_H
 #define MG_VIZ_H
 
@@ -81,11 +91,12 @@ mg_code mg_draw_dot_data(mg_value *root, const char *format,
                          mg_error *err);
 
 /* Draws root's graph as it is now, runs mg_backward(root), draws it again:
- * ONE image (format from path's extension) holding two clusters side by side
- * titled "before backward" and "after backward". Node ids in the second
- * cluster's SVG carry the prefix "b" (id="bn<ID>", "bop<ID>", "bfold<ID>") so
- * ids stay unique. The backward pass runs even if drawing fails afterwards;
- * nothing is written unless both states were drawn. */
+ * ONE file (format from path's extension) holding two clusters titled
+ * "before backward" and "after backward" (with rankdir LR they stand one
+ * above the other, each reading left to right). The second cluster's ids
+ * carry the prefix "b" ("bn<ID>", "bop<ID>", "bfold<ID>", "be<FROM>_<TO>").
+ * Bad arguments are reported before backward runs; once it has run, a failure
+ * to render or write leaves the grads updated and no file. */
 mg_code mg_draw_backward(mg_value *root, const char *path,
                          const mg_viz_options *opt, mg_error *err);
 
@@ -104,7 +115,7 @@ void mg_viz_cleanup(void);
 #define MG_VIZ_NODE_ABSENT (UINT32_MAX - 1) /* not in the picture: unreachable
                                                from root, or outside focus */
 
-/* One folded box: every drawn node whose scope is `scope` or below it. */
+/* One folded box: the nodes in the picture living in `scope` or below it. */
 typedef struct mg_viz_box {
     uint32_t scope;                 /* scope id (mg_scope_path() names it) */
     size_t nodes;                   /* graph nodes folded into this box */
@@ -115,8 +126,7 @@ typedef struct mg_viz_fold_plan {
     size_t total;        /* graph nodes in the picture (reachable, in focus) */
     size_t drawn;        /* of which drawn as their own value boxes */
     size_t folded;       /* of which inside boxes: drawn + folded == total */
-    uint32_t depth;      /* fold depth chosen (scope depth of the boxes);
-                            0 when nothing is folded */
+    uint32_t depth;      /* scope depth of the boxes (when nboxes > 0) */
     size_t nboxes;
     mg_viz_box *boxes;   /* nboxes boxes, in order of first node id */
     size_t nnodes;       /* length of node_box: the graph's node count */
