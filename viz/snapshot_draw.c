@@ -1,0 +1,119 @@
+/* snapshot_draw.c — the pictures of a saved step: its graphs (mg_viz.h, and
+ * graph JSON through mg_export.h), its decision boundary (mg_plot.h) and
+ * its page of the inspector (mg_html.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mg_export.h"
+#include "snapshot_internal.h"
+
+int snap_file_name(const mg_snapshot *s, int step, snap_file f, char *buf, size_t n)
+{
+    static const char *const kind[SNAP_NFILES] = { "graph", "sample", "boundary", "graph",
+                                                   "sample" };
+    const char *ext = f == SNAP_BOUNDARY ? "png"
+                      : f == SNAP_GRAPH_JSON || f == SNAP_SAMPLE_JSON ? "json"
+                                                                        : s->graph_format;
+    return snprintf(buf, n, "step-%06d-%s.%s", step, kind[f], ext);
+}
+
+char *snap_path(const mg_snapshot *s, const char *name)
+{
+    size_t n = strlen(s->dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", s->dir, name);
+    return p;
+}
+
+/* "step 10: loss 0.0123457, accuracy 95%", leaving out what is unknown. */
+static void step_title(const snap_entry *e, const char *what, char *buf, size_t n)
+{
+    int k = snprintf(buf, n, "step %d%s", e->step, what);
+    if (!isnan(e->loss) && k >= 0 && (size_t)k < n)
+        k += snprintf(buf + k, n - (size_t)k, ": loss %.6g", e->loss);
+    if (!isnan(e->accuracy) && k >= 0 && (size_t)k < n)
+        snprintf(buf + k, n - (size_t)k, "%s accuracy %.0f%%", isnan(e->loss) ? ":" : ",",
+                 e->accuracy * 100);
+}
+
+/* The path of one of the step's files, malloc'd. */
+static mg_code step_path(mg_snapshot *s, snap_entry *e, snap_file f, char **path,
+                         mg_error *err)
+{
+    char name[64];
+    snap_file_name(s, e->step, f, name, sizeof name);
+    *path = snap_path(s, name);
+    return *path ? MG_OK : mg_error_set(err, MG_ENOMEM, "out of memory naming %s", name);
+}
+
+static mg_code count_nodes(mg_value *root, const mg_viz_options *o, size_t *count,
+                           mg_error *err)
+{
+    mg_viz_fold_plan plan;
+    mg_code rc = mg_viz_fold_plan_make(root, o, &plan, err);
+    if (rc == MG_OK)
+        *count = plan.total;
+    mg_viz_fold_plan_free(&plan);
+    return rc;
+}
+
+static mg_code graph_json(mg_snapshot *s, snap_entry *e, snap_file f, mg_value *root,
+                          mg_error *err)
+{
+    char *path;
+    mg_code rc = step_path(s, e, f, &path, err);
+    if (rc == MG_OK && (rc = mg_export_json_file(path, root, NULL, 0, 0, err)) == MG_OK)
+        e->has[f] = true;
+    free(path);
+    return rc;
+}
+
+mg_code snap_draw_graph(mg_snapshot *s, snap_entry *e, snap_file f, mg_value *root,
+                        mg_error *err)
+{
+    bool sample = f == SNAP_SAMPLE;
+    mg_viz_options o = s->viz[sample];
+    char title[160];
+    step_title(e, sample ? ", one sample" : "", title, sizeof title);
+    o.title = title;
+    char *path;
+    mg_code rc = step_path(s, e, f, &path, err);
+    if (rc == MG_OK)
+        rc = count_nodes(root, &o, &e->nodes[sample], err);
+    if (rc == MG_OK && (rc = mg_draw_dot_format(root, path, s->graph_format, &o, err)) == MG_OK)
+        e->has[f] = true;
+    free(path);
+    if (rc == MG_OK && s->graph_json)
+        rc = graph_json(s, e, sample ? SNAP_SAMPLE_JSON : SNAP_GRAPH_JSON, root, err);
+    return rc;
+}
+
+mg_code snap_draw_boundary(mg_snapshot *s, snap_entry *e, mg_error *err)
+{
+    char title[96]; /* short: it is drawn in the picture's own small font */
+    snprintf(title, sizeof title, "step %d  loss %.4g  acc %.0f%%", e->step, e->loss,
+             e->accuracy * 100);
+    mg_plot_options o = s->boundary;
+    o.title = title;
+    mg_png_free(&s->last_boundary);
+    char *path;
+    mg_code rc = step_path(s, e, SNAP_BOUNDARY, &path, err);
+    if (rc == MG_OK)
+        rc = mg_plot_boundary_png(s->predict, s->predict_ctx, s->X, s->label, s->n, &o,
+                                  &s->last_boundary, err);
+    if (rc == MG_OK && (rc = mg_png_write(&s->last_boundary, path, err)) == MG_OK)
+        e->has[SNAP_BOUNDARY] = true;
+    free(path);
+    return rc;
+}
+
+mg_code snap_inspect(mg_snapshot *s, const snap_entry *e, mg_value *root, mg_error *err)
+{
+    mg_html_step info = { .step = e->step, .loss = e->loss, .accuracy = e->accuracy,
+                          .boundary_png = s->last_boundary.bytes,
+                          .boundary_png_len = s->last_boundary.len };
+    return mg_html_steps_add(s->page, root, &info, err);
+}
