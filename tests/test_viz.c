@@ -627,6 +627,9 @@ START_TEST(test_errors_name_the_problem)
     ck_assert_int_eq(mg_draw_dot(t.o, path, NULL, &err), MG_EINVAL);
     ck_assert_int_eq(mg_draw_backward(t.o, "x.gif", NULL, &err), MG_EINVAL);
     ck_assert_ptr_nonnull(strstr(err.message, ".gif"));
+    mg_viz_options o = {.rankdir = "sideways"};
+    ck_assert_int_eq(mg_draw_dot(t.o, "x.svg", &o, &err), MG_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "sideways"));
     ck_assert_int_eq(mg_draw_dot_format(t.o, path, "gif", NULL, &err), MG_EINVAL);
     ck_assert_ptr_nonnull(strstr(err.message, "gif"));
     ck_assert_int_eq(entries(dir), 0);

@@ -50,3 +50,13 @@ const char *mg_viz_format_of(const char *path)
             return formats[i];
     return NULL;
 }
+
+mg_code viz_check_options(const mg_viz_options *o, mg_error *err)
+{
+    static const char *const dirs[] = {"LR", "TB", "RL", "BT"};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+        if (strcmp(o->rankdir, dirs[i]) == 0)
+            return MG_OK;
+    return mg_error_set(err, MG_EINVAL,
+                        "unknown rankdir \"%s\" (use LR, TB, RL or BT)", o->rankdir);
+}

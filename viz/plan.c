@@ -20,6 +20,8 @@ mg_code viz_plan(mg_value *root, const mg_viz_options *o,
 {
     memset(plan, 0, sizeof *plan);
     mg_code rc = check_root(root, err);
+    if (rc == MG_OK)
+        rc = viz_check_options(o, err);
     if (rc != MG_OK)
         return rc;
     size_t n = mg_graph_count(root->graph);

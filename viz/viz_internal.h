@@ -20,6 +20,9 @@
 
 /* options.c: opt (may be NULL) with every zero field replaced by its default. */
 mg_viz_options viz_resolve(const mg_viz_options *opt);
+/* options.c: MG_OK if resolved options make sense, else MG_EINVAL naming
+ * the bad one. */
+mg_code viz_check_options(const mg_viz_options *o, mg_error *err);
 /* options.c: MG_OK if format is one we render, else MG_EINVAL naming it. */
 mg_code viz_check_format(const char *format, mg_error *err);
 
