@@ -24,7 +24,10 @@ static void GFN(pack_a)(int trans, const REAL *A, long lda, int i0, int m, int p
         int rows = m - s * MR < MR ? m - s * MR : MR;
         if (rows < MR)
             memset(out, 0, sizeof(REAL) * MR * (size_t)kc);
-        if (trans) /* each step's MR values are contiguous in A: copy them */
+        if (trans && rows == MR) /* each step's MR values are contiguous in A: copy them */
+            for (int p = 0; p < kc; p++)
+                memcpy(out + (long)p * MR, A + (p0 + p) * lda + i, sizeof(REAL) * MR);
+        else if (trans)
             for (int p = 0; p < kc; p++)
                 memcpy(out + (long)p * MR, A + (p0 + p) * lda + i, sizeof(REAL) * (size_t)rows);
         else if (rows == MR) /* a transpose; contiguous writes, MR read streams */
@@ -64,41 +67,46 @@ static void GFN(pack_b)(int trans, const REAL *B, long ldb, int p0, int kc, int 
             for (int c = 0; c < cols; c++)
                 for (int p = 0; p < kc; p++)
                     out[(long)p * NR + c] = B[(j + c) * ldb + p0 + p];
+        else if (cols == NR) /* rows of B: plain copies */
+            for (int p = 0; p < kc; p++)
+                memcpy(out + (long)p * NR, B + (p0 + p) * ldb + j, sizeof(REAL) * NR);
         else
             for (int p = 0; p < kc; p++)
                 memcpy(out + (long)p * NR, B + (p0 + p) * ldb + j, sizeof(REAL) * (size_t)cols);
     }
 }
 
-/* C[m×n] (m <= MR, n <= NR) = alpha·(a·b) + beta·C over kc packed steps; beta == 0
- * never reads C. The accumulator array lives in registers once the loops unroll. */
-static void GFN(micro_kernel)(int kc, const REAL *restrict a, const REAL *restrict b,
-                              REAL alpha, REAL beta, REAL *restrict C, long ldc, int m, int n)
+/* C[m×n] (m <= MR, n <= nv·VLEN) = alpha·(a·b) + beta·C over kc packed steps, using the
+ * first nv vectors of each NR-wide row of b; beta == 0 never reads C. Inlined with nv a
+ * constant, the accumulator array lives in registers once the loops unroll. */
+static inline __attribute__((always_inline)) void
+GFN(kernel_body)(int nv, int kc, const REAL *restrict a, const REAL *restrict b, REAL alpha,
+                 REAL beta, REAL *restrict C, long ldc, int m, int n)
 {
     VEC acc[MR][NV];
 #pragma GCC unroll 16
     for (int i = 0; i < MR; i++)
 #pragma GCC unroll 4
-        for (int v = 0; v < NV; v++)
+        for (int v = 0; v < nv; v++)
             acc[i][v] = (VEC){0};
     for (int p = 0; p < kc; p++) {
         VEC bv[NV];
 #pragma GCC unroll 4
-        for (int v = 0; v < NV; v++)
+        for (int v = 0; v < nv; v++)
             bv[v] = *(const VEC *)(b + v * VLEN);
 #pragma GCC unroll 16
         for (int i = 0; i < MR; i++)
 #pragma GCC unroll 4
-            for (int v = 0; v < NV; v++)
+            for (int v = 0; v < nv; v++)
                 acc[i][v] += a[i] * bv[v];
         a += MR;
         b += NR;
     }
-    if (m == MR && n == NR) {
+    if (m == MR && n == nv * VLEN) {
 #pragma GCC unroll 16
         for (int i = 0; i < MR; i++)
 #pragma GCC unroll 4
-            for (int v = 0; v < NV; v++) {
+            for (int v = 0; v < nv; v++) {
                 REAL *c = C + i * ldc + v * VLEN;
                 VEC old = {0};
                 if (beta != 0)
@@ -109,12 +117,41 @@ static void GFN(micro_kernel)(int kc, const REAL *restrict a, const REAL *restri
         return;
     }
     REAL tile[MR][NR];
-    memcpy(tile, acc, sizeof tile);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++)
+#pragma GCC unroll 4
+        for (int v = 0; v < nv; v++)
+            memcpy(&tile[i][v * VLEN], &acc[i][v], sizeof(VEC));
     for (int i = 0; i < m; i++)
         for (int j = 0; j < n; j++) {
             REAL *c = C + i * ldc + j;
             *c = alpha * tile[i][j] + (beta != 0 ? beta * *c : 0);
         }
+}
+
+/* The full-width register tile. */
+static void GFN(kernel_wide)(int kc, const REAL *a, const REAL *b, REAL alpha, REAL beta,
+                             REAL *C, long ldc, int m, int n)
+{
+    GFN(kernel_body)(NV, kc, a, b, alpha, beta, C, ldc, m, n);
+}
+
+/* One vector wide, for the last columns when at most VLEN remain (N = 10 in an MLP's
+ * output layer): half the multiply-adds of padding them out to NR. */
+static void GFN(kernel_narrow)(int kc, const REAL *a, const REAL *b, REAL alpha, REAL beta,
+                               REAL *C, long ldc, int m, int n)
+{
+    GFN(kernel_body)(1, kc, a, b, alpha, beta, C, ldc, m, n);
+}
+
+/* C[m×n] (m <= MR, n <= NR) from packed slivers: the right register tile for n. */
+static void GFN(micro_kernel)(int kc, const REAL *a, const REAL *b, REAL alpha, REAL beta,
+                              REAL *C, long ldc, int m, int n)
+{
+    if (n <= VLEN && NV > 1)
+        GFN(kernel_narrow)(kc, a, b, alpha, beta, C, ldc, m, n);
+    else
+        GFN(kernel_wide)(kc, a, b, alpha, beta, C, ldc, m, n);
 }
 
 /* C = beta·C, the whole product when alpha·op(A)·op(B) contributes nothing. */
