@@ -26,6 +26,8 @@ typedef struct lexer {
     const char *line_start;
     int line;
     int depth;          /* open parentheses: newlines inside them are spaces */
+    const char *counted;/* column_of(): how far this line's columns are counted */
+    int column;         /* the column at `counted` */
     expr_token *tokens;
     size_t ntokens, cap;
     mg_expr_error *err;
@@ -40,13 +42,18 @@ static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
 static int is_name_char(char c) { return is_name_start(c) || is_digit(c); }
 
-/* Columns count characters, not bytes: UTF-8 continuation bytes are skipped. */
-static int column_of(const lexer *lx, const char *at)
+/* Columns count characters, not bytes: UTF-8 continuation bytes are skipped.
+ * Places only move forward, so counting resumes where it last stopped (a
+ * 100000-token line stays linear). */
+static int column_of(lexer *lx, const char *at)
 {
-    int col = 1;
-    for (const char *q = lx->line_start; q < at; q++)
-        col += ((unsigned char)*q & 0xC0) != 0x80;
-    return col;
+    if (lx->counted < lx->line_start || lx->counted > at) {
+        lx->counted = lx->line_start;
+        lx->column = 1;
+    }
+    for (; lx->counted < at; lx->counted++)
+        lx->column += ((unsigned char)*lx->counted & 0xC0) != 0x80;
+    return lx->column;
 }
 
 static int push(lexer *lx, expr_tok kind, const char *start, size_t len)
@@ -204,6 +211,14 @@ int expr_lex(const char *source, expr_token **tokens, size_t *ntokens,
     if (push(&lx, last, lx.p, 0) != 0) {
         free(lx.tokens);
         return -1;
+    }
+    /* "expected ')'" at the end of input points just past the last token,
+     * not at a line of trailing blanks the program does not show. */
+    if (last == TOK_END && lx.ntokens > 1 && lx.tokens[lx.ntokens - 2].kind != TOK_SEPARATOR) {
+        const expr_token *prev = &lx.tokens[lx.ntokens - 2];
+        expr_token *end = &lx.tokens[lx.ntokens - 1];
+        end->line = prev->line;
+        end->column = prev->column + (int)prev->len;
     }
     *tokens = lx.tokens;
     *ntokens = lx.ntokens;

@@ -1,0 +1,302 @@
+/* test_inspect.c — graph queries (mg_inspect.h) on graphs built by hand, and
+ * the graph JSON and text exports (mg_export.h). */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mg_export.h"
+#include "mg_inspect.h"
+
+/* ---- queries ---- */
+
+START_TEST(test_counts_and_depth)
+{
+    mg_graph *g = mg_graph_new();
+    mg_value *x = mg_label(mg_input(g, 2.0), "x");
+    mg_value *w = mg_label(mg_param(g, 0.5), "w");
+    mg_value *unused = mg_input(g, 9.0);
+    ck_assert_int_eq(mg_scope_push(g, "layer"), MG_OK);
+    mg_value *h = mg_tanh(mg_mul(w, x));          /* *, tanh in layer */
+    mg_scope_pop(g);
+    mg_value *y = mg_addc(h, 1.0);                /* const 1, + */
+    (void)unused;
+    mg_inspect_counts c;
+    ck_assert_int_eq(mg_inspect_count(y, &c, NULL), MG_OK);
+    ck_assert_uint_eq(c.nodes, 6);                /* x w * tanh 1 + ; not `unused` */
+    ck_assert_uint_eq(c.inputs, 1);
+    ck_assert_uint_eq(c.params, 1);
+    ck_assert_uint_eq(c.consts, 1);
+    ck_assert_uint_eq(c.by_op[MG_OP_LEAF], 3);
+    ck_assert_uint_eq(c.by_op[MG_OP_MUL], 1);
+    ck_assert_uint_eq(c.by_op[MG_OP_TANH], 1);
+    ck_assert_uint_eq(c.by_op[MG_OP_ADD], 1);
+    ck_assert_uint_eq(c.by_scope[MG_SCOPE_ROOT], 4);
+    ck_assert_uint_eq(c.by_scope[1], 2);
+    ck_assert_uint_eq(c.depth, 3);                /* x -> * -> tanh -> + */
+    mg_inspect_counts_free(&c);
+
+    mg_inspect_paths p;
+    ck_assert_int_eq(mg_inspect_longest_path(y, &p, NULL), MG_OK);
+    ck_assert_uint_eq(p.npaths, 1);
+    ck_assert_uint_eq(p.start[1], 4);
+    ck_assert(p.ids[0] == x->id || p.ids[0] == w->id);
+    ck_assert_uint_eq(p.ids[1], h->a->id);
+    ck_assert_uint_eq(p.ids[2], h->id);
+    ck_assert_uint_eq(p.ids[3], y->id);
+    mg_inspect_paths_free(&p);
+    mg_graph_free(g);
+}
+END_TEST
+
+/* A ladder: v_{i+1} = v_i * v_i + v_i doubles the paths from x each rung. */
+START_TEST(test_paths)
+{
+    mg_graph *g = mg_graph_new();
+    mg_value *x = mg_label(mg_input(g, 0.5), "x");
+    mg_value *v = x;
+    int rungs = 70; /* 2^70 paths: the count saturates */
+    for (int i = 0; i < rungs; i++)
+        v = mg_add(mg_mul(v, v), v);
+    mg_inspect_paths p;
+    ck_assert_int_eq(mg_inspect_paths_find(v, x, 5, &p, NULL), MG_OK);
+    ck_assert(p.total == UINT64_MAX);
+    ck_assert_uint_eq(p.npaths, 5);
+    for (size_t k = 0; k < p.npaths; k++) {
+        ck_assert_uint_eq(p.ids[p.start[k]], x->id);
+        ck_assert_uint_eq(p.ids[p.start[k + 1] - 1], v->id);
+    }
+    mg_inspect_paths_free(&p);
+
+    /* Three rungs: 2^3 paths, all listed, all distinct, each a real chain. */
+    mg_graph *h = mg_graph_new();
+    mg_value *a = mg_input(h, 1.0), *r = a;
+    for (int i = 0; i < 3; i++)
+        r = mg_add(mg_mul(r, r), r);
+    ck_assert_int_eq(mg_inspect_paths_find(r, a, 100, &p, NULL), MG_OK);
+    ck_assert(p.total == 8);
+    ck_assert_uint_eq(p.npaths, 8);
+    for (size_t k = 0; k < p.npaths; k++)
+        for (size_t i = p.start[k] + 1; i < p.start[k + 1]; i++) {
+            const mg_value *child = mg_graph_node(h, p.ids[i]);
+            ck_assert(child->a->id == p.ids[i - 1] ||
+                      (mg_value_parent_count(child) == 2 && child->b->id == p.ids[i - 1]));
+        }
+    for (size_t k = 1; k < p.npaths; k++) {
+        size_t la = p.start[k] - p.start[k - 1], lb = p.start[k + 1] - p.start[k];
+        ck_assert(la != lb || memcmp(p.ids + p.start[k - 1], p.ids + p.start[k],
+                                     la * sizeof *p.ids) != 0);
+    }
+    mg_inspect_paths_free(&p);
+
+    /* A node that does not feed the root has no path; that is not an error. */
+    mg_value *lonely = mg_input(h, 3.0);
+    ck_assert_int_eq(mg_inspect_paths_find(r, lonely, 10, &p, NULL), MG_OK);
+    ck_assert(p.total == 0);
+    ck_assert_uint_eq(p.npaths, 0);
+    mg_inspect_paths_free(&p);
+    mg_error err;
+    ck_assert_int_eq(mg_inspect_paths_find(r, x, 10, &p, &err), MG_EINVAL);
+    mg_graph_free(g);
+    mg_graph_free(h);
+}
+END_TEST
+
+START_TEST(test_top_grads)
+{
+    mg_graph *g = mg_graph_new();
+    mg_value *a = mg_input(g, 1.0), *b = mg_input(g, -5.0), *c = mg_input(g, 2.0);
+    mg_value *y = mg_add(mg_add(mg_mulc(a, 3.0), mg_mulc(b, -7.0)), c);
+    ck_assert_int_eq(mg_backward(y), MG_OK);
+    const mg_value *top[10];
+    size_t found;
+    ck_assert_int_eq(mg_inspect_top_grads(y, 2, top, &found, NULL), MG_OK);
+    ck_assert_uint_eq(found, 2);
+    ck_assert_ptr_eq(top[0], b);                  /* |-7| */
+    ck_assert(top[1]->flags & MG_FLAG_CONST);     /* the constant -7: grad b = -5 */
+    ck_assert_double_eq(top[1]->grad, -5.0);
+    ck_assert_int_eq(mg_inspect_top_grads(y, 10, top, &found, NULL), MG_OK);
+    ck_assert_uint_eq(found, 5);                  /* a b c and two constants */
+    for (size_t k = 1; k < found; k++)
+        ck_assert(fabs(top[k - 1]->grad) >= fabs(top[k]->grad));
+    /* NaN grads come first. */
+    a->grad = NAN;
+    ck_assert_int_eq(mg_inspect_top_grads(y, 1, top, &found, NULL), MG_OK);
+    ck_assert_ptr_eq(top[0], a);
+    mg_graph_free(g);
+}
+END_TEST
+
+START_TEST(test_first_nonfinite_and_children)
+{
+    mg_graph *g = mg_graph_new();
+    mg_value *x = mg_label(mg_input(g, -1.0), "x");
+    mg_value *y = mg_input(g, 2.0);
+    mg_value *fine = mg_mul(x, y);
+    mg_value *bad = mg_log(x);                    /* log(-1) = NaN */
+    mg_value *r = mg_add(mg_mul(bad, y), fine);
+    ck_assert_ptr_eq(mg_inspect_first_nonfinite(r), bad);
+    ck_assert_ptr_null(mg_inspect_first_nonfinite(fine));
+    uint32_t *ids;
+    size_t n;
+    ck_assert_int_eq(mg_inspect_children(r, x, &ids, &n, NULL), MG_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(ids[0], fine->id);
+    ck_assert_uint_eq(ids[1], bad->id);
+    free(ids);
+    ck_assert_int_eq(mg_inspect_children(r, r, &ids, &n, NULL), MG_OK);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ptr_null(ids);
+    /* Finding nodes by id and by label. */
+    ck_assert_ptr_eq(mg_inspect_find(r, "x"), x);
+    ck_assert_ptr_eq(mg_inspect_find(r, "#2"), fine);
+    ck_assert_ptr_eq(mg_inspect_find(r, "3"), bad);
+    ck_assert_ptr_null(mg_inspect_find(r, "99"));
+    ck_assert_ptr_null(mg_inspect_find(r, "nobody"));
+    ck_assert_ptr_null(mg_inspect_find(r, ""));
+    mg_graph_free(g);
+}
+END_TEST
+
+/* ---- exports ---- */
+
+/* The text a stream export produces, via a temporary file. */
+static char *capture_json(const mg_value *root, const mg_export_var *vars, size_t n,
+                          unsigned flags)
+{
+    char *data;
+    size_t len;
+    ck_assert_int_eq(mg_export_json_data(root, vars, n, flags, &data, &len, NULL), MG_OK);
+    ck_assert_uint_eq(len, strlen(data));
+    return data;
+}
+
+START_TEST(test_json_shape)
+{
+    mg_graph *g = mg_graph_new();
+    mg_value *x = mg_label(mg_input(g, 2.0), "x");
+    mg_value *y = mg_label(mg_input(g, 3.0), "y");
+    ck_assert_int_eq(mg_scope_push(g, "s"), MG_OK);
+    mg_value *xy = mg_mul(x, y);
+    mg_value *z = mg_add(xy, mg_pow(x, 2.0));
+    mg_scope_pop(g);
+    mg_backward(z);
+    mg_export_var vars[] = {{"y", y}, {"x", x}};
+    char *json = capture_json(z, vars, 2, MG_EXPORT_COMPACT);
+    ck_assert_ptr_eq(strchr(json, '\n'), json + strlen(json) - 1); /* one line */
+    ck_assert_ptr_nonnull(strstr(json, "{\"format\":\"mgviz-graph\",\"version\":1,\"value\":10,\"root\":4,"));
+    ck_assert_ptr_nonnull(strstr(json, "\"grads\":{\"y\":2,\"x\":7}"));
+    ck_assert_ptr_nonnull(strstr(json, "{\"id\":0,\"op\":\"\",\"label\":\"x\",\"kind\":\"input\","
+                                       "\"data\":2,\"grad\":7,\"parents\":[],\"scope\":\"\"}"));
+    ck_assert_ptr_nonnull(strstr(json, "{\"id\":3,\"op\":\"**2\",\"label\":\"\",\"kind\":\"op\","
+                                       "\"data\":4,\"grad\":1,\"parents\":[0],\"scope\":\"s\"}"));
+    ck_assert_ptr_nonnull(strstr(json, "\"parents\":[2,3]"));
+    free(json);
+    /* Without a list, the labelled inputs are the variables. */
+    json = capture_json(z, NULL, 0, 0);
+    ck_assert_ptr_nonnull(strstr(json, "\"grads\":{\"x\":7,\"y\":2}"));
+    free(json);
+    mg_graph_free(g);
+}
+END_TEST
+
+START_TEST(test_numbers_round_trip)
+{
+    const double xs[] = {0.1, 1.0 / 3.0, -2.5e-300, 5e-324, 1.7976931348623157e308,
+                         -0.0, 123456789.0, 0.1 + 0.2};
+    char buf[32];
+    for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
+        size_t len = mg_format_double(xs[i], buf, sizeof buf);
+        ck_assert_uint_eq(len, strlen(buf));
+        double back = strtod(buf, NULL);
+        ck_assert_msg(memcmp(&back, &xs[i], sizeof back) == 0, "%s != %.17g", buf, xs[i]);
+    }
+    mg_format_double(0.1, buf, sizeof buf);
+    ck_assert_str_eq(buf, "0.1"); /* the shortest text that reads back */
+    mg_format_double(NAN, buf, sizeof buf);
+    ck_assert_str_eq(buf, "nan");
+    mg_format_double(-INFINITY, buf, sizeof buf);
+    ck_assert_str_eq(buf, "-inf");
+
+    mg_graph *g = mg_graph_new();
+    mg_value *x = mg_label(mg_input(g, -1.0), "we\"ird\\name\n");
+    mg_value *r = mg_mul(mg_log(x), mg_rdivc(mg_addc(x, 1.0), 1.0));
+    mg_backward(r);
+    char *json = capture_json(r, NULL, 0, MG_EXPORT_COMPACT);
+    ck_assert_ptr_nonnull(strstr(json, "\"label\":\"we\\\"ird\\\\name\\n\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"data\":\"nan\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"data\":\"inf\""));
+    free(json);
+    mg_graph_free(g);
+}
+END_TEST
+
+START_TEST(test_files_and_text)
+{
+    char dir[] = "/tmp/mgviz_export_XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[256], bad[256];
+    snprintf(path, sizeof path, "%s/g.json", dir);
+    snprintf(bad, sizeof bad, "%s/missing/g.json", dir);
+    mg_graph *g = mg_graph_new();
+    mg_value *x = mg_label(mg_input(g, 2.0), "x");
+    mg_value *z = mg_label(mg_mul(x, x), "z");
+    mg_backward(z);
+    ck_assert_int_eq(mg_export_json_file(path, z, NULL, 0, 0, NULL), MG_OK);
+    FILE *f = fopen(path, "r");
+    char text[4096] = "";
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    char *direct = capture_json(z, NULL, 0, 0);
+    ck_assert_str_eq(text, direct);
+    free(direct);
+    mg_error err;
+    ck_assert_int_eq(mg_export_json_file(bad, z, NULL, 0, 0, &err), MG_EIO);
+    ck_assert_ptr_nonnull(strstr(err.message, bad));
+    ck_assert_int_eq(mg_export_json_file(path, NULL, NULL, 0, 0, &err), MG_EINVAL);
+
+    snprintf(path, sizeof path, "%s/g.txt", dir);
+    ck_assert_int_eq(mg_export_text_file(path, z, NULL, 0, NULL), MG_OK);
+    f = fopen(path, "r");
+    n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(text, "value 4 (root #1)\ngrad x = 4\n"));
+    ck_assert_ptr_nonnull(strstr(text, "label"));
+    ck_assert_ptr_nonnull(strstr(text, " z "));
+    remove(path);
+    snprintf(path, sizeof path, "%s/g.json", dir);
+    remove(path);
+    ck_assert_int_eq(rmdir(dir), 0); /* no temporary files left behind */
+    mg_graph_free(g);
+}
+END_TEST
+
+static Suite *inspect_suite(void)
+{
+    Suite *s = suite_create("inspect");
+    TCase *q = tcase_create("queries");
+    tcase_add_test(q, test_counts_and_depth);
+    tcase_add_test(q, test_paths);
+    tcase_add_test(q, test_top_grads);
+    tcase_add_test(q, test_first_nonfinite_and_children);
+    suite_add_tcase(s, q);
+    TCase *e = tcase_create("export");
+    tcase_add_test(e, test_json_shape);
+    tcase_add_test(e, test_numbers_round_trip);
+    tcase_add_test(e, test_files_and_text);
+    suite_add_tcase(s, e);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(inspect_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
