@@ -16,9 +16,22 @@ static Agraph_t *open_graph(const mg_viz_options *o, const char *format,
     return g;
 }
 
+/* Adds a picture of plan to g: one drawing, or the before/after pair. */
+typedef mg_code (*picture_fn)(Agraph_t *g, const viz_attrs *at, mg_value *root,
+                              const mg_viz_options *o,
+                              const mg_viz_fold_plan *plan, mg_error *err);
+
+static mg_code one_picture(Agraph_t *g, const viz_attrs *at, mg_value *root,
+                           const mg_viz_options *o, const mg_viz_fold_plan *plan,
+                           mg_error *err)
+{
+    return viz_build(g, at, root, o, plan, "", err);
+}
+
+/* Plans, builds with picture, lays out and renders into *out. */
 static mg_code draw_data(mg_value *root, const char *format,
-                         const mg_viz_options *opt, char **out, size_t *len,
-                         mg_error *err)
+                         const mg_viz_options *opt, picture_fn picture,
+                         char **out, size_t *len, mg_error *err)
 {
     mg_code rc = viz_check_format(format, err);
     if (rc != MG_OK)
@@ -29,7 +42,7 @@ static mg_code draw_data(mg_value *root, const char *format,
         return rc;
     viz_attrs at;
     Agraph_t *g = open_graph(&o, format, &at, err);
-    rc = g ? viz_build(g, &at, root, &o, &plan, "", err) : MG_ENOMEM;
+    rc = g ? picture(g, &at, root, &o, &plan, err) : MG_ENOMEM;
     if (rc == MG_OK) {
         viz_tune_layout(g);
         rc = viz_render(g, format, out, len, err);
@@ -48,7 +61,7 @@ mg_code mg_draw_dot_data(mg_value *root, const char *format,
         return mg_error_set(err, MG_EINVAL, "no place for the output (out or len is NULL)");
     *out = NULL;
     *len = 0;
-    mg_code rc = draw_data(root, format, opt, out, len, err);
+    mg_code rc = draw_data(root, format, opt, one_picture, out, len, err);
     if (rc == MG_OK)
         mg_error_clear(err);
     return rc;
@@ -108,7 +121,7 @@ static mg_code add_cluster(Agraph_t *g, const viz_attrs *at, mg_value *root,
 }
 
 /* Builds both states into g, running backward in between. */
-static mg_code build_before_after(Agraph_t *g, const viz_attrs *at,
+static mg_code before_and_after(Agraph_t *g, const viz_attrs *at,
                                   mg_value *root, const mg_viz_options *o,
                                   const mg_viz_fold_plan *plan, mg_error *err)
 {
@@ -129,29 +142,15 @@ mg_code mg_draw_backward(mg_value *root, const char *path,
                          const mg_viz_options *opt, mg_error *err)
 {
     const char *format = NULL;
-    mg_code rc = format_for(path, &format, err);
-    if (rc != MG_OK)
-        return rc;
-    mg_viz_options o = viz_resolve(opt);
-    mg_viz_fold_plan plan;
-    if ((rc = viz_plan(root, &o, &plan, err)) != MG_OK)
-        return rc;
-    viz_attrs at;
     char *data = NULL;
     size_t len = 0;
-    Agraph_t *g = open_graph(&o, format, &at, err);
-    rc = g ? build_before_after(g, &at, root, &o, &plan, err) : MG_ENOMEM;
-    if (rc == MG_OK) {
-        viz_tune_layout(g);
-        rc = viz_render(g, format, &data, &len, err);
-    }
+    mg_code rc = format_for(path, &format, err);
+    if (rc == MG_OK)
+        rc = draw_data(root, format, opt, before_and_after, &data, &len, err);
     if (rc == MG_OK)
         rc = viz_write_atomic(path, data, len, err);
     if (rc == MG_OK)
         mg_error_clear(err);
     free(data);
-    if (g)
-        agclose(g);
-    mg_viz_fold_plan_free(&plan);
     return rc;
 }
