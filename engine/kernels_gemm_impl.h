@@ -116,7 +116,7 @@ GFN(kernel_body)(int nv, int kc, const REAL *restrict a, const REAL *restrict b,
             }
         return;
     }
-    REAL tile[MR][NR];
+    REAL tile[MR][NR] = {{0}}; /* zeroed so no compiler doubts that n <= nv·VLEN */
 #pragma GCC unroll 16
     for (int i = 0; i < MR; i++)
 #pragma GCC unroll 4
