@@ -31,6 +31,8 @@ void mg_batcher_shuffle(mg_batcher *b, int epoch)
 {
     mg_rng rng;
     mg_rng_seed(&rng, b->seed ^ (0x9e3779b97f4a7c15ull * (uint64_t)(epoch + 1)));
+    for (int i = 0; i < b->n; i++) /* from the identity, so epochs do not depend on each other */
+        b->order[i] = i;
     for (int i = b->n - 1; i > 0; i--) { /* Fisher-Yates */
         int j = (int)mg_rng_below(&rng, (uint64_t)i + 1);
         int t = b->order[i];

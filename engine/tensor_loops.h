@@ -328,24 +328,25 @@ static void FN(add_scaled)(int n, double s, const void *vsrc, void *vdst)
 static void FN(sgd)(int n, double lr, double momentum, double wd, void *vp, const void *vg,
                     void *vv)
 {
-    T *p = vp, *v = vv;
-    const T *g = vg;
+    T *restrict p = vp, *restrict v = vv;
+    const T *restrict g = vg;
     const T tlr = (T)lr, tm = (T)momentum, twd = (T)wd;
+    if (!v) {
+        for (int i = 0; i < n; i++)
+            p[i] -= tlr * (g[i] + twd * p[i]);
+        return;
+    }
     for (int i = 0; i < n; i++) {
-        T d = g[i] + twd * p[i];
-        if (v) {
-            v[i] = tm * v[i] + d;
-            d = v[i];
-        }
-        p[i] -= tlr * d;
+        v[i] = tm * v[i] + (g[i] + twd * p[i]);
+        p[i] -= tlr * v[i];
     }
 }
 
 static void FN(adam)(int n, double lr, double b1, double b2, double eps, double wd, double c1,
                      double c2, void *vp, const void *vg, void *vm, void *vv)
 {
-    T *p = vp, *m = vm, *v = vv;
-    const T *g = vg;
+    T *restrict p = vp, *restrict m = vm, *restrict v = vv;
+    const T *restrict g = vg;
     const T tb1 = (T)b1, tb2 = (T)b2, twd = (T)wd;
     const T step = (T)(lr / c1), root_c2 = (T)sqrt(c2), teps = (T)eps;
     for (int i = 0; i < n; i++) {

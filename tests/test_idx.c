@@ -1,0 +1,253 @@
+/* test_idx.c — the IDX reader on files the test writes (plain and gzip):
+ * round trips, truncation at several points, bad magic and types, wrong
+ * dimensions, trailing bytes, corrupt gzip; image sets; seeded batches. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "check_main.h"
+#include "mg_idx.h"
+
+static char dir[] = "/tmp/mgviz-test-idx-XXXXXX";
+
+static void setup(void) { ck_assert_ptr_nonnull(mkdtemp(dir)); }
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    strcpy(dir, "/tmp/mgviz-test-idx-XXXXXX");
+}
+
+/* An IDX image of ndim dims (big-endian) with bytes i*7+1, in memory. */
+static size_t make_idx(unsigned char *buf, int ndim, const uint32_t *dims)
+{
+    size_t n = 4, count = 1;
+    buf[0] = 0, buf[1] = 0, buf[2] = MG_IDX_UBYTE, buf[3] = (unsigned char)ndim;
+    for (int i = 0; i < ndim; i++) {
+        buf[n++] = (unsigned char)(dims[i] >> 24);
+        buf[n++] = (unsigned char)(dims[i] >> 16);
+        buf[n++] = (unsigned char)(dims[i] >> 8);
+        buf[n++] = (unsigned char)dims[i];
+        count *= dims[i];
+    }
+    for (size_t i = 0; i < count; i++)
+        buf[n++] = (unsigned char)(i * 7 + 1);
+    return n;
+}
+
+static const char *write_file(const char *name, const unsigned char *p, size_t n, int gz)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (gz) {
+        gzFile f = gzopen(path, "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_eq(gzwrite(f, p, (unsigned)n), (int)n);
+        gzclose(f);
+    } else {
+        FILE *f = fopen(path, "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(p, 1, n, f), n);
+        fclose(f);
+    }
+    return path;
+}
+
+static void expect_refused(const char *path, const char *fragment)
+{
+    mg_idx x;
+    mg_error err;
+    mg_error_clear(&err);
+    ck_assert_int_ne(mg_idx_read(path, &x, &err), MG_OK);
+    ck_assert_msg(strstr(err.message, fragment) != NULL, "wanted '%s' in '%s'", fragment,
+                  err.message);
+    ck_assert_msg(strstr(err.message, path) != NULL, "message names the file");
+    ck_assert_ptr_null(x.data);
+}
+
+START_TEST(test_round_trip_plain_and_gzip)
+{
+    unsigned char buf[4096];
+    const uint32_t dims[] = { 5, 4, 3 };
+    size_t n = make_idx(buf, 3, dims);
+    for (int gz = 0; gz < 2; gz++) {
+        const char *path = write_file(gz ? "a.gz" : "a", buf, n, gz);
+        mg_idx x;
+        ck_assert_int_eq(mg_idx_read(path, &x, NULL), MG_OK);
+        ck_assert_int_eq(x.ndim, 3);
+        ck_assert_uint_eq(x.dims[0], 5);
+        ck_assert_uint_eq(x.dims[2], 3);
+        ck_assert_uint_eq(x.count, 60);
+        for (size_t i = 0; i < 60; i++)
+            ck_assert_uint_eq(x.data[i], (unsigned char)(i * 7 + 1));
+        mg_idx_free(&x);
+    }
+}
+END_TEST
+
+START_TEST(test_truncated_files_are_refused)
+{
+    unsigned char buf[4096];
+    const uint32_t dims[] = { 10, 8 };
+    size_t n = make_idx(buf, 2, dims);
+    const size_t cuts[] = { 0, 2, 4, 9, 12, 13, 50, n - 1 };
+    for (int gz = 0; gz < 2; gz++)
+        for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++) {
+            const char *path = write_file(gz ? "t.gz" : "t", buf, cuts[c], gz);
+            expect_refused(path, cuts[c] < 12 ? "truncated IDX header" : "truncated");
+        }
+}
+END_TEST
+
+START_TEST(test_bad_headers_are_refused)
+{
+    unsigned char buf[4096];
+    const uint32_t dims[] = { 3, 2 };
+    size_t n = make_idx(buf, 2, dims);
+    buf[1] = 8; /* bad magic */
+    expect_refused(write_file("m", buf, n, 0), "not an IDX file");
+    buf[1] = 0;
+    buf[2] = 0x0D; /* float elements */
+    expect_refused(write_file("f", buf, n, 1), "type 0x0d is not supported");
+    buf[2] = MG_IDX_UBYTE;
+    buf[3] = 7; /* too many dims */
+    expect_refused(write_file("d", buf, n, 0), "7 dimensions");
+    buf[3] = 2;
+    buf[7] = 0; /* dims[0] = 0 */
+    expect_refused(write_file("z", buf, n, 0), "dimension 0 is 0");
+    buf[7] = 3;
+    buf[4] = 0x7f; /* dims claim 2 GiB: refused before any allocation */
+    expect_refused(write_file("h", buf, n, 0), "more than 1 GiB");
+    buf[4] = 0;
+    buf[n] = 9; /* one byte too many */
+    expect_refused(write_file("x", buf, n + 1, 1), "bytes after");
+    mg_idx x;
+    mg_error err;
+    ck_assert_int_eq(mg_idx_read("/nonexistent/file.gz", &x, &err), MG_EIO);
+    ck_assert(strstr(err.message, "/nonexistent/file.gz") != NULL);
+}
+END_TEST
+
+START_TEST(test_corrupt_gzip_is_refused)
+{
+    unsigned char buf[8192];
+    const uint32_t dims[] = { 40, 50 };
+    size_t n = make_idx(buf, 2, dims);
+    const char *path = write_file("c.gz", buf, n, 1);
+    FILE *f = fopen(path, "r+b");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    for (long at = 12; at < size - 8; at += 5) { /* wreck the deflate stream */
+        fseek(f, at, SEEK_SET);
+        fputc(0xA5, f);
+    }
+    fclose(f);
+    mg_idx x;
+    mg_error err;
+    ck_assert_int_ne(mg_idx_read(path, &x, &err), MG_OK);
+    ck_assert_ptr_null(x.data);
+}
+END_TEST
+
+static void write_set(const char *images, const char *labels, uint32_t n, uint32_t nlabels,
+                      int label_max)
+{
+    unsigned char buf[8192];
+    const uint32_t idims[] = { n, 2, 3 };
+    size_t k = make_idx(buf, 3, idims);
+    write_file(images, buf, k, 1);
+    const uint32_t ldims[] = { nlabels };
+    k = make_idx(buf, 1, ldims);
+    for (uint32_t i = 0; i < nlabels; i++)
+        buf[8 + i] = (unsigned char)(i % (unsigned)(label_max + 1));
+    write_file(labels, buf, k, 1);
+}
+
+START_TEST(test_image_sets)
+{
+    char images[256], labels[256];
+    snprintf(images, sizeof images, "%s/train-images-idx3-ubyte.gz", dir);
+    snprintf(labels, sizeof labels, "%s/train-labels-idx1-ubyte.gz", dir);
+    write_set("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", 12, 12, 9);
+    mg_image_set s;
+    mg_error err;
+    ck_assert_int_eq(mg_fashion_mnist_load(dir, 1, &s, &err), MG_OK);
+    ck_assert_int_eq(s.n, 12);
+    ck_assert_int_eq(s.dim, 6);
+    ck_assert_int_eq(s.y[11], 1);
+    ck_assert_float_eq_tol(s.x[1], 8.0f / 255.0f, 1e-7f);
+    mg_image_set_truncate(&s, 5);
+    ck_assert_int_eq(s.n, 5);
+    mg_image_set_free(&s);
+    /* the counts must agree, and labels must be classes */
+    write_set("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", 12, 11, 9);
+    ck_assert_int_eq(mg_image_set_load(images, labels, 10, &s, &err), MG_EFORMAT);
+    ck_assert(strstr(err.message, "11 labels for 12 images") != NULL);
+    write_set("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", 12, 12, 10);
+    ck_assert_int_eq(mg_image_set_load(images, labels, 10, &s, &err), MG_EFORMAT);
+    ck_assert(strstr(err.message, "label 10 of sample 10") != NULL);
+    ck_assert_int_eq(mg_fashion_mnist_load(dir, 0, &s, &err), MG_EIO); /* no t10k files */
+    ck_assert(strstr(err.message, "t10k-images-idx3-ubyte.gz") != NULL);
+}
+END_TEST
+
+START_TEST(test_batches_are_seeded_permutations)
+{
+    mg_batcher b, same, other;
+    ck_assert_int_eq(mg_batcher_init(&b, 10, 4, 7, NULL), MG_OK);
+    ck_assert_int_eq(mg_batcher_init(&same, 10, 4, 7, NULL), MG_OK);
+    ck_assert_int_eq(mg_batcher_init(&other, 10, 4, 8, NULL), MG_OK);
+    ck_assert_int_eq(mg_batcher_count(&b), 3);
+    int order[2][10];
+    for (int epoch = 0; epoch < 2; epoch++) {
+        mg_batcher_shuffle(&b, epoch);
+        int seen[10] = { 0 }, k = 0, count;
+        const int *idx;
+        int sizes[3], nb = 0;
+        while ((count = mg_batcher_next(&b, &idx)) > 0) {
+            sizes[nb++] = count;
+            for (int i = 0; i < count; i++) {
+                seen[idx[i]]++;
+                order[epoch][k++] = idx[i];
+            }
+        }
+        ck_assert_int_eq(nb, 3);
+        ck_assert_int_eq(sizes[2], 2); /* the last batch is short */
+        for (int i = 0; i < 10; i++)
+            ck_assert_int_eq(seen[i], 1);
+    }
+    ck_assert(memcmp(order[0], order[1], sizeof order[0]) != 0); /* epochs differ */
+    mg_batcher_shuffle(&same, 1);
+    mg_batcher_shuffle(&other, 1);
+    ck_assert(memcmp(same.order, order[1], sizeof order[1]) == 0);
+    ck_assert(memcmp(other.order, order[1], sizeof order[1]) != 0);
+    mg_error err;
+    ck_assert_int_eq(mg_batcher_init(&other, 0, 4, 1, &err), MG_EINVAL);
+    mg_batcher_free(&b);
+    mg_batcher_free(&same);
+    mg_batcher_free(&other);
+}
+END_TEST
+
+static Suite *idx_suite(void)
+{
+    Suite *s = suite_create("idx");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_round_trip_plain_and_gzip);
+    tcase_add_test(tc, test_truncated_files_are_refused);
+    tcase_add_test(tc, test_bad_headers_are_refused);
+    tcase_add_test(tc, test_corrupt_gzip_is_refused);
+    tcase_add_test(tc, test_image_sets);
+    tcase_add_test(tc, test_batches_are_seeded_permutations);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return mg_check_run(idx_suite()); }

@@ -1,0 +1,324 @@
+/* test_tensor.c — tensor nodes: values of every op, their place in the graph
+ * next to scalars (ids, scopes, labels), backward semantics, errors, and a
+ * training step that allocates nothing once warm. Gradients: test_tensor_grad.c. */
+#include <check.h>
+#include <math.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "mg_tensor.h"
+#include "mg_tnn.h"
+
+static mg_tensor *make(mg_graph *g, mg_dtype dt, int ndim, const int *shape, const double *x,
+                       mg_tensor_kind kind)
+{
+    mg_tensor *t = mg_tensor_new(g, dt, ndim, shape, kind);
+    ck_assert_ptr_nonnull(t);
+    mg_tensor_load(t, x);
+    return t;
+}
+
+#define T2(g, r, c, ...) make(g, MG_F64, 2, (const int[]){ r, c }, (const double[]){ __VA_ARGS__ }, MG_TENSOR_PARAM)
+
+START_TEST(test_matmul_and_broadcast_values)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *a = T2(g, 2, 3, 1, 2, 3, 4, 5, 6);
+    mg_tensor *b = T2(g, 3, 2, 7, 8, 9, 10, 11, 12);
+    mg_tensor *c = mg_tensor_matmul(a, b);
+    ck_assert_int_eq(c->ndim, 2);
+    ck_assert_int_eq(c->shape[0], 2);
+    ck_assert_int_eq(c->shape[1], 2);
+    const double want[] = { 58, 64, 139, 154 };
+    for (int i = 0; i < 4; i++)
+        ck_assert_double_eq(mg_tensor_get(c, i), want[i]);
+    /* [2,2] + [2] adds the row to each row; [2,1] * [1,2] is an outer product */
+    mg_tensor *row = make(g, MG_F64, 1, (const int[]){ 2 }, (const double[]){ 1, -1 },
+                          MG_TENSOR_INPUT);
+    mg_tensor *s = mg_tensor_add(c, row);
+    ck_assert_double_eq(mg_tensor_get(s, 1), 63);
+    ck_assert_double_eq(mg_tensor_get(s, 2), 140);
+    mg_tensor *col = T2(g, 2, 1, 2, 3);
+    mg_tensor *o = mg_tensor_mul(col, mg_tensor_reshape(row, 2, (const int[]){ 1, 2 }));
+    ck_assert_int_eq(o->shape[0], 2);
+    ck_assert_int_eq(o->shape[1], 2);
+    ck_assert_double_eq(mg_tensor_get(o, 3), -3);
+    ck_assert_ptr_null(mg_graph_error(g));
+    mg_graph_free(g);
+}
+END_TEST
+
+START_TEST(test_reductions_and_shapes)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *a = T2(g, 2, 3, 1, 5, 3, -4, 2, 0);
+    mg_tensor *s0 = mg_tensor_sum(a, 0, 0), *s1 = mg_tensor_sum(a, 1, 1);
+    ck_assert_int_eq(s0->ndim, 1);
+    ck_assert_int_eq(s0->shape[0], 3);
+    ck_assert_double_eq(mg_tensor_get(s0, 1), 7);
+    ck_assert_int_eq(s1->ndim, 2);
+    ck_assert_int_eq(s1->shape[1], 1);
+    ck_assert_double_eq(mg_tensor_get(s1, 1), -2);
+    mg_tensor *m = mg_tensor_mean(a, MG_AXIS_ALL, 0);
+    ck_assert_int_eq(m->ndim, 0);
+    ck_assert_double_eq_tol(mg_tensor_get(m, 0), 7.0 / 6.0, 1e-15);
+    mg_tensor *mx = mg_tensor_max(a, -1, 0);
+    ck_assert_double_eq(mg_tensor_get(mx, 0), 5);
+    ck_assert_double_eq(mg_tensor_get(mx, 1), 2);
+    mg_tensor *t = mg_tensor_transpose(a, 0, 1);
+    ck_assert_int_eq(t->shape[0], 3);
+    ck_assert_double_eq(mg_tensor_get(t, 1), -4); /* t[0][1] = a[1][0] */
+    ck_assert_double_eq(mg_tensor_get(t, 4), 3);  /* t[2][0] = a[0][2] */
+    mg_tensor *r = mg_tensor_reshape(a, 1, (const int[]){ -1 });
+    ck_assert_int_eq(r->shape[0], 6);
+    /* log_softmax: each row's exp sums to 1 and keeps the order */
+    mg_tensor *ls = mg_tensor_log_softmax(a, 1);
+    for (int row = 0; row < 2; row++) {
+        double z = 0;
+        for (int j = 0; j < 3; j++)
+            z += exp(mg_tensor_get(ls, 3 * row + j));
+        ck_assert_double_eq_tol(z, 1.0, 1e-14);
+    }
+    ck_assert_ptr_null(mg_graph_error(g));
+    mg_graph_free(g);
+}
+END_TEST
+
+START_TEST(test_losses_values)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *z = T2(g, 2, 3, 1, 2, 3, 0, 0, 0);
+    const int32_t labels[] = { 2, 0 };
+    mg_tensor *ce = mg_tensor_cross_entropy(z, labels);
+    double lse0 = log(exp(1) + exp(2) + exp(3)), want = ((lse0 - 3) + log(3.0)) / 2;
+    ck_assert_double_eq_tol(mg_tensor_get(ce, 0), want, 1e-14);
+    mg_tensor *p = T2(g, 1, 2, 1, 3), *q = T2(g, 1, 2, 2, 1);
+    ck_assert_double_eq_tol(mg_tensor_get(mg_tensor_mse(p, q), 0), (1 + 4) / 2.0, 1e-15);
+    /* BCE of a large logit stays finite: log1p(exp(-|z|)) form */
+    mg_tensor *big = T2(g, 1, 2, 800, -800), *y = T2(g, 1, 2, 0, 0);
+    ck_assert_double_eq_tol(mg_tensor_get(mg_tensor_bce_logits(big, y), 0), 400, 1e-9);
+    mg_tensor_backward(ce);
+    /* softmax minus one-hot, over the row count */
+    double p00 = exp(1 - lse0);
+    ck_assert_double_eq_tol(mg_tensor_grad_at(z, 0), p00 / 2, 1e-14);
+    ck_assert_double_eq_tol(mg_tensor_grad_at(z, 3), (1.0 / 3 - 1) / 2, 1e-14);
+    mg_graph_free(g);
+}
+END_TEST
+
+START_TEST(test_tensors_share_the_node_table_with_scalars)
+{
+    mg_graph *g = mg_graph_new();
+    mg_value *s = mg_input(g, 1.0);
+    ck_assert_int_eq(mg_scope_push(g, "mlp"), MG_OK);
+    mg_tensor *w = mg_tensor_label(mg_tensor_param(g, MG_F32, 2, (const int[]){ 2, 2 }), "W");
+    mg_tensor *x = mg_tensor_input(g, MG_F32, 2, (const int[]){ 3, 2 });
+    mg_tensor *y = mg_tensor_matmul(x, w);
+    mg_scope_pop(g);
+    mg_value *s2 = mg_mulc(s, 2.0);
+    ck_assert_uint_eq(s->id, 0);
+    ck_assert_uint_eq(w->node->id, 1);
+    ck_assert_uint_eq(y->node->id, 3);
+    ck_assert_uint_eq(s2->id, 5); /* the constant 2.0 took id 4 */
+    ck_assert_ptr_eq(mg_graph_node(g, 3), y->node);
+    ck_assert_ptr_eq(mg_tensor_of(mg_graph_node(g, 3)), y);
+    ck_assert_ptr_null(mg_tensor_of(s2));
+    ck_assert(y->node->flags & MG_FLAG_TENSOR);
+    ck_assert(w->node->flags & MG_FLAG_PARAM);
+    ck_assert_ptr_eq(y->node->a, x->node);
+    ck_assert_ptr_eq(y->node->b, w->node);
+    ck_assert_ptr_eq(mg_tensor_parent(y, 1), w);
+    ck_assert_int_eq(mg_value_parent_count(y->node), 2);
+    ck_assert_str_eq(mg_value_label(w->node), "W");
+    char buf[32], path[32];
+    mg_value_op_label(y->node, buf, sizeof buf);
+    ck_assert_str_eq(buf, "matmul");
+    mg_scope_path(g, y->node->scope, path, sizeof path);
+    ck_assert_str_eq(path, "mlp");
+    mg_tensor *sm = mg_tensor_sum(y, 1, 0);
+    mg_value_op_label(sm->node, buf, sizeof buf);
+    ck_assert_str_eq(buf, "sum[1]");
+    mg_value_op_label(mg_tensor_pow(y, 2)->node, buf, sizeof buf);
+    ck_assert_str_eq(buf, "**2");
+    mg_tensor *add = mg_tensor_add(y, y);
+    ck_assert_str_eq(mg_op_name((mg_op)add->node->op), "+");
+    ck_assert_str_eq(mg_tensor_op_name(sm), "sum");
+    ck_assert_uint_eq(mg_graph_count(g), 9);
+    /* an input needs no gradient and gets no buffer; results of params do */
+    ck_assert_ptr_null(x->grad);
+    ck_assert_ptr_nonnull(y->grad);
+    mg_graph_free(g);
+}
+END_TEST
+
+START_TEST(test_backward_twice_accumulates_into_leaves)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *x = T2(g, 1, 2, 3, -1);
+    mg_tensor *sq = mg_tensor_mul(x, x);
+    mg_tensor *y = mg_tensor_sum(sq, MG_AXIS_ALL, 0);
+    ck_assert_int_eq(mg_tensor_backward(y), MG_OK);
+    ck_assert_double_eq(mg_tensor_grad_at(x, 0), 6);
+    ck_assert_double_eq(mg_tensor_grad_at(x, 1), -2);
+    ck_assert_int_eq(mg_tensor_backward(y), MG_OK);
+    ck_assert_double_eq(mg_tensor_grad_at(x, 0), 12); /* leaves accumulate */
+    ck_assert_double_eq(mg_tensor_grad_at(sq, 0), 1); /* interior nodes: the latest pass */
+    mg_tensor_zero_grad(x);
+    mg_tensor_backward(y);
+    ck_assert_double_eq(mg_tensor_grad_at(x, 1), -2);
+    mg_graph_free(g);
+}
+END_TEST
+
+/* Each bad call records a message naming the problem; nothing aborts. */
+static void expect_error(mg_graph *g, const char *fragment)
+{
+    const char *msg = mg_graph_error(g);
+    ck_assert_msg(msg && strstr(msg, fragment), "wanted '%s' in '%s'", fragment,
+                  msg ? msg : "(no error)");
+    mg_graph_clear_error(g);
+}
+
+START_TEST(test_errors_name_the_shapes)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *a = mg_tensor_param(g, MG_F32, 2, (const int[]){ 64, 784 });
+    mg_tensor *b = mg_tensor_param(g, MG_F32, 2, (const int[]){ 128, 784 });
+    ck_assert_ptr_null(mg_tensor_matmul(a, b));
+    expect_error(g, "matmul: shapes [64,784] and [128,784] do not fit");
+    ck_assert_ptr_null(mg_tensor_add(a, b));
+    expect_error(g, "add: shapes [64,784] and [128,784] do not broadcast");
+    ck_assert_ptr_null(mg_tensor_reshape(a, 2, (const int[]){ 100, -1 }));
+    expect_error(g, "reshape: shape [100,-1] does not fit 50176 elements of [64,784]");
+    ck_assert_ptr_null(mg_tensor_sum(a, 2, 0));
+    expect_error(g, "sum: axis 2 does not exist in [64,784]");
+    ck_assert_ptr_null(mg_tensor_mse(a, b));
+    expect_error(g, "mse: shapes [64,784] and [128,784] differ");
+    mg_tensor *d = mg_tensor_param(g, MG_F64, 2, (const int[]){ 64, 784 });
+    ck_assert_ptr_null(mg_tensor_sub(a, d));
+    expect_error(g, "dtypes f32 and f64 differ");
+    const int32_t bad[2] = { 0, 10 };
+    mg_tensor *z = mg_tensor_param(g, MG_F32, 2, (const int[]){ 2, 10 });
+    ck_assert_ptr_null(mg_tensor_cross_entropy(z, bad));
+    expect_error(g, "label 10 of row 1 is outside [0,10)");
+    ck_assert_int_ne(mg_tensor_backward(z), MG_OK);
+    expect_error(g, "root has shape [2,10]");
+    mg_tensor *in = mg_tensor_input(g, MG_F32, 0, NULL);
+    ck_assert_int_ne(mg_tensor_backward(mg_tensor_exp(in)), MG_OK);
+    expect_error(g, "does not require grad");
+    ck_assert_ptr_null(mg_tensor_new(g, MG_F32, 5, (const int[]){ 1, 1, 1, 1, 1 }, 0));
+    expect_error(g, "5 dims");
+    ck_assert_ptr_null(mg_tensor_new(g, MG_F32, 1, (const int[]){ 0 }, 0));
+    expect_error(g, "dim 0 is 0");
+    ck_assert_ptr_null(mg_tensor_pow(a, INFINITY));
+    expect_error(g, "not finite");
+    /* a NULL operand passes NULL on; a new one records an error */
+    ck_assert_ptr_null(mg_tensor_exp(NULL));
+    ck_assert_ptr_null(mg_tensor_add(a, NULL));
+    expect_error(g, "operand b is NULL");
+    /* two graphs */
+    mg_graph *h = mg_graph_new();
+    mg_tensor *other = mg_tensor_param(h, MG_F32, 2, (const int[]){ 64, 784 });
+    ck_assert_ptr_null(mg_tensor_add(a, other));
+    expect_error(g, "two different graphs");
+    expect_error(h, "two different graphs");
+    /* a dropped node */
+    mg_graph_keep(g);
+    mg_tensor *tmp = mg_tensor_exp(a);
+    mg_graph_reset(g);
+    ck_assert_ptr_null(mg_tensor_exp(tmp));
+    expect_error(g, "dropped by a graph reset");
+    mg_graph_free(h);
+    mg_graph_free(g);
+}
+END_TEST
+
+START_TEST(test_f32_matches_f64)
+{
+    mg_graph *g = mg_graph_new();
+    int sizes[] = { 5, 7, 3 };
+    mg_error err;
+    mg_tmlp *m32 = mg_tmlp_new(g, MG_F32, sizes, 3, MG_INIT_KAIMING, 3, &err);
+    mg_tmlp *m64 = mg_tmlp_new(g, MG_F64, sizes, 3, MG_INIT_KAIMING, 3, &err);
+    ck_assert_ptr_nonnull(m32);
+    ck_assert_ptr_nonnull(m64);
+    mg_tensor *x32 = mg_tensor_input(g, MG_F32, 2, (const int[]){ 4, 5 });
+    mg_tensor *x64 = mg_tensor_input(g, MG_F64, 2, (const int[]){ 4, 5 });
+    for (int i = 0; i < 20; i++) {
+        mg_tensor_set(x32, i, sin(i));
+        mg_tensor_set(x64, i, sin(i));
+    }
+    const int32_t labels[] = { 0, 1, 2, 1 };
+    mg_tensor *l32 = mg_tensor_cross_entropy(mg_tmlp_forward(m32, x32), labels);
+    mg_tensor *l64 = mg_tensor_cross_entropy(mg_tmlp_forward(m64, x64), labels);
+    ck_assert_double_eq_tol(mg_tensor_get(l32, 0), mg_tensor_get(l64, 0), 1e-5);
+    mg_tensor_backward(l32);
+    mg_tensor_backward(l64);
+    for (int i = 0; i < m32->params[0]->numel; i++)
+        ck_assert_double_eq_tol(mg_tensor_grad_at(m32->params[0], i),
+                                mg_tensor_grad_at(m64->params[0], i), 1e-5);
+    mg_tmlp_free(m32);
+    mg_tmlp_free(m64);
+    mg_graph_free(g);
+}
+END_TEST
+
+/* A warm training step allocates nothing: the graph's counter proves it. */
+START_TEST(test_warm_step_allocates_nothing)
+{
+    mg_graph *g = mg_graph_new();
+    int sizes[] = { 784, 128, 10 };
+    mg_error err;
+    mg_tmlp *m = mg_tmlp_new(g, MG_F32, sizes, 3, MG_INIT_KAIMING, 1, &err);
+    mg_optim_config cfg = mg_optim_defaults(MG_OPTIM_ADAM);
+    mg_optim *opt = mg_optim_new(m->params, m->nparams, &cfg, &err);
+    ck_assert_ptr_nonnull(opt);
+    mg_graph_keep(g);
+    int32_t labels[64];
+    size_t warm = 0;
+    double first = 0, last = 0;
+    for (int step = 0; step < 20; step++) {
+        mg_tensor *x = mg_tensor_input(g, MG_F32, 2, (const int[]){ 64, 784 });
+        for (int i = 0; i < 64; i++) {
+            labels[i] = i % 10;
+            for (int j = 0; j < 784; j++) /* class k lights up pixels of residue k */
+                mg_tensor_set(x, i * 784 + j, j % 10 == labels[i] ? 1.0 : 0.0);
+        }
+        mg_tensor *loss = mg_tensor_cross_entropy(mg_tmlp_forward(m, x), labels);
+        mg_optim_zero_grad(opt);
+        ck_assert_int_eq(mg_tensor_backward(loss), MG_OK);
+        mg_optim_step(opt);
+        last = mg_tensor_get(loss, 0);
+        if (step == 0)
+            first = last;
+        mg_graph_reset(g);
+        if (step == 1)
+            warm = mg_graph_get_stats(g).allocations;
+    }
+    ck_assert_uint_eq(mg_graph_get_stats(g).allocations, warm);
+    ck_assert(last < first / 10);
+    ck_assert_uint_eq(mg_graph_count(g), mg_graph_kept(g));
+    mg_optim_free(opt);
+    mg_tmlp_free(m);
+    mg_graph_free(g);
+}
+END_TEST
+
+static Suite *tensor_suite(void)
+{
+    Suite *s = suite_create("tensor");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_matmul_and_broadcast_values);
+    tcase_add_test(tc, test_reductions_and_shapes);
+    tcase_add_test(tc, test_losses_values);
+    tcase_add_test(tc, test_tensors_share_the_node_table_with_scalars);
+    tcase_add_test(tc, test_backward_twice_accumulates_into_leaves);
+    tcase_add_test(tc, test_errors_name_the_shapes);
+    tcase_add_test(tc, test_f32_matches_f64);
+    tcase_add_test(tc, test_warm_step_allocates_nothing);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return mg_check_run(tensor_suite()); }

@@ -1,0 +1,153 @@
+/* test_tnn.c — tensor nn: Linear/MLP structure, init, scopes; SGD with
+ * momentum and weight decay and Adam against their formulas computed here. */
+#include <check.h>
+#include <math.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "mg_tnn.h"
+
+START_TEST(test_mlp_structure_and_init)
+{
+    mg_graph *g = mg_graph_new();
+    int sizes[] = { 6, 4, 3 };
+    mg_error err;
+    mg_tmlp *m = mg_tmlp_new(g, MG_F64, sizes, 3, MG_INIT_KAIMING, 5, &err);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(m->nparams, 4);
+    ck_assert_int_eq(m->params[0]->shape[0], 6);
+    ck_assert_int_eq(m->params[0]->shape[1], 4);
+    ck_assert_int_eq(m->params[3]->shape[0], 3);
+    char path[32];
+    mg_scope_path(g, m->params[2]->node->scope, path, sizeof path);
+    ck_assert_str_eq(path, "mlp/layer2");
+    ck_assert_str_eq(mg_value_label(m->params[2]->node), "W");
+    ck_assert_str_eq(mg_value_label(m->params[3]->node), "b");
+    const double bound = sqrt(6.0 / 6);
+    double spread = 0;
+    for (int i = 0; i < 24; i++) {
+        double v = mg_tensor_get(m->params[0], i);
+        ck_assert(fabs(v) <= bound);
+        spread += fabs(v);
+    }
+    ck_assert(spread > 24 * bound / 4); /* not all near zero */
+    ck_assert_double_eq(mg_tensor_get(m->params[1], 0), 0.0);
+    mg_tmlp *same = mg_tmlp_new(g, MG_F64, sizes, 3, MG_INIT_KAIMING, 5, &err);
+    mg_tmlp *xav = mg_tmlp_new(g, MG_F64, sizes, 3, MG_INIT_XAVIER, 5, &err);
+    ck_assert_double_eq(mg_tensor_get(same->params[0], 7), mg_tensor_get(m->params[0], 7));
+    ck_assert_double_eq_tol(mg_tensor_get(xav->params[0], 7) / mg_tensor_get(m->params[0], 7),
+                            sqrt(6.0 / 10) / bound, 1e-12);
+    /* forward nodes sit in the layer scopes; hidden layers end in relu */
+    mg_tensor *x = mg_tensor_input(g, MG_F64, 2, (const int[]){ 2, 6 });
+    mg_tensor *y = mg_tmlp_forward(m, x);
+    ck_assert_int_eq(y->shape[1], 3);
+    mg_scope_path(g, y->node->scope, path, sizeof path);
+    ck_assert_str_eq(path, "mlp/layer2");
+    ck_assert_str_eq(mg_tensor_op_name(mg_tensor_of(mg_tensor_parent(y, 0)->node->a)), "relu");
+    ck_assert_ptr_null(mg_tmlp_forward(m, mg_tensor_input(g, MG_F64, 2, (const int[]){ 2, 5 })));
+    ck_assert(strstr(mg_graph_error(g), "[2,5] and [6,4]") != NULL);
+    ck_assert_ptr_null(mg_tmlp_new(g, MG_F64, (const int[]){ 3, 0 }, 2, MG_INIT_KAIMING, 1, &err));
+    ck_assert(strstr(err.message, "size 1 is 0") != NULL);
+    mg_tmlp_free(m);
+    mg_tmlp_free(same);
+    mg_tmlp_free(xav);
+    mg_graph_free(g);
+}
+END_TEST
+
+/* Three steps of an optimiser on p (2 elements) with fixed grads, against
+ * the update rule written out here in doubles. */
+static void run_steps(const mg_optim_config *cfg, double *out)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *p = mg_tensor_param(g, MG_F64, 1, (const int[]){ 2 });
+    mg_tensor_load(p, (const double[]){ 1.0, -2.0 });
+    mg_error err;
+    mg_optim *o = mg_optim_new(&p, 1, cfg, &err);
+    ck_assert_msg(o != NULL, "%s", err.message);
+    const double grads[3][2] = { { 0.5, -1.0 }, { 0.25, 2.0 }, { -1.0, 0.0 } };
+    for (int s = 0; s < 3; s++) {
+        mg_optim_zero_grad(o);
+        memcpy(p->grad, grads[s], sizeof grads[s]);
+        mg_optim_step(o);
+    }
+    out[0] = mg_tensor_get(p, 0);
+    out[1] = mg_tensor_get(p, 1);
+    mg_optim_free(o);
+    mg_graph_free(g);
+}
+
+START_TEST(test_sgd_momentum_weight_decay)
+{
+    mg_optim_config cfg = mg_optim_defaults(MG_OPTIM_SGD);
+    cfg.lr = 0.1;
+    cfg.momentum = 0.9;
+    cfg.weight_decay = 0.01;
+    double got[2];
+    run_steps(&cfg, got);
+    const double grads[3][2] = { { 0.5, -1.0 }, { 0.25, 2.0 }, { -1.0, 0.0 } };
+    double p[2] = { 1.0, -2.0 }, v[2] = { 0, 0 };
+    for (int s = 0; s < 3; s++)
+        for (int i = 0; i < 2; i++) {
+            v[i] = 0.9 * v[i] + grads[s][i] + 0.01 * p[i];
+            p[i] -= 0.1 * v[i];
+        }
+    ck_assert_double_eq_tol(got[0], p[0], 1e-15);
+    ck_assert_double_eq_tol(got[1], p[1], 1e-15);
+}
+END_TEST
+
+START_TEST(test_adam)
+{
+    mg_optim_config cfg = mg_optim_defaults(MG_OPTIM_ADAM);
+    cfg.lr = 0.01;
+    double got[2];
+    run_steps(&cfg, got);
+    const double grads[3][2] = { { 0.5, -1.0 }, { 0.25, 2.0 }, { -1.0, 0.0 } };
+    double p[2] = { 1.0, -2.0 }, m[2] = { 0, 0 }, v[2] = { 0, 0 };
+    for (int s = 0; s < 3; s++)
+        for (int i = 0; i < 2; i++) {
+            m[i] = 0.9 * m[i] + 0.1 * grads[s][i];
+            v[i] = 0.999 * v[i] + 0.001 * grads[s][i] * grads[s][i];
+            double mhat = m[i] / (1 - pow(0.9, s + 1)), vhat = v[i] / (1 - pow(0.999, s + 1));
+            p[i] -= 0.01 * mhat / (sqrt(vhat) + 1e-8);
+        }
+    ck_assert_double_eq_tol(got[0], p[0], 1e-12);
+    ck_assert_double_eq_tol(got[1], p[1], 1e-12);
+}
+END_TEST
+
+START_TEST(test_optimizer_refuses_bad_config)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *p = mg_tensor_param(g, MG_F32, 1, (const int[]){ 2 });
+    mg_tensor *in = mg_tensor_input(g, MG_F32, 1, (const int[]){ 2 });
+    mg_optim_config cfg = mg_optim_defaults(MG_OPTIM_SGD);
+    mg_error err;
+    cfg.lr = -1;
+    ck_assert_ptr_null(mg_optim_new(&p, 1, &cfg, &err));
+    ck_assert(strstr(err.message, "learning rate -1") != NULL);
+    cfg = mg_optim_defaults(MG_OPTIM_ADAM);
+    cfg.beta2 = 1.0;
+    ck_assert_ptr_null(mg_optim_new(&p, 1, &cfg, &err));
+    ck_assert(strstr(err.message, "betas") != NULL);
+    cfg = mg_optim_defaults(MG_OPTIM_SGD);
+    ck_assert_ptr_null(mg_optim_new(&in, 1, &cfg, &err));
+    ck_assert(strstr(err.message, "does not require grad") != NULL);
+    mg_graph_free(g);
+}
+END_TEST
+
+static Suite *tnn_suite(void)
+{
+    Suite *s = suite_create("tnn");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_mlp_structure_and_init);
+    tcase_add_test(tc, test_sgd_momentum_weight_decay);
+    tcase_add_test(tc, test_adam);
+    tcase_add_test(tc, test_optimizer_refuses_bad_config);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return mg_check_run(tnn_suite()); }
