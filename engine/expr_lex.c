@@ -154,6 +154,12 @@ static int lex_operator(lexer *lx)
     }
     const char *s = lx->p;
     int len = 1;
+    unsigned char c = (unsigned char)*s;
+    if (c < 0x20 || c == 0x7f) { /* show control bytes, not raw */
+        expr_fail(lx->err, MG_ESYNTAX, lx->line, column_of(lx, s),
+                  "unexpected control character \\x%02x", c);
+        return -1;
+    }
     if ((unsigned char)*s >= 0x80) /* show a whole UTF-8 character */
         while (((unsigned char)s[len] & 0xC0) == 0x80 && len < 4)
             len++;

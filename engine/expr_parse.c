@@ -346,8 +346,11 @@ static int parse_postfix(parser *p, operand *o)
         if (peek(p)->kind != TOK_LPAREN)
             return fail(p, peek(p), "expected '()' after method '%.*s'", (int)m->len, m->start);
         p->pos++;
-        if (peek(p)->kind != TOK_RPAREN)
-            return fail(p, peek(p), "method '%.*s' takes no arguments", (int)m->len, m->start);
+        const expr_token *t = peek(p);
+        if (t->kind == TOK_END || t->kind == TOK_SEPARATOR)
+            return fail(p, t, "expected ')' after '%.*s('", (int)m->len, m->start);
+        if (t->kind != TOK_RPAREN)
+            return fail(p, t, "method '%.*s' takes no arguments", (int)m->len, m->start);
         p->pos++;
         if (apply_fn(p, o, f, m) != 0)
             return -1;

@@ -63,6 +63,8 @@ static const struct {
     {"a = ) $", 1, 5, "unexpected ')'"},  /* the earlier error wins over the lexer's */
     {"\tx = (y +\n\n)", 3, 1, "unexpected ')'"},
     {"caf\xc3\xa9 = 1", 1, 4, "unexpected character '\xc3\xa9'"},
+    {"x +\x01", 1, 4, "unexpected control character \\x01"},
+    {"x.relu(", 1, 8, "expected ')' after 'relu('"},
 };
 
 START_TEST(test_syntax_error)
