@@ -12,36 +12,43 @@
 
 #define NR (NV * VLEN)
 
+/* Packs one sliver: `lanes` <= width lanes of kc steps, element (step p, lane l) at
+ * X[p·step + l·lane], into dst[p·width + l], zeroing the lanes past `lanes`. Inlined with
+ * a constant width. A unit lane stride is a row copy per step; any other is a transpose
+ * that writes contiguously and reads `width` streams. */
+static inline __attribute__((always_inline)) void
+GFN(pack_sliver)(int width, const REAL *X, long step, long lane, int lanes, int kc, REAL *dst)
+{
+    if (lanes < width)
+        memset(dst, 0, sizeof(REAL) * (size_t)width * (size_t)kc);
+    if (lane == 1 && lanes == width)
+        for (int p = 0; p < kc; p++)
+            memcpy(dst + (long)p * width, X + p * step, sizeof(REAL) * (size_t)width);
+    else if (lane == 1)
+        for (int p = 0; p < kc; p++)
+            memcpy(dst + (long)p * width, X + p * step, sizeof(REAL) * (size_t)lanes);
+    else if (lanes == width)
+        for (int p = 0; p < kc; p++) {
+            const REAL *x = X + p * step;
+#pragma GCC unroll 32
+            for (int l = 0; l < width; l++)
+                dst[(long)p * width + l] = x[l * lane];
+        }
+    else
+        for (int l = 0; l < lanes; l++)
+            for (int p = 0; p < kc; p++)
+                dst[(long)p * width + l] = X[p * step + l * lane];
+}
+
 /* Copies op(A)[i0 .. i0+m) × [p0 .. p0+kc) into MR-row slivers at dst, sliver s at
  * dst + s·MR·kc laid out k-major; rows past m are zero. */
 static void GFN(pack_a)(int trans, const REAL *A, long lda, int i0, int m, int p0, int kc,
                         REAL *dst)
 {
-    int slivers = (m + MR - 1) / MR;
-    for (int s = 0; s < slivers; s++) {
-        REAL *out = dst + (long)s * MR * kc;
-        long i = i0 + (long)s * MR;
-        int rows = m - s * MR < MR ? m - s * MR : MR;
-        if (rows < MR)
-            memset(out, 0, sizeof(REAL) * MR * (size_t)kc);
-        if (trans && rows == MR) /* each step's MR values are contiguous in A: copy them */
-            for (int p = 0; p < kc; p++)
-                memcpy(out + (long)p * MR, A + (p0 + p) * lda + i, sizeof(REAL) * MR);
-        else if (trans)
-            for (int p = 0; p < kc; p++)
-                memcpy(out + (long)p * MR, A + (p0 + p) * lda + i, sizeof(REAL) * (size_t)rows);
-        else if (rows == MR) /* a transpose; contiguous writes, MR read streams */
-            for (int p = 0; p < kc; p++) {
-                const REAL *a = A + i * lda + p0 + p;
-#pragma GCC unroll 16
-                for (int r = 0; r < MR; r++)
-                    out[(long)p * MR + r] = a[r * lda];
-            }
-        else
-            for (int r = 0; r < rows; r++)
-                for (int p = 0; p < kc; p++)
-                    out[(long)p * MR + r] = A[(i + r) * lda + p0 + p];
-    }
+    long step = trans ? lda : 1, lane = trans ? 1 : lda; /* op(A)[i][p] = A[i·lane + p·step] */
+    for (int s = 0; s * MR < m; s++)
+        GFN(pack_sliver)(MR, A + (i0 + s * MR) * lane + p0 * step, step, lane,
+                         m - s * MR < MR ? m - s * MR : MR, kc, dst + (long)s * MR * kc);
 }
 
 /* Copies op(B)[p0 .. p0+kc) × [j0 .. j0+n) into NR-column slivers at dst, sliver s at
@@ -49,31 +56,10 @@ static void GFN(pack_a)(int trans, const REAL *A, long lda, int i0, int m, int p
 static void GFN(pack_b)(int trans, const REAL *B, long ldb, int p0, int kc, int j0, int n,
                         REAL *dst)
 {
-    int slivers = (n + NR - 1) / NR;
-    for (int s = 0; s < slivers; s++) {
-        REAL *out = dst + (long)s * NR * kc;
-        long j = j0 + (long)s * NR;
-        int cols = n - s * NR < NR ? n - s * NR : NR;
-        if (cols < NR)
-            memset(out, 0, sizeof(REAL) * NR * (size_t)kc);
-        if (trans && cols == NR) /* a transpose; contiguous writes, NR read streams */
-            for (int p = 0; p < kc; p++) {
-                const REAL *b = B + j * ldb + p0 + p;
-#pragma GCC unroll 32
-                for (int c = 0; c < NR; c++)
-                    out[(long)p * NR + c] = b[c * ldb];
-            }
-        else if (trans)
-            for (int c = 0; c < cols; c++)
-                for (int p = 0; p < kc; p++)
-                    out[(long)p * NR + c] = B[(j + c) * ldb + p0 + p];
-        else if (cols == NR) /* rows of B: plain copies */
-            for (int p = 0; p < kc; p++)
-                memcpy(out + (long)p * NR, B + (p0 + p) * ldb + j, sizeof(REAL) * NR);
-        else
-            for (int p = 0; p < kc; p++)
-                memcpy(out + (long)p * NR, B + (p0 + p) * ldb + j, sizeof(REAL) * (size_t)cols);
-    }
+    long step = trans ? 1 : ldb, lane = trans ? ldb : 1; /* op(B)[p][j] = B[p·step + j·lane] */
+    for (int s = 0; s * NR < n; s++)
+        GFN(pack_sliver)(NR, B + p0 * step + (j0 + s * NR) * lane, step, lane,
+                         n - s * NR < NR ? n - s * NR : NR, kc, dst + (long)s * NR * kc);
 }
 
 /* C[m×n] (m <= MR, n <= nv·VLEN) = alpha·(a·b) + beta·C over kc packed steps, using the
