@@ -220,6 +220,14 @@ static mg_code check_or_take_shape(mg_html_steps *s, mg_value *root, mg_error *e
                                      : check_shape(s, root, err);
 }
 
+static bool all_zero(const double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != 0.0)
+            return false;
+    return true;
+}
+
 mg_code mg_html_steps_before(mg_html_steps *s, mg_value *root, mg_error *err)
 {
     mg_code rc = check_root(s, root, err);
@@ -231,6 +239,10 @@ mg_code mg_html_steps_before(mg_html_steps *s, mg_value *root, mg_error *err)
     s->before = take_numbers(root->graph, s->n, true);
     if (!s->before)
         return mg_error_set(err, MG_ENOMEM, "mgviz html: out of memory for a step");
+    if (all_zero(s->before, s->n)) { /* nothing computed yet: the page says so */
+        free(s->before);
+        s->before = NULL;
+    }
     return MG_OK;
 }
 

@@ -72,7 +72,8 @@ typedef struct mg_html_steps mg_html_steps;
 mg_html_steps *mg_html_steps_new(const mg_html_options *opt, mg_error *err);
 
 /* Captures the grads of root's graph now as the "before backward" state of
- * the next step. Optional: a step without it shows grads as not computed. */
+ * the next step. Optional: a step without it, or whose grads were all zero,
+ * shows grads as not computed ("—"). */
 mg_code mg_html_steps_before(mg_html_steps *s, mg_value *root, mg_error *err);
 
 /* Captures the data and grad of every node of root's graph now as the next

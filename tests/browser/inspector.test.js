@@ -138,6 +138,7 @@ async function testExpr(context, dir) {
   check((await page.getAttribute('#n6', 'class')).includes('nonfinite'), 'expr: the NaN box is marked non-finite');
   check(await page.$('#n6 text.mg-tag') !== null, 'expr: the NaN box carries a text tag, not colour alone');
 
+  await page.click('#mg-fit');
   await page.click('#n0');
   await page.click('#mg-paths');
   const onPath = await page.$$eval('g.node.hl', (g) => g.map((e) => e.id));

@@ -93,6 +93,7 @@
     home = { x: bb.x, y: bb.y, w: bb.width || 100, h: bb.height || 100 };
   }
   var vb = Object.assign({}, home);
+  svg.setAttribute('tabindex', '-1'); /* Tab goes to the nodes, not the picture */
   svg.removeAttribute('width');
   svg.removeAttribute('height');
   svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
