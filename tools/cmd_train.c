@@ -397,6 +397,10 @@ static int step(trainer *t, int k, double *picture_time, mg_error *err)
     bool due = mg_snapshot_due(t->snap, k);
     mg_code rc = mg_snapshot_step(t->snap, k, a->graphs & GRAPH_BATCH ? loss : NULL, value,
                                   accuracy, err);
+    /* Drop the batch graph now (the parameters and their grads are kept) so
+     * a sample graph's node ids follow the parameters': its inspector page
+     * then holds a thousand nodes, not the batch's 65k as well. */
+    mg_graph_reset(t->g);
     if (rc == MG_OK && due && (a->graphs & GRAPH_SAMPLE))
         rc = snapshot_sample(t, k, err);
     *picture_time += seconds() - t0;

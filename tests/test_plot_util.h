@@ -1,0 +1,107 @@
+/* test_plot_util.h — what the plot and snapshot suites share: PNGs read
+ * back with libpng, colour counts, and scratch directories. */
+#ifndef TEST_PLOT_UTIL_H
+#define TEST_PLOT_UTIL_H
+
+#include <check.h>
+#include <dirent.h>
+#include <png.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A decoded picture: RGB, 3 bytes per pixel. */
+typedef struct decoded {
+    int w, h;
+    unsigned char *px;
+} decoded;
+
+/* Finishes a read begun on img; fails the test if libpng cannot. */
+static inline decoded finish_decode(png_image *img)
+{
+    img->format = PNG_FORMAT_RGB;
+    decoded d = { (int)img->width, (int)img->height, malloc(PNG_IMAGE_SIZE(*img)) };
+    ck_assert_ptr_nonnull(d.px);
+    ck_assert_msg(png_image_finish_read(img, NULL, d.px, 0, NULL), "%s", img->message);
+    return d;
+}
+
+static inline decoded decode_png(const unsigned char *bytes, size_t len)
+{
+    png_image img;
+    memset(&img, 0, sizeof img);
+    img.version = PNG_IMAGE_VERSION;
+    ck_assert_msg(png_image_begin_read_from_memory(&img, bytes, len), "%s", img.message);
+    return finish_decode(&img);
+}
+
+static inline decoded decode_png_file(const char *path)
+{
+    png_image img;
+    memset(&img, 0, sizeof img);
+    img.version = PNG_IMAGE_VERSION;
+    ck_assert_msg(png_image_begin_read_from_file(&img, path), "%s: %s", path, img.message);
+    return finish_decode(&img);
+}
+
+static inline uint32_t pixel_at(const decoded *d, int x, int y)
+{
+    const unsigned char *p = d->px + ((size_t)y * (size_t)d->w + (size_t)x) * 3;
+    return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+}
+
+/* Pixels of exactly this colour (0xRRGGBB) in columns [x0, x1). */
+static inline size_t count_colour_in(const decoded *d, uint32_t rgb, int x0, int x1)
+{
+    size_t n = 0;
+    for (int y = 0; y < d->h; y++)
+        for (int x = x0; x < x1; x++)
+            n += pixel_at(d, x, y) == rgb;
+    return n;
+}
+
+static inline size_t count_colour(const decoded *d, uint32_t rgb)
+{
+    return count_colour_in(d, rgb, 0, d->w);
+}
+
+/* A fresh empty directory under /tmp, named into dir (>= 32 bytes). */
+static inline void make_temp_dir(char *dir, size_t n, const char *stem)
+{
+    snprintf(dir, n, "/tmp/%s_XXXXXX", stem);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+/* Removes dir and the files in it (one level: what the suites write). */
+static inline void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[1024];
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    closedir(d);
+    rmdir(dir);
+}
+
+/* Number of entries (files) in dir, "." and ".." aside. */
+static inline int count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    closedir(d);
+    return n;
+}
+
+#endif

@@ -1,0 +1,399 @@
+/* test_snapshot.c — a training run recorded by mg_snapshot.h: which files a
+ * short run leaves, that the manifest lists the steps and files in order and
+ * that they exist, that the pictures decode, and that bad directories, steps
+ * and options are errors rather than crashes. */
+#include <math.h>
+#include <sys/stat.h>
+
+#include "check_main.h"
+#include "mg_data.h"
+#include "mg_loss.h"
+#include "mg_snapshot.h"
+#include "test_plot_util.h"
+
+enum { N = 8 };
+
+/* A tiny moons model: 2-4-1 on N points. */
+typedef struct model {
+    mg_graph *g;
+    mg_mlp *m;
+    double X[2 * N], y[N];
+} model;
+
+static void model_init(model *t)
+{
+    mg_error err;
+    ck_assert_int_eq(mg_make_moons(N, 0.1, 7, t->X, t->y, &err), MG_OK);
+    t->g = mg_graph_new();
+    int nouts[] = { 4, 1 };
+    t->m = mg_mlp_new(t->g, 2, nouts, 2, MG_NONLIN_RELU, MG_NONLIN_LINEAR, 7, &err);
+    ck_assert_ptr_nonnull(t->m);
+    mg_graph_keep(t->g);
+}
+
+static void model_free(model *t)
+{
+    mg_mlp_free(t->m);
+    mg_graph_free(t->g);
+}
+
+static double score(void *ctx, double x, double y)
+{
+    (void)ctx;
+    return x - y;
+}
+
+static bool exists(const char *dir, const char *name)
+{
+    char path[512];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+}
+
+/* The whole text of dir/name (NUL-terminated); the caller frees it. */
+static char *slurp(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *text = malloc((size_t)n + 1);
+    ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+    text[n] = '\0';
+    fclose(f);
+    return text;
+}
+
+static size_t occurrences(const char *text, const char *what)
+{
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+        n++;
+    return n;
+}
+
+/* Runs steps 0..steps-1 of full-batch SGD, recording each; at saved steps
+ * also a one-sample graph. */
+static void run(model *t, mg_snapshot *s, int steps)
+{
+    mg_error err;
+    size_t np;
+    mg_value *const *params = mg_mlp_parameters(t->m, &np);
+    for (int k = 0; k < steps; k++) {
+        double acc;
+        mg_value *loss = mg_mlp_svm_loss(t->m, t->X, t->y, N, 1e-4, &acc);
+        mg_mlp_zero_grad(t->m);
+        ck_assert_int_eq(mg_backward(loss), MG_OK);
+        ck_assert_msg(mg_snapshot_step(s, k, loss, loss->data, acc, &err) == MG_OK, "%s",
+                      err.message);
+        if (mg_snapshot_due(s, k)) {
+            mg_value *in[2] = { mg_input(t->g, t->X[0]), mg_input(t->g, t->X[1]) }, *out;
+            ck_assert_int_eq(mg_mlp_forward(t->m, in, &out), MG_OK);
+            ck_assert_int_eq(mg_backward(out), MG_OK);
+            ck_assert_msg(mg_snapshot_sample(s, k, out, &err) == MG_OK, "%s", err.message);
+        }
+        mg_sgd_step(params, np, 0.5);
+        mg_graph_reset(t->g);
+    }
+}
+
+static const int saved_steps[] = { 0, 2, 4, 5 }; /* every 2 of 6, and the last */
+
+START_TEST(short_run_leaves_the_expected_files)
+{
+    char dir[64], name[64];
+    make_temp_dir(dir, sizeof dir, "test_snapshot");
+    model t;
+    model_init(&t);
+    mg_error err;
+    mg_snapshot_options o = { .every = 2, .steps = 6, .title = "tiny <run>",
+                              .predict = score, .X = t.X, .label = t.y, .n = N };
+    mg_snapshot *s = mg_snapshot_open(dir, &o, &err);
+    ck_assert_msg(s != NULL, "%s", err.message);
+    ck_assert_str_eq(mg_snapshot_dir(s), dir);
+    run(&t, s, 6);
+    ck_assert_uint_eq(mg_snapshot_steps(s), 6);
+    ck_assert_uint_eq(mg_snapshot_saved(s), 4);
+    ck_assert_int_eq(mg_snapshot_close(s, &err), MG_OK);
+    for (int k = 0; k < 6; k++) {
+        bool saved = k == 0 || k == 2 || k == 4 || k == 5;
+        const char *kinds[] = { "graph.svg", "sample.svg", "boundary.png" };
+        for (int j = 0; j < 3; j++) {
+            snprintf(name, sizeof name, "step-%06d-%s", k, kinds[j]);
+            ck_assert_msg(exists(dir, name) == saved, "%s: %s", name,
+                          saved ? "missing" : "written at a step not saved");
+        }
+    }
+    ck_assert(exists(dir, "loss.png") && exists(dir, "index.html") &&
+              exists(dir, "snapshots.json"));
+    ck_assert_int_eq(count_entries(dir), 3 * 4 + 3); /* nothing else, no temporaries */
+    model_free(&t);
+    remove_dir(dir);
+}
+END_TEST
+
+START_TEST(manifest_lists_steps_and_files_in_order)
+{
+    char dir[64], want[128];
+    make_temp_dir(dir, sizeof dir, "test_snapshot");
+    model t;
+    model_init(&t);
+    mg_snapshot_options o = { .every = 2, .steps = 6, .predict = score, .X = t.X, .n = N };
+    mg_snapshot *s = mg_snapshot_open(dir, &o, NULL);
+    ck_assert_ptr_nonnull(s);
+    run(&t, s, 6);
+    ck_assert_int_eq(mg_snapshot_close(s, NULL), MG_OK);
+    char *json = slurp(dir, "snapshots.json");
+    ck_assert_ptr_nonnull(strstr(json, "\"format\": \"mgviz-snapshots\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"step\": [0, 1, 2, 3, 4, 5]"));
+    /* one entry per saved step, in order, each naming its existing files */
+    const char *p = strstr(json, "\"snapshots\"");
+    ck_assert_ptr_nonnull(p);
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(want, sizeof want, "{ \"step\": %d,", saved_steps[i]);
+        p = strstr(p, want);
+        ck_assert_msg(p != NULL, "entry of step %d missing or out of order", saved_steps[i]);
+        const char *kinds[] = { "graph.svg", "sample.svg", "boundary.png" };
+        for (int j = 0; j < 3; j++) {
+            snprintf(want, sizeof want, "step-%06d-%s", saved_steps[i], kinds[j]);
+            const char *at = strstr(p, want), *next = strstr(p + 1, "{ \"step\"");
+            ck_assert_msg(at && (!next || at < next), "%s not in its entry", want);
+            ck_assert(exists(dir, want));
+        }
+    }
+    ck_assert_uint_eq(occurrences(strstr(json, "\"snapshots\""), "{ \"step\":"), 4);
+    ck_assert_uint_eq(occurrences(json, "\"graph_json\": null"), 4);
+    free(json);
+    model_free(&t);
+    remove_dir(dir);
+}
+END_TEST
+
+START_TEST(index_lists_saved_steps_with_pictures)
+{
+    char dir[64], want[128];
+    make_temp_dir(dir, sizeof dir, "test_snapshot");
+    model t;
+    model_init(&t);
+    mg_snapshot_options o = { .every = 2, .steps = 6, .title = "tiny <run>",
+                              .predict = score, .X = t.X, .n = N };
+    mg_snapshot *s = mg_snapshot_open(dir, &o, NULL);
+    run(&t, s, 6);
+    ck_assert_int_eq(mg_snapshot_close(s, NULL), MG_OK);
+    char *html = slurp(dir, "index.html");
+    ck_assert_ptr_nonnull(strstr(html, "<title>tiny &lt;run&gt;</title>"));
+    ck_assert_ptr_nonnull(strstr(html, "src=\"loss.png\""));
+    ck_assert_ptr_null(strstr(html, "<script"));
+    const char *p = html;
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(want, sizeof want, "<tr id=\"step-%d\">", saved_steps[i]);
+        ck_assert_msg((p = strstr(p, want)) != NULL, "row of step %d", saved_steps[i]);
+        snprintf(want, sizeof want, "src=\"step-%06d-boundary.png\"", saved_steps[i]);
+        ck_assert_ptr_nonnull(strstr(p, want));
+    }
+    ck_assert_uint_eq(occurrences(html, "<tr id="), 4);
+    free(html);
+    model_free(&t);
+    remove_dir(dir);
+}
+END_TEST
+
+START_TEST(pictures_decode_with_sane_sizes)
+{
+    char dir[64], path[256];
+    make_temp_dir(dir, sizeof dir, "test_snapshot");
+    model t;
+    model_init(&t);
+    mg_plot_options b = { .width = 200, .height = 150, .grid = 20 };
+    mg_snapshot_options o = { .every = 2, .steps = 6, .graph_format = "png",
+                              .predict = score, .X = t.X, .label = t.y, .n = N,
+                              .boundary = &b };
+    mg_snapshot *s = mg_snapshot_open(dir, &o, NULL);
+    run(&t, s, 6);
+    ck_assert_int_eq(mg_snapshot_close(s, NULL), MG_OK);
+    snprintf(path, sizeof path, "%s/loss.png", dir);
+    decoded d = decode_png_file(path);
+    ck_assert_int_eq(d.w, 640);
+    ck_assert_int_eq(d.h, 400);
+    free(d.px);
+    snprintf(path, sizeof path, "%s/step-000004-boundary.png", dir);
+    d = decode_png_file(path);
+    ck_assert_int_eq(d.w, 200);
+    ck_assert_int_eq(d.h, 150);
+    ck_assert_uint_gt(count_colour(&d, MG_PLOT_COLOR_NEG) + count_colour(&d, MG_PLOT_COLOR_POS),
+                      0);
+    free(d.px);
+    snprintf(path, sizeof path, "%s/step-000004-graph.png", dir);
+    d = decode_png_file(path);
+    ck_assert(d.w > 50 && d.h > 50 && d.w <= 8192 && d.h <= 8192);
+    free(d.px);
+    model_free(&t);
+    remove_dir(dir);
+}
+END_TEST
+
+START_TEST(bad_directories_are_errors)
+{
+    char dir[64], path[128];
+    make_temp_dir(dir, sizeof dir, "test_snapshot");
+    snprintf(path, sizeof path, "%s/file", dir);
+    FILE *f = fopen(path, "w");
+    fputs("x", f);
+    fclose(f);
+    mg_error err;
+    ck_assert_ptr_null(mg_snapshot_open(path, NULL, &err)); /* a file, not a directory */
+    ck_assert_int_eq(err.code, MG_EIO);
+    ck_assert_ptr_nonnull(strstr(err.message, "file"));
+    snprintf(path, sizeof path, "%s/file/run", dir); /* under a file */
+    ck_assert_ptr_null(mg_snapshot_open(path, NULL, &err));
+    ck_assert_int_eq(err.code, MG_EIO);
+    ck_assert_ptr_null(mg_snapshot_open("", NULL, &err));
+    ck_assert_int_eq(err.code, MG_EINVAL);
+    ck_assert_ptr_null(mg_snapshot_open(NULL, NULL, NULL));
+    /* missing parents are created */
+    snprintf(path, sizeof path, "%s/a/b/run/", dir);
+    mg_snapshot *s = mg_snapshot_open(path, NULL, &err);
+    ck_assert_msg(s != NULL, "%s", err.message);
+    ck_assert_int_eq(mg_snapshot_close(s, &err), MG_OK);
+    snprintf(path, sizeof path, "%s/a/b/run", dir);
+    ck_assert(exists(path, "snapshots.json"));
+    ck_assert(exists(path, "index.html"));
+    ck_assert(!exists(path, "loss.png")); /* no steps: no curve */
+    remove_dir(path);
+    snprintf(path, sizeof path, "%s/a/b", dir);
+    remove_dir(path);
+    snprintf(path, sizeof path, "%s/a", dir);
+    remove_dir(path);
+    remove_dir(dir);
+}
+END_TEST
+
+START_TEST(bad_steps_and_options_are_errors)
+{
+    char dir[64];
+    make_temp_dir(dir, sizeof dir, "test_snapshot");
+    mg_error err;
+    mg_snapshot_options bad = { .graph_format = "gif" };
+    ck_assert_ptr_null(mg_snapshot_open(dir, &bad, &err));
+    ck_assert_int_eq(err.code, MG_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "gif"));
+    bad = (mg_snapshot_options){ .steps = -1 };
+    ck_assert_ptr_null(mg_snapshot_open(dir, &bad, &err));
+    mg_snapshot_options curve_only = { .every = -1 };
+    mg_snapshot *s = mg_snapshot_open(dir, &curve_only, &err);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(mg_snapshot_step(s, 3, NULL, 1.0, 0.5, &err), MG_OK);
+    ck_assert_int_eq(mg_snapshot_step(s, 3, NULL, 1.0, 0.5, &err), MG_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "step 3"));
+    ck_assert_int_eq(mg_snapshot_step(s, 1, NULL, 1.0, 0.5, &err), MG_EINVAL);
+    ck_assert_int_eq(mg_snapshot_step(s, -2, NULL, 1.0, 0.5, &err), MG_EINVAL);
+    ck_assert_int_eq(mg_snapshot_step(NULL, 4, NULL, 1.0, 0.5, &err), MG_EINVAL);
+    ck_assert_int_eq(mg_snapshot_sample(s, 4, NULL, &err), MG_EINVAL);
+    ck_assert_int_eq(mg_snapshot_step(s, 4, NULL, NAN, NAN, &err), MG_OK);
+    ck_assert_int_eq(mg_snapshot_step(s, 5, NULL, INFINITY, 1.0, &err), MG_OK);
+    ck_assert_uint_eq(mg_snapshot_steps(s), 3);
+    ck_assert_uint_eq(mg_snapshot_saved(s), 0);
+    ck_assert_int_eq(mg_snapshot_close(s, &err), MG_OK);
+    ck_assert_int_eq(mg_snapshot_close(NULL, &err), MG_OK);
+    char *json = slurp(dir, "snapshots.json");
+    ck_assert_ptr_nonnull(strstr(json, "\"step\": [3, 4, 5]"));
+    ck_assert_ptr_nonnull(strstr(json, "\"loss\": [1, \"nan\", \"inf\"]"));
+    ck_assert_ptr_nonnull(strstr(json, "\"snapshots\": [\n  ]"));
+    free(json);
+    char path[128];
+    snprintf(path, sizeof path, "%s/loss.png", dir);
+    decoded d = decode_png_file(path); /* NaN and Inf losses still make a picture */
+    free(d.px);
+    remove_dir(dir);
+}
+END_TEST
+
+START_TEST(due_steps_follow_every_and_the_last)
+{
+    char dir[64];
+    make_temp_dir(dir, sizeof dir, "test_snapshot");
+    mg_snapshot_options o = { .every = 3, .steps = 10 };
+    mg_snapshot *s = mg_snapshot_open(dir, &o, NULL);
+    for (int k = 0; k < 12; k++)
+        ck_assert_int_eq(mg_snapshot_due(s, k), k % 3 == 0 || k == 9);
+    ck_assert(!mg_snapshot_due(s, -3));
+    ck_assert(!mg_snapshot_due(NULL, 0));
+    mg_snapshot_close(s, NULL);
+    o = (mg_snapshot_options){ 0 }; /* defaults: every 10, length unknown */
+    s = mg_snapshot_open(dir, &o, NULL);
+    ck_assert(mg_snapshot_due(s, 0) && mg_snapshot_due(s, 20) && !mg_snapshot_due(s, 19));
+    mg_snapshot_close(s, NULL);
+    remove_dir(dir);
+}
+END_TEST
+
+/* A sample graph may come before its step; JSON and the inspector page are
+ * written when asked; a sample at a step not saved writes nothing. */
+START_TEST(sample_first_json_and_inspector)
+{
+    char dir[64];
+    make_temp_dir(dir, sizeof dir, "test_snapshot");
+    model t;
+    model_init(&t);
+    mg_error err;
+    mg_snapshot_options o = { .every = 2, .graph_json = true,
+                              .inspector = MG_SNAPSHOT_INSPECT_SAMPLE };
+    mg_snapshot *s = mg_snapshot_open(dir, &o, &err);
+    ck_assert_msg(s != NULL, "%s", err.message);
+    for (int k = 0; k < 3; k++) {
+        mg_value *in[2] = { mg_input(t.g, t.X[0]), mg_input(t.g, t.X[1]) }, *out;
+        ck_assert_int_eq(mg_mlp_forward(t.m, in, &out), MG_OK);
+        ck_assert_int_eq(mg_backward(out), MG_OK);
+        ck_assert_msg(mg_snapshot_sample(s, k, out, &err) == MG_OK, "%s", err.message);
+        ck_assert_int_eq(mg_snapshot_step(s, k, NULL, 1.0 / (k + 1), 0.5, &err), MG_OK);
+        mg_graph_reset(t.g);
+    }
+    ck_assert_int_eq(mg_snapshot_sample(s, 0, t.m->params[0], &err), MG_EINVAL);
+    ck_assert_msg(mg_snapshot_close(s, &err) == MG_OK, "%s", err.message);
+    ck_assert(exists(dir, "step-000000-sample.json"));
+    ck_assert(exists(dir, "step-000002-sample.svg"));
+    ck_assert(!exists(dir, "step-000001-sample.svg"));
+    ck_assert(!exists(dir, "step-000000-graph.svg"));
+    ck_assert(exists(dir, "inspector.html"));
+    char *json = slurp(dir, "step-000000-sample.json");
+    ck_assert_ptr_nonnull(strstr(json, "mgviz-graph"));
+    free(json);
+    json = slurp(dir, "snapshots.json");
+    ck_assert_ptr_nonnull(strstr(json, "\"inspector\": \"inspector.html\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"sample_json\": \"step-000002-sample.json\""));
+    const char *at = strstr(json, "{ \"step\": 2, \"loss\": ");
+    ck_assert_ptr_nonnull(at);
+    ck_assert(strtod(at + strlen("{ \"step\": 2, \"loss\": "), NULL) == 1.0 / 3); /* exact */
+    free(json);
+    model_free(&t);
+    remove_dir(dir);
+}
+END_TEST
+
+static Suite *snapshot_suite(void)
+{
+    Suite *s = suite_create("snapshot");
+    TCase *c = tcase_create("run");
+    tcase_set_timeout(c, 120);
+    tcase_add_test(c, short_run_leaves_the_expected_files);
+    tcase_add_test(c, manifest_lists_steps_and_files_in_order);
+    tcase_add_test(c, index_lists_saved_steps_with_pictures);
+    tcase_add_test(c, pictures_decode_with_sane_sizes);
+    tcase_add_test(c, sample_first_json_and_inspector);
+    suite_add_tcase(s, c);
+    TCase *e = tcase_create("errors");
+    tcase_add_test(e, bad_directories_are_errors);
+    tcase_add_test(e, bad_steps_and_options_are_errors);
+    tcase_add_test(e, due_steps_follow_every_and_the_last);
+    suite_add_tcase(s, e);
+    return s;
+}
+
+int main(void)
+{
+    return mg_check_run(snapshot_suite());
+}
