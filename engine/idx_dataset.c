@@ -9,7 +9,7 @@ void mg_image_set_free(mg_image_set *s)
 {
     if (!s)
         return;
-    free(s->x);
+    free(s->pixels);
     free(s->y);
     memset(s, 0, sizeof *s);
 }
@@ -20,7 +20,8 @@ void mg_image_set_truncate(mg_image_set *s, int n)
         s->n = n;
 }
 
-static mg_code fill(const mg_idx *img, const mg_idx *lab, int classes, const char *labels,
+/* Takes img's bytes as the pixels (img is left empty) and checks the labels. */
+static mg_code fill(mg_idx *img, const mg_idx *lab, int classes, const char *labels,
                     mg_image_set *out, mg_error *err)
 {
     const size_t n = img->dims[0], dim = img->count / n;
@@ -29,9 +30,8 @@ static mg_code fill(const mg_idx *img, const mg_idx *lab, int classes, const cha
                             lab->dims[0], n);
     if (n > 1u << 30 || dim > 1u << 20)
         return mg_error_set(err, MG_EFORMAT, "%s: too many images", labels);
-    out->x = malloc(img->count * sizeof *out->x);
     out->y = malloc(n * sizeof *out->y);
-    if (!out->x || !out->y)
+    if (!out->y)
         return mg_error_set(err, MG_ENOMEM, "out of memory for %zu images", n);
     for (size_t i = 0; i < n; i++) {
         if (lab->data[i] >= classes)
@@ -39,12 +39,25 @@ static mg_code fill(const mg_idx *img, const mg_idx *lab, int classes, const cha
                                 labels, lab->data[i], i, classes);
         out->y[i] = lab->data[i];
     }
-    for (size_t i = 0; i < img->count; i++)
-        out->x[i] = (float)img->data[i] * (1.0f / 255.0f);
+    out->pixels = img->data;
+    img->data = NULL;
     out->n = (int)n;
     out->dim = (int)dim;
     out->classes = classes;
     return MG_OK;
+}
+
+void mg_image_set_rows(const mg_image_set *s, const int *idx, int first, int count, float *out,
+                       int32_t *labels)
+{
+    for (int i = 0; i < count; i++) {
+        const int row = idx ? idx[i] : first + i;
+        const uint8_t *p = s->pixels + (size_t)row * s->dim;
+        float *o = out + (size_t)i * s->dim;
+        for (int j = 0; j < s->dim; j++)
+            o[j] = (float)p[j] * (1.0f / 255.0f);
+        labels[i] = s->y[row];
+    }
 }
 
 mg_code mg_image_set_load(const char *images, const char *labels, int classes,

@@ -31,10 +31,11 @@ mg_code mg_idx_read(const char *path, mg_idx *out, mg_error *err);
 /* Frees out's data and empties it; NULL is a no-op. */
 void mg_idx_free(mg_idx *out);
 
-/* Labelled images as training wants them: pixels scaled to [0,1]. */
+/* Labelled images, kept as the file's bytes (a quarter of the memory of
+ * floats); mg_image_set_rows() scales the rows a batch needs to [0,1]. */
 typedef struct mg_image_set {
-    float *x;      /* n rows of dim pixels */
-    int32_t *y;    /* n labels in [0, classes) */
+    uint8_t *pixels; /* n rows of dim pixels, 0..255 */
+    int32_t *y;      /* n labels in [0, classes) */
     int n, dim, classes;
 } mg_image_set;
 
@@ -47,6 +48,10 @@ mg_code mg_image_set_load(const char *images, const char *labels, int classes,
  * MG_FASHION_MNIST_DIR. */
 #define MG_FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
 mg_code mg_fashion_mnist_load(const char *dir, int train, mg_image_set *out, mg_error *err);
+/* Writes rows idx[0..count-1] (rows first..first+count-1 when idx is NULL)
+ * as floats pixel/255 into out (count × dim) and their labels into labels. */
+void mg_image_set_rows(const mg_image_set *s, const int *idx, int first, int count, float *out,
+                       int32_t *labels);
 /* Keeps only the first n samples (n smaller than the set). */
 void mg_image_set_truncate(mg_image_set *s, int n);
 void mg_image_set_free(mg_image_set *s);

@@ -7,6 +7,11 @@
 #define CAT(a, b) CAT2(a, b)
 #define FN(name) CAT(name, SFX)
 
+/* Optimiser state that only decays (momentum of a weight whose gradient is
+ * always 0, like Fashion-MNIST's blank border pixels) sinks into subnormal
+ * numbers, which cost ~100x per operation: flush them to 0. */
+#define FLUSH(x) (fabs(x) < T_MIN ? (T)0 : (x))
+
 /* Visits every output element of a broadcast: io (output), ia, ib (operands). */
 #define BCAST_FOR(bc, BODY)                                                          \
     for (int i0 = 0; i0 < (bc)->dims[0]; i0++)                                      \
@@ -337,7 +342,7 @@ static void FN(sgd)(int n, double lr, double momentum, double wd, void *vp, cons
         return;
     }
     for (int i = 0; i < n; i++) {
-        v[i] = tm * v[i] + (g[i] + twd * p[i]);
+        v[i] = FLUSH(tm * v[i] + (g[i] + twd * p[i]));
         p[i] -= tlr * v[i];
     }
 }
@@ -351,8 +356,8 @@ static void FN(adam)(int n, double lr, double b1, double b2, double eps, double 
     const T step = (T)(lr / c1), root_c2 = (T)sqrt(c2), teps = (T)eps;
     for (int i = 0; i < n; i++) {
         T d = g[i] + twd * p[i];
-        m[i] = tb1 * m[i] + ((T)1 - tb1) * d;
-        v[i] = tb2 * v[i] + ((T)1 - tb2) * d * d;
+        m[i] = FLUSH(tb1 * m[i] + ((T)1 - tb1) * d);
+        v[i] = FLUSH(tb2 * v[i] + ((T)1 - tb2) * d * d);
         p[i] -= step * m[i] / (sqrt(v[i]) / root_c2 + teps);
     }
 }
@@ -378,6 +383,7 @@ const tensor_loops FN(tensor_loops) = {
     .adam = FN(adam),
 };
 
+#undef FLUSH
 #undef FN
 #undef CAT
 #undef CAT2

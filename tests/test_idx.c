@@ -181,7 +181,16 @@ START_TEST(test_image_sets)
     ck_assert_int_eq(s.n, 12);
     ck_assert_int_eq(s.dim, 6);
     ck_assert_int_eq(s.y[11], 1);
-    ck_assert_float_eq_tol(s.x[1], 8.0f / 255.0f, 1e-7f);
+    ck_assert_uint_eq(s.pixels[1], 8);
+    float rows[2 * 6];
+    int32_t row_labels[2];
+    mg_image_set_rows(&s, (const int[]){ 3, 0 }, 0, 2, rows, row_labels);
+    ck_assert_int_eq(row_labels[0], 3);
+    ck_assert_float_eq_tol(rows[1], (float)(unsigned char)((3 * 6 + 1) * 7 + 1) / 255.0f, 1e-7f);
+    ck_assert_float_eq_tol(rows[6 + 1], 8.0f / 255.0f, 1e-7f);
+    mg_image_set_rows(&s, NULL, 2, 1, rows, row_labels);
+    ck_assert_int_eq(row_labels[0], 2);
+    ck_assert_float_eq_tol(rows[0], (float)(unsigned char)(12 * 7 + 1) / 255.0f, 1e-7f);
     mg_image_set_truncate(&s, 5);
     ck_assert_int_eq(s.n, 5);
     mg_image_set_free(&s);

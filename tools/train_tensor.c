@@ -221,25 +221,20 @@ static double finish_step(trainer *t, mg_tensor *loss, double lr)
     return mg_tensor_get(loss, 0);
 }
 
-/* Copies the rows idx[0..b-1] of s into a new input tensor and t->labels. */
-static mg_tensor *gather_batch(trainer *t, const mg_image_set *s, const int *idx, int b)
+/* A new input tensor holding rows idx[0..b-1] of s (first..first+b-1 when
+ * idx is NULL); their labels go to t->labels. */
+static mg_tensor *gather_batch(trainer *t, const mg_image_set *s, const int *idx, int first, int b)
 {
     mg_tensor *x = mg_tensor_input(t->g, MG_F32, 2, (const int[]){ b, s->dim });
-    if (!x)
-        return NULL;
-    float *xd = x->data;
-    for (int i = 0; i < b; i++) {
-        int row = idx ? idx[i] : i;
-        memcpy(xd + (size_t)i * s->dim, s->x + (size_t)row * s->dim, sizeof(float) * s->dim);
-        t->labels[i] = s->y[row];
-    }
+    if (x)
+        mg_image_set_rows(s, idx, first, b, x->data, t->labels);
     return x;
 }
 
 static double fashion_step(trainer *t, const int *idx, int b, double lr)
 {
     mg_graph_reset(t->g);
-    mg_tensor *x = gather_batch(t, &t->train, idx, b);
+    mg_tensor *x = gather_batch(t, &t->train, idx, 0, b);
     return finish_step(t, mg_tensor_cross_entropy(mg_tmlp_forward(t->mlp, x), t->labels), lr);
 }
 
@@ -275,10 +270,7 @@ static double fashion_accuracy(trainer *t, const mg_image_set *s)
     for (int start = 0; start < s->n; start += EVAL_ROWS) {
         int b = s->n - start < EVAL_ROWS ? s->n - start : EVAL_ROWS;
         mg_graph_reset(t->g);
-        mg_image_set part = *s;
-        part.x += (size_t)start * s->dim;
-        part.y += start;
-        mg_tensor *logits = mg_tmlp_forward(t->mlp, gather_batch(t, &part, NULL, b));
+        mg_tensor *logits = mg_tmlp_forward(t->mlp, gather_batch(t, s, NULL, start, b));
         if (!logits)
             return NAN;
         int *pred = mg_graph_alloc(t->g, sizeof *pred * (size_t)b);
