@@ -436,12 +436,13 @@ START_TEST(test_folded_picture_keeps_every_edge)
     /* every box is drawn with its scope path and node count */
     char path[256], want[300];
     for (size_t b = 0; b < p.nboxes; b++) {
-        Agnode_t *n = node_named(dot, "fold%u", p.boxes[b].scope);
+        int leaves = p.boxes[b].leaves;
+        Agnode_t *n = node_named(dot, leaves ? "fold%u_leaves" : "fold%u", p.boxes[b].scope);
         ck_assert_ptr_nonnull(n);
-        ck_assert_str_eq(attr(n, "class"), "fold");
+        ck_assert_str_eq(attr(n, "class"), leaves ? "fold leaves" : "fold");
         mg_scope_path(g, p.boxes[b].scope, path, sizeof path);
-        snprintf(want, sizeof want, "%s\\n%zu node", *path ? path : "(top level)",
-                 p.boxes[b].nodes);
+        snprintf(want, sizeof want, "%s%s\\n%zu node", *path ? path : "(top level)",
+                 leaves ? " (leaves)" : "", p.boxes[b].nodes);
         ck_assert_msg(strstr(attr(n, "label"), want), "%s lacks %s",
                       attr(n, "label"), want);
     }
@@ -450,6 +451,69 @@ START_TEST(test_folded_picture_keeps_every_edge)
     for (size_t id = 0; id < p.nnodes; id++)
         ops += p.node_box[id] == MG_VIZ_NODE_DRAWN && !mg_is_leaf(mg_graph_node(g, (uint32_t)id));
     ck_assert_int_eq(agnnodes(dot), (int)(p.nboxes + p.drawn + ops));
+    agclose(dot);
+    mg_viz_fold_plan_free(&p);
+    mg_mlp_free(m);
+    mg_graph_free(g);
+}
+END_TEST
+
+typedef struct indeg_rec {
+    Agrec_t header;
+    int indeg;
+} indeg_rec;
+
+/* True when g has no directed cycle (Kahn's algorithm over cgraph nodes). */
+static int acyclic(Agraph_t *g)
+{
+    int n = agnnodes(g), done = 0, top = 0;
+    Agnode_t **stack = malloc((size_t)n * sizeof *stack);
+    for (Agnode_t *v = agfstnode(g); v; v = agnxtnode(g, v)) {
+        indeg_rec *r = agbindrec(v, "indeg", sizeof *r, 0);
+        r->indeg = 0;
+        for (Agedge_t *e = agfstin(g, v); e; e = agnxtin(g, e))
+            r->indeg++;
+        if (r->indeg == 0)
+            stack[top++] = v;
+    }
+    while (top > 0) {
+        Agnode_t *v = stack[--top];
+        done++;
+        for (Agedge_t *e = agfstout(g, v); e; e = agnxtout(g, e)) {
+            indeg_rec *r = (indeg_rec *)aggetrec(aghead(e), "indeg", 0);
+            if (--r->indeg == 0)
+                stack[top++] = aghead(e);
+        }
+    }
+    free(stack);
+    return done == n;
+}
+
+START_TEST(test_coarse_folding_boxes_leaves_apart)
+{
+    mg_graph *g = mg_graph_new();
+    mg_mlp *m;
+    mg_value *loss = batch_loss(g, &m, 20);
+    size_t nparams;
+    mg_mlp_parameters(m, &nparams);
+    mg_viz_options o = {.fold_budget = 30};
+    mg_viz_fold_plan p;
+    ck_assert_int_eq(mg_viz_fold_plan_make(loss, &o, &p, NULL), MG_OK);
+    check_plan_sums(&p);
+    /* the parameters, used by every sample and by the L2 term, are boxed
+     * apart at the top level, away from the loss that sums over samples */
+    size_t leaf_boxes = 0;
+    for (size_t b = 0; b < p.nboxes; b++) {
+        if (!p.boxes[b].leaves)
+            continue;
+        leaf_boxes++;
+        ck_assert_uint_eq(p.boxes[b].op_count[MG_OP_LEAF], p.boxes[b].nodes);
+        if (p.boxes[b].scope == MG_SCOPE_ROOT)
+            ck_assert_uint_eq(p.boxes[b].params, nparams);
+    }
+    ck_assert_uint_gt(leaf_boxes, 0);
+    Agraph_t *dot = dot_of(loss, &o);
+    ck_assert(acyclic(dot));
     agclose(dot);
     mg_viz_fold_plan_free(&p);
     mg_mlp_free(m);
@@ -733,7 +797,9 @@ START_TEST(test_folded_svg_and_png_render)
     ck_assert_int_eq(mg_viz_fold_plan_make(loss, NULL, &p, NULL), MG_OK);
     char *svg = render(loss, "svg", NULL, NULL);
     for (size_t b = 0; b < p.nboxes; b++)
-        ck_assert(contains(svg, "<g id=\"fold%u\" class=\"node fold\"", p.boxes[b].scope));
+        ck_assert(contains(svg, p.boxes[b].leaves ? "<g id=\"fold%u_leaves\" class=\"node fold leaves\""
+                                                  : "<g id=\"fold%u\" class=\"node fold\"",
+                           p.boxes[b].scope));
     ck_assert(contains(svg, "<g id=\"n%u\" class=\"node value computed root\"", loss->id));
     free(svg);
     size_t len;
@@ -761,6 +827,7 @@ static Suite *viz_suite(void)
     tcase_add_test(tc, test_svg_carries_ids_and_classes);
     tcase_add_test(tc, test_fold_counts_add_up);
     tcase_add_test(tc, test_folded_picture_keeps_every_edge);
+    tcase_add_test(tc, test_coarse_folding_boxes_leaves_apart);
     tcase_add_test(tc, test_unfold_one_scope);
     tcase_add_test(tc, test_focus_draws_the_neighbourhood);
     tcase_add_test(tc, test_files_by_extension);

@@ -77,19 +77,35 @@ static int add_value(builder *b, const mg_value *v, const mg_value *root)
     return b->target[v->id] ? 0 : -1;
 }
 
+/* A box's name without prefix: "fold<SCOPEID>" or "fold<SCOPEID>_leaves". */
+static void box_bare_name(const mg_viz_box *box, char *buf, size_t n)
+{
+    snprintf(buf, n, "fold%u%s", box->scope, box->leaves ? "_leaves" : "");
+}
+
+static void box_name(const builder *b, const mg_viz_box *box, char *buf, size_t n)
+{
+    char bare[40];
+    box_bare_name(box, bare, sizeof bare);
+    snprintf(buf, n, "%s%s", b->prefix, bare);
+}
+
 static int add_box(builder *b, size_t i)
 {
     char text[1024];
     const mg_viz_box *box = &b->plan->boxes[i];
-    Agnode_t *n = new_node(b, "fold", box->scope);
+    char name[48];
+    box_name(b, box, name, sizeof name);
+    Agnode_t *n = agnode(b->g, name, 1);
     if (!n)
         return -1;
+    viz_set(n, b->at->id, name);
     viz_box_label(b->mg, box, text, sizeof text);
     viz_set(n, b->at->label, text);
     viz_set(n, b->at->shape, "box");
     viz_set(n, b->at->style, "rounded,filled");
     viz_set(n, b->at->fillcolor, "#e6dcff");
-    viz_set(n, b->at->klass, "fold");
+    viz_set(n, b->at->klass, box->leaves ? "fold leaves" : "fold");
     b->box[i] = n;
     return 0;
 }
@@ -123,18 +139,18 @@ static mg_code tally_edges(const builder *b, viz_tally *t)
     return MG_OK;
 }
 
-/* An edge end as its id names it: "<ID>" or "fold<SCOPEID>". */
+/* An edge end as its id names it: "<ID>" or a box's name. */
 static void end_name(const builder *b, uint64_t key, char *buf, size_t n)
 {
     if (key >= BOX_TAG)
-        snprintf(buf, n, "fold%u", b->plan->boxes[key - BOX_TAG].scope);
+        box_bare_name(&b->plan->boxes[key - BOX_TAG], buf, n);
     else
         snprintf(buf, n, "%u", (uint32_t)key);
 }
 
 static int add_edge(builder *b, const viz_edge *e)
 {
-    char from[24], to[24], id[64];
+    char from[40], to[40], id[96];
     Agnode_t *t = e->from >= BOX_TAG ? b->box[e->from - BOX_TAG] : b->value[e->from];
     Agnode_t *h = e->to >= BOX_TAG ? b->box[e->to - BOX_TAG] : b->target[e->to];
     end_name(b, e->from, from, sizeof from);

@@ -18,7 +18,8 @@ typedef struct fold_ctx {
     uint32_t *depth;    /* per scope: names deep */
     uint32_t *anc;      /* per scope: its ancestor at the depth being tried */
     uint32_t *stamp;    /* per scope: last trial that counted it as a box */
-    size_t *cnt;        /* per scope: foldable nodes directly in it */
+    size_t *cnt;        /* per scope: foldable nodes living directly in it */
+    size_t *leaves;     /* per scope: of which leaves */
     uint8_t *unfolded;  /* per scope: at or under opt->unfold_scope */
     uint32_t *home;     /* per node: the scope it is drawn in (home.c) */
     uint32_t trial;
@@ -36,6 +37,17 @@ static void set_ancestors(fold_ctx *c, uint32_t d)
     }
 }
 
+/* True when coarse folding at depth d boxes scope s's leaves apart from its
+ * computed nodes. A scope shallower than d keeps only its own nodes in its
+ * box; its leaves then feed deeper boxes while its computed nodes are fed by
+ * them (parameters used by every sample, the loss that sums the samples), and
+ * one box holding both would make a cycle that dot lays out backwards. */
+static int splits(const fold_ctx *c, int mode, uint32_t d, uint32_t s)
+{
+    return mode == FOLD_COARSE && c->depth[s] < d && c->leaves[s] > 0 &&
+           c->leaves[s] < c->cnt[s];
+}
+
 /* Boxes plus individually drawn foldable nodes when folding at depth d. */
 static size_t count_boxes(fold_ctx *c, int mode, uint32_t d)
 {
@@ -47,10 +59,13 @@ static size_t count_boxes(fold_ctx *c, int mode, uint32_t d)
             continue;
         if (mode == FOLD_FINE && c->depth[s] < d) {
             n += c->cnt[s];
-        } else if (c->stamp[c->anc[s]] != c->trial) {
+            continue;
+        }
+        if (c->stamp[c->anc[s]] != c->trial) {
             c->stamp[c->anc[s]] = c->trial;
             n++;
         }
+        n += splits(c, mode, d, s);
     }
     return n;
 }
@@ -98,6 +113,7 @@ static void fold_ctx_free(fold_ctx *c)
     free(c->anc);
     free(c->stamp);
     free(c->cnt);
+    free(c->leaves);
     free(c->unfolded);
     free(c->home);
 }
@@ -114,9 +130,10 @@ static mg_code fold_ctx_init(fold_ctx *c, const mg_graph *g, const uint8_t *in,
     c->anc = calloc(c->nscopes, sizeof *c->anc);
     c->stamp = calloc(c->nscopes, sizeof *c->stamp);
     c->cnt = calloc(c->nscopes, sizeof *c->cnt);
+    c->leaves = calloc(c->nscopes, sizeof *c->leaves);
     c->unfolded = calloc(c->nscopes, sizeof *c->unfolded);
     c->home = malloc((n ? n : 1) * sizeof *c->home);
-    if (!c->depth || !c->anc || !c->stamp || !c->cnt || !c->unfolded || !c->home) {
+    if (!c->depth || !c->anc || !c->stamp || !c->cnt || !c->leaves || !c->unfolded || !c->home) {
         fold_ctx_free(c);
         return mg_error_set(err, MG_ENOMEM, "out of memory planning folds");
     }
@@ -145,16 +162,30 @@ static int foldable(const fold_ctx *c, const mg_value *root,
     return !c->unfolded[scope_of(c, v)];
 }
 
-/* Appends the box for scope s to the plan; returns its index. */
-static uint32_t add_box(mg_viz_fold_plan *plan, uint32_t *box_of, uint32_t s)
+/* Appends the box for scope s to the plan (its leaves' box when leaves is
+ * set) unless it exists; returns its index. */
+static uint32_t add_box(mg_viz_fold_plan *plan, uint32_t *box_of, uint32_t s,
+                        bool leaves)
 {
     if (box_of[s] == UINT32_MAX) {
         box_of[s] = (uint32_t)plan->nboxes;
         mg_viz_box *b = &plan->boxes[plan->nboxes++];
         memset(b, 0, sizeof *b);
         b->scope = s;
+        b->leaves = leaves;
     }
     return box_of[s];
+}
+
+/* Counts node v into box b. */
+static void count_in(mg_viz_box *b, const mg_value *v)
+{
+    b->nodes++;
+    b->op_count[v->op < MG_OP_COUNT ? v->op : 0]++;
+    if (mg_is_leaf(v)) {
+        b->params += (v->flags & MG_FLAG_PARAM) != 0;
+        b->consts += (v->flags & MG_FLAG_CONST) != 0;
+    }
 }
 
 /* Fills plan->node_box and the boxes for the chosen mode and depth. */
@@ -162,13 +193,14 @@ static mg_code assign(fold_ctx *c, const mg_value *root, const mg_viz_options *o
                       const uint8_t *in, int fold, int mode, uint32_t d,
                       mg_viz_fold_plan *plan, mg_error *err)
 {
-    uint32_t *box_of = malloc(c->nscopes * sizeof *box_of);
-    plan->boxes = malloc(c->nscopes * sizeof *plan->boxes);
+    /* box_of[s]: box of scope s; box_of[nscopes + s]: its leaves' box */
+    uint32_t *box_of = malloc(2 * c->nscopes * sizeof *box_of);
+    plan->boxes = malloc(2 * c->nscopes * sizeof *plan->boxes);
     if (!box_of || !plan->boxes) {
         free(box_of);
         return mg_error_set(err, MG_ENOMEM, "out of memory planning folds");
     }
-    memset(box_of, 0xff, c->nscopes * sizeof *box_of);
+    memset(box_of, 0xff, 2 * c->nscopes * sizeof *box_of);
     if (fold)
         set_ancestors(c, d);
     for (size_t id = 0; id < plan->nnodes; id++) {
@@ -181,10 +213,11 @@ static mg_code assign(fold_ctx *c, const mg_value *root, const mg_viz_options *o
             plan->node_box[id] = MG_VIZ_NODE_DRAWN;
             plan->drawn++;
         } else {
-            uint32_t b = add_box(plan, box_of, c->anc[s]);
+            bool apart = mg_is_leaf(v) && splits(c, mode, d, s);
+            uint32_t b = add_box(plan, box_of + (apart ? c->nscopes : 0),
+                                 c->anc[s], apart);
             plan->node_box[id] = b;
-            plan->boxes[b].nodes++;
-            plan->boxes[b].op_count[v->op < MG_OP_COUNT ? v->op : 0]++;
+            count_in(&plan->boxes[b], v);
             plan->folded++;
         }
     }
@@ -208,8 +241,10 @@ mg_code viz_fold(mg_value *root, const mg_viz_options *o, const uint8_t *in,
         const mg_value *v = mg_graph_node(c.g, (uint32_t)id);
         if (!in[id])
             continue;
-        if (foldable(&c, root, o, v))
+        if (foldable(&c, root, o, v)) {
             c.cnt[scope_of(&c, v)]++;
+            c.leaves[scope_of(&c, v)] += mg_is_leaf(v);
+        }
         else
             forced++;
     }

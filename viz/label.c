@@ -85,34 +85,44 @@ void viz_value_label(const mg_value *v, const mg_viz_options *o, char *buf,
     append(buf, n, &pos, " }");
 }
 
-/* The name of op slot i as a box shows it ("leaf" for inputs and such). */
-static void op_name(mg_op op, char *buf, size_t n)
+/* Appends "N name" to the op mix, with a separator and a line break every
+ * four entries. */
+static void append_mix(char *buf, size_t n, size_t *pos, int *shown, size_t count,
+                       const char *name)
 {
-    snprintf(buf, n, "%s", op == MG_OP_LEAF ? "leaf" : mg_op_name(op));
+    if (count == 0)
+        return;
+    append(buf, n, pos, "%s%zu %s", *shown == 0 ? " " : *shown % 4 ? ", " : ",\\n",
+           count, name);
+    ++*shown;
 }
 
 void viz_box_label(const mg_graph *g, const mg_viz_box *box, char *buf,
                    size_t n)
 {
-    char path[512], name[32];
+    char path[512];
     size_t pos = 0;
     buf[0] = '\0';
     mg_scope_path(g, box->scope, path, sizeof path);
     append_escaped(buf, n, &pos, *path ? path : "(top level)", "\\");
-    append(buf, n, &pos, "\\n%zu node%s:", box->nodes, box->nodes == 1 ? "" : "s");
-    /* op mix, most frequent first; a line break every four entries */
+    append(buf, n, &pos, "%s\\n%zu node%s:", box->leaves ? " (leaves)" : "",
+           box->nodes, box->nodes == 1 ? "" : "s");
+    /* op mix, most frequent first, leaves by kind */
     size_t done[MG_OP_COUNT] = {0};
-    for (int shown = 0;; shown++) {
+    int shown = 0;
+    for (;;) {
         int best = -1;
-        for (int op = 0; op < MG_OP_COUNT; op++)
+        for (int op = 1; op < MG_OP_COUNT; op++)
             if (!done[op] && box->op_count[op] &&
                 (best < 0 || box->op_count[op] > box->op_count[best]))
                 best = op;
         if (best < 0)
             break;
         done[best] = 1;
-        op_name((mg_op)best, name, sizeof name);
-        append(buf, n, &pos, "%s%zu %s", shown == 0 ? " " : shown % 4 ? ", " : ",\\n",
-               box->op_count[best], name);
+        append_mix(buf, n, &pos, &shown, box->op_count[best], mg_op_name((mg_op)best));
     }
+    size_t leaves = box->op_count[MG_OP_LEAF];
+    append_mix(buf, n, &pos, &shown, box->params, "param");
+    append_mix(buf, n, &pos, &shown, leaves - box->params - box->consts, "input");
+    append_mix(buf, n, &pos, &shown, box->consts, "const");
 }

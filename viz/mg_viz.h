@@ -22,15 +22,18 @@
  * boxes stands for all the graph edges between them and is labelled with
  * their count. The depth is the deepest at which boxes plus the nodes drawn
  * one by one fit the budget; if none fits, shallower scopes are boxed too
- * (the top level becoming a box "(top level)"). A leaf counts as living in the
- * innermost scope around all its uses (an MLP's weights join their neuron).
+ * (the top level becoming a box "(top level)"; such a shallow scope's leaves
+ * get a box of their own, so that parameters and the loss that sums over
+ * them do not share one). A leaf counts as living in the innermost scope
+ * around all its uses (an MLP's weights join their neuron).
  * The root (and the focus node) are always drawn one by one. Nothing is
  * dropped: box counts plus individually drawn nodes add up to the nodes in
  * the picture; mg_viz_fold_plan_make() exposes the computation.
  *
  * SVG ids (shared convention): value node <g id="n<ID>" class="node value
  * input|param|const|computed [tensor] [root]">, its op node <g id="op<ID>"
- * class="node op">, a folded scope <g id="fold<SCOPEID>" class="node fold">.
+ * class="node op">, a folded scope <g id="fold<SCOPEID>" class="node fold">
+ * (its leaves, when boxed apart: "fold<SCOPEID>_leaves", "node fold leaves").
  * Edges are <g id="e<FROM>_<TO>" class="edge"> where each end is a value id or
  * "fold<SCOPEID>" (the edge into an op node names the value it computes);
  * the edge from an op node to its value is "eop<ID>".
@@ -115,11 +118,17 @@ void mg_viz_cleanup(void);
 #define MG_VIZ_NODE_ABSENT (UINT32_MAX - 1) /* not in the picture: unreachable
                                                from root, or outside focus */
 
-/* One folded box: the nodes in the picture living in `scope` or below it. */
+/* One folded box: the nodes in the picture living in `scope` or below it;
+ * or, when `leaves` is set, the leaves living directly in `scope`, boxed apart
+ * from its computed nodes (SVG id "fold<SCOPEID>_leaves", class "fold
+ * leaves"), which coarse folding does so that the picture has no cycle. */
 typedef struct mg_viz_box {
     uint32_t scope;                 /* scope id (mg_scope_path() names it) */
+    bool leaves;                    /* the leaves-only part of scope's box */
     size_t nodes;                   /* graph nodes folded into this box */
     size_t op_count[MG_OP_COUNT];   /* of which with each op (leaves at 0) */
+    size_t params, consts;          /* of the leaves: parameters, constants
+                                       (the rest are inputs) */
 } mg_viz_box;
 
 typedef struct mg_viz_fold_plan {
