@@ -1,9 +1,9 @@
 /* bench_gemm.c — mg_sgemm against OpenBLAS's cblas_sgemm, side by side in one run.
  *
- *     OPENBLAS_CORETYPE=SkylakeX build/bench/bench_gemm [repeats]
+ *     OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=2 build/bench/bench_gemm [repeats]
  *
  * For each shape and thread count it prints the best time of `repeats` timed batches
- * (default 5) as GFLOP/s for both libraries and their ratio. Best-of, because the
+ * (default 10) as GFLOP/s for both libraries and their ratio. Best-of, because the
  * machine is shared: the best run is the one least disturbed by other processes.
  * OpenBLAS picks its kernels at load time from OPENBLAS_CORETYPE (printed first);
  * Debian's build detects this CPU as Prescott unless told SkylakeX, so run both. */
@@ -55,13 +55,26 @@ static double now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* Best seconds per call over `repeats` batches, each long enough (~50 ms) to time. */
+/* The 1-minute load average, to show whether other work shared the cores; -1 if unknown. */
+static double load_average(void)
+{
+    double load = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &load) != 1)
+            load = -1;
+        fclose(f);
+    }
+    return load;
+}
+
+/* Best seconds per call over `repeats` batches, each long enough (~20 ms) to time. */
 static double best_seconds(gemm_fn *fn, const shape *s, const float *A, const float *B,
                            float *C, int repeats)
 {
     fn(s, A, B, C); /* warm: caches, packing buffers, thread pools */
     double flops = 2.0 * s->M * s->N * s->K;
-    long calls = (long)(5e9 / flops) + 1; /* ~50 ms at 100 GFLOP/s */
+    long calls = (long)(2e9 / flops) + 1; /* ~20 ms at 100 GFLOP/s */
     double best = INFINITY;
     for (int r = 0; r < repeats; r++) {
         double t0 = now();
@@ -150,14 +163,17 @@ static int bench_mlp_epoch(gemm_fn *fn, const char *who, int threads, int repeat
 
 int main(int argc, char **argv)
 {
-    int repeats = argc > 1 ? atoi(argv[1]) : 5;
+    int repeats = argc > 1 ? atoi(argv[1]) : 10;
     if (repeats < 1) {
         fprintf(stderr, "usage: bench_gemm [repeats >= 1]\n");
         return 2;
     }
     const char *coretype = getenv("OPENBLAS_CORETYPE");
-    printf("OpenBLAS core: %s (OPENBLAS_CORETYPE=%s); best of %d batches\n",
-           openblas_get_corename(), coretype ? coretype : "unset", repeats);
+    const char *ob_threads = getenv("OPENBLAS_NUM_THREADS");
+    printf("OpenBLAS core: %s (OPENBLAS_CORETYPE=%s, OPENBLAS_NUM_THREADS=%s); best of %d "
+           "batches; load average %.2f\n",
+           openblas_get_corename(), coretype ? coretype : "unset", ob_threads ? ob_threads : "unset",
+           repeats, load_average());
     printf("%-28s %2s  %9s  %9s  %6s  %9s  %9s  %s\n", "shape", "th", "mg GF/s", "OB GF/s",
            "mg/OB", "mg us", "OB us", "max|diff|");
     int ok = 1;
@@ -170,6 +186,8 @@ int main(int argc, char **argv)
         ok = ok && bench_mlp_epoch(run_mg, "mg", threads, repeats);
         ok = ok && bench_mlp_epoch(run_openblas, "OpenBLAS", threads, repeats);
     }
+    printf("load average at the end %.2f (above ~0.5, other work shared the cores)\n",
+           load_average());
     if (!ok) {
         fprintf(stderr, "bench_gemm: out of memory\n");
         return 1;
