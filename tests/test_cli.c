@@ -150,7 +150,7 @@ START_TEST(test_subcommand_help_is_complete)
     r = RUN("inspect", "-h");
     ck_assert_int_eq(r.status, 0);
     const char *inspect_parts[] = {"--json", "--counts", "--depth", "--path", "--limit",
-                                   "--top", "--nonfinite", "--node", "-f FILE", "--seed",
+                                   "--top", "--nonfinite", "--node", "-f FILE", "--seed", "--graph",
                                    "backward", "[-2, 2]", "Exit codes", "Examples"};
     for (size_t i = 0; i < sizeof inspect_parts / sizeof *inspect_parts; i++)
         contains(r.out, inspect_parts[i]);
@@ -404,6 +404,28 @@ START_TEST(test_inspect_text)
 }
 END_TEST
 
+START_TEST(test_inspect_saved_graph)
+{
+    char *json = in_scratch("g.json");
+    run_result r = RUN("expr", "y = x*x; log(y) + y", "x=3", "-o", json);
+    ck_assert_int_eq(r.status, 0);
+    done(&r);
+    r = RUN("inspect", "--graph", json, "--json", "--counts", "--top", "1");
+    ck_assert_int_eq(r.status, 0);
+    contains(r.out, "\"counts\":{\"nodes\":4,");
+    contains(r.out, "\"top\":[{\"id\":0,\"op\":\"\",\"label\":\"x\"");
+    done(&r);
+    spit(json, "{\"format\":\"mgviz-graph\"");
+    r = RUN("inspect", "--graph", json);
+    ck_assert_int_eq(r.status, 1);
+    contains(r.err, "bad JSON");
+    done(&r);
+    r = RUN("inspect", "--graph", in_scratch("none.json"));
+    ck_assert_int_eq(r.status, 2);
+    done(&r);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -422,6 +444,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, test_expr_batch);
     tcase_add_test(tc, test_inspect_json);
     tcase_add_test(tc, test_inspect_text);
+    tcase_add_test(tc, test_inspect_saved_graph);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -275,6 +275,91 @@ START_TEST(test_files_and_text)
 }
 END_TEST
 
+START_TEST(test_import_round_trip)
+{
+    mg_graph *g = mg_graph_new();
+    mg_value *x = mg_label(mg_input(g, -1.5), "x");
+    mg_value *w = mg_label(mg_param(g, 0.25), "w");
+    ck_assert_int_eq(mg_scope_push(g, "mlp"), MG_OK);
+    ck_assert_int_eq(mg_scope_push(g, "layer1"), MG_OK);
+    mg_value *h = mg_tanh(mg_add(mg_mul(w, x), mg_pow(x, -1.0)));
+    mg_scope_pop(g);
+    mg_scope_pop(g);
+    mg_value *u = mg_sub(mg_sigmoid(mg_relu(mg_neg(h))), mg_exp(mg_log(x)));
+    mg_value *r = mg_label(mg_divc(mg_pow_value(u, w), 3.0), "loss");
+    mg_backward(r);
+    char *first = capture_json(r, NULL, 0, 0);
+
+    mg_graph *back = mg_graph_new();
+    mg_value *root;
+    mg_export_var *vars;
+    size_t nvars;
+    mg_error err;
+    ck_assert_int_eq(mg_import_json(first, back, &root, &vars, &nvars, &err), MG_OK);
+    ck_assert_uint_eq(root->id, r->id);
+    ck_assert_uint_eq(nvars, 2);
+    ck_assert_str_eq(vars[0].name, "x");
+    ck_assert_ptr_eq(vars[1].node, mg_graph_node(back, w->id));
+    char *second = capture_json(root, vars, nvars, 0);
+    ck_assert_str_eq(first, second); /* data (NaN too), grads, ops, scopes, labels */
+    free(first);
+    free(second);
+    free(vars);
+    mg_graph_free(back);
+    mg_graph_free(g);
+}
+END_TEST
+
+START_TEST(test_import_rejects_bad_files)
+{
+    static const struct { const char *text, *message; } cases[] = {
+        {"{\"format\":\"mgviz-graph\",", "bad JSON at line 1, column 25"},
+        {"[1, 2", "bad JSON"},
+        {"{\"a\":1} x", "text after the JSON value"},
+        {"{\"format\":\"other\",\"nodes\":[],\"root\":0}", "not an mgviz-graph"},
+        {"{\"format\":\"mgviz-graph\",\"root\":0,\"nodes\":[{\"id\":0}]}", "node 0 lacks"},
+        {"{\"format\":\"mgviz-graph\",\"root\":0,\"nodes\":[{\"id\":0,\"op\":\"+\","
+         "\"kind\":\"op\",\"data\":1,\"grad\":0,\"parents\":[0,0]}]}", "earlier id"},
+        {"{\"format\":\"mgviz-graph\",\"root\":0,\"nodes\":[{\"id\":0,\"op\":\"\","
+         "\"kind\":\"input\",\"data\":\"lots\",\"grad\":0,\"parents\":[]}]}", "node 0 lacks"},
+        {"{\"format\":\"mgviz-graph\",\"root\":3,\"nodes\":[{\"id\":0,\"op\":\"\","
+         "\"kind\":\"input\",\"data\":1,\"grad\":0,\"parents\":[]}]}", "root 3"},
+        {"{\"format\":\"mgviz-graph\",\"root\":1,\"nodes\":[{\"id\":0,\"op\":\"\","
+         "\"kind\":\"input\",\"data\":1,\"grad\":0,\"parents\":[]},{\"id\":1,"
+         "\"op\":\"frob\",\"kind\":\"op\",\"data\":1,\"grad\":0,\"parents\":[0]}]}",
+         "unknown op 'frob'"},
+        {"\"\\x\"", "bad escape"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        mg_graph *g = mg_graph_new();
+        mg_value *root;
+        mg_export_var *vars;
+        size_t nvars;
+        mg_error err;
+        ck_assert_int_ne(mg_import_json(cases[i].text, g, &root, &vars, &nvars, &err), MG_OK);
+        ck_assert_msg(strstr(err.message, cases[i].message) != NULL, "case %zu: '%s'", i,
+                      err.message);
+        ck_assert_ptr_null(root);
+        free(vars);
+        mg_graph_free(g);
+    }
+    /* 10000 nested arrays: refused, not a stack overflow. */
+    char *deep = malloc(20001);
+    memset(deep, '[', 10000);
+    memset(deep + 10000, ']', 10000);
+    deep[20000] = '\0';
+    mg_graph *g = mg_graph_new();
+    mg_value *root;
+    mg_export_var *vars;
+    size_t nvars;
+    mg_error err;
+    ck_assert_int_eq(mg_import_json(deep, g, &root, &vars, &nvars, &err), MG_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.message, "nested too deeply"));
+    free(deep);
+    mg_graph_free(g);
+}
+END_TEST
+
 static Suite *inspect_suite(void)
 {
     Suite *s = suite_create("inspect");
@@ -288,6 +373,8 @@ static Suite *inspect_suite(void)
     tcase_add_test(e, test_json_shape);
     tcase_add_test(e, test_numbers_round_trip);
     tcase_add_test(e, test_files_and_text);
+    tcase_add_test(e, test_import_round_trip);
+    tcase_add_test(e, test_import_rejects_bad_files);
     suite_add_tcase(s, e);
     return s;
 }

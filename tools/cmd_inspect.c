@@ -12,9 +12,12 @@
 static const char usage_text[] =
     "Usage: mgviz inspect PROGRAM [NAME=VALUE ...] [--json] [QUERY ...]\n"
     "       mgviz inspect -f FILE [NAME=VALUE ...] [--json] [QUERY ...]\n"
+    "       mgviz inspect --graph FILE.json [--json] [QUERY ...]\n"
     "\n"
     "Builds PROGRAM (the language of mgviz expr), runs backward from its root\n"
-    "first, then answers each QUERY about the nodes the root depends on.\n"
+    "first, then answers each QUERY about the nodes the root depends on. With\n"
+    "--graph it reads a saved graph JSON (mgviz expr --format json) instead and\n"
+    "runs no backward: data and grads are the file's.\n"
     "\n"
     "Queries (any number; without one: --counts --depth --nonfinite):\n"
     "  --counts               node count by op, by leaf kind and by scope\n"
@@ -29,6 +32,7 @@ static const char usage_text[] =
     "\n"
     "Options:\n"
     "  -f FILE                read the program from FILE ('-' for stdin)\n"
+    "  --graph FILE.json      inspect a saved graph JSON ('-' for stdin)\n"
     "  --json                 answer in one JSON object (keys counts, depth, paths,\n"
     "                         top, nonfinite, node; nodes as in the graph JSON)\n"
     "  --seed N               seed of the no-values rule (default 1)\n"
@@ -36,17 +40,18 @@ static const char usage_text[] =
     "\n"
     CLI_VALUES_RULE
     "\n"
-    "Exit codes: 0 done; 1 a bad program or value, or a LEAF/ID that names no\n"
-    "node; 2 a usage or I/O error.\n"
+    "Exit codes: 0 done; 1 a bad program, value or graph file, or a LEAF/ID that\n"
+    "names no node; 2 a usage or I/O error.\n"
     "\n"
     "Examples:\n"
     "  mgviz inspect \"y = x*x; y + y\" x=3\n"
     "  mgviz inspect -f model.py --top 5 --json\n"
     "  mgviz inspect \"log(x) * y\" x=-1 y=2 --nonfinite --node 1\n"
-    "  mgviz inspect \"a = 2; b = a*a; b*a + a\" --path a\n";
+    "  mgviz inspect \"a = 2; b = a*a; b*a + a\" --path a\n"
+    "  mgviz expr \"tanh(x*w)\" -o g.json && mgviz inspect --graph g.json --top 2\n";
 
 typedef struct inspect_args {
-    const char *program, *file;
+    const char *program, *file, *graph;
     bool json, counts, depth, nonfinite;
     const char *path_from;  /* --path */
     const char *node;       /* --node */
@@ -64,6 +69,7 @@ static int value_option(int argc, char **argv, int *i, inspect_args *a)
     const char *v;
     int rc;
     if ((rc = cli_value(CMD, argc, argv, i, "-f", &a->file)) != 0 ||
+        (rc = cli_value(CMD, argc, argv, i, "--graph", &a->graph)) != 0 ||
         (rc = cli_value(CMD, argc, argv, i, "--path", &a->path_from)) != 0 ||
         (rc = cli_value(CMD, argc, argv, i, "--node", &a->node)) != 0)
         return rc < 0 ? CLI_USAGE : -1;
@@ -99,11 +105,11 @@ static int parse_one(int argc, char **argv, int *i, inspect_args *a, bool *optio
         int rc = value_option(argc, argv, i, a);
         if (rc != 0)
             return rc;
-        if (arg[1] == '-' || a->program || a->file)
+        if (arg[1] == '-' || a->program || a->file || a->graph)
             return cli_fail(CMD, CLI_USAGE, "unknown option '%s' (see mgviz inspect --help;"
                             " put '--' before a program that starts with '-')", arg);
     }
-    if (!a->program && !a->file)
+    if (!a->program && !a->file && !a->graph)
         return a->program = arg, -1;
     mg_expr_binding b;
     int rc = cli_binding(CMD, arg, &b);
@@ -125,11 +131,13 @@ static int parse_args(int argc, char **argv, inspect_args *a)
         if (rc >= 0)
             return rc;
     }
-    if (!a->program && !a->file)
-        return cli_fail(CMD, CLI_USAGE, "no program: give PROGRAM or -f FILE"
+    if (!a->program && !a->file && !a->graph)
+        return cli_fail(CMD, CLI_USAGE, "no program: give PROGRAM, -f FILE or --graph FILE"
                         " (see mgviz inspect --help)");
-    if (a->program && a->file)
-        return cli_fail(CMD, CLI_USAGE, "give only one of PROGRAM and -f FILE");
+    if ((a->program != NULL) + (a->file != NULL) + (a->graph != NULL) > 1)
+        return cli_fail(CMD, CLI_USAGE, "give only one of PROGRAM, -f FILE and --graph FILE");
+    if (a->graph && a->nbindings)
+        return cli_fail(CMD, CLI_USAGE, "NAME=VALUE does not apply to --graph");
     if (!a->counts && !a->depth && !a->nonfinite && !a->path_from && !a->node && !a->has_top)
         a->counts = a->depth = a->nonfinite = true;
     return -1;
@@ -388,6 +396,47 @@ static int answer(const inspect_args *a, const mg_value *root)
     return rc;
 }
 
+/* A program: built, backward run, then the queries. */
+static int inspect_program(const inspect_args *a, const char *text)
+{
+    mg_graph *g = mg_graph_new();
+    if (!g)
+        return cli_fail(CMD, CLI_USAGE, "out of memory");
+    cli_values values = {a->bindings, a->nbindings, a->seed, false, stderr};
+    cli_program p;
+    mg_expr_error perr;
+    int status = cli_program_build(&p, text, g, &values, &perr);
+    if (status != CLI_OK)
+        cli_print_expr_error(CMD, a->file ? a->file : "program", text, &perr);
+    else if (mg_backward(p.root) != MG_OK)
+        status = cli_fail(CMD, CLI_USAGE, "%s",
+                          mg_graph_error(g) ? mg_graph_error(g) : "backward failed");
+    else
+        status = answer(a, p.root);
+    cli_program_free(&p);
+    mg_graph_free(g);
+    return status;
+}
+
+/* A saved graph JSON: imported as it is, then the queries. */
+static int inspect_graph(const inspect_args *a, const char *text)
+{
+    mg_graph *g = mg_graph_new();
+    if (!g)
+        return cli_fail(CMD, CLI_USAGE, "out of memory");
+    mg_value *root;
+    mg_export_var *vars;
+    size_t nvars;
+    mg_error err;
+    mg_code rc = mg_import_json(text, g, &root, &vars, &nvars, &err);
+    int status = rc == MG_OK ? answer(a, root)
+               : cli_fail(CMD, rc == MG_ENOMEM ? CLI_USAGE : CLI_BAD, "%s: %s", a->graph,
+                          err.message);
+    free(vars);
+    mg_graph_free(g);
+    return status;
+}
+
 int cmd_inspect(int argc, char **argv)
 {
     inspect_args a = {0};
@@ -395,25 +444,12 @@ int cmd_inspect(int argc, char **argv)
     if (!a.bindings)
         return cli_fail(CMD, CLI_USAGE, "out of memory");
     int status = parse_args(argc, argv, &a);
-    char *source = status < 0 && a.file ? cli_read_file(CMD, a.file) : NULL;
-    const char *text = a.file ? source : a.program;
-    mg_graph *g = status < 0 && text ? mg_graph_new() : NULL;
-    if (status < 0 && !g)
+    const char *path = a.graph ? a.graph : a.file;
+    char *source = status < 0 && path ? cli_read_file(CMD, path) : NULL;
+    if (status < 0 && path && !source)
         status = CLI_USAGE;
-    if (status < 0) {
-        cli_values values = {a.bindings, a.nbindings, a.seed, false, stderr};
-        cli_program p;
-        mg_expr_error perr;
-        status = cli_program_build(&p, text, g, &values, &perr);
-        if (status != CLI_OK)
-            cli_print_expr_error(CMD, a.file ? a.file : "program", text, &perr);
-        else if (mg_backward(p.root) != MG_OK)
-            status = cli_fail(CMD, CLI_USAGE, "%s", mg_graph_error(g) ? mg_graph_error(g) : "backward failed");
-        else
-            status = answer(&a, p.root);
-        cli_program_free(&p);
-    }
-    mg_graph_free(g);
+    if (status < 0)
+        status = a.graph ? inspect_graph(&a, source) : inspect_program(&a, path ? source : a.program);
     free(source);
     free(a.bindings);
     return status;

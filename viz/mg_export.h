@@ -58,6 +58,15 @@ mg_code mg_export_text(FILE *out, const mg_value *root, const mg_export_var *var
 mg_code mg_export_text_file(const char *path, const mg_value *root,
                             const mg_export_var *vars, size_t nvars, mg_error *err);
 
+/* Rebuilds a graph JSON text (as mg_export_json() writes it) into g, which
+ * must be empty so node ids stay the file's. Each node gets its op, label,
+ * scope, data and grad from the file (data is the file's, not recomputed; a
+ * "bce" node's target is not in the format and reads as 0). *root is the
+ * root; *vars (malloc'd, to free()) holds the "grads" names that label a
+ * leaf, with that leaf. MG_EFORMAT names what is wrong with a bad file. */
+mg_code mg_import_json(const char *text, mg_graph *g, mg_value **root,
+                       mg_export_var **vars, size_t *nvars, mg_error *err);
+
 /* The default variables of root's graph (labelled inputs and parameters,
  * first of each name, in id order): *vars receives a malloc'd array the
  * caller free()s (names point into the graph). */
