@@ -6,10 +6,12 @@
 #include <check.h>
 #include <dirent.h>
 #include <png.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* A decoded picture: RGB, 3 bytes per pixel. */
@@ -101,6 +103,42 @@ static inline int count_entries(const char *dir)
     while ((e = readdir(d)))
         n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
     closedir(d);
+    return n;
+}
+
+/* True when dir/name is a regular file that is not empty. */
+static inline bool exists(const char *dir, const char *name)
+{
+    char path[512];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+}
+
+/* The whole text of dir/name, NUL-terminated; the caller frees it. */
+static inline char *read_text(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *text = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+    text[n] = '\0';
+    fclose(f);
+    return text;
+}
+
+/* Times `what` occurs in text. */
+static inline size_t occurrences(const char *text, const char *what)
+{
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+        n++;
     return n;
 }
 

@@ -43,39 +43,6 @@ static double score(void *ctx, double x, double y)
     return x - y;
 }
 
-static bool exists(const char *dir, const char *name)
-{
-    char path[512];
-    struct stat st;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
-}
-
-/* The whole text of dir/name (NUL-terminated); the caller frees it. */
-static char *slurp(const char *dir, const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *text = malloc((size_t)n + 1);
-    ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-    text[n] = '\0';
-    fclose(f);
-    return text;
-}
-
-static size_t occurrences(const char *text, const char *what)
-{
-    size_t n = 0;
-    for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
-        n++;
-    return n;
-}
-
 /* Runs steps 0..steps-1 of full-batch SGD, recording each; at saved steps
  * also a one-sample graph. */
 static void run(model *t, mg_snapshot *s, int steps)
@@ -147,7 +114,7 @@ START_TEST(manifest_lists_steps_and_files_in_order)
     ck_assert_ptr_nonnull(s);
     run(&t, s, 6);
     ck_assert_int_eq(mg_snapshot_close(s, NULL), MG_OK);
-    char *json = slurp(dir, "snapshots.json");
+    char *json = read_text(dir, "snapshots.json");
     ck_assert_ptr_nonnull(strstr(json, "\"format\": \"mgviz-snapshots\""));
     ck_assert_ptr_nonnull(strstr(json, "\"step\": [0, 1, 2, 3, 4, 5]"));
     /* one entry per saved step, in order, each naming its existing files */
@@ -184,7 +151,7 @@ START_TEST(index_lists_saved_steps_with_pictures)
     mg_snapshot *s = mg_snapshot_open(dir, &o, NULL);
     run(&t, s, 6);
     ck_assert_int_eq(mg_snapshot_close(s, NULL), MG_OK);
-    char *html = slurp(dir, "index.html");
+    char *html = read_text(dir, "index.html");
     ck_assert_ptr_nonnull(strstr(html, "<title>tiny &lt;run&gt;</title>"));
     ck_assert_ptr_nonnull(strstr(html, "src=\"loss.png\""));
     ck_assert_ptr_null(strstr(html, "<script"));
@@ -299,7 +266,7 @@ START_TEST(bad_steps_and_options_are_errors)
     ck_assert_uint_eq(mg_snapshot_saved(s), 0);
     ck_assert_int_eq(mg_snapshot_close(s, &err), MG_OK);
     ck_assert_int_eq(mg_snapshot_close(NULL, &err), MG_OK);
-    char *json = slurp(dir, "snapshots.json");
+    char *json = read_text(dir, "snapshots.json");
     ck_assert_ptr_nonnull(strstr(json, "\"step\": [3, 4, 5]"));
     ck_assert_ptr_nonnull(strstr(json, "\"loss\": [1, \"nan\", \"inf\"]"));
     ck_assert_ptr_nonnull(strstr(json, "\"snapshots\": [\n  ]"));
@@ -359,10 +326,10 @@ START_TEST(sample_first_json_and_inspector)
     ck_assert(!exists(dir, "step-000001-sample.svg"));
     ck_assert(!exists(dir, "step-000000-graph.svg"));
     ck_assert(exists(dir, "inspector.html"));
-    char *json = slurp(dir, "step-000000-sample.json");
+    char *json = read_text(dir, "step-000000-sample.json");
     ck_assert_ptr_nonnull(strstr(json, "mgviz-graph"));
     free(json);
-    json = slurp(dir, "snapshots.json");
+    json = read_text(dir, "snapshots.json");
     ck_assert_ptr_nonnull(strstr(json, "\"inspector\": \"inspector.html\""));
     ck_assert_ptr_nonnull(strstr(json, "\"sample_json\": \"step-000002-sample.json\""));
     const char *at = strstr(json, "{ \"step\": 2, \"loss\": ");
