@@ -117,3 +117,22 @@ int cli_binding(const char *cmd, char *arg, mg_expr_binding *b)
     b->name = arg;
     return 1;
 }
+
+int cli_positional(const char *cmd, char *arg, bool option_like, bool has_source,
+                   const char **program, mg_expr_binding *bindings, size_t *n)
+{
+    /* A program may start with '-' ("-x**2"): it is one when no program came
+     * yet and it is not a long option. */
+    if (option_like && (arg[1] == '-' || has_source))
+        return cli_fail(cmd, CLI_USAGE, "unknown option '%s' (see mgviz %s --help;"
+                        " put '--' before a program that starts with '-')", arg, cmd);
+    if (!has_source)
+        return *program = arg, -1;
+    int rc = cli_binding(cmd, arg, &bindings[*n]);
+    if (rc < 0)
+        return CLI_BAD;
+    if (rc == 0)
+        return cli_fail(cmd, CLI_USAGE, "unexpected argument '%s': expected NAME=VALUE", arg);
+    ++*n;
+    return -1;
+}

@@ -50,6 +50,12 @@ char *cli_read_file(const char *cmd, const char *path);
  * arg is not a binding, -1 (message printed) when the value is not a number. */
 int cli_binding(const char *cmd, char *arg, mg_expr_binding *b);
 
+/* An argument no option took: an unknown option when option_like (exit code
+ * CLI_USAGE), else the program when none came yet (has_source false), else
+ * NAME=VALUE appended to bindings[*n]. Returns -1 to go on, or an exit code. */
+int cli_positional(const char *cmd, char *arg, bool option_like, bool has_source,
+                   const char **program, mg_expr_binding *bindings, size_t *n);
+
 /* Where free variables get their values: the command line's bindings, then
  * the no-values rule (see CLI_VALUES_RULE) for the rest. */
 typedef struct cli_values {

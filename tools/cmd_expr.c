@@ -126,21 +126,10 @@ static int parse_one(int argc, char **argv, int *i, expr_args *a, bool *options_
         }
         if ((rc = cli_viz_option(CMD, argc, argv, i, &a->viz)) != 0)
             return rc < 0 ? CLI_USAGE : -1;
-        /* A program may start with '-' ("-x**2"): it is one when it is not
-         * an option and no program came yet. */
-        if (arg[1] == '-' || a->program || a->file || a->batch)
-            return cli_fail(CMD, CLI_USAGE, "unknown option '%s' (see mgviz expr --help;"
-                            " put '--' before a program that starts with '-')", arg);
     }
-    if (!a->program && !a->file && !a->batch)
-        return a->program = arg, -1;
-    mg_expr_binding b;
-    if ((rc = cli_binding(CMD, arg, &b)) < 0)
-        return CLI_BAD;
-    if (rc == 0)
-        return cli_fail(CMD, CLI_USAGE, "unexpected argument '%s': expected NAME=VALUE", arg);
-    a->bindings[a->nbindings++] = b;
-    return -1;
+    return cli_positional(CMD, arg, !*options_done && cli_is_option(arg),
+                          a->program || a->file || a->batch, &a->program, a->bindings,
+                          &a->nbindings);
 }
 
 static int parse_args(int argc, char **argv, expr_args *a)

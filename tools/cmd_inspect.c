@@ -105,20 +105,10 @@ static int parse_one(int argc, char **argv, int *i, inspect_args *a, bool *optio
         int rc = value_option(argc, argv, i, a);
         if (rc != 0)
             return rc;
-        if (arg[1] == '-' || a->program || a->file || a->graph)
-            return cli_fail(CMD, CLI_USAGE, "unknown option '%s' (see mgviz inspect --help;"
-                            " put '--' before a program that starts with '-')", arg);
     }
-    if (!a->program && !a->file && !a->graph)
-        return a->program = arg, -1;
-    mg_expr_binding b;
-    int rc = cli_binding(CMD, arg, &b);
-    if (rc < 0)
-        return CLI_BAD;
-    if (rc == 0)
-        return cli_fail(CMD, CLI_USAGE, "unexpected argument '%s': expected NAME=VALUE", arg);
-    a->bindings[a->nbindings++] = b;
-    return -1;
+    return cli_positional(CMD, arg, !*options_done && cli_is_option(arg),
+                          a->program || a->file || a->graph, &a->program, a->bindings,
+                          &a->nbindings);
 }
 
 static int parse_args(int argc, char **argv, inspect_args *a)
