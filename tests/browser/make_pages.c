@@ -3,11 +3,14 @@
  *   expr.html         z = x*y + x beside q = log(y - 4), a NaN
  *   mlp.html          one sample through an MLP 2-16-16-1 (about 1,000 values), unfolded
  *   mlp-folded.html   the same graph folded by scope (the default budget)
- *   moons.html        100 training steps of micrograd's moons demo (full batch),
- *                     with the loss curve and a decision boundary per step
+ *   moons.html        100 training steps of micrograd's moons demo: each step's
+ *                     full-batch loss graph, the loss curve, a decision boundary
+ *   moons-sample.html the same run, showing one sample's graph per step (the
+ *                     sample the initial model gets most wrong)
  *
  * Usage: make_pages OUTDIR [STEPS]. Prints one line per page: name, bytes. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,31 +103,76 @@ static double predict(void *ctx, double x, double y)
     return s;
 }
 
-static int train_step(mg_html_steps *page, mg_mlp *m, const double *X, const double *y,
-                      int k, int steps, mg_error *err)
+/* What a saved step shows beside the graph: loss, accuracy, boundary. */
+static int step_info(mg_mlp *m, const double *X, const double *y, int k,
+                     mg_html_step *info, mg_png *png, mg_error *err)
 {
-    size_t nparams;
-    mg_value *const *params = mg_mlp_parameters(m, &nparams);
     double acc = 0;
+    mg_mark mark = mg_graph_mark(m->graph);
     mg_value *loss = mg_mlp_svm_loss(m, X, y, MOONS, 1e-4, &acc);
-    mg_mlp_zero_grad(m);
-    if (mg_html_steps_before(page, loss, err) != MG_OK)
-        return 1;
-    mg_backward(loss);
+    double value = loss ? loss->data : NAN;
+    mg_graph_rewind(m->graph, mark);
     mg_plot_options popt = { .width = 240, .height = 200, .grid = 30 };
-    mg_png png = {0};
-    if (mg_plot_boundary_png(predict, m, X, y, MOONS, &popt, &png, err) != MG_OK)
+    if (mg_plot_boundary_png(predict, m, X, y, MOONS, &popt, png, err) != MG_OK)
         return 1;
-    mg_html_step info = { .step = k, .loss = loss->data, .accuracy = acc,
-                          .boundary_png = png.bytes, .boundary_png_len = png.len };
-    mg_code rc = mg_html_steps_add(page, loss, &info, err);
+    *info = (mg_html_step){ .step = k, .loss = value, .accuracy = acc,
+                            .boundary_png = png->bytes, .boundary_png_len = png->len };
+    return 0;
+}
+
+/* Adds step k to page: the whole batch's loss graph, or (sample) one
+ * sample's, with the parameters as they are before the step's update. */
+static int snapshot(mg_html_steps *page, mg_mlp *m, const double *X, const double *y,
+                    int k, bool sample, size_t sample_index, mg_error *err)
+{
+    mg_html_step info;
+    mg_png png = {0};
+    if (step_info(m, X, y, k, &info, &png, err))
+        return 1;
+    double acc;
+    size_t i = sample_index;
+    mg_value *root = sample ? sample_loss(m, X[2 * i], X[2 * i + 1], y[i])
+                            : mg_mlp_svm_loss(m, X, y, MOONS, 1e-4, &acc);
+    mg_mlp_zero_grad(m);
+    mg_code rc = mg_html_steps_before(page, root, err);
+    if (rc == MG_OK)
+        mg_backward(root);
+    if (rc == MG_OK)
+        rc = mg_html_steps_add(page, root, &info, err);
     mg_png_free(&png);
-    mg_sgd_step(params, nparams, 1.0 - 0.9 * k / (double)steps);
     mg_graph_reset(m->graph);
     return rc != MG_OK;
 }
 
-static int write_moons(const char *dir, int steps)
+/* One step of micrograd's demo: full batch, SVM loss + L2, decaying rate. */
+static void train_step(mg_mlp *m, const double *X, const double *y, int k, int steps)
+{
+    size_t nparams;
+    mg_value *const *params = mg_mlp_parameters(m, &nparams);
+    double acc;
+    mg_value *loss = mg_mlp_svm_loss(m, X, y, MOONS, 1e-4, &acc);
+    mg_mlp_zero_grad(m);
+    mg_backward(loss);
+    mg_sgd_step(params, nparams, 1.0 - 0.9 * k / (double)steps);
+    mg_graph_reset(m->graph);
+}
+
+/* The sample the initial model gets most wrong: its graph carries grads. */
+static size_t worst_sample(mg_mlp *m, const double *X, const double *y)
+{
+    size_t worst = 0;
+    double top = -1;
+    for (size_t i = 0; i < MOONS; i++) {
+        double margin = 1.0 - y[i] * predict(m, X[2 * i], X[2 * i + 1]);
+        if (margin > top) {
+            top = margin;
+            worst = i;
+        }
+    }
+    return worst;
+}
+
+static int write_moons(const char *dir, const char *name, int steps, bool sample)
 {
     char path[4096];
     double X[2 * MOONS], y[MOONS];
@@ -136,16 +184,21 @@ static int write_moons(const char *dir, int steps)
     if (!m)
         return fail("model", &err);
     mg_graph_keep(g);
-    mg_html_options opt = { .title = "micrograd moons demo: MLP 2-16-16-1, full batch" };
+    mg_html_options opt = { .title = sample
+        ? "micrograd moons demo: MLP 2-16-16-1, its worst sample's graph at each step"
+        : "micrograd moons demo: MLP 2-16-16-1, full batch" };
     mg_html_steps *page = mg_html_steps_new(&opt, &err);
     int rc = page ? 0 : 1;
-    for (int k = 0; k < steps && rc == 0; k++)
-        rc = train_step(page, m, X, y, k, steps, &err);
-    snprintf(path, sizeof path, "%s/moons.html", dir);
+    size_t worst = worst_sample(m, X, y);
+    for (int k = 0; k < steps && rc == 0; k++) {
+        rc = snapshot(page, m, X, y, k, sample, worst, &err);
+        train_step(m, X, y, k, steps);
+    }
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     if (rc == 0 && mg_html_steps_write(page, path, &err) != MG_OK)
         rc = 1;
     if (rc)
-        fail("moons page", &err);
+        fail(name, &err);
     mg_html_steps_free(page);
     mg_mlp_free(m);
     mg_graph_free(g);
@@ -160,10 +213,13 @@ int main(int argc, char **argv)
     }
     const char *dir = argv[1];
     int steps = argc > 2 ? atoi(argv[2]) : 100;
+    steps = steps > 0 ? steps : 1;
     if (write_expr(dir) || write_mlp(dir, "mlp.html", SIZE_MAX) ||
-        write_mlp(dir, "mlp-folded.html", 0) || write_moons(dir, steps > 0 ? steps : 1))
+        write_mlp(dir, "mlp-folded.html", 0) || write_moons(dir, "moons.html", steps, false) ||
+        write_moons(dir, "moons-sample.html", steps, true))
         return 1;
-    const char *names[] = { "expr.html", "mlp.html", "mlp-folded.html", "moons.html" };
+    const char *names[] = { "expr.html", "mlp.html", "mlp-folded.html", "moons.html",
+                            "moons-sample.html" };
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         report(dir, names[i]);
     return 0;

@@ -104,11 +104,12 @@
   var baseFill = new Array(N).fill(null);
   var foldEl = new Map();                 /* scope id -> fold box */
   var foldOfPath = new Map();             /* scope path -> scope id */
-  var edges = [];                         /* {el, from, to} value ids */
+  var edges = [];                         /* {el, from, to} edge ends */
 
-  function valueIdOf(token) {
-    var m = /^b?(?:n|op)?(\d+)$/.exec(token);
-    return m ? +m[1] : -1;
+  /* an edge end: a value id (its box or its op), or a folded box */
+  function endOf(token) {
+    var m = /^b?(?:n|op)?(\d+)$/.exec(token), f = /^b?fold(\d+)$/.exec(token);
+    return m ? { id: +m[1] } : f ? { fold: +f[1] } : null;
   }
 
   svg.querySelectorAll('g.node').forEach(function (g) {
@@ -136,7 +137,7 @@
       var t = g.querySelector('title');
       m = t && /^(.+)->(.+)$/.exec(t.textContent);
     }
-    if (m) edges.push({ el: g, from: valueIdOf(m[1]), to: valueIdOf(m[2]) });
+    if (m) edges.push({ el: g, from: endOf(m[1]), to: endOf(m[2]) });
   });
 
   function prepareNode(g, id) {
@@ -167,11 +168,10 @@
       if (foldOfPath.has('')) nodeFold[n.id] = foldOfPath.get('');
     });
   }
-  function foldMembers(sid) {
-    var out = [];
-    for (var id = 0; id < N; id++) if (nodeFold[id] === sid) out.push(id);
-    return out;
-  }
+  var members = new Map();                /* scope id -> node ids inside */
+  foldEl.forEach(function (el, sid) { members.set(sid, []); });
+  for (var m = 0; m < N; m++) if (nodeFold[m] >= 0) members.get(nodeFold[m]).push(m);
+  function foldMembers(sid) { return members.get(sid) || []; }
 
   function describe(id, x) {
     var n = nodes[id];
@@ -198,7 +198,7 @@
       el.setAttribute('aria-label', describe(id, x) + (isBad ? ' — not finite' : ''));
     }
     foldEl.forEach(function (el, sid) {
-      var any = nonfinite.some(function (id) { return nodeFold[id] === sid; });
+      var any = foldMembers(sid).some(function (id) { return bad(x.data[id]) || (x.grad && bad(x.grad[id])); });
       el.classList.toggle('nonfinite', any);
       tag(el, any);
     });
@@ -274,7 +274,18 @@
       var c = fill ? fill(id) : null;
       s.style.fill = c || '';
     }
+    /* a folded box takes the colour of its member largest in magnitude */
+    foldEl.forEach(function (el, sid) {
+      var shape = el.querySelector('polygon, ellipse, path'), best = -1, top = -1;
+      if (!shape) return;
+      if (fill) foldMembers(sid).forEach(function (id) {
+        var v = Math.abs(S.colour === 'grad' ? x.grad[id] : x.data[id]);
+        if (Number.isFinite(v) && v > top) { top = v; best = id; }
+      });
+      shape.style.fill = best >= 0 ? fill(best) || '' : '';
+    });
     if (scale) drawLegend(legend, scale);
+    if (scale && foldEl.size) legend.appendChild(text('span', '(folded boxes: their largest member)'));
     else if (S.colour === 'kind') legend.textContent = 'Colours by kind (input, parameter, constant, computed). Numbers are in each box: label | data | grad.';
     addBadSwatch(legend);
   }
@@ -316,19 +327,21 @@
       if (x.grad) for (var j = 0; j < N; j++) on[j] = x.grad[j] !== undefined && x.grad[j] !== 0 ? 1 : 0;
     }
     svg.classList.toggle('dim', !!on);
+    var foldOn = new Map();
+    if (on) foldEl.forEach(function (el, sid) {
+      foldOn.set(sid, foldMembers(sid).some(function (k) { return !!on[k]; }));
+    });
+    var endOn = function (end) { return !!end && (end.fold !== undefined ? foldOn.get(end.fold) : !!on[end.id]); };
     svg.querySelectorAll('g.node').forEach(function (g) {
       var id = g.dataset.node !== undefined ? +g.dataset.node : -1;
       var hl = false;
       if (on && id >= 0) hl = !!on[id];
-      else if (on && g.dataset.fold !== undefined) {
-        var sid = +g.dataset.fold;
-        for (var k = 0; k < N && !hl; k++) hl = nodeFold[k] === sid && !!on[k];
-      }
+      else if (on && g.dataset.fold !== undefined) hl = foldOn.get(+g.dataset.fold);
       g.classList.toggle('hl', hl);
       g.classList.toggle('match', id >= 0 && g.id.charAt(0) === 'n' && S.matches.has(id));
     });
     edges.forEach(function (e) {
-      e.el.classList.toggle('hl', !!on && e.from >= 0 && e.to >= 0 && !!on[e.from] && !!on[e.to]);
+      e.el.classList.toggle('hl', !!on && endOn(e.from) && endOn(e.to));
     });
     var count = on ? on.reduce(function (a, b) { return a + b; }, 0) : 0;
     if (S.pathFrom >= 0) status(count + ' nodes on paths from #' + S.pathFrom + ' to the root #' + ROOT + '.');
@@ -446,7 +459,7 @@
     place(pop, el);
     pop.hidden = false;
     var cur = rows.querySelector('.current');
-    if (cur) cur.scrollIntoView({ block: 'nearest' });
+    if (cur) rows.scrollTop = cur.offsetTop - rows.offsetTop - rows.clientHeight / 2;
   }
   function closeFold() { S.fold = -1; $('mg-fold').hidden = true; }
   function place(pop, el) {
