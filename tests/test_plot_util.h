@@ -133,6 +133,15 @@ static inline char *read_text(const char *dir, const char *name)
     return text;
 }
 
+/* Creates (or replaces) the file path holding text. */
+static inline void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_msg(f != NULL, "cannot create %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
 /* Times `what` occurs in text. */
 static inline size_t occurrences(const char *text, const char *what)
 {

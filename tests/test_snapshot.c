@@ -70,22 +70,40 @@ static void run(model *t, mg_snapshot *s, int steps)
 
 static const int saved_steps[] = { 0, 2, 4, 5 }; /* every 2 of 6, and the last */
 
-START_TEST(short_run_leaves_the_expected_files)
+/* Records six steps of a fresh model, saving every 2, into a fresh
+ * directory, with o's other options (the points filled in for predict). */
+static void record_six(char *dir, size_t n, model *t, mg_snapshot_options o)
 {
-    char dir[64], name[64];
-    make_temp_dir(dir, sizeof dir, "test_snapshot");
-    model t;
-    model_init(&t);
+    make_temp_dir(dir, n, "test_snapshot");
+    model_init(t);
+    o.every = 2;
+    o.steps = 6;
+    if (o.predict) {
+        o.X = t->X;
+        o.label = t->y;
+        o.n = N;
+    }
     mg_error err;
-    mg_snapshot_options o = { .every = 2, .steps = 6, .title = "tiny <run>",
-                              .predict = score, .X = t.X, .label = t.y, .n = N };
     mg_snapshot *s = mg_snapshot_open(dir, &o, &err);
     ck_assert_msg(s != NULL, "%s", err.message);
     ck_assert_str_eq(mg_snapshot_dir(s), dir);
-    run(&t, s, 6);
+    run(t, s, 6);
     ck_assert_uint_eq(mg_snapshot_steps(s), 6);
     ck_assert_uint_eq(mg_snapshot_saved(s), 4);
-    ck_assert_int_eq(mg_snapshot_close(s, &err), MG_OK);
+    ck_assert_msg(mg_snapshot_close(s, &err) == MG_OK, "%s", err.message);
+}
+
+static void discard(char *dir, model *t)
+{
+    model_free(t);
+    remove_dir(dir);
+}
+
+START_TEST(short_run_leaves_the_expected_files)
+{
+    char dir[64], name[64];
+    model t;
+    record_six(dir, sizeof dir, &t, (mg_snapshot_options){ .predict = score });
     for (int k = 0; k < 6; k++) {
         bool saved = k == 0 || k == 2 || k == 4 || k == 5;
         const char *kinds[] = { "graph.svg", "sample.svg", "boundary.png" };
@@ -98,22 +116,15 @@ START_TEST(short_run_leaves_the_expected_files)
     ck_assert(exists(dir, "loss.png") && exists(dir, "index.html") &&
               exists(dir, "snapshots.json"));
     ck_assert_int_eq(count_entries(dir), 3 * 4 + 3); /* nothing else, no temporaries */
-    model_free(&t);
-    remove_dir(dir);
+    discard(dir, &t);
 }
 END_TEST
 
 START_TEST(manifest_lists_steps_and_files_in_order)
 {
     char dir[64], want[128];
-    make_temp_dir(dir, sizeof dir, "test_snapshot");
     model t;
-    model_init(&t);
-    mg_snapshot_options o = { .every = 2, .steps = 6, .predict = score, .X = t.X, .n = N };
-    mg_snapshot *s = mg_snapshot_open(dir, &o, NULL);
-    ck_assert_ptr_nonnull(s);
-    run(&t, s, 6);
-    ck_assert_int_eq(mg_snapshot_close(s, NULL), MG_OK);
+    record_six(dir, sizeof dir, &t, (mg_snapshot_options){ .predict = score });
     char *json = read_text(dir, "snapshots.json");
     ck_assert_ptr_nonnull(strstr(json, "\"format\": \"mgviz-snapshots\""));
     ck_assert_ptr_nonnull(strstr(json, "\"step\": [0, 1, 2, 3, 4, 5]"));
@@ -135,22 +146,15 @@ START_TEST(manifest_lists_steps_and_files_in_order)
     ck_assert_uint_eq(occurrences(strstr(json, "\"snapshots\""), "{ \"step\":"), 4);
     ck_assert_uint_eq(occurrences(json, "\"graph_json\": null"), 4);
     free(json);
-    model_free(&t);
-    remove_dir(dir);
+    discard(dir, &t);
 }
 END_TEST
 
 START_TEST(index_lists_saved_steps_with_pictures)
 {
     char dir[64], want[128];
-    make_temp_dir(dir, sizeof dir, "test_snapshot");
     model t;
-    model_init(&t);
-    mg_snapshot_options o = { .every = 2, .steps = 6, .title = "tiny <run>",
-                              .predict = score, .X = t.X, .n = N };
-    mg_snapshot *s = mg_snapshot_open(dir, &o, NULL);
-    run(&t, s, 6);
-    ck_assert_int_eq(mg_snapshot_close(s, NULL), MG_OK);
+    record_six(dir, sizeof dir, &t, (mg_snapshot_options){ .title = "tiny <run>", .predict = score });
     char *html = read_text(dir, "index.html");
     ck_assert_ptr_nonnull(strstr(html, "<title>tiny &lt;run&gt;</title>"));
     ck_assert_ptr_nonnull(strstr(html, "src=\"loss.png\""));
@@ -164,24 +168,17 @@ START_TEST(index_lists_saved_steps_with_pictures)
     }
     ck_assert_uint_eq(occurrences(html, "<tr id="), 4);
     free(html);
-    model_free(&t);
-    remove_dir(dir);
+    discard(dir, &t);
 }
 END_TEST
 
 START_TEST(pictures_decode_with_sane_sizes)
 {
     char dir[64], path[256];
-    make_temp_dir(dir, sizeof dir, "test_snapshot");
     model t;
-    model_init(&t);
     mg_plot_options b = { .width = 200, .height = 150, .grid = 20 };
-    mg_snapshot_options o = { .every = 2, .steps = 6, .graph_format = "png",
-                              .predict = score, .X = t.X, .label = t.y, .n = N,
-                              .boundary = &b };
-    mg_snapshot *s = mg_snapshot_open(dir, &o, NULL);
-    run(&t, s, 6);
-    ck_assert_int_eq(mg_snapshot_close(s, NULL), MG_OK);
+    record_six(dir, sizeof dir, &t, (mg_snapshot_options){ .graph_format = "png",
+                                                            .predict = score, .boundary = &b });
     snprintf(path, sizeof path, "%s/loss.png", dir);
     decoded d = decode_png_file(path);
     ck_assert_int_eq(d.w, 640);
@@ -198,8 +195,7 @@ START_TEST(pictures_decode_with_sane_sizes)
     d = decode_png_file(path);
     ck_assert(d.w > 50 && d.h > 50 && d.w <= 8192 && d.h <= 8192);
     free(d.px);
-    model_free(&t);
-    remove_dir(dir);
+    discard(dir, &t);
 }
 END_TEST
 
@@ -208,9 +204,7 @@ START_TEST(bad_directories_are_errors)
     char dir[64], path[128];
     make_temp_dir(dir, sizeof dir, "test_snapshot");
     snprintf(path, sizeof path, "%s/file", dir);
-    FILE *f = fopen(path, "w");
-    fputs("x", f);
-    fclose(f);
+    write_file(path, "x");
     mg_error err;
     ck_assert_ptr_null(mg_snapshot_open(path, NULL, &err)); /* a file, not a directory */
     ck_assert_int_eq(err.code, MG_EIO);
@@ -336,8 +330,7 @@ START_TEST(sample_first_json_and_inspector)
     ck_assert_ptr_nonnull(at);
     ck_assert(strtod(at + strlen("{ \"step\": 2, \"loss\": "), NULL) == 1.0 / 3); /* exact */
     free(json);
-    model_free(&t);
-    remove_dir(dir);
+    discard(dir, &t);
 }
 END_TEST
 

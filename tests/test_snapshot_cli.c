@@ -132,9 +132,7 @@ START_TEST(unusable_directory_exits_2)
 {
     char path[128], args[256];
     snprintf(path, sizeof path, "%s/file", scratch);
-    FILE *f = fopen(path, "w");
-    fputs("x", f);
-    fclose(f);
+    write_file(path, "x");
     snprintf(args, sizeof args, "--steps 2 --out '%s/run'", path);
     result r = train(args);
     ck_assert_int_eq(r.status, 2);

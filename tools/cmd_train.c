@@ -116,50 +116,49 @@ static int parse_graphs(const char *v, train_args *a)
                     "sample or none", v);
 }
 
-/* Whole-number options; -1 to go on, 0 if arg is none of them, or an exit code. */
-static int number_option(int argc, char **argv, int *i, train_args *a)
+/* Numeric options: whole (whole != NULL, in lo..hi) or real (finite, and
+ * >= 0 when nonnegative). */
+typedef struct numeric_option {
+    const char *name;
+    uint64_t *whole, lo, hi;
+    double *real;
+    bool nonnegative;
+} numeric_option;
+
+static int bad_number(const numeric_option *o, const char *v)
 {
-    struct { const char *name; uint64_t *out, lo, hi; } opts[] = {
-        { "--samples", &a->samples, 1, MAX_SAMPLES },
-        { "--steps", &a->steps, 1, 10000000 },
-        { "--seed", &a->seed, 0, UINT64_MAX },
-        { "--snapshot-every", &a->every, 0, 10000000 },
-    };
-    for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
-        const char *v;
-        int rc = cli_value(CMD, argc, argv, i, opts[k].name, &v);
-        if (rc == 0)
-            continue;
-        if (rc < 0)
-            return CLI_USAGE;
-        if (!cli_parse_u64(v, opts[k].out) || *opts[k].out < opts[k].lo ||
-            *opts[k].out > opts[k].hi)
-            return cli_fail(CMD, CLI_USAGE, "bad value '%s' for %s: expected a whole number "
-                            "%llu..%llu", v, opts[k].name, (unsigned long long)opts[k].lo,
-                            (unsigned long long)opts[k].hi);
-        return -1;
-    }
-    return 0;
+    if (o->whole)
+        return cli_fail(CMD, CLI_USAGE, "bad value '%s' for %s: expected a whole number "
+                        "%llu..%llu", v, o->name, (unsigned long long)o->lo,
+                        (unsigned long long)o->hi);
+    return cli_fail(CMD, CLI_USAGE, "bad value '%s' for %s: expected a finite%s number", v,
+                    o->name, o->nonnegative ? " non-negative" : "");
 }
 
-static int real_option(int argc, char **argv, int *i, train_args *a)
+/* -1 to go on, 0 if arg is no numeric option, or an exit code. */
+static int number_option(int argc, char **argv, int *i, train_args *a)
 {
-    struct { const char *name; double *out; bool nonnegative; } opts[] = {
-        { "--noise", &a->noise, true }, { "--lr", &a->lr, false },
-        { "--alpha", &a->alpha, true },
+    const numeric_option opts[] = {
+        { "--samples", &a->samples, 1, MAX_SAMPLES, NULL, false },
+        { "--steps", &a->steps, 1, 10000000, NULL, false },
+        { "--seed", &a->seed, 0, UINT64_MAX, NULL, false },
+        { "--snapshot-every", &a->every, 0, 10000000, NULL, false },
+        { "--noise", NULL, 0, 0, &a->noise, true },
+        { "--lr", NULL, 0, 0, &a->lr, false },
+        { "--alpha", NULL, 0, 0, &a->alpha, true },
     };
     for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
+        const numeric_option *o = &opts[k];
         const char *v;
-        int rc = cli_value(CMD, argc, argv, i, opts[k].name, &v);
+        int rc = cli_value(CMD, argc, argv, i, o->name, &v);
         if (rc == 0)
             continue;
         if (rc < 0)
             return CLI_USAGE;
-        if (!cli_parse_double(v, opts[k].out) || !isfinite(*opts[k].out) ||
-            (opts[k].nonnegative && *opts[k].out < 0))
-            return cli_fail(CMD, CLI_USAGE, "bad value '%s' for %s: expected a finite%s number",
-                            v, opts[k].name, opts[k].nonnegative ? " non-negative" : "");
-        return -1;
+        bool ok = o->whole ? cli_parse_u64(v, o->whole) && *o->whole >= o->lo && *o->whole <= o->hi
+                           : cli_parse_double(v, o->real) && isfinite(*o->real) &&
+                                 !(o->nonnegative && *o->real < 0);
+        return ok ? -1 : bad_number(o, v);
     }
     return 0;
 }
@@ -203,8 +202,7 @@ static int parse_one(int argc, char **argv, int *i, train_args *a)
         if (cli_flag(arg, names[k]))
             return *flags[k] = true, -1;
     int rc;
-    if ((rc = number_option(argc, argv, i, a)) != 0 || (rc = real_option(argc, argv, i, a)) != 0 ||
-        (rc = text_option(argc, argv, i, a)) != 0)
+    if ((rc = number_option(argc, argv, i, a)) != 0 || (rc = text_option(argc, argv, i, a)) != 0)
         return rc;
     if ((rc = cli_viz_option(CMD, argc, argv, i, &a->viz)) != 0)
         return rc < 0 ? CLI_USAGE : -1;

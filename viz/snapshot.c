@@ -189,7 +189,7 @@ static mg_code record_point(mg_snapshot *s, int step, double loss, double accura
 {
     if (s->nsteps == s->cap_steps) {
         size_t c = s->cap_steps ? 2 * s->cap_steps : 64;
-        int *st = realloc(s->step, c * sizeof *st);
+        long *st = realloc(s->step, c * sizeof *st);
         if (st)
             s->step = st;
         double *l = realloc(s->loss, c * sizeof *l);
@@ -261,8 +261,8 @@ mg_code mg_snapshot_step(mg_snapshot *s, int step, mg_value *loss_root, double l
     if (!s)
         return mg_error_set(err, MG_EINVAL, "snapshot: no run");
     if (step < 0 || (s->nsteps && step <= s->step[s->nsteps - 1]))
-        return mg_error_set(err, MG_EINVAL, "snapshot: step %d does not follow step %d", step,
-                            s->nsteps ? s->step[s->nsteps - 1] : -1);
+        return mg_error_set(err, MG_EINVAL, "snapshot: step %d does not follow step %ld", step,
+                            s->nsteps ? s->step[s->nsteps - 1] : -1L);
     mg_code rc = record_point(s, step, loss, accuracy, err);
     if (rc != MG_OK || !mg_snapshot_due(s, step))
         return rc;
@@ -303,20 +303,13 @@ static mg_code write_inspector(mg_snapshot *s, mg_error *err)
 {
     if (!s->page || mg_html_steps_count(s->page) == 0)
         return MG_OK;
-    long *steps = malloc(sizeof *steps * (s->nsteps ? s->nsteps : 1));
     char *path = snap_path(s, SNAP_INSPECTOR);
-    mg_code rc = MG_OK;
-    if (!steps || !path) {
-        rc = mg_error_set(err, MG_ENOMEM, "out of memory writing the inspector page");
-    } else {
-        for (size_t i = 0; i < s->nsteps; i++)
-            steps[i] = s->step[i];
-        rc = mg_html_steps_set_curve(s->page, steps, s->loss, s->nsteps, err);
-        if (rc == MG_OK)
-            rc = mg_html_steps_write(s->page, path, err);
-        s->page_written = rc == MG_OK;
-    }
-    free(steps);
+    if (!path)
+        return mg_error_set(err, MG_ENOMEM, "out of memory writing the inspector page");
+    mg_code rc = mg_html_steps_set_curve(s->page, s->step, s->loss, s->nsteps, err);
+    if (rc == MG_OK)
+        rc = mg_html_steps_write(s->page, path, err);
+    s->page_written = rc == MG_OK;
     free(path);
     return rc;
 }

@@ -20,22 +20,24 @@ static void file_link(html_buf *b, const mg_snapshot *s, const snap_entry *e, sn
     hb_printf(b, "<a href=\"%s\">%s</a>", name, text);
 }
 
+/* A link to one of the step's graphs, its size, and its JSON if written. */
+static void graph_links(html_buf *b, const mg_snapshot *s, const snap_entry *e, bool sample)
+{
+    snap_file f = sample ? SNAP_SAMPLE : SNAP_GRAPH;
+    if (!e->has[f])
+        return;
+    file_link(b, s, e, f, sample ? "one sample" : "loss graph");
+    hb_printf(b, " (%zu nodes)", e->nodes[sample]);
+    if (e->has[sample ? SNAP_SAMPLE_JSON : SNAP_GRAPH_JSON])
+        file_link(b, s, e, sample ? SNAP_SAMPLE_JSON : SNAP_GRAPH_JSON, " JSON");
+    hb_puts(b, "<br>");
+}
+
 static void graphs_cell(html_buf *b, const mg_snapshot *s, const snap_entry *e)
 {
     hb_puts(b, "<td>");
-    if (e->has[SNAP_GRAPH]) {
-        file_link(b, s, e, SNAP_GRAPH, "loss graph");
-        hb_printf(b, " (%zu nodes)", e->nodes[0]);
-        if (e->has[SNAP_GRAPH_JSON])
-            file_link(b, s, e, SNAP_GRAPH_JSON, " JSON");
-        hb_puts(b, "<br>");
-    }
-    if (e->has[SNAP_SAMPLE]) {
-        file_link(b, s, e, SNAP_SAMPLE, "one sample");
-        hb_printf(b, " (%zu nodes)", e->nodes[1]);
-        if (e->has[SNAP_SAMPLE_JSON])
-            file_link(b, s, e, SNAP_SAMPLE_JSON, " JSON");
-    }
+    graph_links(b, s, e, false);
+    graph_links(b, s, e, true);
     hb_puts(b, "</td>");
 }
 
@@ -65,7 +67,7 @@ static void summary(html_buf *b, const mg_snapshot *s)
         hb_printf(b, " (every %d)", s->every);
     if (s->nsteps) {
         size_t last = s->nsteps - 1;
-        hb_printf(b, ". Last step %d: loss %.6g", s->step[last], s->loss[last]);
+        hb_printf(b, ". Last step %ld: loss %.6g", s->step[last], s->loss[last]);
         if (!isnan(s->accuracy[last]))
             hb_printf(b, ", accuracy %.1f%%", s->accuracy[last] * 100);
     }

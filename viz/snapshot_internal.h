@@ -44,7 +44,7 @@ struct mg_snapshot {
     size_t n;
     mg_plot_options boundary;
     /* the curve: every recorded step */
-    int *step;
+    long *step;
     double *loss, *accuracy;
     size_t nsteps, cap_steps;
     /* the saved steps, in order */

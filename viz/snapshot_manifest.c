@@ -85,7 +85,7 @@ static void curve_json(html_buf *b, const mg_snapshot *s)
 {
     hb_puts(b, "  \"curve\": { \"step\": [");
     for (size_t i = 0; i < s->nsteps; i++)
-        hb_printf(b, i ? ", %d" : "%d", s->step[i]);
+        hb_printf(b, i ? ", %ld" : "%ld", s->step[i]);
     hb_puts(b, "],\n    ");
     numbers_json(b, "loss", s->loss, s->nsteps);
     hb_puts(b, ",\n    ");
