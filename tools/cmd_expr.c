@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mg_html.h"
 
 #define CMD "expr"
 #define DEFAULT_PICTURE "mgviz-expr.png"
+#define DEFAULT_PAGE "mgviz-expr.html"
 
 static const char usage_text[] =
     "Usage: mgviz expr PROGRAM [NAME=VALUE ...] [options]\n"
@@ -26,9 +28,12 @@ static const char usage_text[] =
     "\n"
     "Output:\n"
     "  -o FILE                write FILE; the format comes from its extension\n"
-    "                         (.png .svg .dot .json .txt); '-o -' is stdout\n"
-    "  --format FMT           png, svg, dot, json or text\n"
-    "  Without -o, a PNG goes to ./" DEFAULT_PICTURE " and the other formats to\n"
+    "                         (.png .svg .dot .json .txt .html); '-o -' is stdout\n"
+    "  --format FMT           png, svg, dot, json, text or html (the inspector: one\n"
+    "                         self-contained page to explore the graph before and\n"
+    "                         after backward in a browser; a file, not stdout)\n"
+    "  Without -o, a PNG goes to ./" DEFAULT_PICTURE ", a page to ./" DEFAULT_PAGE "\n"
+    "  and the other formats to\n"
     "  stdout. When the output is a file, mgviz says where it wrote and prints the\n"
     "  root's value and each variable's grad on stdout; when the output is stdout,\n"
     "  it prints only the output (drawn values go to stderr then).\n"
@@ -73,7 +78,7 @@ typedef struct expr_args {
     size_t nbindings;
 } expr_args;
 
-static const char *const formats[] = {"png", "svg", "dot", "json", "text"};
+static const char *const formats[] = {"png", "svg", "dot", "json", "text", "html"};
 
 static bool known_format(const char *f)
 {
@@ -92,6 +97,7 @@ static const char *format_of(const char *path)
     static const struct { const char *ext, *format; } map[] = {
         {".png", "png"}, {".svg", "svg"}, {".dot", "dot"}, {".gv", "dot"},
         {".json", "json"}, {".txt", "text"}, {".text", "text"},
+        {".html", "html"}, {".htm", "html"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(dot, map[i].ext) == 0)
@@ -99,7 +105,10 @@ static const char *format_of(const char *path)
     return NULL;
 }
 
-static bool is_picture(const char *format) { return strcmp(format, "json") && strcmp(format, "text"); }
+static bool is_picture(const char *format)
+{
+    return strcmp(format, "json") && strcmp(format, "text") && strcmp(format, "html");
+}
 
 /* One argument; returns -1 to go on, or an exit code. */
 static int parse_one(int argc, char **argv, int *i, expr_args *a, bool *options_done)
@@ -147,11 +156,11 @@ static int parse_args(int argc, char **argv, expr_args *a)
     if ((a->program != NULL) + (a->file != NULL) + (a->batch != NULL) > 1)
         return cli_fail(CMD, CLI_USAGE, "give only one of PROGRAM, -f FILE and --batch FILE");
     if (a->format && !known_format(a->format))
-        return cli_fail(CMD, CLI_USAGE, "unknown format '%s': expected png, svg, dot, json or text",
+        return cli_fail(CMD, CLI_USAGE, "unknown format '%s': expected png, svg, dot, json, text or html",
                         a->format);
     if (a->output && strcmp(a->output, "-") && !a->format && !format_of(a->output))
         return cli_fail(CMD, CLI_USAGE, "cannot tell the format of '%s' from its extension:"
-                        " use .png .svg .dot .json .txt or --format", a->output);
+                        " use .png .svg .dot .json .txt .html or --format", a->output);
     return -1;
 }
 
@@ -196,7 +205,11 @@ static int run_one(const expr_args *a, const char *source, const char *origin)
     const char *format = a->format ? a->format
                        : a->output && strcmp(a->output, "-") ? format_of(a->output) : "png";
     const char *path = a->output ? (strcmp(a->output, "-") ? a->output : NULL)
-                                 : (strcmp(format, "png") == 0 ? DEFAULT_PICTURE : NULL);
+                                 : strcmp(format, "png") == 0 ? DEFAULT_PICTURE
+                                 : strcmp(format, "html") == 0 ? DEFAULT_PAGE : NULL;
+    bool page = strcmp(format, "html") == 0;
+    if (page && !path)
+        return cli_fail(CMD, CLI_USAGE, "an html page is a file: give -o FILE.html");
     if (a->before_after && (!path || !is_picture(format) ||
                             !format_of(path) || strcmp(format_of(path), format)))
         return cli_fail(CMD, CLI_USAGE, "--before-after writes a picture file:"
@@ -212,9 +225,13 @@ static int run_one(const expr_args *a, const char *source, const char *origin)
         cli_print_expr_error(CMD, origin, source, &perr);
     } else {
         mg_error err = {0};
+        /* the page records the graph before and after the backward it runs */
+        mg_html_options page_opt = {.title = strcmp(origin, "program") ? origin : source,
+                                    .viz = &a->viz};
         mg_code rc = a->before_after ? mg_draw_backward(p.root, path, &a->viz, &err)
-                                     : mg_backward(p.root);
-        if (rc == MG_OK && !a->before_after)
+                   : page ? mg_html_write(p.root, path, &page_opt, &err)
+                          : mg_backward(p.root);
+        if (rc == MG_OK && !a->before_after && !page)
             rc = write_output(&p, format, path, &a->viz, &err);
         if (rc != MG_OK) {
             status = cli_fail(CMD, rc == MG_EINVAL ? CLI_BAD : CLI_USAGE, "%s",
