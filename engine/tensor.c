@@ -273,6 +273,32 @@ void tensor_strides4(const mg_tensor *t, int *dims, int *strides)
     }
 }
 
+/* Drops the size-1 dims of a broadcast and merges neighbours that both
+ * operands walk contiguously (or both repeat), so loops run long and flat:
+ * [] - [100,1] becomes one dim of 100, [64,128] + [128] stays two. */
+static void merge_dims(tensor_bcast *bc)
+{
+    int d[MG_TENSOR_MAX_DIMS], sa[MG_TENSOR_MAX_DIMS], sb[MG_TENSOR_MAX_DIMS], n = 0;
+    for (int i = MG_TENSOR_MAX_DIMS - 1; i >= 0; i--) {
+        if (bc->dims[i] == 1)
+            continue;
+        if (n > 0 && bc->sa[i] == sa[n - 1] * d[n - 1] && bc->sb[i] == sb[n - 1] * d[n - 1]) {
+            d[n - 1] *= bc->dims[i];
+            continue;
+        }
+        d[n] = bc->dims[i];
+        sa[n] = bc->sa[i];
+        sb[n] = bc->sb[i];
+        n++;
+    }
+    for (int j = 0; j < MG_TENSOR_MAX_DIMS; j++) {
+        const int i = MG_TENSOR_MAX_DIMS - 1 - j;
+        bc->dims[i] = j < n ? d[j] : 1;
+        bc->sa[i] = j < n ? sa[j] : 0;
+        bc->sb[i] = j < n ? sb[j] : 0;
+    }
+}
+
 int tensor_broadcast(const mg_tensor *a, const mg_tensor *b, tensor_bcast *bc, int *ndim,
                      int *shape)
 {
@@ -290,6 +316,7 @@ int tensor_broadcast(const mg_tensor *a, const mg_tensor *b, tensor_bcast *bc, i
     for (int i = 0; i < *ndim; i++)
         shape[i] = bc->dims[MG_TENSOR_MAX_DIMS - *ndim + i];
     bc->same = a->numel == bc->n && b->numel == bc->n;
+    merge_dims(bc);
     return 0;
 }
 

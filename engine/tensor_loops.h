@@ -12,20 +12,36 @@
  * numbers, which cost ~100x per operation: flush them to 0. */
 #define FLUSH(x) (fabs(x) < T_MIN ? (T)0 : (x))
 
-/* Visits every output element of a broadcast: io (output), ia, ib (operands). */
+/* Visits every output element of a broadcast: io (output), ia, ib (operands).
+ * The innermost dim gets a loop per stride pattern (after tensor_broadcast()
+ * merged dims, a stride there is 1 or 0), so the compiler sees unit strides. */
+#define BCAST_INNER(SA, SB, BODY)                                                   \
+    for (int i3 = 0; i3 < n3; i3++) {                                               \
+        const size_t ia = ia0 + (size_t)i3 * (SA), ib = ib0 + (size_t)i3 * (SB);    \
+        const size_t io = io0 + (size_t)i3;                                         \
+        (void)ia;                                                                   \
+        (void)ib;                                                                   \
+        BODY;                                                                       \
+    }
 #define BCAST_FOR(bc, BODY)                                                          \
     for (int i0 = 0; i0 < (bc)->dims[0]; i0++)                                      \
         for (int i1 = 0; i1 < (bc)->dims[1]; i1++)                                  \
             for (int i2 = 0; i2 < (bc)->dims[2]; i2++) {                            \
-                size_t ia = (size_t)i0 * (bc)->sa[0] + (size_t)i1 * (bc)->sa[1]     \
-                          + (size_t)i2 * (bc)->sa[2];                               \
-                size_t ib = (size_t)i0 * (bc)->sb[0] + (size_t)i1 * (bc)->sb[1]     \
-                          + (size_t)i2 * (bc)->sb[2];                               \
-                size_t io = (((size_t)i0 * (bc)->dims[1] + i1) * (bc)->dims[2] + i2) \
-                          * (bc)->dims[3];                                          \
-                for (int i3 = 0; i3 < (bc)->dims[3];                                \
-                     i3++, ia += (bc)->sa[3], ib += (bc)->sb[3], io++) {            \
-                    BODY;                                                           \
+                const size_t ia0 = (size_t)i0 * (bc)->sa[0]                         \
+                                 + (size_t)i1 * (bc)->sa[1] + (size_t)i2 * (bc)->sa[2]; \
+                const size_t ib0 = (size_t)i0 * (bc)->sb[0]                         \
+                                 + (size_t)i1 * (bc)->sb[1] + (size_t)i2 * (bc)->sb[2]; \
+                const size_t io0 = (((size_t)i0 * (bc)->dims[1] + i1) * (bc)->dims[2] \
+                                    + i2) * (bc)->dims[3];                          \
+                const int n3 = (bc)->dims[3], sa3 = (bc)->sa[3], sb3 = (bc)->sb[3]; \
+                if (sa3 == 1 && sb3 == 1) {                                         \
+                    BCAST_INNER(1, 1, BODY)                                         \
+                } else if (sa3 == 1 && sb3 == 0) {                                  \
+                    BCAST_INNER(1, 0, BODY)                                         \
+                } else if (sa3 == 0 && sb3 == 1) {                                  \
+                    BCAST_INNER(0, 1, BODY)                                         \
+                } else {                                                            \
+                    BCAST_INNER(sa3, sb3, BODY)                                     \
                 }                                                                   \
             }
 
@@ -98,7 +114,12 @@ static void FN(unary_fwd)(mg_top op, int n, double k, const void *va, void *vo)
     case MG_T_NEG: for (int i = 0; i < n; i++) o[i] = -a[i]; break;
     case MG_T_EXP: for (int i = 0; i < n; i++) o[i] = exp(a[i]); break;
     case MG_T_LOG: for (int i = 0; i < n; i++) o[i] = log(a[i]); break;
-    case MG_T_POW: for (int i = 0; i < n; i++) o[i] = pow(a[i], tk); break;
+    case MG_T_POW:
+        if (k == 2.0) /* the L2 penalty's square: no libm call */
+            for (int i = 0; i < n; i++) o[i] = a[i] * a[i];
+        else
+            for (int i = 0; i < n; i++) o[i] = pow(a[i], tk);
+        break;
     case MG_T_SQRT: for (int i = 0; i < n; i++) o[i] = sqrt(a[i]); break;
     case MG_T_TANH: for (int i = 0; i < n; i++) o[i] = tanh(a[i]); break;
     case MG_T_RELU: for (int i = 0; i < n; i++) o[i] = a[i] > 0 ? a[i] : (T)0; break;
@@ -118,7 +139,9 @@ static void FN(unary_bwd)(mg_top op, int n, double k, const void *va, const void
     case MG_T_EXP: for (int i = 0; i < n; i++) ga[i] += g[i] * o[i]; break;
     case MG_T_LOG: for (int i = 0; i < n; i++) ga[i] += g[i] / a[i]; break;
     case MG_T_POW:
-        if (k != 0.0)
+        if (k == 2.0)
+            for (int i = 0; i < n; i++) ga[i] += g[i] * (T)2 * a[i];
+        else if (k != 0.0)
             for (int i = 0; i < n; i++) ga[i] += g[i] * tk * pow(a[i], tk - (T)1);
         break;
     case MG_T_SQRT: for (int i = 0; i < n; i++) ga[i] += g[i] / ((T)2 * o[i]); break;
@@ -388,4 +411,5 @@ const tensor_loops FN(tensor_loops) = {
 #undef CAT
 #undef CAT2
 #undef BCAST_FOR
+#undef BCAST_INNER
 #undef ELEMENTS
