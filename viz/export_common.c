@@ -28,6 +28,8 @@ size_t mg_format_double(double x, char *buf, size_t n)
         len = snprintf(buf, n, "nan");
     else if (isinf(x))
         len = snprintf(buf, n, x > 0 ? "inf" : "-inf");
+    else if (fabs(x) < 1e15 && x == (double)(long long)x && !(x == 0.0 && signbit(x)))
+        len = snprintf(buf, n, "%lld", (long long)x); /* whole numbers: the common fast case */
     else {
         /* %.17g always round-trips; fewer digits often do and read better. */
         char tmp[32];
