@@ -28,12 +28,11 @@ typedef float vec_float __attribute__((vector_size(VBYTES)));
 typedef double vec_double __attribute__((vector_size(VBYTES)));
 
 /* Below this many multiply-adds a second thread costs more to wake than it saves. */
-#define GEMM_PARALLEL_MIN_WORK (1L << 20)
+#define GEMM_PARALLEL_MIN_WORK 1048576.0
 
 static int gemm_threads(int M, int N, int K)
 {
-    int threads = mg_get_threads();
-    return (long)M * N * K < GEMM_PARALLEL_MIN_WORK ? 1 : threads;
+    return mg_kernel_team_size((double)M * N * K, GEMM_PARALLEL_MIN_WORK);
 }
 
 #define REAL float

@@ -12,4 +12,9 @@
  * block only grows, so a warm caller allocates nothing; it is freed when the thread exits. */
 void *mg_kernel_workspace(size_t bytes);
 
+/* Threads a kernel should use for `work` units: 1 below `min_work` (waking a second
+ * thread costs more than it saves) or in a child forked after threads ran (OpenMP's pool
+ * stayed in the parent), else mg_get_threads(). */
+int mg_kernel_team_size(double work, double min_work);
+
 #endif

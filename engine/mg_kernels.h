@@ -15,7 +15,9 @@
  * Threads: kernels use mg_get_threads() threads (default 1, so a library
  * user never gets threads they did not ask for on a shared machine). Results
  * do not depend on the thread count: work is split over disjoint outputs and
- * each output element is summed in the same order. */
+ * each output element is summed in the same order. Small problems run on one thread,
+ * and so does everything in a child forked after kernels ran threaded (OpenMP's worker
+ * pool does not survive fork()). */
 #ifndef MG_KERNELS_H
 #define MG_KERNELS_H
 

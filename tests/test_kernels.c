@@ -6,6 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check_main.h"
 #include "mg_kernels.h"
@@ -200,6 +202,30 @@ START_TEST(test_threads_setting)
     ck_assert_int_eq(mg_get_threads(), 1);
     mg_set_threads(-5);
     ck_assert_int_eq(mg_get_threads(), 1);
+}
+END_TEST
+
+/* A child forked after threaded kernels must not wait on the parent's OpenMP pool. */
+START_TEST(test_gemm_threads_survive_fork)
+{
+    enum { n = 128 };
+    static float A[n * n], B[n * n], C[n * n];
+    for (int i = 0; i < n * n; i++)
+        A[i] = B[i] = 1.0f;
+    mg_set_threads(2);
+    mg_sgemm(0, 0, n, n, n, 1.0f, A, n, B, n, 0.0f, C, n);
+    pid_t child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        alarm(30); /* a hang becomes a SIGALRM the parent sees */
+        mg_sgemm(0, 0, n, n, n, 1.0f, A, n, B, n, 0.0f, C, n);
+        _exit(C[n * n - 1] == (float)n ? 0 : 1);
+    }
+    int status = 0;
+    ck_assert_int_eq(waitpid(child, &status, 0), child);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "forked child failed or hung");
+    ck_assert_float_eq(C[0], (float)n);
+    mg_set_threads(1);
 }
 END_TEST
 
@@ -414,6 +440,7 @@ static Suite *kernels_suite(void)
                         (int)(sizeof blocked_cases / sizeof blocked_cases[0]));
     tcase_add_test(tc, test_gemm_degenerate);
     tcase_add_test(tc, test_threads_setting);
+    tcase_add_test(tc, test_gemm_threads_survive_fork);
     tcase_add_test(tc, test_axpy_scal_dot);
     tcase_add_test(tc, test_bias_act);
     tcase_add_test(tc, test_relu_backward_and_col_sum_accumulate);
