@@ -146,6 +146,10 @@ START_TEST(curve_survives_extreme_values)
     double x[] = { NAN, 1, 1, 1, 1 };
     d = curve(x, y, 5, NULL);
     free(d.px);
+    double close[] = { 1e17, 1e17 + 16, 1e17 + 32 }; /* a range near the last bit */
+    d = curve(NULL, close, 3, NULL);
+    ck_assert_uint_gt(count_colour(&d, MG_PLOT_COLOR_CURVE), 20);
+    free(d.px);
 }
 END_TEST
 

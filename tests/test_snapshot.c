@@ -244,6 +244,9 @@ START_TEST(bad_steps_and_options_are_errors)
     ck_assert_ptr_nonnull(strstr(err.message, "gif"));
     bad = (mg_snapshot_options){ .steps = -1 };
     ck_assert_ptr_null(mg_snapshot_open(dir, &bad, &err));
+    bad = (mg_snapshot_options){ .inspector = (mg_snapshot_inspect)7 };
+    ck_assert_ptr_null(mg_snapshot_open(dir, &bad, &err));
+    ck_assert_int_eq(err.code, MG_EINVAL);
     mg_snapshot_options curve_only = { .every = -1 };
     mg_snapshot *s = mg_snapshot_open(dir, &curve_only, &err);
     ck_assert_ptr_nonnull(s);

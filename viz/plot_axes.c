@@ -58,7 +58,9 @@ static void ticks_linear(plot_ticks *t, double lo, double hi, bool log, int targ
     if (!(step > 0) || !isfinite(step))
         return;
     t->step = step;
-    for (double k = ceil(lo / step); t->n < PLOT_MAX_TICKS; k++) {
+    /* the count bounds the loop even where k is too large for k++ to move */
+    double k = ceil(lo / step);
+    for (int tries = 0; t->n < PLOT_MAX_TICKS && tries < 4 * PLOT_MAX_TICKS; tries++, k++) {
         double v = k * step;
         if (v > hi + step * 1e-9)
             break;

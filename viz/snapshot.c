@@ -70,8 +70,12 @@ static bool copy_viz(mg_snapshot *s, int i, const mg_viz_options *o)
 
 static mg_code check_options(const mg_snapshot_options *o, mg_error *err)
 {
-    if (o->graph_format && viz_check_format(o->graph_format, err) != MG_OK)
-        return err ? err->code : MG_EINVAL;
+    mg_code rc = o->graph_format ? viz_check_format(o->graph_format, err) : MG_OK;
+    if (rc != MG_OK)
+        return rc;
+    if (o->inspector > MG_SNAPSHOT_INSPECT_SAMPLE)
+        return mg_error_set(err, MG_EINVAL, "snapshot: unknown inspector choice %d",
+                            (int)o->inspector);
     if (o->steps < 0)
         return mg_error_set(err, MG_EINVAL, "snapshot: steps %d is negative", o->steps);
     if (o->predict && o->n > 0 && !o->X)
