@@ -28,7 +28,7 @@ def fmnist():
     torch.manual_seed(1)
     model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    best = float("inf")
+    total = 0.0
     for _ in range(EPOCHS):
         t0 = time.perf_counter()
         perm = torch.randperm(x.shape[0])
@@ -38,8 +38,8 @@ def fmnist():
             loss = F.cross_entropy(model(x[b]), y[b])
             loss.backward()
             opt.step()
-        best = min(best, time.perf_counter() - t0)
-    print("fmnist_epoch_s", best)
+        total += time.perf_counter() - t0
+    print("fmnist_epoch_s", total / EPOCHS)
 
 
 def moons():

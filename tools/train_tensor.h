@@ -43,6 +43,7 @@ typedef struct train_tensor_result {
     double last_loss;          /* mean training loss of the last epoch */
     double test_accuracy;      /* after the last epoch (moons: training accuracy) */
     double seconds_per_epoch;  /* mean wall time of this run's epochs */
+    double cpu_per_epoch;      /* mean CPU time of the process per epoch (all threads) */
     size_t warm_allocations;   /* graph allocations after the first step (want 0) */
 } train_tensor_result;
 
