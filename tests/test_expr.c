@@ -463,6 +463,60 @@ START_TEST(test_matches_hand_built_graph)
 }
 END_TEST
 
+/* More programs against their hand-built twins: the same ops in the same
+ * order must give bit-identical values and grads. */
+static mg_value *twin_softplus(mg_value **v)  /* log(1 + exp(x)) * y */
+{
+    return mg_mul(mg_log(mg_rsubc(mg_neg(mg_exp(v[0])), 1.0)), v[1]);
+}
+static mg_value *twin_shared(mg_value **v)    /* s = x*y; s*s - s/x */
+{
+    mg_value *s = mg_mul(v[0], v[1]);
+    return mg_sub(mg_mul(s, s), mg_div(s, v[0]));
+}
+static mg_value *twin_powers(mg_value **v)    /* (x**y)**3 + 2**-x */
+{
+    mg_value *two = mg_const(v[0]->graph, 2.0);
+    return mg_add(mg_pow(mg_pow_value(v[0], v[1]), 3.0), mg_pow_value(two, mg_neg(v[0])));
+}
+static mg_value *twin_augmented(mg_value **v) /* c = x; c *= y; c -= x; c.sigmoid() */
+{
+    return mg_sigmoid(mg_sub(mg_mul(v[0], v[1]), v[0]));
+}
+
+static const struct {
+    const char *src;
+    mg_value *(*twin)(mg_value **v);
+} twins[] = {
+    {"log(1 - -exp(x)) * y", twin_softplus},
+    {"s = x*y\ns*s - s/x", twin_shared},
+    {"(x**y)**3 + 2**-x", twin_powers},
+    {"c = x; c *= y; c -= x; c.sigmoid()", twin_augmented},
+};
+
+START_TEST(test_twins)
+{
+    mg_expr_binding vals[] = {{"x", 1.7}, {"y", -0.6}};
+    mg_graph *g = mg_graph_new(), *h = mg_graph_new();
+    mg_expr_error err;
+    mg_expr *e = mg_expr_parse(twins[_i].src, &err);
+    ck_assert_msg(e != NULL, "%s", err.message);
+    mg_value *root, *v[2];
+    ck_assert_int_eq(mg_expr_build(e, g, vals, 2, &root, v, &err), MG_OK);
+    mg_value *w[2] = {mg_input(h, 1.7), mg_input(h, -0.6)};
+    mg_value *r = twins[_i].twin(w);
+    ck_assert_int_eq(mg_backward(root), MG_OK);
+    ck_assert_int_eq(mg_backward(r), MG_OK);
+    ck_assert_double_eq(root->data, r->data);
+    ck_assert_double_eq(v[0]->grad, w[0]->grad);
+    ck_assert_double_eq(v[1]->grad, w[1]->grad);
+    ck_assert_uint_eq(mg_graph_count(g), mg_graph_count(h));
+    mg_expr_free(e);
+    mg_graph_free(g);
+    mg_graph_free(h);
+}
+END_TEST
+
 START_TEST(test_eval_and_bad_arguments)
 {
     mg_expr_error err;
@@ -504,6 +558,7 @@ static Suite *expr_suite(void)
     tcase_add_test(tc, test_micrograd_sanity_check);
     tcase_add_test(tc, test_micrograd_more_ops);
     tcase_add_test(tc, test_matches_hand_built_graph);
+    tcase_add_loop_test(tc, test_twins, 0, (int)(sizeof twins / sizeof twins[0]));
     tcase_add_test(tc, test_eval_and_bad_arguments);
     suite_add_tcase(s, tc);
     return s;
