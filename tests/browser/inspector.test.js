@@ -4,7 +4,8 @@
  * by meson as html_pages), opened from disk, clicked, typed into and
  * screenshotted like a person would.
  *
- *   node tests/browser/inspector.test.js BUILD/tests/html_pages [--keep DIR] [--screenshot OUT.png]
+ *   node tests/browser/inspector.test.js BUILD/tests/html_pages [--mgviz BUILD/tools/mgviz]
+ *        [--keep DIR] [--screenshot OUT.png]
  *
  * Exits 77 (a skip for meson) when chromium or node_modules is missing.
  * Prints timings (not asserted) and ends with "N passed, N failed". */
@@ -187,6 +188,28 @@ async function testExpr(context, dir) {
   await page.close();
 }
 
+/* The command line's page: micrograd's README example through mgviz expr. */
+async function testCli(context, dir, mgviz) {
+  const file = path.join(dir, 'cli.html');
+  const program = 'a = Value(-4.0); b = Value(2.0); c = a + b; d = a * b + b**3; c += c + 1; ' +
+    'c += 1 + c + (-a); d += d * 2 + (b + a).relu(); d += 3 * d + (b - a).relu(); ' +
+    'e = c - d; f = e**2; g = f / 2.0; g += 10.0 / f';
+  const out = execFileSync(mgviz, ['expr', program, '-o', file], { encoding: 'utf8' });
+  check(out.includes('wrote ' + file), 'cli: mgviz expr -o FILE.html writes the page');
+  const page = await open(context, file);
+  const root = await page.evaluate(() => JSON.parse(document.getElementById('mg-data').textContent).graph.root);
+  await page.click('#n' + root);
+  check((await field(page, 'data')).startsWith('24.7040816'), 'cli: the root g reads 24.7041 as in micrograd');
+  await page.fill('#mg-search', 'a');
+  await page.press('#mg-search', 'Enter');
+  eq(await field(page, 'label'), 'a', 'cli: search finds the variable a');
+  check((await field(page, 'grad')).startsWith('138.833'), 'cli: dg/da = 138.8338 as in micrograd');
+  await page.click('#mg-before');
+  check((await field(page, 'grad')).startsWith('\u2014'), 'cli: before backward a has no grad yet');
+  eq(page.errors.join('\n'), '', 'cli: no script errors');
+  await page.close();
+}
+
 async function testMlp(context, dir, times) {
   const t0 = Date.now();
   const page = await open(context, path.join(dir, 'mlp.html'));
@@ -315,6 +338,7 @@ async function testMoons(context, dir, name, times, screenshot) {
   const times = {};
   try {
     await testExpr(context, dir);
+    if (option('--mgviz')) await testCli(context, dir, option('--mgviz'));
     await testMlp(context, dir, times);
     await testFolded(context, dir);
     await testMoons(context, dir, 'moons', times, null);

@@ -575,9 +575,12 @@
   svg.addEventListener('keydown', function (e) {
     if ((e.key === 'Enter' || e.key === ' ') && activate(e.target)) e.preventDefault();
   });
+  /* keyboard focus brings a node into view; a click's focus must not move
+   * the picture under the pointer between mousedown and click */
   svg.addEventListener('focusin', function (e) {
     var g = e.target.closest && e.target.closest('g.node');
-    if (g && g.dataset.node !== undefined && g.id.charAt(0) === 'n') reveal(+g.dataset.node, false);
+    if (drag || !g || !g.matches(':focus-visible')) return;
+    if (g.dataset.node !== undefined && g.id.charAt(0) === 'n') reveal(+g.dataset.node, false);
   });
   document.addEventListener('click', function (e) {
     var b = e.target.closest && e.target.closest('[data-goto]');
