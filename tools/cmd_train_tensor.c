@@ -1,6 +1,6 @@
 /* cmd_train_tensor.c — the command line of `mgviz train` on tensors
  * (--dataset fashion-mnist, or --dataset moons --tensor); the loop itself is
- * train_tensor.c. cmd_train() hands over argv when train_tensor_wanted(). */
+ * train_tensor.c. cmd_train() hands its argv over for those datasets. */
 #include "cmd_train_tensor.h"
 
 #include <stdlib.h>
@@ -40,18 +40,6 @@ static const char help[] =
     "\n"
     "Example:\n"
     "  mgviz train --dataset fashion-mnist --epochs 10 --save fmnist.ckpt\n";
-
-bool train_tensor_wanted(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (cli_flag(argv[i], "--tensor") || cli_flag(argv[i], "--dataset=fashion-mnist"))
-            return true;
-        if (cli_flag(argv[i], "--dataset") && i + 1 < argc
-            && strcmp(argv[i + 1], "fashion-mnist") == 0)
-            return true;
-    }
-    return false;
-}
 
 /* "128,64" into sizes; false when it is not 1..TRAIN_MAX_HIDDEN positive numbers. */
 static bool parse_sizes(const char *text, train_tensor_options *o)
