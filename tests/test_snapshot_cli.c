@@ -100,7 +100,7 @@ START_TEST(help_names_every_option)
     ck_assert_int_eq(r.status, 0);
     const char *options[] = { "--samples", "--noise", "--hidden", "--steps", "--seed", "--lr",
                               "--alpha", "--snapshot-every", "--out", "--dataset", "--graph",
-                              "--format", "--json", "--inspector", "--log-loss", "--quiet",
+                              "--format", "--json", "--inspector", "--log-loss", "--quiet", "--tensor",
                               "--fold-budget" };
     for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
         ck_assert_msg(strstr(r.out, options[i]) != NULL, "help lacks %s", options[i]);

@@ -45,6 +45,7 @@ static const char usage_text[] =
     "Model and data:\n"
     "  --dataset NAME         moons (default); any other (fashion-mnist) trains\n"
     "                         on tensors: see mgviz train --dataset fashion-mnist --help\n"
+    "  --tensor               train on tensors, moons too (mgviz train --tensor --help)\n"
     "  --samples N            points in the dataset (default 100, at most 20000)\n"
     "  --noise X              Gaussian noise of the moons (default 0.1)\n"
     "  --hidden W,W,...       hidden layer widths (default 16,16; the output is 1)\n"
