@@ -212,19 +212,24 @@ static void FN(reduce_bwd)(mg_top op, tensor_axis ax, const void *va, const void
         }
 }
 
+/* Visits a strided view over dims: s walks the view, o the contiguous copy. */
+#define STRIDED_FOR(dims, strides, BODY)                                             \
+    for (int i0 = 0; i0 < (dims)[0]; i0++)                                          \
+        for (int i1 = 0; i1 < (dims)[1]; i1++)                                      \
+            for (int i2 = 0; i2 < (dims)[2]; i2++) {                                \
+                size_t s = (size_t)i0 * (strides)[0] + (size_t)i1 * (strides)[1]    \
+                         + (size_t)i2 * (strides)[2];                               \
+                for (int i3 = 0; i3 < (dims)[3]; i3++, s += (strides)[3], o++) {    \
+                    BODY;                                                           \
+                }                                                                   \
+            }
+
 static void FN(gather)(const int *dims, const int *strides, const void *vsrc, void *vdst)
 {
     const T *src = vsrc;
     T *dst = vdst;
     size_t o = 0;
-    for (int i0 = 0; i0 < dims[0]; i0++)
-        for (int i1 = 0; i1 < dims[1]; i1++)
-            for (int i2 = 0; i2 < dims[2]; i2++) {
-                size_t s = (size_t)i0 * strides[0] + (size_t)i1 * strides[1]
-                         + (size_t)i2 * strides[2];
-                for (int i3 = 0; i3 < dims[3]; i3++, s += strides[3])
-                    dst[o++] = src[s];
-            }
+    STRIDED_FOR(dims, strides, dst[o] = src[s])
 }
 
 static void FN(scatter_add)(const int *dims, const int *strides, const void *vsrc, void *vdst)
@@ -232,14 +237,7 @@ static void FN(scatter_add)(const int *dims, const int *strides, const void *vsr
     const T *src = vsrc;
     T *dst = vdst;
     size_t o = 0;
-    for (int i0 = 0; i0 < dims[0]; i0++)
-        for (int i1 = 0; i1 < dims[1]; i1++)
-            for (int i2 = 0; i2 < dims[2]; i2++) {
-                size_t s = (size_t)i0 * strides[0] + (size_t)i1 * strides[1]
-                         + (size_t)i2 * strides[2];
-                for (int i3 = 0; i3 < dims[3]; i3++, s += strides[3])
-                    dst[s] += src[o++];
-            }
+    STRIDED_FOR(dims, strides, dst[s] += src[o])
 }
 
 static void FN(gemm)(int ta, int tb, int M, int N, int K, const void *A, int lda, const void *B,
@@ -412,4 +410,5 @@ const tensor_loops FN(tensor_loops) = {
 #undef CAT2
 #undef BCAST_FOR
 #undef BCAST_INNER
+#undef STRIDED_FOR
 #undef ELEMENTS
