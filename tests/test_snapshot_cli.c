@@ -114,6 +114,7 @@ START_TEST(bad_arguments_exit_2_naming_the_problem)
         { "--hidden 0", "--hidden" },        { "--hidden 16,x", "--hidden" },
         { "--hidden ''", "--hidden" },       { "--steps 0", "--steps" },
         { "--samples 1000000", "--samples" }, { "--noise -1", "--noise" },
+        { "--samples 1", "--samples" },
         { "--lr nan", "--lr" },              { "--format gif", "--format" },
         { "--graph some", "--graph" },       { "--bogus", "--bogus" },
         { "--seed", "--seed" },              { "--dataset nonesuch", "nonesuch" },

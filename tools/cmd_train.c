@@ -14,7 +14,7 @@
 
 #define CMD "train"
 
-enum { MAX_HIDDEN = 8, MAX_WIDTH = 1024, MAX_SAMPLES = 20000 };
+enum { MAX_HIDDEN = 8, MAX_WIDTH = 1024, MAX_SAMPLES = 5000 };
 
 /* Graphs drawn at saved steps. */
 enum { GRAPH_BATCH = 1, GRAPH_SAMPLE = 2 };
@@ -46,7 +46,7 @@ static const char usage_text[] =
     "  --dataset NAME         moons (default); any other (fashion-mnist) trains\n"
     "                         on tensors: see mgviz train --dataset fashion-mnist --help\n"
     "  --tensor               train on tensors, moons too (mgviz train --tensor --help)\n"
-    "  --samples N            points in the dataset (default 100, at most 20000)\n"
+    "  --samples N            points in the dataset (default 100; 2 to 5000)\n"
     "  --noise X              Gaussian noise of the moons (default 0.1)\n"
     "  --hidden W,W,...       hidden layer widths (default 16,16; the output is 1)\n"
     "  --steps N              full-batch SGD steps (default 100)\n"
@@ -140,7 +140,7 @@ static int bad_number(const numeric_option *o, const char *v)
 static int number_option(int argc, char **argv, int *i, train_args *a)
 {
     const numeric_option opts[] = {
-        { "--samples", &a->samples, 1, MAX_SAMPLES, NULL, false },
+        { "--samples", &a->samples, 2, MAX_SAMPLES, NULL, false },
         { "--steps", &a->steps, 1, 10000000, NULL, false },
         { "--seed", &a->seed, 0, UINT64_MAX, NULL, false },
         { "--snapshot-every", &a->every, 0, 10000000, NULL, false },
