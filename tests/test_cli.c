@@ -173,6 +173,8 @@ START_TEST(test_usage_errors_exit_2)
         {"expr", "x", "--seed", "minus", NULL},
         {"inspect", "x", "--top", "many", NULL},
         {"inspect", "--wat", NULL},
+        {"inspect", "x", "x=1", "--node", "7", NULL},
+        {"expr", "x", "x=1", "--focus", "99", "-o", "f.svg", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         run_result r = run_in(NULL, cases[i]);
@@ -394,7 +396,7 @@ START_TEST(test_inspect_text)
     contains(r.out, "nonfinite: none");
     done(&r);
     r = RUN("inspect", "x * 2", "x=1", "--path", "nobody");
-    ck_assert_int_eq(r.status, 1);
+    ck_assert_int_eq(r.status, 2);
     contains(r.err, "'nobody'");
     done(&r);
     r = RUN("inspect", "x * ", "x=1");

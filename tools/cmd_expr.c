@@ -54,7 +54,8 @@ static const char usage_text[] =
     "  -h, --help             this help\n"
     "\n"
     "Exit codes: 0 done; 1 a bad program or value (syntax error, unknown function\n"
-    "or variable; in --batch, any program failed); 2 a usage or I/O error.\n"
+    "or variable; in --batch, any program failed); 2 a usage or I/O error (also\n"
+    "an option naming what the graph lacks, e.g. --focus 99).\n"
     "Syntax errors show the line with a caret under the column.\n"
     "\n"
     "Examples:\n"
@@ -233,7 +234,8 @@ static int run_one(const expr_args *a, const char *source, const char *origin)
         if (rc == MG_OK && !a->before_after && !page)
             rc = write_output(&p, format, path, &a->viz, &err);
         if (rc != MG_OK) {
-            status = cli_fail(CMD, rc == MG_EINVAL ? CLI_BAD : CLI_USAGE, "%s",
+            /* the program ran: what failed is the output or its options */
+            status = cli_fail(CMD, CLI_USAGE, "%s",
                               err.message[0] ? err.message : mg_code_name(rc));
         } else if (path) {
             printf("wrote %s\n", path);

@@ -40,8 +40,8 @@ static const char usage_text[] =
     "\n"
     CLI_VALUES_RULE
     "\n"
-    "Exit codes: 0 done; 1 a bad program, value or graph file, or a LEAF/ID that\n"
-    "names no node; 2 a usage or I/O error.\n"
+    "Exit codes: 0 done; 1 a bad program, value or graph file; 2 a usage or I/O\n"
+    "error (a LEAF or ID that names no node is one).\n"
     "\n"
     "Examples:\n"
     "  mgviz inspect \"y = x*x; y + y\" x=3\n"
@@ -251,7 +251,7 @@ static int query_paths(out *o, const mg_value *root, const char *what, size_t li
 {
     const mg_value *from = mg_inspect_find(root, what);
     if (!from)
-        return cli_fail(CMD, CLI_BAD, "--path: no node labelled or numbered '%s'", what);
+        return cli_fail(CMD, CLI_USAGE, "--path: no node labelled or numbered '%s'", what);
     mg_inspect_paths p;
     mg_error err;
     if (mg_inspect_paths_find(root, from, limit, &p, &err) != MG_OK)
@@ -361,7 +361,7 @@ static int query_node(out *o, const mg_value *root, const char *what)
 {
     const mg_value *v = mg_inspect_find(root, what);
     if (!v)
-        return cli_fail(CMD, CLI_BAD, "--node: no node labelled or numbered '%s'", what);
+        return cli_fail(CMD, CLI_USAGE, "--node: no node labelled or numbered '%s'", what);
     return describe_node(o, root, v, "node");
 }
 
