@@ -303,6 +303,10 @@ START_TEST(test_expr_program_from_file_and_stdin)
     contains(r.out, "\"value\":-20,");
     contains(r.out, "\"grads\":{\"x\":46}");
     done(&r);
+    r = RUN_STDIN("u = v * 3\nu * u", "expr", "-", "v=2", "--format", "json");
+    ck_assert_int_eq(r.status, 0);
+    contains(r.out, "\"grads\":{\"v\":36}"); /* d(9v^2)/dv at 2 */
+    done(&r);
     r = RUN_STDIN("u = v * 3\nu +", "expr", "-f", "-");
     ck_assert_int_eq(r.status, 1);
     contains(r.err, "stdin: line 2, column 4");

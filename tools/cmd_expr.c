@@ -13,6 +13,7 @@
 static const char usage_text[] =
     "Usage: mgviz expr PROGRAM [NAME=VALUE ...] [options]\n"
     "       mgviz expr -f FILE [NAME=VALUE ...] [options]     (FILE '-' is stdin)\n"
+    "       mgviz expr - [NAME=VALUE ...] [options]           (the program on stdin)\n"
     "       mgviz expr --batch FILE [NAME=VALUE ...] [--seed N]\n"
     "\n"
     "Evaluates PROGRAM, runs backward from its last statement, and draws the graph\n"
@@ -153,6 +154,8 @@ static int parse_args(int argc, char **argv, expr_args *a)
     if (!a->program && !a->file && !a->batch)
         return cli_fail(CMD, CLI_USAGE, "no program: give PROGRAM, -f FILE or --batch FILE"
                         " (see mgviz expr --help)");
+    if (a->program && strcmp(a->program, "-") == 0 && !a->file) /* PROGRAM '-' is stdin */
+        a->file = a->program, a->program = NULL;
     if ((a->program != NULL) + (a->file != NULL) + (a->batch != NULL) > 1)
         return cli_fail(CMD, CLI_USAGE, "give only one of PROGRAM, -f FILE and --batch FILE");
     if (a->format && !known_format(a->format))

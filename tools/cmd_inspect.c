@@ -11,7 +11,7 @@
 
 static const char usage_text[] =
     "Usage: mgviz inspect PROGRAM [NAME=VALUE ...] [--json] [QUERY ...]\n"
-    "       mgviz inspect -f FILE [NAME=VALUE ...] [--json] [QUERY ...]\n"
+    "       mgviz inspect -f FILE [NAME=VALUE ...] [--json] [QUERY ...]   (FILE '-' is stdin)\n"
     "       mgviz inspect --graph FILE.json [--json] [QUERY ...]\n"
     "\n"
     "Builds PROGRAM (the language of mgviz expr), runs backward from its root\n"
@@ -124,6 +124,8 @@ static int parse_args(int argc, char **argv, inspect_args *a)
     if (!a->program && !a->file && !a->graph)
         return cli_fail(CMD, CLI_USAGE, "no program: give PROGRAM, -f FILE or --graph FILE"
                         " (see mgviz inspect --help)");
+    if (a->program && strcmp(a->program, "-") == 0 && !a->file) /* PROGRAM '-' is stdin */
+        a->file = a->program, a->program = NULL;
     if ((a->program != NULL) + (a->file != NULL) + (a->graph != NULL) > 1)
         return cli_fail(CMD, CLI_USAGE, "give only one of PROGRAM, -f FILE and --graph FILE");
     if (a->graph && a->nbindings)
