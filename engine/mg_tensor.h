@@ -107,7 +107,8 @@ mg_tensor *mg_tensor_input(mg_graph *g, mg_dtype dt, int ndim, const int *shape)
 mg_tensor *mg_tensor_param(mg_graph *g, mg_dtype dt, int ndim, const int *shape);
 /* A 0-dim constant holding x. */
 mg_tensor *mg_tensor_scalar(mg_graph *g, mg_dtype dt, double x);
-/* Makes a leaf require (or not) a gradient; allocates its grad buffer. */
+/* Makes a leaf require (or not) a gradient; allocates its grad buffer, so
+ * for a leaf that must survive resets, call it before mg_graph_keep(). */
 mg_code mg_tensor_set_requires_grad(mg_tensor *t, int on);
 /* Sets t's user label (mg_label); returns t. */
 mg_tensor *mg_tensor_label(mg_tensor *t, const char *label);
@@ -126,7 +127,8 @@ void mg_tensor_set(mg_tensor *t, int i, double x);
 void mg_tensor_load(mg_tensor *t, const double *x);
 /* Sets every element of data to x. */
 void mg_tensor_fill(mg_tensor *t, double x);
-/* Sets t's grad to 0 (no-op without a grad buffer). */
+/* Sets t's grad to 0 (no-op without a grad buffer). mg_graph_zero_grad()
+ * clears scalar grads only; tensors use this or mg_optim_zero_grad(). */
 void mg_tensor_zero_grad(mg_tensor *t);
 /* Writes "[64,784]" into buf; returns the full length as snprintf does. */
 size_t mg_tensor_shape_str(const mg_tensor *t, char *buf, size_t n);

@@ -155,6 +155,11 @@ mg_code mg_tensor_set_requires_grad(mg_tensor *t, int on)
     if (t->op != MG_T_LEAF)
         return mg_graph_fail(g, MG_EINVAL,
                              "requires_grad: tensor %u is not a leaf", t->node->id);
+    if (on && !t->grad && t->node->id < mg_graph_kept(g))
+        /* the buffer would come from above the keep mark and vanish at the next reset */
+        return mg_graph_fail(g, MG_EINVAL,
+                             "requires_grad: tensor %u is kept (mg_graph_keep); "
+                             "make it require grad before keeping it", t->node->id);
     if (on && !t->grad) {
         t->grad = alloc_buffer(g, t);
         if (!t->grad)

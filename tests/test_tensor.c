@@ -222,8 +222,12 @@ START_TEST(test_errors_name_the_shapes)
     ck_assert_ptr_null(mg_tensor_add(a, other));
     expect_error(g, "two different graphs");
     expect_error(h, "two different graphs");
-    /* a dropped node */
+    /* a kept input cannot grow a grad buffer that the next reset would drop */
+    mg_tensor *kept = mg_tensor_input(g, MG_F32, 1, (const int[]){ 3 });
     mg_graph_keep(g);
+    ck_assert_int_eq(mg_tensor_set_requires_grad(kept, 1), MG_EINVAL);
+    expect_error(g, "make it require grad before keeping it");
+    /* a dropped node */
     mg_tensor *tmp = mg_tensor_exp(a);
     mg_graph_reset(g);
     ck_assert_ptr_null(mg_tensor_exp(tmp));
