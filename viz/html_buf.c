@@ -105,11 +105,8 @@ void hb_json_embed(html_buf *b, const char *json, size_t n)
 void hb_json_number(html_buf *b, double x)
 {
     char text[32];
-    mg_format_double(x, text, sizeof text);
-    if (isfinite(x))
-        hb_puts(b, text);
-    else
-        hb_printf(b, "\"%s\"", text);
+    mg_format_double(x, text, sizeof text); /* "nan", "inf": quoted below */
+    hb_printf(b, isfinite(x) ? "%s" : "\"%s\"", text);
 }
 
 void hb_html_text(html_buf *b, const char *s)
