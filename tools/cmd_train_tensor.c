@@ -24,8 +24,9 @@ static const char help[] =
     "  --hidden N[,N...]     hidden layer sizes (fashion: 128; moons: 16,16)\n"
     "  --epochs N            passes over the data (fashion: 10; moons: 100 steps)\n"
     "  --batch N             mini-batch size (64)\n"
-    "  --optimizer NAME      sgd, momentum or adam (momentum)\n"
-    "  --lr X                learning rate (sgd 0.1, momentum 0.05, adam 0.001; moons 1.0)\n"
+    "  --optimizer NAME      sgd, momentum or adam (adam; moons: sgd)\n"
+    "  --lr X                learning rate (sgd 0.1, momentum 0.05, adam 0.002; moons:\n"
+    "                        sgd 1.0, adam 0.01)\n"
     "  --momentum X          SGD momentum (0.9 with --optimizer momentum)\n"
     "  --weight-decay X      L2 weight decay (0)\n"
     "  --schedule NAME       cosine (default) or constant learning rate\n"
@@ -143,6 +144,7 @@ static int apply(train_tensor_options *o, const explicit_values *e)
     if (e->optimizer) {
         if (strcmp(e->optimizer, "adam") == 0) {
             o->optim = mg_optim_defaults(MG_OPTIM_ADAM);
+            o->optim.lr = o->dataset == TRAIN_MOONS ? 0.01 : 0.002;
         } else if (strcmp(e->optimizer, "sgd") == 0) {
             o->optim = mg_optim_defaults(MG_OPTIM_SGD);
             o->optim.lr = o->dataset == TRAIN_MOONS ? 1.0 : 0.1;

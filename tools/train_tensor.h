@@ -34,7 +34,8 @@ typedef struct train_tensor_options {
 } train_tensor_options;
 
 /* The defaults of `mgviz train --dataset fashion-mnist`: MLP 784-128-10,
- * 10 epochs, batch 64, SGD momentum 0.9, lr 0.05 cosine, seed 1, 1 thread. */
+ * 10 epochs, batch 64, Adam lr 0.002 with a cosine decay, seed 1, 1 thread;
+ * of the moons: MLP 2-16-16-1, 100 full-batch steps, SGD lr 1.0 decaying. */
 train_tensor_options train_tensor_defaults(train_dataset dataset);
 
 /* What a run reached, for callers and tests. */
