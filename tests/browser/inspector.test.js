@@ -181,6 +181,16 @@ async function testExpr(context, dir) {
   check(w2 > w1, 'expr: the wheel zooms out');
   await page.click('#mg-fit');
   eq((await page.evaluate(() => window.mgInspector.state().view)).w, w0, 'expr: Fit restores the whole graph');
+  const before = await page.evaluate(() => window.mgInspector.state());
+  const box = await page.$eval('#mg-view', (v) => { const r = v.getBoundingClientRect(); return { x: r.left, y: r.bottom - 20 }; });
+  await page.mouse.move(box.x + 300, box.y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 200, box.y, { steps: 5 });
+  await page.mouse.up();
+  const after = await page.evaluate(() => window.mgInspector.state());
+  check(after.view.x > before.view.x && after.view.w === before.view.w, 'expr: dragging pans the graph');
+  eq(after.selected, before.selected, 'expr: a drag selects nothing');
+  await page.click('#mg-fit');
 
   const shot = pictureStats(await page.screenshot());
   check(shot.colours > 20 && shot.ink > 0.02, 'expr: the screenshot is not blank (' + shot.colours + ' colours, ' + (100 * shot.ink).toFixed(1) + '% ink)');
