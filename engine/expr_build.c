@@ -16,6 +16,7 @@ typedef struct machine {
     mg_value **slots;    /* per symbol: the node the name refers to */
     mg_value **var_nodes;
     mg_value *last;      /* the latest statement's value */
+    mg_value *chosen;    /* the latest `z.backward()`: the root when set */
     uint32_t stmt_start; /* node count when the current statement began */
     size_t sp;
 } machine;
@@ -95,6 +96,10 @@ static mg_code step(machine *m, const expr_instr *in, mg_expr_error *err)
         end_statement(m, m->slots[in->arg], e->symbols[in->arg].name);
         break;
     case X_DROP: end_statement(m, m->stack[--m->sp], NULL); break;
+    case X_ROOT:
+        m->chosen = m->stack[--m->sp];
+        end_statement(m, m->chosen, NULL);
+        break;
     case X_NEG: *top = mg_neg(*top); break;
     case X_POWK:
         /* mg_pow() takes finite exponents only; x ** inf is still defined math */
@@ -151,7 +156,7 @@ mg_code mg_expr_build(const mg_expr *e, mg_graph *g,
     if (rc == MG_OK)
         rc = run(&m, err);
     if (rc == MG_OK)
-        *root = m.last;
+        *root = m.chosen ? m.chosen : m.last;
     else
         mg_graph_rewind(g, start); /* a failed build leaves no half graph */
     free(mem);

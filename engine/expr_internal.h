@@ -50,6 +50,7 @@ typedef enum expr_opcode {
     X_LOAD,    /* push the node symbol arg refers to */
     X_STORE,   /* pop into symbol arg; it becomes the statement's value */
     X_DROP,    /* pop: an expression statement's value */
+    X_ROOT,    /* pop: `z.backward()` makes z the root */
     X_NEG, X_ADD, X_SUB, X_MUL, X_DIV,
     X_POWK,    /* a ** k with k a folded constant */
     X_POWV,    /* a ** b */

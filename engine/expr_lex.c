@@ -166,11 +166,63 @@ static int lex_operator(lexer *lx)
     return fail_at(lx, s, "unexpected character '%.*s'", s, len);
 }
 
+/* The newline at q has been passed: a new line starts after it. */
+static void newline_at(lexer *lx, const char *q)
+{
+    lx->line++;
+    lx->line_start = q + 1;
+}
+
 static void newline(lexer *lx)
 {
+    newline_at(lx, lx->p);
     lx->p++;
-    lx->line++;
-    lx->line_start = lx->p;
+}
+
+/* Pasted Python carries lines that compute nothing: `import ...`, `from ...
+ * import ...` and `print(...)` statements. At the start of a statement they
+ * are skipped; 1 when one was, 0 when the name is an ordinary one, -1 on an
+ * unterminated print(. */
+static int skip_python_only(lexer *lx, const char *name, size_t len)
+{
+    bool at_start = lx->ntokens == 0 || lx->tokens[lx->ntokens - 1].kind == TOK_SEPARATOR;
+    if (!at_start || lx->depth != 0)
+        return 0;
+    if ((len == 6 && memcmp(name, "import", 6) == 0) || (len == 4 && memcmp(name, "from", 4) == 0)) {
+        if (*lx->p != ' ' && *lx->p != '\t')
+            return 0;
+        while (*lx->p && *lx->p != '\n')
+            lx->p++;
+        return 1;
+    }
+    const char *q = lx->p;
+    while (*q == ' ' || *q == '\t')
+        q++;
+    if (!(len == 5 && memcmp(name, "print", 5) == 0 && *q == '('))
+        return 0;
+    int depth = 0, line = lx->line;
+    char quote = 0;
+    const char *line_start = lx->line_start;
+    for (; *q; q++) {
+        if (*q == '\n')
+            newline_at(lx, q);
+        if (quote) {
+            if (*q == '\\' && q[1])
+                q++;
+            else if (*q == quote)
+                quote = 0;
+        } else if (*q == '\'' || *q == '"') {
+            quote = *q;
+        } else if (*q == '(') {
+            depth++;
+        } else if (*q == ')' && --depth == 0) {
+            lx->p = q + 1;
+            return 1;
+        }
+    }
+    lx->line = line; /* the error is where the print starts */
+    lx->line_start = line_start;
+    return fail_at(lx, name, "unterminated %.*s(...)", name, (int)len);
 }
 
 static int lex_one(lexer *lx)
@@ -194,7 +246,8 @@ static int lex_one(lexer *lx)
         const char *s = lx->p;
         while (is_name_char(*lx->p))
             lx->p++;
-        return push(lx, TOK_NAME, s, (size_t)(lx->p - s));
+        int skipped = skip_python_only(lx, s, (size_t)(lx->p - s));
+        return skipped != 0 ? (skipped < 0 ? -1 : 0) : push(lx, TOK_NAME, s, (size_t)(lx->p - s));
     } else {
         return lex_operator(lx);
     }

@@ -45,6 +45,9 @@ typedef struct parser {
     size_t code_cap, sym_cap, var_cap, var_symbol_cap;
     unsigned char *bound;   /* per symbol: assigned (or read free) so far */
     const mg_expr_error *lex_error;
+    bool expr_statement;    /* parsing an expression statement... */
+    size_t statement_start; /* ...whose code starts here */
+    bool backward;          /* ...that is `z.backward()` */
     mg_expr_error *err;
 } parser;
 
@@ -329,6 +332,18 @@ static int parse_atom(parser *p, operand *o)
     }
 }
 
+/* `z.backward()`, as micrograd writes it: a statement of its own that makes
+ * z the root. It emits no code; the statement ends with X_ROOT. */
+static int mark_backward(parser *p, const operand *o, const expr_token *m)
+{
+    expr_tok next = peek(p)->kind;
+    if (!p->expr_statement || p->depth != 1 || o->start != p->statement_start ||
+        (next != TOK_SEPARATOR && next != TOK_END))
+        return fail(p, m, "backward() must be a statement of its own: z.backward()");
+    p->backward = true;
+    return 0;
+}
+
 /* atom followed by method calls: z.relu().exp() */
 static int parse_postfix(parser *p, operand *o)
 {
@@ -340,7 +355,8 @@ static int parse_postfix(parser *p, operand *o)
         if (m->kind != TOK_NAME)
             return fail(p, m, "expected a method name after '.'");
         expr_fn f = expr_fn_find(m->start, m->len);
-        if (f == FN_COUNT)
+        bool backward = m->len == 8 && memcmp(m->start, "backward", 8) == 0;
+        if (f == FN_COUNT && !backward)
             return fail(p, m, "unknown method '%.*s'", (int)m->len, m->start);
         p->pos++;
         if (peek(p)->kind != TOK_LPAREN)
@@ -352,8 +368,12 @@ static int parse_postfix(parser *p, operand *o)
         if (t->kind != TOK_RPAREN)
             return fail(p, t, "method '%.*s' takes no arguments", (int)m->len, m->start);
         p->pos++;
-        if (apply_fn(p, o, f, m) != 0)
+        if (backward) {
+            if (mark_backward(p, o, m) != 0)
+                return -1;
+        } else if (apply_fn(p, o, f, m) != 0) {
             return -1;
+        }
     }
     return 0;
 }
@@ -492,11 +512,16 @@ static int parse_statement(parser *p)
         return parse_assignment(p, t, t + 1);
     }
     operand o;
-    if (parse_expr(p, &o) != 0)
+    p->expr_statement = true;
+    p->statement_start = p->e->ncode;
+    p->backward = false;
+    int rc = parse_expr(p, &o);
+    p->expr_statement = false;
+    if (rc != 0)
         return -1;
     if (is_assignment(peek(p)->kind))
         return fail(p, peek(p), "cannot assign to an expression: only to a name");
-    return emit(p, X_DROP, 0, 0.0, t);
+    return emit(p, p->backward ? X_ROOT : X_DROP, 0, 0.0, t);
 }
 
 static int parse_program(parser *p)
@@ -531,7 +556,7 @@ static size_t stack_need(const mg_expr *e)
         case X_CONST: case X_INPUT: case X_FREE: case X_LOAD:
             depth++;
             break;
-        case X_STORE: case X_DROP: case X_ADD: case X_SUB: case X_MUL:
+        case X_STORE: case X_DROP: case X_ROOT: case X_ADD: case X_SUB: case X_MUL:
         case X_DIV: case X_POWV:
             depth--;
             break;

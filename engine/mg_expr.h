@@ -12,7 +12,9 @@
  * Numbers (2, 2.5, .5, 1e-3), names, + - * / **, unary - and +, parentheses,
  * the functions tanh relu sigmoid exp log (as f(z) or z.f()), Value(number),
  * statements separated by newlines or ';', '#' comments. The last statement's
- * value is the root. A name always refers to one node, so shared
+ * value is the root, unless a statement `z.backward()` names it (the last
+ * such). Lines `import ...`, `from ...` and `print(...)` are skipped, so
+ * micrograd snippets paste whole. A name always refers to one node, so shared
  * subexpressions stay shared. Constants become mg_const() leaves; an exponent
  * that is a constant expression is folded into mg_pow(x, k), any other
  * exponent uses mg_pow_value(). Undefined math (log(-1), 1/0) is not an error:

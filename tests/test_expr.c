@@ -431,6 +431,54 @@ START_TEST(test_micrograd_more_ops)
 }
 END_TEST
 
+START_TEST(test_pasted_python)
+{
+    /* The project's README snippet as written, with the Python around it. */
+    const char *src =
+        "from micrograd.engine import Value\n"
+        "import math\n"
+        "\n"
+        "x = Value(2.0)\n"
+        "y = Value(3.0)\n"
+        "z = x * y + x\n"
+        "z.backward()\n"
+        "print(f'{z.data:.4f} and a ) in a string', \"(\",\n"
+        "      x.grad)\n"
+        "w = z * 100   # after backward: not the root\n";
+    mg_graph *g = mg_graph_new();
+    mg_expr_error err;
+    mg_expr *e = mg_expr_parse(src, &err);
+    ck_assert_msg(e != NULL, "line %d: %s", err.line, err.message);
+    mg_value *root, *v[2];
+    ck_assert_int_eq(mg_expr_build(e, g, NULL, 0, &root, v, &err), MG_OK);
+    ck_assert_double_eq(root->data, 8.0);
+    ck_assert_str_eq(mg_value_label(root), "z");
+    ck_assert_int_eq(mg_backward(root), MG_OK);
+    ck_assert_double_eq(v[0]->grad, 4.0);
+    ck_assert_double_eq(v[1]->grad, 2.0);
+    mg_expr_free(e);
+    /* print and from stay ordinary names where they are not statements. */
+    mg_value *r = eval_xy(g, "print = x * 2\nprint + 1", &err);
+    ck_assert_msg(r != NULL, "%s", err.message);
+    ck_assert_double_eq(r->data, 7.0);
+    mg_graph_free(g);
+
+    static const struct { const char *src; int line, column; const char *message; } bad[] = {
+        {"y = 2\nprint(y,\n'x)\nz", 2, 1, "unterminated print(...)"},
+        {"a = x.backward()", 1, 7, "backward() must be a statement of its own"},
+        {"x.backward() + 1", 1, 3, "backward() must be a statement of its own"},
+        {"-x.backward()", 1, 4, "backward() must be a statement of its own"},
+        {"y + x.backward()", 1, 7, "backward() must be a statement of its own"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_ptr_null(mg_expr_parse(bad[i].src, &err));
+        ck_assert_msg(strstr(err.message, bad[i].message) && err.line == bad[i].line &&
+                      err.column == bad[i].column, "'%s': %d:%d %s", bad[i].src, err.line,
+                      err.column, err.message);
+    }
+}
+END_TEST
+
 /* ---- parsed programs against the engine API by hand ---- */
 
 START_TEST(test_matches_hand_built_graph)
@@ -557,6 +605,7 @@ static Suite *expr_suite(void)
     tcase_add_test(tc, test_program_builds_many_times);
     tcase_add_test(tc, test_micrograd_sanity_check);
     tcase_add_test(tc, test_micrograd_more_ops);
+    tcase_add_test(tc, test_pasted_python);
     tcase_add_test(tc, test_matches_hand_built_graph);
     tcase_add_loop_test(tc, test_twins, 0, (int)(sizeof twins / sizeof twins[0]));
     tcase_add_test(tc, test_eval_and_bad_arguments);
