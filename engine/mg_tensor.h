@@ -36,17 +36,17 @@
  * t->node exactly as for scalars (mg_graph_node() returns tensor headers too;
  * check MG_FLAG_TENSOR before reading a header's `data`).
  *
- * For the PyTorch parity suite, the interface to expose is a graph JSON that
- * extends the agreed "mgviz-graph" node objects with "kind": "tensor" fields
- * {"dtype": "f32"|"f64", "shape": [..], "data": [flat..], "grad": [flat..]|null,
- * "op": mg_tensor_op_name(), "attrs": {"axis": .., "keepdim": .., "k": ..}} so
- * a Python script can rebuild the same ops in torch and compare data and
- * grads element by element. Not written yet. */
+ * For the PyTorch parity suite and the graph JSON, mg_tensor_json_fields()
+ * writes what a tensor node adds to the team's "mgviz-graph" node object:
+ * dtype, shape, the op's attributes and data/grad as flat row-major arrays,
+ * so a script can rebuild the same ops in torch and compare element by
+ * element. The exporter (viz) calls it for MG_FLAG_TENSOR headers. */
 #ifndef MG_TENSOR_H
 #define MG_TENSOR_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "mg_gradcheck.h"
 #include "mg_value.h"
@@ -134,6 +134,15 @@ void mg_tensor_zero_grad(mg_tensor *t);
 size_t mg_tensor_shape_str(const mg_tensor *t, char *buf, size_t n);
 /* "matmul", "sum", "+", "exp", "" for leaves, ... */
 const char *mg_tensor_op_name(const mg_tensor *t);
+/* Writes the tensor members of t's graph-JSON node object, each preceded by
+ * ", " so they append to the scalar members:
+ *     , "dtype": "f32", "shape": [2,3], "attrs": {"axis": 1, "keepdim": true},
+ *       "data": [..numel numbers..], "grad": [..] or null
+ * attrs by op: sum/mean/max "axis" (an index, or "all") and "keepdim";
+ * log_softmax "axis"; transpose "axes": [d0,d1]; ** "k"; cross_entropy
+ * "labels": [..]; {} otherwise. Numbers read back exactly (%.9g for f32,
+ * %.17g for f64); NaN and infinities are "nan", "inf", "-inf". */
+void mg_tensor_json_fields(FILE *out, const mg_tensor *t);
 /* Bytes per element of a dtype (4 or 8). */
 size_t mg_dtype_size(mg_dtype dt);
 

@@ -3,6 +3,8 @@
  * training step that allocates nothing once warm. Gradients: test_tensor_grad.c. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check_main.h"
@@ -308,6 +310,43 @@ START_TEST(test_warm_step_allocates_nothing)
 }
 END_TEST
 
+/* The JSON members a tensor node adds, parsed back by reading the text. */
+START_TEST(test_json_fields)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *z = T2(g, 2, 3, 1, 2, 3, 0.1, NAN, -INFINITY);
+    mg_tensor *ce = mg_tensor_cross_entropy(z, (const int32_t[]){ 2, 0 });
+    mg_tensor *s = mg_tensor_sum(z, 1, 1);
+    mg_tensor *x = mg_tensor_input(g, MG_F32, 1, (const int[]){ 2 });
+    mg_tensor_set(x, 0, 0.1);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    mg_tensor_json_fields(f, z);
+    fputc('\n', f);
+    mg_tensor_json_fields(f, ce);
+    fputc('\n', f);
+    mg_tensor_json_fields(f, s);
+    fputc('\n', f);
+    mg_tensor_json_fields(f, x);
+    fclose(f);
+    char *line[4];
+    line[0] = strtok(buf, "\n");
+    for (int i = 1; i < 4; i++)
+        line[i] = strtok(NULL, "\n");
+    ck_assert_str_eq(line[0], ", \"dtype\": \"f64\", \"shape\": [2,3], \"attrs\": {}, "
+                              "\"data\": [1,2,3,0.10000000000000001,\"nan\",\"-inf\"], "
+                              "\"grad\": [0,0,0,0,0,0]");
+    ck_assert(strstr(line[1], "\"shape\": [], \"attrs\": {\"labels\": [2,0]}") != NULL);
+    ck_assert(strstr(line[2], "\"attrs\": {\"axis\": 1, \"keepdim\": true}") != NULL);
+    ck_assert(strstr(line[3], "\"dtype\": \"f32\"") != NULL);
+    ck_assert(strstr(line[3], "[0.100000001,0], \"grad\": null") != NULL);
+    ck_assert_float_eq((float)strtod("0.100000001", NULL), 0.1f); /* reads back exactly */
+    free(buf);
+    mg_graph_free(g);
+}
+END_TEST
+
 static Suite *tensor_suite(void)
 {
     Suite *s = suite_create("tensor");
@@ -321,6 +360,7 @@ static Suite *tensor_suite(void)
     tcase_add_test(tc, test_errors_name_the_shapes);
     tcase_add_test(tc, test_f32_matches_f64);
     tcase_add_test(tc, test_warm_step_allocates_nothing);
+    tcase_add_test(tc, test_json_fields);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,81 @@
+/* tensor_json.c — a tensor node's members of the graph JSON (mg_tensor.h). */
+#include <math.h>
+#include <stdio.h>
+
+#include "tensor_internal.h"
+
+/* x exactly (9 significant digits round-trip a float, 17 a double). */
+static void put_number(FILE *out, double x, mg_dtype dt)
+{
+    if (isnan(x))
+        fputs("\"nan\"", out);
+    else if (isinf(x))
+        fputs(x > 0 ? "\"inf\"" : "\"-inf\"", out);
+    else
+        fprintf(out, dt == MG_F32 ? "%.9g" : "%.17g", x);
+}
+
+static void put_array(FILE *out, const mg_tensor *t, int grad)
+{
+    fputc('[', out);
+    for (int i = 0; i < t->numel; i++) {
+        if (i)
+            fputc(',', out);
+        put_number(out, grad ? mg_tensor_grad_at(t, i) : mg_tensor_get(t, i), t->dtype);
+    }
+    fputc(']', out);
+}
+
+static void put_attrs(FILE *out, const mg_tensor *t)
+{
+    fputs("{", out);
+    switch ((mg_top)t->op) {
+    case MG_T_SUM: case MG_T_MEAN: case MG_T_MAX:
+        if (t->axis == MG_AXIS_ALL)
+            fputs("\"axis\": \"all\"", out);
+        else
+            fprintf(out, "\"axis\": %d", t->axis);
+        fprintf(out, ", \"keepdim\": %s", t->keepdim ? "true" : "false");
+        break;
+    case MG_T_LOG_SOFTMAX:
+        fprintf(out, "\"axis\": %d", t->axis);
+        break;
+    case MG_T_TRANSPOSE:
+        fprintf(out, "\"axes\": [%d,%d]", t->axis, t->axis2);
+        break;
+    case MG_T_POW:
+        fputs("\"k\": ", out);
+        put_number(out, t->k, MG_F64);
+        break;
+    case MG_T_CROSS_ENTROPY: {
+        const mg_tensor *logits = mg_tensor_parent(t, 0);
+        const int32_t *labels = tensor_ce_labels(t, logits);
+        fputs("\"labels\": [", out);
+        for (int i = 0; i < logits->shape[0]; i++)
+            fprintf(out, i ? ",%d" : "%d", (int)labels[i]);
+        fputc(']', out);
+        break;
+    }
+    default:
+        break;
+    }
+    fputs("}", out);
+}
+
+void mg_tensor_json_fields(FILE *out, const mg_tensor *t)
+{
+    if (!out || !t)
+        return;
+    fprintf(out, ", \"dtype\": \"%s\", \"shape\": [", t->dtype == MG_F32 ? "f32" : "f64");
+    for (int i = 0; i < t->ndim; i++)
+        fprintf(out, i ? ",%d" : "%d", t->shape[i]);
+    fputs("], \"attrs\": ", out);
+    put_attrs(out, t);
+    fputs(", \"data\": ", out);
+    put_array(out, t, 0);
+    fputs(", \"grad\": ", out);
+    if (t->grad)
+        put_array(out, t, 1);
+    else
+        fputs("null", out);
+}
