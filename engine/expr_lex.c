@@ -85,7 +85,8 @@ static int fail_at(lexer *lx, const char *at, const char *fmt, const char *what,
 }
 
 /* digits [. digits] [e [+-] digits], or . digits ...; strtod reads the text
- * once its shape is known to be ours (it would also take hex, inf and nan). */
+ * once its shape is known to be ours (it would also take hex, inf and nan,
+ * but those start with letters here, and a letter after a number is an error). */
 static int lex_number(lexer *lx)
 {
     const char *s = lx->p, *q = s;
@@ -115,15 +116,10 @@ static int lex_number(lexer *lx)
             e++;
         return fail_at(lx, s, "invalid number '%.*s'", s, (int)(e - s));
     }
-    char buf[64];
-    size_t len = (size_t)(q - s);
-    if (len >= sizeof buf)
-        return fail_at(lx, s, "number '%.*s' is too long", s, (int)len);
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    if (push(lx, TOK_NUMBER, s, len) != 0)
+    /* The shape is checked, so strtod reads exactly these characters. */
+    if (push(lx, TOK_NUMBER, s, (size_t)(q - s)) != 0)
         return -1;
-    lx->tokens[lx->ntokens - 1].number = strtod(buf, NULL);
+    lx->tokens[lx->ntokens - 1].number = strtod(s, NULL);
     lx->p = q;
     return 0;
 }

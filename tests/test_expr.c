@@ -65,6 +65,7 @@ static const struct {
     {"caf\xc3\xa9 = 1", 1, 4, "unexpected character '\xc3\xa9'"},
     {"x +\x01", 1, 4, "unexpected control character \\x01"},
     {"x.relu(", 1, 8, "expected ')' after 'relu('"},
+    {"a = ; b", 1, 5, "expected expression before ';'"},
 };
 
 START_TEST(test_syntax_error)
@@ -178,6 +179,7 @@ static const struct {
     {"x ** 2 ** -1", 1.7320508075688772},
     {"2 ** x", 8.0},
     {"x # a comment\n", 3.0},
+    {"0.1000000000000000055511151231257827021181583404541015625 * 10", 1.0}, /* exact 0.1 */
     {"(x +\n y)", 1.0},       /* newlines inside parentheses join lines */
     {"x + \\\n y", 1.0},      /* and so does a backslash */
 };
