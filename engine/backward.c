@@ -7,6 +7,7 @@
  * needed. The local derivatives follow PyTorch's formulas, so edge cases
  * (relu at 0, 0 ** 0, log near 0) give the same numbers. */
 #include "graph_internal.h"
+#include "scalar_math.h"
 
 #include <math.h>
 
@@ -22,14 +23,6 @@ static inline void send(mg_value *p, double d)
         }
     }
     p->grad += d;
-}
-
-static inline double sigmoid(double x)
-{
-    if (x >= 0.0)
-        return 1.0 / (1.0 + exp(-x));
-    double e = exp(x);
-    return e / (1.0 + e);
 }
 
 static inline void propagate(const mg_value *v)
@@ -53,18 +46,19 @@ static inline void propagate(const mg_value *v)
     }
     case MG_OP_NEG: send(a, -g); break;
     case MG_OP_POW:
-        send(a, v->k == 0.0 ? 0.0 : g * (v->k * pow(a->data, v->k - 1.0)));
+        send(a, v->k == 0.0 ? 0.0 : g * (v->k * pow_const(a->data, v->k - 1.0)));
         break;
     case MG_OP_POWV: {
         const double x = a->data, y = v->b->data;
         send(a, y == 0.0 ? 0.0 : g * (y * pow(x, y - 1.0)));
-        send(v->b, (x == 0.0 && y >= 0.0) ? 0.0 : g * (out * log(x)));
+        /* PyTorch multiplies by the zero, so an infinite g still gives NaN */
+        send(v->b, g * ((x == 0.0 && y >= 0.0) ? 0.0 : out * log(x)));
         break;
     }
     case MG_OP_EXP: send(a, g * out); break;
     case MG_OP_LOG: send(a, g / a->data); break;
     case MG_OP_TANH: send(a, g * (1.0 - out * out)); break;
-    case MG_OP_RELU: send(a, out > 0.0 ? g : 0.0); break;
+    case MG_OP_RELU: send(a, out <= 0.0 ? 0.0 : g); break; /* NaN passes g on */
     case MG_OP_SIGMOID: send(a, g * (1.0 - out) * out); break;
     case MG_OP_BCE_LOGITS: send(a, g * (sigmoid(a->data) - v->k)); break;
     case MG_OP_LEAF:

@@ -1,5 +1,6 @@
 /* value.c — creating scalar nodes: leaves, labels and the forward pass of each op. */
 #include "graph_internal.h"
+#include "scalar_math.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -143,18 +144,10 @@ mg_value *mg_exp(mg_value *a) { return a ? unary(a, MG_OP_EXP, exp(a->data), "ex
 mg_value *mg_log(mg_value *a) { return a ? unary(a, MG_OP_LOG, log(a->data), "log") : NULL; }
 mg_value *mg_tanh(mg_value *a) { return a ? unary(a, MG_OP_TANH, tanh(a->data), "tanh") : NULL; }
 
+/* As PyTorch's clamp_min: NaN and -0.0 pass through unchanged. */
 mg_value *mg_relu(mg_value *a)
 {
-    return a ? unary(a, MG_OP_RELU, a->data > 0.0 ? a->data : 0.0, "relu") : NULL;
-}
-
-/* Both branches keep exp() from overflowing, as PyTorch's kernel does. */
-static double sigmoid(double x)
-{
-    if (x >= 0.0)
-        return 1.0 / (1.0 + exp(-x));
-    double e = exp(x);
-    return e / (1.0 + e);
+    return a ? unary(a, MG_OP_RELU, a->data < 0.0 ? 0.0 : a->data, "relu") : NULL;
 }
 
 mg_value *mg_sigmoid(mg_value *a)
@@ -170,7 +163,7 @@ mg_value *mg_pow(mg_value *a, double k)
         mg_graph_fail(a->graph, MG_EINVAL, "pow: exponent %g is not finite", k);
         return NULL;
     }
-    mg_value *v = unary(a, MG_OP_POW, pow(a->data, k), "pow");
+    mg_value *v = unary(a, MG_OP_POW, pow_const(a->data, k), "pow");
     if (v)
         v->k = k;
     return v;

@@ -145,6 +145,35 @@ START_TEST(test_edges)
 }
 END_TEST
 
+/* Signed zeros, NaN and Inf follow PyTorch's kernels, not libm's defaults. */
+START_TEST(test_ieee_edges_match_pytorch)
+{
+    mg_graph *g = mg_graph_new();
+    mg_value *nz = mg_input(g, -0.0);
+    mg_value *r = mg_relu(nz);
+    ck_assert(r->data == 0.0 && signbit(r->data)); /* clamp_min keeps -0.0 */
+    mg_value *nan = mg_input(g, NAN);
+    mg_value *rn = mg_relu(nan);
+    mg_backward(rn);
+    ck_assert(isnan(rn->data));
+    ck_assert_double_eq(nan->grad, 1.0); /* NaN is not <= 0: the grad passes */
+
+    mg_value *s = mg_pow(nz, 0.5); /* sqrt(-0.0) is -0.0, pow() would say +0.0 */
+    mg_backward(s);
+    ck_assert(s->data == 0.0 && signbit(s->data));
+    ck_assert(isinf(nz->grad) && nz->grad < 0);
+    ck_assert(isinf(mg_pow(nz, -0.5)->data) && mg_pow(nz, -0.5)->data < 0);
+
+    /* 0 ** x has a zero exponent grad, but an infinite upstream grad still
+     * makes it NaN, as PyTorch multiplies by the zero */
+    mg_value *x = mg_input(g, 0.69);
+    mg_value *q = mg_div(x, mg_pow_value(mg_const(g, 0.0), x));
+    mg_backward(q);
+    ck_assert(isinf(q->data) && isnan(x->grad));
+    mg_graph_free(g);
+}
+END_TEST
+
 /* ---- every op against finite differences at many random points ---- */
 
 typedef struct op_case {
@@ -356,6 +385,7 @@ static Suite *value_suite(void)
     tcase_add_test(tc, test_micrograd_more_ops);
     tcase_add_test(tc, test_long_chain_no_recursion);
     tcase_add_test(tc, test_edges);
+    tcase_add_test(tc, test_ieee_edges_match_pytorch);
     tcase_add_loop_test(tc, test_gradcheck_every_op, 0, (int)(sizeof cases / sizeof cases[0]));
     tcase_add_test(tc, test_gradcheck_reports_failure);
     tcase_add_test(tc, test_errors_are_values);
