@@ -248,8 +248,15 @@ async function testFolded(context, dir) {
   const page = await open(context, path.join(dir, 'mlp-folded.html'));
   const folds = await page.$$eval('g.node.fold', (g) => g.map((e) => e.id));
   check(folds.length > 0, 'folded: the graph has folded boxes (' + folds.length + ')');
+  await page.focus('#' + folds[0]);
+  await page.keyboard.press('Enter');
+  check(await page.isVisible('#mg-fold'), 'folded: Enter on a folded box opens it in place');
+  check(await page.evaluate(() => document.getElementById('mg-fold').contains(document.activeElement)), 'folded: the keyboard focus moves into the opened box');
+  await page.keyboard.press('Escape');
+  check(!(await page.isVisible('#mg-fold')), 'folded: Escape closes the box');
+  eq(await page.evaluate(() => document.activeElement.id), folds[0], 'folded: the focus returns to the box');
   await page.click('#' + folds[0]);
-  check(await page.isVisible('#mg-fold'), 'folded: a folded box opens in place');
+  check(await page.isVisible('#mg-fold'), 'folded: a click opens the folded box in place');
   const rows = await page.$$eval('#mg-fold .rows button', (b) => b.map((e) => +e.dataset.goto));
   check(rows.length > 0, 'folded: the opened box lists its nodes (' + rows.length + ')');
   await page.click('#mg-fold .rows button[data-goto="' + rows[0] + '"]');

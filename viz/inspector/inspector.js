@@ -560,12 +560,18 @@
   }, { passive: false });
 
   /* ---- events ---- */
-  function activate(target) {
+  function activate(target, byKey) {
     var g = target.closest && target.closest('g.node');
     if (!g) return false;
     if (g.dataset.fold !== undefined) {
       var sid = +g.dataset.fold;
-      if (S.fold === sid) closeFold(); else openFold(sid, -1);
+      if (S.fold === sid) closeFold();
+      else {
+        openFold(sid, -1);
+        /* from the keyboard, go into the opened box: its first node */
+        var first = byKey && $('mg-fold').querySelector('.rows button');
+        if (first) first.focus({ preventScroll: true });
+      }
       return true;
     }
     if (g.dataset.node !== undefined) { select(+g.dataset.node, { reveal: false }); return true; }
@@ -573,7 +579,7 @@
   }
   svg.addEventListener('click', function (e) { if (!swallowClick) activate(e.target); });
   svg.addEventListener('keydown', function (e) {
-    if ((e.key === 'Enter' || e.key === ' ') && activate(e.target)) e.preventDefault();
+    if ((e.key === 'Enter' || e.key === ' ') && activate(e.target, true)) e.preventDefault();
   });
   /* keyboard focus brings a node into view; a click's focus must not move
    * the picture under the pointer between mousedown and click */
@@ -603,7 +609,11 @@
     else if (k === 'n') jumpNaN();
     else if (k === 'b') setPhase('before');
     else if (k === 'a') setPhase('after');
-    else if (k === 'Escape') { closeFold(); S.pathFrom = -1; S.flow = false; syncButtons(); refresh(); }
+    else if (k === 'Escape') {
+      var back = $('mg-fold').contains(t) ? foldEl.get(S.fold) : null;
+      closeFold(); S.pathFrom = -1; S.flow = false; syncButtons(); refresh();
+      if (back) back.focus({ preventScroll: true });
+    }
     else return;
     e.preventDefault();
   });
