@@ -621,6 +621,26 @@ START_TEST(test_focus_draws_the_neighbourhood)
 }
 END_TEST
 
+START_TEST(test_too_big_to_lay_out_is_refused)
+{
+    mg_graph *mg = mg_graph_new();
+    mg_value *v = mg_input(mg, 0.1);
+    for (int i = 0; i < MG_VIZ_MAX_LAYOUT_NODES / 2; i++)
+        v = mg_tanh(v);
+    mg_viz_options o = {.fold_budget = SIZE_MAX};
+    char *out = NULL;
+    size_t len;
+    mg_error err;
+    ck_assert_int_eq(mg_draw_dot_data(v, "svg", &o, &out, &len, &err), MG_EINVAL);
+    ck_assert_ptr_null(out);
+    ck_assert_ptr_nonnull(strstr(err.message, "fold"));
+    /* DOT is not laid out: any size goes */
+    ck_assert_int_eq(mg_draw_dot_data(v, "dot", &o, &out, &len, &err), MG_OK);
+    free(out);
+    mg_graph_free(mg);
+}
+END_TEST
+
 /* A fresh empty directory under /tmp; the caller removes it. */
 static void make_dir(char *dir, size_t n)
 {
@@ -830,6 +850,7 @@ static Suite *viz_suite(void)
     tcase_add_test(tc, test_coarse_folding_boxes_leaves_apart);
     tcase_add_test(tc, test_unfold_one_scope);
     tcase_add_test(tc, test_focus_draws_the_neighbourhood);
+    tcase_add_test(tc, test_too_big_to_lay_out_is_refused);
     tcase_add_test(tc, test_files_by_extension);
     tcase_add_test(tc, test_errors_name_the_problem);
     tcase_add_test(tc, test_unwritable_directory_leaves_nothing);

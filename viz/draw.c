@@ -28,6 +28,18 @@ static mg_code one_picture(Agraph_t *g, const viz_attrs *at, mg_value *root,
     return viz_build(g, at, root, o, plan, "", err);
 }
 
+/* MG_OK unless g is too big for dot to lay out in reasonable time. */
+static mg_code check_size(Agraph_t *g, const char *format, mg_error *err)
+{
+    int n = agnnodes(g);
+    if (strcmp(format, "dot") == 0 || n <= MG_VIZ_MAX_LAYOUT_NODES)
+        return MG_OK;
+    return mg_error_set(err, MG_EINVAL,
+                        "the picture has %d Graphviz nodes, more than %d that can be "
+                        "laid out in reasonable time: fold it (fold budget), focus "
+                        "on a node, or write .dot", n, MG_VIZ_MAX_LAYOUT_NODES);
+}
+
 /* Plans, builds with picture, lays out and renders into *out. */
 static mg_code draw_data(mg_value *root, const char *format,
                          const mg_viz_options *opt, picture_fn picture,
@@ -43,6 +55,8 @@ static mg_code draw_data(mg_value *root, const char *format,
     viz_attrs at;
     Agraph_t *g = open_graph(&o, format, &at, err);
     rc = g ? picture(g, &at, root, &o, &plan, err) : MG_ENOMEM;
+    if (rc == MG_OK)
+        rc = check_size(g, format, err);
     if (rc == MG_OK) {
         viz_tune_layout(g);
         rc = viz_render(g, format, out, len, err);

@@ -59,6 +59,11 @@
 #define MG_VIZ_PRECISION 4
 /* Neighbourhood radius (edges away from focus_id) by default. */
 #define MG_VIZ_FOCUS_RADIUS 2
+/* Most Graphviz nodes (values, op ellipses, boxes) a PNG or SVG may hold:
+ * dot's layout grows much faster than linearly (a two-sample MLP of 3,700
+ * nodes takes 8 s of CPU), so larger pictures are refused with MG_EINVAL
+ * asking to fold or focus. DOT output, which is not laid out, has no limit. */
+#define MG_VIZ_MAX_LAYOUT_NODES 5000
 
 /* Drawing options. A zero-initialised struct (or NULL) means the defaults. */
 typedef struct mg_viz_options {

@@ -17,6 +17,8 @@
 #define VIZ_DPI 72
 /* Cap on dot's network-simplex iterations (see viz_tune_layout). */
 #define VIZ_SIMPLEX_ITERATIONS 250
+/* Pictures with this many Graphviz nodes get straight edges. */
+#define VIZ_HUGE_PICTURE 2500
 
 /* options.c: opt (may be NULL) with every zero field replaced by its default. */
 mg_viz_options viz_resolve(const mg_viz_options *opt);
