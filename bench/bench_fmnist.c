@@ -144,7 +144,7 @@ int main(int argc, char **argv)
            m1.seconds, m1.cpu, m1.rss_kb / 1024.0, m1.warm_allocations);
     printf("  mgviz SGD lr 0.1, 2 threads     %7.3f s/epoch (CPU %.3f s)  %.2fx the 1-thread speed\n",
            m2.seconds, m2.cpu, m1.seconds / m2.seconds);
-    printf("  mgviz default (momentum, cos)   %7.3f s/epoch (CPU %.3f s)\n", md.seconds, md.cpu);
+    printf("  mgviz default (Adam, cosine)    %7.3f s/epoch (CPU %.3f s)\n", md.seconds, md.cpu);
     printf("moons, vectorised 2-16-16-1, 100 points, full batch\n");
     printf("  mgviz                           %7.2f us/step (CPU %.2f us)  warm allocations %zu\n",
            mm.seconds * 1e6, mm.cpu * 1e6, mm.warm_allocations);
