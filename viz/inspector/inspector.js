@@ -18,7 +18,12 @@
   /* ---- structure ---- */
   var children = [];
   for (var i = 0; i < N; i++) children.push([]);
-  nodes.forEach(function (n) { n.parents.forEach(function (p) { children[p].push(n.id); }); });
+  nodes.forEach(function (n) {
+    n.parents.forEach(function (p) {
+      var c = children[p];
+      if (c[c.length - 1] !== n.id) c.push(n.id); /* x*x: one child, not two */
+    });
+  });
   var reachesRoot = walk([ROOT], function (id) { return nodes[id].parents; });
 
   function walk(start, next) {
@@ -370,7 +375,7 @@
     var dl = document.createElement('dl');
     var g = x.grad ? x.grad[id] : null;
     [['id', String(id)], ['op', n.op || '(leaf)'], ['label', n.label || '(none)'],
-     ['kind', n.kind + (id === ROOT ? ', root' : '')], ['scope', n.scope || '(root scope)'],
+     ['kind', n.kind + (id === ROOT ? ', root' : '')], ['scope', n.scope || '(top level)'],
      ['data', full(x.data[id]), bad(x.data[id])],
      ['grad', full(g) + (S.phase === 'before' ? ' \u00b7 before backward' : ''), bad(g)]]
       .forEach(function (r) {
@@ -380,7 +385,7 @@
         dl.appendChild(dd);
       });
     if (!nodeEl[id] && nodeFold[id] >= 0)
-      dl.appendChild(text('dt', 'drawn in')), dl.appendChild(text('dd', 'folded box ' + D.scopes[nodeFold[id]]));
+      dl.appendChild(text('dt', 'drawn in')), dl.appendChild(text('dd', 'folded box ' + (D.scopes[nodeFold[id]] || '(top level)')));
     panel.appendChild(dl);
     var actions = document.createElement('div');
     actions.className = 'actions';
@@ -437,7 +442,7 @@
     pop.textContent = '';
     pop.setAttribute('aria-label', 'Folded scope ' + D.scopes[sid]);
     var head = document.createElement('header');
-    head.appendChild(text('h2', (D.scopes[sid] || '(root scope)') + ' \u2014 ' + ids.length + ' nodes'));
+    head.appendChild(text('h2', (D.scopes[sid] || '(top level)') + ' \u2014 ' + ids.length + ' nodes'));
     var close = text('button', 'Close');
     close.type = 'button';
     close.setAttribute('aria-label', 'Close folded scope');
@@ -698,7 +703,8 @@
     var f = steps[S.step], loss = num(f.loss), acc = num(f.accuracy);
     var t = 'Step ' + f.step + ' (' + (S.step + 1) + ' of ' + steps.length + ')' +
       (Number.isFinite(loss) ? ' \u00b7 loss ' + fmt(loss) : '') +
-      (Number.isFinite(acc) ? ' \u00b7 accuracy ' + (100 * acc).toFixed(1) + '%' : '');
+      (Number.isFinite(acc) ? ' \u00b7 accuracy ' + (100 * acc).toFixed(1) + '%' : '') +
+      (f.partial ? ' \u00b7 only the parameters were saved at this step (page size); the others show \u2026' : '');
     $('mg-step-text').textContent = t;
     slider.setAttribute('aria-valuetext', t);
     var img = $('mg-boundary');
