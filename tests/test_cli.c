@@ -399,6 +399,15 @@ START_TEST(test_inspect_text)
     contains(r.out, "depth: 2");
     contains(r.out, "nonfinite: none");
     done(&r);
+    /* A long path shows its ends in text. */
+    char chain[512] = "y = x";
+    for (int i = 0; i < 30; i++)
+        strcat(chain, "\ny = y * 2");
+    r = RUN("inspect", chain, "x=1", "--depth");
+    ck_assert_int_eq(r.status, 0);
+    contains(r.out, "depth: 30");  /* x, then a constant and a * per statement */
+    contains(r.out, "  #0 -> #2 -> #4 -> #6 -> #8 -> #10 -> #12 -> #14 -> ... 15 more ... -> #46 ->");
+    done(&r);
     r = RUN("inspect", "x * 2", "x=1", "--path", "nobody");
     ck_assert_int_eq(r.status, 2);
     contains(r.err, "'nobody'");

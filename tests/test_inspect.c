@@ -328,7 +328,8 @@ START_TEST(test_import_rejects_bad_files)
          "\"kind\":\"input\",\"data\":1,\"grad\":0,\"parents\":[]},{\"id\":1,"
          "\"op\":\"frob\",\"kind\":\"op\",\"data\":1,\"grad\":0,\"parents\":[0]}]}",
          "unknown op 'frob'"},
-        {"\"\\x\"", "bad escape"},
+        {"{\"format\":\"\\x\"}", "bad escape"},
+        {"\"a string\"", "expected a JSON object"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         mg_graph *g = mg_graph_new();
@@ -344,10 +345,11 @@ START_TEST(test_import_rejects_bad_files)
         mg_graph_free(g);
     }
     /* 10000 nested arrays: refused, not a stack overflow. */
-    char *deep = malloc(20001);
-    memset(deep, '[', 10000);
-    memset(deep + 10000, ']', 10000);
-    deep[20000] = '\0';
+    char *deep = malloc(20010);
+    strcpy(deep, "{\"a\":");
+    memset(deep + 5, '[', 10000);
+    memset(deep + 10005, ']', 10000);
+    strcpy(deep + 20005, "}");
     mg_graph *g = mg_graph_new();
     mg_value *root;
     mg_export_var *vars;

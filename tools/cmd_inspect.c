@@ -8,6 +8,7 @@
 
 #define CMD "inspect"
 #define DEFAULT_PATHS 10
+#define PATH_ENDS 8 /* ids shown at each end of a long path in text */
 
 static const char usage_text[] =
     "Usage: mgviz inspect PROGRAM [NAME=VALUE ...] [--json] [QUERY ...]\n"
@@ -221,9 +222,15 @@ static void print_paths(const out *o, const mg_inspect_paths *p)
             printf("%s[", k ? "," : "");
             id_list(ids, n, ",");
             putchar(']');
-        } else {
+        } else if (n <= 2 * PATH_ENDS + 4) {
             fputs("  ", stdout);
             id_list(ids, n, " -> ");
+            putchar('\n');
+        } else { /* a long path: its ends (--json lists it all) */
+            fputs("  ", stdout);
+            id_list(ids, PATH_ENDS, " -> ");
+            printf(" -> ... %zu more ... -> ", n - 2 * PATH_ENDS);
+            id_list(ids + n - PATH_ENDS, PATH_ENDS, " -> ");
             putchar('\n');
         }
     }

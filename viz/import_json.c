@@ -133,6 +133,73 @@ static mg_code import_vars(mg_graph *g, const json_value *grads, mg_export_var *
     return MG_OK;
 }
 
+/* The members of "nodes", imported one by one as they are read: a big file
+ * is never held as JSON values all at once. */
+static mg_code import_nodes(json_reader *r, mg_graph *g, uint32_t *count, mg_error *err)
+{
+    if (!json_next(r, '[', "\"nodes\" must be an array"))
+        return MG_EFORMAT;
+    if (json_at(r, ']'))
+        return json_next(r, ']', ""), MG_OK;
+    for (;;) {
+        json_value *n = json_read_value(r);
+        if (!n)
+            return MG_EFORMAT;
+        mg_code rc = import_node(g, n, *count, err);
+        json_free(n);
+        if (rc != MG_OK)
+            return rc;
+        ++*count;
+        if (json_at(r, ']'))
+            return json_next(r, ']', ""), MG_OK;
+        if (!json_next(r, ',', "expected ',' or ']'"))
+            return MG_EFORMAT;
+    }
+}
+
+/* The members other than "nodes" that matter: kept as values. */
+typedef struct header {
+    json_value *format, *root, *grads;
+} header;
+
+static bool is_graph(const header *h)
+{
+    const char *format = string_of(h->format);
+    return format && strcmp(format, "mgviz-graph") == 0;
+}
+
+/* One member of the top object. */
+static mg_code import_member(json_reader *r, mg_graph *g, header *h, uint32_t *count,
+                             bool *has_nodes, mg_error *err)
+{
+    char *key = json_read_key(r);
+    if (!key)
+        return MG_EFORMAT;
+    mg_code rc = MG_OK;
+    if (strcmp(key, "nodes") == 0) {
+        if (h->format && !is_graph(h))
+            rc = mg_error_set(err, MG_EFORMAT, "not an mgviz-graph JSON document");
+        else
+            rc = import_nodes(r, g, count, err);
+        *has_nodes = true;
+    } else {
+        json_value *v = json_read_value(r);
+        json_value **slot = strcmp(key, "format") == 0 ? &h->format
+                          : strcmp(key, "root") == 0 ? &h->root
+                          : strcmp(key, "grads") == 0 ? &h->grads : NULL;
+        if (!v) {
+            rc = MG_EFORMAT;
+        } else if (slot) {
+            json_free(*slot);
+            *slot = v;
+        } else {
+            json_free(v);
+        }
+    }
+    free(key);
+    return rc;
+}
+
 mg_code mg_import_json(const char *text, mg_graph *g, mg_value **root,
                        mg_export_var **vars, size_t *nvars, mg_error *err)
 {
@@ -141,23 +208,40 @@ mg_code mg_import_json(const char *text, mg_graph *g, mg_value **root,
     *nvars = 0;
     if (!text || !g || mg_graph_count(g) != 0)
         return mg_error_set(err, MG_EINVAL, "importing a graph needs text and an empty graph");
-    json_value *doc = json_parse(text, err);
-    if (!doc)
-        return err ? err->code : MG_EFORMAT;
-    const char *format = string_of(json_get(doc, "format"));
-    const json_value *nodes = json_get(doc, "nodes"), *r = json_get(doc, "root");
-    mg_code rc = MG_OK;
-    if (!format || strcmp(format, "mgviz-graph") != 0 || !nodes || nodes->type != J_ARRAY ||
-        !r || r->type != J_NUMBER)
+    json_reader *r = json_reader_new(text, err);
+    if (!r)
+        return MG_ENOMEM;
+    header h = {0};
+    uint32_t count = 0;
+    bool has_nodes = false;
+    mg_code rc = json_next(r, '{', "expected a JSON object") ? MG_OK : MG_EFORMAT;
+    if (rc == MG_OK && json_at(r, '}'))
+        json_next(r, '}', "");
+    else
+        while (rc == MG_OK) {
+            rc = import_member(r, g, &h, &count, &has_nodes, err);
+            if (rc == MG_OK && json_at(r, '}')) {
+                json_next(r, '}', "");
+                break;
+            }
+            if (rc == MG_OK && !json_next(r, ',', "expected ',' or '}'"))
+                rc = MG_EFORMAT;
+        }
+    if (rc == MG_OK && !json_read_end(r))
+        rc = MG_EFORMAT;
+    if (rc == MG_OK && (!is_graph(&h) || !has_nodes || !h.root || h.root->type != J_NUMBER))
         rc = mg_error_set(err, MG_EFORMAT, "not an mgviz-graph JSON document");
-    for (size_t i = 0; rc == MG_OK && i < nodes->n; i++)
-        rc = import_node(g, &nodes->items[i], (uint32_t)i, err);
-    if (rc == MG_OK && (r->number < 0 || r->number >= (double)nodes->n))
-        rc = mg_error_set(err, MG_EFORMAT, "the root %g is not a node id", r->number);
+    if (rc == MG_OK && (h.root->number < 0 || h.root->number >= (double)count ||
+                        h.root->number != floor(h.root->number)))
+        rc = mg_error_set(err, MG_EFORMAT, "the root %g is not a node id", h.root->number);
     if (rc == MG_OK)
-        rc = import_vars(g, json_get(doc, "grads"), vars, nvars, err);
+        rc = import_vars(g, h.grads && h.grads->type == J_OBJECT ? h.grads : NULL, vars,
+                         nvars, err);
     if (rc == MG_OK)
-        *root = mg_graph_node(g, (uint32_t)r->number);
-    json_free(doc);
+        *root = mg_graph_node(g, (uint32_t)h.root->number);
+    json_free(h.format);
+    json_free(h.root);
+    json_free(h.grads);
+    json_reader_free(r);
     return rc;
 }

@@ -7,12 +7,13 @@
 
 enum { MAX_DEPTH = 200 };
 
-typedef struct reader {
+struct json_reader {
     const char *start, *p;
     int depth;
     mg_error *err;
     bool failed;
-} reader;
+};
+typedef json_reader reader;
 
 static void fail(reader *r, const char *what)
 {
@@ -279,21 +280,75 @@ static bool parse_value(reader *r, json_value *v)
     return ok;
 }
 
-json_value *json_parse(const char *text, mg_error *err)
+/* A value parsed into a fresh json_value, or NULL (err filled). */
+static json_value *parse_new(reader *r)
 {
-    reader r = {.start = text, .p = text, .err = err};
     json_value *v = calloc(1, sizeof *v);
     if (!v) {
-        mg_error_set(err, MG_ENOMEM, "out of memory reading JSON");
+        fail(r, "out of memory");
         return NULL;
     }
-    bool ok = parse_value(&r, v);
-    skip_space(&r);
-    if (ok && *r.p)
-        fail(&r, "text after the JSON value"), ok = false;
-    if (!ok) {
+    if (!parse_value(r, v)) {
         json_free(v);
         return NULL;
     }
     return v;
+}
+
+/* ---- reading a document piece by piece ---- */
+
+json_reader *json_reader_new(const char *text, mg_error *err)
+{
+    json_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        mg_error_set(err, MG_ENOMEM, "out of memory reading JSON");
+    else
+        *r = (json_reader){.start = text, .p = text, .err = err};
+    return r;
+}
+
+void json_reader_free(json_reader *r) { free(r); }
+
+bool json_next(json_reader *r, char c, const char *what)
+{
+    skip_space(r);
+    if (*r->p != c) {
+        fail(r, what);
+        return false;
+    }
+    r->p++;
+    return true;
+}
+
+bool json_at(json_reader *r, char c)
+{
+    skip_space(r);
+    return *r->p == c;
+}
+
+char *json_read_key(json_reader *r)
+{
+    skip_space(r);
+    if (*r->p != '"') {
+        fail(r, "expected a member name");
+        return NULL;
+    }
+    char *key = read_string(r);
+    if (key && !json_next(r, ':', "expected ':'")) {
+        free(key);
+        key = NULL;
+    }
+    return key;
+}
+
+json_value *json_read_value(json_reader *r) { return parse_new(r); }
+
+bool json_read_end(json_reader *r)
+{
+    skip_space(r);
+    if (*r->p) {
+        fail(r, "text after the JSON value");
+        return false;
+    }
+    return true;
 }
