@@ -140,7 +140,7 @@ typedef struct mg_viz_fold_plan {
     size_t total;        /* graph nodes in the picture (reachable, in focus) */
     size_t drawn;        /* of which drawn as their own value boxes */
     size_t folded;       /* of which inside boxes: drawn + folded == total */
-    uint32_t depth;      /* scope depth of the boxes (when nboxes > 0) */
+    uint32_t depth;      /* the fold depth chosen (when nboxes > 0) */
     size_t nboxes;
     mg_viz_box *boxes;   /* nboxes boxes, in order of first node id */
     size_t nnodes;       /* length of node_box: the graph's node count */
