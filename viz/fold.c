@@ -1,12 +1,12 @@
 /* fold.c — choosing how to fold a big picture by scope.
  *
- * Folding at depth d puts every node whose scope is d or more names deep into
- * one box per depth-d scope. Nodes in shallower scopes are either drawn one by
- * one ("fine" folding) or, when that is still too many, boxed by their own
- * scope too ("coarse" folding, the top-level scope becoming one box). The
- * deepest fine depth that fits the budget wins, then the deepest coarse one.
- * The root, the focus node and nodes under opt->unfold_scope are always drawn
- * one by one. */
+ * Folding at depth d puts every node living (see home.c) in a scope d or more
+ * names deep into one box per depth-d scope. Nodes of shallower scopes are
+ * either drawn one by one ("fine" folding) or, when that is still too many,
+ * boxed by their own scope too ("coarse" folding: the top level becomes a box,
+ * its leaves another, see splits()). The deepest fine depth that fits the
+ * budget wins, then the deepest coarse one. The root, the focus node and
+ * nodes under opt->unfold_scope are always drawn one by one. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -226,6 +226,25 @@ static mg_code assign(fold_ctx *c, const mg_value *root, const mg_viz_options *o
     return MG_OK;
 }
 
+/* Fills cnt and leaves per scope; returns how many nodes cannot fold. */
+static size_t count_foldable(fold_ctx *c, const mg_value *root,
+                             const mg_viz_options *o, const uint8_t *in, size_t n)
+{
+    size_t forced = 0;
+    for (size_t id = 0; id < n; id++) {
+        const mg_value *v = mg_graph_node(c->g, (uint32_t)id);
+        if (!in[id])
+            continue;
+        if (!foldable(c, root, o, v)) {
+            forced++;
+            continue;
+        }
+        c->cnt[scope_of(c, v)]++;
+        c->leaves[scope_of(c, v)] += mg_is_leaf(v);
+    }
+    return forced;
+}
+
 mg_code viz_fold(mg_value *root, const mg_viz_options *o, const uint8_t *in,
                  size_t count, mg_viz_fold_plan *plan, mg_error *err)
 {
@@ -236,18 +255,7 @@ mg_code viz_fold(mg_value *root, const mg_viz_options *o, const uint8_t *in,
     if (o->unfold_scope && (rc = mark_unfolded(&c, o->unfold_scope, err)))
         goto done;
     plan->total = count;
-    size_t forced = 0;
-    for (size_t id = 0; id < plan->nnodes; id++) {
-        const mg_value *v = mg_graph_node(c.g, (uint32_t)id);
-        if (!in[id])
-            continue;
-        if (foldable(&c, root, o, v)) {
-            c.cnt[scope_of(&c, v)]++;
-            c.leaves[scope_of(&c, v)] += mg_is_leaf(v);
-        }
-        else
-            forced++;
-    }
+    size_t forced = count_foldable(&c, root, o, in, plan->nnodes);
     int fold = count > o->fold_budget, mode = FOLD_FINE;
     uint32_t d = 0;
     if (fold)
