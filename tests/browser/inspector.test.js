@@ -367,7 +367,7 @@ async function testMoons(context, dir, name, times, screenshot) {
     await context.close();
     fs.rmSync(profile, { recursive: true, force: true });
   }
-  const foreign = requests.filter((u) => !u.startsWith('file://') && !u.startsWith('data:'));
+  const foreign = requests.filter((u) => !u.startsWith('file://'));
   eq(foreign.join(' '), '', 'no network request: only the pages\' file:// URLs (' + requests.length + ' requests)');
   console.log('timings ' + JSON.stringify(times, null, 1));
   if (!option('--keep')) fs.rmSync(dir, { recursive: true, force: true });
