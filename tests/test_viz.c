@@ -756,6 +756,20 @@ START_TEST(test_unwritable_directory_leaves_nothing)
 }
 END_TEST
 
+/* The y of the first text inside the SVG group with id prefix<id>. */
+static double text_y(const char *svg, const char *prefix, unsigned id)
+{
+    char want[48];
+    snprintf(want, sizeof want, "<g id=\"%s%u\"", prefix, id);
+    const char *g = strstr(svg, want);
+    ck_assert_ptr_nonnull(g);
+    const char *text = strstr(g, "<text ");
+    ck_assert_ptr_nonnull(text);
+    const char *y = strstr(text, " y=\"");
+    ck_assert_ptr_nonnull(y);
+    return strtod(y + 4, NULL);
+}
+
 START_TEST(test_before_and_after_backward)
 {
     neuron t = make_neuron();
@@ -801,6 +815,8 @@ START_TEST(test_before_and_after_backward)
     ck_assert(contains(svg, "<g id=\"n%u\" class=\"node value", t.x1->id));
     ck_assert(contains(svg, "<g id=\"bn%u\" class=\"node value", t.x1->id));
     ck_assert(contains(svg, "<g id=\"bop%u\" class=\"node op\"", t.o->id));
+    /* "before" stands above "after" (SVG y grows downwards) */
+    ck_assert(text_y(svg, "n", t.x1->id) < text_y(svg, "bn", t.x1->id));
     free(svg);
     unlink(path);
     rmdir(dir);

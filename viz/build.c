@@ -203,3 +203,20 @@ mg_code viz_build(Agraph_t *g, const viz_attrs *at, mg_value *root,
     free(b.box);
     return rc;
 }
+
+void viz_relabel(Agraph_t *g, const viz_attrs *at, mg_value *root,
+                 const mg_viz_options *o, const mg_viz_fold_plan *plan,
+                 const char *prefix)
+{
+    char name[48], text[1024];
+    for (size_t id = 0; id < plan->nnodes; id++) {
+        if (plan->node_box[id] != MG_VIZ_NODE_DRAWN)
+            continue;
+        snprintf(name, sizeof name, "%sn%zu", prefix, id);
+        Agnode_t *n = agnode(g, name, 0);
+        if (!n)
+            continue;
+        viz_value_label(mg_graph_node(root->graph, (uint32_t)id), o, text, sizeof text);
+        viz_set(n, at->label, text);
+    }
+}

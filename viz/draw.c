@@ -134,13 +134,19 @@ static mg_code add_cluster(Agraph_t *g, const viz_attrs *at, mg_value *root,
     return viz_build(sub, at, root, o, plan, prefix, err);
 }
 
-/* Builds both states into g, running backward in between. */
+/* Builds both states into g, running backward in between. The "after"
+ * cluster is made first (and relabelled once backward has run): dot stacks
+ * clusters in reverse order of their nodes' creation, and "before" belongs
+ * on top. */
 static mg_code before_and_after(Agraph_t *g, const viz_attrs *at,
-                                  mg_value *root, const mg_viz_options *o,
-                                  const mg_viz_fold_plan *plan, mg_error *err)
+                                mg_value *root, const mg_viz_options *o,
+                                const mg_viz_fold_plan *plan, mg_error *err)
 {
-    mg_code rc = add_cluster(g, at, root, o, plan, "cluster_before",
-                             "before backward", "", err);
+    mg_code rc = add_cluster(g, at, root, o, plan, "cluster_after",
+                             "after backward", "b", err);
+    if (rc == MG_OK)
+        rc = add_cluster(g, at, root, o, plan, "cluster_before",
+                         "before backward", "", err);
     if (rc != MG_OK)
         return rc;
     mg_code brc = mg_backward(root);
@@ -148,8 +154,8 @@ static mg_code before_and_after(Agraph_t *g, const viz_attrs *at,
         return mg_error_set(err, brc, "backward failed: %s",
                             mg_graph_error(root->graph) ? mg_graph_error(root->graph)
                                                         : mg_code_name(brc));
-    return add_cluster(g, at, root, o, plan, "cluster_after", "after backward",
-                       "b", err);
+    viz_relabel(g, at, root, o, plan, "b");
+    return MG_OK;
 }
 
 mg_code mg_draw_backward(mg_value *root, const char *path,

@@ -84,6 +84,12 @@ mg_code viz_build(Agraph_t *g, const viz_attrs *at, mg_value *root,
                   const mg_viz_options *o, const mg_viz_fold_plan *plan,
                   const char *prefix, mg_error *err);
 
+/* build.c: sets the labels of plan's value boxes in g (named with prefix)
+ * from the values' current data and grad. */
+void viz_relabel(Agraph_t *g, const viz_attrs *at, mg_value *root,
+                 const mg_viz_options *o, const mg_viz_fold_plan *plan,
+                 const char *prefix);
+
 /* label.c: the record label of a value box into buf (escaped for records). */
 void viz_value_label(const mg_value *v, const mg_viz_options *o, char *buf,
                      size_t n);
