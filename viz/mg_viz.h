@@ -100,8 +100,8 @@ mg_code mg_draw_dot_data(mg_value *root, const char *format,
 
 /* Draws root's graph as it is now, runs mg_backward(root), draws it again:
  * ONE file (format from path's extension) holding two clusters titled
- * "before backward" and "after backward" (with rankdir LR they stand one
- * above the other, each reading left to right). The second cluster's ids
+ * "before backward" and "after backward" (with rankdir LR "before" stands
+ * above "after", each reading left to right). The second cluster's ids
  * carry the prefix "b" ("bn<ID>", "bop<ID>", "bfold<ID>", "be<FROM>_<TO>").
  * Bad arguments are reported before backward runs; once it has run, a failure
  * to render or write leaves the grads updated and no file. */
