@@ -142,7 +142,8 @@ int main(int argc, char **argv)
     printf("  mgviz SGD lr 0.1, 1 thread      %7.3f s/epoch (CPU %.3f s)  peak RSS %6.1f MB  "
            "warm allocations %zu\n",
            m1.seconds, m1.cpu, m1.rss_kb / 1024.0, m1.warm_allocations);
-    printf("  mgviz SGD lr 0.1, 2 threads     %7.3f s/epoch (CPU %.3f s)  %.2fx the 1-thread speed\n",
+    printf("  mgviz SGD lr 0.1, 2 threads     %7.3f s/epoch (CPU %.3f s)  "
+           "%.2fx the 1-thread speed\n",
            m2.seconds, m2.cpu, m1.seconds / m2.seconds);
     printf("  mgviz default (Adam, cosine)    %7.3f s/epoch (CPU %.3f s)\n", md.seconds, md.cpu);
     printf("moons, vectorised 2-16-16-1, 100 points, full batch\n");

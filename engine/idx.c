@@ -52,7 +52,8 @@ static mg_code read_header(gzFile f, const char *path, mg_idx *out, mg_error *er
                             h[2], h[3]);
     if (h[2] != MG_IDX_UBYTE)
         return mg_error_set(err, MG_EFORMAT,
-                            "%s: IDX element type 0x%02x is not supported (only 0x08, unsigned byte)",
+                            "%s: IDX element type 0x%02x is not supported "
+                            "(only 0x08, unsigned byte)",
                             path, h[2]);
     if (h[3] < 1 || h[3] > MG_IDX_MAX_DIMS)
         return mg_error_set(err, MG_EFORMAT, "%s: IDX file has %d dimensions (1 to %d allowed)",

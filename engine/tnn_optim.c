@@ -50,7 +50,8 @@ static mg_code check_config(const mg_optim_config *c, mg_error *err)
                             "optimizer: momentum %g must be in [0,1), weight decay %g >= 0",
                             c->momentum, c->weight_decay);
     if (c->kind == MG_OPTIM_ADAM
-        && !(c->beta1 >= 0.0 && c->beta1 < 1.0 && c->beta2 >= 0.0 && c->beta2 < 1.0 && c->eps > 0.0))
+        && !(c->beta1 >= 0.0 && c->beta1 < 1.0 && c->beta2 >= 0.0 && c->beta2 < 1.0
+             && c->eps > 0.0))
         return mg_error_set(err, MG_EINVAL, "adam: betas (%g, %g) must be in [0,1), eps %g > 0",
                             c->beta1, c->beta2, c->eps);
     if (c->kind != MG_OPTIM_SGD && c->kind != MG_OPTIM_ADAM)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "test_tensor_data.h"
 #include "mg_checkpoint.h"
 
 static char dir[] = "/tmp/mgviz-test-ckpt-XXXXXX";
@@ -24,16 +25,14 @@ static mg_ckpt_record recs[2] = {
 
 static void setup(void)
 {
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    temp_dir_make(dir);
     snprintf(path, sizeof path, "%s/model.ckpt", dir);
     ck_assert_int_eq(mg_checkpoint_save(path, "arch=3,2 epoch=4", recs, 2, NULL), MG_OK);
 }
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    temp_dir_remove(dir);
     strcpy(dir, "/tmp/mgviz-test-ckpt-XXXXXX");
 }
 

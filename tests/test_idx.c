@@ -9,17 +9,16 @@
 #include <zlib.h>
 
 #include "check_main.h"
+#include "test_tensor_data.h"
 #include "mg_idx.h"
 
 static char dir[] = "/tmp/mgviz-test-idx-XXXXXX";
 
-static void setup(void) { ck_assert_ptr_nonnull(mkdtemp(dir)); }
+static void setup(void) { temp_dir_make(dir); }
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    temp_dir_remove(dir);
     strcpy(dir, "/tmp/mgviz-test-idx-XXXXXX");
 }
 

@@ -20,7 +20,9 @@ static mg_tensor *make(mg_graph *g, mg_dtype dt, int ndim, const int *shape, con
     return t;
 }
 
-#define T2(g, r, c, ...) make(g, MG_F64, 2, (const int[]){ r, c }, (const double[]){ __VA_ARGS__ }, MG_TENSOR_PARAM)
+/* A float64 parameter of shape [r,c] holding the listed values. */
+#define T2(g, r, c, ...) \
+    make(g, MG_F64, 2, (const int[]){ r, c }, (const double[]){ __VA_ARGS__ }, MG_TENSOR_PARAM)
 
 START_TEST(test_matmul_and_broadcast_values)
 {

@@ -7,70 +7,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "../tools/train_tensor.h"
 #include "check_main.h"
-#include "mg_rng.h"
+#include "test_tensor_data.h"
 
 static char dir[] = "/tmp/mgviz-test-train-XXXXXX";
 static char ckpt[256];
 static FILE *sink;
 
-enum { SIDE = 4, PIXELS = SIDE * SIDE };
-
-static void write_idx(const char *name, int ndim, const uint32_t *dims, const uint8_t *data,
-                      size_t n)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    gzFile f = gzopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    unsigned char head[4 + 4 * 3] = { 0, 0, 0x08, (unsigned char)ndim };
-    for (int i = 0; i < ndim; i++)
-        for (int k = 0; k < 4; k++)
-            head[4 + 4 * i + k] = (unsigned char)(dims[i] >> (24 - 8 * k));
-    gzwrite(f, head, 4u + 4u * (unsigned)ndim);
-    gzwrite(f, data, (unsigned)n);
-    gzclose(f);
-}
-
-/* n images of class c: pixels c and c+1 bright over noise. */
-static void write_split(const char *split, uint32_t n, uint64_t seed)
-{
-    uint8_t *img = malloc(n * PIXELS), *lab = malloc(n);
-    mg_rng r;
-    mg_rng_seed(&r, seed);
-    for (uint32_t i = 0; i < n; i++) {
-        lab[i] = (uint8_t)mg_rng_below(&r, 10);
-        for (int p = 0; p < PIXELS; p++)
-            img[i * PIXELS + p] = (uint8_t)mg_rng_below(&r, 60);
-        img[i * PIXELS + lab[i]] = 220;
-        img[i * PIXELS + lab[i] + 1] = 200;
-    }
-    char name[64];
-    snprintf(name, sizeof name, "%s-images-idx3-ubyte.gz", split);
-    write_idx(name, 3, (const uint32_t[]){ n, SIDE, SIDE }, img, n * PIXELS);
-    snprintf(name, sizeof name, "%s-labels-idx1-ubyte.gz", split);
-    write_idx(name, 1, (const uint32_t[]){ n }, lab, n);
-    free(img);
-    free(lab);
-}
-
 static void setup(void)
 {
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    write_split("train", 600, 1);
-    write_split("t10k", 200, 2);
+    temp_dir_make(dir);
+    fake_fashion_mnist(dir);
     snprintf(ckpt, sizeof ckpt, "%s/run.ckpt", dir);
     sink = fopen("/dev/null", "w");
 }
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    temp_dir_remove(dir);
     strcpy(dir, "/tmp/mgviz-test-train-XXXXXX");
     fclose(sink);
 }

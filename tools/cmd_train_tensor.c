@@ -81,9 +81,33 @@ typedef struct explicit_values {
     bool has_lr, has_momentum;
 } explicit_values;
 
+/* Prints a usage error about an option's value; returns the exit code. */
 static int bad_value(const char *name, const char *value)
 {
     return cli_fail(CMD, CLI_USAGE, "%s: bad value '%s' (see mgviz train --help)", name, value);
+}
+
+/* The same, as parse_option()'s "error" result. */
+static int bad_option(const char *name, const char *value)
+{
+    bad_value(name, value);
+    return -1;
+}
+
+/* An integer option's value (>= lo): 1, or -1 with the error printed. */
+static int int_option(const char *name, const char *v, int lo, int *out)
+{
+    return parse_int(v, lo, out) ? 1 : bad_option(name, v);
+}
+
+/* A number option's value; *set (may be NULL) records that it was given. */
+static int double_option(const char *name, const char *v, double *out, bool *set)
+{
+    if (!cli_parse_double(v, out))
+        return bad_option(name, v);
+    if (set)
+        *set = true;
+    return 1;
 }
 
 /* One option at argv[*i]: 1 handled, 0 unknown, -1 error (printed). */
@@ -114,26 +138,23 @@ static int parse_option(int argc, char **argv, int *i, train_tensor_options *o,
     if (VALUE("--data-dir"))
         return r < 0 ? -1 : (o->data_dir = v, 1);
     if (VALUE("--epochs"))
-        return r < 0 ? -1 : parse_int(v, 1, &o->epochs) ? 1 : bad_value("--epochs", v);
+        return r < 0 ? -1 : int_option("--epochs", v, 1, &o->epochs);
     if (VALUE("--batch") || VALUE("--batch-size"))
-        return r < 0 ? -1 : parse_int(v, 1, &o->batch) ? 1 : bad_value("--batch", v);
+        return r < 0 ? -1 : int_option("--batch", v, 1, &o->batch);
     if (VALUE("--threads"))
-        return r < 0 ? -1 : parse_int(v, 1, &o->threads) ? 1 : bad_value("--threads", v);
+        return r < 0 ? -1 : int_option("--threads", v, 1, &o->threads);
     if (VALUE("--limit"))
-        return r < 0 ? -1 : parse_int(v, 1, &o->limit_train) ? 1 : bad_value("--limit", v);
+        return r < 0 ? -1 : int_option("--limit", v, 1, &o->limit_train);
     if (VALUE("--test-limit"))
-        return r < 0 ? -1 : parse_int(v, 1, &o->limit_test) ? 1 : bad_value("--test-limit", v);
+        return r < 0 ? -1 : int_option("--test-limit", v, 1, &o->limit_test);
     if (VALUE("--seed"))
-        return r < 0 ? -1 : cli_parse_u64(v, &o->seed) ? 1 : bad_value("--seed", v);
+        return r < 0 ? -1 : cli_parse_u64(v, &o->seed) ? 1 : bad_option("--seed", v);
     if (VALUE("--lr"))
-        return r < 0 ? -1 : cli_parse_double(v, &e->lr) ? (e->has_lr = true, 1) : bad_value("--lr", v);
+        return r < 0 ? -1 : double_option("--lr", v, &e->lr, &e->has_lr);
     if (VALUE("--momentum"))
-        return r < 0              ? -1
-               : cli_parse_double(v, &e->momentum) ? (e->has_momentum = true, 1)
-                                                    : bad_value("--momentum", v);
+        return r < 0 ? -1 : double_option("--momentum", v, &e->momentum, &e->has_momentum);
     if (VALUE("--weight-decay"))
-        return r < 0 ? -1
-               : cli_parse_double(v, &e->weight_decay) ? 1 : bad_value("--weight-decay", v);
+        return r < 0 ? -1 : double_option("--weight-decay", v, &e->weight_decay, NULL);
 #undef VALUE
     return 0;
 }
