@@ -56,26 +56,19 @@ struct mg_html_steps {
     size_t ncurve;
 };
 
-static char *copy_text(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    return p ? memcpy(p, s, n) : NULL;
-}
-
 mg_html_steps *mg_html_steps_new(const mg_html_options *opt, mg_error *err)
 {
     mg_html_steps *s = calloc(1, sizeof *s);
     if (!s)
         goto oom;
-    s->title = copy_text(opt && opt->title ? opt->title : "mgviz inspector");
+    s->title = strdup(opt && opt->title ? opt->title : "mgviz inspector");
     if (!s->title)
         goto oom;
     if (opt && opt->viz)
         s->viz = *opt->viz;
     s->viz.unfold_scope = NULL; /* a borrowed pointer: the page folds itself */
     s->viz.title = NULL;
-    if (opt && opt->svg && !(s->svg = copy_text(opt->svg)))
+    if (opt && opt->svg && !(s->svg = strdup(opt->svg)))
         goto oom;
     return s;
 oom:
