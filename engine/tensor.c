@@ -268,7 +268,9 @@ tensor_axis tensor_axis_of(const mg_tensor *t, int ax)
     return r;
 }
 
-void tensor_strides4(const mg_tensor *t, int *dims, int *strides)
+/* Element strides of t's contiguous layout, right-aligned into 4 dims (0 on
+ * dims of size 1, so a broadcast walks them in place). */
+static void tensor_strides4(const mg_tensor *t, int *dims, int *strides)
 {
     int pad = MG_TENSOR_MAX_DIMS - t->ndim, s = 1;
     for (int i = MG_TENSOR_MAX_DIMS - 1; i >= 0; i--) {

@@ -78,8 +78,6 @@ tensor_axis tensor_axis_of(const mg_tensor *t, int ax);
 /* Broadcast layout of a and b; 0 on success, -1 when the shapes do not fit. */
 int tensor_broadcast(const mg_tensor *a, const mg_tensor *b, tensor_bcast *bc, int *ndim,
                      int *shape);
-/* Element strides of t's contiguous layout, right-aligned into 4 dims. */
-void tensor_strides4(const mg_tensor *t, int *dims, int *strides);
 /* Output dims of a transpose of a (axes d0, d1) and the source stride of each. */
 void tensor_transpose_layout(const mg_tensor *a, int d0, int d1, int *dims, int *strides);
 /* The labels a cross-entropy node t over logits keeps in its aux buffer. */
