@@ -14,9 +14,16 @@ import torch_ref
 from progen import Bin, Call, Neg, Var
 
 
+# Programs whose outcome one ulp of rounding can change (see
+# torch_ref.rounding_sensitive): they disagreed, but prove nothing. Tests cap
+# how many there may be, so this cannot hide a real difference wholesale.
+INCONCLUSIVE = []
+
+
 def judge(program, outcome, functions=None):
     """Problems with outcome (a cli.Outcome) against the reference: a list
-    of (what, ours, reference) triples, empty when mgviz agrees."""
+    of (what, ours, reference) triples, empty when mgviz agrees or when the
+    program is too sensitive to rounding to tell (counted in INCONCLUSIVE)."""
     try:
         ref = torch_ref.run(program, functions)
     except Exception as e:  # a program torch cannot run is not a test
@@ -28,6 +35,9 @@ def judge(program, outcome, functions=None):
     problems = compare.differences(outcome, ref)
     if problems:  # rounding cancelled in a sum? judge against the summed terms
         problems = compare.differences(outcome, ref, scales=torch_ref.scales(program))
+    if problems and torch_ref.rounding_sensitive(program, ref):
+        INCONCLUSIVE.append(program)
+        return []
     return problems
 
 

@@ -204,3 +204,23 @@ def test_batch_text_declares_inputs_first():
     p = program(Bin("+", Var("x"), Var("y")), {"x": -0.5, "y": 1e-08})
     assert cli.batch_text(p) == "x = -0.5\ny = 1e-08\nx + y"
     assert cli.bindings(p.inputs) == ["x=-0.5", "y=1e-08"]
+
+
+def test_rounding_sensitivity_tells_singular_from_wrong():
+    # exp() rounds differently in torch and libm; the cancellation below then
+    # gives 0 or 5.6e-17, and 0 ** -1.74 is inf: nobody is wrong
+    sensitive = program(Bin("**", Bin("+", Var("x"), Var("t1")), Var("y")),
+                        {"y": -1.7412, "x": -0.35},
+                        [Assign("t1", Bin("-", Call("exp", Var("y"), False), Neg(Var("x")))),
+                         Assign("t1", Bin("+", Var("x"), Var("t1")), "-")])
+    ref = torch_ref.run(sensitive)
+    assert torch_ref.rounding_sensitive(sensitive, ref)
+    # NaN through relu, or a flipped sign, is no matter of rounding
+    for p in (program(Call("relu", Call("log", Var("x"), False), True), {"x": -1.0}),
+              program(Call("tanh", Bin("*", Var("x"), Var("y")), False), {"x": 0.3, "y": 2.0})):
+        assert not torch_ref.rounding_sensitive(p, torch_ref.run(p))
+    wrong = torch_ref.Result(0.0, {"x": 0.0})
+    parity.INCONCLUSIVE.clear()
+    assert parity.judge(program(Call("relu", Call("log", Var("x"), False), True), {"x": -1.0}),
+                        _as_outcome(wrong))
+    assert parity.INCONCLUSIVE == []

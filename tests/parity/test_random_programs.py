@@ -39,6 +39,7 @@ def _minimal(mgviz, program):
 
 def test_random_programs_match_pytorch(mgviz, program_count, seed):
     t0 = time.monotonic()
+    del parity.INCONCLUSIVE[:]
     gen = progen.Generator(seed)
     programs = [gen.program() for _ in range(program_count)]
     outcomes = _run_all(mgviz, programs)
@@ -52,6 +53,7 @@ def test_random_programs_match_pytorch(mgviz, program_count, seed):
             finite += math.isfinite(out.value) and all(map(math.isfinite, out.grads.values()))
     STATS["random programs"] = (f"{program_count} checked (seed {seed}), {finite} fully finite, "
                                 f"{nodes} nodes, {len(failures)} failed, "
+                                f"{len(parity.INCONCLUSIVE)} too sensitive to rounding to judge, "
                                 f"{time.monotonic() - t0:.1f} s")
     if failures:
         texts = []
@@ -60,8 +62,11 @@ def test_random_programs_match_pytorch(mgviz, program_count, seed):
             texts.append(parity.report(p, problems, seed, i, small, small_problems))
         pytest.fail(f"{len(failures)} of {program_count} programs disagree with PyTorch\n\n"
                     + "\n\n".join(texts))
-    # a run where almost everything is NaN would compare nothing useful
+    # a run where almost everything is NaN would compare nothing useful, and
+    # "too sensitive to judge" must stay the rare exception it is
     assert finite > program_count // 2
+    assert len(parity.INCONCLUSIVE) <= program_count // 200, \
+        "\n\n".join(progen.render(p) for p in parity.INCONCLUSIVE[:5])
 
 
 def test_plain_command_line_agrees_with_batch(mgviz, seed):

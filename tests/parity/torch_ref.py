@@ -7,6 +7,7 @@ reach has grad None in torch: it counts as 0, as in our engine.
 
 import math
 import operator
+import random
 from dataclasses import dataclass
 
 import torch
@@ -149,6 +150,40 @@ def _abs_functions(nodes):
     plain = default_functions()
     unary = ("neg", "tanh", "relu", "sigmoid", "exp", "log")
     return {name: wrap(name, name in unary) for name in default_functions()}
+
+
+def _perturbed_functions(rng):
+    """The default table, with every finite non-zero result moved one ulp up
+    or down at random (as another correct engine might round it)."""
+    plain = default_functions()
+
+    def wrap(f):
+        def g(*args):
+            out = f(*args)
+            if not isinstance(out, torch.Tensor):
+                return out
+            v = out.detach()
+            if not torch.isfinite(v) or v == 0:
+                return out
+            toward = torch.tensor(math.inf if rng.random() < 0.5 else -math.inf, dtype=DTYPE)
+            return out + (torch.nextafter(v, toward) - v)  # the grad flows through out
+        return g
+
+    return {name: wrap(f) for name, f in plain.items()}
+
+
+def rounding_sensitive(program, ref, trials=4, seed=0):
+    """True when moving each op's result by one ulp changes the outcome
+    beyond the tolerance: the program sits on a cancellation or a
+    singularity at these inputs (x + t - t ~ 0 then ** -1.7), so two correct
+    engines may disagree and the comparison says nothing about either."""
+    rng = random.Random(seed)
+    sizes = scales(program)
+    for _ in range(trials):
+        other = run(program, _perturbed_functions(rng))
+        if compare.differences(other, ref, scales=sizes):
+            return True
+    return False
 
 
 def scales(program):
