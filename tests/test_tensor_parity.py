@@ -1,0 +1,104 @@
+"""test_tensor_parity.py - every tensor op against PyTorch 1.13 (Debian's
+python3-torch, run as /usr/bin/python3): runs test_tensor_parity_dump (its
+path is the first argument), rebuilds each case in torch from the inputs it
+printed, and compares the output and the inputs' grads element by element
+(float64, relative 1e-12; NaN and infinities must match exactly). Exit 0
+when all agree, 1 with the differences printed otherwise."""
+import json
+import math
+import subprocess
+import sys
+
+import torch
+import torch.nn.functional as F
+
+torch.set_default_dtype(torch.float64)
+
+OPS = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+    "matmul": torch.matmul,
+    "mse": F.mse_loss,
+    "bce": F.binary_cross_entropy_with_logits,
+    "neg": lambda a: -a,
+    "exp": torch.exp,
+    "log": torch.log,
+    "pow2": lambda a: a ** 2,
+    "pow0": lambda a: a ** 0,
+    "pow-1.5": lambda a: a ** -1.5,
+    "sqrt": torch.sqrt,
+    "tanh": torch.tanh,
+    "relu": torch.relu,
+    "sigmoid": torch.sigmoid,
+    "sum0": lambda a: a.sum(0),
+    "sum1k": lambda a: a.sum(1, keepdim=True),
+    "mean-1": lambda a: a.mean(-1),
+    "max1": lambda a: a.max(1).values,
+    "max": lambda a: a.max(),
+    "transpose02": lambda a: a.transpose(0, 2),
+    "reshape2,-1": lambda a: a.reshape(2, -1),
+    "log_softmax1": lambda a: F.log_softmax(a, 1),
+    "log_softmax0": lambda a: F.log_softmax(a, 0),
+    "cross_entropy": lambda a, labels: F.cross_entropy(a, labels),
+}
+
+
+def number(v):
+    return float(v)  # "nan", "inf" and "-inf" parse as themselves
+
+
+def tensor(t):
+    return torch.tensor([number(v) for v in t["data"]]).reshape(t["shape"]).requires_grad_(True)
+
+
+def agree(ours, theirs):
+    theirs = theirs.detach().flatten().tolist()
+    if len(ours) != len(theirs):
+        return False
+    for p, q in zip((number(v) for v in ours), theirs):
+        if math.isnan(p) or math.isnan(q) or math.isinf(p) or math.isinf(q):
+            if not (math.isnan(p) and math.isnan(q)) and p != q:
+                return False
+        elif abs(p - q) > 1e-12 * max(1.0, abs(p), abs(q)):
+            return False
+    return True
+
+
+def check(case):
+    inputs = [tensor(t) for t in case["inputs"]]
+    args = list(inputs)
+    if case["op"] == "cross_entropy":
+        args.append(torch.tensor(case["out"]["attrs"]["labels"]))
+    out = OPS[case["op"]](*args)
+    w = torch.tensor([0.5 + math.sin(1.7 * i + 0.3) for i in range(out.numel())])
+    (out * w.reshape(out.shape)).sum().backward()
+    problems = []
+    if list(out.shape) != case["out"]["shape"] or not agree(case["out"]["data"], out):
+        problems.append(f"output: ours {case['out']['data']}, torch {out.detach().flatten().tolist()}")
+    for i, (t, theirs) in enumerate(zip(case["inputs"], inputs)):
+        if not agree(t["grad"], theirs.grad):
+            problems.append(f"grad of input {i}: ours {t['grad']}, torch {theirs.grad.flatten().tolist()}")
+    return problems
+
+
+def main():
+    dump = subprocess.run([sys.argv[1]], capture_output=True, text=True)
+    if dump.returncode != 0:
+        print("the dump failed:", dump.stderr)
+        return 1
+    cases = [json.loads(line) for line in dump.stdout.splitlines()]
+    failed = 0
+    for case in cases:
+        problems = check(case)
+        failed += bool(problems)
+        print(("FAIL " if problems else "ok   ") + case["name"])
+        for p in problems:
+            print("     " + p)
+    print(f"{len(cases) - failed} of {len(cases)} tensor ops agree with PyTorch {torch.__version__}")
+    return 1 if failed or not cases else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
