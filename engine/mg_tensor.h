@@ -36,11 +36,12 @@
  * t->node exactly as for scalars (mg_graph_node() returns tensor headers too;
  * check MG_FLAG_TENSOR before reading a header's `data`).
  *
- * For the PyTorch parity suite and the graph JSON, mg_tensor_json_fields()
+ * For the PyTorch parity checks and the graph JSON, mg_tensor_json_fields()
  * writes what a tensor node adds to the team's "mgviz-graph" node object:
  * dtype, shape, the op's attributes and data/grad as flat row-major arrays,
  * so a script can rebuild the same ops in torch and compare element by
- * element. The exporter (viz) calls it for MG_FLAG_TENSOR headers. */
+ * element (tests/test_tensor_parity.py does, for every op); a graph exporter
+ * calls it for MG_FLAG_TENSOR headers. */
 #ifndef MG_TENSOR_H
 #define MG_TENSOR_H
 
