@@ -6,13 +6,6 @@
 #include "kernels_internal.h"
 #include "mg_kernels.h"
 
-#ifdef _OPENMP
-#define MG_PRAGMA(x) _Pragma(#x)
-#define OMP_PARALLEL_FOR(n) MG_PRAGMA(omp parallel for num_threads(n) if ((n) > 1) schedule(static))
-#else
-#define OMP_PARALLEL_FOR(n)
-#endif
-
 #if defined(__AVX512F__)
 #define VBYTES 64 /* 32 zmm registers; 8×2 beats 14×2 at the MLP's 64-row batches */
 #define TILE_ROWS 8

@@ -212,12 +212,36 @@ static void GFN(simple)(int trans_a, int trans_b, int M, int N, int K, REAL alph
         }
 }
 
-/* One thread's slab of C, blocked when packing memory can be had, else unblocked. */
-static void GFN(slab)(int trans_a, int trans_b, int M, int N, int K, REAL alpha, const REAL *A,
-                      long lda, const REAL *B, long ldb, REAL beta, REAL *C, long ldc)
+/* A product split into slabs of C, as handed to the thread pool. */
+typedef struct GFN(job) {
+    int trans_a, trans_b, M, N, K;
+    REAL alpha, beta;
+    const REAL *A, *B;
+    REAL *C;
+    long lda, ldb, ldc;
+    int by_rows, slab;
+} GFN(job);
+
+/* Slab s of the job's C: blocked when packing memory can be had, else unblocked. */
+static void GFN(slab_task)(void *ctx, int s)
 {
-    if (!GFN(blocked)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc))
-        GFN(simple)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    const GFN(job) *j = ctx;
+    int extent = j->by_rows ? j->M : j->N, start = s * j->slab;
+    int size = extent - start < j->slab ? extent - start : j->slab;
+    int M = j->by_rows ? size : j->M, N = j->by_rows ? j->N : size;
+    const REAL *A = j->A, *B = j->B;
+    REAL *C = j->C;
+    if (j->by_rows) {
+        A += j->trans_a ? start : start * j->lda;
+        C += start * j->ldc;
+    } else {
+        B += j->trans_b ? start * j->ldb : start;
+        C += start;
+    }
+    if (!GFN(blocked)(j->trans_a, j->trans_b, M, N, j->K, j->alpha, A, j->lda, B, j->ldb,
+                      j->beta, C, j->ldc))
+        GFN(simple)(j->trans_a, j->trans_b, M, N, j->K, j->alpha, A, j->lda, B, j->ldb,
+                    j->beta, C, j->ldc);
 }
 
 /* Threads take disjoint slabs of C: rows when M is the longer side, else columns, cut
@@ -237,18 +261,9 @@ static void GFN(gemm)(int trans_a, int trans_b, int M, int N, int K, REAL alpha,
     int threads = gemm_threads(M, N, K);
     int by_rows = M >= N, unit = by_rows ? MR : NR, extent = by_rows ? M : N;
     int slab = ((extent + threads - 1) / threads + unit - 1) / unit * unit;
-    int slabs = (extent + slab - 1) / slab;
-    OMP_PARALLEL_FOR(threads)
-    for (int s = 0; s < slabs; s++) {
-        int start = s * slab, size = extent - start < slab ? extent - start : slab;
-        if (by_rows)
-            GFN(slab)(trans_a, trans_b, size, N, K, alpha,
-                      trans_a ? A + start : A + start * (long)lda, lda, B, ldb, beta,
-                      C + start * (long)ldc, ldc);
-        else
-            GFN(slab)(trans_a, trans_b, M, size, K, alpha, A, lda,
-                      trans_b ? B + start * (long)ldb : B + start, ldb, beta, C + start, ldc);
-    }
+    GFN(job) job = {trans_a, trans_b, M, N, K, alpha, beta, A, B, C, lda, ldb, ldc,
+                    by_rows, slab};
+    mg_kernel_run(GFN(slab_task), &job, (extent + slab - 1) / slab, threads);
 }
 
 #undef NR

@@ -13,8 +13,16 @@
 void *mg_kernel_workspace(size_t bytes);
 
 /* Threads a kernel should use for `work` units: 1 below `min_work` (waking a second
- * thread costs more than it saves) or in a child forked after threads ran (OpenMP's pool
- * stayed in the parent), else mg_get_threads(). */
+ * thread costs more than it saves), else mg_get_threads(). */
 int mg_kernel_team_size(double work, double min_work);
+
+/* One item of parallel work: task(ctx, i) for an item index i. */
+typedef void mg_kernel_task(void *ctx, int i);
+
+/* Runs task(ctx, i) for every i in [0, count) on up to `threads` threads, the caller
+ * among them, and returns when all are done. Items must be independent. Never slower
+ * than the caller alone: workers that are slow to start find the items already taken.
+ * Concurrent callers, and callers in a forked child, are served too. */
+void mg_kernel_run(mg_kernel_task *task, void *ctx, int count, int threads);
 
 #endif

@@ -1,30 +1,31 @@
-/* kernels_threads.c — the thread count every kernel reads, and when to ignore it. */
+/* kernels_threads.c — the thread count every kernel reads, and the pool that runs
+ * their parallel parts.
+ *
+ * Why not OpenMP: an OpenMP region ends only when every team thread has arrived, so on
+ * a machine shared with other work one descheduled thread stalls the whole call for a
+ * scheduler time slice (milliseconds), and the pool hangs in a forked child. Here the
+ * caller claims work items itself alongside the workers and waits only for items a
+ * worker has actually started: a late worker finds nothing left, and the call is never
+ * slower than running alone. */
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 
 #include "kernels_internal.h"
 #include "mg_kernels.h"
 
+/* Beyond this many threads the pool stops growing (a sane bound, not a tuning knob). */
+#define MAX_THREADS 64
+/* Polls of a spinning worker before it sleeps: ~50 µs, long enough to catch the next
+ * GEMM of a training step without a wake-up, short enough not to burn a shared core. */
+#define SPIN_POLLS 20000
+
 /* One process-wide setting, like OpenBLAS's; 1 until the program asks for more. */
 static int kernel_threads = 1;
 
-/* Set in a child forked after kernels ran threaded: OpenMP's worker pool belongs to
- * the parent, and a threaded region in the child would wait for it forever. */
-static volatile int pool_lost_in_fork;
-static pthread_once_t fork_watch_once = PTHREAD_ONCE_INIT;
-
-static void mark_pool_lost(void)
-{
-    pool_lost_in_fork = 1;
-}
-
-static void watch_fork(void)
-{
-    pthread_atfork(NULL, NULL, mark_pool_lost);
-}
-
 void mg_set_threads(int n)
 {
-    kernel_threads = n < 1 ? 1 : n;
+    kernel_threads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : n;
 }
 
 int mg_get_threads(void)
@@ -34,8 +35,140 @@ int mg_get_threads(void)
 
 int mg_kernel_team_size(double work, double min_work)
 {
-    if (kernel_threads == 1 || work < min_work)
-        return 1;
-    pthread_once(&fork_watch_once, watch_fork);
-    return pool_lost_in_fork ? 1 : kernel_threads;
+    return work < min_work ? 1 : kernel_threads;
+}
+
+/* The pool. A job is published under `lock` by bumping `generation`. Its items are
+ * claimed lock-free from `ticket`, which holds (generation << 32 | next item): a claim
+ * succeeds only for the current generation and an item below `count`, so a worker that
+ * wakes late for a finished job takes nothing, and the job's task and ctx are used only
+ * while the caller is still waiting for that item. */
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int workers;                 /* started so far */
+    unsigned generation;         /* bumped per job, under lock */
+    atomic_uint published;       /* copy of generation that spinners poll */
+    mg_kernel_task *task;
+    void *ctx;
+    int count;
+    atomic_ullong ticket;
+    atomic_int done;
+} pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+/* One caller at a time owns the pool; others run their items alone. */
+static pthread_mutex_t pool_owner = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+/* The next item of job `generation`, or -1 when it has none left (or is over). */
+static int claim_item(unsigned generation, int count)
+{
+    unsigned long long t = atomic_load(&pool.ticket);
+    for (;;) {
+        if ((unsigned)(t >> 32) != generation || (int)(t & 0xffffffffu) >= count)
+            return -1;
+        if (atomic_compare_exchange_weak(&pool.ticket, &t, t + 1))
+            return (int)(t & 0xffffffffu);
+    }
+}
+
+/* Runs items of job `generation` until none are left. */
+static void run_items(unsigned generation, mg_kernel_task *task, void *ctx, int count)
+{
+    for (int i; (i = claim_item(generation, count)) >= 0;) {
+        task(ctx, i);
+        atomic_fetch_add(&pool.done, 1);
+    }
+}
+
+static void *worker_main(void *unused)
+{
+    (void)unused;
+    unsigned seen = atomic_load(&pool.published);
+    for (;;) {
+        for (int spin = 0; spin < SPIN_POLLS && atomic_load(&pool.published) == seen; spin++)
+            ;
+        pthread_mutex_lock(&pool.lock);
+        while (pool.generation == seen)
+            pthread_cond_wait(&pool.wake, &pool.lock);
+        seen = pool.generation;
+        mg_kernel_task *task = pool.task;
+        void *ctx = pool.ctx;
+        int count = pool.count;
+        pthread_mutex_unlock(&pool.lock);
+        run_items(seen, task, ctx, count);
+    }
+    return NULL;
+}
+
+/* fork() copies only the calling thread: the child starts with no workers and a pool
+ * lock that no thread of its own can be holding. */
+static void fork_prepare(void)
+{
+    pthread_mutex_lock(&pool_owner);
+    pthread_mutex_lock(&pool.lock);
+}
+
+static void fork_parent(void)
+{
+    pthread_mutex_unlock(&pool.lock);
+    pthread_mutex_unlock(&pool_owner);
+}
+
+static void fork_child(void)
+{
+    pthread_mutex_init(&pool.lock, NULL);
+    pthread_cond_init(&pool.wake, NULL);
+    pthread_mutex_init(&pool_owner, NULL);
+    pool.workers = 0;
+}
+
+static void watch_fork(void)
+{
+    pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
+/* Starts workers until there are `wanted`, as far as the system allows. */
+static void grow_pool(int wanted)
+{
+    while (pool.workers < wanted) {
+        pthread_t t;
+        pthread_attr_t attr;
+        if (pthread_attr_init(&attr) != 0)
+            return;
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        int failed = pthread_create(&t, &attr, worker_main, NULL);
+        pthread_attr_destroy(&attr);
+        if (failed)
+            return; /* fewer workers: the caller does more items itself */
+        pool.workers++;
+    }
+}
+
+void mg_kernel_run(mg_kernel_task *task, void *ctx, int count, int threads)
+{
+    if (threads <= 1 || count <= 1 || pthread_mutex_trylock(&pool_owner) != 0) {
+        for (int i = 0; i < count; i++)
+            task(ctx, i);
+        return;
+    }
+    pthread_once(&fork_once, watch_fork);
+    pthread_mutex_lock(&pool.lock);
+    grow_pool((threads < count ? threads : count) - 1);
+    unsigned generation = ++pool.generation;
+    pool.task = task;
+    pool.ctx = ctx;
+    pool.count = count;
+    atomic_store(&pool.done, 0);
+    atomic_store(&pool.ticket, (unsigned long long)generation << 32);
+    atomic_store(&pool.published, generation);
+    pthread_cond_broadcast(&pool.wake);
+    pthread_mutex_unlock(&pool.lock);
+
+    run_items(generation, task, ctx, count);
+    /* Only items a worker has started remain; yield if that worker lost its core. */
+    for (int spin = 0; atomic_load(&pool.done) < count; spin++)
+        if (spin > SPIN_POLLS)
+            sched_yield();
+    pthread_mutex_unlock(&pool_owner);
 }
