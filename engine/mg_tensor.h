@@ -18,8 +18,10 @@
  * header sends its gradient to its parents with the formulas PyTorch uses.
  *
  * The header's op is the scalar op when the meaning is the same (+ - * / neg
- * exp log tanh relu sigmoid ** bce), so labels match the scalar graph, and
- * MG_OP_TENSOR for tensor-only ops; mg_tensor_op_name() names every op.
+ * exp log tanh relu sigmoid **), so labels match the scalar graph, and
+ * MG_OP_TENSOR for the others (matmul, sum, ..., and bce, which has two
+ * tensor parents where the scalar op has one); mg_tensor_op_name() names
+ * every op and mg_value_op_label() gives a tensor's full label.
  *
  * Tensors are row-major and contiguous, float32 or float64, 0 to 4 dims.
  * Only leaves made with mg_tensor_param() (or mg_tensor_set_requires_grad)
