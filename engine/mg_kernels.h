@@ -12,12 +12,13 @@
  * zero the output first to overwrite. These are raw kernels: they do not
  * check arguments (the tensor layer does); sizes <= 0 do nothing.
  *
- * Threads: kernels use mg_get_threads() threads (default 1, so a library
- * user never gets threads they did not ask for on a shared machine). Results
- * do not depend on the thread count: work is split over disjoint outputs and
- * each output element is summed in the same order. Small problems run on one thread,
- * and so does everything in a child forked after kernels ran threaded (OpenMP's worker
- * pool does not survive fork()). */
+ * Threads: GEMM uses up to mg_get_threads() threads (default 1, so a library user
+ * never gets threads they did not ask for on a shared machine); problems under about
+ * 2^20 multiply-adds run on the calling thread. Workers are started on first use and
+ * kept; the caller works too, so a busy machine costs speed, never a stall. Results do
+ * not depend on the thread count: work is split over disjoint outputs and each output
+ * element is summed in the same order. Kernels may be called from several threads at
+ * once and after fork(). The elementwise kernels are single-threaded. */
 #ifndef MG_KERNELS_H
 #define MG_KERNELS_H
 
@@ -29,7 +30,7 @@ void mg_sgemm(int trans_a, int trans_b, int M, int N, int K, float alpha, const 
 void mg_dgemm(int trans_a, int trans_b, int M, int N, int K, double alpha, const double *A,
               int lda, const double *B, int ldb, double beta, double *C, int ldc);
 
-/* Sets the number of threads kernels may use (clamped to >= 1; 1 is the default). */
+/* Sets the number of threads kernels may use (clamped to 1..64; 1 is the default). */
 void mg_set_threads(int n);
 /* Returns the number of threads kernels use. */
 int mg_get_threads(void);
