@@ -1,0 +1,97 @@
+/* picture.js — the Graphviz SVG as the page finds it: value boxes, op nodes,
+ * folded boxes and edges indexed by node id, and which fold holds which node. */
+var view = $('mg-view');
+var svg = view.querySelector('svg');
+var SVGNS = 'http://www.w3.org/2000/svg';
+var vb0 = svg.viewBox.baseVal;
+var home = { x: vb0.x, y: vb0.y, w: vb0.width, h: vb0.height };
+if (!home.w || !home.h) {
+  var bb = svg.getBBox();
+  home = { x: bb.x, y: bb.y, w: bb.width || 100, h: bb.height || 100 };
+}
+var vb = Object.assign({}, home);
+svg.setAttribute('tabindex', '-1'); /* Tab goes to the nodes, not the picture */
+svg.removeAttribute('width');
+svg.removeAttribute('height');
+svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
+
+var nodeEl = new Array(N).fill(null);   /* value boxes by node id */
+var numText = new Array(N).fill(null);  /* {data: text, grad: text} */
+var shapeEl = new Array(N).fill(null);
+var baseFill = new Array(N).fill(null);
+var foldEl = new Map();                 /* scope id -> fold box */
+var foldOfPath = new Map();             /* scope path -> scope id */
+var edges = [];                         /* {el, from, to} edge ends */
+
+/* an edge end: a value id (its box or its op), or a folded box */
+function endOf(token) {
+  var m = /^b?(?:n|op)?(\d+)$/.exec(token), f = /^b?fold(\d+)$/.exec(token);
+  return m ? { id: +m[1] } : f ? { fold: +f[1] } : null;
+}
+
+svg.querySelectorAll('g.node').forEach(function (g) {
+  var m;
+  if ((m = /^n(\d+)$/.exec(g.id)) && +m[1] < N) {
+    var id = +m[1];
+    nodeEl[id] = g;
+    g.dataset.node = id;
+    prepareNode(g, id);
+  } else if ((m = /^fold(\d+)$/.exec(g.id))) {
+    var sid = +m[1];
+    foldEl.set(sid, g);
+    if (D.scopes && D.scopes[sid] !== undefined) foldOfPath.set(D.scopes[sid], sid);
+    g.dataset.fold = sid;
+    g.setAttribute('tabindex', '0');
+    g.setAttribute('role', 'button');
+    g.setAttribute('aria-label', 'Folded scope ' + (D.scopes ? D.scopes[sid] : sid) + ': press Enter to open');
+  } else if ((m = /^op(\d+)$/.exec(g.id)) && +m[1] < N) {
+    g.dataset.node = +m[1];
+  }
+});
+svg.querySelectorAll('g.edge').forEach(function (g) {
+  var m = /^e(.+)_(.+)$/.exec(g.id || '');
+  if (!m) {
+    var t = g.querySelector('title');
+    m = t && /^(.+)->(.+)$/.exec(t.textContent);
+  }
+  if (m) edges.push({ el: g, from: endOf(m[1]), to: endOf(m[2]) });
+});
+
+function prepareNode(g, id) {
+  g.setAttribute('tabindex', '0');
+  g.setAttribute('role', 'button');
+  var shape = g.querySelector('polygon, ellipse, path');
+  shapeEl[id] = shape;
+  baseFill[id] = shape ? shape.getAttribute('fill') : null;
+  var texts = {};
+  g.querySelectorAll('text').forEach(function (t) {
+    var m = /^\s*(data|grad)(\s*[:=]?\s*)(\S+)\s*$/i.exec(t.textContent);
+    if (m) texts[m[1].toLowerCase()] = { el: t, prefix: m[1] + m[2] };
+  });
+  numText[id] = texts;
+}
+
+/* the fold box (scope id) holding a node not drawn on its own, or -1 */
+var nodeFold = new Int32Array(N).fill(-1);
+if (foldEl.size) {
+  nodes.forEach(function (n) {
+    if (nodeEl[n.id]) return;
+    var path = n.scope;
+    while (path) {
+      if (foldOfPath.has(path)) { nodeFold[n.id] = foldOfPath.get(path); return; }
+      var cut = path.lastIndexOf('/');
+      path = cut < 0 ? '' : path.slice(0, cut);
+    }
+    if (foldOfPath.has('')) nodeFold[n.id] = foldOfPath.get('');
+  });
+}
+var members = new Map();                /* scope id -> node ids inside */
+foldEl.forEach(function (el, sid) { members.set(sid, []); });
+for (var m = 0; m < N; m++) if (nodeFold[m] >= 0) members.get(nodeFold[m]).push(m);
+function foldMembers(sid) { return members.get(sid) || []; }
+
+function describe(id, x) {
+  var n = nodes[id];
+  return '#' + id + (n.label ? ' ' + n.label : '') + (n.op ? ' (' + n.op + ')' : ' (' + n.kind + ')') +
+    ' data ' + fmt(x.data[id]) + ' grad ' + fmt(x.grad ? x.grad[id] : null);
+}
