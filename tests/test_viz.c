@@ -721,6 +721,12 @@ START_TEST(test_errors_name_the_problem)
     snprintf(path, sizeof path, "%s/missing/g.svg", dir);
     ck_assert_int_eq(mg_draw_dot(t.o, path, NULL, &err), MG_EIO);
     ck_assert_ptr_nonnull(strstr(err.message, path));
+    char sub[160]; /* a directory in the way: the rename fails, nothing is left */
+    snprintf(sub, sizeof sub, "%s/taken.svg", dir);
+    ck_assert_int_eq(mkdir(sub, 0700), 0);
+    ck_assert_int_eq(mg_draw_dot(t.o, sub, NULL, &err), MG_EIO);
+    ck_assert_int_eq(entries(dir), 1);
+    rmdir(sub);
     ck_assert_int_eq(mg_draw_dot(NULL, "x.svg", NULL, &err), MG_EINVAL);
     ck_assert_int_eq(mg_draw_dot(t.o, NULL, NULL, &err), MG_EINVAL);
     char *out;
