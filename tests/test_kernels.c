@@ -2,6 +2,7 @@
  * references: every transpose combination, odd sizes that leave partial register tiles
  * and cache blocks, strides, alpha/beta, and 1 vs 2 threads giving identical bits. */
 #include <check.h>
+#include <pthread.h>
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -202,6 +203,9 @@ START_TEST(test_threads_setting)
     ck_assert_int_eq(mg_get_threads(), 1);
     mg_set_threads(-5);
     ck_assert_int_eq(mg_get_threads(), 1);
+    mg_set_threads(1000);
+    ck_assert_int_eq(mg_get_threads(), 64);
+    mg_set_threads(1);
 }
 END_TEST
 
@@ -225,6 +229,52 @@ START_TEST(test_gemm_threads_survive_fork)
     ck_assert_int_eq(waitpid(child, &status, 0), child);
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "forked child failed or hung");
     ck_assert_float_eq(C[0], (float)n);
+    mg_set_threads(1);
+}
+END_TEST
+
+/* Several user threads multiplying at once share the pool without mixing their work. */
+typedef struct concurrent_product {
+    int n;
+    float value; /* every entry of A and B */
+    float *C;
+} concurrent_product;
+
+static void *multiply_filled(void *arg)
+{
+    concurrent_product *job = arg;
+    int n = job->n;
+    float *A = malloc(sizeof(float) * (size_t)n * n), *B = malloc(sizeof(float) * (size_t)n * n);
+    if (A && B) {
+        for (int i = 0; i < n * n; i++)
+            A[i] = B[i] = job->value;
+        for (int round = 0; round < 20; round++)
+            mg_sgemm(round & 1, round >> 1 & 1, n, n, n, 1.0f, A, n, B, n, 0.0f, job->C, n);
+    }
+    free(A);
+    free(B);
+    return NULL;
+}
+
+START_TEST(test_gemm_concurrent_callers)
+{
+    enum { callers = 3 };
+    mg_set_threads(2);
+    pthread_t tid[callers];
+    concurrent_product jobs[callers];
+    for (int t = 0; t < callers; t++) {
+        jobs[t] = (concurrent_product){112 + 16 * t, (float)(t + 1), NULL};
+        jobs[t].C = calloc((size_t)jobs[t].n * (size_t)jobs[t].n, sizeof(float));
+        ck_assert_ptr_nonnull(jobs[t].C);
+        ck_assert_int_eq(pthread_create(&tid[t], NULL, multiply_filled, &jobs[t]), 0);
+    }
+    for (int t = 0; t < callers; t++) {
+        ck_assert_int_eq(pthread_join(tid[t], NULL), 0);
+        float want = (float)jobs[t].n * jobs[t].value * jobs[t].value; /* exact in float */
+        for (int i = 0; i < jobs[t].n * jobs[t].n; i++)
+            ck_assert_float_eq(jobs[t].C[i], want);
+        free(jobs[t].C);
+    }
     mg_set_threads(1);
 }
 END_TEST
@@ -441,6 +491,7 @@ static Suite *kernels_suite(void)
     tcase_add_test(tc, test_gemm_degenerate);
     tcase_add_test(tc, test_threads_setting);
     tcase_add_test(tc, test_gemm_threads_survive_fork);
+    tcase_add_test(tc, test_gemm_concurrent_callers);
     tcase_add_test(tc, test_axpy_scal_dot);
     tcase_add_test(tc, test_bias_act);
     tcase_add_test(tc, test_relu_backward_and_col_sum_accumulate);
