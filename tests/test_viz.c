@@ -521,6 +521,27 @@ START_TEST(test_coarse_folding_boxes_leaves_apart)
 }
 END_TEST
 
+START_TEST(test_unscoped_graph_folds_only_when_asked)
+{
+    mg_graph *mg = mg_graph_new();
+    mg_value *v = mg_input(mg, 0.1);
+    for (int i = 0; i < MG_VIZ_FOLD_BUDGET; i++)
+        v = mg_tanh(mg_addc(v, 0.5));
+    mg_viz_fold_plan p;
+    ck_assert_int_eq(mg_viz_fold_plan_make(v, NULL, &p, NULL), MG_OK);
+    ck_assert_uint_gt(p.total, MG_VIZ_FOLD_BUDGET);
+    ck_assert_uint_eq(p.nboxes, 0); /* no scope to fold by: every node drawn */
+    ck_assert_uint_eq(p.drawn, p.total);
+    mg_viz_fold_plan_free(&p);
+    mg_viz_options o = {.fold_budget = MG_VIZ_FOLD_BUDGET};
+    ck_assert_int_eq(mg_viz_fold_plan_make(v, &o, &p, NULL), MG_OK);
+    ck_assert_uint_gt(p.nboxes, 0); /* an explicit budget holds */
+    check_plan_sums(&p);
+    mg_viz_fold_plan_free(&p);
+    mg_graph_free(mg);
+}
+END_TEST
+
 START_TEST(test_unfold_one_scope)
 {
     mg_graph *g = mg_graph_new();
@@ -870,6 +891,7 @@ static Suite *viz_suite(void)
     tcase_add_test(tc, test_fold_counts_add_up);
     tcase_add_test(tc, test_folded_picture_keeps_every_edge);
     tcase_add_test(tc, test_coarse_folding_boxes_leaves_apart);
+    tcase_add_test(tc, test_unscoped_graph_folds_only_when_asked);
     tcase_add_test(tc, test_unfold_one_scope);
     tcase_add_test(tc, test_focus_draws_the_neighbourhood);
     tcase_add_test(tc, test_too_big_to_lay_out_is_refused);

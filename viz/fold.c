@@ -245,6 +245,22 @@ static size_t count_foldable(fold_ctx *c, const mg_value *root,
     return forced;
 }
 
+/* The budget in force. By default a graph without scopes is not folded while
+ * dot can still lay it out: its only box would be the whole top level, which
+ * shows less than the nodes themselves. An explicit budget always holds. */
+static size_t fold_budget_of(const fold_ctx *c, const mg_viz_options *o,
+                             size_t count)
+{
+    if (o->fold_budget != 0)
+        return o->fold_budget;
+    size_t scoped = 0;
+    for (uint32_t s = 1; s < c->nscopes; s++)
+        scoped += c->cnt[s];
+    if (scoped == 0 && 2 * count <= MG_VIZ_MAX_LAYOUT_NODES)
+        return SIZE_MAX;
+    return MG_VIZ_FOLD_BUDGET;
+}
+
 mg_code viz_fold(mg_value *root, const mg_viz_options *o, const uint8_t *in,
                  size_t count, mg_viz_fold_plan *plan, mg_error *err)
 {
@@ -256,11 +272,11 @@ mg_code viz_fold(mg_value *root, const mg_viz_options *o, const uint8_t *in,
         goto done;
     plan->total = count;
     size_t forced = count_foldable(&c, root, o, in, plan->nnodes);
-    int fold = count > o->fold_budget, mode = FOLD_FINE;
+    size_t budget = fold_budget_of(&c, o, count);
+    int fold = count > budget, mode = FOLD_FINE;
     uint32_t d = 0;
     if (fold)
-        choose(&c, o->fold_budget > forced ? o->fold_budget - forced : 1,
-               &mode, &d);
+        choose(&c, budget > forced ? budget - forced : 1, &mode, &d);
     rc = assign(&c, root, o, in, fold, mode, d, plan, err);
 done:
     fold_ctx_free(&c);

@@ -26,7 +26,9 @@
  * get a box of their own, so that parameters and the loss that sums over
  * them do not share one). A leaf counts as living in the innermost scope
  * around all its uses (an MLP's weights join their neuron).
- * The root (and the focus node) are always drawn one by one. Nothing is
+ * The root (and the focus node) are always drawn one by one. A graph with no
+ * scopes at all is drawn unfolded under the default budget while it fits
+ * MG_VIZ_MAX_LAYOUT_NODES (a single top-level box would show nothing). Nothing is
  * dropped: box counts plus individually drawn nodes add up to the nodes in
  * the picture; mg_viz_fold_plan_make() exposes the computation.
  *

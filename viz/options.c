@@ -14,8 +14,8 @@ mg_viz_options viz_resolve(const mg_viz_options *opt)
         o.precision = 17;
     if (!o.rankdir || !*o.rankdir)
         o.rankdir = "LR";
-    if (o.fold_budget == 0)
-        o.fold_budget = MG_VIZ_FOLD_BUDGET;
+    /* fold_budget stays 0 for "default": fold.c treats graphs without scopes
+     * differently then (see fold_budget_of) */
     if (o.focus_radius == 0)
         o.focus_radius = MG_VIZ_FOCUS_RADIUS;
     if (!(o.max_inches > 0))
