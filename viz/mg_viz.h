@@ -74,7 +74,8 @@ typedef struct mg_viz_options {
     int precision;           /* significant digits; 0 = MG_VIZ_PRECISION */
     const char *rankdir;     /* "LR", "TB", "RL", "BT"; NULL = "LR" */
     const char *title;       /* drawn above the graph; NULL = none */
-    size_t fold_budget;      /* 0 = MG_VIZ_FOLD_BUDGET; SIZE_MAX = never fold */
+    size_t fold_budget;      /* 0 = MG_VIZ_FOLD_BUDGET (but see unscoped
+                                graphs above); SIZE_MAX = never fold */
     const char *unfold_scope;/* scope path ("sample3/mlp") whose nodes are
                                 drawn individually; NULL = none */
     bool focus;              /* draw only the neighbourhood of focus_id */
