@@ -1,8 +1,9 @@
 /* build.c — turning a fold plan into cgraph nodes and edges.
  *
  * Names (and SVG ids) follow the shared convention: value "n<ID>", its op
- * "op<ID>", a folded scope "fold<SCOPEID>"; an edge is "e<FROM>_<TO>" where an
- * end is a value id or "fold<SCOPEID>", and the edge from an op to its value
+ * "op<ID>", a folded scope "fold<SCOPEID>" (its leaves apart:
+ * "fold<SCOPEID>_leaves"); an edge is "e<FROM>_<TO>" where an end is a value
+ * id or a box's name, and the edge from an op to its value
  * is "eop<ID>". The edge from a parent into a value's op node carries the
  * parent -> value id, since it stands for that graph edge. Parallel graph
  * edges become one picture edge whose xlabel says how many it stands for
