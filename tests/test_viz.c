@@ -631,6 +631,14 @@ START_TEST(test_focus_draws_the_neighbourhood)
         mg_viz_fold_plan_free(&p);
         free(in);
     }
+    /* a radius past the graph's diameter selects everything, quickly */
+    mg_viz_options wide = {.focus = true, .focus_id = centre, .focus_radius = UINT32_MAX};
+    mg_viz_fold_plan all;
+    ck_assert_int_eq(mg_viz_fold_plan_make(loss, &wide, &all, NULL), MG_OK);
+    size_t reachable;
+    free(ancestors(loss, &reachable));
+    ck_assert_uint_eq(all.total, reachable);
+    mg_viz_fold_plan_free(&all);
     mg_error err;
     mg_viz_options bad = {.focus = true, .focus_id = 999999};
     mg_viz_fold_plan p;

@@ -30,7 +30,9 @@ static size_t mark_ancestors(mg_value *root, uint8_t *in)
 static void mark_rings(const mg_graph *g, uint32_t last, uint32_t *dist,
                        uint32_t radius)
 {
-    for (uint32_t r = 1; r <= radius; r++) {
+    int grew = 1;
+    for (uint32_t r = 1; r <= radius && grew; r++) { /* stop when rings end */
+        grew = 0;
         for (uint32_t id = 0; id <= last; id++) {
             if (dist[id] == UINT32_MAX - 1) /* not selected */
                 continue;
@@ -40,9 +42,9 @@ static void mark_rings(const mg_graph *g, uint32_t last, uint32_t *dist,
             for (int i = 0; i < np; i++) {
                 uint32_t p = ps[i]->id;
                 if (dist[id] == r - 1 && dist[p] == UINT32_MAX)
-                    dist[p] = r;
+                    dist[p] = r, grew = 1;
                 if (dist[p] == r - 1 && dist[id] == UINT32_MAX)
-                    dist[id] = r;
+                    dist[id] = r, grew = 1;
             }
         }
     }
