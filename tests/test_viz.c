@@ -713,6 +713,9 @@ START_TEST(test_files_by_extension)
     ck_assert_ptr_nonnull(fgets(head, sizeof head, f));
     fclose(f);
     ck_assert_ptr_nonnull(strstr(head, "digraph"));
+    ck_assert_str_eq(mg_viz_format_of("G.PNG"), "png");
+    ck_assert_ptr_null(mg_viz_format_of("png"));
+    ck_assert_ptr_null(mg_viz_format_of("dir.svg/file"));
     snprintf(path, sizeof path, "%s/g.picture", dir);
     ck_assert_int_eq(mg_draw_dot_format(t.o, path, "svg", NULL, &err), MG_OK);
     ck_assert_int_eq(entries(dir), 4); /* no temporary files left behind */

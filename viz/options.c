@@ -1,5 +1,6 @@
 /* options.c — what a zero-initialised mg_viz_options means, and formats. */
 #include <string.h>
+#include <strings.h>
 
 #include "viz_internal.h"
 
@@ -46,7 +47,7 @@ const char *mg_viz_format_of(const char *path)
     if (!dot || (slash && dot < slash))
         return NULL;
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
-        if (strcmp(dot + 1, formats[i]) == 0)
+        if (strcasecmp(dot + 1, formats[i]) == 0) /* "G.PNG" too */
             return formats[i];
     return NULL;
 }
