@@ -66,8 +66,9 @@ static void GFN(pack_b)(int trans, const REAL *B, long ldb, int p0, int kc, int 
  * first nv vectors of each NR-wide row of b; beta == 0 never reads C. Inlined with nv a
  * constant, the accumulator array lives in registers once the loops unroll. */
 static inline __attribute__((always_inline)) void
-GFN(kernel_body)(int nv, int kc, const REAL *restrict a, const REAL *restrict b, REAL alpha,
-                 REAL beta, REAL *restrict C, long ldc, int m, int n)
+GFN(kernel_body)(int nv, int kc, const REAL *restrict a, long a_lane, long a_step,
+                 const REAL *restrict b, REAL alpha, REAL beta, REAL *restrict C, long ldc, int m,
+                 int n)
 {
     VEC acc[MR][NV];
 #pragma GCC unroll 16
@@ -84,8 +85,8 @@ GFN(kernel_body)(int nv, int kc, const REAL *restrict a, const REAL *restrict b,
         for (int i = 0; i < MR; i++)
 #pragma GCC unroll 4
             for (int v = 0; v < nv; v++)
-                acc[i][v] += a[i] * bv[v];
-        a += MR;
+                acc[i][v] += a[i * a_lane] * bv[v];
+        a += a_step;
         b += NR;
     }
     if (m == MR && n == nv * VLEN) {
@@ -115,29 +116,49 @@ GFN(kernel_body)(int nv, int kc, const REAL *restrict a, const REAL *restrict b,
         }
 }
 
-/* The full-width register tile. */
+/* The register tiles: full width or one vector (for the last columns when at most VLEN
+ * remain, as N = 10 in an MLP's output layer: half the work of padding them to NR), over
+ * a packed A sliver or straight over A's rows or columns. */
 static void GFN(kernel_wide)(int kc, const REAL *a, const REAL *b, REAL alpha, REAL beta,
                              REAL *C, long ldc, int m, int n)
 {
-    GFN(kernel_body)(NV, kc, a, b, alpha, beta, C, ldc, m, n);
+    GFN(kernel_body)(NV, kc, a, 1, MR, b, alpha, beta, C, ldc, m, n);
 }
 
-/* One vector wide, for the last columns when at most VLEN remain (N = 10 in an MLP's
- * output layer): half the multiply-adds of padding them out to NR. */
 static void GFN(kernel_narrow)(int kc, const REAL *a, const REAL *b, REAL alpha, REAL beta,
                                REAL *C, long ldc, int m, int n)
 {
-    GFN(kernel_body)(1, kc, a, b, alpha, beta, C, ldc, m, n);
+    GFN(kernel_body)(1, kc, a, 1, MR, b, alpha, beta, C, ldc, m, n);
 }
 
-/* C[m×n] (m <= MR, n <= NR) from packed slivers: the right register tile for n. */
-static void GFN(micro_kernel)(int kc, const REAL *a, const REAL *b, REAL alpha, REAL beta,
-                              REAL *C, long ldc, int m, int n)
+static void GFN(kernel_wide_direct)(int kc, const REAL *a, long a_lane, long a_step,
+                                    const REAL *b, REAL alpha, REAL beta, REAL *C, long ldc,
+                                    int m, int n)
 {
-    if (n <= VLEN && NV > 1)
+    GFN(kernel_body)(NV, kc, a, a_lane, a_step, b, alpha, beta, C, ldc, m, n);
+}
+
+static void GFN(kernel_narrow_direct)(int kc, const REAL *a, long a_lane, long a_step,
+                                      const REAL *b, REAL alpha, REAL beta, REAL *C, long ldc,
+                                      int m, int n)
+{
+    GFN(kernel_body)(1, kc, a, a_lane, a_step, b, alpha, beta, C, ldc, m, n);
+}
+
+/* C[m×n] (m <= MR, n <= NR) from MR rows of A at a (row i, step p at a[i·a_lane +
+ * p·a_step]; a packed sliver has a_lane 1, a_step MR) and a packed B sliver. */
+static void GFN(micro_kernel)(int kc, const REAL *a, long a_lane, long a_step, const REAL *b,
+                              REAL alpha, REAL beta, REAL *C, long ldc, int m, int n)
+{
+    int narrow = n <= VLEN && NV > 1, packed = a_lane == 1 && a_step == MR;
+    if (packed && narrow)
         GFN(kernel_narrow)(kc, a, b, alpha, beta, C, ldc, m, n);
-    else
+    else if (packed)
         GFN(kernel_wide)(kc, a, b, alpha, beta, C, ldc, m, n);
+    else if (narrow)
+        GFN(kernel_narrow_direct)(kc, a, a_lane, a_step, b, alpha, beta, C, ldc, m, n);
+    else
+        GFN(kernel_wide_direct)(kc, a, a_lane, a_step, b, alpha, beta, C, ldc, m, n);
 }
 
 /* C = beta·C, the whole product when alpha·op(A)·op(B) contributes nothing. */
@@ -158,6 +179,11 @@ static int GFN(block_size)(int n, int most, int unit)
     return size < most ? size : most;
 }
 
+/* Packing A pays when each sliver meets many B slivers; up to this many the kernel
+ * reads full MR-row slivers straight from A (the MLP's 64×784 · 784×128 meets 4). A
+ * transposed A packs by plain copies, so it is read in place only when met once. */
+#define DIRECT_A_MAX_REUSE 4
+
 /* The blocked product of one thread's share once the degenerate cases are gone, with
  * this thread's workspace; returns 0 (having done nothing) when there is none. */
 static int GFN(blocked)(int trans_a, int trans_b, int M, int N, int K, REAL alpha,
@@ -175,21 +201,33 @@ static int GFN(blocked)(int trans_a, int trans_b, int M, int N, int K, REAL alph
     if (!apack)
         return 0;
     REAL *bpack = apack + apanel;
+    long a_lane = trans_a ? 1 : lda, a_step = trans_a ? lda : 1; /* op(A)[i][p] */
+    int direct = (N + NR - 1) / NR <= (trans_a ? 1 : DIRECT_A_MAX_REUSE);
     for (int i0 = 0; i0 < M; i0 += mc) {
         int m = M - i0 < mc ? M - i0 : mc;
+        int packed_from = direct ? m / MR * MR : 0; /* direct: pack only the short sliver */
         for (int p0 = 0; p0 < K; p0 += kc) {
             int k = K - p0 < kc ? K - p0 : kc;
             /* The first K block applies beta; later ones add to what it wrote. */
             REAL beta_here = p0 == 0 ? beta : 1;
-            GFN(pack_a)(trans_a, A, lda, i0, m, p0, k, apack);
+            GFN(pack_a)(trans_a, A, lda, i0 + packed_from, m - packed_from, p0, k,
+                        apack + (long)packed_from * k);
             for (int j0 = 0; j0 < N; j0 += nc) {
                 int n = N - j0 < nc ? N - j0 : nc;
                 GFN(pack_b)(trans_b, B, ldb, p0, k, j0, n, bpack);
-                for (int ir = 0; ir < m; ir += MR)
+                for (int ir = 0; ir < m; ir += MR) {
+                    const REAL *a = apack + (long)ir * k;
+                    long lane = 1, step = MR;
+                    if (ir < packed_from) {
+                        a = A + (i0 + ir) * a_lane + p0 * a_step;
+                        lane = a_lane;
+                        step = a_step;
+                    }
                     for (int jr = 0; jr < n; jr += NR)
-                        GFN(micro_kernel)(k, apack + (long)ir * k, bpack + (long)jr * k, alpha,
+                        GFN(micro_kernel)(k, a, lane, step, bpack + (long)jr * k, alpha,
                                           beta_here, C + (i0 + ir) * ldc + j0 + jr, ldc,
                                           m - ir < MR ? m - ir : MR, n - jr < NR ? n - jr : NR);
+                }
             }
         }
     }
