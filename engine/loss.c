@@ -81,9 +81,10 @@ mg_value *mg_mlp_svm_loss(mg_mlp *m, const double *X, const double *y, size_t n,
             return NULL;
         }
         mg_value *term = svm_term(score, y[i]);
-        data_loss = data_loss ? mg_add(data_loss, term) : term;
         correct += (y[i] > 0) == (score->data > 0);
         mg_scope_pop(g);
+        /* summed outside the sample's scope, so folded samples stand side by side */
+        data_loss = data_loss ? mg_add(data_loss, term) : term;
     }
     if (accuracy)
         *accuracy = (double)correct / (double)n;
