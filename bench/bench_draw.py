@@ -4,19 +4,23 @@ For each size a program with about that many graph nodes (micrograd's MLP,
 neurons tanh(w·x + b) reading the whole previous layer) is drawn by
 `mgviz expr -f PROGRAM -o out.svg|png --fold-budget 1000000` (unfolded, so both
 sides draw every node), and the DOT that mgviz writes for it (`-o out.dot`)
-is rendered by `dot -Tsvg|-Tpng`. Each run is its own process: wall time and
-peak resident memory (getrusage of the child) are measured around it.
+is rendered by `dot -Tsvg|-Tpng` (PNG with mgviz's size cap). Each run is its
+own process under GNU time: wall time and the child's peak resident memory.
+mgviz refuses to lay out more than MG_VIZ_MAX_LAYOUT_NODES Graphviz nodes
+unfolded; the table then shows that, and what mgviz draws by default instead.
 """
 
 import json
 import os
 import subprocess
 import tempfile
-import threading
 import time
 
 TIMEOUT = 600
 UNFOLDED = ["--fold-budget", "1000000"]
+# mgviz caps a PNG at 40 inches and 72 dpi when it renders (viz/style.c); the
+# DOT it writes has no cap, so dot gets the same cap on its command line.
+PNG_CAP = {"png": ["-Gsize=40,40", "-Gdpi=72"]}
 
 
 def program(nodes):
@@ -49,23 +53,28 @@ def program(nodes):
 
 
 def measure(argv):
-    """(seconds, peak RSS in MiB, exit code) of one run; exit None on timeout."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    timer = threading.Timer(TIMEOUT, p.kill)
-    timer.start()
-    _, status, usage = os.wait4(p.pid, 0)
-    timer.cancel()
-    p.returncode = os.waitstatus_to_exitcode(status)
-    elapsed = time.perf_counter() - t0
-    code = None if elapsed >= TIMEOUT else p.returncode
-    return elapsed, usage.ru_maxrss / 1024.0, code
+    """(seconds, peak RSS in MiB, exit code, stderr) of one run, through GNU
+    time, so that the figure is the child's own (a child forked from this
+    Python, torch loaded, would report our 400 MiB). Exit None on timeout."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
+        t0 = time.perf_counter()  # GNU time's own clock ticks in 10 ms
+        try:
+            p = subprocess.run(["/usr/bin/time", "-q", "-f", "%M", "-o", t.name, *argv],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            return TIMEOUT, 0.0, None, "timeout"
+        elapsed = time.perf_counter() - t0
+        fields = t.read().split()
+    return elapsed, int(fields[-1]) / 1024.0, p.returncode, p.stderr
 
 
 def best(argv, repeat):
+    """(best seconds, best peak MiB) over repeat runs, or the error text."""
     runs = [measure(argv) for _ in range(repeat)]
-    if any(r[2] != 0 for r in runs):
-        return None
+    bad = [r for r in runs if r[2] != 0]
+    if bad:
+        return (bad[0][3].strip().splitlines() or ["exit %s" % bad[0][2]])[-1]
     return min(r[0] for r in runs), min(r[1] for r in runs)
 
 
@@ -76,14 +85,14 @@ def graph_size(mgviz, path):
 
 
 def cell(result):
-    if result is None:
-        return "failed/timeout"
+    if isinstance(result, str):
+        return "refused" if "more than" in result else "failed: " + result[:60]
     t, mem = result
     return f"{t:.3f} s, {mem:.0f} MiB" if t < 10 else f"{t:.1f} s, {mem:.0f} MiB"
 
 
 def ratio(ours, theirs):
-    if ours is None or theirs is None:
+    if isinstance(ours, str) or isinstance(theirs, str):
         return "–"
     return f"{theirs[0] / ours[0]:.2f}× / {theirs[1] / ours[1]:.2f}×"
 
@@ -100,13 +109,18 @@ def table(mgviz, sizes):
             dot_file = os.path.join(tmp, f"g{n}.dot")
             subprocess.run([mgviz, "expr", "-f", src, *UNFOLDED, "-o", dot_file],
                            capture_output=True, check=True)
-            repeat = 3 if n <= 1000 else 1
+            repeat = 5 if n <= 100 else 3 if n <= 1000 else 1
             for fmt in ("svg", "png"):
                 out = os.path.join(tmp, f"out.{fmt}")
                 ours = best([mgviz, "expr", "-f", src, *UNFOLDED, "-o", out], repeat)
-                theirs = best(["dot", f"-T{fmt}", dot_file, "-o", out], repeat)
+                theirs = best(["dot", f"-T{fmt}", *PNG_CAP.get(fmt, []), dot_file, "-o", out],
+                              repeat)
                 rows.append((f"{nodes} nodes → {fmt.upper()}", cell(ours), cell(theirs),
                              ratio(ours, theirs)))
+                if isinstance(ours, str):  # what mgviz draws instead, by default
+                    folded = best([mgviz, "expr", "-f", src, "-o", out], repeat)
+                    rows.append((f"{nodes} nodes → {fmt.upper()}, mgviz folded (default)",
+                                 cell(folded), "", ""))
     header = ["drawing (unfolded)", "mgviz expr (time, peak RSS)", "dot on mgviz's DOT",
               "dot/mgviz (time / memory)"]
     return header, rows

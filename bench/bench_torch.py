@@ -228,7 +228,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", required=True, help="meson build directory")
     ap.add_argument("--nodes", type=int, default=100000, help="synthetic graph size")
-    ap.add_argument("--scalar-steps", type=int, default=3, help="PyTorch scalar steps timed")
+    ap.add_argument("--scalar-steps", type=int, default=5, help="PyTorch scalar steps timed")
     ap.add_argument("--draw-sizes", default="10,100,1000,10000")
     ap.add_argument("--skip-draw", action="store_true")
     args = ap.parse_args()

@@ -1,7 +1,7 @@
 """Running programs through `mgviz expr --format json`.
 
-One program: `mgviz expr PROGRAM name=value... --format json`, inputs bound on
-the command line. Many programs: `mgviz expr --batch FILE --format json`,
+One program: `mgviz expr --format json -- PROGRAM name=value...`, inputs bound
+on the command line. Many programs: `mgviz expr --batch FILE --format json`,
 programs separated by `---` lines, one JSON object per output line (a graph, or
 {"format": "mgviz-error", ...} for a program that fails); there each program
 declares its inputs itself as `name = literal` lines, which our language reads
@@ -48,7 +48,9 @@ def bindings(inputs):
 
 def run_one(mgviz, program):
     """Runs one progen.Program with its inputs bound on the command line."""
-    argv = [mgviz, "expr", progen.render(program), *bindings(program.inputs), "--format", "json"]
+    # `--` ends the options: a program may start with '-'
+    argv = [mgviz, "expr", "--format", "json", "--", progen.render(program),
+            *bindings(program.inputs)]
     p = subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT)
     if p.returncode < 0 or p.returncode > 2 or _sanitizer_report(p.stderr):
         return Outcome(error=f"exit {p.returncode}: {p.stderr[-4000:]}", crashed=True)

@@ -2,7 +2,7 @@
 
 MGVIZ                   path to the built mgviz (meson passes it)
 MGVIZ_TRAIN_DUMP        path to the built parity_train_dump (meson passes it)
-MGVIZ_PARITY_PROGRAMS   random programs per run (default 4000)
+MGVIZ_PARITY_PROGRAMS   random programs per run (default 10000)
 MGVIZ_PARITY_SEED       the generator's seed (default fixed, so runs repeat)
 """
 
@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-DEFAULT_PROGRAMS = 4000
+DEFAULT_PROGRAMS = 10000
 DEFAULT_SEED = 20261125
 
 # Figures the tests record for the closing summary (what was checked, how fast).
