@@ -27,6 +27,15 @@ GFN(pack_sliver)(int width, const REAL *X, long step, long lane, int lanes, int 
     else if (lane == 1)
         for (int p = 0; p < kc; p++)
             memcpy(dst + (long)p * width, X + p * step, sizeof(REAL) * (size_t)lanes);
+    else if (lanes == width && width % 8 == 0)
+        /* 8 lanes at a time: their 8 read streams keep their addresses in registers */
+        for (int l0 = 0; l0 < width; l0 += 8)
+            for (int p = 0; p < kc; p++) {
+                const REAL *x = X + p * step + l0 * lane;
+#pragma GCC unroll 8
+                for (int l = 0; l < 8; l++)
+                    dst[(long)p * width + l0 + l] = x[l * lane];
+            }
     else if (lanes == width)
         for (int p = 0; p < kc; p++) {
             const REAL *x = X + p * step;
