@@ -8,7 +8,9 @@
  * (the panel), op(B) KC×NCB at a time into NR-column slivers (the block, kept in L2);
  * the micro-kernel keeps an MR×NR tile of C in registers while one A sliver (KC×MR) sits
  * in L1 and B slivers stream from L2. Packing absorbs the transposes and the
- * strides, and pads edges with zeros, so one micro-kernel serves every case. */
+ * strides, and pads edges with zeros, so one micro-kernel serves every case; when an A
+ * sliver would meet only a few B slivers, the kernel reads it in place instead. Threads
+ * (see GFN(gemm)) each run this on their own slab of C. */
 
 #define NR (NV * VLEN)
 
