@@ -10,15 +10,19 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #include "kernels_internal.h"
 #include "mg_kernels.h"
 
 /* Beyond this many threads the pool stops growing (a sane bound, not a tuning knob). */
 #define MAX_THREADS 64
-/* Polls of a spinning worker before it sleeps: ~50 µs, long enough to catch the next
- * GEMM of a training step without a wake-up, short enough not to burn a shared core. */
-#define SPIN_POLLS 20000
+/* How long an idle worker polls for the next job before it sleeps: long enough to span
+ * the elementwise work between two GEMMs of a training step (a sleeping worker wakes
+ * too late to help with a 50 µs product), short enough not to burn a shared core. */
+#define SPIN_SECONDS 300e-6
+/* Polls between two looks at the clock, and the caller's polls before it yields. */
+#define SPIN_POLLS 1024
 
 /* One process-wide setting, like OpenBLAS's; 1 until the program asks for more. */
 static int kernel_threads = 1;
@@ -81,13 +85,31 @@ static void run_items(unsigned generation, mg_kernel_task *task, void *ctx, int 
     }
 }
 
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Polls *value for up to SPIN_SECONDS while it still equals `seen`. */
+static void spin_while_unchanged(atomic_uint *value, unsigned seen)
+{
+    double deadline = seconds_now() + SPIN_SECONDS;
+    while (atomic_load(value) == seen) {
+        for (int poll = 0; poll < SPIN_POLLS && atomic_load(value) == seen; poll++)
+            ;
+        if (seconds_now() > deadline)
+            return;
+    }
+}
+
 static void *worker_main(void *unused)
 {
     (void)unused;
     unsigned seen = atomic_load(&pool.published);
     for (;;) {
-        for (int spin = 0; spin < SPIN_POLLS && atomic_load(&pool.published) == seen; spin++)
-            ;
+        spin_while_unchanged(&pool.published, seen);
         pthread_mutex_lock(&pool.lock);
         while (pool.generation == seen)
             pthread_cond_wait(&pool.wake, &pool.lock);
