@@ -21,7 +21,7 @@
  * the elementwise work between two GEMMs of a training step (a sleeping worker wakes
  * too late to help with a 50 µs product), short enough not to burn a shared core. */
 #define SPIN_SECONDS 300e-6
-/* Polls between two looks at the clock, and the caller's polls before it yields. */
+/* Polls between two looks at the clock. */
 #define SPIN_POLLS 1024
 
 /* One process-wide setting, like OpenBLAS's; 1 until the program asks for more. */
@@ -188,9 +188,11 @@ void mg_kernel_run(mg_kernel_task *task, void *ctx, int count, int threads)
     pthread_mutex_unlock(&pool.lock);
 
     run_items(generation, task, ctx, count);
-    /* Only items a worker has started remain; yield if that worker lost its core. */
-    for (int spin = 0; atomic_load(&pool.done) < count; spin++)
-        if (spin > SPIN_POLLS)
+    /* Only items a worker has started remain; yield if that worker seems to have lost
+     * its core, so that it can have ours. */
+    double patience = seconds_now() + SPIN_SECONDS;
+    for (int spin = 1; atomic_load(&pool.done) < count; spin++)
+        if (spin % SPIN_POLLS == 0 && seconds_now() > patience)
             sched_yield();
     pthread_mutex_unlock(&pool_owner);
 }
