@@ -18,34 +18,47 @@
 typedef struct shape {
     const char *name;
     int trans_a, trans_b, M, N, K;
+    int dbl; /* mg_dgemm against cblas_dgemm instead of the float pair */
 } shape;
 
 static const shape shapes[] = {
-    {"square 64", 0, 0, 64, 64, 64},
-    {"square 256", 0, 0, 256, 256, 256},
-    {"square 1024", 0, 0, 1024, 1024, 1024},
-    {"square 2048", 0, 0, 2048, 2048, 2048},
-    {"mlp X.W1 64x784.784x128", 0, 0, 64, 128, 784},
-    {"mlp Xt.dY 784x64.64x128", 1, 0, 784, 128, 64},
-    {"mlp dY.W1t 64x128.128x784", 0, 1, 64, 784, 128},
-    {"mlp H.W2 64x128.128x10", 0, 0, 64, 10, 128},
-    {"mlp Ht.dZ 128x64.64x10", 1, 0, 128, 10, 64},
-    {"mlp dZ.W2t 64x10.10x128", 0, 1, 64, 128, 10},
+    {"square 64", 0, 0, 64, 64, 64, 0},
+    {"square 256", 0, 0, 256, 256, 256, 0},
+    {"square 1024", 0, 0, 1024, 1024, 1024, 0},
+    {"square 2048", 0, 0, 2048, 2048, 2048, 0},
+    {"mlp X.W1 64x784.784x128", 0, 0, 64, 128, 784, 0},
+    {"mlp Xt.dY 784x64.64x128", 1, 0, 784, 128, 64, 0},
+    {"mlp dY.W1t 64x128.128x784", 0, 1, 64, 784, 128, 0},
+    {"mlp H.W2 64x128.128x10", 0, 0, 64, 10, 128, 0},
+    {"mlp Ht.dZ 128x64.64x10", 1, 0, 128, 10, 64, 0},
+    {"mlp dZ.W2t 64x10.10x128", 0, 1, 64, 128, 10, 0},
+    {"dgemm square 256", 0, 0, 256, 256, 256, 1},
+    {"dgemm square 1024", 0, 0, 1024, 1024, 1024, 1},
+    {"dgemm mlp X.W1", 0, 0, 64, 128, 784, 1},
 };
 
-typedef void gemm_fn(const shape *s, const float *A, const float *B, float *C);
+/* C = op(A)·op(B) for a shape, on float or double arrays as s->dbl says. */
+typedef void gemm_fn(const shape *s, const void *A, const void *B, void *C);
 
-static void run_mg(const shape *s, const float *A, const float *B, float *C)
+static void run_mg(const shape *s, const void *A, const void *B, void *C)
 {
-    mg_sgemm(s->trans_a, s->trans_b, s->M, s->N, s->K, 1.0f, A, s->trans_a ? s->M : s->K, B,
-             s->trans_b ? s->K : s->N, 0.0f, C, s->N);
+    int lda = s->trans_a ? s->M : s->K, ldb = s->trans_b ? s->K : s->N;
+    if (s->dbl)
+        mg_dgemm(s->trans_a, s->trans_b, s->M, s->N, s->K, 1.0, A, lda, B, ldb, 0.0, C, s->N);
+    else
+        mg_sgemm(s->trans_a, s->trans_b, s->M, s->N, s->K, 1.0f, A, lda, B, ldb, 0.0f, C, s->N);
 }
 
-static void run_openblas(const shape *s, const float *A, const float *B, float *C)
+static void run_openblas(const shape *s, const void *A, const void *B, void *C)
 {
-    cblas_sgemm(CblasRowMajor, s->trans_a ? CblasTrans : CblasNoTrans,
-                s->trans_b ? CblasTrans : CblasNoTrans, s->M, s->N, s->K, 1.0f, A,
-                s->trans_a ? s->M : s->K, B, s->trans_b ? s->K : s->N, 0.0f, C, s->N);
+    int lda = s->trans_a ? s->M : s->K, ldb = s->trans_b ? s->K : s->N;
+    enum CBLAS_TRANSPOSE ta = s->trans_a ? CblasTrans : CblasNoTrans;
+    enum CBLAS_TRANSPOSE tb = s->trans_b ? CblasTrans : CblasNoTrans;
+    if (s->dbl)
+        cblas_dgemm(CblasRowMajor, ta, tb, s->M, s->N, s->K, 1.0, A, lda, B, ldb, 0.0, C, s->N);
+    else
+        cblas_sgemm(CblasRowMajor, ta, tb, s->M, s->N, s->K, 1.0f, A, lda, B, ldb, 0.0f, C,
+                    s->N);
 }
 
 static double now(void)
@@ -69,8 +82,8 @@ static double load_average(void)
 }
 
 /* Best seconds per call over `repeats` batches, each long enough (~20 ms) to time. */
-static double best_seconds(gemm_fn *fn, const shape *s, const float *A, const float *B,
-                           float *C, int repeats)
+static double best_seconds(gemm_fn *fn, const shape *s, const void *A, const void *B, void *C,
+                           int repeats)
 {
     fn(s, A, B, C); /* warm: caches, packing buffers, thread pools */
     double flops = 2.0 * s->M * s->N * s->K;
@@ -86,35 +99,44 @@ static double best_seconds(gemm_fn *fn, const shape *s, const float *A, const fl
     return best;
 }
 
-static float *random_matrix(size_t n)
+/* n uniform entries in [-0.5, 0.5), double when dbl, else float; NULL if out of memory. */
+static void *random_matrix(size_t n, int dbl)
 {
-    float *m = malloc(n * sizeof *m);
-    for (size_t i = 0; m && i < n; i++)
-        m[i] = (float)rand() / (float)RAND_MAX - 0.5f;
+    void *m = malloc(n * (dbl ? sizeof(double) : sizeof(float)));
+    for (size_t i = 0; m && i < n; i++) {
+        double x = (double)rand() / (double)RAND_MAX - 0.5;
+        if (dbl)
+            ((double *)m)[i] = x;
+        else
+            ((float *)m)[i] = (float)x;
+    }
     return m;
 }
 
 /* Largest |x - y| over n entries: the two libraries must agree before we time them. */
-static double max_difference(const float *x, const float *y, size_t n)
+static double max_difference(const void *x, const void *y, size_t n, int dbl)
 {
     double worst = 0;
-    for (size_t i = 0; i < n; i++)
-        worst = fmax(worst, fabs((double)x[i] - (double)y[i]));
+    for (size_t i = 0; i < n; i++) {
+        double a = dbl ? ((const double *)x)[i] : ((const float *)x)[i];
+        double b = dbl ? ((const double *)y)[i] : ((const float *)y)[i];
+        worst = fmax(worst, fabs(a - b));
+    }
     return worst;
 }
 
 static int bench_shape(const shape *s, int threads, int repeats)
 {
     size_t a = (size_t)s->M * s->K, b = (size_t)s->K * s->N, c = (size_t)s->M * s->N;
-    float *A = random_matrix(a), *B = random_matrix(b), *C = random_matrix(c),
-          *D = random_matrix(c);
+    void *A = random_matrix(a, s->dbl), *B = random_matrix(b, s->dbl),
+         *C = random_matrix(c, s->dbl), *D = random_matrix(c, s->dbl);
     int ok = A && B && C && D;
     if (ok) {
         mg_set_threads(threads);
         openblas_set_num_threads(threads);
         run_mg(s, A, B, C);
         run_openblas(s, A, B, D);
-        double diff = max_difference(C, D, c);
+        double diff = max_difference(C, D, c, s->dbl);
         double t_mg = best_seconds(run_mg, s, A, B, C, repeats);
         double t_ob = best_seconds(run_openblas, s, A, B, D, repeats);
         double flops = 2.0 * s->M * s->N * s->K;
@@ -136,12 +158,12 @@ static int bench_mlp_epoch(gemm_fn *fn, const char *who, int threads, int repeat
     /* Forward X·W1, H·W2; backward Hᵀ·dZ, dZ·W2ᵀ, Xᵀ·dY (no gradient for the input). */
     const shape *step[] = {&shapes[4], &shapes[7], &shapes[8], &shapes[9], &shapes[5]};
     enum { count = sizeof step / sizeof step[0] };
-    float *buf[count][3] = {{0}};
+    void *buf[count][3] = {{0}};
     int ok = 1;
     for (int g = 0; g < count; g++) {
-        buf[g][0] = random_matrix((size_t)step[g]->M * step[g]->K);
-        buf[g][1] = random_matrix((size_t)step[g]->K * step[g]->N);
-        buf[g][2] = random_matrix((size_t)step[g]->M * step[g]->N);
+        buf[g][0] = random_matrix((size_t)step[g]->M * step[g]->K, 0);
+        buf[g][1] = random_matrix((size_t)step[g]->K * step[g]->N, 0);
+        buf[g][2] = random_matrix((size_t)step[g]->M * step[g]->N, 0);
         ok = ok && buf[g][0] && buf[g][1] && buf[g][2];
     }
     double best = INFINITY;
