@@ -17,7 +17,7 @@ would raise instead of giving inf as a tensor does).
 """
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 FUNCTIONS = ("tanh", "relu", "sigmoid", "exp", "log")
 BINARY_OPS = ("+", "-", "*", "/", "**")
@@ -69,8 +69,7 @@ class Program:
     inputs: dict                               # name -> float, in order of first use
     statements: list                           # Assign ...
     root: object                               # the final expression
-    parens: bool = False                       # parenthesise every operation
-    notes: dict = field(default_factory=dict)  # free-form facts for reports
+    parens: bool = False  # parenthesise every operation
 
 
 def number(v):
@@ -223,7 +222,6 @@ class Generator:
     def __init__(self, seed, config=None):
         self.rng = random.Random(seed)
         self.cfg = config or Config()
-        self.counter = 0
 
     # values
     def input_value(self):
@@ -320,10 +318,8 @@ class Generator:
     def finish(self, inputs, statements, root):
         # keep the inputs the program reads, in order of first appearance
         order = [n for n in _first_use_order(statements, root) if n in inputs]
-        p = Program({n: inputs[n] for n in order}, statements, root,
-                    parens=self.rng.random() < 0.3)
-        self.counter += 1
-        return p
+        return Program({n: inputs[n] for n in order}, statements, root,
+                       parens=self.rng.random() < 0.3)
 
 
 def _first_use_order(statements, root):

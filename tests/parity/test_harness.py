@@ -3,6 +3,7 @@ the comparison, the JSON reader and the shrinker. A referee that cannot see
 a wrong gradient would make every other test here worthless, so a wrong
 reference must be caught."""
 
+import ast
 import json
 import math
 
@@ -23,15 +24,12 @@ def program(text_root, inputs, statements=()):
 
 
 def test_generator_is_deterministic_per_seed():
-    a = [progen.render(progen.Generator(7).program()) for _ in range(1)]
-    b = [progen.render(progen.Generator(7).program()) for _ in range(1)]
-    g1, g2 = progen.Generator(11), progen.Generator(11)
-    assert [progen.render(g1.program()) for _ in range(50)] == \
-        [progen.render(g2.program()) for _ in range(50)]
-    assert a == b
-    g3 = progen.Generator(12)
-    assert [progen.render(g3.program()) for _ in range(5)] != \
-        [progen.render(progen.Generator(11).program()) for _ in range(5)]
+    def texts(seed, n):
+        g = progen.Generator(seed)
+        return [progen.render(g.program()) for _ in range(n)]
+
+    assert texts(11, 50) == texts(11, 50)
+    assert texts(12, 5) != texts(11, 5)
 
 
 def test_generator_covers_every_operation():
@@ -56,15 +54,41 @@ def test_every_operator_reads_an_input():
                     assert progen.depends(n.a)
 
 
-def test_minimal_parentheses_keep_the_structure():
-    # The same tree printed with the fewest parentheses and with all of them
-    # must compute bit-identical results: only then is the text faithful.
+def _from_python(node):
+    """Python's reading of our program text, back in progen's terms."""
+    ops = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+    if isinstance(node, ast.Name):
+        return Var(node.id)
+    if isinstance(node, ast.Constant):
+        return Const(float(node.value))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return Neg(_from_python(node.operand))
+    if isinstance(node, ast.BinOp):
+        return Bin(ops[type(node.op)], _from_python(node.left), _from_python(node.right))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return Call(node.func.attr, _from_python(node.func.value), True)
+    if isinstance(node, ast.Call):
+        return Call(node.func.id, _from_python(node.args[0]), False)
+    raise AssertionError(ast.dump(node))
+
+
+def test_program_text_reads_back_as_the_same_tree():
+    # Our language is Python's expression syntax: whatever parentheses the
+    # printer leaves out, Python must read the very tree that was generated.
     g = progen.Generator(9)
-    for _ in range(300):
+    for _ in range(500):
         p = g.program()
-        bare = torch_ref.run(progen.Program(p.inputs, p.statements, p.root, parens=False))
-        full = torch_ref.run(progen.Program(p.inputs, p.statements, p.root, parens=True))
-        assert compare.close(bare.value, full.value, rel=0, abs_tol=0), progen.render(p)
+        body = ast.parse(progen.render(p)).body
+        for s, node in zip(p.statements, body):
+            if s.op:
+                assert isinstance(node, ast.AugAssign)
+                got = Assign(node.target.id, _from_python(node.value),
+                             {ast.Add: "+", ast.Sub: "-", ast.Mult: "*",
+                              ast.Div: "/"}[type(node.op)])
+            else:
+                got = Assign(node.targets[0].id, _from_python(node.value))
+            assert got == s, progen.render(p)
+        assert _from_python(body[-1].value) == p.root, progen.render(p)
 
 
 def test_precedence_as_python():
