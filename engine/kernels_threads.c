@@ -5,8 +5,8 @@
  * a machine shared with other work one descheduled thread stalls the whole call for a
  * scheduler time slice (milliseconds), and the pool hangs in a forked child. Here the
  * caller claims work items itself alongside the workers and waits only for items a
- * worker has actually started: a late worker finds nothing left, and the call is never
- * slower than running alone. */
+ * worker has actually started: a late worker finds nothing left, so a busy machine costs
+ * the call its help, not a stall (a worker losing its core mid-item still delays it). */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -25,21 +25,21 @@
 #define SPIN_POLLS 1024
 
 /* One process-wide setting, like OpenBLAS's; 1 until the program asks for more. */
-static int kernel_threads = 1;
+static atomic_int kernel_threads = 1;
 
 void mg_set_threads(int n)
 {
-    kernel_threads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : n;
+    atomic_store(&kernel_threads, n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : n);
 }
 
 int mg_get_threads(void)
 {
-    return kernel_threads;
+    return atomic_load(&kernel_threads);
 }
 
 int mg_kernel_team_size(double work, double min_work)
 {
-    return work < min_work ? 1 : kernel_threads;
+    return work < min_work ? 1 : mg_get_threads();
 }
 
 /* The pool. A job is published under `lock` by bumping `generation`. Its items are

@@ -15,10 +15,10 @@
  * Threads: GEMM uses up to mg_get_threads() threads (default 1, so a library user
  * never gets threads they did not ask for on a shared machine); problems under about
  * 2^20 multiply-adds run on the calling thread. Workers are started on first use and
- * kept; the caller works too, so a busy machine costs speed, never a stall. Results do
- * not depend on the thread count: work is split over disjoint outputs and each output
- * element is summed in the same order. Kernels may be called from several threads at
- * once and after fork(). The elementwise kernels are single-threaded. */
+ * kept; the caller works too and never waits for a worker that has not started.
+ * Results do not depend on the thread count: work is split over disjoint outputs and
+ * each output element is summed in the same order. Kernels may be called from several
+ * threads at once and after fork(). The elementwise kernels are single-threaded. */
 #ifndef MG_KERNELS_H
 #define MG_KERNELS_H
 
