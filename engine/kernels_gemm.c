@@ -28,6 +28,16 @@ static int gemm_threads(int M, int N, int K)
     return mg_kernel_team_size((double)M * N * K, GEMM_PARALLEL_MIN_WORK);
 }
 
+#ifdef __AVX512F__
+#include <immintrin.h>
+/* The first `count` (1..VLEN) lanes of a vector at p, the rest zero / left alone. */
+#define LANES(count) ((1u << (count)) - 1)
+#define VEC_LOAD_PART(p, count) ((VEC)LOAD_MASKED(LANES(count), p))
+#define VEC_STORE_PART(p, x, count) STORE_MASKED(p, LANES(count), x)
+#endif
+
+#define LOAD_MASKED(mask, p) _mm512_maskz_loadu_ps((__mmask16)(mask), p)
+#define STORE_MASKED(p, mask, x) _mm512_mask_storeu_ps(p, (__mmask16)(mask), (__m512)(x))
 #define REAL float
 #define VEC vec_float
 #define VLEN (VBYTES / 4)
@@ -48,6 +58,10 @@ static int gemm_threads(int M, int N, int K)
 #undef MCB
 #undef GFN
 
+#undef LOAD_MASKED
+#undef STORE_MASKED
+#define LOAD_MASKED(mask, p) _mm512_maskz_loadu_pd((__mmask8)(mask), p)
+#define STORE_MASKED(p, mask, x) _mm512_mask_storeu_pd(p, (__mmask8)(mask), (__m512d)(x))
 #define REAL double
 #define VEC vec_double
 #define VLEN (VBYTES / 8)

@@ -114,6 +114,23 @@ GFN(kernel_body)(int nv, int kc, const REAL *restrict a, long a_lane, long a_ste
             }
         return;
     }
+#ifdef VEC_STORE_PART
+    /* An edge tile: masked loads and stores touch only the first n columns. */
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++)
+#pragma GCC unroll 4
+        for (int v = 0; v < nv; v++) {
+            int count = n - v * VLEN < VLEN ? n - v * VLEN : VLEN;
+            if (i >= m || count <= 0)
+                continue;
+            REAL *c = C + i * ldc + v * VLEN;
+            VEC old = {0};
+            if (beta != 0)
+                old = VEC_LOAD_PART(c, count);
+            VEC_STORE_PART(c, alpha * acc[i][v] + beta * old, count);
+        }
+    return;
+#endif
     REAL tile[MR][NR] = {{0}}; /* zeroed so no compiler doubts that n <= nv·VLEN */
 #pragma GCC unroll 16
     for (int i = 0; i < MR; i++)
