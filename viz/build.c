@@ -63,19 +63,32 @@ static Agnode_t *add_op(builder *b, const mg_value *v, Agnode_t *value)
     return new_edge(b, op, value, id) ? op : NULL;
 }
 
-static int add_value(builder *b, const mg_value *v, const mg_value *root)
+/* Sets value node n's label (named name) from v's current data and grad. */
+static mg_code label_value(Agraph_t *g, Agnode_t *n, const viz_attrs *at, const mg_value *v,
+                           const mg_viz_options *o, const char *name, mg_error *err)
 {
+    if (v->flags & MG_FLAG_TENSOR)
+        return viz_tensor_label(g, n, at, v, o, name, err);
     char text[1024];
+    viz_value_label(v, o, text, sizeof text);
+    viz_set(n, at->label, text);
+    return MG_OK;
+}
+
+static mg_code add_value(builder *b, const mg_value *v, const mg_value *root, mg_error *err)
+{
     Agnode_t *n = new_node(b, "n", v->id);
     if (!n)
-        return -1;
-    viz_value_label(v, b->o, text, sizeof text);
-    viz_set(n, b->at->label, text);
+        return mg_error_set(err, MG_ERENDER, "Graphviz refused node %u", v->id);
+    mg_code rc = label_value(b->g, n, b->at, v, b->o, agnameof(n), err);
+    if (rc != MG_OK)
+        return rc;
     viz_style_value(n, b->at, v, v == root);
     b->value[v->id] = b->target[v->id] = n;
     if (!mg_is_leaf(v) && !b->o->hide_op_nodes)
         b->target[v->id] = add_op(b, v, n);
-    return b->target[v->id] ? 0 : -1;
+    return b->target[v->id] ? MG_OK
+                            : mg_error_set(err, MG_ERENDER, "Graphviz refused node %u", v->id);
 }
 
 /* A box's name without prefix: "fold<SCOPEID>" or "fold<SCOPEID>_leaves". */
@@ -170,10 +183,13 @@ static int add_edge(builder *b, const viz_edge *e)
 
 static mg_code add_all(builder *b, mg_value *root, mg_error *err)
 {
-    for (size_t id = 0; id < b->plan->nnodes; id++)
-        if (b->plan->node_box[id] == MG_VIZ_NODE_DRAWN &&
-            add_value(b, mg_graph_node(b->mg, (uint32_t)id), root) != 0)
-            return mg_error_set(err, MG_ERENDER, "Graphviz refused node %zu", id);
+    for (size_t id = 0; id < b->plan->nnodes; id++) {
+        mg_code rc = b->plan->node_box[id] != MG_VIZ_NODE_DRAWN
+                         ? MG_OK
+                         : add_value(b, mg_graph_node(b->mg, (uint32_t)id), root, err);
+        if (rc != MG_OK)
+            return rc;
+    }
     for (size_t i = 0; i < b->plan->nboxes; i++)
         if (add_box(b, i) != 0)
             return mg_error_set(err, MG_ERENDER, "Graphviz refused box %zu", i);
@@ -205,19 +221,19 @@ mg_code viz_build(Agraph_t *g, const viz_attrs *at, mg_value *root,
     return rc;
 }
 
-void viz_relabel(Agraph_t *g, const viz_attrs *at, mg_value *root,
-                 const mg_viz_options *o, const mg_viz_fold_plan *plan,
-                 const char *prefix)
+mg_code viz_relabel(Agraph_t *g, const viz_attrs *at, mg_value *root,
+                    const mg_viz_options *o, const mg_viz_fold_plan *plan,
+                    const char *prefix, mg_error *err)
 {
-    char name[48], text[1024];
-    for (size_t id = 0; id < plan->nnodes; id++) {
+    char name[48];
+    mg_code rc = MG_OK;
+    for (size_t id = 0; rc == MG_OK && id < plan->nnodes; id++) {
         if (plan->node_box[id] != MG_VIZ_NODE_DRAWN)
             continue;
         snprintf(name, sizeof name, "%sn%zu", prefix, id);
         Agnode_t *n = agnode(g, name, 0);
-        if (!n)
-            continue;
-        viz_value_label(mg_graph_node(root->graph, (uint32_t)id), o, text, sizeof text);
-        viz_set(n, at->label, text);
+        if (n)
+            rc = label_value(g, n, at, mg_graph_node(root->graph, (uint32_t)id), o, name, err);
     }
+    return rc;
 }

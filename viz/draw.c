@@ -53,7 +53,10 @@ static mg_code draw_data(mg_value *root, const char *format,
     if ((rc = viz_plan(root, &o, &plan, err)) != MG_OK)
         return rc;
     viz_attrs at;
+    viz_heat heat;
     Agraph_t *g = open_graph(&o, format, &at, err);
+    if (g)
+        at.heat = viz_heat_open(&heat, &o, format);
     rc = g ? picture(g, &at, root, &o, &plan, err) : MG_ENOMEM;
     if (rc == MG_OK)
         rc = check_size(g, format, err);
@@ -61,6 +64,15 @@ static mg_code draw_data(mg_value *root, const char *format,
         viz_tune_layout(g);
         rc = viz_render(g, format, out, len, err);
     }
+    /* heatmaps in a temporary directory: SVG keeps them as data: URIs */
+    if (rc == MG_OK && at.heat && strcmp(format, "svg") == 0)
+        rc = viz_heat_embed(at.heat, out, len, err);
+    if (rc != MG_OK) {
+        free(*out);
+        *out = NULL;
+    }
+    if (g && at.heat)
+        viz_heat_close(at.heat);
     if (g)
         agclose(g);
     mg_viz_fold_plan_free(&plan);
@@ -154,8 +166,7 @@ static mg_code before_and_after(Agraph_t *g, const viz_attrs *at,
         return mg_error_set(err, brc, "backward failed: %s",
                             mg_graph_error(root->graph) ? mg_graph_error(root->graph)
                                                         : mg_code_name(brc));
-    viz_relabel(g, at, root, o, plan, "b");
-    return MG_OK;
+    return viz_relabel(g, at, root, o, plan, "b", err);
 }
 
 mg_code mg_draw_backward(mg_value *root, const char *path,

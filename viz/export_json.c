@@ -1,6 +1,35 @@
 /* export_json.c — the shared graph JSON ("mgviz-graph", version 1). */
 #include "export_internal.h"
 
+#include "mg_tensor.h"
+#include "mg_tensor_viz.h"
+
+/* A tensor's grad as a flat JSON array, or null without one. */
+static void write_tensor_grad(FILE *out, const mg_tensor *t)
+{
+    if (!t->grad) {
+        fputs("null", out);
+        return;
+    }
+    putc('[', out);
+    for (int i = 0; i < t->numel; i++) {
+        if (i)
+            putc(',', out);
+        mg_json_write_number(out, mg_tensor_grad_at(t, i));
+    }
+    putc(']', out);
+}
+
+/* A variable's entry of "grads": a scalar's grad, a tensor's grad array. */
+static void write_var_grad(FILE *out, const mg_value *v)
+{
+    const mg_tensor *t = v ? mg_tensor_of(v) : NULL;
+    if (t)
+        write_tensor_grad(out, t);
+    else
+        mg_json_write_number(out, v ? v->grad : 0.0);
+}
+
 void mg_export_node_json(FILE *out, const mg_value *v)
 {
     char text[256];
@@ -9,10 +38,16 @@ void mg_export_node_json(FILE *out, const mg_value *v)
     mg_json_write_string(out, text);
     fputs(",\"label\":", out);
     mg_json_write_string(out, mg_value_label(v));
-    fprintf(out, ",\"kind\":\"%s\",\"data\":", mg_node_kind(v));
-    mg_json_write_number(out, v->data);
-    fputs(",\"grad\":", out);
-    mg_json_write_number(out, v->grad);
+    fprintf(out, ",\"kind\":\"%s\"", mg_node_kind(v));
+    const mg_tensor *t = mg_tensor_of(v);
+    if (t) { /* dtype, shape, attrs, data and grad arrays */
+        mg_tensor_json_fields(out, t);
+    } else {
+        fputs(",\"data\":", out);
+        mg_json_write_number(out, v->data);
+        fputs(",\"grad\":", out);
+        mg_json_write_number(out, v->grad);
+    }
     fputs(",\"parents\":[", out);
     int np = mg_value_parent_count(v);
     if (np >= 1)
@@ -30,14 +65,14 @@ static void write_graph(FILE *out, const export_job *job)
     const mg_value *root = job->root;
     const char *nl = (job->flags & MG_EXPORT_COMPACT) ? "" : "\n";
     fputs("{\"format\":\"mgviz-graph\",\"version\":1,\"value\":", out);
-    mg_json_write_number(out, root->data);
+    mg_json_write_number(out, mg_node_number(root, false));
     fprintf(out, ",\"root\":%u,%s\"grads\":{", root->id, nl);
     for (size_t i = 0; i < job->nvars; i++) {
         if (i)
             putc(',', out);
         mg_json_write_string(out, job->vars[i].name);
         putc(':', out);
-        mg_json_write_number(out, job->vars[i].node ? job->vars[i].node->grad : 0.0);
+        write_var_grad(out, job->vars[i].node);
     }
     fprintf(out, "},%s\"nodes\":[", nl);
     size_t n = mg_graph_count(root->graph);

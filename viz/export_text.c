@@ -3,6 +3,23 @@
 
 #include <string.h>
 
+#include "mg_tensor.h"
+#include "mg_tensor_viz.h"
+
+/* A tensor's data and grad cells: "f32[4,8] mean -0.0123" and
+ * "norm 0.456" (or "none"). */
+static void tensor_cells(const mg_tensor *t, char *data, size_t dn, char *grad, size_t gn)
+{
+    char shape[48];
+    mg_tensor_shape_str(t, shape, sizeof shape);
+    mg_tensor_stats d = mg_tensor_stats_of(t, false), g = mg_tensor_stats_of(t, true);
+    snprintf(data, dn, "%s%s mean %.4g", t->dtype == MG_F32 ? "f32" : "f64", shape, d.mean);
+    if (t->grad)
+        snprintf(grad, gn, "norm %.4g", g.l2);
+    else
+        snprintf(grad, gn, "none");
+}
+
 /* Width of the widest label (at least that of the header). */
 static int label_width(const mg_graph *g, size_t n)
 {
@@ -17,10 +34,15 @@ static int label_width(const mg_graph *g, size_t n)
 
 static void write_row(FILE *out, const mg_value *v, int lw)
 {
-    char op[64], data[32], grad[32], parents[32] = "", scope[256];
+    char op[64], data[80], grad[32], parents[32] = "", scope[256];
     mg_value_op_label(v, op, sizeof op);
-    mg_format_double(v->data, data, sizeof data);
-    mg_format_double(v->grad, grad, sizeof grad);
+    const mg_tensor *t = mg_tensor_of(v);
+    if (t) {
+        tensor_cells(t, data, sizeof data, grad, sizeof grad);
+    } else {
+        mg_format_double(v->data, data, sizeof data);
+        mg_format_double(v->grad, grad, sizeof grad);
+    }
     int np = mg_value_parent_count(v);
     if (np == 1)
         snprintf(parents, sizeof parents, "%u", v->a->id);
@@ -35,10 +57,12 @@ static void write_table(FILE *out, const export_job *job)
 {
     const mg_value *root = job->root;
     char num[32];
-    mg_format_double(root->data, num, sizeof num);
+    mg_format_double(mg_node_number(root, false), num, sizeof num);
     fprintf(out, "value %s (root #%u)\n", num, root->id);
     for (size_t i = 0; i < job->nvars; i++) {
-        mg_format_double(job->vars[i].node ? job->vars[i].node->grad : 0.0, num, sizeof num);
+        /* a tensor variable shows its grad's mean (the table has its norm) */
+        mg_format_double(job->vars[i].node ? mg_node_number(job->vars[i].node, true) : 0.0,
+                         num, sizeof num);
         fprintf(out, "grad %s = %s\n", job->vars[i].name, num);
     }
     const mg_graph *g = root->graph;

@@ -24,6 +24,7 @@
 
 #include "html_internal.h"
 #include "mg_export.h"
+#include "mg_tensor_viz.h"
 
 /* Bytes a page aims to stay under; see "Size" above. */
 #define HTML_PAGE_BUDGET ((size_t)18 << 20)
@@ -202,7 +203,7 @@ static double *take_numbers(const mg_graph *g, size_t n, bool want_grad)
         return NULL;
     for (uint32_t id = 0; id < n; id++) {
         const mg_value *v = mg_graph_node(g, id);
-        x[id] = want_grad ? v->grad : v->data;
+        x[id] = mg_node_number(v, want_grad); /* a tensor: its mean */
     }
     return x;
 }

@@ -59,6 +59,8 @@ static void count_node(mg_inspect_counts *c, const mg_value *v)
     c->by_op[v->op < MG_OP_COUNT ? v->op : MG_OP_LEAF]++;
     if (v->scope < c->nscopes)
         c->by_scope[v->scope]++;
+    if (v->flags & MG_FLAG_TENSOR)
+        c->tensors++;
     if (mg_is_leaf(v)) {
         if (v->flags & MG_FLAG_PARAM)
             c->params++;

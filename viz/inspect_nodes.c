@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mg_tensor_viz.h"
+
 const mg_value *mg_inspect_find(const mg_value *root, const char *what)
 {
     if (!root || !what || !*what)
@@ -39,7 +41,7 @@ const mg_value *mg_inspect_first_nonfinite(const mg_value *root)
     for (uint32_t id = 0; id <= root->id && !bad; id++) {
         const mg_value *v = mg_graph_node(root->graph, id);
         /* Without the reach set (out of memory) every node is looked at. */
-        if ((!seen || seen[id]) && (!isfinite(v->data) || !isfinite(v->grad)))
+        if ((!seen || seen[id]) && !mg_node_finite(v))
             bad = v;
     }
     free(seen);
@@ -50,10 +52,10 @@ const mg_value *mg_inspect_first_nonfinite(const mg_value *root)
 static int by_grad(const void *pa, const void *pb)
 {
     const mg_value *a = *(const mg_value *const *)pa, *b = *(const mg_value *const *)pb;
-    int na = isnan(a->grad), nb = isnan(b->grad);
+    double ga = mg_node_grad_size(a), gb = mg_node_grad_size(b);
+    int na = isnan(ga), nb = isnan(gb);
     if (na != nb)
         return nb - na;
-    double ga = fabs(a->grad), gb = fabs(b->grad);
     if (!na && ga != gb)
         return ga > gb ? -1 : 1;
     return a->id < b->id ? -1 : a->id > b->id;

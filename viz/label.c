@@ -36,31 +36,15 @@ static void append_escaped(char *buf, size_t n, size_t *pos, const char *text,
     buf[*pos] = '\0';
 }
 
-/* Up to three elements of a tensor's data or grad, "[1, 2, 3, …]". */
-static void append_elements(char *buf, size_t n, size_t *pos, const mg_tensor *t,
-                            int grad, int precision)
+void viz_tensor_elements(const mg_tensor *t, int grad, int precision, char *buf, size_t n)
 {
-    append(buf, n, pos, "[");
+    size_t pos = 0;
+    buf[0] = '\0';
+    append(buf, n, &pos, "[");
     for (int i = 0; i < t->numel && i < 3; i++)
-        append(buf, n, pos, "%s%.*g", i ? ", " : "", precision,
+        append(buf, n, &pos, "%s%.*g", i ? ", " : "", precision,
                grad ? mg_tensor_grad_at(t, i) : mg_tensor_get(t, i));
-    append(buf, n, pos, "%s]", t->numel > 3 ? ", …" : "");
-}
-
-/* A tensor node's middle fields: "f32[64,784] | data [..] | grad [..]". A
- * tensor header's `data` field is its payload pointer, never a number. */
-static void append_tensor(char *buf, size_t n, size_t *pos, const mg_tensor *t,
-                          int precision)
-{
-    char shape[64];
-    mg_tensor_shape_str(t, shape, sizeof shape);
-    append(buf, n, pos, "%s%s | data ", t->dtype == MG_F32 ? "f32" : "f64", shape);
-    append_elements(buf, n, pos, t, 0, precision);
-    append(buf, n, pos, " | grad ");
-    if (t->grad)
-        append_elements(buf, n, pos, t, 1, precision);
-    else
-        append(buf, n, pos, "none");
+    append(buf, n, &pos, "%s]", t->numel > 3 ? ", …" : "");
 }
 
 void viz_value_label(const mg_value *v, const mg_viz_options *o, char *buf,
@@ -76,12 +60,8 @@ void viz_value_label(const mg_value *v, const mg_viz_options *o, char *buf,
         append_escaped(buf, n, &pos, label, "{}|<>\\");
         append(buf, n, &pos, " | ");
     }
-    const mg_tensor *t = mg_tensor_of(v);
-    if (t)
-        append_tensor(buf, n, &pos, t, o->precision);
-    else
-        append(buf, n, &pos, "data %.*g | grad %.*g", o->precision, v->data,
-               o->precision, v->grad);
+    append(buf, n, &pos, "data %.*g | grad %.*g", o->precision, v->data, o->precision,
+           v->grad);
     append(buf, n, &pos, " }");
 }
 

@@ -23,6 +23,7 @@ typedef struct mg_inspect_counts {
     size_t nodes;               /* nodes root depends on, root included */
     size_t by_op[MG_OP_COUNT];  /* per op; leaves are counted under MG_OP_LEAF */
     size_t inputs, params, consts; /* leaves by kind */
+    size_t tensors;             /* of the nodes, tensor nodes (mg_tensor.h) */
     size_t depth;               /* edges on the longest path from a leaf to root */
     uint32_t nscopes;           /* entries of by_scope: mg_scope_count() */
     size_t *by_scope;           /* per scope id: nodes created directly in it */
@@ -53,13 +54,13 @@ mg_code mg_inspect_longest_path(const mg_value *root, mg_inspect_paths *out,
 void mg_inspect_paths_free(mg_inspect_paths *paths);
 
 /* The leaves root depends on with the largest |grad|, largest first (NaN
- * grads first of all, ties by id): up to n of them into out; *found gets how
+ * grads first of all, ties by id; a tensor ranks by its largest |element|): up to n of them into out; *found gets how
  * many were written. */
 mg_code mg_inspect_top_grads(const mg_value *root, size_t n, const mg_value **out,
                              size_t *found, mg_error *err);
 
 /* The first node, in creation (topological) order, among those root depends
- * on whose data or grad is NaN or infinite; NULL when every value is finite. */
+ * on whose data or grad (any element of a tensor's) is NaN or infinite; NULL when every value is finite. */
 const mg_value *mg_inspect_first_nonfinite(const mg_value *root);
 
 /* The nodes among those root depends on that have v as a parent, in id order:

@@ -9,8 +9,12 @@
  * cgraph and laid out and rendered in-process by gvc (no `dot` subprocess).
  *
  * What a picture shows. Each value is a record box "label | data | grad"
- * (plus "#id" when asked; tensors show dtype, shape and their first elements);
- * each computed value has a small ellipse for its op ("+", "*", "**2",
+ * (plus "#id" when asked). A tensor node is a table: its label, op, dtype and
+ * shape; min, max, mean and L2 norm of its data and of its grad; and, for
+ * tensors of more than one element, a heatmap of each (mg_tensor_viz.h:
+ * leading dims flattened into rows, block-averaged to at most 64x64,
+ * red positive, blue negative, white 0) unless no_heatmaps is set.
+ * Each computed value has a small ellipse for its op ("+", "*", "**2",
  * "tanh") feeding it. Inputs, parameters, constants, computed values and the
  * root are told apart by fill colour and border. Parallel edges (x*x) are
  * drawn once with their count as label.
@@ -84,6 +88,13 @@ typedef struct mg_viz_options {
                                 0 = MG_VIZ_FOCUS_RADIUS */
     double max_inches;       /* cap on picture width/height for PNG; 0 = 40 */
     int dpi;                 /* PNG resolution; 0 = 72 */
+    bool no_heatmaps;        /* tensor nodes without heatmap pictures */
+    const char *heatmap_dir; /* existing directory where tensor heatmaps are
+                                written and kept (any format, DOT included);
+                                NULL = PNG/SVG use a temporary directory that
+                                is removed after rendering (SVG gets the
+                                pictures embedded as data: URIs), DOT gets
+                                no heatmaps */
 } mg_viz_options;
 
 /* Renders the graph behind root to path; the format comes from the extension

@@ -64,6 +64,7 @@ void viz_declare(Agraph_t *g, const mg_viz_options *o, const char *format,
         snprintf(buf, sizeof buf, "%d", o->dpi);
         graph_attr(g, "dpi", buf);
     }
+    at->heat = NULL; /* draw.c turns heatmaps on */
     at->shape = node_attr(g, "shape", "record");
     at->style = node_attr(g, "style", "filled");
     at->fillcolor = node_attr(g, "fillcolor", "white");

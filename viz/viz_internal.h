@@ -62,10 +62,39 @@ typedef struct viz_tally {
 mg_code viz_tally_add(viz_tally *t, uint64_t from, uint64_t to);
 void viz_tally_free(viz_tally *t);
 
+/* heat.c: where one drawing's tensor heatmaps go. The directory is the
+ * caller's (heatmap_dir) or a temporary one made at the first picture and
+ * removed by viz_heat_close(); every picture's bytes are also kept so SVG
+ * output can embed them. */
+typedef struct viz_heat_file {
+    char *path;
+    unsigned char *bytes;
+    size_t len;
+} viz_heat_file;
+typedef struct viz_heat {
+    const char *dir;      /* heatmap_dir, or tmp once made */
+    char tmp[64];         /* the temporary directory ("" until made) */
+    viz_heat_file *files;
+    size_t n, cap;
+} viz_heat;
+/* Starts h for a drawing in format with options o; returns NULL (no
+ * heatmaps) when o says so or DOT has no heatmap_dir, else h. */
+viz_heat *viz_heat_open(viz_heat *h, const mg_viz_options *o, const char *format);
+/* Encodes t's data or grad as a heatmap file named name in h's directory;
+ * *path receives its path (owned by h). */
+mg_code viz_heat_add(viz_heat *h, const struct mg_tensor *t, int grad, const char *name,
+                     const char **path, mg_error *err);
+/* Replaces references to h's temporary files in SVG text *svg by data:
+ * URIs (reallocating *svg). */
+mg_code viz_heat_embed(const viz_heat *h, char **svg, size_t *len, mg_error *err);
+/* Frees h's records; removes the temporary directory and its files. */
+void viz_heat_close(viz_heat *h);
+
 /* style.c: cgraph attribute symbols declared once per drawing. */
 typedef struct viz_attrs {
     Agsym_t *shape, *label, *id, *klass, *style, *fillcolor, *color,
         *penwidth, *fontsize, *elabel, *eid;
+    viz_heat *heat;    /* tensor heatmaps, or NULL for none */
 } viz_attrs;
 /* Declares graph defaults (rankdir, fonts, size caps) and the symbols. */
 void viz_declare(Agraph_t *g, const mg_viz_options *o, const char *format,
@@ -86,13 +115,22 @@ mg_code viz_build(Agraph_t *g, const viz_attrs *at, mg_value *root,
 
 /* build.c: sets the labels of plan's value boxes in g (named with prefix)
  * from the values' current data and grad. */
-void viz_relabel(Agraph_t *g, const viz_attrs *at, mg_value *root,
-                 const mg_viz_options *o, const mg_viz_fold_plan *plan,
-                 const char *prefix);
+mg_code viz_relabel(Agraph_t *g, const viz_attrs *at, mg_value *root,
+                    const mg_viz_options *o, const mg_viz_fold_plan *plan,
+                    const char *prefix, mg_error *err);
 
-/* label.c: the record label of a value box into buf (escaped for records). */
+/* label.c: the record label of a scalar value box into buf (escaped for
+ * records); tensor nodes are labelled by viz_tensor_label(). */
 void viz_value_label(const mg_value *v, const mg_viz_options *o, char *buf,
                      size_t n);
+/* tensor_label.c: sets tensor node v's HTML-like label on n (a table of
+ * label, op, dtype and shape, data and grad summaries, and heatmaps written
+ * through at->heat named "<name>-data.png", "<name>-grad.png"). */
+mg_code viz_tensor_label(Agraph_t *g, Agnode_t *n, const viz_attrs *at, const mg_value *v,
+                         const mg_viz_options *o, const char *name, mg_error *err);
+/* label.c: up to three elements of t's data (grad 0) or grad, "[1, 2, 3, …]". */
+void viz_tensor_elements(const struct mg_tensor *t, int grad, int precision, char *buf,
+                         size_t n);
 /* label.c: a folded box's label: scope path, node count, op mix. */
 void viz_box_label(const mg_graph *g, const mg_viz_box *box, char *buf,
                    size_t n);

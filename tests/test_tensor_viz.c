@@ -1,0 +1,396 @@
+/* test_tensor_viz.c — tensor graphs through every viz path: drawing (with
+ * summaries and heatmaps), graph JSON and text, inspect queries and the HTML
+ * page; heatmap pictures and summaries against numbers worked out here. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <graphviz/cgraph.h>
+
+#include "check_main.h"
+#include "mg_export.h"
+#include "mg_html.h"
+#include "mg_inspect.h"
+#include "mg_tensor_viz.h"
+#include "mg_tnn.h"
+#include "mg_viz.h"
+#include "test_plot_util.h"
+
+/* An MLP 4-8-3 on a batch of 5 with cross-entropy, backward done. */
+typedef struct net {
+    mg_graph *g;
+    mg_tmlp *m;
+    mg_tensor *x, *loss;
+} net;
+
+static net make_net(void)
+{
+    net n;
+    mg_error err;
+    n.g = mg_graph_new();
+    int sizes[] = {4, 8, 3};
+    n.m = mg_tmlp_new(n.g, MG_F32, sizes, 3, MG_INIT_KAIMING, 7, &err);
+    ck_assert_msg(n.m != NULL, "%s", err.message);
+    n.x = mg_tensor_label(mg_tensor_input(n.g, MG_F32, 2, (const int[]){5, 4}), "x");
+    for (int i = 0; i < 20; i++)
+        mg_tensor_set(n.x, i, sin(0.7 * i));
+    static const int32_t labels[] = {0, 1, 2, 1, 0};
+    n.loss = mg_tensor_cross_entropy(mg_tmlp_forward(n.m, n.x), labels);
+    ck_assert_ptr_nonnull(n.loss);
+    ck_assert_int_eq(mg_tensor_backward(n.loss), MG_OK);
+    return n;
+}
+
+static void free_net(net *n)
+{
+    mg_tmlp_free(n->m);
+    mg_graph_free(n->g);
+}
+
+/* Tensor nodes the loss depends on, and how many of them have a grad /
+ * more than one element (those get heatmaps). */
+static void tally(const net *n, int *tensors, int *pictures)
+{
+    *tensors = *pictures = 0;
+    size_t count = mg_graph_count(n->g);
+    for (uint32_t id = 0; id < count; id++) {
+        mg_tensor *t = mg_tensor_of(mg_graph_node(n->g, id));
+        if (!t)
+            continue;
+        ++*tensors;
+        if (t->numel > 1)
+            *pictures += t->grad ? 2 : 1;
+    }
+}
+
+static char *draw(mg_value *root, const char *format, const mg_viz_options *o)
+{
+    char *out = NULL;
+    size_t len = 0;
+    mg_error err;
+    ck_assert_msg(mg_draw_dot_data(root, format, o, &out, &len, &err) == MG_OK, "%s",
+                  err.message);
+    ck_assert_uint_eq(strlen(out), len);
+    return out;
+}
+
+START_TEST(test_summary_of_known_matrix)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *t = mg_tensor_param(g, MG_F64, 2, (const int[]){2, 3});
+    const double x[] = {1, -2, 3, NAN, 0.5, -0.5};
+    mg_tensor_load(t, x);
+    mg_tensor_stats s = mg_tensor_stats_of(t, false);
+    ck_assert_int_eq(s.count, 6);
+    ck_assert_int_eq(s.nonfinite, 1);
+    ck_assert_double_eq(s.min, -2);
+    ck_assert_double_eq(s.max, 3);
+    ck_assert_double_eq_tol(s.mean, 2.0 / 5.0, 1e-15);
+    ck_assert_double_eq_tol(s.l2, sqrt(1 + 4 + 9 + 0.25 + 0.25), 1e-15);
+    /* the grad is all zeros */
+    mg_tensor_stats gs = mg_tensor_stats_of(t, true);
+    ck_assert_int_eq(gs.count, 6);
+    ck_assert_double_eq(gs.l2, 0);
+    ck_assert(!mg_node_finite(t->node));
+    /* an input has no grad: nothing to summarise */
+    mg_tensor *in = mg_tensor_input(g, MG_F32, 1, (const int[]){3});
+    ck_assert_int_eq(mg_tensor_stats_of(in, true).count, 0);
+    ck_assert(mg_node_finite(in->node));
+    mg_graph_free(g);
+}
+END_TEST
+
+/* Heatmap of a 2x3 matrix: 64/3 = 21 pixels a cell; the largest |x| is
+ * full colour, 0 is white, NaN grey. */
+START_TEST(test_heatmap_pixels)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *t = mg_tensor_param(g, MG_F64, 2, (const int[]){2, 3});
+    const double x[] = {4, -4, 0, NAN, 2, -1};
+    mg_tensor_load(t, x);
+    int w, h;
+    mg_heatmap_size(t, &w, &h);
+    ck_assert_int_eq(w, 63);
+    ck_assert_int_eq(h, 42);
+    mg_png png;
+    mg_error err;
+    ck_assert_msg(mg_heatmap_png(t, false, &png, &err) == MG_OK, "%s", err.message);
+    decoded d = decode_png(png.bytes, png.len);
+    ck_assert_int_eq(d.w, 63);
+    ck_assert_int_eq(d.h, 42);
+    ck_assert_uint_eq(pixel_at(&d, 10, 10), MG_HEATMAP_COLOR_POS);
+    ck_assert_uint_eq(pixel_at(&d, 31, 10), MG_HEATMAP_COLOR_NEG);
+    ck_assert_uint_eq(pixel_at(&d, 52, 10), 0xffffffu);
+    ck_assert_uint_eq(pixel_at(&d, 10, 31), 0xbdbdbdu);
+    /* 2 is half-way from white to red in every channel */
+    uint32_t half = pixel_at(&d, 31, 31);
+    ck_assert_int_le(abs((int)(half >> 16) - (0xff + 0xb2) / 2), 1);
+    ck_assert_int_le(abs((int)(half & 0xff) - (0xff + 0x2b) / 2), 1);
+    free(d.px);
+    mg_png_free(&png);
+    /* the grad exists (zeros): all white */
+    ck_assert_int_eq(mg_heatmap_png(t, true, &png, &err), MG_OK);
+    d = decode_png(png.bytes, png.len);
+    ck_assert_uint_eq(count_colour(&d, 0xffffffu), (size_t)(d.w * d.h));
+    free(d.px);
+    mg_png_free(&png);
+    mg_tensor *in = mg_tensor_input(g, MG_F32, 1, (const int[]){3});
+    ck_assert_int_eq(mg_heatmap_png(in, true, &png, &err), MG_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "no grad"));
+    mg_graph_free(g);
+}
+END_TEST
+
+/* 200x3 rows are averaged in blocks of 4 (50 cells), 3-D flattens. */
+START_TEST(test_heatmap_block_average)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *t = mg_tensor_param(g, MG_F32, 3, (const int[]){2, 100, 3});
+    for (int i = 0; i < t->numel; i++) /* rows alternate +1, -1: blocks average 0 */
+        mg_tensor_set(t, i, (i / 3) % 2 ? -1.0 : 1.0);
+    mg_tensor_set(t, 0, 5.0); /* first block of column 0: (5 - 1 + 1 - 1) / 4 = 1 */
+    int w, h;
+    mg_heatmap_size(t, &w, &h);
+    ck_assert_int_eq(h, 50);
+    ck_assert_int_eq(w, 3);
+    mg_png png;
+    ck_assert_int_eq(mg_heatmap_png(t, false, &png, NULL), MG_OK);
+    decoded d = decode_png(png.bytes, png.len);
+    ck_assert_int_eq(d.w, 3);
+    ck_assert_int_eq(d.h, 50);
+    ck_assert_uint_eq(pixel_at(&d, 0, 0), MG_HEATMAP_COLOR_POS);
+    ck_assert_uint_eq(count_colour(&d, 0xffffffu), (size_t)(3 * 50 - 1));
+    free(d.px);
+    mg_png_free(&png);
+    mg_graph_free(g);
+}
+END_TEST
+
+/* DOT with a heatmap directory: labels carry shape, summaries and image
+ * paths; the images exist at the size mg_heatmap_size() gives. */
+START_TEST(test_dot_labels_and_images)
+{
+    net n = make_net();
+    char dir[64];
+    make_temp_dir(dir, sizeof dir, "tviz_dot");
+    mg_viz_options o = {.heatmap_dir = dir};
+    char *text = draw(n.loss->node, "dot", &o);
+    Agraph_t *g = agmemread(text);
+    ck_assert_ptr_nonnull(g);
+    mg_tensor *w1 = n.m->layers[0].W;
+    char name[32];
+    snprintf(name, sizeof name, "n%u", w1->node->id);
+    Agnode_t *node = agnode(g, name, 0);
+    ck_assert_ptr_nonnull(node);
+    const char *label = agget(node, "label");
+    ck_assert_msg(aghtmlstr((char *)label), "tensor labels are HTML-like");
+    ck_assert_ptr_nonnull(strstr(label, "f32[4,8]"));
+    ck_assert_ptr_nonnull(strstr(label, "<B>W</B>"));
+    char want[128];
+    mg_tensor_stats s = mg_tensor_stats_of(w1, false);
+    snprintf(want, sizeof want, "min %.4g max %.4g", s.min, s.max);
+    ck_assert_msg(strstr(label, want), "%s lacks %s", label, want);
+    snprintf(want, sizeof want, "mean %.4g L2 %.4g", s.mean, s.l2);
+    ck_assert_msg(strstr(label, want), "%s lacks %s", label, want);
+    snprintf(want, sizeof want, "<IMG SRC=\"%s/n%u-grad.png\"/>", dir, w1->node->id);
+    ck_assert_msg(strstr(label, want), "%s lacks %s", label, want);
+    agclose(g);
+    int tensors, pictures;
+    tally(&n, &tensors, &pictures);
+    ck_assert_int_eq(count_entries(dir), pictures);
+    char file[160];
+    snprintf(file, sizeof file, "%s/n%u-data.png", dir, w1->node->id);
+    decoded d = decode_png_file(file);
+    int w, h;
+    mg_heatmap_size(w1, &w, &h);
+    ck_assert_int_eq(d.w, w);
+    ck_assert_int_eq(d.h, h);
+    ck_assert_int_eq(w, 64); /* 8 columns of 8 pixels */
+    ck_assert_int_eq(h, 32);
+    free(d.px);
+    /* no heatmaps when turned off; still summaries */
+    o.no_heatmaps = true;
+    free(text);
+    text = draw(n.loss->node, "dot", &o);
+    ck_assert_ptr_null(strstr(text, "IMG"));
+    ck_assert_ptr_nonnull(strstr(text, "f32[5,8]"));
+    free(text);
+    remove_dir(dir);
+    free_net(&n);
+}
+END_TEST
+
+/* SVG and PNG without a directory: the temporary heatmaps are gone after,
+ * the SVG holds them as data: URIs. */
+START_TEST(test_svg_png_self_contained)
+{
+    net n = make_net();
+    char tmp[64];
+    make_temp_dir(tmp, sizeof tmp, "tviz_tmp");
+    setenv("TMPDIR", tmp, 1);
+    char *svg = draw(n.loss->node, "svg", NULL);
+    int tensors, pictures;
+    tally(&n, &tensors, &pictures);
+    ck_assert_uint_eq(occurrences(svg, "data:image/png;base64,"), (size_t)pictures);
+    ck_assert_ptr_null(strstr(svg, tmp));
+    ck_assert_uint_eq(occurrences(svg, "class=\"node value"), (size_t)tensors);
+    free(svg);
+    char path[128];
+    snprintf(path, sizeof path, "%s/../%s.png", tmp, strrchr(tmp, '/') + 1);
+    mg_error err;
+    ck_assert_msg(mg_draw_dot(n.loss->node, path, NULL, &err) == MG_OK, "%s", err.message);
+    decoded d = decode_png_file(path);
+    ck_assert_int_gt(d.w, 100);
+    free(d.px);
+    unlink(path);
+    ck_assert_int_eq(count_entries(tmp), 0); /* temporary heatmaps removed */
+    /* before/after backward draws too */
+    snprintf(path, sizeof path, "%s/ba.svg", tmp);
+    ck_assert_msg(mg_draw_backward(n.loss->node, path, NULL, &err) == MG_OK, "%s",
+                  err.message);
+    char *text = read_text(tmp, "ba.svg");
+    ck_assert_uint_eq(occurrences(text, "data:image/png;base64,"), 2 * (size_t)pictures);
+    free(text);
+    unsetenv("TMPDIR");
+    remove_dir(tmp);
+    free_net(&n);
+}
+END_TEST
+
+/* Mixed graph: a scalar computed from a tensor's element keeps its record. */
+START_TEST(test_mixed_graph)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *t = mg_tensor_param(g, MG_F64, 2, (const int[]){2, 2});
+    mg_tensor *s = mg_tensor_sum(mg_tensor_mul(t, t), MG_AXIS_ALL, 0);
+    mg_value *y = mg_label(mg_input(g, 3.0), "y");
+    mg_value *z = mg_mul(y, mg_addc(y, 1.0));
+    ck_assert_ptr_nonnull(s);
+    char *dot = draw(z, "dot", NULL);
+    ck_assert_ptr_nonnull(strstr(dot, "data 3 | grad 0"));
+    free(dot);
+    dot = draw(s->node, "svg", NULL);
+    ck_assert_ptr_nonnull(strstr(dot, "data:image/png"));
+    free(dot);
+    mg_graph_free(g);
+}
+END_TEST
+
+START_TEST(test_export_json_and_text)
+{
+    net n = make_net();
+    char *json = NULL;
+    size_t len;
+    mg_error err;
+    ck_assert_msg(mg_export_json_data(n.loss->node, NULL, 0, 0, &json, &len, &err) == MG_OK,
+                  "%s", err.message);
+    int tensors, pictures;
+    tally(&n, &tensors, &pictures);
+    ck_assert_uint_eq(occurrences(json, "\"dtype\": \"f32\""), (size_t)tensors);
+    ck_assert_ptr_nonnull(strstr(json, "\"shape\": [4,8]"));
+    /* the root's value is the loss, the W variable's grad an array */
+    const char *value = strstr(json, "\"value\":");
+    ck_assert_ptr_nonnull(value);
+    ck_assert_double_eq(strtod(value + strlen("\"value\":"), NULL), mg_tensor_get(n.loss, 0));
+    ck_assert_ptr_nonnull(strstr(json, "\"W\":["));
+    free(json);
+    char *text = NULL;
+    FILE *mem = open_memstream(&text, &len);
+    ck_assert_int_eq(mg_export_text(mem, n.loss->node, NULL, 0, &err), MG_OK);
+    fclose(mem);
+    ck_assert_ptr_nonnull(strstr(text, "f32[4,8] mean"));
+    ck_assert_ptr_nonnull(strstr(text, "norm "));
+    free(text);
+    free_net(&n);
+}
+END_TEST
+
+START_TEST(test_inspect_queries)
+{
+    net n = make_net();
+    const mg_value *root = n.loss->node;
+    mg_inspect_counts c;
+    ck_assert_int_eq(mg_inspect_count(root, &c, NULL), MG_OK);
+    int tensors, pictures;
+    tally(&n, &tensors, &pictures);
+    ck_assert_uint_eq(c.tensors, (size_t)tensors);
+    ck_assert_uint_eq(c.nodes, (size_t)tensors);
+    ck_assert_uint_eq(c.params, 4);
+    mg_inspect_counts_free(&c);
+    /* top grads: ranked by each leaf's largest |grad element| */
+    const mg_value *top[8];
+    size_t found;
+    ck_assert_int_eq(mg_inspect_top_grads(root, 8, top, &found, NULL), MG_OK);
+    ck_assert_uint_eq(found, 5); /* x and 4 parameters */
+    for (size_t i = 1; i < found; i++)
+        ck_assert(mg_node_grad_size(top[i - 1]) >= mg_node_grad_size(top[i]));
+    double big = 0;
+    for (int p = 0; p < n.m->nparams; p++)
+        for (int i = 0; i < n.m->params[p]->numel; i++)
+            big = fmax(big, fabs(mg_tensor_grad_at(n.m->params[p], i)));
+    ck_assert_double_eq(mg_node_grad_size(top[0]), big);
+    /* non-finite search looks inside tensors */
+    ck_assert_ptr_null(mg_inspect_first_nonfinite(root));
+    mg_tensor *w2 = n.m->layers[1].W;
+    mg_tensor_set(w2, 5, INFINITY);
+    ck_assert_ptr_eq(mg_inspect_first_nonfinite(root), w2->node);
+    ck_assert_ptr_eq(mg_inspect_find(root, "x"), n.x->node);
+    mg_inspect_paths p;
+    ck_assert_int_eq(mg_inspect_longest_path(root, &p, NULL), MG_OK);
+    ck_assert_uint_eq(p.ids[p.start[1] - 1], root->id);
+    mg_inspect_paths_free(&p);
+    ck_assert_int_eq(mg_inspect_paths_find(root, n.x->node, 10, &p, NULL), MG_OK);
+    ck_assert_uint_eq(p.total, 1);
+    mg_inspect_paths_free(&p);
+    uint32_t *ids;
+    size_t nids;
+    ck_assert_int_eq(mg_inspect_children(root, n.x->node, &ids, &nids, NULL), MG_OK);
+    ck_assert_uint_eq(nids, 1);
+    free(ids);
+    free_net(&n);
+}
+END_TEST
+
+START_TEST(test_html_page)
+{
+    net n = make_net();
+    char dir[64], path[128];
+    make_temp_dir(dir, sizeof dir, "tviz_html");
+    snprintf(path, sizeof path, "%s/page.html", dir);
+    mg_error err;
+    ck_assert_msg(mg_html_write(n.loss->node, path, NULL, &err) == MG_OK, "%s", err.message);
+    char *text = read_text(dir, "page.html");
+    ck_assert_ptr_nonnull(strstr(text, "f32"));
+    ck_assert_ptr_nonnull(strstr(text, "data:image/png;base64,"));
+    free(text);
+    remove_dir(dir);
+    free_net(&n);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("tensor_viz");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_summary_of_known_matrix);
+    tcase_add_test(tc, test_heatmap_pixels);
+    tcase_add_test(tc, test_heatmap_block_average);
+    tcase_add_test(tc, test_dot_labels_and_images);
+    tcase_add_test(tc, test_svg_png_self_contained);
+    tcase_add_test(tc, test_mixed_graph);
+    tcase_add_test(tc, test_export_json_and_text);
+    tcase_add_test(tc, test_inspect_queries);
+    tcase_add_test(tc, test_html_page);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    int rc = mg_check_run(suite());
+    mg_viz_cleanup();
+    return rc;
+}

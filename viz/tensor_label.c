@@ -1,0 +1,104 @@
+/* tensor_label.c — a tensor node's picture: an HTML-like table (records
+ * cannot hold images) with its name, shape, summaries and heatmaps. */
+#include <stdio.h>
+
+#include "html_internal.h"
+#include "mg_tensor_viz.h"
+#include "viz_internal.h"
+
+/* "[1, -1, 2, …]<BR/>min -1 max 2<BR/>mean 0.5 L2 3" (and the count of
+ * NaN/Inf if any) of t's data or grad. */
+static void summary(html_buf *b, const mg_tensor *t, int grad, int p)
+{
+    char first[160];
+    mg_tensor_stats s = mg_tensor_stats_of(t, grad);
+    viz_tensor_elements(t, grad, p, first, sizeof first);
+    hb_puts(b, first);
+    if (s.count == 1 && s.nonfinite == 0)
+        return;
+    hb_printf(b, "<BR/>min %.*g max %.*g<BR/>mean %.*g L2 %.*g", p, s.min, p, s.max, p,
+              s.mean, p, s.l2);
+    if (s.nonfinite)
+        hb_printf(b, "<BR/><FONT COLOR=\"#c62828\">%d NaN/Inf</FONT>", s.nonfinite);
+}
+
+/* The heatmap cell of t's data or grad, written through at->heat. */
+static mg_code heatmap_cell(html_buf *b, const viz_attrs *at, const mg_tensor *t, int grad,
+                            const char *name, mg_error *err)
+{
+    char file[96];
+    const char *path;
+    snprintf(file, sizeof file, "%s-%s.png", name, grad ? "grad" : "data");
+    mg_code rc = viz_heat_add(at->heat, t, grad, file, &path, err);
+    if (rc != MG_OK)
+        return rc;
+    hb_puts(b, "<TD><IMG SRC=\"");
+    hb_html_text(b, path);
+    hb_puts(b, "\"/></TD>");
+    return MG_OK;
+}
+
+/* The title row: "#id label  op  f32[4,8]". */
+static void title_row(html_buf *b, const mg_value *v, const mg_tensor *t,
+                      const mg_viz_options *o)
+{
+    char op[64], shape[64];
+    mg_value_op_label(v, op, sizeof op);
+    mg_tensor_shape_str(t, shape, sizeof shape);
+    hb_puts(b, "<TR><TD COLSPAN=\"2\">");
+    if (o->show_ids)
+        hb_printf(b, "#%u ", v->id);
+    if (*mg_value_label(v)) {
+        hb_puts(b, "<B>");
+        hb_html_text(b, mg_value_label(v));
+        hb_puts(b, "</B> ");
+    }
+    if (*op) {
+        hb_html_text(b, op);
+        hb_puts(b, " ");
+    }
+    hb_printf(b, "%s%s</TD></TR>", t->dtype == MG_F32 ? "f32" : "f64", shape);
+}
+
+static mg_code table(html_buf *b, const viz_attrs *at, const mg_value *v,
+                     const mg_viz_options *o, const char *name, mg_error *err)
+{
+    const mg_tensor *t = mg_tensor_of(v);
+    hb_puts(b, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"2\" CELLPADDING=\"1\">");
+    title_row(b, v, t, o);
+    hb_puts(b, "<TR><TD>data ");
+    summary(b, t, 0, o->precision);
+    hb_puts(b, "</TD><TD>grad ");
+    if (t->grad)
+        summary(b, t, 1, o->precision);
+    else
+        hb_puts(b, "none");
+    hb_puts(b, "</TD></TR>");
+    mg_code rc = MG_OK;
+    if (at->heat && t->numel > 1) {
+        hb_puts(b, "<TR>");
+        rc = heatmap_cell(b, at, t, 0, name, err);
+        if (rc == MG_OK && t->grad)
+            rc = heatmap_cell(b, at, t, 1, name, err);
+        hb_puts(b, "</TR>");
+    }
+    hb_puts(b, "</TABLE>");
+    return rc;
+}
+
+mg_code viz_tensor_label(Agraph_t *g, Agnode_t *n, const viz_attrs *at, const mg_value *v,
+                         const mg_viz_options *o, const char *name, mg_error *err)
+{
+    html_buf b = {0};
+    mg_code rc = table(&b, at, v, o, name, err);
+    if (rc == MG_OK && (b.failed || !b.p))
+        rc = mg_error_set(err, MG_ENOMEM, "out of memory labelling tensor #%u", v->id);
+    if (rc == MG_OK) {
+        char *html = agstrdup_html(agroot(g), b.p);
+        viz_set(n, at->label, html);
+        agstrfree(agroot(g), html);
+        viz_set(n, at->shape, "box");
+    }
+    hb_free(&b);
+    return rc;
+}
