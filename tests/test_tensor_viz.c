@@ -102,8 +102,8 @@ START_TEST(test_summary_of_known_matrix)
 }
 END_TEST
 
-/* Heatmap of a 2x3 matrix: 64/3 = 21 pixels a cell; the largest |x| is
- * full colour, 0 is white, NaN grey. */
+/* Heatmap of a 2x3 matrix: cells 64/3 = 21 pixels across, 64/2 = 32 down;
+ * the largest |x| is full colour, 0 is white, NaN grey. */
 START_TEST(test_heatmap_pixels)
 {
     mg_graph *g = mg_graph_new();
@@ -113,19 +113,19 @@ START_TEST(test_heatmap_pixels)
     int w, h;
     mg_heatmap_size(t, &w, &h);
     ck_assert_int_eq(w, 63);
-    ck_assert_int_eq(h, 42);
+    ck_assert_int_eq(h, 64);
     mg_png png;
     mg_error err;
     ck_assert_msg(mg_heatmap_png(t, false, &png, &err) == MG_OK, "%s", err.message);
     decoded d = decode_png(png.bytes, png.len);
     ck_assert_int_eq(d.w, 63);
-    ck_assert_int_eq(d.h, 42);
+    ck_assert_int_eq(d.h, 64);
     ck_assert_uint_eq(pixel_at(&d, 10, 10), MG_HEATMAP_COLOR_POS);
     ck_assert_uint_eq(pixel_at(&d, 31, 10), MG_HEATMAP_COLOR_NEG);
     ck_assert_uint_eq(pixel_at(&d, 52, 10), 0xffffffu);
-    ck_assert_uint_eq(pixel_at(&d, 10, 31), 0xbdbdbdu);
+    ck_assert_uint_eq(pixel_at(&d, 10, 40), 0xbdbdbdu);
     /* 2 is half-way from white to red in every channel */
-    uint32_t half = pixel_at(&d, 31, 31);
+    uint32_t half = pixel_at(&d, 31, 40);
     ck_assert_int_le(abs((int)(half >> 16) - (0xff + 0xb2) / 2), 1);
     ck_assert_int_le(abs((int)(half & 0xff) - (0xff + 0x2b) / 2), 1);
     free(d.px);
@@ -143,7 +143,8 @@ START_TEST(test_heatmap_pixels)
 }
 END_TEST
 
-/* 200x3 rows are averaged in blocks of 4 (50 cells), 3-D flattens. */
+/* 200x3 rows are averaged in blocks of 4 (50 cells), 3-D flattens; cells
+ * are 1 pixel down and 8 (not 64/3: the aspect cap) across. */
 START_TEST(test_heatmap_block_average)
 {
     mg_graph *g = mg_graph_new();
@@ -154,14 +155,14 @@ START_TEST(test_heatmap_block_average)
     int w, h;
     mg_heatmap_size(t, &w, &h);
     ck_assert_int_eq(h, 50);
-    ck_assert_int_eq(w, 3);
+    ck_assert_int_eq(w, 3 * MG_HEATMAP_ASPECT);
     mg_png png;
     ck_assert_int_eq(mg_heatmap_png(t, false, &png, NULL), MG_OK);
     decoded d = decode_png(png.bytes, png.len);
-    ck_assert_int_eq(d.w, 3);
+    ck_assert_int_eq(d.w, 24);
     ck_assert_int_eq(d.h, 50);
-    ck_assert_uint_eq(pixel_at(&d, 0, 0), MG_HEATMAP_COLOR_POS);
-    ck_assert_uint_eq(count_colour(&d, 0xffffffu), (size_t)(3 * 50 - 1));
+    ck_assert_uint_eq(pixel_at(&d, 7, 0), MG_HEATMAP_COLOR_POS);
+    ck_assert_uint_eq(count_colour(&d, 0xffffffu), (size_t)(24 * 50 - 8));
     free(d.px);
     mg_png_free(&png);
     mg_graph_free(g);
@@ -207,8 +208,8 @@ START_TEST(test_dot_labels_and_images)
     mg_heatmap_size(w1, &w, &h);
     ck_assert_int_eq(d.w, w);
     ck_assert_int_eq(d.h, h);
-    ck_assert_int_eq(w, 64); /* 8 columns of 8 pixels */
-    ck_assert_int_eq(h, 32);
+    ck_assert_int_eq(w, 64); /* 8 columns of 8 pixels, 4 rows of 16 */
+    ck_assert_int_eq(h, 64);
     free(d.px);
     /* no heatmaps when turned off; still summaries */
     o.no_heatmaps = true;

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "mg_idx.h"
 #include "train_tensor.h"
+#include "train_tensor_snapshot.h"
 
 static const char CMD[] = "train";
 
@@ -40,8 +41,22 @@ static const char help[] =
     "  --test-limit N        test on the first N samples only\n"
     "  --progress, --no-progress   redraw a progress bar (default: when stdout is a terminal)\n"
     "\n"
+    "Snapshots (on when --out or --snapshot-every is given):\n"
+    "  --out DIR             the directory, created if needed (mgviz-train)\n"
+    "  --snapshot-every K    draw the step's tensor graph every K steps and the\n"
+    "                        last (moons: 10; fashion: 500): each tensor shows\n"
+    "                        its shape, data/grad min, max, mean, L2 norm and\n"
+    "                        heatmaps of data and grad; moons also the decision\n"
+    "                        boundary. loss.png, snapshots.json and index.html\n"
+    "                        list the steps (see mgviz train --help)\n"
+    "  --format svg|png|dot  graph pictures (svg: heatmaps embedded as data: URIs;\n"
+    "                        dot: summaries only)\n"
+    "  --no-heatmaps         summaries only\n"
+    "  --json                also write each step's graph as graph JSON\n"
+    "\n"
     "Example:\n"
-    "  mgviz train --dataset fashion-mnist --epochs 10 --save fmnist.ckpt\n";
+    "  mgviz train --dataset fashion-mnist --epochs 10 --save fmnist.ckpt\n"
+    "  mgviz train --dataset moons --tensor --snapshot-every 50 --format png --out run\n";
 
 /* "128,64" into sizes; false when it is not 1..TRAIN_MAX_HIDDEN positive numbers. */
 static bool parse_sizes(const char *text, train_tensor_options *o)
@@ -79,6 +94,8 @@ typedef struct explicit_values {
     const char *optimizer, *schedule, *hidden, *dataset;
     double lr, momentum, weight_decay;
     bool has_lr, has_momentum;
+    bool snapshots;           /* --out or --snapshot-every given */
+    tsnap snap;
 } explicit_values;
 
 /* Prints a usage error about an option's value; returns the exit code. */
@@ -121,6 +138,23 @@ static int parse_option(int argc, char **argv, int *i, train_tensor_options *o,
         return 1;
     if (cli_flag(argv[*i], "--progress") || cli_flag(argv[*i], "--no-progress")) {
         o->progress = cli_flag(argv[*i], "--progress");
+        return 1;
+    }
+    if (cli_flag(argv[*i], "--no-heatmaps") || cli_flag(argv[*i], "--json")) {
+        bool *flag = argv[*i][2] == 'n' ? &e->snap.viz.no_heatmaps : &e->snap.graph_json;
+        *flag = true;
+        return 1;
+    }
+    if (VALUE("--out"))
+        return r < 0 ? -1 : (e->snap.dir = v, e->snapshots = true, 1);
+    if (VALUE("--snapshot-every"))
+        return r < 0 ? -1 : (e->snapshots = true, int_option("--snapshot-every", v, 1, &e->snap.every));
+    if (VALUE("--format")) {
+        if (r < 0)
+            return -1;
+        if (strcmp(v, "svg") && strcmp(v, "png") && strcmp(v, "dot"))
+            return bad_option("--format", v);
+        e->snap.format = v;
         return 1;
     }
     if (VALUE("--dataset"))
@@ -192,6 +226,38 @@ static int apply(train_tensor_options *o, const explicit_values *e)
     return CLI_OK;
 }
 
+/* Fills in the snapshot defaults and hooks the snapshots into the run. */
+static void start_snapshots(train_tensor_options *o, explicit_values *e)
+{
+    tsnap *s = &e->snap;
+    if (!s->dir)
+        s->dir = "mgviz-train";
+    if (!s->every)
+        s->every = o->dataset == TRAIN_MOONS ? 10 : 500;
+    if (!s->format)
+        s->format = "svg";
+    s->title = o->dataset == TRAIN_MOONS ? "moons MLP on tensors" : "Fashion-MNIST MLP";
+    s->viz.max_inches = 100; /* tensor tables are wide: keep their text legible */
+    o->on_step = tsnap_step;
+    o->step_ctx = s;
+}
+
+/* Closes the snapshots (even after a failed run) and says where they are;
+ * the first failure wins. */
+static mg_code finish_snapshots(tsnap *s, mg_code rc, mg_error *err)
+{
+    bool opened = s->run != NULL;
+    mg_error close_err;
+    mg_code crc = tsnap_close(s, &close_err);
+    if (rc == MG_OK && crc != MG_OK) {
+        *err = close_err;
+        return crc;
+    }
+    if (rc == MG_OK && opened)
+        printf("snapshots in %s/: index.html, snapshots.json, loss.png\n", s->dir);
+    return rc;
+}
+
 int cmd_train_tensor(int argc, char **argv)
 {
     explicit_values e = { 0 };
@@ -220,10 +286,15 @@ int cmd_train_tensor(int argc, char **argv)
     int rc = apply(&o, &e);
     if (rc != CLI_OK)
         return rc;
+    if (e.snapshots)
+        start_snapshots(&o, &e);
     mg_error err;
     mg_error_clear(&err);
     train_tensor_result res;
-    if (train_tensor_run(&o, stdout, &res, &err) != MG_OK)
+    mg_code trc = train_tensor_run(&o, stdout, &res, &err);
+    if (e.snapshots)
+        trc = finish_snapshots(&e.snap, trc, &err);
+    if (trc != MG_OK)
         return cli_fail(CMD, err.code == MG_EIO ? CLI_USAGE : CLI_BAD, "%s", err.message);
     return CLI_OK;
 }

@@ -86,8 +86,8 @@ static mg_code load_data(trainer *t, mg_error *err)
         if (rc == MG_OK) {
             t->moons_x = mg_tensor_input(t->g, MG_F32, 2, (const int[]){ n, 2 });
             t->moons_y = mg_tensor_input(t->g, MG_F32, 2, (const int[]){ n, 1 });
-            mg_tensor_load(t->moons_x, x);
-            mg_tensor_load(t->moons_y, y);
+            mg_tensor_load(mg_tensor_label(t->moons_x, "x"), x);
+            mg_tensor_load(mg_tensor_label(t->moons_y, "y"), y);
             if (!t->moons_x || !t->moons_y)
                 rc = mg_error_set(err, mg_graph_status(t->g), "%s", mg_graph_error(t->g));
         }
@@ -214,17 +214,30 @@ static double lr_at(const trainer *t, double progress)
                      : o->optim.lr;
 }
 
-/* Zero grads, backward, update; the loss, or NaN with the graph's error. */
-static double finish_step(trainer *t, mg_tensor *loss, double lr)
+/* Shows step s to the observer, if any; s->loss_value is filled here. */
+static mg_code observe(trainer *t, train_step_info *s, mg_error *err)
 {
-    if (!loss)
+    if (!t->o->on_step)
+        return MG_OK;
+    s->loss_value = mg_tensor_get(s->loss, 0);
+    s->mlp = t->mlp;
+    return t->o->on_step(t->o->step_ctx, s, err);
+}
+
+/* Zero grads, backward, (observe,) update; the loss, or NaN with the graph's
+ * error, or the observer's error in err and its code in *failed. */
+static double finish_step(trainer *t, train_step_info *s, double lr, mg_code *failed, mg_error *err)
+{
+    if (!s->loss)
         return NAN;
     mg_optim_zero_grad(t->opt);
-    if (mg_tensor_backward(loss) != MG_OK)
+    if (mg_tensor_backward(s->loss) != MG_OK)
+        return NAN;
+    if ((*failed = observe(t, s, err)) != MG_OK)
         return NAN;
     t->opt->cfg.lr = lr;
     mg_optim_step(t->opt);
-    return mg_tensor_get(loss, 0);
+    return mg_tensor_get(s->loss, 0);
 }
 
 /* A new input tensor holding rows idx[0..b-1] of s (first..first+b-1 when
@@ -237,11 +250,14 @@ static mg_tensor *gather_batch(trainer *t, const mg_image_set *s, const int *idx
     return x;
 }
 
-static double fashion_step(trainer *t, const int *idx, int b, double lr)
+static double fashion_step(trainer *t, train_step_info *s, const int *idx, int b, double lr,
+                           mg_code *failed, mg_error *err)
 {
     mg_graph_reset(t->g);
     mg_tensor *x = gather_batch(t, &t->train, idx, 0, b);
-    return finish_step(t, mg_tensor_cross_entropy(mg_tmlp_forward(t->mlp, x), t->labels), lr);
+    s->loss = mg_tensor_cross_entropy(mg_tmlp_forward(t->mlp, x), t->labels);
+    s->accuracy = NAN;
+    return finish_step(t, s, lr, failed, err);
 }
 
 /* micrograd's demo loss, vectorised: mean(relu(1 - y·s)) + 1e-4·Σ p². */
@@ -333,10 +349,12 @@ static mg_code run_fashion(trainer *t, train_tensor_result *res, mg_error *err)
         const int *idx;
         int b, done = 0;
         while ((b = mg_batcher_next(&batches, &idx)) > 0) {
-            double progress = (double)(t->epoch * per_epoch + done) / total_steps;
-            double loss = fashion_step(t, idx, b, lr_at(t, progress));
+            train_step_info s = { .step = t->epoch * per_epoch + done, .steps = total_steps };
+            mg_code failed = MG_OK;
+            double loss = fashion_step(t, &s, idx, b, lr_at(t, (double)s.step / total_steps),
+                                       &failed, err);
             if (!isfinite(loss)) {
-                rc = fail_graph(t, err);
+                rc = failed != MG_OK ? failed : fail_graph(t, err);
                 break;
             }
             loss_sum += loss;
@@ -380,14 +398,19 @@ static mg_code run_moons(trainer *t, train_tensor_result *res, mg_error *err)
     while (t->epoch < o->epochs) {
         mg_graph_reset(t->g);
         mg_tensor *scores = mg_tmlp_forward(t->mlp, t->moons_x);
-        double loss = finish_step(t, moons_loss(t, scores), lr_at(t, (double)t->epoch / o->epochs));
+        train_step_info s = { .step = t->epoch, .steps = o->epochs, .loss = moons_loss(t, scores),
+                              .x = t->moons_x, .y = t->moons_y };
+        if (scores) /* before the update, as the loss */
+            s.accuracy = moons_accuracy(scores, t->moons_y);
+        mg_code failed = MG_OK;
+        double loss = finish_step(t, &s, lr_at(t, (double)t->epoch / o->epochs), &failed, err);
         if (!isfinite(loss))
-            return fail_graph(t, err);
+            return failed != MG_OK ? failed : fail_graph(t, err);
         if (t->epoch == first)
             warm = mg_graph_get_stats(t->g).allocations;
         t->epoch++;
         res->last_loss = loss;
-        res->test_accuracy = moons_accuracy(scores, t->moons_y);
+        res->test_accuracy = s.accuracy;
         if (t->epoch % 10 == 0 || t->epoch == o->epochs)
             fprintf(t->out, "step %d loss %.6f, accuracy %.0f%%\n", t->epoch, loss,
                     100.0 * res->test_accuracy);

@@ -16,6 +16,20 @@ enum { TRAIN_MAX_HIDDEN = 8 };
 
 typedef enum train_dataset { TRAIN_FASHION_MNIST = 0, TRAIN_MOONS } train_dataset;
 
+/* What a step observer sees: called after the step's backward and before its
+ * update, so the loss graph holds this step's data and grads. */
+typedef struct train_step_info {
+    int step, steps;           /* this step (from 0, resumed runs continue) and the total */
+    mg_tensor *loss;           /* the step's loss (its graph: the whole step) */
+    double loss_value;
+    double accuracy;           /* moons: of this step's scores; fashion: NaN */
+    const mg_tmlp *mlp;        /* the model, parameters not yet updated */
+    const mg_tensor *x, *y;    /* moons: the dataset [n,2] and labels [n,1] (±1); else NULL */
+} train_step_info;
+
+/* A step observer; a failure stops the run with its error. */
+typedef mg_code (*train_step_fn)(void *ctx, const train_step_info *s, mg_error *err);
+
 typedef struct train_tensor_options {
     train_dataset dataset;
     const char *data_dir;      /* NULL: MG_FASHION_MNIST_DIR */
@@ -31,6 +45,8 @@ typedef struct train_tensor_options {
     const char *resume;        /* checkpoint to start from; NULL: fresh */
     int limit_train, limit_test; /* use only the first N samples (0: all) */
     int progress;              /* 1: a redrawn bar (terminals), 0: plain lines */
+    train_step_fn on_step;     /* called at every step (snapshots); NULL: none */
+    void *step_ctx;
 } train_tensor_options;
 
 /* The defaults of `mgviz train --dataset fashion-mnist`: MLP 784-128-10,

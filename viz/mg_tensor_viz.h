@@ -43,12 +43,13 @@ double mg_node_grad_size(const mg_value *v);
 /* Heatmaps. A tensor is seen as a matrix: 0-D and 1-D as one row, 2-D as is,
  * more dims with the leading ones flattened into rows. A matrix larger than
  * MG_HEATMAP_CELLS on a side is block-averaged down to at most that many
- * cells per side; each cell is then drawn as an s x s square of pixels with
- * s = max(1, MG_HEATMAP_CELLS / max(cell rows, cell cols)) (integer
- * division): width = cell cols * s, height = cell rows * s, each at most
- * MG_HEATMAP_CELLS. Colours diverge from white at 0 to red (positive) and blue
+ * cells per side; each cell is then drawn as sx x sy pixels, where
+ * sx = max(1, MG_HEATMAP_CELLS / cell cols) and likewise sy for rows
+ * (integer division), except that neither may exceed MG_HEATMAP_ASPECT
+ * times the other (so a bias row stays a row): width = cell cols * sx,
+ * height = cell rows * sy, each at most MG_HEATMAP_CELLS. Colours diverge from white at 0 to red (positive) and blue
  * (negative), scaled by the largest |cell|; NaN cells are grey. */
-enum { MG_HEATMAP_CELLS = 64 };
+enum { MG_HEATMAP_CELLS = 64, MG_HEATMAP_ASPECT = 8 };
 #define MG_HEATMAP_COLOR_POS 0xb2182bu
 #define MG_HEATMAP_COLOR_NEG 0x2166acu
 

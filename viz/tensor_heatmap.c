@@ -24,7 +24,7 @@ typedef struct heat_grid {
     int rows, cols;  /* matrix */
     int cr, cc;      /* cells */
     int pr, pc;      /* matrix rows / cols per cell */
-    int side;        /* pixels per cell */
+    int sx, sy;      /* pixels per cell across and down */
 } heat_grid;
 
 static heat_grid grid_of(const mg_tensor *t)
@@ -33,16 +33,20 @@ static heat_grid grid_of(const mg_tensor *t)
     matrix_shape(t, &g.rows, &g.cols);
     g.cr = cells_of(g.rows, &g.pr);
     g.cc = cells_of(g.cols, &g.pc);
-    int big = g.cr > g.cc ? g.cr : g.cc;
-    g.side = MG_HEATMAP_CELLS / big > 1 ? MG_HEATMAP_CELLS / big : 1;
+    g.sx = MG_HEATMAP_CELLS / g.cc > 1 ? MG_HEATMAP_CELLS / g.cc : 1;
+    g.sy = MG_HEATMAP_CELLS / g.cr > 1 ? MG_HEATMAP_CELLS / g.cr : 1;
+    if (g.sx > MG_HEATMAP_ASPECT * g.sy)
+        g.sx = MG_HEATMAP_ASPECT * g.sy;
+    if (g.sy > MG_HEATMAP_ASPECT * g.sx)
+        g.sy = MG_HEATMAP_ASPECT * g.sx;
     return g;
 }
 
 void mg_heatmap_size(const mg_tensor *t, int *width, int *height)
 {
     heat_grid g = grid_of(t);
-    *width = g.cc * g.side;
-    *height = g.cr * g.side;
+    *width = g.cc * g.sx;
+    *height = g.cr * g.sy;
 }
 
 /* Mean of the cell's elements (NaN when any is NaN or infinite). */
@@ -77,13 +81,13 @@ static mg_code paint(const mg_tensor *t, bool grad, const heat_grid *g, double *
                 scale = fabs(x);
         }
     plot_canvas cv;
-    mg_code rc = canvas_init(&cv, g->cc * g->side, g->cr * g->side, PLOT_WHITE, err);
+    mg_code rc = canvas_init(&cv, g->cc * g->sx, g->cr * g->sy, PLOT_WHITE, err);
     if (rc != MG_OK)
         return rc;
     for (int r = 0; r < g->cr; r++)
         for (int c = 0; c < g->cc; c++)
-            canvas_fill(&cv, c * g->side, r * g->side, (c + 1) * g->side - 1,
-                        (r + 1) * g->side - 1, diverging(cell[r * g->cc + c], scale));
+            canvas_fill(&cv, c * g->sx, r * g->sy, (c + 1) * g->sx - 1, (r + 1) * g->sy - 1,
+                        diverging(cell[r * g->cc + c], scale));
     rc = canvas_png(&cv, out, err);
     canvas_free(&cv);
     return rc;

@@ -1,5 +1,7 @@
 /* tensor_label.c — a tensor node's picture: an HTML-like table (records
- * cannot hold images) with its name, shape, summaries and heatmaps. */
+ * cannot hold images) with its name, shape, then a row for data and one for
+ * grad, each a summary beside its heatmap (stacked, not side by side, so a
+ * left-to-right chain of layers stays narrow). */
 #include <stdio.h>
 
 #include "html_internal.h"
@@ -38,6 +40,24 @@ static mg_code heatmap_cell(html_buf *b, const viz_attrs *at, const mg_tensor *t
     return MG_OK;
 }
 
+/* One row: "data ..." or "grad ..." with the summary, then its heatmap. */
+static mg_code row(html_buf *b, const viz_attrs *at, const mg_tensor *t, int grad,
+                   const mg_viz_options *o, const char *name, mg_error *err)
+{
+    hb_printf(b, "<TR><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">%s ", grad ? "grad" : "data");
+    if (grad && !t->grad) {
+        hb_puts(b, "none</TD><TD></TD></TR>");
+        return MG_OK;
+    }
+    summary(b, t, grad, o->precision);
+    hb_puts(b, "</TD>");
+    mg_code rc = at->heat && t->numel > 1 ? heatmap_cell(b, at, t, grad, name, err) : MG_OK;
+    if (!at->heat || t->numel <= 1)
+        hb_puts(b, "<TD></TD>");
+    hb_puts(b, "</TR>");
+    return rc;
+}
+
 /* The title row: "#id label  op  f32[4,8]". */
 static void title_row(html_buf *b, const mg_value *v, const mg_tensor *t,
                       const mg_viz_options *o)
@@ -66,22 +86,9 @@ static mg_code table(html_buf *b, const viz_attrs *at, const mg_value *v,
     const mg_tensor *t = mg_tensor_of(v);
     hb_puts(b, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"2\" CELLPADDING=\"1\">");
     title_row(b, v, t, o);
-    hb_puts(b, "<TR><TD>data ");
-    summary(b, t, 0, o->precision);
-    hb_puts(b, "</TD><TD>grad ");
-    if (t->grad)
-        summary(b, t, 1, o->precision);
-    else
-        hb_puts(b, "none");
-    hb_puts(b, "</TD></TR>");
-    mg_code rc = MG_OK;
-    if (at->heat && t->numel > 1) {
-        hb_puts(b, "<TR>");
-        rc = heatmap_cell(b, at, t, 0, name, err);
-        if (rc == MG_OK && t->grad)
-            rc = heatmap_cell(b, at, t, 1, name, err);
-        hb_puts(b, "</TR>");
-    }
+    mg_code rc = row(b, at, t, 0, o, name, err);
+    if (rc == MG_OK)
+        rc = row(b, at, t, 1, o, name, err);
     hb_puts(b, "</TABLE>");
     return rc;
 }
