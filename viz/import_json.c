@@ -83,6 +83,10 @@ static mg_code import_node(mg_graph *g, const json_value *n, uint32_t id, mg_err
     const json_value *parents = json_get(n, "parents");
     const char *op = string_of(json_get(n, "op")), *kind = string_of(json_get(n, "kind"));
     double data, grad;
+    if (n->type == J_OBJECT && json_get(n, "dtype"))
+        return mg_error_set(err, MG_EFORMAT,
+                            "node %u is a tensor node: reading tensor graphs back is not "
+                            "supported (draw them with mg_draw_dot)", id);
     if (n->type != J_OBJECT || !op || !kind || !parents || parents->type != J_ARRAY ||
         parents->n > 2 || !number_of(json_get(n, "data"), &data) ||
         !number_of(json_get(n, "grad"), &grad))
