@@ -1,9 +1,8 @@
 /* test_snapshot_cli.c — `mgviz train` run as a subprocess (MGVIZ names the
  * built executable): a short run's output and directory, the help text, and
  * exit code 2 with a message for every kind of bad argument. */
-#include <sys/wait.h>
-
 #include "check_main.h"
+#include "mgviz_run.h"
 #include "test_plot_util.h"
 
 static char scratch[64];
@@ -16,14 +15,8 @@ typedef struct result {
 /* Runs `mgviz train ARGS` (ARGS is shell text) with output captured. */
 static result train(const char *args)
 {
-    const char *exe = getenv("MGVIZ");
-    ck_assert_msg(exe != NULL, "set MGVIZ to the built mgviz");
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s' train %s >'%s/stdout' 2>'%s/stderr'", exe, args, scratch,
-             scratch);
-    int w = system(cmd);
-    ck_assert_msg(w != -1 && WIFEXITED(w), "mgviz train %s did not exit normally", args);
-    return (result){ WEXITSTATUS(w), read_text(scratch, "stdout"), read_text(scratch, "stderr") };
+    int status = mgviz_train(scratch, args);
+    return (result){ status, read_text(scratch, "stdout"), read_text(scratch, "stderr") };
 }
 
 static void result_free(result *r)

@@ -2,25 +2,14 @@
  * snapshots, run as a subprocess (MGVIZ names the built executable): the
  * directory holds each saved step's tensor graph and boundary, the curve,
  * manifest and index, and nothing else (temporary heatmaps are gone). */
-#include <sys/wait.h>
-
 #include "check_main.h"
+#include "mgviz_run.h"
 #include "test_plot_util.h"
 
 static char scratch[64], run[128];
 
 /* Runs `mgviz train ARGS` with output discarded; returns the exit status. */
-static int train(const char *args)
-{
-    const char *exe = getenv("MGVIZ");
-    ck_assert_msg(exe != NULL, "set MGVIZ to the built mgviz");
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "'%s' train %s >'%s/stdout' 2>'%s/stderr'", exe, args, scratch,
-             scratch);
-    int w = system(cmd);
-    ck_assert_msg(w != -1 && WIFEXITED(w), "mgviz train %s did not exit normally", args);
-    return WEXITSTATUS(w);
-}
+static int train(const char *args) { return mgviz_train(scratch, args); }
 
 /* A 12-step tensor moons run saving every 5 steps in format fmt. */
 static void short_run(const char *fmt, const char *extra)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "mgviz_run.h"
 #include "test_tensor_data.h"
 
 static char dir[] = "/tmp/mgviz-test-tcli-XXXXXX";
@@ -31,15 +32,10 @@ static void slurp(const char *path, char *buf, size_t n)
 /* Runs `mgviz train ARGS` (shell text; $D is the data directory). */
 static void train(const char *args, result *r)
 {
-    const char *exe = getenv("MGVIZ");
-    ck_assert_msg(exe != NULL, "set MGVIZ to the built mgviz");
-    char cmd[2048], out[300], err[300];
+    char out[300], err[300];
     snprintf(out, sizeof out, "%s/stdout", dir);
     snprintf(err, sizeof err, "%s/stderr", dir);
-    snprintf(cmd, sizeof cmd, "D='%s'; '%s' train %s >'%s' 2>'%s'", dir, exe, args, out, err);
-    int w = system(cmd);
-    ck_assert_msg(w != -1 && WIFEXITED(w), "mgviz train %s did not exit normally", args);
-    r->status = WEXITSTATUS(w);
+    r->status = mgviz_train(dir, args);
     slurp(out, r->out, sizeof r->out);
     slurp(err, r->err, sizeof r->err);
 }
