@@ -139,9 +139,6 @@ int main(int argc, char **argv)
     }
     printf("Fashion-MNIST MLP 784-128-10, batch 64, mean of %d epochs (training steps only)\n",
            epochs);
-    if (!getenv("OMP_WAIT_POLICY"))
-        printf("  (OMP_WAIT_POLICY unset: on a machine other jobs keep busy, OpenMP threads that\n"
-               "   spin make 2 threads far slower than 1; OMP_WAIT_POLICY=PASSIVE avoids it)\n");
     printf("  mgviz SGD lr 0.1, 1 thread      %7.3f s/epoch (CPU %.3f s)  peak RSS %6.1f MB  "
            "warm allocations %zu\n",
            m1.seconds, m1.cpu, m1.rss_kb / 1024.0, m1.warm_allocations);

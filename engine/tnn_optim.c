@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels_internal.h"
 #include "tensor_internal.h"
 
 mg_optim_config mg_optim_defaults(mg_optim_kind kind)
@@ -112,22 +113,48 @@ void mg_optim_zero_grad(mg_optim *o)
         mg_tensor_zero_grad(o->params[i]);
 }
 
+/* One parameter's update, cut into slices the kernel pool runs in parallel:
+ * the updates are elementwise, so the result does not depend on the cut. */
+typedef struct optim_slices {
+    const mg_optim_config *c;
+    const tensor_loops *L;
+    mg_tensor *p;
+    void *m, *v;
+    double c1, c2;
+    int count;
+} optim_slices;
+
+static void step_slice(void *ctx, int i)
+{
+    const optim_slices *s = ctx;
+    const mg_optim_config *c = s->c;
+    size_t es = mg_dtype_size(s->p->dtype), n = (size_t)s->p->numel;
+    size_t lo = n * (size_t)i / (size_t)s->count, hi = n * (size_t)(i + 1) / (size_t)s->count;
+    char *p = (char *)s->p->data + lo * es;
+    const char *g = (const char *)s->p->grad + lo * es;
+    char *m = s->m ? (char *)s->m + lo * es : NULL, *v = s->v ? (char *)s->v + lo * es : NULL;
+    if (c->kind == MG_OPTIM_ADAM)
+        s->L->adam((int)(hi - lo), c->lr, c->beta1, c->beta2, c->eps, c->weight_decay, s->c1,
+                   s->c2, p, g, m, v);
+    else
+        s->L->sgd((int)(hi - lo), c->lr, c->momentum, c->weight_decay, p, g,
+                  c->momentum != 0.0 ? m : NULL);
+}
+
 void mg_optim_step(mg_optim *o)
 {
     if (!o)
         return;
     const mg_optim_config *c = &o->cfg;
     o->steps++;
-    const double c1 = 1.0 - pow(c->beta1, (double)o->steps);
-    const double c2 = 1.0 - pow(c->beta2, (double)o->steps);
+    optim_slices s = { .c = c, .c1 = 1.0 - pow(c->beta1, (double)o->steps),
+                       .c2 = 1.0 - pow(c->beta2, (double)o->steps) };
     for (int i = 0; i < o->nparams; i++) {
-        mg_tensor *p = o->params[i];
-        const tensor_loops *L = loops_of(p->dtype);
-        if (c->kind == MG_OPTIM_ADAM)
-            L->adam(p->numel, c->lr, c->beta1, c->beta2, c->eps, c->weight_decay, c1, c2,
-                    p->data, p->grad, o->m[i], o->v[i]);
-        else
-            L->sgd(p->numel, c->lr, c->momentum, c->weight_decay, p->data, p->grad,
-                   c->momentum != 0.0 ? o->m[i] : NULL);
+        s.p = o->params[i];
+        s.L = loops_of(s.p->dtype);
+        s.m = o->m[i];
+        s.v = c->kind == MG_OPTIM_ADAM ? o->v[i] : NULL;
+        s.count = mg_kernel_team_size((double)s.p->numel, 1 << 15);
+        mg_kernel_run(step_slice, &s, s.count, s.count);
     }
 }
