@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what mgviz needs on Debian: the build set, and with --tests also what
-# the test suites use (PyTorch for parity, Chromium + Node for the inspector).
+# Installs what mgviz needs on Debian: the build set, with --tests also what the
+# test suites use (PyTorch for parity, Chromium + Node for the inspector), and
+# with --bench that plus OpenBLAS, the yardstick of bench/bench_gemm.
 set -eu
 build_pkgs="gcc meson ninja-build pkg-config libgraphviz-dev libpng-dev zlib1g-dev check"
 test_pkgs="python3 python3-torch python3-pytest python3-numpy graphviz dataset-fashion-mnist chromium"
 pkgs="$build_pkgs"
 [ "${1:-}" = "--tests" ] && pkgs="$pkgs $test_pkgs"
+[ "${1:-}" = "--bench" ] && pkgs="$pkgs $test_pkgs libopenblas-dev"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
