@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels_internal.h"
 #include "mg_idx.h"
 
 void mg_image_set_free(mg_image_set *s)
@@ -47,10 +48,20 @@ static mg_code fill(mg_idx *img, const mg_idx *lab, int classes, const char *lab
     return MG_OK;
 }
 
-void mg_image_set_rows(const mg_image_set *s, const int *idx, int first, int count, float *out,
-                       int32_t *labels)
+/* A batch's rows, cut into slices the kernel pool gathers in parallel: the
+ * rows sit at random places in the set, so the gather waits on memory. */
+typedef struct row_slices {
+    const mg_image_set *s;
+    const int *idx;
+    int first, count, slices;
+    float *out;
+    int32_t *labels;
+} row_slices;
+
+static void gather_rows(const mg_image_set *s, const int *idx, int first, int lo, int hi,
+                        float *out, int32_t *labels)
 {
-    for (int i = 0; i < count; i++) {
+    for (int i = lo; i < hi; i++) {
         const int row = idx ? idx[i] : first + i;
         const uint8_t *p = s->pixels + (size_t)row * s->dim;
         float *o = out + (size_t)i * s->dim;
@@ -58,6 +69,21 @@ void mg_image_set_rows(const mg_image_set *s, const int *idx, int first, int cou
             o[j] = (float)p[j] * (1.0f / 255.0f);
         labels[i] = s->y[row];
     }
+}
+
+static void gather_slice(void *ctx, int k)
+{
+    const row_slices *r = ctx;
+    gather_rows(r->s, r->idx, r->first, r->count * k / r->slices, r->count * (k + 1) / r->slices,
+                r->out, r->labels);
+}
+
+void mg_image_set_rows(const mg_image_set *s, const int *idx, int first, int count, float *out,
+                       int32_t *labels)
+{
+    row_slices r = { s, idx, first, count, 0, out, labels };
+    r.slices = mg_kernel_team_size((double)count * (double)s->dim, 1 << 15);
+    mg_kernel_run(gather_slice, &r, r.slices, r.slices);
 }
 
 mg_code mg_image_set_load(const char *images, const char *labels, int classes,
