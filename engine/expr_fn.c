@@ -1,5 +1,6 @@
 /* expr_fn.c — the functions a program may call: tanh relu sigmoid exp log. */
 #include "expr_internal.h"
+#include "scalar_math.h"
 
 #include <math.h>
 #include <string.h>
@@ -35,7 +36,7 @@ double expr_fn_number(expr_fn f, double x)
     case FN_EXP: return exp(x);
     case FN_LOG: return log(x);
     case FN_TANH: return tanh(x);
-    case FN_RELU: return x > 0.0 ? x : 0.0;
-    default: return x >= 0.0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x));
+    case FN_RELU: return relu(x);
+    default: return sigmoid(x);
     }
 }

@@ -25,6 +25,9 @@ static inline double pow_const(double x, double k)
     return pow(x, k);
 }
 
+/* As PyTorch's clamp_min: NaN and -0.0 pass through unchanged. */
+static inline double relu(double x) { return x < 0.0 ? 0.0 : x; }
+
 /* Both branches keep exp() from overflowing. */
 static inline double sigmoid(double x)
 {

@@ -144,10 +144,9 @@ mg_value *mg_exp(mg_value *a) { return a ? unary(a, MG_OP_EXP, exp(a->data), "ex
 mg_value *mg_log(mg_value *a) { return a ? unary(a, MG_OP_LOG, log(a->data), "log") : NULL; }
 mg_value *mg_tanh(mg_value *a) { return a ? unary(a, MG_OP_TANH, tanh(a->data), "tanh") : NULL; }
 
-/* As PyTorch's clamp_min: NaN and -0.0 pass through unchanged. */
 mg_value *mg_relu(mg_value *a)
 {
-    return a ? unary(a, MG_OP_RELU, a->data < 0.0 ? 0.0 : a->data, "relu") : NULL;
+    return a ? unary(a, MG_OP_RELU, relu(a->data), "relu") : NULL;
 }
 
 mg_value *mg_sigmoid(mg_value *a)
