@@ -18,7 +18,7 @@ import time
 
 TIMEOUT = 600
 UNFOLDED = ["--fold-budget", "1000000"]
-# mgviz caps a PNG at 40 inches and 72 dpi when it renders (viz/style.c); the
+# mgviz caps a PNG at 40 inches and 72 dpi when it renders (viz/draw/style.c); the
 # DOT it writes has no cap, so dot gets the same cap on its command line.
 PNG_CAP = {"png": ["-Gsize=40,40", "-Gdpi=72"]}
 

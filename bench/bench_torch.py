@@ -131,7 +131,7 @@ MASK = (1 << 64) - 1
 
 
 class Rng:
-    """engine/rng.c in Python: xoshiro256** seeded through splitmix64."""
+    """engine/base/rng.c in Python: xoshiro256** seeded through splitmix64."""
 
     def __init__(self, seed):
         self.s = []

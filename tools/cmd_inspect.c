@@ -1,5 +1,5 @@
 /* cmd_inspect.c — `mgviz inspect`: questions about a program's graph, as text
- * or JSON. The queries themselves live in viz/mg_inspect.h. */
+ * or JSON. The queries themselves live in viz/graph/mg_inspect.h. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* cmd_train.c — `mgviz train`: micrograd's demo (an MLP learns two moons
  * with the SVM loss, full batch) on the scalar engine, recorded as a
- * directory of pictures by viz/mg_snapshot.h. Other datasets train on
+ * directory of pictures by viz/snapshot/mg_snapshot.h. Other datasets train on
  * tensors: the command hands them to cmd_train_tensor() when it is linked in. */
 #include <math.h>
 #include <stdlib.h>

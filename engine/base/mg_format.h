@@ -1,0 +1,17 @@
+/* mg_format.h — numbers as text. */
+#ifndef MG_FORMAT_H
+#define MG_FORMAT_H
+
+#include <stddef.h>
+
+#include "mg_api.h"
+
+MG_EXTERN_C_BEGIN
+
+/* Writes x as the shortest decimal that reads back as exactly x, or "nan",
+ * "inf", "-inf"; returns the length as snprintf does (25 bytes always fit). */
+MG_API size_t mg_format_double(double x, char *buf, size_t n);
+
+MG_EXTERN_C_END
+
+#endif

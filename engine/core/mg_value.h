@@ -1,0 +1,132 @@
+/* mg_value.h — scalar autograd: micrograd's Value, in C.
+ *
+ *     mg_graph *g = mg_graph_new();
+ *     mg_value *x = mg_label(mg_input(g, 2.0), "x");
+ *     mg_value *y = mg_label(mg_input(g, 3.0), "y");
+ *     mg_value *z = mg_add(mg_mul(x, y), x);       // z = x*y + x
+ *     mg_backward(z);                              // x->grad == 4, y->grad == 2
+ *
+ * Every value lives in the graph of its operands (see mg_graph.h for memory
+ * and errors). An op given NULL returns NULL; an op given nodes of two graphs,
+ * a dropped node or a non-finite exponent records an error and returns NULL.
+ * Math that is undefined (log of a negative, 0 ** -1) is not an error: it gives
+ * NaN or Inf in data and grad exactly as PyTorch does. */
+#ifndef MG_VALUE_H
+#define MG_VALUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mg_graph.h"
+
+MG_EXTERN_C_BEGIN
+
+typedef enum mg_op {
+    MG_OP_LEAF = 0, /* no op: an input, a parameter or a constant */
+    MG_OP_ADD,      /* a + b */
+    MG_OP_SUB,      /* a - b */
+    MG_OP_MUL,      /* a * b */
+    MG_OP_DIV,      /* a / b */
+    MG_OP_NEG,      /* -a */
+    MG_OP_POW,      /* a ** k, k a constant kept in the node */
+    MG_OP_POWV,     /* a ** b, b a value */
+    MG_OP_EXP,
+    MG_OP_LOG,
+    MG_OP_TANH,
+    MG_OP_RELU,
+    MG_OP_SIGMOID,
+    MG_OP_BCE_LOGITS, /* binary cross-entropy of logit a against target k */
+    MG_OP_TENSOR,   /* a tensor-only op (matmul, sum, ...): mg_tensor_op_name() names it */
+    MG_OP_COUNT
+} mg_op;
+
+/* Leaf kinds and bookkeeping bits in mg_value.flags. */
+enum {
+    MG_FLAG_PARAM = 1u << 0,  /* a trainable parameter */
+    MG_FLAG_CONST = 1u << 1,  /* a constant the program wrote (2.0 in x + 2.0) */
+    MG_FLAG_TENSOR = 1u << 2, /* the header of a tensor node: see mg_tensor.h */
+    MG_FLAG_SEEN = 1u << 7    /* internal to mg_backward() */
+};
+
+/* One scalar node. Read data and grad freely; set data on leaves freely. */
+struct mg_value {
+    union {
+        double data;    /* the value computed in the forward pass */
+        struct mg_tensor *tensor; /* MG_FLAG_TENSOR nodes: their payload instead */
+    };
+    double grad;        /* d(root)/d(this) after mg_backward(root) */
+    mg_value *a;        /* first parent; NULL for leaves */
+    union {
+        mg_value *b;    /* second parent of binary ops; NULL otherwise */
+        double k;       /* the constant of MG_OP_POW and MG_OP_BCE_LOGITS */
+    };
+    mg_graph *graph;    /* the graph that owns this node */
+    uint32_t id;        /* position in the graph: creation order */
+    uint32_t scope;     /* scope current at creation (mg_scope_path) */
+    uint32_t label;     /* internal: offset of the user label, 0 for none */
+    uint8_t op;         /* an mg_op */
+    uint8_t flags;      /* MG_FLAG_* */
+};
+
+/* Leaves. */
+/* A new input leaf holding x (micrograd's Value(x)). */
+MG_API mg_value *mg_input(mg_graph *g, double x);
+/* A new trainable parameter leaf holding x. */
+MG_API mg_value *mg_param(mg_graph *g, double x);
+/* A new constant leaf holding x. */
+MG_API mg_value *mg_const(mg_graph *g, double x);
+
+/* Sets v's user label (micrograd's label=); returns v, NULL if v is NULL. */
+MG_API mg_value *mg_label(mg_value *v, const char *label);
+/* v's user label, "" when it has none. */
+MG_API const char *mg_value_label(const mg_value *v);
+
+/* Binary ops. */
+MG_API mg_value *mg_add(mg_value *a, mg_value *b);       /* a + b */
+MG_API mg_value *mg_sub(mg_value *a, mg_value *b);       /* a - b */
+MG_API mg_value *mg_mul(mg_value *a, mg_value *b);       /* a * b */
+MG_API mg_value *mg_div(mg_value *a, mg_value *b);       /* a / b */
+MG_API mg_value *mg_pow_value(mg_value *a, mg_value *b); /* a ** b, both differentiable */
+
+/* Forms with a plain constant c (it becomes a constant leaf, as in micrograd). */
+MG_API mg_value *mg_addc(mg_value *a, double c);  /* a + c */
+MG_API mg_value *mg_subc(mg_value *a, double c);  /* a - c */
+MG_API mg_value *mg_rsubc(mg_value *a, double c); /* c - a */
+MG_API mg_value *mg_mulc(mg_value *a, double c);  /* a * c */
+MG_API mg_value *mg_divc(mg_value *a, double c);  /* a / c */
+MG_API mg_value *mg_rdivc(mg_value *a, double c); /* c / a */
+
+/* Unary ops. */
+MG_API mg_value *mg_neg(mg_value *a);            /* -a */
+MG_API mg_value *mg_pow(mg_value *a, double k);  /* a ** k; k must be finite */
+MG_API mg_value *mg_exp(mg_value *a);
+MG_API mg_value *mg_log(mg_value *a);            /* natural log */
+MG_API mg_value *mg_tanh(mg_value *a);
+MG_API mg_value *mg_relu(mg_value *a);           /* max(0, a); grad 0 at a == 0 */
+MG_API mg_value *mg_sigmoid(mg_value *a);
+/* Numerically stable binary cross-entropy of logit z against target y in
+ * [0,1]: max(z,0) - z*y + log(1+exp(-|z|)); its grad is sigmoid(z) - y. */
+MG_API mg_value *mg_bce_logits(mg_value *z, double y);
+
+/* Backward pass: sets root->grad to 1 and applies the chain rule to every node
+ * root depends on, in reverse creation order, without recursion. A node used
+ * several times receives the sum of its contributions.
+ * Calling it twice without mg_graph_zero_grad() accumulates into the leaves
+ * (inputs, parameters), as PyTorch does; interior nodes hold the grads of the
+ * latest pass. Returns MG_OK, or an error code (NULL root, sticky error). */
+MG_API mg_code mg_backward(mg_value *root);
+
+/* Op names: "+", "-", "*", "/", "neg", "**", "exp", "log", "tanh", "relu",
+ * "sigmoid", "bce"; "" for leaves. */
+MG_API const char *mg_op_name(mg_op op);
+/* v's op label as micrograd draws it ("**2" for pow with k = 2); returns the
+ * full length as snprintf does. */
+MG_API size_t mg_value_op_label(const mg_value *v, char *buf, size_t n);
+/* True for leaves (no parents). */
+static inline int mg_is_leaf(const mg_value *v) { return v->op == MG_OP_LEAF; }
+/* Number of value parents of v (0, 1 or 2). */
+MG_API int mg_value_parent_count(const mg_value *v);
+
+MG_EXTERN_C_END
+
+#endif

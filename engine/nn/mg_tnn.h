@@ -1,0 +1,112 @@
+/* mg_tnn.h — neural nets on tensors: Linear layers, an MLP, SGD (momentum,
+ * weight decay) and Adam. The scalar nn (mg_nn.h) is micrograd's; this one is
+ * for real data (Fashion-MNIST) at batch sizes where one node per number
+ * would be too slow.
+ *
+ *     int sizes[] = { 784, 128, 10 };
+ *     mg_tmlp *m = mg_tmlp_new(g, MG_F32, sizes, 3, MG_INIT_KAIMING, seed, &err);
+ *     mg_optim *opt = mg_optim_new(m->params, m->nparams, &cfg, &err);
+ *     mg_graph_keep(g);                          // parameters survive resets
+ *     for (each batch) {
+ *         mg_tensor *x = mg_tensor_input(g, MG_F32, 2, (int[]){ b, 784 });
+ *         ... fill x->data ...
+ *         mg_tensor *loss = mg_tensor_cross_entropy(mg_tmlp_forward(m, x), labels);
+ *         mg_optim_zero_grad(opt);
+ *         mg_tensor_backward(loss);
+ *         mg_optim_step(opt);
+ *         mg_graph_reset(g);                     // allocates nothing once warm
+ *     }
+ *
+ * Parameters are tensor leaves in the model's graph, created in scopes
+ * "mlp/layerL" (L from 1) and labelled "W" and "b"; forward nodes are created
+ * in the same scopes, so the visualiser can fold a layer. */
+#ifndef MG_TNN_H
+#define MG_TNN_H
+
+#include <stdint.h>
+
+#include "mg_error.h"
+#include "mg_rng.h"
+#include "mg_tensor.h"
+
+MG_EXTERN_C_BEGIN
+
+/* Weight initialisations (biases start at 0). */
+typedef enum mg_init {
+    MG_INIT_KAIMING = 0, /* He uniform for relu: U(±sqrt(6/nin)) */
+    MG_INIT_XAVIER       /* Glorot uniform: U(±sqrt(6/(nin+nout))) */
+} mg_init;
+
+/* y = x·W + b: W is [nin,nout] (x·W needs no transpose), b is [nout]. */
+typedef struct mg_linear {
+    mg_tensor *W;
+    mg_tensor *b;
+    int nin, nout;
+} mg_linear;
+
+/* Creates l's parameters in g in the current scope, initialised from rng. */
+MG_API mg_code mg_linear_init(mg_linear *l, mg_graph *g, mg_dtype dt, int nin, int nout, mg_init init,
+                       mg_rng *rng);
+/* x [N,nin] → [N,nout]; NULL with the graph's error set on a shape mismatch. */
+MG_API mg_tensor *mg_linear_forward(const mg_linear *l, mg_tensor *x);
+
+/* A multi-layer perceptron: relu after every layer but the last (logits). */
+typedef struct mg_tmlp {
+    mg_graph *graph;
+    mg_dtype dtype;
+    mg_linear *layers;
+    int nlayers;
+    int *sizes;          /* nlayers + 1 sizes: inputs, hidden..., outputs */
+    mg_tensor **params;  /* W1, b1, W2, b2, ... */
+    int nparams;
+} mg_tmlp;
+
+/* sizes[0] inputs, sizes[1..n-1] layer widths (n >= 2, each >= 1); seeded
+ * init. NULL with err filled on bad sizes or out of memory. */
+MG_API mg_tmlp *mg_tmlp_new(mg_graph *g, mg_dtype dt, const int *sizes, int n, mg_init init,
+                     uint64_t seed, mg_error *err);
+/* Frees the bookkeeping; the parameters stay in the graph. NULL is a no-op. */
+MG_API void mg_tmlp_free(mg_tmlp *m);
+/* Logits [N,outputs] for x [N,inputs], in scopes mlp/layerL. */
+MG_API mg_tensor *mg_tmlp_forward(mg_tmlp *m, mg_tensor *x);
+
+/* ---- optimisers ---- */
+typedef enum mg_optim_kind { MG_OPTIM_SGD = 0, MG_OPTIM_ADAM } mg_optim_kind;
+
+typedef struct mg_optim_config {
+    mg_optim_kind kind;
+    double lr;
+    double momentum;     /* SGD: 0 for plain SGD (PyTorch's dampening 0, no Nesterov) */
+    double weight_decay; /* L2 added to the gradient, as PyTorch's weight_decay */
+    double beta1, beta2, eps; /* Adam */
+} mg_optim_config;
+
+/* PyTorch's defaults: SGD lr 0.01; Adam lr 1e-3, betas (0.9, 0.999), eps 1e-8. */
+MG_API mg_optim_config mg_optim_defaults(mg_optim_kind kind);
+
+typedef struct mg_optim {
+    mg_optim_config cfg;
+    mg_tensor **params;
+    int nparams;
+    void **m, **v;      /* per-parameter state (momentum / Adam moments), NULL if unused */
+    void *state;        /* one block holding every state buffer */
+    int64_t steps;      /* steps taken (Adam's bias correction) */
+} mg_optim;
+
+/* An optimiser over params (every one must require grad); its state is
+ * allocated here, once, so steps allocate nothing. NULL with err filled. */
+MG_API mg_optim *mg_optim_new(mg_tensor *const *params, int n, const mg_optim_config *cfg,
+                       mg_error *err);
+MG_API void mg_optim_free(mg_optim *o);
+/* Sets every parameter's grad to 0. */
+MG_API void mg_optim_zero_grad(mg_optim *o);
+/* One update from the parameters' current grads. */
+MG_API void mg_optim_step(mg_optim *o);
+/* Number of state buffers per parameter (0, 1 or 2) and buffer j of parameter
+ * i (same dtype and numel as the parameter): what a checkpoint saves. */
+MG_API int mg_optim_state_count(const mg_optim *o);
+MG_API void *mg_optim_state(const mg_optim *o, int i, int j);
+
+MG_EXTERN_C_END
+
+#endif

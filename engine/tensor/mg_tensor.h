@@ -1,0 +1,213 @@
+/* mg_tensor.h — tensor autograd in the same graph as scalar values.
+ *
+ *     mg_graph *g = mg_graph_new();
+ *     int xs[] = { 64, 784 }, ws[] = { 784, 128 };
+ *     mg_tensor *x = mg_tensor_input(g, MG_F32, 2, xs);       // data to fill
+ *     mg_tensor *w = mg_tensor_param(g, MG_F32, 2, ws);       // requires grad
+ *     mg_tensor *loss = mg_tensor_cross_entropy(mg_tensor_matmul(x, w), labels);
+ *     mg_tensor_backward(loss);                                // w->grad filled
+ *
+ * Design. A tensor node is one slot of the graph's node table, like a scalar:
+ * an mg_value header with MG_FLAG_TENSOR set, whose id, scope and label work
+ * as for scalars, whose a/b point to the parents' headers, and whose `tensor`
+ * field (it shares storage with `data`) leads to the payload below. The
+ * payload and its data/grad buffers come from the graph's byte arena
+ * (mg_graph_alloc), so they rewind with marks and resets: parameters created
+ * before mg_graph_keep() survive, and a warm training step allocates nothing.
+ * mg_backward() stays one reverse walk over the one node table; a tensor
+ * header sends its gradient to its parents with the formulas PyTorch uses.
+ *
+ * The header's op is the scalar op when the meaning is the same (+ - * / neg
+ * exp log tanh relu sigmoid **), so labels match the scalar graph, and
+ * MG_OP_TENSOR for the others (matmul, sum, ..., and bce, which has two
+ * tensor parents where the scalar op has one); mg_tensor_op_name() names
+ * every op and mg_value_op_label() gives a tensor's full label.
+ *
+ * Tensors are row-major and contiguous, float32 or float64, 0 to 4 dims.
+ * Only leaves made with mg_tensor_param() (or mg_tensor_set_requires_grad)
+ * require a gradient, as in PyTorch; an op's result requires one when a
+ * parent does, and only then gets a grad buffer. Inputs get no gradient, so
+ * backward skips work nobody reads (the input side of the first matmul).
+ *
+ * Errors are the graph's sticky errors (mg_graph.h): an op given shapes that
+ * do not fit records a message naming both shapes and returns NULL; an op
+ * given NULL returns NULL. Math that is undefined gives NaN/Inf, as PyTorch.
+ *
+ * For a visualiser: shape, ndim, dtype, data and grad below, op via
+ * mg_tensor_op_name(), parents via mg_tensor_parent(), id/scope/label via
+ * t->node exactly as for scalars (mg_graph_node() returns tensor headers too;
+ * check MG_FLAG_TENSOR before reading a header's `data`).
+ *
+ * For the PyTorch parity checks and the graph JSON, mg_tensor_json_fields()
+ * writes what a tensor node adds to the team's "mgviz-graph" node object:
+ * dtype, shape, the op's attributes and data/grad as flat row-major arrays,
+ * so a script can rebuild the same ops in torch and compare element by
+ * element (tests/test_tensor_parity.py does, for every op); a graph exporter
+ * calls it for MG_FLAG_TENSOR headers. */
+#ifndef MG_TENSOR_H
+#define MG_TENSOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mg_gradcheck.h"
+#include "mg_value.h"
+
+MG_EXTERN_C_BEGIN
+
+enum { MG_TENSOR_MAX_DIMS = 4 };
+
+typedef enum mg_dtype { MG_F32 = 0, MG_F64 = 1 } mg_dtype;
+
+/* Tensor ops (the payload's op). */
+typedef enum mg_top {
+    MG_T_LEAF = 0,
+    MG_T_ADD, MG_T_SUB, MG_T_MUL, MG_T_DIV,        /* NumPy broadcasting */
+    MG_T_NEG, MG_T_EXP, MG_T_LOG, MG_T_POW, MG_T_SQRT,
+    MG_T_TANH, MG_T_RELU, MG_T_SIGMOID,
+    MG_T_MATMUL,                                   /* 2-D or batched */
+    MG_T_SUM, MG_T_MEAN, MG_T_MAX,                 /* over one axis or all */
+    MG_T_RESHAPE, MG_T_TRANSPOSE,
+    MG_T_LOG_SOFTMAX,
+    MG_T_CROSS_ENTROPY,                            /* mean over rows, integer labels */
+    MG_T_MSE,                                      /* mean of (a - b)^2 */
+    MG_T_BCE_LOGITS,                               /* mean BCE of logits a, targets b */
+    MG_T_COUNT
+} mg_top;
+
+/* Reductions over every element use this axis. */
+#define MG_AXIS_ALL (-128)
+
+typedef struct mg_tensor {
+    mg_value *node;       /* header in the node table: id, scope, label, parents */
+    void *data;           /* numel elements of dtype, row-major */
+    void *grad;           /* same layout; NULL when no gradient is required */
+    int shape[MG_TENSOR_MAX_DIMS];
+    int ndim;             /* 0 (one element) to MG_TENSOR_MAX_DIMS */
+    int numel;            /* product of the shape (1 for ndim 0) */
+    mg_dtype dtype;
+    uint8_t op;           /* an mg_top */
+    uint8_t requires_grad;
+    uint8_t keepdim;      /* reductions */
+    int axis, axis2;      /* reductions, log_softmax: axis; transpose: both */
+    double k;             /* MG_T_POW's exponent */
+    void *aux;            /* op state kept for backward (labels, argmax, probs) */
+} mg_tensor;
+
+/* Leaf kinds. */
+typedef enum mg_tensor_kind {
+    MG_TENSOR_INPUT = 0, /* data the program feeds; no gradient unless asked */
+    MG_TENSOR_PARAM,     /* trainable: requires grad */
+    MG_TENSOR_CONST      /* a constant the program wrote */
+} mg_tensor_kind;
+
+/* ---- leaves ---- */
+/* A new zero-filled leaf of the given shape (ndim 0..4, every dim >= 1), or
+ * NULL with the graph's error set. */
+MG_API mg_tensor *mg_tensor_new(mg_graph *g, mg_dtype dt, int ndim, const int *shape,
+                         mg_tensor_kind kind);
+/* Shorthands for mg_tensor_new with MG_TENSOR_INPUT / MG_TENSOR_PARAM. */
+MG_API mg_tensor *mg_tensor_input(mg_graph *g, mg_dtype dt, int ndim, const int *shape);
+MG_API mg_tensor *mg_tensor_param(mg_graph *g, mg_dtype dt, int ndim, const int *shape);
+/* A 0-dim constant holding x. */
+MG_API mg_tensor *mg_tensor_scalar(mg_graph *g, mg_dtype dt, double x);
+/* Makes a leaf require (or not) a gradient; allocates its grad buffer, so
+ * for a leaf that must survive resets, call it before mg_graph_keep(). */
+MG_API mg_code mg_tensor_set_requires_grad(mg_tensor *t, int on);
+/* Sets t's user label (mg_label); returns t. */
+MG_API mg_tensor *mg_tensor_label(mg_tensor *t, const char *label);
+
+/* ---- access ---- */
+/* The payload of a tensor header, or NULL when v is not a tensor node. */
+MG_API mg_tensor *mg_tensor_of(const mg_value *v);
+/* Parent i (0 or 1) of t, or NULL. */
+MG_API mg_tensor *mg_tensor_parent(const mg_tensor *t, int i);
+/* Element i of data (or grad) in flat row-major order, as a double. */
+MG_API double mg_tensor_get(const mg_tensor *t, int i);
+MG_API double mg_tensor_grad_at(const mg_tensor *t, int i);
+/* Sets element i of data. */
+MG_API void mg_tensor_set(mg_tensor *t, int i, double x);
+/* Copies n = numel doubles into data (converting to dtype). */
+MG_API void mg_tensor_load(mg_tensor *t, const double *x);
+/* Sets every element of data to x. */
+MG_API void mg_tensor_fill(mg_tensor *t, double x);
+/* Sets t's grad to 0 (no-op without a grad buffer). mg_graph_zero_grad()
+ * clears scalar grads only; tensors use this or mg_optim_zero_grad(). */
+MG_API void mg_tensor_zero_grad(mg_tensor *t);
+/* Writes "[64,784]" into buf; returns the full length as snprintf does. */
+MG_API size_t mg_tensor_shape_str(const mg_tensor *t, char *buf, size_t n);
+/* "matmul", "sum", "+", "exp", "" for leaves, ... */
+MG_API const char *mg_tensor_op_name(const mg_tensor *t);
+/* Writes the tensor members of t's graph-JSON node object, each preceded by
+ * ", " so they append to the scalar members:
+ *     , "dtype": "f32", "shape": [2,3], "attrs": {"axis": 1, "keepdim": true},
+ *       "data": [..numel numbers..], "grad": [..] or null
+ * attrs by op: sum/mean/max "axis" (an index, or "all") and "keepdim";
+ * log_softmax "axis"; transpose "axes": [d0,d1]; ** "k"; cross_entropy
+ * "labels": [..]; {} otherwise. Numbers read back exactly (%.9g for f32,
+ * %.17g for f64); NaN and infinities are "nan", "inf", "-inf". */
+MG_API void mg_tensor_json_fields(FILE *out, const mg_tensor *t);
+/* Bytes per element of a dtype (4 or 8). */
+MG_API size_t mg_dtype_size(mg_dtype dt);
+
+/* ---- elementwise (NumPy broadcasting; both operands of one dtype) ---- */
+MG_API mg_tensor *mg_tensor_add(mg_tensor *a, mg_tensor *b);
+MG_API mg_tensor *mg_tensor_sub(mg_tensor *a, mg_tensor *b);
+MG_API mg_tensor *mg_tensor_mul(mg_tensor *a, mg_tensor *b);
+MG_API mg_tensor *mg_tensor_div(mg_tensor *a, mg_tensor *b);
+MG_API mg_tensor *mg_tensor_neg(mg_tensor *a);
+MG_API mg_tensor *mg_tensor_exp(mg_tensor *a);
+MG_API mg_tensor *mg_tensor_log(mg_tensor *a);
+MG_API mg_tensor *mg_tensor_pow(mg_tensor *a, double k); /* a ** k, k finite */
+MG_API mg_tensor *mg_tensor_sqrt(mg_tensor *a);
+MG_API mg_tensor *mg_tensor_tanh(mg_tensor *a);
+MG_API mg_tensor *mg_tensor_relu(mg_tensor *a);          /* grad 0 at 0, as PyTorch */
+MG_API mg_tensor *mg_tensor_sigmoid(mg_tensor *a);
+
+/* ---- linear algebra and shape ---- */
+/* a @ b: [M,K]@[K,N]; batched [...,M,K]@[...,K,N] with equal batch dims, or
+ * either side plain 2-D (shared across the batch). */
+MG_API mg_tensor *mg_tensor_matmul(mg_tensor *a, mg_tensor *b);
+/* Same data in a new shape of the same numel; one dim may be -1 (inferred). */
+MG_API mg_tensor *mg_tensor_reshape(mg_tensor *a, int ndim, const int *shape);
+/* Swaps axes d0 and d1 (negative counts from the end); copies the data. */
+MG_API mg_tensor *mg_tensor_transpose(mg_tensor *a, int d0, int d1);
+
+/* ---- reductions: axis (negative counts from the end) or MG_AXIS_ALL ---- */
+MG_API mg_tensor *mg_tensor_sum(mg_tensor *a, int axis, int keepdim);
+MG_API mg_tensor *mg_tensor_mean(mg_tensor *a, int axis, int keepdim);
+/* Max over an axis: the gradient goes to the first maximal element (PyTorch's
+ * index); over all elements it is shared evenly between ties (PyTorch). */
+MG_API mg_tensor *mg_tensor_max(mg_tensor *a, int axis, int keepdim);
+
+/* ---- losses and friends ---- */
+MG_API mg_tensor *mg_tensor_log_softmax(mg_tensor *a, int axis);
+/* Mean over the N rows of logits [N,C] of -log_softmax(row)[labels[i]]; the
+ * labels (N ints in [0,C)) are copied. */
+MG_API mg_tensor *mg_tensor_cross_entropy(mg_tensor *logits, const int32_t *labels);
+/* Mean of (a - b)^2 over equal shapes. */
+MG_API mg_tensor *mg_tensor_mse(mg_tensor *a, mg_tensor *b);
+/* Mean binary cross-entropy of logits a against targets b (equal shapes),
+ * computed stably; grads go to both (PyTorch's target grad is -a). */
+MG_API mg_tensor *mg_tensor_bce_logits(mg_tensor *a, mg_tensor *b);
+
+/* mg_backward(root->node): root must hold one element and require a gradient. */
+MG_API mg_code mg_tensor_backward(mg_tensor *root);
+
+/* ---- gradient check (float64, through mg_gradcheck_compare) ---- */
+typedef struct mg_tensor_spec {
+    int ndim;
+    int shape[MG_TENSOR_MAX_DIMS];
+} mg_tensor_spec;
+/* Builds a one-element root from the float64 leaves x[0..n-1]. */
+typedef mg_tensor *(*mg_tensor_fn)(mg_graph *g, mg_tensor *const *x, int n, void *ctx);
+/* Checks f's gradient at the point x: the leaves' values concatenated in
+ * order. h as in mg_gradcheck(). Fills out; MG_OK or an error in err. */
+MG_API mg_code mg_tensor_gradcheck(mg_tensor_fn f, void *ctx, const mg_tensor_spec *leaves, int n,
+                            const double *x, double h, mg_gradcheck_result *out,
+                            mg_error *err);
+
+MG_EXTERN_C_END
+
+#endif

@@ -1,0 +1,176 @@
+/* mg_viz.h — draw a computation graph, micrograd's draw_dot, in C.
+ *
+ *     mg_value *loss = ...;
+ *     mg_error err;
+ *     if (mg_draw_dot(loss, "loss.png", NULL, &err) != MG_OK)
+ *         fprintf(stderr, "%s\n", err.message);
+ *
+ * The graph is walked from a root without recursion, built with Graphviz's
+ * cgraph and laid out and rendered in-process by gvc (no `dot` subprocess).
+ *
+ * What a picture shows. Each value is a record box "label | data | grad"
+ * (plus "#id" when asked). A tensor node is a table: its label, op, dtype and
+ * shape; min, max, mean and L2 norm of its data and of its grad; and, for
+ * tensors of more than one element, a heatmap of each (mg_tensor_viz.h:
+ * leading dims flattened into rows, block-averaged to at most 64x64,
+ * red positive, blue negative, white 0) unless no_heatmaps is set.
+ * Each computed value has a small ellipse for its op ("+", "*", "**2",
+ * "tanh") feeding it. Inputs, parameters, constants, computed values and the
+ * root are told apart by fill colour and border. Parallel edges (x*x) are
+ * drawn once with their count as label.
+ *
+ * Folding. Above a budget of value boxes (default MG_VIZ_FOLD_BUDGET) the
+ * graph is drawn folded by scope (see mg_scope_push()): every node whose scope
+ * lies at or below the chosen fold depth is drawn inside one box per scope,
+ * labelled with the scope path, its node count and op mix; an edge between
+ * boxes stands for all the graph edges between them and is labelled with
+ * their count. The depth is the deepest at which boxes plus the nodes drawn
+ * one by one fit the budget; if none fits, shallower scopes are boxed too
+ * (the top level becoming a box "(top level)"; such a shallow scope's leaves
+ * get a box of their own, so that parameters and the loss that sums over
+ * them do not share one). A leaf counts as living in the innermost scope
+ * around all its uses (an MLP's weights join their neuron).
+ * The root (and the focus node) are always drawn one by one. A graph with no
+ * scopes at all is drawn unfolded under the default budget while it fits
+ * MG_VIZ_MAX_LAYOUT_NODES (a single top-level box would show nothing). Nothing is
+ * dropped: box counts plus individually drawn nodes add up to the nodes in
+ * the picture; mg_viz_fold_plan_make() exposes the computation.
+ *
+ * SVG ids (shared convention): value node <g id="n<ID>" class="node value
+ * input|param|const|computed [tensor] [root]">, its op node <g id="op<ID>"
+ * class="node op">, a folded scope <g id="fold<SCOPEID>" class="node fold">
+ * (its leaves, when boxed apart: "fold<SCOPEID>_leaves", "node fold leaves").
+ * Edges are <g id="e<FROM>_<TO>" class="edge"> where each end is a value id or
+ * "fold<SCOPEID>" (the edge into an op node names the value it computes);
+ * the edge from an op node to its value is "eop<ID>".
+ *
+ * Every call returns an mg_code and fills err (may be NULL) with a message;
+ * nothing aborts. Files are written to a temporary name in the same directory
+ * and renamed, so they are complete or absent. Graphviz keeps global state:
+ * draw from one thread at a time. */
+#ifndef MG_VIZ_H
+#define MG_VIZ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mg_error.h"
+#include "mg_graph.h"
+#include "mg_value.h"
+
+MG_EXTERN_C_BEGIN
+
+/* Value boxes a picture may hold before it is folded by scope. */
+#define MG_VIZ_FOLD_BUDGET 300
+/* Significant digits of data and grad by default. */
+#define MG_VIZ_PRECISION 4
+/* Neighbourhood radius (edges away from focus_id) by default. */
+#define MG_VIZ_FOCUS_RADIUS 2
+/* Most Graphviz nodes (values, op ellipses, boxes) a PNG or SVG may hold:
+ * dot's layout grows much faster than linearly (a two-sample MLP of 3,700
+ * nodes takes 8 s of CPU), so larger pictures are refused with MG_EINVAL
+ * asking to fold or focus. DOT output, which is not laid out, has no limit. */
+#define MG_VIZ_MAX_LAYOUT_NODES 5000
+
+/* Drawing options. A zero-initialised struct (or NULL) means the defaults. */
+typedef struct mg_viz_options {
+    bool hide_op_nodes;      /* draw no op ellipses: edges go value to value */
+    bool show_ids;           /* add "#id" to each value box */
+    int precision;           /* significant digits; 0 = MG_VIZ_PRECISION */
+    const char *rankdir;     /* "LR", "TB", "RL", "BT"; NULL = "LR" */
+    const char *title;       /* drawn above the graph; NULL = none */
+    size_t fold_budget;      /* 0 = MG_VIZ_FOLD_BUDGET (but see unscoped
+                                graphs above); SIZE_MAX = never fold */
+    const char *unfold_scope;/* scope path ("sample3/mlp") whose nodes are
+                                drawn individually; NULL = none */
+    bool focus;              /* draw only the neighbourhood of focus_id */
+    uint32_t focus_id;       /* node id at the centre of the neighbourhood */
+    uint32_t focus_radius;   /* edges away from focus_id, either direction;
+                                0 = MG_VIZ_FOCUS_RADIUS */
+    double max_inches;       /* cap on picture width/height for PNG; 0 = 40 */
+    int dpi;                 /* PNG resolution; 0 = 72 */
+    bool no_heatmaps;        /* tensor nodes without heatmap pictures */
+    const char *heatmap_dir; /* existing directory where tensor heatmaps are
+                                written and kept (any format, DOT included);
+                                NULL = PNG/SVG use a temporary directory that
+                                is removed after rendering (SVG gets the
+                                pictures embedded as data: URIs), DOT gets
+                                no heatmaps */
+} mg_viz_options;
+
+/* Renders the graph behind root to path; the format comes from the extension
+ * (".png", ".svg", ".dot"); any other extension is an MG_EINVAL error naming it. */
+MG_API mg_code mg_draw_dot(mg_value *root, const char *path,
+                    const mg_viz_options *opt, mg_error *err);
+
+/* As mg_draw_dot() with an explicit format "png", "svg" or "dot" (any path). */
+MG_API mg_code mg_draw_dot_format(mg_value *root, const char *path, const char *format,
+                           const mg_viz_options *opt, mg_error *err);
+
+/* Renders into memory: *out receives a malloc'd buffer of *len bytes (plus a
+ * terminating NUL not counted in *len) that the caller free()s. */
+MG_API mg_code mg_draw_dot_data(mg_value *root, const char *format,
+                         const mg_viz_options *opt, char **out, size_t *len,
+                         mg_error *err);
+
+/* Draws root's graph as it is now, runs mg_backward(root), draws it again:
+ * ONE file (format from path's extension) holding two clusters titled
+ * "before backward" and "after backward" (with rankdir LR "before" stands
+ * above "after", each reading left to right). The second cluster's ids
+ * carry the prefix "b" ("bn<ID>", "bop<ID>", "bfold<ID>", "be<FROM>_<TO>").
+ * Bad arguments are reported before backward runs; once it has run, a failure
+ * to render or write leaves the grads updated and no file. */
+MG_API mg_code mg_draw_backward(mg_value *root, const char *path,
+                         const mg_viz_options *opt, mg_error *err);
+
+/* The format name for a path's extension ("png", "svg", "dot"), or NULL. */
+MG_API const char *mg_viz_format_of(const char *path);
+
+/* Frees the Graphviz context the library keeps between drawings (at exit,
+ * for leak checkers). Drawing again afterwards works, but Graphviz 2.43's
+ * text layout then reads a freed font name once: call it only at the end. */
+MG_API void mg_viz_cleanup(void);
+
+/* Folding, exposed so callers and tests can see what a picture will hold. */
+
+/* node_box values that are not box indices. */
+#define MG_VIZ_NODE_DRAWN  UINT32_MAX       /* drawn as its own value box */
+#define MG_VIZ_NODE_ABSENT (UINT32_MAX - 1) /* not in the picture: unreachable
+                                               from root, or outside focus */
+
+/* One folded box: the nodes in the picture living in `scope` or below it;
+ * or, when `leaves` is set, the leaves living directly in `scope`, boxed apart
+ * from its computed nodes (SVG id "fold<SCOPEID>_leaves", class "fold
+ * leaves"), which coarse folding does so that the picture has no cycle. */
+typedef struct mg_viz_box {
+    uint32_t scope;                 /* scope id (mg_scope_path() names it) */
+    bool leaves;                    /* the leaves-only part of scope's box */
+    size_t nodes;                   /* graph nodes folded into this box */
+    size_t op_count[MG_OP_COUNT];   /* of which with each op (leaves at 0) */
+    size_t params, consts;          /* of the leaves: parameters, constants
+                                       (the rest are inputs) */
+} mg_viz_box;
+
+typedef struct mg_viz_fold_plan {
+    size_t total;        /* graph nodes in the picture (reachable, in focus) */
+    size_t drawn;        /* of which drawn as their own value boxes */
+    size_t folded;       /* of which inside boxes: drawn + folded == total */
+    uint32_t depth;      /* the fold depth chosen (when nboxes > 0) */
+    size_t nboxes;
+    mg_viz_box *boxes;   /* nboxes boxes, in order of first node id */
+    size_t nnodes;       /* length of node_box: the graph's node count */
+    uint32_t *node_box;  /* per node id: box index, MG_VIZ_NODE_DRAWN or
+                            MG_VIZ_NODE_ABSENT */
+} mg_viz_fold_plan;
+
+/* Computes what mg_draw_dot(root, ..., opt) would fold into *plan (which the
+ * caller releases with mg_viz_fold_plan_free()). */
+MG_API mg_code mg_viz_fold_plan_make(mg_value *root, const mg_viz_options *opt,
+                              mg_viz_fold_plan *plan, mg_error *err);
+/* Releases a plan's arrays and zeroes it; NULL is a no-op. */
+MG_API void mg_viz_fold_plan_free(mg_viz_fold_plan *plan);
+
+MG_EXTERN_C_END
+
+#endif

@@ -1,0 +1,144 @@
+/* viz_internal.h — the pieces of the visualiser, shared by viz/draw and the layers above it.
+ *
+ * A drawing goes: resolve options -> select the nodes in the picture ->
+ * plan the folding -> build a cgraph graph -> lay out and render with gvc ->
+ * write the bytes atomically. Each step lives in its own file. */
+#ifndef VIZ_INTERNAL_H
+#define VIZ_INTERNAL_H
+
+#include <stdint.h>
+
+#include <graphviz/cgraph.h>
+
+#include "mg_file.h"
+#include "mg_viz.h"
+
+/* Default cap on a PNG's width and height, in inches (at 72 dpi: 2880 px). */
+#define VIZ_MAX_INCHES 40.0
+#define VIZ_DPI 72
+/* Cap on dot's network-simplex iterations (see viz_tune_layout). */
+#define VIZ_SIMPLEX_ITERATIONS 250
+/* Pictures with this many Graphviz nodes get straight edges. */
+#define VIZ_HUGE_PICTURE 2500
+
+/* options.c: opt (may be NULL) with every zero field replaced by its default. */
+mg_viz_options viz_resolve(const mg_viz_options *opt);
+/* options.c: MG_OK if resolved options make sense, else MG_EINVAL naming
+ * the bad one. */
+mg_code viz_check_options(const mg_viz_options *o, mg_error *err);
+/* options.c: MG_OK if format is one we render, else MG_EINVAL naming it. */
+mg_code viz_check_format(const char *format, mg_error *err);
+
+/* select.c: checks root; sets in[id] = 1 for every node of root's graph that
+ * the picture holds (reachable from root, within focus); *count gets how many.
+ * in has mg_graph_count(root->graph) entries. */
+mg_code viz_select(mg_value *root, const mg_viz_options *o, uint8_t *in,
+                   size_t *count, mg_error *err);
+
+/* home.c: home[id] = the scope node id is drawn in (its creation scope, or
+ * for a leaf the innermost scope around all its uses within that one). */
+mg_code viz_home_scopes(const mg_graph *g, const uint8_t *in, size_t n,
+                        uint32_t *home, mg_error *err);
+
+/* fold.c: fills plan for the selected nodes (in, count) of root's graph. */
+mg_code viz_fold(mg_value *root, const mg_viz_options *o, const uint8_t *in,
+                 size_t count, mg_viz_fold_plan *plan, mg_error *err);
+
+/* plan.c: selection plus folding, the common first half of every drawing. */
+mg_code viz_plan(mg_value *root, const mg_viz_options *o,
+                 mg_viz_fold_plan *plan, mg_error *err);
+
+/* edge_tally.c: counts edges between picture endpoints, in first-seen order. */
+typedef struct viz_edge {
+    uint64_t from, to; /* endpoint keys, see viz_key_* in build.c */
+    size_t count;      /* graph edges this picture edge stands for */
+} viz_edge;
+typedef struct viz_tally {
+    viz_edge *edges;
+    size_t n, cap;
+    uint32_t *slots;   /* open addressing: edge index + 1, 0 = empty */
+    size_t nslots;
+} viz_tally;
+/* Adds one graph edge from -> to; MG_ENOMEM when out of memory. */
+mg_code viz_tally_add(viz_tally *t, uint64_t from, uint64_t to);
+void viz_tally_free(viz_tally *t);
+
+/* heat.c: where one drawing's tensor heatmaps go. The directory is the
+ * caller's (heatmap_dir) or a temporary one made at the first picture and
+ * removed by viz_heat_close(); every picture's bytes are also kept so SVG
+ * output can embed them. */
+typedef struct viz_heat_file {
+    char *path;
+    unsigned char *bytes;
+    size_t len;
+} viz_heat_file;
+typedef struct viz_heat {
+    const char *dir;      /* heatmap_dir, or tmp once made */
+    char tmp[64];         /* the temporary directory ("" until made) */
+    viz_heat_file *files;
+    size_t n, cap;
+} viz_heat;
+/* Starts h for a drawing in format with options o; returns NULL (no
+ * heatmaps) when o says so or DOT has no heatmap_dir, else h. */
+viz_heat *viz_heat_open(viz_heat *h, const mg_viz_options *o, const char *format);
+/* Encodes t's data or grad as a heatmap file named name in h's directory;
+ * *path receives its path (owned by h). */
+mg_code viz_heat_add(viz_heat *h, const struct mg_tensor *t, int grad, const char *name,
+                     const char **path, mg_error *err);
+/* Replaces references to h's temporary files in SVG text *svg by data:
+ * URIs (reallocating *svg). */
+mg_code viz_heat_embed(const viz_heat *h, char **svg, size_t *len, mg_error *err);
+/* Frees h's records; removes the temporary directory and its files. */
+void viz_heat_close(viz_heat *h);
+
+/* style.c: cgraph attribute symbols declared once per drawing. */
+typedef struct viz_attrs {
+    Agsym_t *shape, *label, *id, *klass, *style, *fillcolor, *color,
+        *penwidth, *fontsize, *elabel, *eid;
+    viz_heat *heat;    /* tensor heatmaps, or NULL for none */
+} viz_attrs;
+/* Declares graph defaults (rankdir, fonts, size caps) and the symbols. */
+void viz_declare(Agraph_t *g, const mg_viz_options *o, const char *format,
+                 viz_attrs *at);
+/* Chooses layout settings by picture size, once its nodes are in g. */
+void viz_tune_layout(Agraph_t *g);
+/* Sets a string attribute through its symbol (cgraph copies value). */
+void viz_set(void *obj, Agsym_t *sym, const char *value);
+/* Styles a value node by kind: class, fill colour, border. */
+void viz_style_value(Agnode_t *n, const viz_attrs *at, const mg_value *v,
+                     int is_root);
+
+/* build.c: adds the picture of plan into g (a graph or a cluster); every
+ * node and edge name and id starts with prefix ("" or "b"). */
+mg_code viz_build(Agraph_t *g, const viz_attrs *at, mg_value *root,
+                  const mg_viz_options *o, const mg_viz_fold_plan *plan,
+                  const char *prefix, mg_error *err);
+
+/* build.c: sets the labels of plan's value boxes in g (named with prefix)
+ * from the values' current data and grad. */
+mg_code viz_relabel(Agraph_t *g, const viz_attrs *at, mg_value *root,
+                    const mg_viz_options *o, const mg_viz_fold_plan *plan,
+                    const char *prefix, mg_error *err);
+
+/* label.c: the record label of a scalar value box into buf (escaped for
+ * records); tensor nodes are labelled by viz_tensor_label(). */
+void viz_value_label(const mg_value *v, const mg_viz_options *o, char *buf,
+                     size_t n);
+/* tensor_label.c: sets tensor node v's HTML-like label on n (a table of
+ * label, op, dtype and shape, data and grad summaries, and heatmaps written
+ * through at->heat named "<name>-data.png", "<name>-grad.png"). */
+mg_code viz_tensor_label(Agraph_t *g, Agnode_t *n, const viz_attrs *at, const mg_value *v,
+                         const mg_viz_options *o, const char *name, mg_error *err);
+/* label.c: up to three elements of t's data (grad 0) or grad, "[1, 2, 3, …]". */
+void viz_tensor_elements(const struct mg_tensor *t, int grad, int precision, char *buf,
+                         size_t n);
+/* label.c: a folded box's label: scope path, node count, op mix. */
+void viz_box_label(const mg_graph *g, const mg_viz_box *box, char *buf,
+                   size_t n);
+
+/* render.c: lays out g (except for "dot") and renders it as format into a
+ * malloc'd, NUL-terminated buffer. */
+mg_code viz_render(Agraph_t *g, const char *format, char **out, size_t *len,
+                   mg_error *err);
+
+#endif

@@ -1,0 +1,85 @@
+/* mg_plot.h — small PNG charts for training runs, drawn with libpng: a loss
+ * curve and a 2-D classifier's decision boundary.
+ *
+ *     double step[] = { 0, 1, 2 }, loss[] = { 1.2, 0.7, 0.4 };
+ *     mg_error err;
+ *     if (mg_plot_curve("loss.png", step, loss, 3, NULL, &err) != MG_OK)
+ *         fprintf(stderr, "%s\n", err.message);
+ *
+ * Pictures are RGB, 8 bits per channel, with axes, tick marks and numbers
+ * drawn in a built-in 5x7 bitmap font (digits, capital letters and a little
+ * punctuation: text is shown in capitals). Non-finite values never crash a
+ * plot: the curve leaves a gap at them and the boundary paints them grey.
+ *
+ * Every call returns an mg_code and fills err (may be NULL) with a message;
+ * nothing aborts. Files are written to a temporary name in the same directory
+ * and renamed, so they are complete or absent. */
+#ifndef MG_PLOT_H
+#define MG_PLOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mg_error.h"
+
+MG_EXTERN_C_BEGIN
+
+/* Dot colours (0xRRGGBB) of the two classes in a decision-boundary picture:
+ * label <= 0 (micrograd's -1) and label > 0 (+1). No other pixel of the
+ * picture has exactly these colours; the field behind uses lighter tints. */
+#define MG_PLOT_COLOR_NEG 0xd62728u
+#define MG_PLOT_COLOR_POS 0x1f77b4u
+/* The curve's colour in a loss-curve picture. */
+#define MG_PLOT_COLOR_CURVE 0x1f77b4u
+
+/* Plot options. A zero-initialised struct (or NULL) means the defaults. */
+typedef struct mg_plot_options {
+    int width, height;  /* pixels, each 64..8192; 0 = 640x400 (curve),
+                           480x400 (boundary) */
+    const char *title;  /* drawn above the plot; NULL = none */
+    bool log_scale;     /* curve: log10 y axis (values <= 0 left out) */
+    int grid;           /* boundary: predict is evaluated on the corners of
+                           grid x grid cells and interpolated; 0 = 100 */
+    double xmin, xmax;  /* boundary: region shown; xmin == xmax (e.g. both 0)
+                           = the data's range plus a margin */
+    double ymin, ymax;  /* likewise for y */
+} mg_plot_options;
+
+/* A PNG file's bytes in memory, e.g. to embed in a page. */
+typedef struct mg_png {
+    unsigned char *bytes; /* malloc'd; release with mg_png_free() */
+    size_t len;
+} mg_png;
+
+/* Releases png's bytes and zeroes it; NULL is a no-op. */
+MG_API void mg_png_free(mg_png *png);
+/* Writes png's bytes to path (temporary file + rename). */
+MG_API mg_code mg_png_write(const mg_png *png, const char *path, mg_error *err);
+
+/* A loss curve: y[i] against x[i] for i < n (x NULL: against i), joined by
+ * lines, with a gap at every non-finite y. n must be at least 1. */
+MG_API mg_code mg_plot_curve_png(const double *x, const double *y, size_t n,
+                          const mg_plot_options *opt, mg_png *out, mg_error *err);
+/* As mg_plot_curve_png(), written to path. */
+MG_API mg_code mg_plot_curve(const char *path, const double *x, const double *y, size_t n,
+                      const mg_plot_options *opt, mg_error *err);
+
+/* A classifier's score at the point (x, y): its sign is the class. */
+typedef double (*mg_plot_predict_fn)(void *ctx, double x, double y);
+
+/* A decision boundary: the plane coloured by the sign of predict (tinted
+ * more strongly where |score| is larger, grey where it is NaN), the line
+ * where the sign changes, and the n points (X row-major n x 2) as dots in
+ * their label's colour. predict is called only during this call. n may be 0
+ * when the region is given in opt. */
+MG_API mg_code mg_plot_boundary_png(mg_plot_predict_fn predict, void *ctx, const double *X,
+                             const double *label, size_t n,
+                             const mg_plot_options *opt, mg_png *out, mg_error *err);
+/* As mg_plot_boundary_png(), written to path. */
+MG_API mg_code mg_plot_boundary(const char *path, mg_plot_predict_fn predict, void *ctx,
+                         const double *X, const double *label, size_t n,
+                         const mg_plot_options *opt, mg_error *err);
+
+MG_EXTERN_C_END
+
+#endif
