@@ -4,7 +4,7 @@
 # with --bench that plus OpenBLAS, the yardstick of bench/bench_gemm.
 set -eu
 build_pkgs="gcc meson ninja-build pkg-config libgraphviz-dev libpng-dev zlib1g-dev check"
-test_pkgs="python3 python3-torch python3-pytest python3-numpy graphviz dataset-fashion-mnist chromium"
+test_pkgs="g++ python3 python3-torch python3-pytest python3-numpy graphviz dataset-fashion-mnist chromium"
 pkgs="$build_pkgs"
 [ "${1:-}" = "--tests" ] && pkgs="$pkgs $test_pkgs"
 [ "${1:-}" = "--bench" ] && pkgs="$pkgs $test_pkgs libopenblas-dev"
