@@ -25,6 +25,7 @@ typedef enum { ANY, POSITIVE, AWAY_FROM_ZERO } domain;
 
 typedef struct op_case {
     const char *name;
+    mg_top op; /* the op under test: the built graph must contain it */
     mg_tensor_fn build;
     int n;
     mg_tensor_spec specs[2];
@@ -133,44 +134,44 @@ static mg_tensor *f_layer(mg_graph *g, mg_tensor *const *x, int n, void *c)
 #define S2(a, b) { 2, { a, b } }
 #define S3(a, b, c) { 3, { a, b, c } }
 static const op_case cases[] = {
-    { "add same shape", f_add, 2, { S2(3, 4), S2(3, 4) }, ANY },
-    { "add row broadcast", f_add, 2, { S2(3, 4), S1(4) }, ANY },
-    { "sub 3-d broadcast", f_sub, 2, { S3(2, 3, 4), S2(3, 1) }, ANY },
-    { "mul outer broadcast", f_mul, 2, { S2(3, 1), S2(1, 4) }, ANY },
-    { "mul by 0-dim", f_mul, 2, { { 0, { 0 } }, S2(2, 3) }, ANY },
-    { "div broadcast", f_div, 2, { S2(3, 4), S1(4) }, POSITIVE },
-    { "x*x + x", f_square_self, 1, { S2(2, 3) }, ANY },
-    { "neg", f_neg, 1, { S2(2, 3) }, ANY },
-    { "exp", f_exp, 1, { S2(2, 3) }, ANY },
-    { "log", f_log, 1, { S2(2, 3) }, POSITIVE },
-    { "pow 3", f_pow3, 1, { S2(2, 3) }, ANY },
-    { "pow -1.5", f_pow_frac, 1, { S2(2, 3) }, POSITIVE },
-    { "sqrt", f_sqrt, 1, { S2(2, 3) }, POSITIVE },
-    { "tanh", f_tanh, 1, { S2(2, 3) }, ANY },
-    { "relu", f_relu, 1, { S2(3, 3) }, AWAY_FROM_ZERO },
-    { "sigmoid", f_sigmoid, 1, { S2(2, 3) }, ANY },
-    { "matmul 2-d", f_matmul, 2, { S2(3, 4), S2(4, 5) }, ANY },
-    { "matmul batched", f_matmul, 2, { S3(2, 3, 4), S3(2, 4, 5) }, ANY },
-    { "matmul batch @ 2-d", f_matmul, 2, { S3(2, 3, 4), S2(4, 5) }, ANY },
-    { "matmul 2-d @ batch", f_matmul, 2, { S2(3, 4), S3(2, 4, 5) }, ANY },
-    { "sum axis 0", f_sum0, 1, { S2(3, 4) }, ANY },
-    { "sum axis 1 keepdim", f_sum1_keep, 1, { S2(3, 4) }, ANY },
-    { "sum middle axis", f_sum_mid, 1, { S3(2, 3, 4) }, ANY },
-    { "sum all", f_sum_all, 1, { S2(3, 4) }, ANY },
-    { "mean last axis", f_mean_last, 1, { S3(2, 3, 4) }, ANY },
-    { "mean all keepdim", f_mean_all, 1, { S2(3, 4) }, ANY },
-    { "max axis 1", f_max1, 1, { S2(3, 4) }, ANY },
-    { "max axis 0 keepdim", f_max0_keep, 1, { S3(3, 2, 2) }, ANY },
-    { "max all", f_max_all, 1, { S2(3, 4) }, ANY },
-    { "reshape", f_reshape, 1, { S2(3, 4) }, ANY },
-    { "transpose 0,2", f_transpose, 1, { S3(2, 3, 4) }, ANY },
-    { "transpose last two", f_transpose2, 1, { S2(3, 4) }, ANY },
-    { "log_softmax axis 1", f_log_softmax1, 1, { S2(3, 5) }, ANY },
-    { "log_softmax axis 0", f_log_softmax0, 1, { S2(3, 5) }, ANY },
-    { "cross_entropy", f_cross_entropy, 1, { S2(4, 5) }, ANY },
-    { "mse", f_mse, 2, { S2(3, 4), S2(3, 4) }, ANY },
-    { "bce_logits", f_bce, 2, { S2(3, 4), S2(3, 4) }, ANY },
-    { "dense layer + cross-entropy", f_layer, 2, { S2(4, 5), S1(5) }, ANY },
+    { "add same shape", MG_T_ADD, f_add, 2, { S2(3, 4), S2(3, 4) }, ANY },
+    { "add row broadcast", MG_T_ADD, f_add, 2, { S2(3, 4), S1(4) }, ANY },
+    { "sub 3-d broadcast", MG_T_SUB, f_sub, 2, { S3(2, 3, 4), S2(3, 1) }, ANY },
+    { "mul outer broadcast", MG_T_MUL, f_mul, 2, { S2(3, 1), S2(1, 4) }, ANY },
+    { "mul by 0-dim", MG_T_MUL, f_mul, 2, { { 0, { 0 } }, S2(2, 3) }, ANY },
+    { "div broadcast", MG_T_DIV, f_div, 2, { S2(3, 4), S1(4) }, POSITIVE },
+    { "x*x + x", MG_T_MUL, f_square_self, 1, { S2(2, 3) }, ANY },
+    { "neg", MG_T_NEG, f_neg, 1, { S2(2, 3) }, ANY },
+    { "exp", MG_T_EXP, f_exp, 1, { S2(2, 3) }, ANY },
+    { "log", MG_T_LOG, f_log, 1, { S2(2, 3) }, POSITIVE },
+    { "pow 3", MG_T_POW, f_pow3, 1, { S2(2, 3) }, ANY },
+    { "pow -1.5", MG_T_POW, f_pow_frac, 1, { S2(2, 3) }, POSITIVE },
+    { "sqrt", MG_T_SQRT, f_sqrt, 1, { S2(2, 3) }, POSITIVE },
+    { "tanh", MG_T_TANH, f_tanh, 1, { S2(2, 3) }, ANY },
+    { "relu", MG_T_RELU, f_relu, 1, { S2(3, 3) }, AWAY_FROM_ZERO },
+    { "sigmoid", MG_T_SIGMOID, f_sigmoid, 1, { S2(2, 3) }, ANY },
+    { "matmul 2-d", MG_T_MATMUL, f_matmul, 2, { S2(3, 4), S2(4, 5) }, ANY },
+    { "matmul batched", MG_T_MATMUL, f_matmul, 2, { S3(2, 3, 4), S3(2, 4, 5) }, ANY },
+    { "matmul batch @ 2-d", MG_T_MATMUL, f_matmul, 2, { S3(2, 3, 4), S2(4, 5) }, ANY },
+    { "matmul 2-d @ batch", MG_T_MATMUL, f_matmul, 2, { S2(3, 4), S3(2, 4, 5) }, ANY },
+    { "sum axis 0", MG_T_SUM, f_sum0, 1, { S2(3, 4) }, ANY },
+    { "sum axis 1 keepdim", MG_T_SUM, f_sum1_keep, 1, { S2(3, 4) }, ANY },
+    { "sum middle axis", MG_T_SUM, f_sum_mid, 1, { S3(2, 3, 4) }, ANY },
+    { "sum all", MG_T_SUM, f_sum_all, 1, { S2(3, 4) }, ANY },
+    { "mean last axis", MG_T_MEAN, f_mean_last, 1, { S3(2, 3, 4) }, ANY },
+    { "mean all keepdim", MG_T_MEAN, f_mean_all, 1, { S2(3, 4) }, ANY },
+    { "max axis 1", MG_T_MAX, f_max1, 1, { S2(3, 4) }, ANY },
+    { "max axis 0 keepdim", MG_T_MAX, f_max0_keep, 1, { S3(3, 2, 2) }, ANY },
+    { "max all", MG_T_MAX, f_max_all, 1, { S2(3, 4) }, ANY },
+    { "reshape", MG_T_RESHAPE, f_reshape, 1, { S2(3, 4) }, ANY },
+    { "transpose 0,2", MG_T_TRANSPOSE, f_transpose, 1, { S3(2, 3, 4) }, ANY },
+    { "transpose last two", MG_T_TRANSPOSE, f_transpose2, 1, { S2(3, 4) }, ANY },
+    { "log_softmax axis 1", MG_T_LOG_SOFTMAX, f_log_softmax1, 1, { S2(3, 5) }, ANY },
+    { "log_softmax axis 0", MG_T_LOG_SOFTMAX, f_log_softmax0, 1, { S2(3, 5) }, ANY },
+    { "cross_entropy", MG_T_CROSS_ENTROPY, f_cross_entropy, 1, { S2(4, 5) }, ANY },
+    { "mse", MG_T_MSE, f_mse, 2, { S2(3, 4), S2(3, 4) }, ANY },
+    { "bce_logits", MG_T_BCE_LOGITS, f_bce, 2, { S2(3, 4), S2(3, 4) }, ANY },
+    { "dense layer + cross-entropy", MG_T_MATMUL, f_layer, 2, { S2(4, 5), S1(5) }, ANY },
 };
 
 START_TEST(test_gradcheck_op)
@@ -195,6 +196,48 @@ START_TEST(test_gradcheck_op)
     ck_assert_msg(res.max_rel_error < 1e-5 || res.max_abs_error < 1e-8,
                   "%s: input %zu analytic %.10g numeric %.10g (rel %.3g)", c->name, res.worst,
                   res.analytic, res.numeric, res.max_rel_error);
+}
+END_TEST
+
+enum { NCASES = (int)(sizeof cases / sizeof cases[0]) };
+
+/* True when the graph holds a node computed by op. */
+static int graph_has_op(const mg_graph *g, mg_top op)
+{
+    for (size_t id = 0; id < mg_graph_count(g); id++) {
+        const mg_tensor *t = mg_tensor_of(mg_graph_node(g, id));
+        if (t && t->op == op)
+            return 1;
+    }
+    return 0;
+}
+
+/* Each case computes the op it claims to check. */
+START_TEST(test_case_builds_its_op)
+{
+    const op_case *c = &cases[_i];
+    mg_graph *g = mg_graph_new();
+    mg_tensor *x[2];
+    for (int i = 0; i < c->n; i++)
+        x[i] = mg_tensor_param(g, MG_F64, c->specs[i].ndim, c->specs[i].shape);
+    ck_assert_ptr_nonnull(c->build(g, x, c->n, NULL));
+    ck_assert_msg(graph_has_op(g, c->op), "case '%s' does not compute %s", c->name,
+                  mg_top_name(c->op));
+    mg_graph_free(g);
+}
+END_TEST
+
+/* Every op of mg_tensor_ops.def has a gradient check: a new row without a
+ * case fails here. */
+START_TEST(test_every_op_has_a_case)
+{
+    for (int op = 1; op < MG_T_COUNT; op++) {
+        int found = 0;
+        for (int i = 0; i < NCASES; i++)
+            found |= (int)cases[i].op == op;
+        ck_assert_msg(found, "tensor op '%s' (%d) has no gradient-check case", mg_top_name(op),
+                      op);
+    }
 }
 END_TEST
 
@@ -224,7 +267,9 @@ static Suite *tensor_grad_suite(void)
 {
     Suite *s = suite_create("tensor_grad");
     TCase *tc = tcase_create("gradcheck");
-    tcase_add_loop_test(tc, test_gradcheck_op, 0, (int)(sizeof cases / sizeof cases[0]));
+    tcase_add_loop_test(tc, test_gradcheck_op, 0, NCASES);
+    tcase_add_loop_test(tc, test_case_builds_its_op, 0, NCASES);
+    tcase_add_test(tc, test_every_op_has_a_case);
     tcase_add_test(tc, test_gradcheck_catches_wrong_gradient);
     suite_add_tcase(s, tc);
     return s;

@@ -2,7 +2,8 @@
 python3-torch, run as /usr/bin/python3): runs test_tensor_parity_dump (its
 path is the first argument), rebuilds each case in torch from the inputs it
 printed, and compares the output and the inputs' grads element by element
-(float64, relative 1e-12; NaN and infinities must match exactly). Exit 0
+(float64, relative 1e-12; NaN and infinities must match exactly). Every op
+the engine has (the dump's last line lists them) must have a case. Exit 0
 when all agree, 1 with the differences printed otherwise."""
 import json
 import math
@@ -88,15 +89,24 @@ def main():
     if dump.returncode != 0:
         print("the dump failed:", dump.stderr)
         return 1
-    cases = [json.loads(line) for line in dump.stdout.splitlines()]
+    lines = [json.loads(line) for line in dump.stdout.splitlines()]
+    if not lines or "ops" not in lines[-1]:
+        print("the dump did not list the engine's ops")
+        return 1
+    cases, every_op = lines[:-1], lines[-1]["ops"]
+    uncovered = sorted(set(every_op) - {case["top"] for case in cases})
     failed = 0
+    for op in uncovered:
+        print(f"FAIL tensor op {op!r} has no parity case")
+        failed += 1
     for case in cases:
         problems = check(case)
         failed += bool(problems)
         print(("FAIL " if problems else "ok   ") + case["name"])
         for p in problems:
             print("     " + p)
-    print(f"{len(cases) - failed} of {len(cases)} tensor ops agree with PyTorch {torch.__version__}")
+    print(f"{len(cases) - failed} of {len(cases)} tensor cases agree with PyTorch "
+          f"{torch.__version__}, covering {len(every_op) - len(uncovered)} of {len(every_op)} ops")
     return 1 if failed or not cases else 0
 
 

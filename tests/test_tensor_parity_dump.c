@@ -2,8 +2,11 @@
  * (test_tensor_parity.py): for every tensor op, float64 inputs (some with
  * zeros and ties, the edges where derivative conventions differ), the op's
  * output, and the grads of Σ out·w (w fixed and irregular), one JSON object
- * per line: {"name", "op", "inputs": [tensor...], "out": tensor}, each tensor
- * written by mg_tensor_json_fields(). */
+ * per line: {"name", "op", "top", "inputs": [tensor...], "out": tensor}, each
+ * tensor written by mg_tensor_json_fields(); "op" names the torch function of
+ * test_tensor_parity.py, "top" the engine op the output node computes. The
+ * last line, {"ops": [names]}, lists every op of mg_tensor_ops.def, so the
+ * script fails for an op without a case. */
 #include <math.h>
 #include <stdio.h>
 
@@ -50,7 +53,8 @@ static int dump(mg_graph *g, const char *name, const char *op, mg_tensor **in, i
         fprintf(stderr, "%s: %s\n", name, mg_graph_error(g));
         return 1;
     }
-    printf("{\"name\": \"%s\", \"op\": \"%s\", \"inputs\": [", name, op);
+    printf("{\"name\": \"%s\", \"op\": \"%s\", \"top\": \"%s\", \"inputs\": [", name, op,
+           mg_tensor_op_name(out));
     for (int i = 0; i < n; i++) {
         if (i)
             fputs(", ", stdout);
@@ -109,6 +113,10 @@ int main(void)
     UNARY("log_softmax axis 0", "log_softmax0", mg_tensor_log_softmax(in[0], 0), (3, 5), ANY)
     UNARY("cross_entropy", "cross_entropy",
           mg_tensor_cross_entropy(in[0], (const int32_t[]){ 0, 4, 2, 2 }), (4, 5), ANY)
+    fputs("{\"ops\": [", stdout);
+    for (int op = 1; op < MG_T_COUNT; op++)
+        printf(op > 1 ? ", \"%s\"" : "\"%s\"", mg_top_name((mg_top)op));
+    fputs("]}\n", stdout);
     mg_graph_free(g);
     return failed;
 }

@@ -60,19 +60,12 @@ enum { MG_TENSOR_MAX_DIMS = 4 };
 
 typedef enum mg_dtype { MG_F32 = 0, MG_F64 = 1 } mg_dtype;
 
-/* Tensor ops (the payload's op). */
+/* Tensor ops (the payload's op): MG_T_LEAF, MG_T_ADD, ..., one per row of
+ * mg_tensor_ops.def, which also gives each op's name, arity and attributes. */
 typedef enum mg_top {
-    MG_T_LEAF = 0,
-    MG_T_ADD, MG_T_SUB, MG_T_MUL, MG_T_DIV,        /* NumPy broadcasting */
-    MG_T_NEG, MG_T_EXP, MG_T_LOG, MG_T_POW, MG_T_SQRT,
-    MG_T_TANH, MG_T_RELU, MG_T_SIGMOID,
-    MG_T_MATMUL,                                   /* 2-D or batched */
-    MG_T_SUM, MG_T_MEAN, MG_T_MAX,                 /* over one axis or all */
-    MG_T_RESHAPE, MG_T_TRANSPOSE,
-    MG_T_LOG_SOFTMAX,
-    MG_T_CROSS_ENTROPY,                            /* mean over rows, integer labels */
-    MG_T_MSE,                                      /* mean of (a - b)^2 */
-    MG_T_BCE_LOGITS,                               /* mean BCE of logits a, targets b */
+#define MG_TENSOR_OP(id, name, arity, twin, attrs, backward) MG_T_##id,
+#include "mg_tensor_ops.def"
+#undef MG_TENSOR_OP
     MG_T_COUNT
 } mg_top;
 
@@ -139,6 +132,10 @@ MG_API void mg_tensor_zero_grad(mg_tensor *t);
 MG_API size_t mg_tensor_shape_str(const mg_tensor *t, char *buf, size_t n);
 /* "matmul", "sum", "+", "exp", "" for leaves, ... */
 MG_API const char *mg_tensor_op_name(const mg_tensor *t);
+/* The name of an op ("?" out of range), and its number of tensor operands
+ * (0 for leaves, -1 out of range). */
+MG_API const char *mg_top_name(mg_top op);
+MG_API int mg_top_arity(mg_top op);
 /* Writes the tensor members of t's graph-JSON node object, each preceded by
  * ", " so they append to the scalar members:
  *     , "dtype": "f32", "shape": [2,3], "attrs": {"axis": 1, "keepdim": true},

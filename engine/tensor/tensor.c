@@ -8,26 +8,6 @@
 
 size_t mg_dtype_size(mg_dtype dt) { return dt == MG_F32 ? sizeof(float) : sizeof(double); }
 
-/* The scalar op whose label a tensor op shares, or MG_OP_TENSOR. */
-static mg_op header_op(mg_top op)
-{
-    switch (op) {
-    case MG_T_LEAF: return MG_OP_LEAF;
-    case MG_T_ADD: return MG_OP_ADD;
-    case MG_T_SUB: return MG_OP_SUB;
-    case MG_T_MUL: return MG_OP_MUL;
-    case MG_T_DIV: return MG_OP_DIV;
-    case MG_T_NEG: return MG_OP_NEG;
-    case MG_T_EXP: return MG_OP_EXP;
-    case MG_T_LOG: return MG_OP_LOG;
-    case MG_T_POW: return MG_OP_POW;
-    case MG_T_TANH: return MG_OP_TANH;
-    case MG_T_RELU: return MG_OP_RELU;
-    case MG_T_SIGMOID: return MG_OP_SIGMOID;
-    default: return MG_OP_TENSOR;
-    }
-}
-
 /* Shape checks shared by leaves and ops: dims 0..4, each >= 1, numel fits an int. */
 static int shape_ok(mg_graph *g, int ndim, const int *shape, int *numel)
 {
@@ -64,7 +44,7 @@ mg_tensor *tensor_node(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dt
     if (!shape_ok(g, ndim, shape, &numel))
         return NULL;
     mg_mark m = mg_graph_mark(g);
-    mg_value *v = graph_new_node(g, header_op(op), MG_FLAG_TENSOR);
+    mg_value *v = graph_new_node(g, tensor_ops[op].twin, MG_FLAG_TENSOR);
     mg_tensor *t = v ? mg_graph_alloc(g, sizeof *t) : NULL;
     if (!t) {
         mg_graph_rewind(g, m);
@@ -327,33 +307,53 @@ int tensor_broadcast(const mg_tensor *a, const mg_tensor *b, tensor_bcast *bc, i
     return 0;
 }
 
-/* ---- names ---- */
+/* ---- the op table ---- */
 
-static const char *const top_names[MG_T_COUNT] = {
-    [MG_T_LEAF] = "", [MG_T_ADD] = "+", [MG_T_SUB] = "-", [MG_T_MUL] = "*", [MG_T_DIV] = "/",
-    [MG_T_NEG] = "neg", [MG_T_EXP] = "exp", [MG_T_LOG] = "log", [MG_T_POW] = "**",
-    [MG_T_SQRT] = "sqrt", [MG_T_TANH] = "tanh", [MG_T_RELU] = "relu",
-    [MG_T_SIGMOID] = "sigmoid", [MG_T_MATMUL] = "matmul", [MG_T_SUM] = "sum",
-    [MG_T_MEAN] = "mean", [MG_T_MAX] = "max", [MG_T_RESHAPE] = "reshape",
-    [MG_T_TRANSPOSE] = "transpose", [MG_T_LOG_SOFTMAX] = "log_softmax",
-    [MG_T_CROSS_ENTROPY] = "cross_entropy", [MG_T_MSE] = "mse", [MG_T_BCE_LOGITS] = "bce",
+const tensor_op_info tensor_ops[MG_T_COUNT] = {
+#define MG_TENSOR_OP(id, name_, arity_, twin_, attrs_, backward)                      \
+    [MG_T_##id] = { .name = name_, .arity = arity_, .twin = MG_OP_##twin_, .attrs = TA_##attrs_ },
+#include "mg_tensor_ops.def"
+#undef MG_TENSOR_OP
 };
+
+/* The values are in callers' code: new rows go at the end, never in between. */
+_Static_assert(MG_T_ADD == 1 && MG_T_POW == 8 && MG_T_MATMUL == 13 && MG_T_SUM == 14
+                   && MG_T_LOG_SOFTMAX == 19 && MG_T_BCE_LOGITS == 22,
+               "mg_tensor_ops.def: a row moved; add new ops at the end");
+_Static_assert(sizeof tensor_ops / sizeof tensor_ops[0] == MG_T_COUNT, "one row per op");
+
+const char *mg_top_name(mg_top op)
+{
+    return (unsigned)op < MG_T_COUNT ? tensor_ops[op].name : "?";
+}
+
+int mg_top_arity(mg_top op)
+{
+    return (unsigned)op < MG_T_COUNT ? tensor_ops[op].arity : -1;
+}
 
 const char *mg_tensor_op_name(const mg_tensor *t)
 {
-    return t && t->op < MG_T_COUNT ? top_names[t->op] : "?";
+    return t ? mg_top_name((mg_top)t->op) : "?";
 }
 
 size_t tensor_op_label(const mg_value *v, char *buf, size_t n)
 {
     const mg_tensor *t = v->tensor;
+    const char *name = mg_top_name((mg_top)t->op);
     int len;
-    if (t->op == MG_T_POW)
-        len = snprintf(buf, n, "**%g", t->k);
-    else if ((t->op == MG_T_SUM || t->op == MG_T_MEAN || t->op == MG_T_MAX
-              || t->op == MG_T_LOG_SOFTMAX) && t->axis != MG_AXIS_ALL)
-        len = snprintf(buf, n, "%s[%d]", top_names[t->op], t->axis);
-    else
-        len = snprintf(buf, n, "%s", top_names[t->op]);
+    switch (tensor_ops[t->op].attrs) {
+    case TA_K:
+        len = snprintf(buf, n, "%s%g", name, t->k);
+        break;
+    case TA_AXIS:
+    case TA_AXIS_KEEPDIM:
+        len = t->axis == MG_AXIS_ALL ? snprintf(buf, n, "%s", name)
+                                     : snprintf(buf, n, "%s[%d]", name, t->axis);
+        break;
+    default:
+        len = snprintf(buf, n, "%s", name);
+        break;
+    }
     return len < 0 ? 0 : (size_t)len;
 }

@@ -6,6 +6,27 @@
 #include "graph_internal.h"
 #include "mg_tensor.h"
 
+/* What a tensor op keeps besides its operands (mg_tensor_ops.def). */
+typedef enum tensor_attrs {
+    TA_NONE,         /* nothing */
+    TA_K,            /* t->k: the exponent of ** */
+    TA_AXIS,         /* t->axis */
+    TA_AXIS_KEEPDIM, /* t->axis (an index or MG_AXIS_ALL) and t->keepdim */
+    TA_AXES,         /* t->axis and t->axis2 */
+    TA_LABELS        /* the class labels in t->aux (tensor_ce_labels) */
+} tensor_attrs;
+
+/* One row of mg_tensor_ops.def, as data. */
+typedef struct tensor_op_info {
+    const char *name;
+    int arity;
+    mg_op twin;          /* the header's scalar op */
+    tensor_attrs attrs;
+} tensor_op_info;
+
+/* Indexed by mg_top; tensor.c builds it from mg_tensor_ops.def. */
+extern const tensor_op_info tensor_ops[MG_T_COUNT];
+
 /* How two shapes broadcast: the output shape right-aligned into 4 dims, and
  * each operand's element strides over those dims (0 where it is broadcast). */
 typedef struct tensor_bcast {

@@ -29,25 +29,25 @@ static void put_array(FILE *out, const mg_tensor *t, int grad)
 static void put_attrs(FILE *out, const mg_tensor *t)
 {
     fputs("{", out);
-    switch ((mg_top)t->op) {
-    case MG_T_SUM: case MG_T_MEAN: case MG_T_MAX:
+    switch (tensor_ops[t->op].attrs) {
+    case TA_AXIS_KEEPDIM:
         if (t->axis == MG_AXIS_ALL)
             fputs("\"axis\": \"all\"", out);
         else
             fprintf(out, "\"axis\": %d", t->axis);
         fprintf(out, ", \"keepdim\": %s", t->keepdim ? "true" : "false");
         break;
-    case MG_T_LOG_SOFTMAX:
+    case TA_AXIS:
         fprintf(out, "\"axis\": %d", t->axis);
         break;
-    case MG_T_TRANSPOSE:
+    case TA_AXES:
         fprintf(out, "\"axes\": [%d,%d]", t->axis, t->axis2);
         break;
-    case MG_T_POW:
+    case TA_K:
         fputs("\"k\": ", out);
         put_number(out, t->k, MG_F64);
         break;
-    case MG_T_CROSS_ENTROPY: {
+    case TA_LABELS: {
         const mg_tensor *logits = mg_tensor_parent(t, 0);
         const int32_t *labels = tensor_ce_labels(t, logits);
         fputs("\"labels\": [", out);
@@ -56,7 +56,7 @@ static void put_attrs(FILE *out, const mg_tensor *t)
         fputc(']', out);
         break;
     }
-    default:
+    case TA_NONE:
         break;
     }
     fputs("}", out);
