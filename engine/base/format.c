@@ -26,3 +26,18 @@ size_t mg_format_double(double x, char *buf, size_t n)
     }
     return len < 0 ? 0 : (size_t)len;
 }
+
+size_t mg_format_display(double x, int digits, char *buf, size_t n)
+{
+    int len;
+    digits = digits < 1 ? 1 : digits > 17 ? 17 : digits;
+    if (isnan(x)) /* printf's "-nan" tells nothing a learner can use */
+        len = snprintf(buf, n, "nan");
+    else if (isinf(x))
+        len = snprintf(buf, n, x > 0 ? "inf" : "-inf");
+    else if (x == 0.0) /* -0 is an artefact of signed arithmetic, not a value */
+        len = snprintf(buf, n, "0");
+    else
+        len = snprintf(buf, n, "%.*g", digits, x);
+    return len < 0 ? 0 : (size_t)len;
+}

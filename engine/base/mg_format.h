@@ -12,6 +12,12 @@ MG_EXTERN_C_BEGIN
  * "inf", "-inf"; returns the length as snprintf does (25 bytes always fit). */
 MG_API size_t mg_format_double(double x, char *buf, size_t n);
 
+/* Writes x for people to read, with at most `digits` significant digits
+ * (1..17, as %.*g): "nan" (never "-nan"), "inf", "-inf", and zero of either
+ * sign as "0" (never "-0"). Pictures and printed summaries use it; returns the
+ * length as snprintf does (32 bytes always fit). */
+MG_API size_t mg_format_display(double x, int digits, char *buf, size_t n);
+
 MG_EXTERN_C_END
 
 #endif

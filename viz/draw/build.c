@@ -232,8 +232,11 @@ mg_code viz_relabel(Agraph_t *g, const viz_attrs *at, mg_value *root,
             continue;
         snprintf(name, sizeof name, "%sn%zu", prefix, id);
         Agnode_t *n = agnode(g, name, 0);
+        const mg_value *v = mg_graph_node(root->graph, (uint32_t)id);
         if (n)
-            rc = label_value(g, n, at, mg_graph_node(root->graph, (uint32_t)id), o, name, err);
+            rc = label_value(g, n, at, v, o, name, err);
+        if (n && rc == MG_OK) /* a NaN grad appears after backward */
+            viz_style_value(n, at, v, v == root);
     }
     return rc;
 }

@@ -59,6 +59,8 @@ static mg_code draw_data(mg_value *root, const char *format,
         at.heat = viz_heat_open(&heat, &o, format);
     rc = g ? picture(g, &at, root, &o, &plan, err) : MG_ENOMEM;
     if (rc == MG_OK)
+        viz_legend(g, &o, &at);
+    if (rc == MG_OK)
         rc = check_size(g, format, err);
     if (rc == MG_OK) {
         viz_tune_layout(g);

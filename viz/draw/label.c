@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mg_format.h"
 #include "mg_tensor.h"
 #include "viz_internal.h"
 
@@ -36,14 +37,21 @@ static void append_escaped(char *buf, size_t n, size_t *pos, const char *text,
     buf[*pos] = '\0';
 }
 
+viz_numtext viz_num(double x, int precision)
+{
+    viz_numtext t;
+    mg_format_display(x, precision, t.s, sizeof t.s);
+    return t;
+}
+
 void viz_tensor_elements(const mg_tensor *t, int grad, int precision, char *buf, size_t n)
 {
     size_t pos = 0;
     buf[0] = '\0';
     append(buf, n, &pos, "[");
     for (int i = 0; i < t->numel && i < 3; i++)
-        append(buf, n, &pos, "%s%.*g", i ? ", " : "", precision,
-               grad ? mg_tensor_grad_at(t, i) : mg_tensor_get(t, i));
+        append(buf, n, &pos, "%s%s", i ? ", " : "",
+               viz_num(grad ? mg_tensor_grad_at(t, i) : mg_tensor_get(t, i), precision).s);
     append(buf, n, &pos, "%s]", t->numel > 3 ? ", …" : "");
 }
 
@@ -60,8 +68,8 @@ void viz_value_label(const mg_value *v, const mg_viz_options *o, char *buf,
         append_escaped(buf, n, &pos, label, "{}|<>\\");
         append(buf, n, &pos, " | ");
     }
-    append(buf, n, &pos, "data %.*g | grad %.*g", o->precision, v->data, o->precision,
-           v->grad);
+    append(buf, n, &pos, "data %s | grad %s", viz_num(v->data, o->precision).s,
+           viz_num(v->grad, o->precision).s);
     append(buf, n, &pos, " }");
 }
 

@@ -1,7 +1,10 @@
 /* style.c — how things look: graph defaults, and colours telling inputs,
  * parameters, constants, computed values and the root apart. */
 #include <stdio.h>
+#include <string.h>
 
+#include "mg_buf.h"
+#include "mg_node_stats.h"
 #include "viz_internal.h"
 
 void viz_set(void *obj, Agsym_t *sym, const char *value)
@@ -106,21 +109,67 @@ static const value_look *look_of(const mg_value *v)
     return &looks[1];
 }
 
+void viz_mark_nonfinite(void *obj, const viz_attrs *at, int on)
+{
+    if (!on)
+        return;
+    viz_set(obj, at->color, VIZ_NONFINITE_COLOUR);
+    viz_set(obj, at->penwidth, "3");
+    const char *style = agxget(obj, at->style);
+    char buf[64];
+    if (!strstr(style, "dashed")) {
+        snprintf(buf, sizeof buf, "%s%sdashed", style, *style ? "," : "");
+        viz_set(obj, at->style, buf);
+    }
+}
+
 void viz_style_value(Agnode_t *n, const viz_attrs *at, const mg_value *v,
                      int is_root)
 {
     const value_look *look = look_of(v);
-    char klass[48];
-    snprintf(klass, sizeof klass, "value %s%s%s", look->kind,
-             v->flags & MG_FLAG_TENSOR ? " tensor" : "", is_root ? " root" : "");
+    int bad = !mg_node_finite(v);
+    char klass[64];
+    snprintf(klass, sizeof klass, "value %s%s%s%s", look->kind,
+             v->flags & MG_FLAG_TENSOR ? " tensor" : "", is_root ? " root" : "",
+             bad ? " nonfinite" : "");
     viz_set(n, at->klass, klass);
-    if (look != &looks[0])
-        viz_set(n, at->fillcolor, look->fill);
-    if (look == &looks[3])
-        viz_set(n, at->style, look->style);
+    /* set every look attribute, so restyling after backward starts afresh */
+    viz_set(n, at->fillcolor, look->fill);
+    viz_set(n, at->style, look->style);
+    viz_set(n, at->color, "black");
+    viz_set(n, at->penwidth, "1");
     if (is_root) {
         viz_set(n, at->color, "#c62828");
         viz_set(n, at->penwidth, "2.5");
         viz_set(n, at->fillcolor, "#ffd9d9");
     }
+    viz_mark_nonfinite(n, at, bad);
+}
+
+/* True when some node of g (or its subgraphs) is marked non-finite. */
+static int any_nonfinite(Agraph_t *g, const viz_attrs *at)
+{
+    for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n))
+        if (strstr(agxget(n, at->klass), "nonfinite"))
+            return 1;
+    return 0;
+}
+
+void viz_legend(Agraph_t *g, const mg_viz_options *o, const viz_attrs *at)
+{
+    if (!any_nonfinite(g, at))
+        return;
+    /* an HTML-like label, so the legend line takes the marks' colour */
+    mg_buf b = {0};
+    if (o->title) {
+        mg_buf_html_text(&b, o->title);
+        mg_buf_puts(&b, "<BR/>");
+    }
+    mg_buf_puts(&b, "<FONT COLOR=\"" VIZ_NONFINITE_COLOUR "\">" VIZ_NONFINITE_LEGEND "</FONT>");
+    if (!b.failed && b.p) {
+        char *html = agstrdup_html(g, b.p);
+        agattr(g, AGRAPH, "label", html);
+        agstrfree(g, html);
+    }
+    mg_buf_free(&b);
 }

@@ -18,8 +18,8 @@ static void summary(mg_buf *b, const mg_tensor *t, int grad, int p)
     mg_buf_puts(b, first);
     if (s.count == 1 && s.nonfinite == 0)
         return;
-    mg_buf_printf(b, "<BR/>min %.*g max %.*g<BR/>mean %.*g L2 %.*g", p, s.min, p, s.max, p,
-              s.mean, p, s.l2);
+    mg_buf_printf(b, "<BR/>min %s max %s<BR/>mean %s L2 %s", viz_num(s.min, p).s,
+                  viz_num(s.max, p).s, viz_num(s.mean, p).s, viz_num(s.l2, p).s);
     if (s.nonfinite)
         mg_buf_printf(b, "<BR/><FONT COLOR=\"#c62828\">%d NaN/Inf</FONT>", s.nonfinite);
 }

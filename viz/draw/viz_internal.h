@@ -91,6 +91,11 @@ mg_code viz_heat_embed(const viz_heat *h, char **svg, size_t *len, mg_error *err
 /* Frees h's records; removes the temporary directory and its files. */
 void viz_heat_close(viz_heat *h);
 
+/* Non-finite values are marked as the inspector marks them: this border
+ * colour, dashed and thick, the SVG class "nonfinite", and a legend line. */
+#define VIZ_NONFINITE_COLOUR "#c00018"
+#define VIZ_NONFINITE_LEGEND "red dashed border: NaN or Inf in data or grad"
+
 /* style.c: cgraph attribute symbols declared once per drawing. */
 typedef struct viz_attrs {
     Agsym_t *shape, *label, *id, *klass, *style, *fillcolor, *color,
@@ -108,6 +113,12 @@ void viz_set(void *obj, Agsym_t *sym, const char *value);
 void viz_style_value(Agnode_t *n, const viz_attrs *at, const mg_value *v,
                      int is_root);
 
+/* style.c: when on, marks a node (value or folded box) as holding a NaN or
+ * Inf: red thick dashed border (its class is the caller's). */
+void viz_mark_nonfinite(void *obj, const viz_attrs *at, int on);
+/* style.c: adds the non-finite legend under the title when g marks a node. */
+void viz_legend(Agraph_t *g, const mg_viz_options *o, const viz_attrs *at);
+
 /* build.c: adds the picture of plan into g (a graph or a cluster); every
  * node and edge name and id starts with prefix ("" or "b"). */
 mg_code viz_build(Agraph_t *g, const viz_attrs *at, mg_value *root,
@@ -119,6 +130,13 @@ mg_code viz_build(Agraph_t *g, const viz_attrs *at, mg_value *root,
 mg_code viz_relabel(Agraph_t *g, const viz_attrs *at, mg_value *root,
                     const mg_viz_options *o, const mg_viz_fold_plan *plan,
                     const char *prefix, mg_error *err);
+
+/* label.c: a number as pictures show it (mg_format_display: "nan", "inf",
+ * never "-nan" or "-0"); use .s within the expression that made it. */
+typedef struct viz_numtext {
+    char s[32];
+} viz_numtext;
+viz_numtext viz_num(double x, int precision);
 
 /* label.c: the record label of a scalar value box into buf (escaped for
  * records); tensor nodes are labelled by viz_tensor_label(). */
