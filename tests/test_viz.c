@@ -181,6 +181,36 @@ START_TEST(test_labels_cannot_break_records)
 }
 END_TEST
 
+/* A label longer than any fixed buffer (specials and all) keeps the record
+ * whole in every format: it used to be cut, lose its closing brace and crash
+ * Graphviz. The label's last characters survive into the picture. */
+START_TEST(test_long_labels_keep_records_whole)
+{
+    char name[3001];
+    for (int i = 0; i < 3000; i++)
+        name[i] = "v{|}<>\\"[i % 7];
+    memcpy(name + 2990, "THE_END_OK", 10);
+    name[3000] = '\0';
+    mg_graph *mg = mg_graph_new();
+    mg_value *x = mg_label(mg_input(mg, 1.0), name);
+    mg_value *y = mg_mul(x, mg_input(mg, 2.0));
+    Agraph_t *g = dot_of(y, NULL);
+    const char *label = attr(node_named(g, "n%u", x->id), "label");
+    ck_assert_ptr_nonnull(strstr(label, "THE_END_OK | data 1 | grad 0 }"));
+    agclose(g);
+    const char *formats[] = {"svg", "png"};
+    for (int i = 0; i < 2; i++) {
+        size_t len;
+        char *out = render(y, formats[i], NULL, &len);
+        ck_assert_uint_gt(len, 100);
+        if (i == 0)
+            ck_assert_ptr_nonnull(strstr(out, "THE_END_OK"));
+        free(out);
+    }
+    mg_graph_free(mg);
+}
+END_TEST
+
 START_TEST(test_png_decodes_at_sane_size)
 {
     neuron t = make_neuron();
@@ -895,6 +925,7 @@ static Suite *viz_suite(void)
     tcase_add_test(tc, test_dot_without_op_nodes_and_with_ids);
     tcase_add_test(tc, test_kinds_and_root_are_told_apart);
     tcase_add_test(tc, test_labels_cannot_break_records);
+    tcase_add_test(tc, test_long_labels_keep_records_whole);
     tcase_add_test(tc, test_tensor_nodes_show_shapes);
     tcase_add_test(tc, test_png_decodes_at_sane_size);
     tcase_add_test(tc, test_png_size_cap_applies);

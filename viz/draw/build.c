@@ -69,10 +69,12 @@ static mg_code label_value(Agraph_t *g, Agnode_t *n, const viz_attrs *at, const 
 {
     if (v->flags & MG_FLAG_TENSOR)
         return viz_tensor_label(g, n, at, v, o, name, err);
-    char text[1024];
-    viz_value_label(v, o, text, sizeof text);
-    viz_set(n, at->label, text);
-    return MG_OK;
+    mg_buf text = {0};
+    mg_code rc = viz_value_label(v, o, &text, err);
+    if (rc == MG_OK)
+        viz_set(n, at->label, text.p);
+    mg_buf_free(&text);
+    return rc;
 }
 
 static mg_code add_value(builder *b, const mg_value *v, const mg_value *root, mg_error *err)
@@ -104,24 +106,28 @@ static void box_name(const builder *b, const mg_viz_box *box, char *buf, size_t 
     snprintf(buf, n, "%s%s", b->prefix, bare);
 }
 
-static int add_box(builder *b, size_t i)
+static mg_code add_box(builder *b, size_t i, mg_error *err)
 {
-    char text[1024];
     const mg_viz_box *box = &b->plan->boxes[i];
     char name[48];
     box_name(b, box, name, sizeof name);
     Agnode_t *n = agnode(b->g, name, 1);
     if (!n)
-        return -1;
+        return mg_error_set(err, MG_ERENDER, "Graphviz refused box %zu", i);
     viz_set(n, b->at->id, name);
-    viz_box_label(b->mg, box, text, sizeof text);
-    viz_set(n, b->at->label, text);
+    mg_buf text = {0};
+    mg_code rc = viz_box_label(b->mg, box, &text, err);
+    if (rc == MG_OK)
+        viz_set(n, b->at->label, text.p);
+    mg_buf_free(&text);
+    if (rc != MG_OK)
+        return rc;
     viz_set(n, b->at->shape, "box");
     viz_set(n, b->at->style, "rounded,filled");
     viz_set(n, b->at->fillcolor, "#e6dcff");
     viz_set(n, b->at->klass, box->leaves ? "fold leaves" : "fold");
     b->box[i] = n;
-    return 0;
+    return MG_OK;
 }
 
 static uint64_t key_of(const builder *b, uint32_t id)
@@ -190,9 +196,11 @@ static mg_code add_all(builder *b, mg_value *root, mg_error *err)
         if (rc != MG_OK)
             return rc;
     }
-    for (size_t i = 0; i < b->plan->nboxes; i++)
-        if (add_box(b, i) != 0)
-            return mg_error_set(err, MG_ERENDER, "Graphviz refused box %zu", i);
+    for (size_t i = 0; i < b->plan->nboxes; i++) {
+        mg_code rc = add_box(b, i, err);
+        if (rc != MG_OK)
+            return rc;
+    }
     viz_tally t = {0};
     mg_code rc = tally_edges(b, &t);
     if (rc != MG_OK)

@@ -10,6 +10,7 @@
 
 #include <graphviz/cgraph.h>
 
+#include "mg_buf.h"
 #include "mg_file.h"
 #include "mg_viz.h"
 
@@ -138,10 +139,14 @@ typedef struct viz_numtext {
 } viz_numtext;
 viz_numtext viz_num(double x, int precision);
 
-/* label.c: the record label of a scalar value box into buf (escaped for
- * records); tensor nodes are labelled by viz_tensor_label(). */
-void viz_value_label(const mg_value *v, const mg_viz_options *o, char *buf,
-                     size_t n);
+/* label.c: appends text as one record field's text: the record specials
+ * { } | < > \\ escaped and line breaks flattened, so whatever the text, the
+ * record keeps its structure. Every record label is built with it. */
+void viz_record_text(mg_buf *b, const char *text);
+/* label.c: appends the record label of a scalar value box to b (tensor
+ * nodes are labelled by viz_tensor_label()); MG_ENOMEM if b failed. */
+mg_code viz_value_label(const mg_value *v, const mg_viz_options *o, mg_buf *b,
+                        mg_error *err);
 /* tensor_label.c: sets tensor node v's HTML-like label on n (a table of
  * label, op, dtype and shape, data and grad summaries, and heatmaps written
  * through at->heat named "<name>-data.png", "<name>-grad.png"). */
@@ -150,9 +155,9 @@ mg_code viz_tensor_label(Agraph_t *g, Agnode_t *n, const viz_attrs *at, const mg
 /* label.c: up to three elements of t's data (grad 0) or grad, "[1, 2, 3, …]". */
 void viz_tensor_elements(const struct mg_tensor *t, int grad, int precision, char *buf,
                          size_t n);
-/* label.c: a folded box's label: scope path, node count, op mix. */
-void viz_box_label(const mg_graph *g, const mg_viz_box *box, char *buf,
-                   size_t n);
+/* label.c: appends a folded box's label to b: scope path, node count, op
+ * mix; MG_ENOMEM if b failed. */
+mg_code viz_box_label(const mg_graph *g, const mg_viz_box *box, mg_buf *b, mg_error *err);
 
 /* render.c: lays out g (except for "dot") and renders it as format into a
  * malloc'd, NUL-terminated buffer. */
