@@ -30,9 +30,10 @@ int cli_fail(const char *cmd, int code, const char *fmt, ...)
 
 /* True when arg is exactly the flag name, e.g. "--json". */
 bool cli_flag(const char *arg, const char *name);
-/* Option `name` with a value, as "NAME VALUE" or "NAME=VALUE" at argv[*i]:
- * 1 with *value set (and *i moved past the value), 0 when argv[*i] is another
- * argument, -1 (message printed) when the value is missing. */
+/* Option `name` with a value, as "NAME VALUE" or "NAME=VALUE" at argv[*i]
+ * (a one-letter option also as "-oVALUE", getopt's way): 1 with *value set
+ * (and *i moved past the value), 0 when argv[*i] is another argument, -1
+ * (message printed) when the value is missing. */
 int cli_value(const char *cmd, int argc, char **argv, int *i, const char *name,
               const char **value);
 /* Reads a whole unsigned number / double from text; false if it is not one. */
@@ -40,6 +41,46 @@ bool cli_parse_u64(const char *text, uint64_t *out);
 bool cli_parse_double(const char *text, double *out);
 /* True when arg looks like an option ("-x", "--name") rather than a value. */
 bool cli_is_option(const char *arg);
+
+/* Option values whose errors name the valid range or choices, e.g.
+ * "mgviz CMD: bad value '0' for --dpi: expected a whole number from 1 to 2400".
+ * Each returns true with *out set, or false with the message printed. */
+/* A whole number in [lo, hi] (hi UINT64_MAX: no upper bound). */
+bool cli_whole_in(const char *cmd, const char *name, const char *text, uint64_t lo,
+                  uint64_t hi, uint64_t *out);
+/* A finite number in [lo, hi], or (lo, hi] when lo_open (a rate > 0); hi
+ * INFINITY: no upper bound. */
+bool cli_real_in(const char *cmd, const char *name, const char *text, double lo,
+                 bool lo_open, double hi, double *out);
+/* One of choices (NULL-terminated): *out gets its index; the error lists
+ * them all and suggests the closest. */
+bool cli_choice(const char *cmd, const char *name, const char *text,
+                const char *const *choices, size_t *out);
+
+/* "Did you mean": the candidate closest to a mistyped word (a few edits away
+ * or a prefix of it). Candidates come one by one, from a list or from the
+ * options a help text lists, so a table-driven parser and a hand-written one
+ * share it. */
+typedef struct cli_closest {
+    const char *word;
+    const char *best;  /* not NUL-terminated: best_len bytes */
+    size_t best_len;
+    size_t distance;
+} cli_closest;
+void cli_closest_init(cli_closest *c, const char *word);
+/* Considers the candidate name[0..len). */
+void cli_closest_add(cli_closest *c, const char *name, size_t len);
+/* Considers every entry of a NULL-terminated list. */
+void cli_closest_list(cli_closest *c, const char *const *names);
+/* Considers every option a help text lists: "-x" and "--name" at the start
+ * of an indented line, and after ", " there ("  -h, --help"). */
+void cli_closest_help(cli_closest *c, const char *help);
+/* Writes " (did you mean NAME?)" into buf, or "" when nothing is close. */
+const char *cli_closest_hint(const cli_closest *c, char *buf, size_t n);
+/* Prints "mgviz CMD: unknown option 'ARG' (did you mean --X?); see mgviz CMD
+ * --help" with candidates from the help texts (NULL-terminated); returns
+ * CLI_USAGE. */
+int cli_unknown_option(const char *cmd, const char *arg, const char *const *helps);
 
 /* Reads a whole file ("-" is stdin) into a malloc'd NUL-terminated string;
  * NULL with a message printed when it cannot. */
@@ -51,10 +92,12 @@ char *cli_read_file(const char *cmd, const char *path);
 int cli_binding(const char *cmd, char *arg, mg_expr_binding *b);
 
 /* An argument no option took: an unknown option when option_like (exit code
- * CLI_USAGE), else the program when none came yet (has_source false), else
+ * CLI_USAGE; the closest option of the help texts helps, NULL-terminated, is
+ * suggested), else the program when none came yet (has_source false), else
  * NAME=VALUE appended to bindings[*n]. Returns -1 to go on, or an exit code. */
 int cli_positional(const char *cmd, char *arg, bool option_like, bool has_source,
-                   const char **program, mg_expr_binding *bindings, size_t *n);
+                   const char *const *helps, const char **program,
+                   mg_expr_binding *bindings, size_t *n);
 
 /* Where free variables get their values: the command line's bindings, then
  * the no-values rule (see CLI_VALUES_RULE) for the rest. */

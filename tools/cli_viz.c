@@ -16,30 +16,22 @@ const char cli_viz_help[] =
     "  --unfold SCOPE         draw the nodes of scope path SCOPE individually\n"
     "  --dpi N                PNG resolution (default 72)\n";
 
-static int bad_value(const char *cmd, const char *name, const char *value, const char *want)
-{
-    cli_fail(cmd, CLI_USAGE, "bad value '%s' for %s: expected %s", value, name, want);
-    return -1;
-}
-
-/* A whole number for option name, within [lo, hi]. */
+/* A whole number for option name, within [lo, hi]: 1, or -1 with the range
+ * named in the message. */
 static int number_option(const char *cmd, const char *name, const char *value,
                          uint64_t lo, uint64_t hi, uint64_t *out)
 {
-    if (!cli_parse_u64(value, out) || *out < lo || *out > hi)
-        return bad_value(cmd, name, value, "a whole number in range");
-    return 1;
+    return cli_whole_in(cmd, name, value, lo, hi, out) ? 1 : -1;
 }
 
 static int rankdir(const char *cmd, const char *value, mg_viz_options *opt)
 {
-    static const char *const dirs[] = {"LR", "TB", "RL", "BT"};
-    for (size_t i = 0; i < 4; i++)
-        if (strcmp(value, dirs[i]) == 0) {
-            opt->rankdir = dirs[i];
-            return 1;
-        }
-    return bad_value(cmd, "--rankdir", value, "LR, TB, RL or BT");
+    static const char *const dirs[] = {"LR", "TB", "RL", "BT", NULL};
+    size_t k;
+    if (!cli_choice(cmd, "--rankdir", value, dirs, &k))
+        return -1;
+    opt->rankdir = dirs[k];
+    return 1;
 }
 
 int cli_viz_option(const char *cmd, int argc, char **argv, int *i, mg_viz_options *opt)

@@ -132,16 +132,17 @@ static int parse_one(int argc, char **argv, int *i, expr_args *a, bool *options_
             (rc = cli_value(CMD, argc, argv, i, "--batch", &a->batch)) != 0)
             return rc < 0 ? CLI_USAGE : -1;
         if ((rc = cli_value(CMD, argc, argv, i, "--seed", &v)) != 0) {
-            if (rc > 0 && !cli_parse_u64(v, &a->seed))
-                return cli_fail(CMD, CLI_USAGE, "bad value '%s' for --seed: expected a whole number", v);
+            if (rc > 0 && !cli_whole_in(CMD, "--seed", v, 0, UINT64_MAX, &a->seed))
+                return CLI_USAGE;
             return rc < 0 ? CLI_USAGE : -1;
         }
         if ((rc = cli_viz_option(CMD, argc, argv, i, &a->viz)) != 0)
             return rc < 0 ? CLI_USAGE : -1;
     }
     return cli_positional(CMD, arg, !*options_done && cli_is_option(arg),
-                          a->program || a->file || a->batch, &a->program, a->bindings,
-                          &a->nbindings);
+                          a->program || a->file || a->batch,
+                          (const char *const[]){usage_text, cli_viz_help, NULL}, &a->program,
+                          a->bindings, &a->nbindings);
 }
 
 static int parse_args(int argc, char **argv, expr_args *a)

@@ -81,9 +81,8 @@ static int value_option(int argc, char **argv, int *i, inspect_args *a)
             continue;
         if (rc < 0)
             return CLI_USAGE;
-        if (!cli_parse_u64(v, numbers[k].out))
-            return cli_fail(CMD, CLI_USAGE, "bad value '%s' for %s: expected a whole number",
-                            v, numbers[k].name);
+        if (!cli_whole_in(CMD, numbers[k].name, v, 0, UINT64_MAX, numbers[k].out))
+            return CLI_USAGE;
         a->has_top |= numbers[k].out == &a->top;
         return -1;
     }
@@ -108,8 +107,8 @@ static int parse_one(int argc, char **argv, int *i, inspect_args *a, bool *optio
             return rc;
     }
     return cli_positional(CMD, arg, !*options_done && cli_is_option(arg),
-                          a->program || a->file || a->graph, &a->program, a->bindings,
-                          &a->nbindings);
+                          a->program || a->file || a->graph, (const char *const[]){usage_text, NULL},
+                          &a->program, a->bindings, &a->nbindings);
 }
 
 static int parse_args(int argc, char **argv, inspect_args *a)

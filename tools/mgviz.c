@@ -21,22 +21,61 @@ enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 static void usage(FILE *out)
 {
     fputs("Usage: mgviz COMMAND [ARGS...]\n"
-          "       mgviz COMMAND --help\n"
+          "       mgviz help COMMAND    (or mgviz COMMAND --help)\n"
           "\n"
           "micrograd in C: scalar autograd graphs you can see.\n"
           "\n"
           "Commands:\n", out);
     for (int i = 0; i < NCOMMANDS; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fputs("\n"
+    fputs("  help       this help, or a command's: mgviz help COMMAND\n"
+          "\n"
           "Options:\n"
           "  -h, --help     this help\n"
-          "  --version      the version\n"
+          "  -V, --version  the version\n"
           "\n"
           "Exit codes: 0 done, 1 a bad program or value, 2 a usage or I/O error.\n"
+          "See man mgviz for the whole manual.\n"
           "\n"
           "Example:\n"
           "  mgviz expr \"x*y + x\" x=2 y=3      # writes mgviz-expr.png, prints grads\n", out);
+}
+
+static const command *find_command(const char *name)
+{
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+/* "unknown command" with the closest command suggested. */
+static int unknown_command(const char *name)
+{
+    cli_closest c;
+    cli_closest_init(&c, name);
+    for (int i = 0; i < NCOMMANDS; i++)
+        cli_closest_add(&c, commands[i].name, strlen(commands[i].name));
+    cli_closest_add(&c, "help", 4);
+    char hint[96];
+    fprintf(stderr, "mgviz: unknown command '%s'%s; mgviz --help lists them\n", name,
+            cli_closest_hint(&c, hint, sizeof hint));
+    return CLI_USAGE;
+}
+
+/* mgviz help [COMMAND]: the top-level help, or COMMAND --help. */
+static int help(int argc, char **argv)
+{
+    if (argc < 3 || cli_flag(argv[2], "help")) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    const command *c = find_command(argv[2]);
+    if (!c)
+        return unknown_command(argv[2]);
+    char flag[] = "--help";
+    char *args[] = {argv[2], flag, NULL};
+    return c->run(2, args);
 }
 
 int main(int argc, char **argv)
@@ -46,17 +85,28 @@ int main(int argc, char **argv)
         return CLI_USAGE;
     }
     const char *name = argv[1];
-    if (cli_flag(name, "--help") || cli_flag(name, "-h") || cli_flag(name, "help")) {
+    if (cli_flag(name, "--help") || cli_flag(name, "-h")) {
         usage(stdout);
         return CLI_OK;
     }
-    if (cli_flag(name, "--version")) {
-        puts("mgviz " MGVIZ_VERSION);
+    if (cli_flag(name, "help"))
+        return help(argc, argv);
+    if (cli_flag(name, "--version") || cli_flag(name, "-V")) {
+        printf("mgviz %s\n", mg_version());
         return CLI_OK;
     }
-    for (int i = 0; i < NCOMMANDS; i++)
-        if (strcmp(name, commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "mgviz: unknown command '%s' (mgviz --help lists them)\n", name);
-    return CLI_USAGE;
+    const command *c = find_command(name);
+    if (c)
+        return c->run(argc - 1, argv + 1);
+    if (cli_is_option(name)) {
+        static const char *const options[] = {"--help", "-h", "--version", "-V", NULL};
+        cli_closest near;
+        cli_closest_init(&near, name);
+        cli_closest_list(&near, options);
+        char hint[96];
+        fprintf(stderr, "mgviz: unknown option '%s'%s; mgviz --help lists commands and options\n",
+                name, cli_closest_hint(&near, hint, sizeof hint));
+        return CLI_USAGE;
+    }
+    return unknown_command(name);
 }
