@@ -27,6 +27,11 @@
 #include "mg_loss.h"
 #include "mg_tnn.h"
 #include "mg_checkpoint.h"
+#include "mg_train.h"
+#include "mg_schedule.h"
+#include "mg_eval.h"
+#include "mg_health.h"
+#include "mg_run.h"
 /* graphs as data */
 #include "mg_export.h"
 #include "mg_inspect.h"

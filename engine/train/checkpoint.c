@@ -292,20 +292,50 @@ static mg_code parse(const char *path, const unsigned char *b, size_t size, char
     return rc;
 }
 
-mg_code mg_checkpoint_load(const char *path, char *meta, size_t meta_cap,
-                           const mg_ckpt_record *recs, int n, mg_error *err)
+/* Reads path whole and checks its envelope; *buf is the caller's to free. */
+static mg_code read_checked(const char *path, unsigned char **buf, size_t *size, mg_error *err)
 {
     if (!path)
         return mg_error_set(err, MG_EINVAL, "checkpoint: no path");
     if (!host_is_little_endian())
         return mg_error_set(err, MG_EINVAL, "checkpoint: big-endian hosts are not supported");
+    *buf = NULL;
+    mg_code rc = slurp(path, buf, size, err);
+    if (rc == MG_OK)
+        rc = check_envelope(path, *buf, *size, err);
+    return rc;
+}
+
+mg_code mg_checkpoint_meta(const char *path, char *meta, size_t meta_cap, mg_error *err)
+{
+    if (!meta || meta_cap == 0)
+        return mg_error_set(err, MG_EINVAL, "checkpoint: no room for the metadata");
+    unsigned char *buf;
+    size_t size;
+    mg_code rc = read_checked(path, &buf, &size, err);
+    if (rc == MG_OK) {
+        reader r = { buf + sizeof MAGIC + 4, size - sizeof MAGIC - 8 };
+        uint32_t len;
+        if (!take_u32(&r, &len) || len > r.left)
+            rc = mg_error_set(err, MG_EFORMAT, "%s: malformed metadata", path);
+        else {
+            size_t k = len < meta_cap - 1 ? len : meta_cap - 1;
+            memcpy(meta, r.p, k);
+            meta[k] = '\0';
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+mg_code mg_checkpoint_load(const char *path, char *meta, size_t meta_cap,
+                           const mg_ckpt_record *recs, int n, mg_error *err)
+{
     mg_code rc = check_records(recs, n, err);
     unsigned char *buf = NULL;
     size_t size = 0;
     if (rc == MG_OK)
-        rc = slurp(path, &buf, &size, err);
-    if (rc == MG_OK)
-        rc = check_envelope(path, buf, size, err);
+        rc = read_checked(path, &buf, &size, err);
     if (rc == MG_OK)
         rc = parse(path, buf, size, meta, meta_cap, recs, n, err);
     free(buf);

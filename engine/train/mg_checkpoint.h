@@ -50,6 +50,9 @@ MG_API mg_code mg_checkpoint_save(const char *path, const char *meta, const mg_c
  * recs[i].data. MG_OK, or MG_EIO / MG_EFORMAT with a message. */
 MG_API mg_code mg_checkpoint_load(const char *path, char *meta, size_t meta_cap,
                            const mg_ckpt_record *recs, int n, mg_error *err);
+/* Reads only path's metadata into meta (meta_cap >= 1 bytes, NUL-terminated),
+ * after the same checks of magic, version and CRC. */
+MG_API mg_code mg_checkpoint_meta(const char *path, char *meta, size_t meta_cap, mg_error *err);
 
 MG_EXTERN_C_END
 

@@ -1,11 +1,10 @@
 /* snapshot.c — a training run's records: the directory, the options, every
  * step's loss and accuracy, and which steps were saved with which files. */
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "mg_file.h"
 #include "snapshot_internal.h"
 #include "viz_internal.h"
 
@@ -26,32 +25,6 @@ static double *copy_doubles(const double *v, size_t n)
     if (p && n)
         memcpy(p, v, sizeof *p * n);
     return p;
-}
-
-/* mkdir -p: creates each missing component of dir in turn. */
-static mg_code make_dirs(const char *dir, mg_error *err)
-{
-    char *path = copy_text(dir);
-    if (!path)
-        return mg_error_set(err, MG_ENOMEM, "out of memory");
-    mg_code rc = MG_OK;
-    for (char *p = path + 1; rc == MG_OK; p++) {
-        bool end = *p == '\0';
-        if (*p != '/' && !end)
-            continue;
-        *p = '\0';
-        struct stat st;
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            rc = mg_error_set(err, MG_EIO, "cannot create directory %s: %s", path,
-                              strerror(errno));
-        else if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-            rc = mg_error_set(err, MG_EIO, "%s is not a directory", path);
-        if (end)
-            break;
-        *p = '/';
-    }
-    free(path);
-    return rc;
 }
 
 /* Copies a drawing's options, with the strings the run must own. */
@@ -132,7 +105,7 @@ mg_snapshot *mg_snapshot_open(const char *dir, const mg_snapshot_options *opt,
         mg_error_set(err, MG_EINVAL, "snapshot: no directory given");
         return NULL;
     }
-    if (check_options(o, err) != MG_OK || make_dirs(dir, err) != MG_OK)
+    if (check_options(o, err) != MG_OK || mg_file_make_dirs(dir, err) != MG_OK)
         return NULL;
     mg_snapshot *s = calloc(1, sizeof *s);
     if (!s || !(s->dir = copy_text(dir)) || !copy_options(s, o)) {
