@@ -178,6 +178,7 @@ END_TEST
 
 typedef struct op_case {
     const char *name;
+    mg_op op; /* the op under test: the built graph must contain it */
     int arity;
     double lo, hi;
     mg_value *(*unary)(mg_value *);
@@ -192,15 +193,23 @@ static mg_value *rsub7(mg_value *a) { return mg_rsubc(a, 7.0); }
 static mg_value *rdiv3(mg_value *a) { return mg_rdivc(a, 3.0); }
 
 static const op_case cases[] = {
-    { "add", 2, -5, 5, NULL, mg_add },    { "sub", 2, -5, 5, NULL, mg_sub },
-    { "mul", 2, -5, 5, NULL, mg_mul },    { "div", 2, 0.5, 5, NULL, mg_div },
-    { "powv", 2, 0.5, 3, NULL, mg_pow_value },
-    { "neg", 1, -5, 5, mg_neg, NULL },    { "exp", 1, -5, 5, mg_exp, NULL },
-    { "log", 1, 0.01, 5, mg_log, NULL },  { "tanh", 1, -3, 3, mg_tanh, NULL },
-    { "relu", 1, -5, 5, mg_relu, NULL },  { "sigmoid", 1, -8, 8, mg_sigmoid, NULL },
-    { "pow3", 1, -5, 5, pow3, NULL },     { "pow1.5", 1, 0.1, 5, pow_frac, NULL },
-    { "pow-2", 1, 0.5, 5, pow_neg, NULL },{ "bce", 1, -6, 6, bce_third, NULL },
-    { "rsub", 1, -5, 5, rsub7, NULL },    { "rdiv", 1, 0.5, 5, rdiv3, NULL },
+    { "add", MG_OP_ADD, 2, -5, 5, NULL, mg_add },
+    { "sub", MG_OP_SUB, 2, -5, 5, NULL, mg_sub },
+    { "mul", MG_OP_MUL, 2, -5, 5, NULL, mg_mul },
+    { "div", MG_OP_DIV, 2, 0.5, 5, NULL, mg_div },
+    { "powv", MG_OP_POWV, 2, 0.5, 3, NULL, mg_pow_value },
+    { "neg", MG_OP_NEG, 1, -5, 5, mg_neg, NULL },
+    { "exp", MG_OP_EXP, 1, -5, 5, mg_exp, NULL },
+    { "log", MG_OP_LOG, 1, 0.01, 5, mg_log, NULL },
+    { "tanh", MG_OP_TANH, 1, -3, 3, mg_tanh, NULL },
+    { "relu", MG_OP_RELU, 1, -5, 5, mg_relu, NULL },
+    { "sigmoid", MG_OP_SIGMOID, 1, -8, 8, mg_sigmoid, NULL },
+    { "pow3", MG_OP_POW, 1, -5, 5, pow3, NULL },
+    { "pow1.5", MG_OP_POW, 1, 0.1, 5, pow_frac, NULL },
+    { "pow-2", MG_OP_POW, 1, 0.5, 5, pow_neg, NULL },
+    { "bce", MG_OP_BCE_LOGITS, 1, -6, 6, bce_third, NULL },
+    { "rsub", MG_OP_SUB, 1, -5, 5, rsub7, NULL },
+    { "rdiv", MG_OP_DIV, 1, 0.5, 5, rdiv3, NULL },
 };
 
 static mg_value *apply_case(mg_graph *g, mg_value *const *x, size_t n, void *ctx)
@@ -232,6 +241,38 @@ START_TEST(test_gradcheck_every_op)
         ck_assert_msg(r.max_rel_error < 1e-5 || r.max_abs_error < 1e-6,
                       "%s at x=%g,%g: analytic %.17g numeric %.17g", c->name, x[0],
                       c->arity == 2 ? x[1] : 0.0, r.analytic, r.numeric);
+    }
+}
+END_TEST
+
+enum { NCASES = (int)(sizeof cases / sizeof cases[0]) };
+
+/* Each case computes the op it claims to check. */
+START_TEST(test_case_builds_its_op)
+{
+    const op_case *c = &cases[_i];
+    mg_graph *g = mg_graph_new();
+    mg_value *x[2] = { mg_input(g, 0.7), mg_input(g, 1.3) };
+    mg_value *root = apply_case(g, x, (size_t)c->arity, (void *)c);
+    ck_assert_ptr_nonnull(root);
+    int found = 0;
+    for (uint32_t id = 0; id < mg_graph_count(g); id++)
+        found |= mg_graph_node(g, id)->op == c->op;
+    ck_assert_msg(found, "case '%s' does not compute %s", c->name, mg_op_name(c->op));
+    mg_graph_free(g);
+}
+END_TEST
+
+/* Every op of mg_ops.def has a gradient check (tensor headers have theirs in
+ * test_tensor_grad): a new row without a case fails here. */
+START_TEST(test_every_op_has_a_case)
+{
+    for (int op = 1; op < MG_OP_COUNT; op++) {
+        int found = op == MG_OP_TENSOR;
+        for (int i = 0; i < NCASES; i++)
+            found |= (int)cases[i].op == op;
+        ck_assert_msg(found, "scalar op '%s' (%d) has no gradient-check case",
+                      mg_op_name((mg_op)op), op);
     }
 }
 END_TEST
@@ -386,7 +427,9 @@ static Suite *value_suite(void)
     tcase_add_test(tc, test_long_chain_no_recursion);
     tcase_add_test(tc, test_edges);
     tcase_add_test(tc, test_ieee_edges_match_pytorch);
-    tcase_add_loop_test(tc, test_gradcheck_every_op, 0, (int)(sizeof cases / sizeof cases[0]));
+    tcase_add_loop_test(tc, test_gradcheck_every_op, 0, NCASES);
+    tcase_add_loop_test(tc, test_case_builds_its_op, 0, NCASES);
+    tcase_add_test(tc, test_every_op_has_a_case);
     tcase_add_test(tc, test_gradcheck_reports_failure);
     tcase_add_test(tc, test_errors_are_values);
     tcase_add_test(tc, test_reset_reuses_memory);

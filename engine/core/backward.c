@@ -4,12 +4,10 @@
  * every node after all the nodes that use it. A node is processed only if the
  * root reaches it: the root is marked SEEN, and processing a node marks its
  * parents. Each mark is cleared when the walk passes it, so no extra pass is
- * needed. The local derivatives follow PyTorch's formulas, so edge cases
- * (relu at 0, 0 ** 0, log near 0) give the same numbers. */
+ * needed. Each op's chain rule is in scalar_chain.h, shared with
+ * mg_node_edges(). */
 #include "graph_internal.h"
-#include "scalar_math.h"
-
-#include <math.h>
+#include "scalar_chain.h"
 
 /* Adds d to p's grad. An interior node's first contribution in this pass
  * replaces its old grad, so a second backward accumulates only into leaves. */
@@ -25,46 +23,11 @@ static inline void send(mg_value *p, double d)
     p->grad += d;
 }
 
-static inline void propagate(const mg_value *v)
+/* scalar_chain()'s sink for backward: the piece goes into the operand's grad. */
+static inline void send_to(void *ctx, mg_value *operand, int which, double d)
 {
-    const double g = v->grad, out = v->data;
-    mg_value *a = v->a;
-    switch ((mg_op)v->op) {
-    case MG_OP_ADD: send(a, g); send(v->b, g); break;
-    case MG_OP_SUB: send(a, g); send(v->b, -g); break;
-    case MG_OP_MUL: {
-        const double x = a->data, y = v->b->data;
-        send(a, g * y);
-        send(v->b, g * x);
-        break;
-    }
-    case MG_OP_DIV: {
-        const double x = a->data, y = v->b->data;
-        send(a, g / y);
-        send(v->b, -g * ((x / y) / y));
-        break;
-    }
-    case MG_OP_NEG: send(a, -g); break;
-    case MG_OP_POW:
-        send(a, v->k == 0.0 ? 0.0 : g * (v->k * pow_const(a->data, v->k - 1.0)));
-        break;
-    case MG_OP_POWV: {
-        const double x = a->data, y = v->b->data;
-        send(a, y == 0.0 ? 0.0 : g * (y * pow(x, y - 1.0)));
-        /* PyTorch multiplies by the zero, so an infinite g still gives NaN */
-        send(v->b, g * ((x == 0.0 && y >= 0.0) ? 0.0 : out * log(x)));
-        break;
-    }
-    case MG_OP_EXP: send(a, g * out); break;
-    case MG_OP_LOG: send(a, g / a->data); break;
-    case MG_OP_TANH: send(a, g * (1.0 - out * out)); break;
-    case MG_OP_RELU: send(a, out <= 0.0 ? 0.0 : g); break; /* NaN passes g on */
-    case MG_OP_SIGMOID: send(a, g * (1.0 - out) * out); break;
-    case MG_OP_BCE_LOGITS: send(a, g * (sigmoid(a->data) - v->k)); break;
-    case MG_OP_LEAF:
-    case MG_OP_TENSOR:
-    case MG_OP_COUNT: break;
-    }
+    (void)ctx, (void)which;
+    send(operand, d);
 }
 
 mg_code mg_backward(mg_value *root)
@@ -100,7 +63,7 @@ mg_code mg_backward(mg_value *root)
             if (v->flags & MG_FLAG_TENSOR)
                 tensor_propagate(v);
             else
-                propagate(v);
+                scalar_chain(v, v->grad, send_to, NULL);
         }
     }
     return MG_OK;

@@ -21,22 +21,12 @@
 
 MG_EXTERN_C_BEGIN
 
+/* Scalar ops: MG_OP_LEAF, MG_OP_ADD, ..., one per row of mg_ops.def, which
+ * also gives each op's name, arity and constant. */
 typedef enum mg_op {
-    MG_OP_LEAF = 0, /* no op: an input, a parameter or a constant */
-    MG_OP_ADD,      /* a + b */
-    MG_OP_SUB,      /* a - b */
-    MG_OP_MUL,      /* a * b */
-    MG_OP_DIV,      /* a / b */
-    MG_OP_NEG,      /* -a */
-    MG_OP_POW,      /* a ** k, k a constant kept in the node */
-    MG_OP_POWV,     /* a ** b, b a value */
-    MG_OP_EXP,
-    MG_OP_LOG,
-    MG_OP_TANH,
-    MG_OP_RELU,
-    MG_OP_SIGMOID,
-    MG_OP_BCE_LOGITS, /* binary cross-entropy of logit a against target k */
-    MG_OP_TENSOR,   /* a tensor-only op (matmul, sum, ...): mg_tensor_op_name() names it */
+#define MG_SCALAR_OP(id, name, arity, constant) MG_OP_##id,
+#include "mg_ops.def"
+#undef MG_SCALAR_OP
     MG_OP_COUNT
 } mg_op;
 
@@ -105,7 +95,8 @@ MG_API mg_value *mg_tanh(mg_value *a);
 MG_API mg_value *mg_relu(mg_value *a);           /* max(0, a); grad 0 at a == 0 */
 MG_API mg_value *mg_sigmoid(mg_value *a);
 /* Numerically stable binary cross-entropy of logit z against target y in
- * [0,1]: max(z,0) - z*y + log(1+exp(-|z|)); its grad is sigmoid(z) - y. */
+ * [0,1], as PyTorch computes it: (1-y)·z + m + log(exp(-m) + exp(-z-m)) with
+ * m = max(-z, 0); its grad is sigmoid(z) - y. */
 MG_API mg_value *mg_bce_logits(mg_value *z, double y);
 
 /* Backward pass: sets root->grad to 1 and applies the chain rule to every node
@@ -116,15 +107,70 @@ MG_API mg_value *mg_bce_logits(mg_value *z, double y);
  * latest pass. Returns MG_OK, or an error code (NULL root, sticky error). */
 MG_API mg_code mg_backward(mg_value *root);
 
-/* Op names: "+", "-", "*", "/", "neg", "**", "exp", "log", "tanh", "relu",
- * "sigmoid", "bce"; "" for leaves. */
+/* ---- the chain rule as data ----
+ *
+ * What backward does along one edge, from the same code backward runs
+ * (scalar_chain.h), so the two cannot disagree. For a scalar node `to` and
+ * its operand `from`:
+ *   upstream      to->grad, the gradient that reached `to`
+ *   contribution  exactly what mg_backward() added to from->grad along this
+ *                 edge (bit for bit), given that upstream
+ *   local         the same rule at upstream 1: d to / d from
+ * contribution == local × upstream in floating point except where backward
+ * computes it another way, as PyTorch does:
+ *   - a ** 0 (constant or value exponent) and relu at out <= 0 send 0 whatever
+ *     the upstream, so an infinite or NaN upstream still sends 0 (local is 0);
+ *   - a / b sends g / b to a, and log(a) sends g / a: local is 1 / b (1 / a),
+ *     and (1 / b) × g may differ from g / b in the last bit;
+ *   - sigmoid sends (g × (1 - out)) × out: local is (1 - out) × out, and the
+ *     product may round differently.
+ * relu passes a NaN input's upstream on (local 1). For `x * x` the node has
+ * two edges from x, one per operand, and x->grad gets both.
+ * A node the last backward did not reach (root does not depend on it) sent
+ * nothing: its edges' contributions mean "what it would send with its grad".
+ * Tensor nodes: from, to and operand are filled and the numbers are NaN;
+ * mg_tensor_edge_contribution() (mg_tensor.h) gives the contribution tensor. */
+typedef struct mg_edge {
+    const mg_value *from; /* the operand */
+    const mg_value *to;   /* the node computed from it */
+    int operand;          /* 0: to's first operand (a), 1: its second (b) */
+    double local;         /* d to / d from at the forward values */
+    double upstream;      /* to->grad */
+    double contribution;  /* what backward added to from->grad along this edge */
+} mg_edge;
+
+/* Fills edges[0..n) with v's operand edges in operand order; returns n (0
+ * for leaves and NULL, else 1 or 2). */
+MG_API int mg_node_edges(const mg_value *v, mg_edge edges[2]);
+
+/* ---- walking a graph ----
+ * Operands always have smaller ids than the nodes that use them (creation
+ * order is topological), so walkers sweep ids instead of recursing. Read
+ * operands through mg_node_operands(), never v->b directly (it shares
+ * storage with k for some ops). */
+
+/* Stores v's operands (value or tensor headers) in ops[0..n) in operand
+ * order and returns n: 0 for leaves and NULL, 1, or 2. The same node may
+ * appear twice (x * x). */
+MG_API int mg_node_operands(const mg_value *v, mg_value *ops[2]);
+/* Marks reached[id] = 1 for root and every node it depends on, 0 for the
+ * other ids up to root's; reached holds at least root->id + 1 bytes (ids
+ * above root cannot be reached). Returns how many nodes were reached (0 for
+ * NULL). Allocates nothing. */
+MG_API size_t mg_reach(const mg_value *root, unsigned char *reached);
+
+/* An op's name ("+", "**", "exp", "" for leaves; "?" out of range), as in
+ * mg_ops.def. */
 MG_API const char *mg_op_name(mg_op op);
+/* An op's number of value operands (0 for leaves, 1, 2; -1 for MG_OP_TENSOR,
+ * whose header has its tensor op's, and out of range). */
+MG_API int mg_op_arity(mg_op op);
 /* v's op label as micrograd draws it ("**2" for pow with k = 2); returns the
  * full length as snprintf does. */
 MG_API size_t mg_value_op_label(const mg_value *v, char *buf, size_t n);
 /* True for leaves (no parents). */
 static inline int mg_is_leaf(const mg_value *v) { return v->op == MG_OP_LEAF; }
-/* Number of value parents of v (0, 1 or 2). */
+/* Number of operands of v (0, 1 or 2), as mg_node_operands() returns. */
 MG_API int mg_value_parent_count(const mg_value *v);
 
 MG_EXTERN_C_END

@@ -37,4 +37,14 @@ static inline double sigmoid(double x)
     return e / (1.0 + e);
 }
 
+/* Binary cross-entropy of logit x against target y, as PyTorch's
+ * binary_cross_entropy_with_logits computes it: with m = max(-x, 0),
+ * (1 - y)·x + m + log(exp(-m) + exp(-x - m)), which never overflows and
+ * gives PyTorch's Inf/NaN at infinite logits. */
+static inline double bce_logits(double x, double y)
+{
+    const double m = x < 0.0 ? -x : 0.0;
+    return (1.0 - y) * x + m + log(exp(-m) + exp(-x - m));
+}
+
 #endif

@@ -176,27 +176,42 @@ mg_value *mg_bce_logits(mg_value *z, double y)
         mg_graph_fail(z->graph, MG_EINVAL, "bce_logits: target %g is not finite", y);
         return NULL;
     }
-    double x = z->data;
-    double loss = (x > 0.0 ? x : 0.0) - x * y + log1p(exp(-fabs(x)));
-    mg_value *v = unary(z, MG_OP_BCE_LOGITS, loss, "bce_logits");
+    mg_value *v = unary(z, MG_OP_BCE_LOGITS, bce_logits(z->data, y), "bce_logits");
     if (v)
         v->k = y;
     return v;
 }
 
-/* ---- names ---- */
+/* ---- the op table ---- */
 
-static const char *const op_names[MG_OP_COUNT] = {
-    [MG_OP_LEAF] = "", [MG_OP_ADD] = "+", [MG_OP_SUB] = "-", [MG_OP_MUL] = "*",
-    [MG_OP_DIV] = "/", [MG_OP_NEG] = "neg", [MG_OP_POW] = "**", [MG_OP_POWV] = "**",
-    [MG_OP_EXP] = "exp", [MG_OP_LOG] = "log", [MG_OP_TANH] = "tanh",
-    [MG_OP_RELU] = "relu", [MG_OP_SIGMOID] = "sigmoid", [MG_OP_BCE_LOGITS] = "bce",
-    [MG_OP_TENSOR] = "tensor",
+/* What a scalar op keeps in v->k (mg_ops.def). */
+typedef enum { K_NONE, K_EXPONENT, K_TARGET } op_constant;
+
+static const struct {
+    const char *name;
+    int arity;
+    op_constant constant;
+} ops[MG_OP_COUNT] = {
+#define MG_SCALAR_OP(id, name_, arity_, constant_)                                    \
+    [MG_OP_##id] = { .name = name_, .arity = arity_, .constant = K_##constant_ },
+#include "mg_ops.def"
+#undef MG_SCALAR_OP
 };
+
+/* The values are in callers' code and saved counts: new rows go at the end. */
+_Static_assert(MG_OP_ADD == 1 && MG_OP_POW == 6 && MG_OP_POWV == 7 && MG_OP_SIGMOID == 12
+                   && MG_OP_BCE_LOGITS == 13 && MG_OP_TENSOR == 14,
+               "mg_ops.def: a row moved; add new ops at the end");
+_Static_assert(sizeof ops / sizeof ops[0] == MG_OP_COUNT, "one row per op");
 
 const char *mg_op_name(mg_op op)
 {
-    return (unsigned)op < MG_OP_COUNT ? op_names[op] : "?";
+    return (unsigned)op < MG_OP_COUNT ? ops[op].name : "?";
+}
+
+int mg_op_arity(mg_op op)
+{
+    return (unsigned)op < MG_OP_COUNT ? ops[op].arity : -1;
 }
 
 size_t mg_value_op_label(const mg_value *v, char *buf, size_t n)
@@ -204,8 +219,8 @@ size_t mg_value_op_label(const mg_value *v, char *buf, size_t n)
     int len;
     if (v->flags & MG_FLAG_TENSOR)
         return tensor_op_label(v, buf, n);
-    if (v->op == MG_OP_POW)
-        len = snprintf(buf, n, "**%g", v->k);
+    if (v->op < MG_OP_COUNT && ops[v->op].constant == K_EXPONENT)
+        len = snprintf(buf, n, "%s%g", ops[v->op].name, v->k);
     else
         len = snprintf(buf, n, "%s", mg_op_name((mg_op)v->op));
     return len < 0 ? 0 : (size_t)len;
@@ -213,14 +228,6 @@ size_t mg_value_op_label(const mg_value *v, char *buf, size_t n)
 
 int mg_value_parent_count(const mg_value *v)
 {
-    if (!v || v->op == MG_OP_LEAF)
-        return 0;
-    switch (v->op) {
-    case MG_OP_ADD: case MG_OP_SUB: case MG_OP_MUL: case MG_OP_DIV: case MG_OP_POWV:
-        return 2;
-    case MG_OP_TENSOR:
-        return v->b ? 2 : 1;
-    default:
-        return 1;
-    }
+    mg_value *operands[2];
+    return mg_node_operands(v, operands);
 }

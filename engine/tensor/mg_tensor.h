@@ -192,6 +192,15 @@ MG_API mg_tensor *mg_tensor_bce_logits(mg_tensor *a, mg_tensor *b);
 /* mg_backward(root->node): root must hold one element and require a gradient. */
 MG_API mg_code mg_tensor_backward(mg_tensor *root);
 
+/* The chain rule along one tensor edge (see mg_edge in mg_value.h): writes
+ * into buf what backward added to operand `which`'s grad (0: first operand,
+ * 1: second) given t's current grad, computed on demand by the same code
+ * backward runs. buf holds that operand's numel elements of its dtype.
+ * Returns MG_OK, or MG_EINVAL (buf untouched) when there is no such operand
+ * or backward sends it nothing (t or the operand requires no gradient).
+ * Allocates nothing; the graph's error is left alone. */
+MG_API mg_code mg_tensor_edge_contribution(const mg_tensor *t, int which, void *buf);
+
 /* ---- gradient check (float64, through mg_gradcheck_compare) ---- */
 typedef struct mg_tensor_spec {
     int ndim;

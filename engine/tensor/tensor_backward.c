@@ -178,6 +178,16 @@ mg_code tensor_seed_root(mg_value *root)
     return MG_OK;
 }
 
+mg_code mg_tensor_edge_contribution(const mg_tensor *t, int which, void *buf)
+{
+    if (!t || !buf || which < 0 || which >= tensor_ops[t->op].arity || !t->grad)
+        return MG_EINVAL;
+    if (!operand(t, which)->requires_grad)
+        return MG_EINVAL;
+    backward_of[t->op](t, which, buf, 1);
+    return MG_OK;
+}
+
 mg_code mg_tensor_backward(mg_tensor *root)
 {
     return root ? mg_backward(root->node) : MG_EINVAL;

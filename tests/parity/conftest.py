@@ -2,6 +2,7 @@
 
 MGVIZ                   path to the built mgviz (meson passes it)
 MGVIZ_TRAIN_DUMP        path to the built parity_train_dump (meson passes it)
+MGVIZ_SCALAR_DUMP       path to the built parity_scalar_dump (meson passes it)
 MGVIZ_PARITY_PROGRAMS   random programs per run (default 10000)
 MGVIZ_PARITY_SEED       the generator's seed (default fixed, so runs repeat)
 """
@@ -37,6 +38,11 @@ def mgviz():
 @pytest.fixture(scope="session")
 def train_dump():
     return _executable("MGVIZ_TRAIN_DUMP")
+
+
+@pytest.fixture(scope="session")
+def scalar_dump():
+    return _executable("MGVIZ_SCALAR_DUMP")
 
 
 @pytest.fixture(scope="session")
