@@ -317,10 +317,8 @@ static int describe_node(out *o, const mg_value *root, const mg_value *v, const 
     mg_error err;
     if (mg_inspect_children(root, v, &children, &nchildren, &err) != MG_OK)
         return cli_fail(CMD, CLI_USAGE, "%s", err.message);
-    const mg_value *parents[2];
-    int np = mg_value_parent_count(v);
-    parents[0] = v->a;
-    parents[1] = np == 2 ? v->b : NULL;
+    mg_value *parents[2];
+    int np = mg_node_operands(v, parents);
     if (o->json) {
         member(o, key);
         fputs("{\"node\":", stdout);

@@ -144,8 +144,8 @@ static mg_code tally_edges(const builder *b, viz_tally *t)
         if (b->plan->node_box[id] == MG_VIZ_NODE_ABSENT)
             continue;
         const mg_value *v = mg_graph_node(b->mg, (uint32_t)id);
-        int np = mg_value_parent_count(v);
-        const mg_value *ps[2] = {v->a, np >= 2 ? v->b : NULL};
+        mg_value *ps[2];
+        int np = mg_node_operands(v, ps);
         for (int i = 0; i < np; i++) {
             if (b->plan->node_box[ps[i]->id] == MG_VIZ_NODE_ABSENT)
                 continue;

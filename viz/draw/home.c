@@ -39,8 +39,8 @@ mg_code viz_home_scopes(const mg_graph *g, const uint8_t *in, size_t n,
     }
     for (size_t id = 0; id < n; id++) {
         const mg_value *v = mg_graph_node(g, (uint32_t)id);
-        int np = in[id] ? mg_value_parent_count(v) : 0;
-        const mg_value *ps[2] = {v->a, np >= 2 ? v->b : NULL};
+        mg_value *ps[2];
+        int np = in[id] ? mg_node_operands(v, ps) : 0;
         for (int i = 0; i < np; i++) {
             uint32_t p = ps[i]->id;
             if (in[p] && mg_is_leaf(ps[i]))

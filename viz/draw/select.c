@@ -5,26 +5,6 @@
 
 #include "viz_internal.h"
 
-/* Sets in[] for root and every node it depends on. */
-static size_t mark_ancestors(mg_value *root, uint8_t *in)
-{
-    const mg_graph *g = root->graph;
-    size_t count = 0;
-    in[root->id] = 1;
-    for (uint32_t id = root->id + 1; id-- > 0;) {
-        if (!in[id])
-            continue;
-        count++;
-        const mg_value *v = mg_graph_node(g, id);
-        int np = mg_value_parent_count(v);
-        if (np >= 1)
-            in[v->a->id] = 1;
-        if (np >= 2)
-            in[v->b->id] = 1;
-    }
-    return count;
-}
-
 /* Breadth-first rings around the focus, along edges in either direction:
  * ring r is every selected node one edge from ring r-1 and not seen before. */
 static void mark_rings(const mg_graph *g, uint32_t last, uint32_t *dist,
@@ -37,8 +17,8 @@ static void mark_rings(const mg_graph *g, uint32_t last, uint32_t *dist,
             if (dist[id] == UINT32_MAX - 1) /* not selected */
                 continue;
             const mg_value *v = mg_graph_node(g, id);
-            int np = mg_value_parent_count(v);
-            const mg_value *ps[2] = {v->a, np >= 2 ? v->b : NULL};
+            mg_value *ps[2];
+            int np = mg_node_operands(v, ps);
             for (int i = 0; i < np; i++) {
                 uint32_t p = ps[i]->id;
                 if (dist[id] == r - 1 && dist[p] == UINT32_MAX)
@@ -79,7 +59,7 @@ static mg_code keep_focus(mg_value *root, const mg_viz_options *o, uint8_t *in,
 mg_code viz_select(mg_value *root, const mg_viz_options *o, uint8_t *in,
                    size_t *count, mg_error *err)
 {
-    *count = mark_ancestors(root, in);
+    *count = mg_reach(root, in);
     if (o->focus)
         return keep_focus(root, o, in, count, err);
     return MG_OK;

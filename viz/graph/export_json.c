@@ -49,11 +49,10 @@ void mg_export_node_json(FILE *out, const mg_value *v)
         mg_json_write_number(out, v->grad);
     }
     fputs(",\"parents\":[", out);
-    int np = mg_value_parent_count(v);
-    if (np >= 1)
-        fprintf(out, "%u", v->a->id);
-    if (np == 2)
-        fprintf(out, ",%u", v->b->id);
+    mg_value *ops[2];
+    int np = mg_node_operands(v, ops);
+    for (int i = 0; i < np; i++)
+        fprintf(out, i ? ",%u" : "%u", ops[i]->id);
     fputs("],\"scope\":", out);
     mg_scope_path(v->graph, v->scope, text, sizeof text);
     mg_json_write_string(out, text);

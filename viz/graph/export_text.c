@@ -43,11 +43,12 @@ static void write_row(FILE *out, const mg_value *v, int lw)
         mg_format_double(v->data, data, sizeof data);
         mg_format_double(v->grad, grad, sizeof grad);
     }
-    int np = mg_value_parent_count(v);
+    mg_value *ops[2];
+    int np = mg_node_operands(v, ops);
     if (np == 1)
-        snprintf(parents, sizeof parents, "%u", v->a->id);
+        snprintf(parents, sizeof parents, "%u", ops[0]->id);
     else if (np == 2)
-        snprintf(parents, sizeof parents, "%u,%u", v->a->id, v->b->id);
+        snprintf(parents, sizeof parents, "%u,%u", ops[0]->id, ops[1]->id);
     mg_scope_path(v->graph, v->scope, scope, sizeof scope);
     fprintf(out, "%6u  %-8s %-6s %-*s %24s %24s  %-13s %s\n", v->id, op,
             mg_node_kind(v), lw, mg_value_label(v), data, grad, parents, scope);

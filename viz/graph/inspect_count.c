@@ -5,32 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-int inspect_parents(const mg_value *v, const mg_value *out[2])
-{
-    int n = mg_value_parent_count(v);
-    if (n >= 1)
-        out[0] = v->a;
-    if (n == 2)
-        out[1] = v->b;
-    return n;
-}
-
-/* Parents have smaller ids than their children, so one sweep down from the
- * root marks everything it depends on. */
 unsigned char *inspect_reach(const mg_value *root)
 {
-    unsigned char *seen = calloc((size_t)root->id + 1, 1);
-    if (!seen)
-        return NULL;
-    seen[root->id] = 1;
-    for (uint32_t id = root->id + 1; id-- > 0;) {
-        if (!seen[id])
-            continue;
-        const mg_value *p[2];
-        int np = inspect_parents(mg_graph_node(root->graph, id), p);
-        for (int i = 0; i < np; i++)
-            seen[p[i]->id] = 1;
-    }
+    unsigned char *seen = malloc((size_t)root->id + 1);
+    if (seen)
+        mg_reach(root, seen);
     return seen;
 }
 
@@ -44,8 +23,8 @@ static size_t *longest_depths(const mg_value *root, const unsigned char *seen)
     for (uint32_t id = 0; id <= root->id; id++) {
         if (!seen[id])
             continue;
-        const mg_value *p[2];
-        int np = inspect_parents(mg_graph_node(root->graph, id), p);
+        mg_value *p[2];
+        int np = mg_node_operands(mg_graph_node(root->graph, id), p);
         for (int i = 0; i < np; i++)
             if (depth[p[i]->id] + 1 > depth[id])
                 depth[id] = depth[p[i]->id] + 1;
@@ -121,8 +100,8 @@ mg_code mg_inspect_longest_path(const mg_value *root, mg_inspect_paths *out,
         const mg_value *v = root;
         for (;;) {
             ids[len++] = v->id;
-            const mg_value *p[2];
-            int np = inspect_parents(v, p);
+            mg_value *p[2];
+            int np = mg_node_operands(v, p);
             if (np == 0)
                 break;
             v = (np == 2 && depth[p[1]->id] > depth[p[0]->id]) ? p[1] : p[0];

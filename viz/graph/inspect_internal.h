@@ -4,12 +4,9 @@
 
 #include "mg_inspect.h"
 
-/* Flags for ids 0..root->id: 1 where root depends on the node (the root
- * included). A malloc'd array to free(), or NULL when out of memory. */
+/* mg_reach() into a malloc'd array to free() (root->id + 1 flags), or NULL
+ * when out of memory. */
 unsigned char *inspect_reach(const mg_value *root);
-
-/* The parents of v as an array of up to two; returns how many. */
-int inspect_parents(const mg_value *v, const mg_value *out[2]);
 
 /* Grows a path result by one path (len ids, copied from ids in reverse when
  * reversed is set); 0, or -1 when out of memory. */

@@ -106,8 +106,8 @@ mg_code mg_inspect_children(const mg_value *root, const mg_value *v, uint32_t **
     }
     for (uint32_t id = v->id + 1; id <= root->id; id++) {
         const mg_value *c = mg_graph_node(root->graph, id);
-        const mg_value *p[2];
-        int np = inspect_parents(c, p);
+        mg_value *p[2];
+        int np = mg_node_operands(c, p);
         if (seen[id] && np > 0 && (p[0] == v || (np == 2 && p[1] == v)))
             list[(*n)++] = id;
     }

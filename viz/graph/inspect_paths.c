@@ -48,8 +48,8 @@ static uint64_t *count_paths(const mg_value *root, const mg_value *from)
         return NULL;
     count[0] = 1;
     for (uint32_t id = from->id + 1; id <= root->id; id++) {
-        const mg_value *p[2];
-        int np = inspect_parents(mg_graph_node(root->graph, id), p);
+        mg_value *p[2];
+        int np = mg_node_operands(mg_graph_node(root->graph, id), p);
         uint64_t c = 0;
         for (int i = 0; i < np; i++)
             if (p[i]->id >= from->id && (i == 0 || p[1] != p[0]))
@@ -84,8 +84,8 @@ static int list_paths(const mg_value *root, const mg_value *from, const uint64_t
             depth--;
             continue;
         }
-        const mg_value *p[2];
-        int np = inspect_parents(v, p);
+        mg_value *p[2];
+        int np = mg_node_operands(v, p);
         int i = next[depth - 1]++;
         if (i >= np) {
             depth--;

@@ -123,10 +123,8 @@ static mg_code check_root(const mg_html_steps *s, const mg_value *root,
 
 static uint32_t parent_id(const mg_value *v, int which)
 {
-    int np = mg_value_parent_count(v);
-    if (which >= np)
-        return UINT32_MAX;
-    return which == 0 ? v->a->id : v->b->id;
+    mg_value *ops[2];
+    return which < mg_node_operands(v, ops) ? ops[which]->id : UINT32_MAX;
 }
 
 /* The scope paths of g as a JSON array by scope id: they name the SVG's
