@@ -142,6 +142,40 @@ START_TEST(test_mismatch_is_refused)
 }
 END_TEST
 
+/* The temporary file's name is not predictable and never followed: a link
+ * planted at the name saving once used (<path>.tmp.<pid>) stays untouched. */
+START_TEST(test_planted_link_is_not_followed)
+{
+    char victim[300], planted[300];
+    snprintf(victim, sizeof victim, "%s/victim", dir);
+    snprintf(planted, sizeof planted, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(victim, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("precious", f);
+    fclose(f);
+    ck_assert_int_eq(symlink(victim, planted), 0);
+    ck_assert_int_eq(mg_checkpoint_save(path, "again", recs, 2, NULL), MG_OK);
+    struct stat st;
+    ck_assert_int_eq(stat(victim, &st), 0);
+    ck_assert_int_eq(st.st_size, 8);
+    fresh_targets();
+    char meta[32];
+    ck_assert_int_eq(mg_checkpoint_load(path, meta, sizeof meta, targets, 2, NULL), MG_OK);
+    ck_assert_str_eq(meta, "again");
+}
+END_TEST
+
+/* An endless or huge input is refused without reading it all. */
+START_TEST(test_endless_input_is_refused)
+{
+    fresh_targets();
+    mg_error err;
+    ck_assert_int_eq(mg_checkpoint_load("/dev/zero", NULL, 0, targets, 2, &err), MG_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.message, "not an mgviz checkpoint"));
+    ck_assert_int_eq(w2[0], 42.0f);
+}
+END_TEST
+
 static Suite *checkpoint_suite(void)
 {
     Suite *s = suite_create("checkpoint");
@@ -150,6 +184,8 @@ static Suite *checkpoint_suite(void)
     tcase_add_test(tc, test_round_trip_is_exact);
     tcase_add_test(tc, test_damage_is_refused);
     tcase_add_test(tc, test_mismatch_is_refused);
+    tcase_add_test(tc, test_planted_link_is_not_followed);
+    tcase_add_test(tc, test_endless_input_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }

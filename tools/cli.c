@@ -1,6 +1,7 @@
 /* cli.c — option parsing, numbers, files and NAME=VALUE for the subcommands. */
 #include "cli.h"
 #include "mg_buf.h"
+#include "mg_file.h"
 
 #include <errno.h>
 #include <math.h>
@@ -236,33 +237,13 @@ int cli_unknown_option(const char *cmd, const char *arg, const char *const *help
 
 char *cli_read_file(const char *cmd, const char *path)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) {
-        cli_fail(cmd, CLI_USAGE, "cannot read %s: %s", path, strerror(errno));
+    char *text;
+    size_t len;
+    mg_error err;
+    if (mg_file_read(path, 0, &text, &len, &err) != MG_OK) {
+        cli_fail(cmd, CLI_USAGE, "%s", err.message);
         return NULL;
     }
-    size_t len = 0, cap = 4096;
-    char *text = malloc(cap);
-    while (text) {
-        len += fread(text + len, 1, cap - len - 1, f);
-        if (len < cap - 1)
-            break;
-        char *grown = realloc(text, cap *= 2);
-        if (!grown)
-            free(text);
-        text = grown;
-    }
-    int bad = !text || ferror(f);
-    int saved = errno;
-    if (f != stdin)
-        fclose(f);
-    if (bad) {
-        cli_fail(cmd, CLI_USAGE, "cannot read %s: %s", path,
-                 text ? strerror(saved) : "out of memory");
-        free(text);
-        return NULL;
-    }
-    text[len] = '\0';
     if (strlen(text) != len) {
         free(text);
         cli_fail(cmd, CLI_USAGE, "%s is not a text file (it holds a NUL byte)", path);

@@ -2,8 +2,10 @@
  * through a CRC-32 to a temporary file then renamed, read whole and verified
  * before anything is copied out. */
 #include "mg_checkpoint.h"
+#include "mg_file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,18 +44,16 @@ mg_ckpt_record mg_ckpt_tensor(const char *name, const mg_tensor *t)
 /* ---- writing ---- */
 
 typedef struct writer {
-    FILE *f;
+    mg_file_out f;
     uLong crc;
-    int failed;
 } writer;
 
 static void put(writer *w, const void *p, size_t n)
 {
-    if (w->failed || n == 0)
+    if (n == 0)
         return;
     w->crc = crc32(w->crc, p, (uInt)n);
-    if (fwrite(p, 1, n, w->f) != n)
-        w->failed = 1;
+    mg_file_put(&w->f, p, n);
 }
 
 static void put_u32(writer *w, uint32_t x)
@@ -101,12 +101,11 @@ mg_code mg_checkpoint_save(const char *path, const char *meta, const mg_ckpt_rec
     mg_code rc = check_records(recs, n, err);
     if (rc != MG_OK)
         return rc;
-    char tmp[4096];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp)
-        return mg_error_set(err, MG_EINVAL, "checkpoint: path too long");
-    writer w = { .f = fopen(tmp, "wb"), .crc = crc32(0L, Z_NULL, 0) };
-    if (!w.f)
-        return mg_error_set(err, MG_EIO, "%s: cannot create (%s)", tmp, strerror(errno));
+    /* through a temporary file made exclusively beside path (mg_file.h) */
+    writer w = { .crc = crc32(0L, Z_NULL, 0) };
+    rc = mg_file_begin(&w.f, path, err);
+    if (rc != MG_OK)
+        return rc;
     const char *m = meta ? meta : "";
     put(&w, MAGIC, sizeof MAGIC);
     put_u32(&w, MG_CHECKPOINT_VERSION);
@@ -116,17 +115,7 @@ mg_code mg_checkpoint_save(const char *path, const char *meta, const mg_ckpt_rec
     for (int i = 0; i < n; i++)
         put_record(&w, &recs[i]);
     put_u32(&w, (uint32_t)w.crc);
-    int bad = w.failed || fflush(w.f) != 0 || fsync(fileno(w.f)) != 0;
-    int saved = errno;
-    bad = fclose(w.f) != 0 || bad;
-    if (bad || rename(tmp, path) != 0) {
-        if (!bad)
-            saved = errno;
-        remove(tmp);
-        return mg_error_set(err, MG_EIO, "%s: cannot write the checkpoint (%s)", path,
-                            strerror(saved));
-    }
-    return MG_OK;
+    return mg_file_commit(&w.f, err);
 }
 
 /* ---- reading ---- */
@@ -156,35 +145,24 @@ static int take_u32(reader *r, uint32_t *x)
     return 1;
 }
 
+/* Reads path whole, bounded by the input cap (mg_limits.h); a file that
+ * does not start with the magic is refused before more is read. */
 static mg_code slurp(const char *path, unsigned char **buf, size_t *size, mg_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return mg_error_set(err, MG_EIO, "%s: cannot open (%s)", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *b = malloc(cap);
-    while (b) {
-        n += fread(b + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        unsigned char *nb = cap < ((size_t)1 << 34) ? realloc(b, cap * 2) : NULL;
-        if (!nb) {
-            free(b);
-            b = NULL;
-            break;
-        }
-        b = nb;
-        cap *= 2;
+    char head[sizeof MAGIC];
+    ssize_t k = pread(fd, head, sizeof head, 0); /* fails on pipes: they are read whole */
+    if (k == (ssize_t)sizeof head && memcmp(head, MAGIC, sizeof MAGIC) != 0) {
+        close(fd);
+        return mg_error_set(err, MG_EFORMAT, "%s: not an mgviz checkpoint (bad magic)", path);
     }
-    int failed = ferror(f);
-    fclose(f);
-    if (!b || failed) {
-        free(b);
-        return mg_error_set(err, b ? MG_EIO : MG_ENOMEM, "%s: cannot read", path);
-    }
-    *buf = b;
-    *size = n;
-    return MG_OK;
+    char *data;
+    mg_code rc = mg_file_read_fd(fd, path, 0, &data, size, err);
+    close(fd);
+    *buf = (unsigned char *)data;
+    return rc;
 }
 
 static mg_code check_envelope(const char *path, const unsigned char *b, size_t size,

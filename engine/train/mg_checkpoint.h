@@ -11,8 +11,10 @@
  *         u8 dtype (0 = f32, 1 = f64), u8 ndim, ndim × u32 dims
  *         the data: numel × 4 or 8 bytes, IEEE-754 little-endian
  *     u32 crc32                    zlib's CRC-32 of every byte before it
- * The file is written to "<path>.tmp.<pid>" in the same directory and renamed
- * over path, so a reader sees the old file or the whole new one.
+ * The file is written through mg_file.h (a temporary file created exclusively
+ * beside path, synced, renamed over it), so a reader sees the old file or the
+ * whole new one, and a planted link is never followed. Reading is bounded by
+ * the input cap of mg_limits.h.
  *
  * Loading checks the magic, version, size and CRC first, then that the file
  * holds exactly the records the caller expects (names, dtypes, shapes); any

@@ -1,0 +1,44 @@
+/* mg_size.h — sizes computed from input, checked.
+ *
+ * Every count × size or sum that a file, an argument or a caller controls
+ * goes through these, so an absurd count fails as "too large" instead of
+ * wrapping into a small allocation that is then overrun. */
+#ifndef MG_SIZE_H
+#define MG_SIZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mg_api.h"
+
+MG_EXTERN_C_BEGIN
+
+/* *out = a * b; false (and *out SIZE_MAX) when the product overflows. */
+static inline bool mg_size_mul(size_t a, size_t b, size_t *out)
+{
+    if (__builtin_mul_overflow(a, b, out)) {
+        *out = (size_t)-1;
+        return false;
+    }
+    return true;
+}
+
+/* *out = a + b; false (and *out SIZE_MAX) when the sum overflows. */
+static inline bool mg_size_add(size_t a, size_t b, size_t *out)
+{
+    if (__builtin_add_overflow(a, b, out)) {
+        *out = (size_t)-1;
+        return false;
+    }
+    return true;
+}
+
+/* malloc(n * size) (at least one byte, so NULL always means failure); NULL
+ * when the product overflows. */
+MG_API void *mg_alloc_array(size_t n, size_t size);
+/* realloc(p, n * size) likewise; p is untouched when it returns NULL. */
+MG_API void *mg_realloc_array(void *p, size_t n, size_t size);
+
+MG_EXTERN_C_END
+
+#endif
