@@ -106,9 +106,10 @@ async function testExpr(context, dir) {
   eq(await field(page, 'label'), 'z', 'expr: z label');
   eq(await field(page, 'data'), '8', 'expr: z data');
   eq(await field(page, 'grad'), '1', 'expr: z grad after backward');
-  eq(await page.$$eval('#mg-parents button', (b) => b.length), 2, 'expr: z has two parents');
-  eq(await page.$$eval('#mg-children button', (b) => b.length), 1, 'expr: z has one child');
-  await page.click('#mg-parents button[data-goto="0"]');
+  eq(await page.$$eval('#mg-inputs button[data-goto]', (b) => b.length), 2, 'expr: z has two inputs');
+  eq(await page.$$eval('#mg-used-by button[data-goto]', (b) => b.length), 1, 'expr: z is used by one node');
+  check((await page.textContent('#mg-panel')).includes('_prev'), 'expr: the panel says "inputs" is micrograd\'s _prev');
+  await page.click('#mg-inputs button[data-goto="0"]');
   eq(await selected(page), 0, 'expr: a parent link moves the selection');
   eq(await field(page, 'label'), 'x', 'expr: parent x label');
   eq(await field(page, 'grad'), '4', 'expr: dz/dx = 4');
@@ -127,6 +128,7 @@ async function testExpr(context, dir) {
   check(hits.includes(1), 'expr: searching "y" lists y (#1)');
   await page.press('#mg-search', 'Enter');
   eq(await selected(page), 1, 'expr: Enter selects the first match');
+  check(await page.evaluate(() => !/Infinity|NaN|-0(?![.\d])/.test(document.getElementById('mg-panel').textContent)), 'expr: the panel writes no NaN, Infinity or -0');
   await page.fill('#mg-search', 'log');
   eq(JSON.stringify(await page.$$eval('#mg-results button', (b) => b.map((e) => +e.dataset.goto))), '[6]', 'expr: searching an op finds its nodes');
   await page.fill('#mg-search', '#5');
@@ -135,7 +137,7 @@ async function testExpr(context, dir) {
 
   await page.click('#mg-nan');
   eq(await selected(page), 6, 'expr: jump to first NaN selects log(y - 4)');
-  eq(await field(page, 'data'), 'NaN', 'expr: the NaN reads NaN');
+  eq(await field(page, 'data'), 'nan', 'expr: the NaN reads nan');
   check((await page.getAttribute('#n6', 'class')).includes('nonfinite'), 'expr: the NaN box is marked non-finite');
   check(await page.$('#n6 text.mg-tag') !== null, 'expr: the NaN box carries a text tag, not colour alone');
 
@@ -198,6 +200,72 @@ async function testExpr(context, dir) {
   await page.close();
 }
 
+/* The numbers a box shows: {label, data, grad} as drawn text. */
+async function box(page, id) {
+  return page.$$eval('#n' + id + ' text', (ts) => {
+    const out = {};
+    ts.forEach((t) => { const m = /^(data|grad) (.*)$/.exec(t.textContent); if (m) out[m[1]] = m[2]; });
+    return out;
+  });
+}
+async function replay(page) { return page.evaluate(() => window.mgInspector.state().replay); }
+async function where(page) { return (await page.textContent('#mg-replay-text')).trim(); }
+
+/* Stepping through b = a + a; c = b * b (a = 3): forward, data appears in
+ * topological order; backward, grads in reverse, by the keyboard. */
+async function testReplay(context, dir) {
+  const page = await open(context, path.join(dir, 'reuse.html'));
+  const a = 3, b = a + a, c = b * b, cGrad = 1, bGrad = 2 * b * cGrad, aGrad = 2 * bGrad;
+  const kinds = await page.$$eval('#mg-legend .swatch', (s) => s.map((e) => e.nextSibling.textContent));
+  check(kinds.includes('input') && kinds.includes('computed') && kinds.includes('root'), 'replay: the legend shows kind swatches (' + kinds.join(', ') + ')');
+
+  await page.click('#mg-replay-forward');
+  eq(JSON.stringify(await replay(page)), JSON.stringify({ dir: 'forward', pos: 0, steps: 3, playing: false }), 'replay: forward starts at position 0 of 3');
+  eq((await box(page, 0)).data, '\u2014', 'replay: before the first forward step a has no data yet');
+  await page.click('#mg-replay-next');
+  eq((await box(page, 0)).data, String(a), 'replay: forward step 1 computes a');
+  eq((await box(page, 1)).data, '\u2014', 'replay: ... and not yet b');
+  check((await page.getAttribute('#n1', 'class')).includes('waiting'), 'replay: b is drawn as waiting');
+  await page.click('#mg-replay-next');
+  eq((await box(page, 1)).data, String(b), 'replay: forward step 2 computes b');
+  eq(await where(page), 'forward step 2 of 3: b = a + a = 3 + 3 = 6.', 'replay: the line says what step 2 did');
+  check((await page.getAttribute('#n1', 'class')).includes('now') && (await page.getAttribute('#e0_1', 'class')).includes('now'),
+    'replay: the current node and its incoming edge are highlighted');
+  await page.click('#mg-replay-next');
+  eq((await box(page, 2)).data, String(c), 'replay: forward step 3 computes the root c');
+  check((await where(page)).includes('Done'), 'replay: the last step says it is done');
+
+  /* backward, by the keyboard only */
+  await page.click('#mg-replay-backward');
+  await page.focus('#mg-view');
+  eq((await box(page, 2)).grad, '\u2014', 'replay: backward starts with no grads');
+  await page.keyboard.press('.');
+  eq((await replay(page)).pos, 1, 'replay: "." steps forward');
+  eq((await box(page, 2)).grad, String(cGrad), 'replay: backward step 1 seeds the root c.grad = 1');
+  check((await where(page)).startsWith('backward step 1 of 3: c is the root, so c.grad = 1.'), 'replay: the line says the root is seeded');
+  await page.keyboard.press('.');
+  await page.keyboard.press('.');
+  eq((await box(page, 0)).grad, String(aGrad), 'replay: after the last backward step a.grad = 24');
+  eq((await box(page, 1)).grad, String(bGrad), 'replay: ... and b.grad = 12');
+  await page.keyboard.press(',');
+  eq((await replay(page)).pos, 2, 'replay: "," steps back');
+  eq((await box(page, 0)).grad, '\u2014', 'replay: stepping back takes a\'s grad away again');
+  await page.keyboard.press('r');
+  eq((await replay(page)).pos, 0, 'replay: "r" resets');
+  await page.keyboard.press('p');
+  await page.waitForFunction(() => window.mgInspector.state().replay.pos >= 2, null, { timeout: 10000 });
+  check((await replay(page)).playing, 'replay: "p" plays');
+  await page.keyboard.press('p');
+  const paused = (await replay(page)).pos;
+  await page.waitForTimeout(1200);
+  eq((await replay(page)).pos, paused, 'replay: "p" again pauses');
+  await page.click('#mg-after');
+  eq(await replay(page), null, 'replay: After backward leaves the replay');
+  eq((await box(page, 0)).grad, String(aGrad), 'replay: ... and shows the grads after backward');
+  eq(page.errors.join('\n'), '', 'replay: no script errors');
+  await page.close();
+}
+
 /* The command line's page: micrograd's README example through mgviz expr. */
 async function testCli(context, dir, mgviz) {
   const file = path.join(dir, 'cli.html');
@@ -218,6 +286,19 @@ async function testCli(context, dir, mgviz) {
   check((await field(page, 'grad')).startsWith('\u2014'), 'cli: before backward a has no grad yet');
   eq(page.errors.join('\n'), '', 'cli: no script errors');
   await page.close();
+
+  /* every grad of d = a + b is 1: the |grad| colours are one middle colour */
+  const flat = path.join(dir, 'flat.html');
+  execFileSync(mgviz, ['expr', 'a = Value(1.0); b = Value(2.0); d = a + b', '-o', flat], { encoding: 'utf8' });
+  const p2 = await open(context, flat);
+  await p2.selectOption('#mg-colour', 'grad');
+  check((await p2.textContent('#mg-legend')).includes('every nonzero |grad| is 1'), 'cli: equal grads: the legend says so');
+  const fills = await p2.$$eval('g.node.value > polygon', (ps) => ps.map((e) => e.style.fill));
+  const saturated = 'rgb(231, 111, 81)', palest = 'rgb(255, 255, 255)';
+  check(fills.length === 3 && new Set(fills).size === 1 && fills[0] !== saturated && fills[0] !== palest,
+    'cli: equal grads: one colour, neither end of the ramp (' + fills[0] + ')');
+  eq(p2.errors.join('\n'), '', 'cli: no script errors on the flat page');
+  await p2.close();
 }
 
 async function testMlp(context, dir, times) {
@@ -355,6 +436,7 @@ async function testMoons(context, dir, name, times, screenshot) {
   const times = {};
   try {
     await testExpr(context, dir);
+    await testReplay(context, dir);
     if (option('--mgviz')) await testCli(context, dir, option('--mgviz'));
     await testMlp(context, dir, times);
     await testFolded(context, dir);

@@ -1,6 +1,7 @@
 /* make_pages.c — writes the inspector pages the browser test opens:
  *
  *   expr.html         z = x*y + x beside q = log(y - 4), a NaN
+ *   reuse.html        b = a + a; c = b * b with a = 3: a reused node twice over
  *   mlp.html          one sample through an MLP 2-16-16-1 (about 1,000 values), unfolded
  *   mlp-folded.html   the same graph folded by scope (the default budget)
  *   moons.html        100 training steps of micrograd's moons demo: each step's
@@ -51,6 +52,21 @@ static int write_expr(const char *dir)
     snprintf(path, sizeof path, "%s/expr.html", dir);
     mg_html_options opt = { .title = "z = x*y + x, out = z + log(y - 4)" };
     int rc = mg_html_write(out, path, &opt, &err) == MG_OK ? 0 : fail(path, &err);
+    mg_graph_free(g);
+    return rc;
+}
+
+static int write_reuse(const char *dir)
+{
+    char path[4096];
+    mg_error err;
+    mg_graph *g = mg_graph_new();
+    mg_value *a = mg_label(mg_input(g, 3.0), "a");
+    mg_value *b = mg_label(mg_add(a, a), "b");
+    mg_value *c = mg_label(mg_mul(b, b), "c");
+    snprintf(path, sizeof path, "%s/reuse.html", dir);
+    mg_html_options opt = { .title = "b = a + a; c = b * b" };
+    int rc = mg_html_write(c, path, &opt, &err) == MG_OK ? 0 : fail(path, &err);
     mg_graph_free(g);
     return rc;
 }
@@ -214,11 +230,11 @@ int main(int argc, char **argv)
     const char *dir = argv[1];
     int steps = argc > 2 ? atoi(argv[2]) : 100;
     steps = steps > 0 ? steps : 1;
-    if (write_expr(dir) || write_mlp(dir, "mlp.html", SIZE_MAX) ||
+    if (write_expr(dir) || write_reuse(dir) || write_mlp(dir, "mlp.html", SIZE_MAX) ||
         write_mlp(dir, "mlp-folded.html", 0) || write_moons(dir, "moons.html", steps, false) ||
         write_moons(dir, "moons-sample.html", steps, true))
         return 1;
-    const char *names[] = { "expr.html", "mlp.html", "mlp-folded.html", "moons.html",
+    const char *names[] = { "expr.html", "reuse.html", "mlp.html", "mlp-folded.html", "moons.html",
                             "moons-sample.html" };
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         report(dir, names[i]);

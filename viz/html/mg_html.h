@@ -10,9 +10,10 @@
  * scope when large), the graph JSON of the shared format, the data and grad
  * of every node at each captured state, and its own script and style. It
  * opens from disk (file://) and fetches nothing. In it: click or Tab/Enter to
- * a node to see its id, op, label, scope, data, grad, parents and children;
- * search; paths to the root; before/after backward; colour by |grad| or data;
- * open folded boxes; jump to the first NaN/Inf; pan and zoom.
+ * a node to see its id, op, label, scope, data, grad, inputs (micrograd's
+ * _prev) and users; replay forward or backward one node at a time; search;
+ * paths to the root; before/after backward; colour by |grad| or data; open
+ * folded boxes; jump to the first NaN/Inf; pan and zoom.
  *
  * A training run is a page of steps. The graph's shape is the same at every
  * step (parameters kept, the forward pass rebuilt), so the page holds one

@@ -1,7 +1,9 @@
-/* controls.js — clicks and keys: selecting nodes and opening folds, the
- * toolbar (before/after backward, colour, grad flow, NaN jump, zoom) and
+/* controls.js — clicks and keys: selecting nodes, edges and opening folds,
+ * the toolbar (before/after backward, colour, grad flow, NaN jump, zoom) and
  * keyboard shortcuts. */
 function activate(target, byKey) {
+  var ge = target.closest && target.closest('g.edge');
+  if (ge && ge.dataset.from !== undefined) { selectEdge(+ge.dataset.from, +ge.dataset.to); return true; }
   var g = target.closest && target.closest('g.node');
   if (!g) return false;
   if (g.dataset.fold !== undefined) {
@@ -32,6 +34,8 @@ svg.addEventListener('focusin', function (e) {
 document.addEventListener('click', function (e) {
   var b = e.target.closest && e.target.closest('[data-goto]');
   if (b) { select(+b.dataset.goto, { focus: false }); hideResults(); }
+  var eb = e.target.closest && e.target.closest('[data-edge-from]');
+  if (eb) selectEdge(+eb.dataset.edgeFrom, +eb.dataset.edgeTo);
 });
 
 view.addEventListener('keydown', function (e) {
@@ -50,9 +54,13 @@ document.addEventListener('keydown', function (e) {
   else if (k === 'n') jumpNaN();
   else if (k === 'b') setPhase('before');
   else if (k === 'a') setPhase('after');
+  else if (k === '.') { stopPlay(); stepReplay(1); }
+  else if (k === ',') { stopPlay(); stepReplay(-1); }
+  else if (k === 'p') togglePlay();
+  else if (k === 'r') { stopPlay(); if (S.replay) setReplayPos(0); else startReplay('backward'); }
   else if (k === 'Escape') {
     var back = $('mg-fold').contains(t) ? foldEl.get(S.fold) : null;
-    closeFold(); S.pathFrom = -1; S.flow = false; syncButtons(); refresh();
+    closeFold(); S.pathFrom = -1; S.flow = false; stopReplay(); syncButtons(); refresh();
     if (back) back.focus({ preventScroll: true });
   }
   else return;
@@ -69,14 +77,15 @@ $('mg-flow').onclick = function () { S.flow = !S.flow; S.pathFrom = -1; syncButt
 $('mg-nan').onclick = jumpNaN;
 
 function setPhase(p) {
+  stopReplay();
   S.phase = p;
   syncButtons();
   refresh();
   status(p === 'before' ? 'Before backward: grads not computed yet (\u2014).' : 'After backward: grads computed.');
 }
 function syncButtons() {
-  $('mg-before').setAttribute('aria-pressed', S.phase === 'before');
-  $('mg-after').setAttribute('aria-pressed', S.phase === 'after');
+  $('mg-before').setAttribute('aria-pressed', !S.replay && S.phase === 'before');
+  $('mg-after').setAttribute('aria-pressed', !S.replay && S.phase === 'after');
   $('mg-flow').setAttribute('aria-pressed', S.flow);
 }
 function jumpNaN() {

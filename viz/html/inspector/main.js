@@ -8,12 +8,15 @@ if (hasTraining) {
 }
 applyView();
 setStep(S.step);
-syncButtons();
+syncReplay();
 window.mgInspector = {
   ready: true,
   initMs: performance.now() - t0,
   nodes: N,
   steps: steps.length,
   select: select,
-  state: function () { return { step: S.step, phase: S.phase, selected: S.sel, fold: S.fold, view: Object.assign({}, vb) }; }
+  state: function () {
+    return { step: S.step, phase: S.phase, selected: S.sel, fold: S.fold, view: Object.assign({}, vb),
+             edge: S.edge, replay: S.replay && { dir: S.replay.dir, pos: S.replay.pos, steps: K, playing: !!playTimer } };
+  }
 };

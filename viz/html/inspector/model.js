@@ -47,10 +47,14 @@ function numbers(stepIndex, key) {
 }
 
 var S = { step: steps.length - 1, phase: 'after', sel: -1, colour: 'kind',
-          flow: false, pathFrom: -1, matches: new Set(), fold: -1 };
+          flow: false, pathFrom: -1, matches: new Set(), fold: -1,
+          edge: null,     /* the selected drawn edge {from, to}, or null */
+          replay: null }; /* {dir: 'forward' | 'backward', pos: steps done}, or null */
 
-/* data and grad of the current step and phase; grad null = not computed */
+/* data and grad of the current step and phase (or replay position); null =
+ * not computed (yet) */
 function current() {
+  if (S.replay && replayable()) return replayState();
   var f = steps[S.step];
   var grad = S.phase === 'after' ? numbers(S.step, 'grad')
            : f.before ? numbers(S.step, 'before') : null;
@@ -77,7 +81,34 @@ function stripZeros(s) {
 function full(x) {
   if (x === null) return '\u2014 (not computed yet)';
   if (x === undefined) return '\u2026 not saved at this step (page size budget): see a step with every node';
-  if (Number.isNaN(x)) return 'NaN';
-  return String(x);
+  return Number.isFinite(x) && x !== 0 ? String(x) : fmt(x); /* nan, inf, -inf, 0 (never -0) */
 }
 function bad(x) { return typeof x === 'number' && !Number.isFinite(x); }
+
+/* ---- names in sentences: a label, a constant's value, else #id ---- */
+function nm(id) {
+  var n = nodes[id];
+  if (n.label) return n.label;
+  if (n.kind === 'const') return fmt(numbers(S.step, 'data')[id]);
+  return '#' + id;
+}
+/* the subject of a sentence: "b", "the constant 4", "#12" */
+function who(id) { return nodes[id].kind === 'const' && !nodes[id].label ? 'the constant ' + nm(id) : nm(id); }
+/* "b.grad", or for an unlabelled constant "the constant 4's grad" */
+function gradOf(id) { return nodes[id].kind === 'const' && !nodes[id].label ? who(id) + '\u2019s grad' : nm(id) + '.grad'; }
+var INFIX = { '+': 1, '-': 1, '*': 1, '/': 1, '**': 1 };
+/* what a node computes, e.g. "b * b", "tanh(n)", or with vals given its
+ * inputs' numbers, "6 * 6" */
+function exprOf(id, vals) {
+  var n = nodes[id], ps = n.parents;
+  var arg = function (p) {
+    if (!vals) return nm(p);
+    var s = fmt(vals[p]);
+    return s.charAt(0) === '-' ? '(' + s + ')' : s;
+  };
+  if (!n.op) return nm(id);
+  if (ps.length === 2 && INFIX[n.op]) return arg(ps[0]) + ' ' + n.op + ' ' + arg(ps[1]);
+  if (ps.length === 1 && n.op.slice(0, 2) === '**') return arg(ps[0]) + ' ** ' + n.op.slice(2);
+  if (ps.length === 1 && n.op === 'neg') return '-' + arg(ps[0]);
+  return n.op + '(' + ps.map(arg).join(', ') + ')';
+}

@@ -12,11 +12,13 @@ function refresh() {
     var el = nodeEl[id];
     if (!el) continue;
     var t = numText[id];
-    if (t.data) t.data.el.textContent = t.data.prefix + fmt(x.data[id]);
-    if (t.grad) t.grad.el.textContent = t.grad.prefix + fmt(g);
+    /* writes only what changed: each write costs the browser a relayout */
+    if (t.data) setText(t.data.el, t.data.prefix + fmt(x.data[id]));
+    if (t.grad) setText(t.grad.el, t.grad.prefix + fmt(g));
     el.classList.toggle('nonfinite', isBad);
     tag(el, isBad);
-    el.setAttribute('aria-label', describe(id, x) + (isBad ? ' — not finite' : ''));
+    var label = describe(id, x) + (isBad ? ' — not finite' : '');
+    if (el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label);
   }
   foldEl.forEach(function (el, sid) {
     var any = foldMembers(sid).some(function (id) { return bad(x.data[id]) || (x.grad && bad(x.grad[id])); });
@@ -25,13 +27,16 @@ function refresh() {
   });
   paintColours(x);
   markHighlights(x);
+  paintReplay(x);
   var nan = $('mg-nan');
   nan.disabled = nonfinite.length === 0;
   nan.textContent = nonfinite.length ? 'Jump to first NaN (' + nonfinite.length + ')' : 'No NaN/Inf';
   if (S.sel >= 0) showPanel(S.sel);
+  else if (S.edge) showEdgePanel(S.edge.from, S.edge.to);
   if (S.fold >= 0) openFold(S.fold, S.sel);
 }
 
+function setText(el, s) { if (el.textContent !== s) el.textContent = s; }
 function tag(el, on) {
   var t = el.querySelector('text.mg-tag');
   if (!on) { if (t) t.remove(); return; }
@@ -69,13 +74,18 @@ function paintColours(x) {
       if (a > 0 && Number.isFinite(a)) { lo = Math.min(lo, a); hi = Math.max(hi, a); }
     }
     if (hi > 0) {
-      var l0 = Math.log10(lo), l1 = Math.log10(hi);
+      /* log scale over at least one decade, centred on the grads: equal
+       * grads take the middle colour, not the most saturated one */
+      var l0 = Math.log10(lo), l1 = Math.log10(hi), mid = (l0 + l1) / 2;
+      if (l1 - l0 < 1) { l0 = mid - 0.5; l1 = mid + 0.5; }
       fill = function (id) {
+        if (x.grad[id] === null) return null;
         var a = Math.abs(x.grad[id]);
         if (!Number.isFinite(a)) return null;
-        return a === 0 ? '#f0f0f0' : rampColour(RAMPS.grad, l1 > l0 ? (Math.log10(a) - l0) / (l1 - l0) : 1);
+        return a === 0 ? '#f0f0f0' : rampColour(RAMPS.grad, (Math.log10(a) - l0) / (l1 - l0));
       };
-      scale = ['|grad| (log scale)', fmt(lo), fmt(hi), RAMPS.grad, '#f0f0f0', 'grad 0'];
+      scale = ['|grad| (log scale)', fmt(Math.pow(10, l0)), fmt(Math.pow(10, l1)), RAMPS.grad, '#f0f0f0', 'grad 0',
+               lo === hi ? 'every nonzero |grad| is ' + fmt(lo) : 'nonzero |grad| from ' + fmt(lo) + ' to ' + fmt(hi)];
     }
   } else if (S.colour === 'data') {
     var m = 0;
@@ -85,7 +95,7 @@ function paintColours(x) {
       if (!Number.isFinite(v)) return null;
       return rampColour(RAMPS.data, m ? 0.5 + v / (2 * m) : 0.5);
     };
-    scale = ['data', fmt(-m), fmt(m), RAMPS.data, null, ''];
+    scale = ['data', fmt(-m), fmt(m), RAMPS.data, null, '', m ? '' : 'every data is 0'];
   } else if (S.colour === 'grad') {
     legend.textContent = 'No grads in this state: nothing to colour by |grad|.';
   }
@@ -107,7 +117,7 @@ function paintColours(x) {
   });
   if (scale) drawLegend(legend, scale);
   if (scale && foldEl.size) legend.appendChild(text('span', '(folded boxes: their largest member)'));
-  else if (S.colour === 'kind') legend.textContent = 'Colours by kind (input, parameter, constant, computed). Numbers are in each box: label | data | grad.';
+  else if (S.colour === 'kind') kindSwatches(legend);
   addBadSwatch(legend);
 }
 
@@ -121,13 +131,30 @@ function drawLegend(legend, s) {
   ramp.setAttribute('aria-label', 'colour scale from ' + s[1] + ' to ' + s[2]);
   legend.appendChild(ramp);
   legend.appendChild(text('span', s[2]));
-  if (s[4]) {
-    var z = document.createElement('span');
-    z.className = 'swatch';
-    z.style.background = s[4];
-    legend.appendChild(z);
-    legend.appendChild(text('span', s[5]));
-  }
+  if (s[4]) swatch(legend, s[4], s[5]);
+  if (s[6]) legend.appendChild(text('span', '(' + s[6] + ')'));
+}
+function swatch(legend, colour, label, stroke) {
+  var z = document.createElement('span');
+  z.className = 'swatch';
+  z.style.background = colour;
+  if (stroke && stroke !== 'black') z.style.borderColor = stroke;
+  legend.appendChild(z);
+  legend.appendChild(text('span', label));
+}
+/* the drawing's own colours by kind, read from the SVG: the legend cannot
+ * disagree with the picture */
+var KINDS = [['input', 'input'], ['param', 'parameter'], ['const', 'constant'],
+             ['computed', 'computed'], ['op', 'op'], ['root', 'root'], ['fold', 'folded scope']];
+var kindFill = KINDS.map(function (k) {
+  var sel = 'g.node.' + k[0] + (k[0] === 'root' ? '' : ':not(.root)');
+  var g = svg.querySelector(sel + ' > polygon, ' + sel + ' > ellipse, ' + sel + ' > path');
+  return g ? [g.getAttribute('fill'), k[1], g.getAttribute('stroke')] : null;
+}).filter(Boolean);
+function kindSwatches(legend) {
+  legend.appendChild(text('span', 'Colours by kind:'));
+  kindFill.forEach(function (k) { swatch(legend, k[0], k[1], k[2]); });
+  legend.appendChild(text('span', '\u00b7 each box reads label | data | grad.'));
 }
 function addBadSwatch(legend) {
   var b = document.createElement('span');
@@ -145,7 +172,7 @@ function markHighlights(x) {
     for (var i = 0; i < N; i++) on[i] = down[i] && reachesRoot[i];
   } else if (S.flow) {
     on = new Uint8Array(N);
-    if (x.grad) for (var j = 0; j < N; j++) on[j] = x.grad[j] !== undefined && x.grad[j] !== 0 ? 1 : 0;
+    if (x.grad) for (var j = 0; j < N; j++) on[j] = x.grad[j] !== undefined && x.grad[j] !== null && x.grad[j] !== 0 ? 1 : 0;
   }
   svg.classList.toggle('dim', !!on);
   var foldOn = new Map();

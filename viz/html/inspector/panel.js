@@ -1,5 +1,6 @@
 /* panel.js — the selection: the side panel of the selected node (id, op,
- * label, scope, data, grad, parents, children), and folded boxes opened in
+ * label, scope, data, grad as a sum of contributions, inputs, users) or edge
+ * (local derivative, upstream grad, contribution), and folded boxes opened in
  * place with a list and a strip chart of their nodes. */
 function text(tag, s, cls) {
   var e = document.createElement(tag);
@@ -19,20 +20,17 @@ function showPanel(id) {
   var x = current(), n = nodes[id], panel = $('mg-panel');
   panel.textContent = '';
   panel.appendChild(text('h2', '#' + id + (n.label ? ' \u201c' + n.label + '\u201d' : '')));
+  if (n.op) panel.appendChild(text('p', nm(id) + ' = ' + exprOf(id), 'formula'));
   var dl = document.createElement('dl');
-  var g = x.grad ? x.grad[id] : null;
+  var g = x.grad ? x.grad[id] : null, sum = gradSumText(id, x);
   [['id', String(id)], ['op', n.op || '(leaf)'], ['label', n.label || '(none)'],
    ['kind', n.kind + (id === ROOT ? ', root' : '')], ['scope', n.scope || '(top level)'],
    ['data', full(x.data[id]), bad(x.data[id])],
-   ['grad', full(g) + (S.phase === 'before' ? ' \u00b7 before backward' : ''), bad(g)]]
-    .forEach(function (r) {
-      dl.appendChild(text('dt', r[0]));
-      var dd = text('dd', r[1], r[2] ? 'bad' : '');
-      dd.id = 'mg-field-' + r[0];
-      dl.appendChild(dd);
-    });
+   ['grad', full(g) + (S.phase === 'before' && !S.replay ? ' \u00b7 before backward' : ''), bad(g)]]
+    .forEach(function (r) { row(dl, r[0], r[1], r[2], 'mg-field-' + r[0]); });
+  if (sum) row(dl, 'grad as a sum', sum, false, 'mg-field-sum');
   if (!nodeEl[id] && nodeFold[id] >= 0)
-    dl.appendChild(text('dt', 'drawn in')), dl.appendChild(text('dd', 'folded box ' + (D.scopes[nodeFold[id]] || '(top level)')));
+    row(dl, 'drawn in', 'folded box ' + (D.scopes[nodeFold[id]] || '(top level)'));
   panel.appendChild(dl);
   var actions = document.createElement('div');
   actions.className = 'actions';
@@ -47,26 +45,89 @@ function showPanel(id) {
   actions.appendChild(paths);
   actions.appendChild(centre);
   panel.appendChild(actions);
-  list(panel, 'Parents', n.parents, x, 'mg-parents');
-  list(panel, 'Children', children[id], x, 'mg-children');
+  list(panel, 'Inputs', 'micrograd\u2019s _prev: what ' + nm(id) + ' is computed from, in operand order',
+       inputEdges[id], function (k) { return E[k].from; }, x, 'mg-inputs');
+  list(panel, 'Used by', 'the nodes that take ' + nm(id) + ' as an input; backward sends its grad from them',
+       sentTo[id], function (k) { return E[k].to; }, x, 'mg-used-by');
 }
-function list(panel, title, ids, x, listId) {
-  panel.appendChild(text('h3', title + ' (' + ids.length + ')'));
+function row(dl, name, value, isBad, id) {
+  dl.appendChild(text('dt', name));
+  var dd = text('dd', value, isBad ? 'bad' : '');
+  if (id) dd.id = id;
+  dl.appendChild(dd);
+  return dd;
+}
+/* one row per edge: the node at its other end, and the edge with its numbers */
+function list(panel, title, about, ks, other, x, listId) {
+  var h = text('h3', title + ' (' + ks.length + ')');
+  h.appendChild(text('span', ' \u2014 ' + about, 'about'));
+  panel.appendChild(h);
   var ul = document.createElement('ul');
   ul.id = listId;
-  ids.slice(0, 200).forEach(function (p) {
+  ks.slice(0, 200).forEach(function (k) {
     var li = document.createElement('li');
-    li.appendChild(nodeButton(p, x));
+    li.appendChild(nodeButton(other(k), x));
+    var e = E[k], b = text('button', edgeSummary(k, x));
+    b.type = 'button';
+    b.className = 'edge';
+    b.dataset.edgeFrom = e.from;
+    b.dataset.edgeTo = e.to;
+    b.setAttribute('aria-label', 'Show the edge ' + nm(e.from) + ' to ' + nm(e.to) + ': ' + edgeSummary(k, x));
+    li.appendChild(b);
     ul.appendChild(li);
   });
-  if (ids.length > 200) ul.appendChild(text('li', '\u2026 and ' + (ids.length - 200) + ' more'));
+  if (ks.length > 200) ul.appendChild(text('li', '\u2026 and ' + (ks.length - 200) + ' more'));
   panel.appendChild(ul);
+}
+/* "edge: 1 × 12 = 12" (local × upstream = contribution), or why not */
+function edgeSummary(k, x) {
+  var f = edgeFacts(k, x), e = E[k];
+  var head = '\u2192 ' + ordinal(e.slot) + ' operand of ' + nm(e.to);
+  if (f.why) return head + (edgeNumbers() ? ': not sent yet' : '');
+  return head + ': ' + fmt(f.local) + ' \u00d7 ' + fmt(f.upstream) + ' = ' + fmt(f.contrib);
+}
+
+/* The side panel of a selected edge: what it is, its local derivative, the
+ * grad upstream of it, what it contributed, and where that went. */
+function showEdgePanel(from, to) {
+  var x = current(), panel = $('mg-panel'), ks = edgesBetween(from, to);
+  panel.textContent = '';
+  panel.appendChild(text('h2', 'Edge ' + nm(from) + ' \u2192 ' + nm(to)));
+  panel.appendChild(text('p', nm(to) + ' = ' + exprOf(to) + ': ' + nm(from) + ' is its ' +
+    ks.map(function (k) { return ordinal(E[k].slot); }).join(' and ') + ' operand' +
+    (ks.length > 1 ? ', one edge each; backward sends along both and the two add up.' : '.'), 'formula'));
+  ks.forEach(function (k, i) {
+    if (ks.length > 1) panel.appendChild(text('h3', ordinal(E[k].slot) + ' operand'));
+    var f = edgeFacts(k, x), d = '\u2202' + nm(to) + '/\u2202' + nm(from);
+    if (f.why) { panel.appendChild(text('p', f.why, 'hint')); return; }
+    var dl = document.createElement('dl');
+    row(dl, 'local ' + d, full(f.local), bad(f.local), 'mg-edge-' + i + '-local');
+    row(dl, 'upstream ' + nm(to) + '.grad', full(f.upstream), bad(f.upstream), 'mg-edge-' + i + '-upstream');
+    row(dl, 'contribution', full(f.contrib), bad(f.contrib), 'mg-edge-' + i + '-contribution');
+    row(dl, 'chain rule', d + ' \u00d7 ' + nm(to) + '.grad = ' + fmt(f.local) + ' \u00d7 ' + fmt(f.upstream) +
+        ' = ' + fmt(f.contrib));
+    panel.appendChild(dl);
+  });
+  var sum = gradSumText(from, x);
+  if (sum) {
+    panel.appendChild(text('h3', 'Where it goes: ' + nm(from) + '\u2019s grad'));
+    var p = text('p', sum, 'formula');
+    p.id = 'mg-edge-sum';
+    panel.appendChild(p);
+  }
+  var actions = document.createElement('div');
+  actions.className = 'actions';
+  actions.appendChild(nodeButton(from, x));
+  actions.appendChild(nodeButton(to, x));
+  panel.appendChild(actions);
 }
 
 function select(id, opts) {
   if (id < 0 || id >= N) return;
   if (S.sel >= 0) mark(S.sel, false);
   S.sel = id;
+  S.edge = null;
+  markEdge();
   mark(id, true);
   showPanel(id);
   if (!nodeEl[id] && nodeFold[id] >= 0) openFold(nodeFold[id], id);

@@ -1,5 +1,6 @@
 /* picture.js — the Graphviz SVG as the page finds it: value boxes, op nodes,
- * folded boxes and edges indexed by node id, and which fold holds which node. */
+ * folded boxes and edges indexed by node id, and which fold holds which node.
+ * Edges get a wide invisible twin so a pointer can hit them. */
 var view = $('mg-view');
 var svg = view.querySelector('svg');
 var SVGNS = 'http://www.w3.org/2000/svg';
@@ -22,6 +23,9 @@ var baseFill = new Array(N).fill(null);
 var foldEl = new Map();                 /* scope id -> fold box */
 var foldOfPath = new Map();             /* scope path -> scope id */
 var edges = [];                         /* {el, from, to} edge ends */
+var drawnOf = [];                       /* node id -> its value box and op node */
+for (var d0 = 0; d0 < N; d0++) drawnOf.push([]);
+var drawnInto = new Map();              /* node id -> drawn edges into its op or box */
 
 /* an edge end: a value id (its box or its op), or a folded box */
 function endOf(token) {
@@ -47,6 +51,7 @@ svg.querySelectorAll('g.node').forEach(function (g) {
   } else if ((m = /^op(\d+)$/.exec(g.id)) && +m[1] < N) {
     g.dataset.node = +m[1];
   }
+  if (g.dataset.node !== undefined) drawnOf[+g.dataset.node].push(g);
 });
 svg.querySelectorAll('g.edge').forEach(function (g) {
   var m = /^e(.+)_(.+)$/.exec(g.id || '');
@@ -54,7 +59,22 @@ svg.querySelectorAll('g.edge').forEach(function (g) {
     var t = g.querySelector('title');
     m = t && /^(.+)->(.+)$/.exec(t.textContent);
   }
-  if (m) edges.push({ el: g, from: endOf(m[1]), to: endOf(m[2]) });
+  if (!m) return;
+  var e = { el: g, from: endOf(m[1]), to: endOf(m[2]) };
+  edges.push(e);
+  if (!e.from || !e.to || e.from.id === undefined || e.to.id === undefined) return;
+  if (!drawnInto.has(e.to.id)) drawnInto.set(e.to.id, []);
+  drawnInto.get(e.to.id).push(e);
+  if (e.from.id === e.to.id) return; /* op -> its own value box: not an operand edge */
+  g.dataset.from = e.from.id;
+  g.dataset.to = e.to.id;
+  var line = g.querySelector('path');
+  if (line) {
+    var hit = line.cloneNode(false);
+    hit.setAttribute('class', 'mg-hit');
+    hit.removeAttribute('stroke-dasharray');
+    g.insertBefore(hit, g.firstChild);
+  }
 });
 
 function prepareNode(g, id) {
