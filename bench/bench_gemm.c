@@ -192,10 +192,10 @@ int main(int argc, char **argv)
     }
     const char *coretype = getenv("OPENBLAS_CORETYPE");
     const char *ob_threads = getenv("OPENBLAS_NUM_THREADS");
-    printf("OpenBLAS core: %s (OPENBLAS_CORETYPE=%s, OPENBLAS_NUM_THREADS=%s); best of %d "
-           "batches; load average %.2f\n",
-           openblas_get_corename(), coretype ? coretype : "unset", ob_threads ? ob_threads : "unset",
-           repeats, load_average());
+    printf("mgviz kernels: %s; OpenBLAS core: %s (OPENBLAS_CORETYPE=%s, OPENBLAS_NUM_THREADS=%s); "
+           "best of %d batches; load average %.2f\n",
+           mg_kernels_isa(), openblas_get_corename(), coretype ? coretype : "unset",
+           ob_threads ? ob_threads : "unset", repeats, load_average());
     printf("%-28s %2s  %9s  %9s  %6s  %9s  %9s  %s\n", "shape", "th", "mg GF/s", "OB GF/s",
            "mg/OB", "mg us", "OB us", "max|diff|");
     int ok = 1;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "kernels_isa.h"
 #include "mg_kernels.h"
 #include "mg_rng.h"
 
@@ -279,6 +280,51 @@ START_TEST(test_gemm_concurrent_callers)
 }
 END_TEST
 
+/* ---- instruction-set builds ----------------------------------------------------------- */
+
+/* Every build this CPU runs computes GEMM within rounding of the reference, partial tiles,
+ * cache blocks and masked edges included (the other tests exercise the chosen build only). */
+START_TEST(test_every_isa_build_computes_gemm)
+{
+    static const gemm_case cases[] = {
+        {0, 0, 7, 33, 65, 1, 1.0, 0.0},   {1, 1, 33, 7, 1, 2, -0.5, 2.0},
+        {0, 1, 65, 17, 33, 0, 1.0, 1.0},  {1, 0, 257, 65, 1000, 3, 0.75, -1.5},
+        {0, 0, 64, 128, 784, 0, 1.0, 0.0}, {0, 0, 64, 10, 128, 0, 1.0, 0.0},
+    };
+    int ran = 0;
+    for (int isa = 0; isa < MG_ISA_COUNT; isa++) {
+        if (!mg_kernel_isa_force((mg_isa)isa))
+            continue;
+        ck_assert_str_eq(mg_kernels_isa(), mg_kernel_isa_name((mg_isa)isa));
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+            check_gemm_case(&cases[i], 1);
+        ran++;
+    }
+    ck_assert_int_ge(ran, 1); /* the last build (baseline, or the only one) always runs */
+    ck_assert(!mg_kernel_isa_force(MG_ISA_COUNT));
+    mg_kernel_isa_rechoose();
+}
+END_TEST
+
+/* The choice is the build MG_KERNELS_ISA names when the CPU runs it, else the widest
+ * one the CPU runs: never a build the CPU cannot run. */
+START_TEST(test_isa_choice_honours_environment)
+{
+    int widest = 0;
+    while (!mg_kernel_isa_force((mg_isa)widest))
+        widest++;
+    unsetenv("MG_KERNELS_ISA");
+    ck_assert_int_eq(mg_kernel_isa_rechoose(), widest);
+    const char *narrowest = mg_kernel_isa_name((mg_isa)(MG_ISA_COUNT - 1));
+    setenv("MG_KERNELS_ISA", narrowest, 1);
+    ck_assert_int_eq(mg_kernel_isa_rechoose(), MG_ISA_COUNT - 1);
+    ck_assert_str_eq(mg_kernels_isa(), narrowest);
+    setenv("MG_KERNELS_ISA", "no-such-build", 1);
+    ck_assert_int_eq(mg_kernel_isa_rechoose(), widest);
+    unsetenv("MG_KERNELS_ISA");
+}
+END_TEST
+
 /* ---- elementwise --------------------------------------------------------------------- */
 
 static void fill(mg_rng *rng, double *x, int n)
@@ -492,12 +538,14 @@ static Suite *kernels_suite(void)
     tcase_add_test(tc, test_threads_setting);
     tcase_add_test(tc, test_gemm_threads_survive_fork);
     tcase_add_test(tc, test_gemm_concurrent_callers);
+    tcase_add_test(tc, test_every_isa_build_computes_gemm);
     tcase_add_test(tc, test_axpy_scal_dot);
     tcase_add_test(tc, test_bias_act);
     tcase_add_test(tc, test_relu_backward_and_col_sum_accumulate);
     tcase_add_test(tc, test_log_softmax_rows);
     tcase_add_test(tc, test_log_softmax_backward_and_xent_gradcheck);
     tcase_add_test(tc, test_argmax_rows_first_maximum);
+    tcase_add_test(tc, test_isa_choice_honours_environment);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,16 +1,17 @@
-/* kernels_elementwise.c — float and double instances of the elementwise kernels. */
+/* kernels_elementwise.c — float and double instances of the elementwise kernels, compiled
+ * once per instruction set (kernels_isa.h). */
 #include <math.h>
 
-#include "mg_kernels.h"
+#include "kernels_isa.h"
 
 #define REAL float
-#define KFN(name) mg_s##name
+#define KFN(name) ISA_FN(s##name)
 #include "kernels_elementwise_impl.h"
 #undef REAL
 #undef KFN
 
 #define REAL double
-#define KFN(name) mg_d##name
+#define KFN(name) ISA_FN(d##name)
 #include "kernels_elementwise_impl.h"
 #undef REAL
 #undef KFN

@@ -1,7 +1,7 @@
 /* kernels_elementwise_impl.h — the float and double elementwise kernels, written once.
- * Included by kernels_elementwise.c with REAL (the element type) and KFN(name) (the
- * public name with its s/d prefix) defined. Loops are plain and restrict-qualified so
- * the compiler vectorises them for the target (-march=native gives AVX-512). */
+ * Included by kernels_elementwise.c with REAL (the element type) and KFN(name) (this
+ * build's name of the kernel with its s/d prefix) defined. Loops are plain and
+ * restrict-qualified so the compiler vectorises them for each build's instruction set. */
 
 void KFN(axpy)(int n, REAL alpha, const REAL *restrict x, REAL *restrict y)
 {

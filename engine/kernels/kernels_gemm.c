@@ -1,10 +1,11 @@
-/* kernels_gemm.c — mg_sgemm and mg_dgemm: instances of kernels_gemm_impl.h with register
+/* kernels_gemm.c — sgemm and dgemm: instances of kernels_gemm_impl.h with register
  * tiles and cache blocks sized for the vector width the compiler targets. SIMD comes from
- * GCC vector extensions, so without AVX-512 the same code builds for AVX2 or SSE2. */
+ * GCC vector extensions, so without AVX-512 the same code builds for AVX2 or SSE2; it is
+ * compiled once per instruction set (kernels_isa.h). */
 #include <string.h>
 
 #include "kernels_internal.h"
-#include "mg_kernels.h"
+#include "kernels_isa.h"
 
 #if defined(__AVX512F__)
 #define VBYTES 64 /* 32 zmm registers; 8×2 beats 14×2 at the MLP's 64-row batches */
@@ -46,7 +47,7 @@ static int gemm_threads(int M, int N, int K)
 #define KC 384
 #define NCB 480
 #define MCB 3072
-#define GFN(name) sgemm_##name
+#define GFN(name) ISA_FN(sgemm_##name)
 #include "kernels_gemm_impl.h"
 #undef REAL
 #undef VEC
@@ -70,17 +71,17 @@ static int gemm_threads(int M, int N, int K)
 #define KC 256
 #define NCB 480
 #define MCB 3072
-#define GFN(name) dgemm_##name
+#define GFN(name) ISA_FN(dgemm_##name)
 #include "kernels_gemm_impl.h"
 
-void mg_sgemm(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A, int lda,
+void ISA_FN(sgemm)(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A, int lda,
               const float *B, int ldb, float beta, float *C, int ldc)
 {
-    sgemm_gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    ISA_FN(sgemm_gemm)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
-void mg_dgemm(int trans_a, int trans_b, int M, int N, int K, double alpha, const double *A,
+void ISA_FN(dgemm)(int trans_a, int trans_b, int M, int N, int K, double alpha, const double *A,
               int lda, const double *B, int ldb, double beta, double *C, int ldc)
 {
-    dgemm_gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    ISA_FN(dgemm_gemm)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }

@@ -34,6 +34,12 @@ MG_API void mg_sgemm(int trans_a, int trans_b, int M, int N, int K, float alpha,
 MG_API void mg_dgemm(int trans_a, int trans_b, int M, int N, int K, double alpha, const double *A,
               int lda, const double *B, int ldb, double beta, double *C, int ldc);
 
+/* The instruction set the kernels run with, picked at the first call for this CPU:
+ * "avx512", "avx2" or "baseline" on x86-64 (or "native"/"build" when the library was
+ * compiled for one target). MG_KERNELS_ISA=avx2|baseline in the environment asks for a
+ * narrower one than the CPU allows; results agree to rounding between them. */
+MG_API const char *mg_kernels_isa(void);
+
 /* Sets the number of threads kernels may use (clamped to 1..64; 1 is the default). */
 MG_API void mg_set_threads(int n);
 /* Returns the number of threads kernels use. */

@@ -4,6 +4,7 @@
 #define MG_TENSOR_INTERNAL_H
 
 #include "graph_internal.h"
+#include "kernels_isa.h"
 #include "mg_tensor.h"
 
 /* What a tensor op keeps besides its operands (mg_tensor_ops.def). */
@@ -78,11 +79,13 @@ typedef struct tensor_loops {
                  double c2, void *p, const void *g, void *m, void *v);
 } tensor_loops;
 
-extern const tensor_loops tensor_loops_f32, tensor_loops_f64;
+/* The loops are compiled once per kernel build (kernels_isa.h): [build][dtype]. */
+extern const tensor_loops *const tensor_loops_by_isa[MG_ISA_COUNT][2];
 
+/* The loops of dtype dt in the kernel build chosen for this CPU. */
 static inline const tensor_loops *loops_of(mg_dtype dt)
 {
-    return dt == MG_F32 ? &tensor_loops_f32 : &tensor_loops_f64;
+    return tensor_loops_by_isa[mg_kernel_isa()][dt == MG_F64];
 }
 
 /* A new tensor node with its header, payload and buffers; NULL with the

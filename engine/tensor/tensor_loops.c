@@ -1,4 +1,6 @@
-/* tensor_loops.c — the tensor loops for float and double, from one template. */
+/* tensor_loops.c — the tensor loops for float and double, from one template; compiled
+ * once per kernel build (kernels_isa.h), each defining tensor_loops_f32_<isa> and
+ * tensor_loops_f64_<isa>. */
 #include <float.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,7 +11,7 @@
 
 #define T float
 #define T_MIN FLT_MIN
-#define SFX f32
+#define SFX ISA_CAT(f32, MG_ISA)
 #define GEMM mg_sgemm
 #include "tensor_loops.h"
 #undef T
@@ -19,7 +21,7 @@
 
 #define T double
 #define T_MIN DBL_MIN
-#define SFX f64
+#define SFX ISA_CAT(f64, MG_ISA)
 #define GEMM mg_dgemm
 #include "tensor_loops.h"
 #undef T
