@@ -65,8 +65,7 @@ static void gather_rows(const mg_image_set *s, const int *idx, int first, int lo
         const int row = idx ? idx[i] : first + i;
         const uint8_t *p = s->pixels + (size_t)row * s->dim;
         float *o = out + (size_t)i * s->dim;
-        for (int j = 0; j < s->dim; j++)
-            o[j] = (float)p[j] * (1.0f / 255.0f);
+        mg_su8_scale(s->dim, 1.0f / 255.0f, p, o);
         labels[i] = s->y[row];
     }
 }

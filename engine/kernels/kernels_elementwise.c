@@ -15,3 +15,9 @@
 #include "kernels_elementwise_impl.h"
 #undef REAL
 #undef KFN
+
+void ISA_FN(su8_scale)(int n, float alpha, const uint8_t *restrict x, float *restrict y)
+{
+    for (int i = 0; i < n; i++)
+        y[i] = alpha * (float)x[i];
+}

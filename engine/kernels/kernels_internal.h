@@ -3,6 +3,7 @@
 #define MG_KERNELS_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Alignment of the scratch memory below: one cache line, one AVX-512 vector. */
 #define MG_KERNEL_ALIGN 64
@@ -11,6 +12,9 @@
  * thread, valid until its next call on this thread; NULL if it cannot be allocated. The
  * block only grows, so a warm caller allocates nothing; it is freed when the thread exits. */
 void *mg_kernel_workspace(size_t bytes);
+
+/* y[i] = alpha·x[i] for i < n: bytes (pixels) to floats. */
+void mg_su8_scale(int n, float alpha, const uint8_t *x, float *y);
 
 /* Threads a kernel should use for `work` units: 1 below `min_work` (waking a second
  * thread costs more than it saves), else mg_get_threads(). */

@@ -21,6 +21,9 @@
 #ifndef MG_KERNELS_ISA_H
 #define MG_KERNELS_ISA_H
 
+#include <stdint.h>
+
+#include "kernels_internal.h"
 #include "mg_kernels.h"
 
 #if MG_KERNELS_MULTI_ISA
