@@ -9,13 +9,19 @@
 #include "graph_internal.h"
 #include "scalar_chain.h"
 
-/* Adds d to p's grad. An interior node's first contribution in this pass
- * replaces its old grad, so a second backward accumulates only into leaves. */
-static inline void send(mg_value *p, double d)
+/* How a pass treats grads already on interior nodes. */
+typedef enum grad_rule {
+    RULE_LATEST,    /* mg_backward: an interior node's first contribution in a
+                       pass replaces its old grad; only leaves accumulate */
+    RULE_ACCUMULATE /* micrograd: every contribution adds (its `+=`) */
+} grad_rule;
+
+/* Adds d to p's grad under rule, marking p as reached. */
+static inline void send(mg_value *p, double d, grad_rule rule)
 {
     if (!(p->flags & MG_FLAG_SEEN)) {
         p->flags |= MG_FLAG_SEEN;
-        if (p->op != MG_OP_LEAF) {
+        if (rule == RULE_LATEST && p->op != MG_OP_LEAF) {
             p->grad = d;
             return;
         }
@@ -23,33 +29,24 @@ static inline void send(mg_value *p, double d)
     p->grad += d;
 }
 
-/* scalar_chain()'s sink for backward: the piece goes into the operand's grad. */
-static inline void send_to(void *ctx, mg_value *operand, int which, double d)
+/* scalar_chain()'s sinks for backward: the piece goes into the operand's grad. */
+static inline void send_latest(void *ctx, mg_value *operand, int which, double d)
 {
     (void)ctx, (void)which;
-    send(operand, d);
+    send(operand, d, RULE_LATEST);
 }
 
-mg_code mg_backward(mg_value *root)
+static inline void send_accumulate(void *ctx, mg_value *operand, int which, double d)
 {
-    if (!root)
-        return MG_EINVAL;
+    (void)ctx, (void)which;
+    send(operand, d, RULE_ACCUMULATE);
+}
+
+/* The reverse walk from root (its grad seeded). Inlined into each caller, so
+ * the rule is a constant in the hot loop. */
+static inline __attribute__((always_inline)) void walk(mg_value *root, grad_rule rule)
+{
     mg_graph *g = root->graph;
-    if (g->err.code != MG_OK)
-        return g->err.code;
-    if (root->id >= g->count)
-        return mg_graph_fail(g, MG_EINVAL, "backward: root node %u was dropped by a reset",
-                             root->id);
-    if (root->flags & MG_FLAG_TENSOR) {
-        mg_code rc = tensor_seed_root(root);
-        if (rc != MG_OK || root->op == MG_OP_LEAF)
-            return rc;
-    } else if (root->op == MG_OP_LEAF) {
-        root->grad += 1.0;
-        return MG_OK;
-    } else {
-        root->grad = 1.0;
-    }
     root->flags |= MG_FLAG_SEEN;
     for (uint32_t c = (root->id >> NODE_CHUNK_BITS) + 1; c-- > 0;) {
         mg_value *chunk = g->chunks[c];
@@ -62,9 +59,66 @@ mg_code mg_backward(mg_value *root)
             v->flags &= (uint8_t)~MG_FLAG_SEEN;
             if (v->flags & MG_FLAG_TENSOR)
                 tensor_propagate(v);
+            else if (rule == RULE_LATEST)
+                scalar_chain(v, v->grad, send_latest, NULL);
             else
-                scalar_chain(v, v->grad, send_to, NULL);
+                scalar_chain(v, v->grad, send_accumulate, NULL);
         }
     }
+}
+
+/* Why root cannot start a pass (MG_OK when it can). */
+static mg_code check_root(mg_value *root)
+{
+    if (!root)
+        return MG_EINVAL;
+    mg_graph *g = root->graph;
+    if (g->err.code != MG_OK)
+        return g->err.code;
+    if (root->id >= g->count)
+        return mg_graph_fail(g, MG_EINVAL, "backward: root node %u was dropped by a reset",
+                             root->id);
     return MG_OK;
+}
+
+mg_code mg_backward(mg_value *root)
+{
+    mg_code rc = check_root(root);
+    if (rc != MG_OK)
+        return rc;
+    if (root->flags & MG_FLAG_TENSOR) {
+        rc = tensor_seed_root(root);
+        if (rc != MG_OK || root->op == MG_OP_LEAF)
+            return rc;
+    } else if (root->op == MG_OP_LEAF) {
+        root->grad += 1.0;
+        return MG_OK;
+    } else {
+        root->grad = 1.0;
+    }
+    walk(root, RULE_LATEST);
+    return MG_OK;
+}
+
+mg_code mg_backward_accumulate(mg_value *root)
+{
+    if (root && (root->flags & MG_FLAG_TENSOR))
+        return mg_backward(root);
+    mg_code rc = check_root(root);
+    if (rc != MG_OK)
+        return rc;
+    root->grad = 1.0;
+    walk(root, RULE_ACCUMULATE);
+    return MG_OK;
+}
+
+void mg_backward_node(mg_value *v)
+{
+    if (!v || v->id >= v->graph->count || (v->flags & MG_FLAG_TENSOR))
+        return;
+    scalar_chain(v, v->grad, send_accumulate, NULL);
+    /* send() marked the operands reached; no walk follows to clear them */
+    mg_value *operands[2];
+    for (int i = 0, n = mg_node_operands(v, operands); i < n; i++)
+        operands[i]->flags &= (uint8_t)~MG_FLAG_SEEN;
 }

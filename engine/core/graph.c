@@ -176,6 +176,25 @@ static int arena_new_block(mg_graph *g, uint32_t at, size_t need)
     return 0;
 }
 
+mg_code mg_graph_set_allocator(mg_graph *g, const mg_graph_allocator *a)
+{
+    if (!g)
+        return MG_EINVAL;
+    if (g->bytes || g->nblocks)
+        return mg_graph_fail(g, MG_EINVAL, "set_allocator: the graph has allocated already");
+    g->allocator = a ? *a : (mg_graph_allocator){ 0 };
+    return MG_OK;
+}
+
+static void *allocator_alloc(mg_graph *g, size_t size)
+{
+    uint32_t owner = g->count ? g->count - 1 : UINT32_MAX;
+    void *p = g->allocator.alloc(g->allocator.ctx, size, owner);
+    if (!p)
+        mg_graph_fail(g, MG_ENOMEM, "out of memory allocating %zu bytes", size);
+    return p;
+}
+
 void *mg_graph_alloc(mg_graph *g, size_t size)
 {
     if (!g)
@@ -183,6 +202,8 @@ void *mg_graph_alloc(mg_graph *g, size_t size)
     size = (size + ALIGN - 1) / ALIGN * ALIGN;
     if (size == 0)
         size = ALIGN;
+    if (g->allocator.alloc)
+        return allocator_alloc(g, size);
     for (;;) {
         if (g->cur_block < g->nblocks) {
             byte_block *b = &g->blocks[g->cur_block];

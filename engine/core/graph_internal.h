@@ -47,6 +47,7 @@ struct mg_graph {
 
     mg_error err;
     size_t allocations;
+    mg_graph_allocator allocator; /* alloc NULL: the byte arena above */
 };
 
 /* Grows the node table by one chunk; 0 on success. */
@@ -76,6 +77,8 @@ static inline mg_value *graph_new_node(mg_graph *g, mg_op op, uint8_t flags)
  * seeding the root's gradient with 1 (its grad buffer must hold one element). */
 void tensor_propagate(mg_value *v);
 mg_code tensor_seed_root(mg_value *root);
+/* A tensor header moved to v (mg_graph_compact): its payload points back. */
+void tensor_header_moved(mg_value *v);
 /* A tensor node's op label ("matmul", "sum[1]", "**2"), as mg_value_op_label(). */
 size_t tensor_op_label(const mg_value *v, char *buf, size_t n);
 

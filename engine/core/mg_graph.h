@@ -75,6 +75,34 @@ MG_API void mg_graph_zero_grad(mg_graph *g);
  * past this point; NULL (and a sticky error) when out of memory. */
 MG_API void *mg_graph_alloc(mg_graph *g, size_t size);
 
+/* Long-lived graphs (the Python module, where a program drops values in any
+ * order and never calls reset) stay small by compaction instead of rewinds. */
+
+/* Where mg_graph_alloc() gets its bytes instead of the graph's arena: alloc
+ * returns size bytes aligned to 64 (NULL when out of memory) that belong to
+ * node `owner` (the newest node when the call is made, UINT32_MAX when the
+ * graph has none); they must stay valid while that node is kept. The
+ * allocator frees them; rewinds and mg_graph_free() do not. */
+typedef struct mg_graph_allocator {
+    void *(*alloc)(void *ctx, size_t size, uint32_t owner);
+    void *ctx;
+} mg_graph_allocator;
+
+/* Installs an allocator (NULL restores the arena) on a graph that has made no
+ * mg_graph_alloc() yet; MG_EINVAL otherwise. */
+MG_API mg_code mg_graph_set_allocator(mg_graph *g, const mg_graph_allocator *a);
+
+/* Keeps the nodes with live[id] != 0 and every node they depend on, drops the
+ * rest, and slides the survivors down in creation order (so ids stay dense
+ * and topological); labels are compacted with them. remap (the graph's node
+ * count long, may be NULL) receives each old id's new id, UINT32_MAX for
+ * dropped nodes; live is overwritten with what was kept. Pointers to nodes
+ * change: the caller re-reads them through remap. Tensor payloads do not
+ * move (their headers are updated); arena bytes are not reclaimed, so graphs
+ * holding tensors compact with an allocator that frees by owner. The kept
+ * mark (mg_graph_keep) follows the survivors. Returns the new node count. */
+MG_API size_t mg_graph_compact(mg_graph *g, uint8_t *live, uint32_t *remap);
+
 /* The sticky error's message, or NULL when no call has failed. */
 MG_API const char *mg_graph_error(const mg_graph *g);
 /* The sticky error's code (MG_OK when none). */

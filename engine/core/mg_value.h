@@ -107,6 +107,17 @@ MG_API mg_value *mg_bce_logits(mg_value *z, double y);
  * latest pass. Returns MG_OK, or an error code (NULL root, sticky error). */
 MG_API mg_code mg_backward(mg_value *root);
 
+/* micrograd's backward (its engine.py, for the Python module): sets
+ * root->grad to 1 and ADDS every contribution to every node's grad, interior
+ * nodes included, each node passing on its accumulated grad, so a second call
+ * without zeroing adds again everywhere. A tensor root is left to mg_backward. */
+MG_API mg_code mg_backward_accumulate(mg_value *root);
+
+/* One node's step of the chain rule, micrograd's v._backward(): adds
+ * v->grad × d(v)/d(operand) to each operand's grad. No-op for leaves,
+ * tensor nodes and dropped nodes. */
+MG_API void mg_backward_node(mg_value *v);
+
 /* ---- the chain rule as data ----
  *
  * What backward does along one edge, from the same code backward runs

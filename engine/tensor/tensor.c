@@ -73,6 +73,8 @@ mg_tensor *tensor_node(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dt
     return t;
 }
 
+void tensor_header_moved(mg_value *v) { v->tensor->node = v; }
+
 int tensor_usable(const mg_tensor *t, const char *opname)
 {
     const mg_value *v = t->node;
