@@ -10,6 +10,9 @@ from mgviz.micrograd.engine import Value
 from mgviz.micrograd.nn import MLP
 
 STEPS = 300 if SANITIZED else 1000
+# ASan keeps freed memory in quarantine, so resident memory says nothing there;
+# the graph's own counters still do.
+CHECK_RSS = not SANITIZED
 
 
 def rss_bytes():
@@ -54,7 +57,8 @@ def test_scalar_training_loop_runs_in_flat_memory():
     stats = mgviz.stats()
     assert stats["compactions"] - start >= 3  # the graph was reclaimed, repeatedly
     assert stats["nodes"] <= stats["node_limit"]
-    assert second <= first + (4 << 20), (first, second)
+    if CHECK_RSS:
+        assert second <= first + (4 << 20), (first, second)
 
 
 def test_tensor_training_loop_runs_in_flat_memory():
@@ -74,5 +78,8 @@ def test_tensor_training_loop_runs_in_flat_memory():
 
     start = mgviz.stats()["compactions"]
     first, second = peaks(step, STEPS)
-    assert mgviz.stats()["compactions"] - start >= 1
-    assert second <= first + (8 << 20), (first, second)
+    stats = mgviz.stats()
+    assert stats["compactions"] - start >= 1
+    assert stats["tensor_bytes"] <= 2 * (64 << 20)
+    if CHECK_RSS:
+        assert second <= first + (8 << 20), (first, second)
