@@ -104,6 +104,8 @@ PyObject *mgpy_result(mgpy_session *s, mg_value *v, int data_int);
 extern PyMethodDef mgpy_value_functions[];
 /* Sets v's label from a str (no NUL inside); 0 or -1 with an exception. */
 int mgpy_set_label(mgpy_session *s, mg_value *v, PyObject *label);
+/* The set of the Python objects of v's operands (micrograd's _prev). */
+PyObject *mgpy_operand_set(mgpy_session *s, const mg_value *v);
 /* Getters Value and Tensor share: id, scope path, kind. */
 PyObject *mgpy_get_id(PyObject *self, void *closure);
 PyObject *mgpy_get_scope(PyObject *self, void *closure);

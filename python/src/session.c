@@ -247,13 +247,10 @@ void mgpy_mark_reached(mgpy_session *s, mg_value *root)
     for (uint32_t id = root->id + 1; id-- > 0;) {
         if (!(s->bits[id] & NODE_MARK))
             continue;
-        const mg_value *v = mg_graph_node(s->g, id);
-        int parents = (v->flags & MG_FLAG_TENSOR) ? (v->a != NULL) + (v->b != NULL)
-                                                  : mg_value_parent_count(v);
-        if (parents >= 1)
-            s->bits[v->a->id] |= NODE_MARK;
-        if (parents == 2)
-            s->bits[v->b->id] |= NODE_MARK;
+        mg_value *ops[2];
+        int n = mg_node_operands(mg_graph_node(s->g, id), ops);
+        for (int i = 0; i < n; i++)
+            s->bits[ops[i]->id] |= NODE_MARK;
         s->bits[id] = (uint8_t)((s->bits[id] & ~NODE_MARK) | NODE_GRAD_FLOAT);
     }
 }

@@ -783,17 +783,7 @@ static int set_label(PyObject *self, PyObject *o, void *c)
 static PyObject *get_prev(PyObject *self, void *c)
 {
     (void)c;
-    mgpy_session *s = SELF_S(self);
-    const mg_value *v = SELF_V(self);
-    PyObject *set = PySet_New(NULL);
-    for (int i = 0; set && i < 2; i++) {
-        mg_value *p = i == 0 ? v->a : v->b;
-        PyObject *o = p ? mgpy_wrap(s, p) : NULL;
-        if (p && (!o || PySet_Add(set, o) < 0))
-            Py_CLEAR(set);
-        Py_XDECREF(o);
-    }
-    return set;
+    return mgpy_operand_set(SELF_S(self), SELF_V(self));
 }
 
 static PyObject *tensor_repr(PyObject *self)

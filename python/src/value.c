@@ -289,11 +289,9 @@ static PyObject *value_backward_node(PyObject *self, PyObject *unused)
     mg_backward_node(v);
     if (mgpy_sync(s) < 0)
         return NULL;
-    int n = mg_value_parent_count(v);
-    if (n >= 1)
-        *mgpy_bits(s, v->a) |= NODE_GRAD_FLOAT;
-    if (n == 2)
-        *mgpy_bits(s, v->b) |= NODE_GRAD_FLOAT;
+    mg_value *ops[2];
+    for (int i = 0, n = mg_node_operands(v, ops); i < n; i++)
+        *mgpy_bits(s, ops[i]) |= NODE_GRAD_FLOAT;
     Py_RETURN_NONE;
 }
 
@@ -400,11 +398,16 @@ static PyObject *get_prev(PyObject *self, void *c)
         return children ? PySet_New(children) : NULL;
     mgpy_session *s = SELF_S(self);
     mg_value *v = SELF_V(self);
+    return mgpy_operand_set(s, v);
+}
+
+PyObject *mgpy_operand_set(mgpy_session *s, const mg_value *v)
+{
     PyObject *set = PySet_New(NULL);
-    int n = (v->flags & MG_FLAG_TENSOR) ? (v->a != NULL) + (v->b != NULL)
-                                        : mg_value_parent_count(v);
+    mg_value *ops[2];
+    int n = mg_node_operands(v, ops);
     for (int i = 0; set && i < n; i++) {
-        PyObject *p = mgpy_wrap(s, i == 0 ? v->a : v->b);
+        PyObject *p = mgpy_wrap(s, ops[i]);
         if (!p || PySet_Add(set, p) < 0)
             Py_CLEAR(set);
         Py_XDECREF(p);
