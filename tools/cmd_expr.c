@@ -1,5 +1,6 @@
 /* cmd_expr.c — `mgviz expr`: evaluate a program, run backward, and draw or
  * export its graph; `--batch` runs many programs to JSON lines. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,7 +201,7 @@ static mg_code write_output(const cli_program *p, const char *format, const char
     mg_code rc = mg_draw_dot_data(p->root, format, viz, &data, &len, err);
     if (rc == MG_OK) {
         if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
-            rc = mg_error_set(err, MG_EIO, "cannot write to stdout");
+            rc = mg_error_set(err, MG_EIO, "cannot write to stdout: %s", strerror(errno));
         free(data);
     }
     return rc;
@@ -327,8 +328,8 @@ static int run_batch(const expr_args *a)
         }
         cli_program_free(&p);
     }
-    if (fflush(stdout) != 0)
-        status = cli_fail(CMD, CLI_USAGE, "cannot write to stdout");
+    if (fflush(stdout) != 0 || ferror(stdout))
+        status = cli_fail(CMD, CLI_USAGE, "cannot write to stdout: %s", strerror(errno));
     mg_graph_free(g);
     free(text);
     return status;

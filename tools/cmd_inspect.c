@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "mg_inspect.h"
+#include "mg_size.h"
 
 #define CMD "inspect"
 #define DEFAULT_PATHS 10
@@ -282,7 +283,10 @@ static int query_paths(out *o, const mg_value *root, const char *what, size_t li
 
 static int query_top(out *o, const mg_value *root, size_t n)
 {
-    const mg_value **top = malloc((n ? n : 1) * sizeof *top);
+    size_t nodes = mg_graph_count(root->graph); /* no more leaves than nodes */
+    if (n > nodes)
+        n = nodes;
+    const mg_value **top = mg_alloc_array(n, sizeof *top);
     size_t found = 0;
     mg_error err;
     if (!top || mg_inspect_top_grads(root, n, top, &found, &err) != MG_OK) {

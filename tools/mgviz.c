@@ -1,5 +1,6 @@
 /* mgviz.c — the mgviz command: finds the subcommand and hands it argv.
  * Subcommands are listed in commands.def, one line each. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,7 +79,20 @@ static int help(int argc, char **argv)
     return c->run(2, args);
 }
 
-int main(int argc, char **argv)
+/* What the command printed must have reached stdout: a full disk or a
+ * closed file is an error, not a silent exit 0. */
+static int finish(int status)
+{
+    int failed = fflush(stdout) != 0;
+    int saved = errno;
+    if (status != CLI_OK || (!failed && !ferror(stdout)))
+        return status; /* a failed command has said why */
+    fprintf(stderr, "mgviz: cannot write to standard output: %s\n",
+            failed ? strerror(saved) : "a write failed");
+    return CLI_USAGE;
+}
+
+static int run(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -110,3 +124,5 @@ int main(int argc, char **argv)
     }
     return unknown_command(name);
 }
+
+int main(int argc, char **argv) { return finish(run(argc, argv)); }

@@ -1,5 +1,6 @@
 /* buf.c — a growing text buffer and the encodings writers need:
  * JSON strings and numbers, HTML text, base64. */
+#define _GNU_SOURCE /* fopencookie */
 #include <math.h>
 #include <stdint.h>
 #include <stdarg.h>
@@ -180,4 +181,29 @@ void mg_buf_base64_numbers(mg_buf *b, const double *x, size_t n, bool as_float)
     }
     mg_buf_base64(b, bytes, n * width);
     free(bytes);
+}
+
+/* The stream's write: everything or, out of memory, nothing and an error
+ * (stdio then sets the stream's error flag, which open_memstream does not). */
+static ssize_t stream_write(void *cookie, const char *data, size_t n)
+{
+    mg_buf *b = cookie;
+    mg_buf_put(b, data, n);
+    return b->failed ? -1 : (ssize_t)n;
+}
+
+FILE *mg_buf_stream(mg_buf *b)
+{
+    cookie_io_functions_t io = {.write = stream_write};
+    FILE *f = fopencookie(b, "w", io);
+    if (!f)
+        b->failed = true;
+    return f;
+}
+
+bool mg_buf_stream_close(FILE *f, mg_buf *b)
+{
+    bool ok = f && fflush(f) == 0 && !ferror(f);
+    ok = f && fclose(f) == 0 && ok;
+    return ok && !b->failed;
 }

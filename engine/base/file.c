@@ -1,6 +1,7 @@
 /* file.c — files are complete or absent (mg_file.h): a temporary file made
  * exclusively beside the target, synced, renamed over it, the directory
  * synced; and whole-file reads that stop at a cap. */
+#define _GNU_SOURCE /* fopencookie */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -142,6 +143,22 @@ void mg_file_put(mg_file_out *f, const void *data, size_t n)
     }
     memcpy(f->buf + f->len, data, n);
     f->len += n;
+}
+
+static ssize_t stream_write(void *cookie, const char *data, size_t n)
+{
+    mg_file_out *f = cookie;
+    mg_file_put(f, data, n);
+    return f->rc == MG_OK ? (ssize_t)n : -1;
+}
+
+FILE *mg_file_stream(mg_file_out *f)
+{
+    cookie_io_functions_t io = {.write = stream_write};
+    FILE *s = fopencookie(f, "w", io);
+    if (!s)
+        fail(f, MG_ENOMEM, errno);
+    return s;
 }
 
 /* Syncs the directory holding path, so the rename survives a crash. File

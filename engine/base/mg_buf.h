@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "mg_api.h"
 
@@ -42,6 +43,13 @@ MG_API void mg_buf_base64(mg_buf *b, const unsigned char *bytes, size_t n);
 /* n doubles as base64 of their little-endian IEEE bytes, 8 (or 4 as floats
  * when as_float) per number: what the inspector's script reads into typed arrays. */
 MG_API void mg_buf_base64_numbers(mg_buf *b, const double *x, size_t n, bool as_float);
+
+/* A stdio stream that appends to b, for writers that print: unlike
+ * open_memstream, running out of memory fails the stream (ferror) and sets
+ * b->failed. NULL (and failed set) when it cannot be opened. */
+MG_API FILE *mg_buf_stream(mg_buf *b);
+/* Flushes and closes f; true only if every write reached b. */
+MG_API bool mg_buf_stream_close(FILE *f, mg_buf *b);
 
 MG_EXTERN_C_END
 

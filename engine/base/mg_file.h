@@ -11,6 +11,7 @@
 #define MG_FILE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "mg_error.h"
 
@@ -41,6 +42,10 @@ typedef struct mg_file_out {
 MG_API mg_code mg_file_begin(mg_file_out *f, const char *path, mg_error *err);
 /* Appends n bytes; a failure is kept and reported by mg_file_commit(). */
 MG_API void mg_file_put(mg_file_out *f, const void *data, size_t n);
+/* A stdio stream whose writes go to f, for writers that print; fclose() it
+ * before mg_file_commit(). A failed write fails the stream and f. NULL (and
+ * f failed) when it cannot be opened. */
+MG_API FILE *mg_file_stream(mg_file_out *f);
 /* Writes what is buffered, syncs, renames over the target and syncs the
  * directory; on any failure (now or in an earlier put) removes the temporary
  * file and says why. f is finished either way. */

@@ -35,16 +35,14 @@ static mg_code copy_out(const char *data, size_t n, char **out, size_t *len,
 
 static mg_code write_dot(Agraph_t *g, char **out, size_t *len, mg_error *err)
 {
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    if (!f)
-        return mg_error_set(err, MG_ENOMEM, "out of memory writing DOT");
-    int bad = agwrite(g, f) != 0;
-    bad |= fclose(f) != 0;
+    mg_buf text = {0};
+    FILE *f = mg_buf_stream(&text);
+    int bad = f && agwrite(g, f) != 0;
+    bool complete = mg_buf_stream_close(f, &text);
     mg_code rc = bad ? mg_error_set(err, MG_ERENDER, "cgraph could not write DOT")
-                     : copy_out(buf, n, out, len, err);
-    free(buf);
+               : !complete ? mg_error_set(err, MG_ENOMEM, "out of memory writing DOT")
+                           : copy_out(text.p ? text.p : "", text.len, out, len, err);
+    mg_buf_free(&text);
     return rc;
 }
 

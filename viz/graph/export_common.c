@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mg_buf.h"
 #include "mg_file.h"
 
 const char *mg_node_kind(const mg_value *v)
@@ -103,18 +104,34 @@ static mg_code write_memory(export_writer writer, const export_job *job, char **
 {
     *data = NULL;
     *len = 0;
-    FILE *mem = open_memstream(data, len);
-    if (!mem)
-        return mg_error_set(err, MG_ENOMEM, "out of memory for the export");
-    writer(mem, job);
-    int bad = ferror(mem);
-    bad |= fclose(mem) != 0;
-    if (bad) {
-        free(*data);
-        *data = NULL;
+    mg_buf text = {0};
+    FILE *mem = mg_buf_stream(&text);
+    if (mem)
+        writer(mem, job);
+    if (!mg_buf_stream_close(mem, &text) || (!text.p && (text.p = calloc(1, 1)) == NULL)) {
+        mg_buf_free(&text);
         return mg_error_set(err, MG_ENOMEM, "out of memory for the export");
     }
+    *data = text.p;
+    *len = text.len;
     return MG_OK;
+}
+
+/* Streams straight into the file (complete or absent), so a big export
+ * needs no copy of itself in memory. */
+static mg_code write_file(export_writer writer, const export_job *job, const char *path,
+                          mg_error *err)
+{
+    mg_file_out f;
+    mg_code rc = mg_file_begin(&f, path, err);
+    if (rc != MG_OK)
+        return rc;
+    FILE *out = mg_file_stream(&f);
+    if (out) { /* a failed write fails f, which the commit reports */
+        writer(out, job);
+        fclose(out);
+    }
+    return mg_file_commit(&f, err);
 }
 
 mg_code export_run(export_writer writer, export_job job, FILE *out,
@@ -136,12 +153,7 @@ mg_code export_run(export_writer writer, export_job job, FILE *out,
     } else if (data) {
         rc = write_memory(writer, &job, data, len, err);
     } else {
-        char *buf;
-        size_t n;
-        rc = write_memory(writer, &job, &buf, &n, err);
-        if (rc == MG_OK)
-            rc = mg_file_write_atomic(path, buf, n, err);
-        free(buf); /* NULL when write_memory failed */
+        rc = write_file(writer, &job, path, err);
     }
     free(owned);
     return rc;

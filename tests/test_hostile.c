@@ -1,0 +1,149 @@
+/* test_hostile.c — the mgviz command against hostile input, memory and
+ * file systems (issue 14's reproducers and their kin): no crash, no exit 0
+ * with a damaged or missing output, no file outside the target, a message
+ * naming the problem. MGVIZ names the built command (meson sets it). */
+#include <check.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "test_util.h"
+
+static char dir[64];
+
+static void setup(void) { tu_tmpdir(dir, sizeof dir, "mgviz-hostile"); }
+static void teardown(void) { tu_rmrf(dir); }
+
+/* dir/name as text; the test fails when it is missing. */
+static char *output(const char *name)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *text = tu_slurp(path, NULL);
+    ck_assert_msg(text != NULL, "no %s", path);
+    return text;
+}
+
+static void assert_contains(const char *name, const char *part)
+{
+    char *text = output(name);
+    ck_assert_msg(strstr(text, part) != NULL, "'%s' not in %s:\n%s", part, name, text);
+    free(text);
+}
+
+static bool exists(const char *name)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return access(path, F_OK) == 0;
+}
+
+/* The test runs under ASan, where address-space limits do not apply. */
+static bool sanitized(void) { return getenv("MG_SANITIZED") != NULL; }
+
+/* A name of about a thousand characters drawn in every picture format. */
+START_TEST(test_long_name_in_pictures)
+{
+    static const char *const formats[] = {"svg", "png", "html", "dot"};
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(tu_run(dir, "cd \"$D\" && printf '%%0999d' 0 | tr 0 v >F && printf '*x' >>F &&"
+                                     " '%s' expr -f F x=1 -o l.%s", tu_mgviz(), formats[i]), 0);
+        char name[16];
+        snprintf(name, sizeof name, "l.%s", formats[i]);
+        ck_assert(exists(name));
+    }
+    assert_contains("l.svg", "vvvvvvvvvvvvvvvvvvvv");
+}
+END_TEST
+
+/* --top far beyond any graph (its byte count used to wrap to 8). */
+START_TEST(test_top_beyond_the_graph)
+{
+    ck_assert_int_eq(tu_run(dir, "'%s' inspect 'x*y+z' x=1 y=2 z=3 --top 2305843009213693953",
+                            tu_mgviz()), 0);
+    assert_contains("stdout", "leaves with the largest |grad| (3)");
+    ck_assert_int_eq(tu_run(dir, "'%s' inspect 'x*y+z' x=1 y=2 z=3 --top 18446744073709551615 --json",
+                            tu_mgviz()), 0);
+    assert_contains("stdout", "\"top\":[");
+}
+END_TEST
+
+/* Output that cannot be written is an error with a message, never exit 0. */
+START_TEST(test_full_stdout_is_an_error)
+{
+    static const char *const commands[] = {
+        "inspect 'x*y+z' x=1 y=2 z=3",
+        "inspect 'x*y+z' x=1 y=2 z=3 --json",
+        "expr 'x*y' x=1 y=2 --format json",
+        "expr 'x*y' x=1 y=2 --format text",
+        "expr 'x*y' x=1 y=2 --format dot",
+        "expr 'x*y' x=1 y=2 -o \"$D/g.svg\"",
+        "--help",
+        "help expr",
+        "--version",
+    };
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        int status = tu_run(dir, "'%s' %s >/dev/full", tu_mgviz(), commands[i]);
+        ck_assert_msg(status == 2, "'%s' >/dev/full exited %d", commands[i], status);
+        char *err = output("stderr");
+        ck_assert_msg(strstr(err, "No space left on device"), "'%s': %s", commands[i], err);
+        free(err);
+    }
+    /* a batch's lines likewise */
+    ck_assert_int_eq(tu_run(dir, "printf 'x*2\\n---\\ny+1' | '%s' expr --batch - >/dev/full",
+                            tu_mgviz()), 2);
+    assert_contains("stderr", "No space left on device");
+}
+END_TEST
+
+/* Under an address-space limit a big export fails loudly or succeeds
+ * whole: never "wrote" with part of the file. */
+START_TEST(test_export_under_memory_pressure)
+{
+    if (sanitized())
+        return; /* ASan reserves more address space than any limit allows */
+    ck_assert_int_eq(tu_run(dir, "cd \"$D\" && { echo 'x = 1.5'; i=0; while [ $i -lt 2000 ]; do"
+                                 " echo 'x = x*0.999 + 0.001'; i=$((i+1)); done; } >one &&"
+                                 " for k in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25;"
+                                 " do cat one; done >big.py"), 0);
+    static const char *const limits[] = {"60000", "90000", "120000", "200000"};
+    for (int i = 0; i < 4; i++) {
+        for (int j = 0; j < 2; j++) {
+            const char *name = j ? "g.txt" : "g.json";
+            int status = tu_run(dir, "cd \"$D\" && rm -f %s && (ulimit -v %s; exec '%s' expr -f big.py -o %s)",
+                                name, limits[i], tu_mgviz(), name);
+            if (status != 0) {
+                ck_assert_msg(!exists(name), "exit %d left %s", status, name);
+                continue;
+            }
+            assert_contains("stdout", "wrote ");
+            char *text = output(name);
+            size_t len = strlen(text);
+            ck_assert_msg(len > 1000000, "%s: %zu bytes", name, len);
+            while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
+                len--;
+            if (j == 0) /* the whole document: it ends where the top object closes */
+                ck_assert_msg(text[len - 1] == '}', "g.json ends '%s'", text + len - 10);
+            free(text);
+        }
+    }
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("hostile");
+    TCase *tc = tcase_create("cli");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_long_name_in_pictures);
+    tcase_add_test(tc, test_top_beyond_the_graph);
+    tcase_add_test(tc, test_full_stdout_is_an_error);
+    tcase_add_test(tc, test_export_under_memory_pressure);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return tu_run_suite(suite()); }
