@@ -17,10 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../tools/train_tensor.h"
+#include "mg_data.h"
+#include "mg_eval.h"
+#include "mg_idx.h"
+#include "mg_kernels.h"
+#include "mg_schedule.h"
+#include "mg_tnn.h"
 
 #ifndef BENCH_SOURCE_DIR
 #define BENCH_SOURCE_DIR "bench"
@@ -34,8 +40,130 @@ typedef struct measure {
     size_t warm_allocations;
 } measure;
 
+/* One benchmarked run: Fashion-MNIST epochs (moons == 0) or moons steps. */
+typedef struct bench_run {
+    int moons;
+    const char *data_dir;
+    int epochs;               /* fashion: epochs; moons: full-batch steps */
+    mg_optim_config optim;
+    mg_lr_kind schedule;
+    int threads;
+} bench_run;
+
+static double clock_of(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static mg_tensor *forward(void *model, mg_tensor *x) { return mg_tmlp_forward(model, x); }
+
+/* `mgviz train --dataset fashion-mnist`'s steps, without its pictures and
+ * records: the library calls it makes, timed. */
+static int fashion(const bench_run *o, measure *m)
+{
+    mg_image_set train, test;
+    mg_error err;
+    if (mg_fashion_mnist_load(o->data_dir, 1, &train, &err) != MG_OK ||
+        mg_fashion_mnist_load(o->data_dir, 0, &test, &err) != MG_OK)
+        return fprintf(stderr, "bench_fmnist: %s\n", err.message), -1;
+    mg_image_set_truncate(&test, 1000);
+    mg_graph *g = mg_graph_new();
+    const int sizes[] = { train.dim, 128, 10 }, batch = 64;
+    mg_tmlp *mlp = mg_tmlp_new(g, MG_F32, sizes, 3, MG_INIT_KAIMING, 1337, &err);
+    mg_optim *opt = mg_optim_new(mlp->params, mlp->nparams, &o->optim, &err);
+    mg_batcher b;
+    mg_batcher_init(&b, train.n, batch, 1337, &err);
+    mg_graph_keep(g);
+    int32_t labels[64];
+    const int per_epoch = mg_batcher_count(&b);
+    mg_lr_schedule s = { .kind = o->schedule, .lr = o->optim.lr, .steps = per_epoch * o->epochs };
+    double wall = 0, cpu = 0;
+    size_t warm = 0;
+    for (int e = 0, k = 0; e < o->epochs; e++) {
+        mg_batcher_shuffle(&b, e);
+        double w0 = clock_of(CLOCK_MONOTONIC), c0 = clock_of(CLOCK_PROCESS_CPUTIME_ID);
+        const int *idx;
+        for (int n; (n = mg_batcher_next(&b, &idx)) > 0; k++) {
+            mg_graph_reset(g);
+            mg_tensor *x = mg_tensor_input(g, MG_F32, 2, (const int[]){ n, train.dim });
+            mg_image_set_rows(&train, idx, 0, n, x->data, labels);
+            mg_tensor *loss = mg_tensor_cross_entropy(mg_tmlp_forward(mlp, x), labels);
+            mg_optim_zero_grad(opt);
+            mg_tensor_backward(loss);
+            opt->cfg.lr = mg_lr_at(&s, k);
+            mg_optim_step(opt);
+            if (k == 0)
+                warm = mg_graph_get_stats(g).allocations;
+        }
+        wall += clock_of(CLOCK_MONOTONIC) - w0;
+        cpu += clock_of(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    }
+    mg_eval r;
+    mg_evaluate_images(g, forward, mlp, &test, 1000, &r, &err);
+    *m = (measure){ wall / o->epochs, cpu / o->epochs, r.accuracy, 0,
+                    mg_graph_get_stats(g).allocations - warm };
+    int failed = mg_graph_error(g) != NULL;
+    mg_batcher_free(&b);
+    mg_optim_free(opt);
+    mg_tmlp_free(mlp);
+    mg_graph_free(g);
+    mg_image_set_free(&train);
+    mg_image_set_free(&test);
+    return failed ? -1 : 0;
+}
+
+/* micrograd's demo, vectorised: MLP 2-16-16-1, hinge loss + 1e-4 L2, full
+ * batch of 100 points, SGD lr 1 decaying linearly to 0.1. */
+static int moons(const bench_run *o, measure *m)
+{
+    double X[200], y[100];
+    mg_error err;
+    mg_make_moons(100, 0.1, 1337, X, y, &err);
+    mg_graph *g = mg_graph_new();
+    mg_tmlp *mlp = mg_tmlp_new(g, MG_F32, (const int[]){ 2, 16, 16, 1 }, 4, MG_INIT_KAIMING,
+                               1337, &err);
+    mg_optim *opt = mg_optim_new(mlp->params, mlp->nparams, &o->optim, &err);
+    mg_tensor *xs = mg_tensor_input(g, MG_F32, 2, (const int[]){ 100, 2 });
+    mg_tensor *ys = mg_tensor_input(g, MG_F32, 2, (const int[]){ 100, 1 });
+    mg_tensor_load(xs, X);
+    mg_tensor_load(ys, y);
+    mg_graph_keep(g);
+    mg_lr_schedule s = { .kind = MG_LR_LINEAR, .lr = 1.0, .final = 0.1, .steps = o->epochs };
+    double w0 = clock_of(CLOCK_MONOTONIC), c0 = clock_of(CLOCK_PROCESS_CPUTIME_ID), acc = 0;
+    size_t warm = 0;
+    for (int k = 0; k < o->epochs; k++) {
+        mg_graph_reset(g);
+        mg_tensor *scores = mg_tmlp_forward(mlp, xs);
+        mg_tensor *one = mg_tensor_scalar(g, MG_F32, 1.0), *reg = NULL;
+        mg_tensor *loss = mg_tensor_mean(
+            mg_tensor_relu(mg_tensor_sub(one, mg_tensor_mul(ys, scores))), MG_AXIS_ALL, 0);
+        for (int i = 0; i < mlp->nparams; i++) {
+            mg_tensor *sq = mg_tensor_sum(mg_tensor_pow(mlp->params[i], 2.0), MG_AXIS_ALL, 0);
+            reg = reg ? mg_tensor_add(reg, sq) : sq;
+        }
+        loss = mg_tensor_add(loss, mg_tensor_mul(reg, mg_tensor_scalar(g, MG_F32, 1e-4)));
+        acc = mg_accuracy_sign(scores, ys);
+        mg_optim_zero_grad(opt);
+        mg_tensor_backward(loss);
+        opt->cfg.lr = mg_lr_at(&s, k);
+        mg_optim_step(opt);
+        if (k == 0)
+            warm = mg_graph_get_stats(g).allocations;
+    }
+    *m = (measure){ (clock_of(CLOCK_MONOTONIC) - w0) / o->epochs,
+                    (clock_of(CLOCK_PROCESS_CPUTIME_ID) - c0) / o->epochs, acc, 0,
+                    mg_graph_get_stats(g).allocations - warm };
+    int failed = mg_graph_error(g) != NULL;
+    mg_optim_free(opt);
+    mg_tmlp_free(mlp);
+    mg_graph_free(g);
+    return failed ? -1 : 0;
+}
+
 /* Runs o in a child; its result and peak RSS come back through a pipe and wait4. */
-static int run_child(const train_tensor_options *o, measure *m)
+static int run_child(const bench_run *o, measure *m)
 {
     int fd[2];
     if (pipe(fd) != 0)
@@ -43,16 +171,11 @@ static int run_child(const train_tensor_options *o, measure *m)
     pid_t pid = fork();
     if (pid == 0) {
         close(fd[0]);
-        FILE *devnull = fopen("/dev/null", "w");
-        train_tensor_result res;
-        mg_error err;
-        mg_code rc = train_tensor_run(o, devnull ? devnull : stderr, &res, &err);
-        if (rc != MG_OK)
-            fprintf(stderr, "bench_fmnist: %s\n", err.message);
-        measure out = { rc == MG_OK ? res.seconds_per_epoch : -1.0, res.cpu_per_epoch,
-                        res.test_accuracy, 0, res.warm_allocations };
+        mg_set_threads(o->threads);
+        measure out;
+        int rc = o->moons ? moons(o, &out) : fashion(o, &out);
         ssize_t w = write(fd[1], &out, sizeof out);
-        _exit(w == (ssize_t)sizeof out && rc == MG_OK ? 0 : 1);
+        _exit(w == (ssize_t)sizeof out && rc == 0 ? 0 : 1);
     }
     close(fd[1]);
     ssize_t got = pid > 0 ? read(fd[0], m, sizeof *m) : -1;
@@ -115,25 +238,23 @@ int main(int argc, char **argv)
         epochs = 1;
 
     /* the PyTorch script's configuration: plain SGD lr 0.1, constant */
-    train_tensor_options sgd = train_tensor_defaults(TRAIN_FASHION_MNIST);
-    sgd.data_dir = data_dir;
-    sgd.epochs = epochs;
-    sgd.optim = mg_optim_defaults(MG_OPTIM_SGD);
+    bench_run sgd = { .data_dir = data_dir, .epochs = epochs,
+                      .optim = mg_optim_defaults(MG_OPTIM_SGD), .schedule = MG_LR_CONSTANT,
+                      .threads = 1 };
     sgd.optim.lr = 0.1;
-    sgd.cosine = 0;
-    sgd.limit_test = 1000;
-    train_tensor_options two = sgd;
+    bench_run two = sgd;
     two.threads = 2;
-    train_tensor_options def = train_tensor_defaults(TRAIN_FASHION_MNIST);
-    def.data_dir = data_dir;
-    def.epochs = epochs;
-    def.limit_test = 1000;
-    train_tensor_options moons = train_tensor_defaults(TRAIN_MOONS);
-    moons.epochs = 2000;
+    /* `mgviz train --dataset fashion-mnist`'s: Adam lr 0.002, cosine */
+    bench_run def = { .data_dir = data_dir, .epochs = epochs,
+                      .optim = mg_optim_defaults(MG_OPTIM_ADAM), .schedule = MG_LR_COSINE,
+                      .threads = 1 };
+    def.optim.lr = 0.002;
+    bench_run moons_run = { .moons = 1, .epochs = 2000, .optim = mg_optim_defaults(MG_OPTIM_SGD),
+                            .threads = 1 };
 
     measure m1, m2, md, mm;
     if (run_child(&sgd, &m1) || run_child(&two, &m2) || run_child(&def, &md)
-        || run_child(&moons, &mm)) {
+        || run_child(&moons_run, &mm)) {
         fprintf(stderr, "bench_fmnist: a run failed\n");
         return 1;
     }

@@ -10,6 +10,7 @@
 #include "mg_loss.h"
 #include "mg_snapshot.h"
 #include "test_plot_util.h"
+#include "test_util.h"
 
 enum { N = 8 };
 
@@ -61,7 +62,7 @@ static void run(model *t, mg_snapshot *s, int steps)
             mg_value *in[2] = { mg_input(t->g, t->X[0]), mg_input(t->g, t->X[1]) }, *out;
             ck_assert_int_eq(mg_mlp_forward(t->m, in, &out), MG_OK);
             ck_assert_int_eq(mg_backward(out), MG_OK);
-            ck_assert_msg(mg_snapshot_sample(s, k, out, &err) == MG_OK, "%s", err.message);
+            ck_assert_msg(mg_snapshot_sample(s, k, out, NULL, &err) == MG_OK, "%s", err.message);
         }
         mg_sgd_step(params, np, 0.5);
         mg_graph_reset(t->g);
@@ -96,7 +97,7 @@ static void record_six(char *dir, size_t n, model *t, mg_snapshot_options o)
 static void discard(char *dir, model *t)
 {
     model_free(t);
-    remove_dir(dir);
+    tu_rmrf(dir);
 }
 
 START_TEST(short_run_leaves_the_expected_files)
@@ -108,14 +109,17 @@ START_TEST(short_run_leaves_the_expected_files)
         bool saved = k == 0 || k == 2 || k == 4 || k == 5;
         const char *kinds[] = { "graph.svg", "sample.svg", "boundary.png" };
         for (int j = 0; j < 3; j++) {
-            snprintf(name, sizeof name, "step-%06d-%s", k, kinds[j]);
+            snprintf(name, sizeof name, "snapshots/step-%06d-%s", k, kinds[j]);
             ck_assert_msg(exists(dir, name) == saved, "%s: %s", name,
                           saved ? "missing" : "written at a step not saved");
         }
     }
     ck_assert(exists(dir, "loss.png") && exists(dir, "index.html") &&
               exists(dir, "snapshots.json"));
-    ck_assert_int_eq(count_entries(dir), 3 * 4 + 3); /* nothing else, no temporaries */
+    ck_assert_int_eq(count_entries(dir), 4); /* the three and snapshots/ */
+    char steps[128];
+    snprintf(steps, sizeof steps, "%s/snapshots", dir);
+    ck_assert_int_eq(count_entries(steps), 4 * 4); /* three pictures and a manifest per step; no temporaries */
     discard(dir, &t);
 }
 END_TEST
@@ -127,24 +131,24 @@ START_TEST(manifest_lists_steps_and_files_in_order)
     record_six(dir, sizeof dir, &t, (mg_snapshot_options){ .predict = score });
     char *json = read_text(dir, "snapshots.json");
     ck_assert_ptr_nonnull(strstr(json, "\"format\": \"mgviz-snapshots\""));
-    ck_assert_ptr_nonnull(strstr(json, "\"step\": [0, 1, 2, 3, 4, 5]"));
+    ck_assert_ptr_nonnull(strstr(json, "\"step\": [0,1,2,3,4,5]"));
     /* one entry per saved step, in order, each naming its existing files */
     const char *p = strstr(json, "\"snapshots\"");
     ck_assert_ptr_nonnull(p);
     for (size_t i = 0; i < 4; i++) {
-        snprintf(want, sizeof want, "{ \"step\": %d,", saved_steps[i]);
+        snprintf(want, sizeof want, "{\"step\":%d,", saved_steps[i]);
         p = strstr(p, want);
         ck_assert_msg(p != NULL, "entry of step %d missing or out of order", saved_steps[i]);
         const char *kinds[] = { "graph.svg", "sample.svg", "boundary.png" };
         for (int j = 0; j < 3; j++) {
-            snprintf(want, sizeof want, "step-%06d-%s", saved_steps[i], kinds[j]);
-            const char *at = strstr(p, want), *next = strstr(p + 1, "{ \"step\"");
+            snprintf(want, sizeof want, "snapshots/step-%06d-%s", saved_steps[i], kinds[j]);
+            const char *at = strstr(p, want), *next = strstr(p + 1, "{\"step\"");
             ck_assert_msg(at && (!next || at < next), "%s not in its entry", want);
             ck_assert(exists(dir, want));
         }
     }
-    ck_assert_uint_eq(occurrences(strstr(json, "\"snapshots\""), "{ \"step\":"), 4);
-    ck_assert_uint_eq(occurrences(json, "\"graph_json\": null"), 4);
+    ck_assert_uint_eq(occurrences(strstr(json, "\"snapshots\""), "{\"step\":"), 4);
+    ck_assert_uint_eq(occurrences(json, "\"graph_json\":null"), 4);
     free(json);
     discard(dir, &t);
 }
@@ -163,7 +167,7 @@ START_TEST(index_lists_saved_steps_with_pictures)
     for (size_t i = 0; i < 4; i++) {
         snprintf(want, sizeof want, "<tr id=\"step-%d\">", saved_steps[i]);
         ck_assert_msg((p = strstr(p, want)) != NULL, "row of step %d", saved_steps[i]);
-        snprintf(want, sizeof want, "src=\"step-%06d-boundary.png\"", saved_steps[i]);
+        snprintf(want, sizeof want, "src=\"snapshots/step-%06d-boundary.png\"", saved_steps[i]);
         ck_assert_ptr_nonnull(strstr(p, want));
     }
     ck_assert_uint_eq(occurrences(html, "<tr id="), 4);
@@ -184,14 +188,14 @@ START_TEST(pictures_decode_with_sane_sizes)
     ck_assert_int_eq(d.w, 640);
     ck_assert_int_eq(d.h, 400);
     free(d.px);
-    snprintf(path, sizeof path, "%s/step-000004-boundary.png", dir);
+    snprintf(path, sizeof path, "%s/snapshots/step-000004-boundary.png", dir);
     d = decode_png_file(path);
     ck_assert_int_eq(d.w, 200);
     ck_assert_int_eq(d.h, 150);
     ck_assert_uint_gt(count_colour(&d, MG_PLOT_COLOR_NEG) + count_colour(&d, MG_PLOT_COLOR_POS),
                       0);
     free(d.px);
-    snprintf(path, sizeof path, "%s/step-000004-graph.png", dir);
+    snprintf(path, sizeof path, "%s/snapshots/step-000004-graph.png", dir);
     d = decode_png_file(path);
     ck_assert(d.w > 50 && d.h > 50 && d.w <= 8192 && d.h <= 8192);
     free(d.px);
@@ -224,12 +228,7 @@ START_TEST(bad_directories_are_errors)
     ck_assert(exists(path, "snapshots.json"));
     ck_assert(exists(path, "index.html"));
     ck_assert(!exists(path, "loss.png")); /* no steps: no curve */
-    remove_dir(path);
-    snprintf(path, sizeof path, "%s/a/b", dir);
-    remove_dir(path);
-    snprintf(path, sizeof path, "%s/a", dir);
-    remove_dir(path);
-    remove_dir(dir);
+    tu_rmrf(dir);
 }
 END_TEST
 
@@ -256,7 +255,7 @@ START_TEST(bad_steps_and_options_are_errors)
     ck_assert_int_eq(mg_snapshot_step(s, 1, NULL, 1.0, 0.5, &err), MG_EINVAL);
     ck_assert_int_eq(mg_snapshot_step(s, -2, NULL, 1.0, 0.5, &err), MG_EINVAL);
     ck_assert_int_eq(mg_snapshot_step(NULL, 4, NULL, 1.0, 0.5, &err), MG_EINVAL);
-    ck_assert_int_eq(mg_snapshot_sample(s, 4, NULL, &err), MG_EINVAL);
+    ck_assert_int_eq(mg_snapshot_sample(s, 4, NULL, NULL, &err), MG_EINVAL);
     ck_assert_int_eq(mg_snapshot_step(s, 4, NULL, NAN, NAN, &err), MG_OK);
     ck_assert_int_eq(mg_snapshot_step(s, 5, NULL, INFINITY, 1.0, &err), MG_OK);
     ck_assert_uint_eq(mg_snapshot_steps(s), 3);
@@ -264,15 +263,16 @@ START_TEST(bad_steps_and_options_are_errors)
     ck_assert_int_eq(mg_snapshot_close(s, &err), MG_OK);
     ck_assert_int_eq(mg_snapshot_close(NULL, &err), MG_OK);
     char *json = read_text(dir, "snapshots.json");
-    ck_assert_ptr_nonnull(strstr(json, "\"step\": [3, 4, 5]"));
-    ck_assert_ptr_nonnull(strstr(json, "\"loss\": [1, \"nan\", \"inf\"]"));
+    ck_assert_ptr_nonnull(strstr(json, "\"step\": [3,4,5]"));
+    ck_assert_ptr_nonnull(strstr(json, "\"loss\": [1,null,null]"));
+    ck_assert_ptr_null(strstr(json, "nan"));
     ck_assert_ptr_nonnull(strstr(json, "\"snapshots\": [\n  ]"));
     free(json);
     char path[128];
     snprintf(path, sizeof path, "%s/loss.png", dir);
     decoded d = decode_png_file(path); /* NaN and Inf losses still make a picture */
     free(d.px);
-    remove_dir(dir);
+    tu_rmrf(dir);
 }
 END_TEST
 
@@ -291,7 +291,7 @@ START_TEST(due_steps_follow_every_and_the_last)
     s = mg_snapshot_open(dir, &o, NULL);
     ck_assert(mg_snapshot_due(s, 0) && mg_snapshot_due(s, 20) && !mg_snapshot_due(s, 19));
     mg_snapshot_close(s, NULL);
-    remove_dir(dir);
+    tu_rmrf(dir);
 }
 END_TEST
 
@@ -312,27 +312,99 @@ START_TEST(sample_first_json_and_inspector)
         mg_value *in[2] = { mg_input(t.g, t.X[0]), mg_input(t.g, t.X[1]) }, *out;
         ck_assert_int_eq(mg_mlp_forward(t.m, in, &out), MG_OK);
         ck_assert_int_eq(mg_backward(out), MG_OK);
-        ck_assert_msg(mg_snapshot_sample(s, k, out, &err) == MG_OK, "%s", err.message);
+        ck_assert_msg(mg_snapshot_sample(s, k, out, NULL, &err) == MG_OK, "%s", err.message);
         ck_assert_int_eq(mg_snapshot_step(s, k, NULL, 1.0 / (k + 1), 0.5, &err), MG_OK);
         mg_graph_reset(t.g);
     }
-    ck_assert_int_eq(mg_snapshot_sample(s, 0, t.m->params[0], &err), MG_EINVAL);
+    ck_assert_int_eq(mg_snapshot_sample(s, 0, t.m->params[0], NULL, &err), MG_EINVAL);
     ck_assert_msg(mg_snapshot_close(s, &err) == MG_OK, "%s", err.message);
-    ck_assert(exists(dir, "step-000000-sample.json"));
-    ck_assert(exists(dir, "step-000002-sample.svg"));
-    ck_assert(!exists(dir, "step-000001-sample.svg"));
-    ck_assert(!exists(dir, "step-000000-graph.svg"));
+    ck_assert(exists(dir, "snapshots/step-000000-sample.json"));
+    ck_assert(exists(dir, "snapshots/step-000002-sample.svg"));
+    ck_assert(!exists(dir, "snapshots/step-000001-sample.svg"));
+    ck_assert(!exists(dir, "snapshots/step-000000-graph.svg"));
     ck_assert(exists(dir, "inspector.html"));
-    char *json = read_text(dir, "step-000000-sample.json");
+    char *json = read_text(dir, "snapshots/step-000000-sample.json");
     ck_assert_ptr_nonnull(strstr(json, "mgviz-graph"));
     free(json);
     json = read_text(dir, "snapshots.json");
     ck_assert_ptr_nonnull(strstr(json, "\"inspector\": \"inspector.html\""));
-    ck_assert_ptr_nonnull(strstr(json, "\"sample_json\": \"step-000002-sample.json\""));
-    const char *at = strstr(json, "{ \"step\": 2, \"loss\": ");
+    ck_assert_ptr_nonnull(strstr(json, "\"sample_json\":\"snapshots/step-000002-sample.json\""));
+    const char *at = strstr(json, "{\"step\":2,\"loss\":");
     ck_assert_ptr_nonnull(at);
-    ck_assert(strtod(at + strlen("{ \"step\": 2, \"loss\": "), NULL) == 1.0 / 3); /* exact */
+    ck_assert(strtod(at + strlen("{\"step\":2,\"loss\":"), NULL) == 1.0 / 3); /* exact */
     free(json);
+    discard(dir, &t);
+}
+END_TEST
+
+/* The sample a step shows: ringed on the boundary, named in its graph's
+ * title and in the step's manifest; a sample whose grads are all 0 says so. */
+START_TEST(the_sample_shown_is_named_and_marked)
+{
+    char dir[64];
+    make_temp_dir(dir, sizeof dir, "test_snapshot");
+    model t;
+    model_init(&t);
+    mg_error err;
+    mg_snapshot_options o = { .every = 2, .steps = 3, .predict = score, .X = t.X, .label = t.y,
+                              .n = N };
+    mg_snapshot *s = mg_snapshot_open(dir, &o, &err);
+    ck_assert_ptr_nonnull(s);
+    for (int k = 0; k < 3; k++) {
+        mg_value *in[2] = { mg_input(t.g, t.X[6]), mg_input(t.g, t.X[7]) }, *out;
+        ck_assert_int_eq(mg_mlp_forward(t.m, in, &out), MG_OK);
+        ck_assert_int_eq(mg_backward(out), MG_OK);
+        ck_assert_int_eq(mg_snapshot_mark(s, k, 3, &err), MG_OK);
+        ck_assert_int_eq(mg_snapshot_step(s, k, NULL, 0.25, 0.5, &err), MG_OK);
+        mg_snapshot_sample_info info = { .index = 3, .loss = 0.5, .worst = k == 0,
+                                         .zero_grads = k == 2, .label = "-1" };
+        ck_assert_msg(mg_snapshot_sample(s, k, out, &info, &err) == MG_OK, "%s", err.message);
+        mg_graph_reset(t.g);
+    }
+    ck_assert_int_eq(mg_snapshot_mark(s, 5, N, &err), MG_EINVAL); /* no such point */
+    ck_assert_str_eq(mg_snapshot_step_file(s, 0), "snapshots/step-000000.json");
+    ck_assert_ptr_null(mg_snapshot_step_file(s, 1));
+    ck_assert_int_eq(mg_snapshot_eval(s, 1, 2, 0.3, 0.875, &err), MG_OK);
+    ck_assert_int_eq(mg_snapshot_close(s, &err), MG_OK);
+    char *step = read_text(dir, "snapshots/step-000000.json");
+    ck_assert_msg(strstr(step, "{\"step\":0,\"loss\":0.25,\"accuracy\":0.5,\"files\":{"
+                               "\"graph\":null,\"sample\":\"snapshots/step-000000-sample.svg\","
+                               "\"boundary\":\"snapshots/step-000000-boundary.png\",") != NULL,
+                  "%s", step);
+    ck_assert_ptr_nonnull(strstr(step, "\"marked\":3,\"sample\":{\"index\":3,\"loss\":0.5,"
+                                       "\"worst\":true,\"zero_grads\":false,\"label\":\"-1\"}}\n"));
+    free(step);
+    char *svg = read_text(dir, "snapshots/step-000000-sample.svg");
+    ck_assert_msg(strstr(svg, "step 0, sample 3 (label &#45;1): the largest loss of the "
+                              "step, 0.5") != NULL, "%.3000s", svg);
+    free(svg);
+    svg = read_text(dir, "snapshots/step-000002-sample.svg");
+    ck_assert_ptr_nonnull(strstr(svg, "step 2, sample 3 (label &#45;1): loss 0.5 &#45; every grad is 0"));
+    free(svg);
+    char *json = read_text(dir, "snapshots.json");
+    ck_assert_ptr_nonnull(strstr(json, "\"evals\": [{\"epoch\":1,\"step\":2,\"loss\":0.3,"
+                                       "\"accuracy\":0.875}]"));
+    free(json);
+    char *html = read_text(dir, "index.html");
+    ck_assert_ptr_nonnull(strstr(html, "<h2>Test set</h2>"));
+    ck_assert_ptr_nonnull(strstr(html, "87.5%"));
+    ck_assert_ptr_nonnull(strstr(html, "sample 3 (largest loss)"));
+    ck_assert_ptr_nonnull(strstr(html, "sample 3 (every grad 0)"));
+    free(html);
+    discard(dir, &t);
+}
+END_TEST
+
+START_TEST(index_leaves_out_what_a_run_has_not)
+{
+    char dir[64];
+    model t;
+    record_six(dir, sizeof dir, &t, (mg_snapshot_options){ 0 }); /* no boundary */
+    char *html = read_text(dir, "index.html");
+    ck_assert_ptr_null(strstr(html, "decision boundary"));
+    ck_assert_ptr_null(strstr(html, "Test set"));
+    ck_assert_ptr_nonnull(strstr(html, "<th>accuracy</th>"));
+    free(html);
     discard(dir, &t);
 }
 END_TEST
@@ -347,6 +419,8 @@ static Suite *snapshot_suite(void)
     tcase_add_test(c, index_lists_saved_steps_with_pictures);
     tcase_add_test(c, pictures_decode_with_sane_sizes);
     tcase_add_test(c, sample_first_json_and_inspector);
+    tcase_add_test(c, the_sample_shown_is_named_and_marked);
+    tcase_add_test(c, index_leaves_out_what_a_run_has_not);
     suite_add_tcase(s, c);
     TCase *e = tcase_create("errors");
     tcase_add_test(e, bad_directories_are_errors);

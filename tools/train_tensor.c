@@ -1,455 +1,420 @@
-/* train_tensor.c — the training loop behind `mgviz train --dataset
- * fashion-mnist` and `--dataset moons --tensor`.
+/* train_tensor.c — the tensor engine of `mgviz train`: an MLP of tensor
+ * nodes (one per array) with mini-batches and an optimiser, on any dataset
+ * whose row names tensor_data_ops: the moons (micrograd's loss, vectorised)
+ * and Fashion-MNIST (cross-entropy, a test set) here.
  *
- * One graph holds everything: the parameters (and, for the moons, the whole
- * dataset) are created first and kept; every step builds its batch's nodes
- * after them and mg_graph_reset() drops them, so once the first step has
- * sized the arena a step allocates nothing. */
+ * One graph holds everything: the parameters are created first and kept;
+ * every step builds its batch's nodes after them and mg_graph_reset() drops
+ * them, so once the first step has sized the arena a step allocates nothing. */
 #include "train_tensor.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "mg_checkpoint.h"
 #include "mg_data.h"
-#include "mg_idx.h"
 #include "mg_kernels.h"
 
-enum { MAX_SIZES = TRAIN_MAX_HIDDEN + 2, MAX_RECORDS = 3 * 2 * (MAX_SIZES - 1), EVAL_ROWS = 1000 };
+enum { EVAL_ROWS = 1000 };
 
-typedef struct trainer {
-    const train_tensor_options *o;
-    FILE *out;
-    mg_graph *g;
-    mg_tmlp *mlp;
-    mg_optim *opt;
-    mg_image_set train, test;
-    mg_tensor *moons_x, *moons_y; /* the moons, kept in the graph */
-    int32_t *labels;              /* one batch of labels */
-    int sizes[MAX_SIZES], nsizes;
-    int epoch;                    /* epochs done, counting a resumed checkpoint */
-    char identity[256];           /* what a checkpoint must match to be resumed */
-    char names[MAX_RECORDS][96];
-    mg_ckpt_record records[MAX_RECORDS];
-    int nrecords;
-} trainer;
+static tensor_impl *impl(train_task *t) { return t->impl; }
 
-train_tensor_options train_tensor_defaults(train_dataset dataset)
+/* ---- the moons, vectorised ---- */
+
+static mg_code moons_load(train_task *t, tensor_impl *m, mg_error *err)
 {
-    train_tensor_options o = { .dataset = dataset, .seed = 1, .threads = 1 };
-    if (dataset == TRAIN_MOONS) {
-        o.hidden[0] = o.hidden[1] = 16;
-        o.nhidden = 2;
-        o.epochs = 100;
-        o.batch = 100;
-        o.optim = mg_optim_defaults(MG_OPTIM_SGD);
-        o.optim.lr = 1.0;
-    } else {
-        o.hidden[0] = 128;
-        o.nhidden = 1;
-        o.epochs = 10;
-        o.batch = 64;
-        /* measured: 88.9-89.0% test accuracy after 10 epochs for seeds 1-3, where
-         * SGD momentum 0.9 lr 0.05 cosine reaches 88.3-88.6% */
-        o.optim = mg_optim_defaults(MG_OPTIM_ADAM);
-        o.optim.lr = 0.002;
-        o.cosine = 1;
+    const train_config *c = t->c;
+    size_t n = (size_t)c->samples;
+    m->X = malloc(sizeof(double) * 2 * n);
+    m->y = malloc(sizeof(double) * n);
+    if (!m->X || !m->y)
+        return mg_error_set(err, MG_ENOMEM, "out of memory for %zu samples", n);
+    m->inputs = 2;
+    m->outputs = 1;
+    t->samples = (long)n;
+    t->X = m->X;
+    t->labels = m->y;
+    t->npoints = n;
+    return mg_make_moons(n, c->noise, c->seed, m->X, m->y, err);
+}
+
+static void moons_free(tensor_impl *m)
+{
+    free(m->X);
+    free(m->y);
+}
+
+static mg_tensor *moons_batch(train_task *t, tensor_impl *m, const int *idx, int first, int b)
+{
+    mg_tensor *x = mg_tensor_label(mg_tensor_input(t->g, MG_F32, 2, (const int[]){ b, 2 }), "x");
+    m->targets = mg_tensor_label(mg_tensor_input(t->g, MG_F32, 2, (const int[]){ b, 1 }), "y");
+    if (!x || !m->targets)
+        return NULL;
+    for (int i = 0; i < b; i++) {
+        int r = idx ? idx[i] : first + i;
+        mg_tensor_set(x, 2 * i, m->X[2 * r]);
+        mg_tensor_set(x, 2 * i + 1, m->X[2 * r + 1]);
+        mg_tensor_set(m->targets, i, m->y[r]);
     }
-    return o;
-}
-
-static double clock_seconds(clockid_t clock)
-{
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double now(void) { return clock_seconds(CLOCK_MONOTONIC); }
-
-/* CPU time used by the process: on a busy machine, a fairer clock than the wall. */
-static double cpu_now(void) { return clock_seconds(CLOCK_PROCESS_CPUTIME_ID); }
-
-/* ---- setup ---- */
-
-static mg_code load_data(trainer *t, mg_error *err)
-{
-    const train_tensor_options *o = t->o;
-    if (o->dataset == TRAIN_MOONS) {
-        const int n = o->limit_train > 0 ? o->limit_train : 100;
-        double *x = malloc(sizeof(double) * 2 * (size_t)n), *y = malloc(sizeof(double) * (size_t)n);
-        mg_code rc = x && y ? mg_make_moons((size_t)n, 0.1, o->seed, x, y, err)
-                            : mg_error_set(err, MG_ENOMEM, "out of memory for the moons");
-        if (rc == MG_OK) {
-            t->moons_x = mg_tensor_input(t->g, MG_F32, 2, (const int[]){ n, 2 });
-            t->moons_y = mg_tensor_input(t->g, MG_F32, 2, (const int[]){ n, 1 });
-            mg_tensor_load(mg_tensor_label(t->moons_x, "x"), x);
-            mg_tensor_load(mg_tensor_label(t->moons_y, "y"), y);
-            if (!t->moons_x || !t->moons_y)
-                rc = mg_error_set(err, mg_graph_status(t->g), "%s", mg_graph_error(t->g));
-        }
-        free(x);
-        free(y);
-        t->sizes[0] = 2;
-        return rc;
-    }
-    mg_code rc = mg_fashion_mnist_load(o->data_dir, 1, &t->train, err);
-    if (rc == MG_OK)
-        rc = mg_fashion_mnist_load(o->data_dir, 0, &t->test, err);
-    if (rc != MG_OK)
-        return rc;
-    if (t->train.dim != t->test.dim)
-        return mg_error_set(err, MG_EFORMAT, "train images have %d pixels, test images %d",
-                            t->train.dim, t->test.dim);
-    if (o->limit_train > 0)
-        mg_image_set_truncate(&t->train, o->limit_train);
-    if (o->limit_test > 0)
-        mg_image_set_truncate(&t->test, o->limit_test);
-    t->sizes[0] = t->train.dim;
-    return MG_OK;
-}
-
-/* Names every parameter "mlp/layer1/W" and lists what a checkpoint holds:
- * the parameters, then each optimiser state buffer. */
-static void list_records(trainer *t)
-{
-    const int per = mg_optim_state_count(t->opt);
-    static const char *const state_prefix[] = { "optim.m:", "optim.v:" };
-    t->nrecords = 0;
-    for (int j = -1; j < per; j++)
-        for (int i = 0; i < t->mlp->nparams; i++) {
-            mg_tensor *p = t->mlp->params[i];
-            char path[64];
-            mg_scope_path(t->g, p->node->scope, path, sizeof path);
-            char *name = t->names[t->nrecords];
-            snprintf(name, sizeof t->names[0], "%s%s/%s", j < 0 ? "" : state_prefix[j], path,
-                     mg_value_label(p->node));
-            mg_ckpt_record r = mg_ckpt_tensor(name, p);
-            if (j >= 0)
-                r.data = mg_optim_state(t->opt, i, j);
-            t->records[t->nrecords++] = r;
-        }
-}
-
-static mg_code build_model(trainer *t, mg_error *err)
-{
-    const train_tensor_options *o = t->o;
-    t->nsizes = 1;
-    for (int i = 0; i < o->nhidden; i++)
-        t->sizes[t->nsizes++] = o->hidden[i];
-    t->sizes[t->nsizes++] = o->dataset == TRAIN_MOONS ? 1 : t->train.classes;
-    t->mlp = mg_tmlp_new(t->g, MG_F32, t->sizes, t->nsizes, MG_INIT_KAIMING, o->seed, err);
-    if (!t->mlp)
-        return err ? err->code : MG_EINVAL;
-    t->opt = mg_optim_new(t->mlp->params, t->mlp->nparams, &o->optim, err);
-    if (!t->opt)
-        return err ? err->code : MG_EINVAL;
-    t->labels = malloc(sizeof *t->labels * (size_t)(o->batch > EVAL_ROWS ? o->batch : EVAL_ROWS));
-    if (!t->labels)
-        return mg_error_set(err, MG_ENOMEM, "out of memory");
-    size_t len = (size_t)snprintf(t->identity, sizeof t->identity, "mgviz-train dataset=%s arch=",
-                                  o->dataset == TRAIN_MOONS ? "moons" : "fashion-mnist");
-    for (int i = 0; i < t->nsizes && len < sizeof t->identity; i++)
-        len += (size_t)snprintf(t->identity + len, sizeof t->identity - len, i ? ",%d" : "%d",
-                                t->sizes[i]);
-    if (len < sizeof t->identity)
-        snprintf(t->identity + len, sizeof t->identity - len, " dtype=f32 optim=%s",
-                 o->optim.kind == MG_OPTIM_ADAM ? "adam"
-                 : o->optim.momentum != 0.0    ? "momentum"
-                                               : "sgd");
-    list_records(t);
-    mg_graph_keep(t->g);
-    return MG_OK;
-}
-
-/* ---- checkpoints ---- */
-
-static mg_code save_checkpoint(trainer *t, mg_error *err)
-{
-    char meta[384];
-    snprintf(meta, sizeof meta, "%s epoch=%d steps=%lld", t->identity, t->epoch,
-             (long long)t->opt->steps);
-    return mg_checkpoint_save(t->o->save, meta, t->records, t->nrecords, err);
-}
-
-static mg_code resume(trainer *t, mg_error *err)
-{
-    char meta[512] = "";
-    const char *path = t->o->resume;
-    mg_code rc = mg_checkpoint_load(path, meta, sizeof meta, t->records, t->nrecords, err);
-    /* a checkpoint of another model or optimiser is refused by what it is, not by
-     * its first mismatching tensor */
-    size_t id_len = strlen(t->identity);
-    if (strncmp(meta, "mgviz-train ", 12) == 0
-        && (strncmp(meta, t->identity, id_len) != 0 || meta[id_len] != ' ')) {
-        const char *end = strstr(meta, " epoch=");
-        return mg_error_set(err, MG_EFORMAT, "%s: checkpoint of '%.*s', this run is '%s'", path,
-                            end ? (int)(end - meta) : (int)strlen(meta), meta, t->identity);
-    }
-    if (rc != MG_OK)
-        return rc;
-    int epoch;
-    long long steps;
-    const char *tail = meta + id_len;
-    if (sscanf(tail, " epoch=%d steps=%lld", &epoch, &steps) != 2 || epoch < 0 || steps < 0)
-        return mg_error_set(err, MG_EFORMAT, "%s: checkpoint metadata '%s' is not understood",
-                            path, meta);
-    t->epoch = epoch;
-    t->opt->steps = steps;
-    fprintf(t->out, "resumed %s at epoch %d\n", path, epoch);
-    return MG_OK;
-}
-
-/* ---- steps ---- */
-
-static double lr_at(const trainer *t, double progress)
-{
-    const train_tensor_options *o = t->o;
-    if (o->dataset == TRAIN_MOONS) /* micrograd's demo schedule */
-        return o->optim.lr * (1.0 - 0.9 * progress);
-    return o->cosine ? o->optim.lr * 0.5 * (1.0 + cos(3.14159265358979323846 * progress))
-                     : o->optim.lr;
-}
-
-/* Shows step s to the observer, if any; s->loss_value is filled here. */
-static mg_code observe(trainer *t, train_step_info *s, mg_error *err)
-{
-    if (!t->o->on_step)
-        return MG_OK;
-    s->loss_value = mg_tensor_get(s->loss, 0);
-    s->mlp = t->mlp;
-    return t->o->on_step(t->o->step_ctx, s, err);
-}
-
-/* Zero grads, backward, (observe,) update; the loss, or NaN with the graph's
- * error, or the observer's error in err and its code in *failed. */
-static double finish_step(trainer *t, train_step_info *s, double lr, mg_code *failed, mg_error *err)
-{
-    if (!s->loss)
-        return NAN;
-    mg_optim_zero_grad(t->opt);
-    if (mg_tensor_backward(s->loss) != MG_OK)
-        return NAN;
-    if ((*failed = observe(t, s, err)) != MG_OK)
-        return NAN;
-    t->opt->cfg.lr = lr;
-    mg_optim_step(t->opt);
-    return mg_tensor_get(s->loss, 0);
-}
-
-/* A new input tensor holding rows idx[0..b-1] of s (first..first+b-1 when
- * idx is NULL); their labels go to t->labels. */
-static mg_tensor *gather_batch(trainer *t, const mg_image_set *s, const int *idx, int first, int b)
-{
-    mg_tensor *x = mg_tensor_input(t->g, MG_F32, 2, (const int[]){ b, s->dim });
-    if (x)
-        mg_image_set_rows(s, idx, first, b, x->data, t->labels);
     return x;
 }
 
-static double fashion_step(trainer *t, train_step_info *s, const int *idx, int b, double lr,
-                           mg_code *failed, mg_error *err)
+/* The per-row hinge relu(1 - y·s) of the batch. */
+static mg_tensor *moons_hinge(train_task *t, tensor_impl *m, mg_tensor *scores)
 {
-    mg_graph_reset(t->g);
-    mg_tensor *x = gather_batch(t, &t->train, idx, 0, b);
-    s->loss = mg_tensor_cross_entropy(mg_tmlp_forward(t->mlp, x), t->labels);
-    s->accuracy = NAN;
-    return finish_step(t, s, lr, failed, err);
+    mg_tensor *one = mg_tensor_scalar(t->g, MG_F32, 1.0);
+    return mg_tensor_relu(mg_tensor_sub(one, mg_tensor_mul(m->targets, scores)));
 }
 
-/* micrograd's demo loss, vectorised: mean(relu(1 - y·s)) + 1e-4·Σ p². */
-static mg_tensor *moons_loss(trainer *t, mg_tensor *scores)
+/* micrograd's demo loss: mean(relu(1 - y·s)) + alpha·Σ p². */
+static mg_tensor *moons_loss(train_task *t, tensor_impl *m, mg_tensor *scores, bool regularise)
 {
-    mg_graph *g = t->g;
-    mg_tensor *one = mg_tensor_scalar(g, MG_F32, 1.0);
-    mg_tensor *loss = mg_tensor_mean(
-        mg_tensor_relu(mg_tensor_sub(one, mg_tensor_mul(t->moons_y, scores))), MG_AXIS_ALL, 0);
+    mg_tensor *loss = mg_tensor_mean(moons_hinge(t, m, scores), MG_AXIS_ALL, 0);
+    if (!regularise || t->c->alpha == 0)
+        return loss;
     mg_tensor *reg = NULL;
-    for (int i = 0; i < t->mlp->nparams; i++) {
-        mg_tensor *sq = mg_tensor_sum(mg_tensor_pow(t->mlp->params[i], 2.0), MG_AXIS_ALL, 0);
+    for (int i = 0; i < m->mlp->nparams; i++) {
+        mg_tensor *sq = mg_tensor_sum(mg_tensor_pow(m->mlp->params[i], 2.0), MG_AXIS_ALL, 0);
         reg = reg ? mg_tensor_add(reg, sq) : sq;
     }
-    return mg_tensor_add(loss, mg_tensor_mul(reg, mg_tensor_scalar(g, MG_F32, 1e-4)));
+    return mg_tensor_add(loss, mg_tensor_mul(reg, mg_tensor_scalar(t->g, MG_F32, t->c->alpha)));
 }
 
-/* Fraction of rows whose score has the label's sign. */
-static double moons_accuracy(const mg_tensor *scores, const mg_tensor *y)
+static double moons_accuracy(tensor_impl *m, mg_tensor *scores)
 {
-    const float *s = scores->data, *l = y->data;
-    int right = 0;
-    for (int i = 0; i < y->numel; i++)
-        right += (s[i] > 0.0f) == (l[i] > 0.0f);
-    return (double)right / y->numel;
+    return mg_accuracy_sign(scores, m->targets);
 }
 
-/* Fraction of s classified right, EVAL_ROWS at a time. */
-static double fashion_accuracy(trainer *t, const mg_image_set *s)
+/* Row losses from the scores, without adding to the drawn graph's root. */
+static mg_code moons_rows(tensor_impl *m, mg_tensor *scores, double *rows)
 {
-    int right = 0;
-    for (int start = 0; start < s->n; start += EVAL_ROWS) {
-        int b = s->n - start < EVAL_ROWS ? s->n - start : EVAL_ROWS;
-        mg_graph_reset(t->g);
-        mg_tensor *logits = mg_tmlp_forward(t->mlp, gather_batch(t, s, NULL, start, b));
-        if (!logits)
-            return NAN;
-        int *pred = mg_graph_alloc(t->g, sizeof *pred * (size_t)b);
-        if (!pred)
-            return NAN;
-        mg_sargmax_rows(b, logits->shape[1], logits->data, logits->shape[1], pred);
-        for (int i = 0; i < b; i++)
-            right += pred[i] == t->labels[i];
+    for (int i = 0; i < scores->numel; i++) {
+        double l = 1 - mg_tensor_get(m->targets, i) * mg_tensor_get(scores, i);
+        rows[i] = isnan(l) || l > 0 ? l : 0;
     }
-    mg_graph_reset(t->g);
-    return s->n ? (double)right / s->n : 0.0;
-}
-
-/* ---- progress ---- */
-
-static void progress_bar(const trainer *t, int done, int total, double loss, double t0)
-{
-    const double el = now() - t0, rate = el > 0 ? done / el : 0;
-    char bar[31];
-    int fill = total ? 30 * done / total : 30;
-    for (int i = 0; i < 30; i++)
-        bar[i] = i < fill ? '#' : '.';
-    bar[30] = '\0';
-    fprintf(t->out, "\r\033[Kepoch %d/%d [%s] %d/%d loss %.4f %.0f samples/s ETA %.1fs",
-            t->epoch + 1, t->o->epochs, bar, done, total, loss, rate * t->o->batch,
-            rate > 0 ? (total - done) / rate : 0.0);
-    fflush(t->out);
-}
-
-/* ---- the loops ---- */
-
-static mg_code fail_graph(trainer *t, mg_error *err)
-{
-    const char *why = mg_graph_error(t->g);
-    return mg_error_set(err, why ? mg_graph_status(t->g) : MG_EINVAL, "training failed: %s",
-                        why ? why : "the loss is not finite");
-}
-
-static mg_code run_fashion(trainer *t, train_tensor_result *res, mg_error *err)
-{
-    const train_tensor_options *o = t->o;
-    mg_batcher batches;
-    mg_code rc = mg_batcher_init(&batches, t->train.n, o->batch, o->seed, err);
-    if (rc != MG_OK)
-        return rc;
-    const int per_epoch = mg_batcher_count(&batches), total_steps = per_epoch * o->epochs;
-    double spent = 0.0, cpu_spent = 0.0;
-    int ran = 0;
-    size_t warm = 0;
-    while (t->epoch < o->epochs && rc == MG_OK) {
-        mg_batcher_shuffle(&batches, t->epoch);
-        const double t0 = now(), c0 = cpu_now();
-        double loss_sum = 0.0, last_draw = 0.0;
-        const int *idx;
-        int b, done = 0;
-        while ((b = mg_batcher_next(&batches, &idx)) > 0) {
-            train_step_info s = { .step = t->epoch * per_epoch + done, .steps = total_steps };
-            mg_code failed = MG_OK;
-            double loss = fashion_step(t, &s, idx, b, lr_at(t, (double)s.step / total_steps),
-                                       &failed, err);
-            if (!isfinite(loss)) {
-                rc = failed != MG_OK ? failed : fail_graph(t, err);
-                break;
-            }
-            loss_sum += loss;
-            if (++done == 1 && ran == 0)
-                warm = mg_graph_get_stats(t->g).allocations;
-            if (o->progress && now() - last_draw > 0.1) {
-                progress_bar(t, done, per_epoch, loss_sum / done, t0);
-                last_draw = now();
-            }
-        }
-        if (rc != MG_OK)
-            break;
-        if (ran == 0)
-            res->warm_allocations = mg_graph_get_stats(t->g).allocations - warm;
-        const double took = now() - t0;
-        spent += took;
-        cpu_spent += cpu_now() - c0;
-        ran++;
-        t->epoch++;
-        res->last_loss = loss_sum / done;
-        res->test_accuracy = fashion_accuracy(t, &t->test);
-        fprintf(t->out, "%sepoch %d/%d  loss %.4f  test accuracy %.2f%%  %.2f s  %.0f samples/s\n",
-                o->progress ? "\r\033[K" : "", t->epoch, o->epochs, res->last_loss,
-                100.0 * res->test_accuracy, took, t->train.n / took);
-        fflush(t->out);
-        if (o->save && (rc = save_checkpoint(t, err)) != MG_OK)
-            break;
-    }
-    mg_batcher_free(&batches);
-    res->seconds_per_epoch = ran ? spent / ran : 0.0;
-    res->cpu_per_epoch = ran ? cpu_spent / ran : 0.0;
-    return rc;
-}
-
-static mg_code run_moons(trainer *t, train_tensor_result *res, mg_error *err)
-{
-    const train_tensor_options *o = t->o;
-    const double t0 = now(), c0 = cpu_now();
-    const int first = t->epoch;
-    size_t warm = 0;
-    while (t->epoch < o->epochs) {
-        mg_graph_reset(t->g);
-        mg_tensor *scores = mg_tmlp_forward(t->mlp, t->moons_x);
-        train_step_info s = { .step = t->epoch, .steps = o->epochs, .loss = moons_loss(t, scores),
-                              .x = t->moons_x, .y = t->moons_y };
-        if (scores) /* before the update, as the loss */
-            s.accuracy = moons_accuracy(scores, t->moons_y);
-        mg_code failed = MG_OK;
-        double loss = finish_step(t, &s, lr_at(t, (double)t->epoch / o->epochs), &failed, err);
-        if (!isfinite(loss))
-            return failed != MG_OK ? failed : fail_graph(t, err);
-        if (t->epoch == first)
-            warm = mg_graph_get_stats(t->g).allocations;
-        t->epoch++;
-        res->last_loss = loss;
-        res->test_accuracy = s.accuracy;
-        if (t->epoch % 10 == 0 || t->epoch == o->epochs)
-            fprintf(t->out, "step %d loss %.6f, accuracy %.0f%%\n", t->epoch, loss,
-                    100.0 * res->test_accuracy);
-    }
-    res->warm_allocations = mg_graph_get_stats(t->g).allocations - warm;
-    res->seconds_per_epoch = t->epoch > first ? (now() - t0) / (t->epoch - first) : 0.0;
-    res->cpu_per_epoch = t->epoch > first ? (cpu_now() - c0) / (t->epoch - first) : 0.0;
-    if (o->save)
-        return save_checkpoint(t, err);
     return MG_OK;
 }
 
-mg_code train_tensor_run(const train_tensor_options *o, FILE *out, train_tensor_result *res,
-                         mg_error *err)
+static void moons_label(const tensor_impl *m, long index, char *buf, size_t n)
 {
-    train_tensor_result scratch;
-    if (!res)
-        res = &scratch;
-    memset(res, 0, sizeof *res);
-    if (!o || !out || o->epochs < 1 || o->batch < 1 || o->nhidden < 0
-        || o->nhidden > TRAIN_MAX_HIDDEN)
-        return mg_error_set(err, MG_EINVAL, "train: bad options (epochs, batch or hidden sizes)");
-    trainer t = { .o = o, .out = out, .g = mg_graph_new() };
-    mg_set_threads(o->threads > 0 ? o->threads : 1);
-    mg_code rc = t.g ? load_data(&t, err) : mg_error_set(err, MG_ENOMEM, "out of memory");
+    snprintf(buf, n, "%+.0f", m->y[index]);
+}
+
+const tensor_data_ops train_moons_tensor = {
+    .load = moons_load, .free = moons_free, .batch = moons_batch, .loss = moons_loss,
+    .accuracy = moons_accuracy, .row_losses = moons_rows, .label = moons_label,
+};
+
+/* ---- images: Fashion-MNIST ---- */
+
+static mg_code images_load(train_task *t, tensor_impl *m, mg_error *err)
+{
+    const train_config *c = t->c;
+    mg_code rc = mg_fashion_mnist_load(c->data_dir, 1, &m->train, err);
     if (rc == MG_OK)
-        rc = build_model(&t, err);
-    if (rc == MG_OK && o->resume)
-        rc = resume(&t, err);
-    if (rc == MG_OK && t.epoch >= o->epochs)
-        fprintf(out, "nothing to do: the checkpoint is at epoch %d of %d\n", t.epoch, o->epochs);
+        rc = mg_fashion_mnist_load(c->data_dir, 0, &m->test, err);
+    if (rc != MG_OK)
+        return rc;
+    if (m->train.dim != m->test.dim)
+        return mg_error_set(err, MG_EFORMAT, "train images have %d pixels, test images %d",
+                            m->train.dim, m->test.dim);
+    if (c->limit)
+        mg_image_set_truncate(&m->train, (int)c->limit);
+    if (c->test_limit)
+        mg_image_set_truncate(&m->test, (int)c->test_limit);
+    m->inputs = m->train.dim;
+    m->outputs = m->train.classes;
+    t->samples = m->train.n;
+    return MG_OK;
+}
+
+static void images_free(tensor_impl *m)
+{
+    mg_image_set_free(&m->train);
+    mg_image_set_free(&m->test);
+}
+
+static mg_tensor *images_batch(train_task *t, tensor_impl *m, const int *idx, int first, int b)
+{
+    mg_tensor *x = mg_tensor_input(t->g, MG_F32, 2, (const int[]){ b, m->train.dim });
+    if (x)
+        mg_image_set_rows(&m->train, idx, first, b, mg_tensor_label(x, "x")->data, m->labels);
+    return x;
+}
+
+static mg_tensor *images_loss(train_task *t, tensor_impl *m, mg_tensor *logits, bool regularise)
+{
+    (void)t;
+    (void)regularise; /* weight decay is the optimiser's */
+    return mg_tensor_cross_entropy(logits, m->labels);
+}
+
+static double images_accuracy(tensor_impl *m, mg_tensor *logits)
+{
+    return mg_accuracy_argmax(logits, m->labels);
+}
+
+static mg_code images_rows(tensor_impl *m, mg_tensor *logits, double *rows)
+{
+    return mg_cross_entropy_rows(logits, m->labels, rows);
+}
+
+static const char *const fashion_classes[] = {
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+};
+
+static void images_label(const tensor_impl *m, long index, char *buf, size_t n)
+{
+    int y = m->train.y[index];
+    if (m->train.classes == 10 && y >= 0 && y < 10)
+        snprintf(buf, n, "%d %s", y, fashion_classes[y]);
+    else
+        snprintf(buf, n, "%d", y);
+}
+
+static mg_tensor *forward(void *model, mg_tensor *x) { return mg_tmlp_forward(model, x); }
+
+static mg_code images_evaluate(train_task *t, tensor_impl *m, mg_eval *out, mg_error *err)
+{
+    return mg_evaluate_images(t->g, forward, m->mlp, &m->test, EVAL_ROWS, out, err);
+}
+
+const tensor_data_ops train_images_tensor = {
+    .load = images_load, .free = images_free, .batch = images_batch, .loss = images_loss,
+    .accuracy = images_accuracy, .row_losses = images_rows, .label = images_label,
+    .evaluate = images_evaluate,
+};
+
+/* ---- the engine ---- */
+
+/* The model's score at (x, y) for a decision boundary: its forward pass on
+ * one point, on nodes dropped again. */
+static double score(void *ctx, double x, double y)
+{
+    train_task *t = ctx;
+    mg_mark mark = mg_graph_mark(t->g);
+    mg_tensor *in = mg_tensor_input(t->g, MG_F32, 2, (const int[]){ 1, 2 });
+    double s = NAN;
+    if (in) {
+        mg_tensor_set(in, 0, x);
+        mg_tensor_set(in, 1, y);
+        mg_tensor *out = mg_tmlp_forward(impl(t)->mlp, in);
+        s = out ? mg_tensor_get(out, 0) : NAN;
+    }
+    mg_graph_rewind(t->g, mark);
+    return s;
+}
+
+static mg_optim_config optim_config(const train_config *c)
+{
+    mg_optim_config o = mg_optim_defaults(strcmp(c->optimizer, "adam") == 0 ? MG_OPTIM_ADAM
+                                                                             : MG_OPTIM_SGD);
+    o.lr = c->lr;
+    o.momentum = c->momentum;
+    o.weight_decay = c->weight_decay;
+    return o;
+}
+
+static mg_code build(train_task *t, tensor_impl *m, mg_error *err)
+{
+    const train_config *c = t->c;
+    int sizes[TRAIN_MAX_HIDDEN + 2] = { m->inputs }, n = 1;
+    for (int i = 0; i < c->nhidden; i++)
+        sizes[n++] = c->hidden[i];
+    sizes[n++] = m->outputs;
+    m->mlp = mg_tmlp_new(t->g, MG_F32, sizes, n, MG_INIT_KAIMING, c->seed, err);
+    if (!m->mlp)
+        return err ? err->code : MG_EINVAL;
+    mg_optim_config cfg = optim_config(c);
+    if (!(m->opt = mg_optim_new(m->mlp->params, m->mlp->nparams, &cfg, err)))
+        return err ? err->code : MG_EINVAL;
+    mg_graph_keep(t->g);
+    size_t bytes = 0;
+    for (int i = 0; i < m->mlp->nparams; i++)
+        bytes += (size_t)m->mlp->params[i]->numel * mg_dtype_size(MG_F32);
+    m->saved = malloc(bytes ? bytes : 1);
+    if (!m->saved)
+        return mg_error_set(err, MG_ENOMEM, "out of memory");
+    t->model = (mg_train_model){ .params = m->mlp->params, .nparams = m->mlp->nparams,
+                                 .optim = m->opt };
+    task_describe(t, sizes, n);
+    task_name_layers(t, m->mlp->nlayers);
+    for (int l = 0; l < m->mlp->nlayers; l++) {
+        t->layers[l].params = m->mlp->params + 2 * l;
+        t->layers[l].nparams = 2;
+    }
+    if (t->npoints && m->inputs == 2 && m->outputs == 1) {
+        t->predict = score;
+        t->predict_ctx = t;
+    }
+    return MG_OK;
+}
+
+static mg_code tensor_open(train_task *t, mg_error *err)
+{
+    const train_config *c = t->c;
+    tensor_impl *m = calloc(1, sizeof *m);
+    if (!m || !(t->g = mg_graph_new())) {
+        free(m);
+        return mg_error_set(err, MG_ENOMEM, "out of memory");
+    }
+    t->impl = m;
+    m->data = c->data->tensor;
+    t->has_test = m->data->evaluate != NULL;
+    mg_set_threads((int)c->threads);
+    mg_code rc = m->data->load(t, m, err);
+    int batch = c->batch ? (int)c->batch : (int)t->samples;
+    if (rc == MG_OK && batch > t->samples)
+        rc = mg_error_set(err, MG_EINVAL, "--batch %d is more than the %ld training samples",
+                          batch, t->samples);
     if (rc == MG_OK)
-        rc = o->dataset == TRAIN_MOONS ? run_moons(&t, res, err) : run_fashion(&t, res, err);
-    res->epochs_done = t.epoch;
-    free(t.labels);
-    mg_optim_free(t.opt);
-    mg_tmlp_free(t.mlp);
-    mg_image_set_free(&t.train);
-    mg_image_set_free(&t.test);
-    mg_graph_free(t.g);
+        rc = mg_batcher_init(&m->batches, (int)t->samples, batch, c->seed, err);
+    m->full = batch == t->samples;
+    int rows = batch > EVAL_ROWS ? batch : EVAL_ROWS;
+    m->labels = malloc(sizeof *m->labels * (size_t)rows);
+    m->rows = malloc(sizeof *m->rows * (size_t)rows);
+    if (rc == MG_OK && (!m->labels || !m->rows))
+        rc = mg_error_set(err, MG_ENOMEM, "out of memory");
+    if (rc == MG_OK)
+        rc = build(t, m, err);
+    t->batches = m->batches.order ? mg_batcher_count(&m->batches) : 0;
     return rc;
 }
+
+static void tensor_close(train_task *t)
+{
+    tensor_impl *m = impl(t);
+    if (m) {
+        if (m->data && m->data->free)
+            m->data->free(m);
+        mg_optim_free(m->opt);
+        mg_tmlp_free(m->mlp);
+        mg_batcher_free(&m->batches);
+        free(m->labels);
+        free(m->rows);
+        free(m->saved);
+        free(m);
+    }
+    mg_graph_free(t->g);
+}
+
+static void tensor_start_epoch(train_task *t, int epoch)
+{
+    tensor_impl *m = impl(t);
+    if (!m->full)
+        mg_batcher_shuffle(&m->batches, epoch);
+    m->batches.pos = 0;
+}
+
+static mg_code fail(train_task *t, const char *what, mg_error *err)
+{
+    const char *why = mg_graph_error(t->g);
+    return mg_error_set(err, why ? mg_graph_status(t->g) : MG_EINVAL, "%s: %s", what,
+                        why ? why : "no result");
+}
+
+static mg_code tensor_step(train_task *t, train_step *out, mg_error *err)
+{
+    tensor_impl *m = impl(t);
+    mg_graph_reset(t->g);
+    m->nb = mg_batcher_next(&m->batches, &m->idx);
+    if (m->full)
+        m->idx = NULL;
+    mg_tensor *x = m->data->batch(t, m, m->idx, 0, m->nb);
+    m->out = mg_tmlp_forward(m->mlp, x);
+    mg_tensor *loss = m->out ? m->data->loss(t, m, m->out, true) : NULL;
+    if (!loss)
+        return fail(t, "training step", err);
+    out->root = loss->node;
+    out->accuracy = m->data->accuracy(m, m->out);
+    mg_optim_zero_grad(m->opt);
+    if (mg_tensor_backward(loss) != MG_OK)
+        return fail(t, "backward", err);
+    out->loss = mg_tensor_get(loss, 0);
+    return MG_OK;
+}
+
+static void tensor_update(train_task *t, double lr)
+{
+    impl(t)->opt->cfg.lr = lr;
+    mg_optim_step(impl(t)->opt);
+}
+
+static mg_code tensor_worst(train_task *t, train_sample *s, mg_error *err)
+{
+    tensor_impl *m = impl(t);
+    mg_code rc = m->data->row_losses(m, m->out, m->rows);
+    if (rc != MG_OK)
+        return fail(t, "row losses", err);
+    size_t i = mg_argmax(m->rows, (size_t)m->nb);
+    s->index = m->idx ? m->idx[i] : (long)i;
+    s->loss = m->rows[i];
+    s->worst = true;
+    return MG_OK;
+}
+
+static bool all_grads_zero(const tensor_impl *m)
+{
+    for (int i = 0; i < m->mlp->nparams; i++) {
+        const mg_tensor *p = m->mlp->params[i];
+        for (int k = 0; k < p->numel; k++)
+            if (mg_tensor_grad_at(p, k) != 0)
+                return false;
+    }
+    return true;
+}
+
+/* Copies every parameter's grad to (to_saved) or from the saved block. */
+static void move_grads(tensor_impl *m, bool to_saved)
+{
+    char *at = m->saved;
+    for (int i = 0; i < m->mlp->nparams; i++) {
+        mg_tensor *p = m->mlp->params[i];
+        size_t n = (size_t)p->numel * mg_dtype_size(p->dtype);
+        memcpy(to_saved ? at : p->grad, to_saved ? p->grad : at, n);
+        at += n;
+    }
+}
+
+static mg_code tensor_sample(train_task *t, train_sample *s, mg_value **root, mg_error *err)
+{
+    tensor_impl *m = impl(t);
+    move_grads(m, true);
+    mg_graph_reset(t->g); /* the batch's nodes go: its grads are saved */
+    mg_optim_zero_grad(m->opt);
+    int index = (int)s->index;
+    mg_tensor *x = m->data->batch(t, m, &index, 0, 1);
+    mg_tensor *loss = m->data->loss(t, m, mg_tmlp_forward(m->mlp, x), false);
+    if (!loss || mg_tensor_backward(loss) != MG_OK)
+        return fail(t, "sample graph", err);
+    *root = loss->node;
+    s->loss = mg_tensor_get(loss, 0);
+    s->zero_grads = all_grads_zero(m);
+    m->data->label(m, s->index, s->label, sizeof s->label);
+    return MG_OK;
+}
+
+static void tensor_restore(train_task *t) { move_grads(impl(t), false); }
+
+static mg_code tensor_evaluate(train_task *t, mg_eval *out, mg_error *err)
+{
+    tensor_impl *m = impl(t);
+    if (!m->data->evaluate)
+        return MG_EINVAL;
+    return m->data->evaluate(t, m, out, err);
+}
+
+const train_engine train_tensor_engine = {
+    .name = "tensor",
+    .open = tensor_open,
+    .close = tensor_close,
+    .start_epoch = tensor_start_epoch,
+    .step = tensor_step,
+    .update = tensor_update,
+    .worst = tensor_worst,
+    .sample = tensor_sample,
+    .restore = tensor_restore,
+    .evaluate = tensor_evaluate,
+};

@@ -14,6 +14,7 @@
 #include "mg_rng.h"
 #include "mg_format.h"
 #include "mg_buf.h"
+#include "mg_json.h"
 #include "mg_file.h"
 #include "mg_graph.h"
 #include "mg_value.h"

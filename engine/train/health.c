@@ -33,7 +33,7 @@ typedef struct layer {
     double zero_count, saturated_count;
     accum act, grad;
     mg_layer_health out;
-    bool bad[5];                /* in a bad zone: dead, saturated, grads, big, tiny */
+    bool warned[5];             /* warned of a zone: dead, saturated, grads, big, tiny */
 } layer;
 
 struct mg_health {
@@ -129,8 +129,7 @@ mg_health *mg_health_new(mg_graph *g, const mg_health_layer *layers, int n, mg_e
         return NULL;
     }
     h->g = g;
-    h->limits = (mg_health_limits){ .dead = 0.5, .saturated = 0.5, .ratio_low = -5,
-                                    .ratio_high = -1 };
+    h->limits = mg_health_default_limits();
     mg_code rc = MG_OK;
     for (int i = 0; i < n && rc == MG_OK; i++)
         rc = add_layer(h, &layers[i], err);
@@ -164,6 +163,11 @@ void mg_health_free(mg_health *h)
     free(h->acts);
     free(h->before);
     free(h);
+}
+
+mg_health_limits mg_health_default_limits(void)
+{
+    return (mg_health_limits){ .dead = 0.5, .saturated = 0.5, .ratio_low = -5, .ratio_high = -1 };
 }
 
 void mg_health_set_limits(mg_health *h, const mg_health_limits *limits)
@@ -502,15 +506,16 @@ static void measure_params(mg_health *h, layer *l)
 
 /* ---- warnings ---- */
 
-/* Records a warning when layer l enters bad zone `zone` (now bad, before not). */
+/* Records a warning the first time layer l enters bad zone `which`: once
+ * is news, a layer wavering at the edge of a zone is not. */
 static void zone(mg_health *h, layer *l, int which, bool bad, const char *fmt, double x)
 {
-    if (bad && !l->bad[which] && h->nwarnings < (int)(sizeof h->warnings / WARNING_SIZE)) {
+    if (bad && !l->warned[which] && h->nwarnings < (int)(sizeof h->warnings / WARNING_SIZE)) {
+        l->warned[which] = true;
         char text[WARNING_SIZE - 64];
         snprintf(text, sizeof text, fmt, x);
         snprintf(h->warnings[h->nwarnings++], WARNING_SIZE, "%s: %s", l->out.scope, text);
     }
-    l->bad[which] = bad;
 }
 
 static void check_measured(mg_health *h, layer *l)
@@ -568,9 +573,10 @@ void mg_health_after_update(mg_health *h)
         double r = log10(sqrt(dsq) / l->out.data_norm);
         l->out.update_ratio = r;
         zone(h, l, 3, r > h->limits.ratio_high,
-             "updates are large: log10(update/data) = %.1f (about -3 is healthy; a lower "
-             "learning rate helps)", r);
+             "updates are large: log10(update/data) = %.1f (about -3 is typical; lower the "
+             "learning rate if the loss jumps about)", r);
         zone(h, l, 4, r < h->limits.ratio_low,
-             "updates are tiny: log10(update/data) = %.1f (about -3 is healthy)", r);
+             "updates are tiny: log10(update/data) = %.1f (about -3 is typical; the layer "
+             "hardly learns)", r);
     }
 }

@@ -96,7 +96,9 @@ typedef struct mg_health mg_health;
 MG_API mg_health *mg_health_new(mg_graph *g, const mg_health_layer *layers, int n,
                                 mg_error *err);
 MG_API void mg_health_free(mg_health *h);
-/* Replaces the default limits. */
+/* The default limits. */
+MG_API mg_health_limits mg_health_default_limits(void);
+/* Replaces the limits (from the next measurement or update on). */
 MG_API void mg_health_set_limits(mg_health *h, const mg_health_limits *limits);
 
 /* Measures the step now in the graph (after backward, before the update)
@@ -110,8 +112,9 @@ MG_API int mg_health_count(const mg_health *h);
 MG_API const mg_layer_health *mg_health_get(const mg_health *h, int layer);
 
 /* Warnings for layers that entered a bad zone at the latest measurement or
- * update (one line each, "mlp/layer1: 62% of relu units are dead ...");
- * they stay until the next mg_health_measure(). */
+ * update (one line each, "mlp/layer1: 62% of relu units are dead ..."),
+ * the first time each layer enters each zone; they stay until the next
+ * mg_health_measure(). */
 MG_API int mg_health_warning_count(const mg_health *h);
 MG_API const char *mg_health_warning(const mg_health *h, int i);
 

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 #include <unistd.h>
 
 #include "mg_file.h"
-#include "train_json.h"
+#include "mg_json.h"
 
 struct mg_run {
     char *dir;
@@ -120,23 +121,23 @@ static mg_code clear_run(const char *dir, mg_error *err)
 
 /* ---- run.json ---- */
 
-static void field_json(tj *o, const mg_run_field *f)
+static void field_json(mg_json *o, const mg_run_field *f)
 {
     switch (f->kind) {
-    case MG_RUN_NUMBER: tj_number(o, f->name, f->number); break;
-    case MG_RUN_INT: tj_int(o, f->name, f->integer); break;
-    case MG_RUN_BOOL: tj_bool(o, f->name, f->integer != 0); break;
-    default: tj_string(o, f->name, f->text); break;
+    case MG_RUN_NUMBER: mg_json_number(o, f->name, f->number); break;
+    case MG_RUN_INT: mg_json_int(o, f->name, f->integer); break;
+    case MG_RUN_BOOL: mg_json_bool(o, f->name, f->integer != 0); break;
+    default: mg_json_string(o, f->name, f->text); break;
     }
 }
 
-static void strings_json(tj *o, const char *key, char *const *v, int n)
+static void strings_json(mg_json *o, const char *key, char *const *v, int n)
 {
-    tj_key(o, key);
-    tj a = tj_begin(o->b, '[');
+    mg_json_key(o, key);
+    mg_json a = mg_json_begin(o->b, '[');
     for (int i = 0; i < n; i++)
-        tj_string(&a, NULL, v[i]);
-    tj_end(&a, ']');
+        mg_json_string(&a, NULL, v[i]);
+    mg_json_end(&a, ']');
 }
 
 static const char *last_name(const char *dir)
@@ -160,22 +161,22 @@ static mg_code write_info(const mg_run *r, const mg_run_info *info, mg_error *er
     snprintf(name, sizeof name, "%s", info->name ? info->name : last_name(r->dir));
     size_t slash = strcspn(name, "/");
     name[slash] = '\0';
-    tj o = tj_begin(&b, '{');
-    tj_string(&o, "format", "mgviz-run");
-    tj_int(&o, "version", MG_RUN_VERSION);
-    tj_string(&o, "name", name);
-    tj_string(&o, "created", created);
+    mg_json o = mg_json_begin(&b, '{');
+    mg_json_string(&o, "format", "mgviz-run");
+    mg_json_int(&o, "version", MG_RUN_VERSION);
+    mg_json_string(&o, "name", name);
+    mg_json_string(&o, "created", created);
     strings_json(&o, "command", info->argv, info->argv ? info->argc : 0);
-    tj_string(&o, "dataset", info->dataset);
-    tj_string(&o, "model", info->model);
-    tj_key(&o, "options");
-    tj opts = tj_begin(&b, '{');
+    mg_json_string(&o, "dataset", info->dataset);
+    mg_json_string(&o, "model", info->model);
+    mg_json_key(&o, "options");
+    mg_json opts = mg_json_begin(&b, '{');
     for (int i = 0; info->options && i < info->noptions; i++)
         field_json(&opts, &info->options[i]);
-    tj_end(&opts, '}');
+    mg_json_end(&opts, '}');
     strings_json(&o, "layers", (char *const *)info->layers, info->layers ? info->nlayers : 0);
-    tj_string(&o, "steps", MG_RUN_STEPS_FILE);
-    tj_end(&o, '}');
+    mg_json_string(&o, "steps", MG_RUN_STEPS_FILE);
+    mg_json_end(&o, '}');
     mg_buf_puts(&b, "\n");
     char *path = join(r->dir, MG_RUN_INFO_FILE);
     mg_code rc = b.failed || !path ? mg_error_set(err, MG_ENOMEM, "out of memory writing run.json")
@@ -265,39 +266,39 @@ static mg_code append_line(mg_run *r, mg_error *err)
     return rc;
 }
 
-static void warnings_json(tj *o, const mg_run_step *s)
+static void warnings_json(mg_json *o, const mg_run_step *s)
 {
-    tj_key(o, "warnings");
-    tj a = tj_begin(o->b, '[');
+    mg_json_key(o, "warnings");
+    mg_json a = mg_json_begin(o->b, '[');
     for (int i = 0; i < mg_health_warning_count(s->health); i++)
-        tj_string(&a, NULL, mg_health_warning(s->health, i));
+        mg_json_string(&a, NULL, mg_health_warning(s->health, i));
     for (int i = 0; s->warnings && i < s->nwarnings; i++)
-        tj_string(&a, NULL, s->warnings[i]);
-    tj_end(&a, ']');
+        mg_json_string(&a, NULL, s->warnings[i]);
+    mg_json_end(&a, ']');
 }
 
 mg_code mg_run_log_step(mg_run *r, const mg_run_step *s, mg_error *err)
 {
     if (!r || !s)
         return mg_error_set(err, MG_EINVAL, "run: no run or step");
-    tj o = tj_begin(&r->line, '{');
-    tj_int(&o, "step", s->step);
-    tj_int(&o, "epoch", s->epoch);
-    tj_number(&o, "loss", s->loss);
+    mg_json o = mg_json_begin(&r->line, '{');
+    mg_json_int(&o, "step", s->step);
+    mg_json_int(&o, "epoch", s->epoch);
+    mg_json_number(&o, "loss", s->loss);
     if (isnan(s->accuracy))
-        tj_string(&o, "accuracy", NULL);
+        mg_json_string(&o, "accuracy", NULL);
     else
-        tj_number(&o, "accuracy", s->accuracy);
-    tj_number(&o, "lr", s->lr);
-    tj_number(&o, "time", mg_run_time(r));
-    tj_key(&o, "layers");
+        mg_json_number(&o, "accuracy", s->accuracy);
+    mg_json_number(&o, "lr", s->lr);
+    mg_json_number(&o, "time", mg_run_time(r));
+    mg_json_key(&o, "layers");
     if (s->health)
         mg_health_json(s->health, &r->line);
     else
         mg_buf_puts(&r->line, "{}");
-    tj_string(&o, "snapshot", s->snapshot);
+    mg_json_string(&o, "snapshot", s->snapshot);
     warnings_json(&o, s);
-    tj_end(&o, '}');
+    mg_json_end(&o, '}');
     return append_line(r, err);
 }
 
@@ -306,12 +307,12 @@ mg_code mg_run_log_event(mg_run *r, const char *name, const mg_run_field *fields
 {
     if (!r || !name)
         return mg_error_set(err, MG_EINVAL, "run: no run or event name");
-    tj o = tj_begin(&r->line, '{');
-    tj_string(&o, "event", name);
-    tj_number(&o, "time", mg_run_time(r));
+    mg_json o = mg_json_begin(&r->line, '{');
+    mg_json_string(&o, "event", name);
+    mg_json_number(&o, "time", mg_run_time(r));
     for (int i = 0; fields && i < n; i++)
         field_json(&o, &fields[i]);
-    tj_end(&o, '}');
+    mg_json_end(&o, '}');
     return append_line(r, err);
 }
 

@@ -43,6 +43,9 @@ typedef struct mg_plot_options {
     double xmin, xmax;  /* boundary: region shown; xmin == xmax (e.g. both 0)
                            = the data's range plus a margin */
     double ymin, ymax;  /* likewise for y */
+    const size_t *marked; /* boundary: indices of points to ring (e.g. the
+                           sample a graph shows); NULL = none */
+    size_t nmarked;
 } mg_plot_options;
 
 /* A PNG file's bytes in memory, e.g. to embed in a page. */

@@ -90,8 +90,16 @@ static void paint_field(plot_canvas *c, const plot_frame *f, const double *s, in
     }
 }
 
+static bool is_marked(const mg_plot_options *opt, size_t i)
+{
+    for (size_t k = 0; opt && opt->marked && k < opt->nmarked; k++)
+        if (opt->marked[k] == i)
+            return true;
+    return false;
+}
+
 static void draw_points(plot_canvas *c, const plot_frame *f, const double *X,
-                        const double *label, size_t n)
+                        const double *label, size_t n, const mg_plot_options *opt)
 {
     int r = (c->w < c->h ? c->w : c->h) / 100;
     r = r < 2 ? 2 : r;
@@ -102,6 +110,10 @@ static void draw_points(plot_canvas *c, const plot_frame *f, const double *X,
         double l = label ? label[i] : NAN;
         uint32_t colour = isnan(l) ? PLOT_NAN : l > 0 ? MG_PLOT_COLOR_POS : MG_PLOT_COLOR_NEG;
         int px = frame_px(f, x), py = frame_py(f, y);
+        if (is_marked(opt, i)) { /* a ring around the point a picture is about */
+            canvas_disc(c, px, py, r + 6, PLOT_INK);
+            canvas_disc(c, px, py, r + 4, PLOT_WHITE);
+        }
         canvas_disc(c, px, py, r + 1, PLOT_INK);
         canvas_disc(c, px, py, r, colour);
     }
@@ -132,7 +144,7 @@ mg_code mg_plot_boundary_png(mg_plot_predict_fn predict, void *ctx, const double
     if (rc == MG_OK && (rc = canvas_init(&c, w, h, PLOT_WHITE, err)) == MG_OK) {
         frame_draw(&c, &f, title);
         paint_field(&c, &f, scores, g, row);
-        draw_points(&c, &f, X, label, n);
+        draw_points(&c, &f, X, label, n, opt);
         frame_border(&c, &f);
         rc = canvas_png(&c, out, err);
     }

@@ -14,20 +14,33 @@
  *
  * Every step adds a point to the loss curve. A *saved* step (mg_snapshot_due:
  * multiples of `every`, and the last step when the run's length is known)
- * also writes, named by the step:
+ * also writes, named by the step, under DIR/snapshots/:
  *     step-NNNNNN-graph.svg     the loss graph with its data and grads, drawn
  *                               by mg_viz.h (folded by scope when large)
  *     step-NNNNNN-sample.svg    a one-sample graph, if mg_snapshot_sample()
- *                               was given one for that step
- *     step-NNNNNN-boundary.png  the decision boundary, if predict is set
+ *                               was given one for that step; its title says
+ *                               which sample, why, and when every grad is 0
+ *     step-NNNNNN-boundary.png  the decision boundary, if predict is set,
+ *                               with the sample of mg_snapshot_mark() ringed
  *     step-NNNNNN-*.json        the graphs as graph JSON, if graph_json
- * and rewrites the run's files, so the directory is readable mid-run:
+ *     step-NNNNNN.json          the step's manifest: { "step", "loss",
+ *                               "accuracy", "files": { "graph", "sample",
+ *                               "boundary", "graph_json", "sample_json":
+ *                               path | null }, "graph_nodes", "sample_nodes",
+ *                               "marked": the ringed point | null,
+ *                               "sample": { "index", "loss", "worst",
+ *                               "zero_grads", "label" } | null }, rewritten
+ *                               (atomically) as the step's files appear
+ * Paths in it are relative to DIR. The run's own files are rewritten at
+ * every saved step, so the directory is readable mid-run:
  *     loss.png          the loss curve so far (mg_plot.h)
  *     snapshots.json    the manifest: every step's loss and accuracy, and
- *                       per saved step its files ("mgviz-snapshots" v1)
+ *                       per saved step its files ("mgviz-snapshots" v2)
  *     index.html        a plain page listing the saved steps with pictures
  *     inspector.html    (at close, if inspector is set) the HTML inspector
  *                       with a step slider over the saved steps (mg_html.h)
+ * JSON numbers are exact; a non-finite one is null ("loss": null, with
+ * "loss_text": "nan" beside it where it is a member).
  *
  * Every call returns an mg_code and fills err (may be NULL) with a message;
  * nothing aborts. Each file is written to a temporary name and renamed, so it
@@ -100,10 +113,36 @@ MG_API bool mg_snapshot_due(const mg_snapshot *s, int step);
 MG_API mg_code mg_snapshot_step(mg_snapshot *s, int step, mg_value *loss_root, double loss,
                          double accuracy, mg_error *err);
 
+/* Which sample a one-sample graph shows, and why. */
+typedef struct mg_snapshot_sample_info {
+    long index;                 /* the sample's index in the dataset */
+    double loss;                /* its loss at this step; NaN when unknown */
+    bool worst;                 /* chosen as the largest loss of the step */
+    bool zero_grads;            /* every grad of its graph is 0 */
+    const char *label;          /* its label as text ("+1", "Dress"), or NULL */
+} mg_snapshot_sample_info;
+
+/* At a saved step, rings point index (a row of the options' X) on the
+ * step's decision boundary: call before mg_snapshot_step() for the step.
+ * Does nothing at other steps. */
+MG_API mg_code mg_snapshot_mark(mg_snapshot *s, int step, size_t index, mg_error *err);
+
 /* At a saved step, draws root's graph (a one-sample graph, say) as the
- * step's "sample" picture; at other steps does nothing. May come before or
- * after mg_snapshot_step() for the same step, not after a later step's. */
-MG_API mg_code mg_snapshot_sample(mg_snapshot *s, int step, mg_value *root, mg_error *err);
+ * step's "sample" picture, titled by info (may be NULL); at other steps does
+ * nothing. May come before or after mg_snapshot_step() for the same step,
+ * not after a later step's. */
+MG_API mg_code mg_snapshot_sample(mg_snapshot *s, int step, mg_value *root,
+                                  const mg_snapshot_sample_info *info, mg_error *err);
+
+/* The manifest of a saved step, "snapshots/step-NNNNNN.json" (relative to
+ * the directory; a buffer of s, valid until the next call), or NULL when
+ * step was not saved. */
+MG_API const char *mg_snapshot_step_file(mg_snapshot *s, int step);
+
+/* Records the test loss and accuracy after epoch (1 = the first) at step:
+ * index.html shows them as a table, snapshots.json as "evals". */
+MG_API mg_code mg_snapshot_eval(mg_snapshot *s, int epoch, long step, double loss,
+                                double accuracy, mg_error *err);
 
 /* The run's directory as given to mg_snapshot_open(). */
 MG_API const char *mg_snapshot_dir(const mg_snapshot *s);

@@ -1,6 +1,7 @@
 /* snapshot.c — a training run's records: the directory, the options, every
  * step's loss and accuracy, and which steps were saved with which files. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,9 +92,20 @@ static void snapshot_free(mg_snapshot *s)
     free(s->loss);
     free(s->accuracy);
     free(s->saved);
+    free(s->evals);
     mg_png_free(&s->last_boundary);
     mg_html_steps_free(s->page);
     free(s);
+}
+
+/* Makes dir/snapshots, where saved steps' files go. */
+static mg_code make_steps_dir(const mg_snapshot *s, mg_error *err)
+{
+    char *path = snap_path(s, SNAP_STEPS_DIR);
+    mg_code rc = path ? mg_file_make_dirs(path, err)
+                      : mg_error_set(err, MG_ENOMEM, "out of memory starting a snapshot run");
+    free(path);
+    return rc;
 }
 
 mg_snapshot *mg_snapshot_open(const char *dir, const mg_snapshot_options *opt,
@@ -118,7 +130,8 @@ mg_snapshot *mg_snapshot_open(const char *dir, const mg_snapshot_options *opt,
         mg_html_options page = { .title = s->title, .viz = &s->viz[s->inspect - 1] };
         s->page = mg_html_steps_new(&page, err);
     }
-    if ((s->inspect && !s->page) || snap_write_manifest(s, err) != MG_OK) {
+    if ((s->inspect && !s->page) || make_steps_dir(s, err) != MG_OK ||
+        snap_write_manifest(s, err) != MG_OK) {
         snapshot_free(s);
         return NULL;
     }
@@ -196,6 +209,7 @@ static snap_entry *entry_for(mg_snapshot *s, int step, mg_error *err)
     }
     snap_entry *e = &s->saved[s->nsaved++];
     *e = (snap_entry){ .step = step, .loss = NAN, .accuracy = NAN };
+    e->sample.loss = NAN;
     mg_png_free(&s->last_boundary); /* it belonged to the previous saved step */
     return e;
 }
@@ -254,26 +268,91 @@ mg_code mg_snapshot_step(mg_snapshot *s, int step, mg_value *loss_root, double l
         rc = snap_draw_boundary(s, e, err);
     if (rc == MG_OK && loss_root && s->inspect == MG_SNAPSHOT_INSPECT_LOSS)
         rc = snap_inspect(s, e, loss_root, err);
+    if (rc == MG_OK)
+        rc = snap_write_step(s, e, err);
     return rc == MG_OK ? write_run_files(s, err) : rc;
 }
 
-mg_code mg_snapshot_sample(mg_snapshot *s, int step, mg_value *root, mg_error *err)
+/* The saved entry of step for a call that may precede mg_snapshot_step():
+ * NULL with *rc MG_OK when step is not saved. */
+static snap_entry *entry_before_step(mg_snapshot *s, int step, mg_code *rc, mg_error *err)
+{
+    *rc = MG_OK;
+    if (!mg_snapshot_due(s, step))
+        return NULL;
+    int last = s->nsaved ? s->saved[s->nsaved - 1].step : -1;
+    if (step < last) {
+        *rc = mg_error_set(err, MG_EINVAL, "snapshot: step %d comes after step %d", step, last);
+        return NULL;
+    }
+    snap_entry *e = entry_for(s, step, err);
+    if (!e)
+        *rc = MG_ENOMEM;
+    return e;
+}
+
+mg_code mg_snapshot_mark(mg_snapshot *s, int step, size_t index, mg_error *err)
+{
+    if (!s)
+        return mg_error_set(err, MG_EINVAL, "snapshot mark: no run");
+    if (index >= s->n && s->n)
+        return mg_error_set(err, MG_EINVAL, "snapshot mark: point %zu of %zu", index, s->n);
+    mg_code rc;
+    snap_entry *e = entry_before_step(s, step, &rc, err);
+    if (e) {
+        e->marked = true;
+        e->mark = index;
+    }
+    return rc;
+}
+
+static void keep_sample_info(snap_entry *e, const mg_snapshot_sample_info *info)
+{
+    if (!info)
+        return;
+    e->has_sample = true;
+    e->sample = *info;
+    snprintf(e->sample_label, sizeof e->sample_label, "%s", info->label ? info->label : "");
+    e->sample.label = info->label ? e->sample_label : NULL;
+}
+
+const char *mg_snapshot_step_file(mg_snapshot *s, int step)
+{
+    for (size_t i = s ? s->nsaved : 0; i-- > 0;)
+        if (s->saved[i].step == step) {
+            snprintf(s->step_file, sizeof s->step_file, SNAP_STEPS_DIR "/step-%06d.json", step);
+            return s->step_file;
+        }
+    return NULL;
+}
+
+mg_code mg_snapshot_sample(mg_snapshot *s, int step, mg_value *root,
+                           const mg_snapshot_sample_info *info, mg_error *err)
 {
     if (!s || !root)
         return mg_error_set(err, MG_EINVAL, "snapshot sample: no %s", s ? "graph" : "run");
-    if (!mg_snapshot_due(s, step))
-        return MG_OK;
-    int last = s->nsaved ? s->saved[s->nsaved - 1].step : -1;
-    if (step < last)
-        return mg_error_set(err, MG_EINVAL, "snapshot sample: step %d comes after step %d",
-                            step, last);
-    snap_entry *e = entry_for(s, step, err);
+    mg_code rc;
+    snap_entry *e = entry_before_step(s, step, &rc, err);
     if (!e)
-        return MG_ENOMEM;
-    mg_code rc = snap_draw_graph(s, e, SNAP_SAMPLE, root, err);
+        return rc;
+    keep_sample_info(e, info);
+    rc = snap_draw_graph(s, e, SNAP_SAMPLE, root, err);
     if (rc == MG_OK && s->inspect == MG_SNAPSHOT_INSPECT_SAMPLE)
         rc = snap_inspect(s, e, root, err);
+    if (rc == MG_OK)
+        rc = snap_write_step(s, e, err);
     return rc == MG_OK ? write_run_files(s, err) : rc;
+}
+
+mg_code mg_snapshot_eval(mg_snapshot *s, int epoch, long step, double loss, double accuracy,
+                         mg_error *err)
+{
+    if (!s)
+        return mg_error_set(err, MG_EINVAL, "snapshot eval: no run");
+    if (!grow((void **)&s->evals, &s->cap_evals, s->nevals, sizeof *s->evals))
+        return mg_error_set(err, MG_ENOMEM, "out of memory recording epoch %d", epoch);
+    s->evals[s->nevals++] = (snap_eval){ epoch, step, loss, accuracy };
+    return write_run_files(s, err);
 }
 
 static mg_code write_inspector(mg_snapshot *s, mg_error *err)

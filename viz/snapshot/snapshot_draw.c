@@ -16,7 +16,7 @@ int snap_file_name(const mg_snapshot *s, int step, snap_file f, char *buf, size_
     const char *ext = f == SNAP_BOUNDARY ? "png"
                       : f == SNAP_GRAPH_JSON || f == SNAP_SAMPLE_JSON ? "json"
                                                                         : s->graph_format;
-    return snprintf(buf, n, "step-%06d-%s.%s", step, kind[f], ext);
+    return snprintf(buf, n, SNAP_STEPS_DIR "/step-%06d-%s.%s", step, kind[f], ext);
 }
 
 char *snap_path(const mg_snapshot *s, const char *name)
@@ -29,9 +29,9 @@ char *snap_path(const mg_snapshot *s, const char *name)
 }
 
 /* "step 10: loss 0.0123457, accuracy 95%", leaving out what is unknown. */
-static void step_title(const snap_entry *e, const char *what, char *buf, size_t n)
+static void step_title(const snap_entry *e, char *buf, size_t n)
 {
-    int k = snprintf(buf, n, "step %d%s", e->step, what);
+    int k = snprintf(buf, n, "step %d", e->step);
     if (!isnan(e->loss) && k >= 0 && (size_t)k < n)
         k += snprintf(buf + k, n - (size_t)k, ": loss %.6g", e->loss);
     if (!isnan(e->accuracy) && k >= 0 && (size_t)k < n)
@@ -39,11 +39,31 @@ static void step_title(const snap_entry *e, const char *what, char *buf, size_t 
                  e->accuracy * 100);
 }
 
+/* "step 10, sample 17 (label -1): the largest loss of the step, 0.873",
+ * and when its grads are all 0 a warning that the picture shows nothing. */
+static void sample_title(const snap_entry *e, char *buf, size_t n)
+{
+    const mg_snapshot_sample_info *i = &e->sample;
+    if (!e->has_sample) {
+        snprintf(buf, n, "step %d, one sample", e->step);
+        return;
+    }
+    int k = snprintf(buf, n, "step %d, sample %ld", e->step, i->index);
+    if (i->label && k >= 0 && (size_t)k < n)
+        k += snprintf(buf + k, n - (size_t)k, " (label %s)", i->label);
+    if (k >= 0 && (size_t)k < n && !isnan(i->loss))
+        k += snprintf(buf + k, n - (size_t)k, i->worst ? ": the largest loss of the step, %.4g"
+                                                       : ": loss %.4g", i->loss);
+    if (k >= 0 && (size_t)k < n && i->zero_grads)
+        snprintf(buf + k, n - (size_t)k, " - every grad is 0: this sample adds nothing to "
+                 "the step's update");
+}
+
 /* The path of one of the step's files, malloc'd. */
 static mg_code step_path(mg_snapshot *s, snap_entry *e, snap_file f, char **path,
                          mg_error *err)
 {
-    char name[64];
+    char name[96];
     snap_file_name(s, e->step, f, name, sizeof name);
     *path = snap_path(s, name);
     return *path ? MG_OK : mg_error_set(err, MG_ENOMEM, "out of memory naming %s", name);
@@ -76,8 +96,11 @@ mg_code snap_draw_graph(mg_snapshot *s, snap_entry *e, snap_file f, mg_value *ro
 {
     bool sample = f == SNAP_SAMPLE;
     mg_viz_options o = s->viz[sample];
-    char title[160];
-    step_title(e, sample ? ", one sample" : "", title, sizeof title);
+    char title[256];
+    if (sample)
+        sample_title(e, title, sizeof title);
+    else
+        step_title(e, title, sizeof title);
     o.title = title;
     char *path;
     mg_code rc = step_path(s, e, f, &path, err);
@@ -93,11 +116,16 @@ mg_code snap_draw_graph(mg_snapshot *s, snap_entry *e, snap_file f, mg_value *ro
 
 mg_code snap_draw_boundary(mg_snapshot *s, snap_entry *e, mg_error *err)
 {
-    char title[96]; /* short: it is drawn in the picture's own small font */
-    snprintf(title, sizeof title, "step %d  loss %.4g  acc %.0f%%", e->step, e->loss,
-             e->accuracy * 100);
+    char title[128];
+    int k = snprintf(title, sizeof title, "step %d  loss %.4g", e->step, e->loss);
+    if (!isnan(e->accuracy) && k > 0 && (size_t)k < sizeof title)
+        k += snprintf(title + k, sizeof title - (size_t)k, "  acc %.0f%%", e->accuracy * 100);
+    if (e->marked && k > 0 && (size_t)k < sizeof title)
+        snprintf(title + k, sizeof title - (size_t)k, "  ringed: #%zu", e->mark);
     mg_plot_options o = s->boundary;
     o.title = title;
+    o.marked = e->marked ? &e->mark : NULL;
+    o.nmarked = e->marked ? 1 : 0;
     mg_png_free(&s->last_boundary);
     char *path;
     mg_code rc = step_path(s, e, SNAP_BOUNDARY, &path, err);

@@ -27,7 +27,19 @@ typedef struct snap_entry {
     double loss, accuracy;       /* NaN until mg_snapshot_step() gives them */
     bool has[SNAP_NFILES];       /* which files were written */
     size_t nodes[2];             /* nodes drawn in the loss / sample graph */
+    bool marked;                 /* mark: the point ringed on the boundary */
+    size_t mark;
+    bool has_sample;             /* sample: what the one-sample graph shows */
+    mg_snapshot_sample_info sample;
+    char sample_label[48];       /* sample.label points here */
 } snap_entry;
+
+/* Test-set results after an epoch (mg_snapshot_eval). */
+typedef struct snap_eval {
+    int epoch;
+    long step;
+    double loss, accuracy;
+} snap_eval;
 
 struct mg_snapshot {
     char *dir;
@@ -53,10 +65,14 @@ struct mg_snapshot {
     mg_png last_boundary;        /* the latest saved step's, for the inspector */
     mg_html_steps *page;         /* inspector.html being gathered, or NULL */
     bool page_written;           /* inspector.html is on disk */
+    char step_file[64];          /* mg_snapshot_step_file()'s answer */
+    snap_eval *evals;            /* test results per epoch, in order */
+    size_t nevals, cap_evals;
 };
 
-/* snapshot_draw.c: the file name of a saved step's file,
- * "step-000010-graph.svg"; returns the length as snprintf does. */
+/* snapshot_draw.c: the path of a saved step's file relative to the run's
+ * directory, "snapshots/step-000010-graph.svg"; returns the length as
+ * snprintf does. */
 int snap_file_name(const mg_snapshot *s, int step, snap_file f, char *buf, size_t n);
 /* snapshot_draw.c: dir/name into a malloc'd string, or NULL. */
 char *snap_path(const mg_snapshot *s, const char *name);
@@ -69,6 +85,8 @@ mg_code snap_draw_boundary(mg_snapshot *s, snap_entry *e, mg_error *err);
 /* snapshot_draw.c: adds root's graph as a step of the inspector page. */
 mg_code snap_inspect(mg_snapshot *s, const snap_entry *e, mg_value *root, mg_error *err);
 
+/* snapshot_manifest.c: writes the step's manifest, snapshots/step-NNNNNN.json. */
+mg_code snap_write_step(const mg_snapshot *s, const snap_entry *e, mg_error *err);
 /* snapshot_manifest.c: writes snapshots.json. */
 mg_code snap_write_manifest(const mg_snapshot *s, mg_error *err);
 /* snapshot_index.c: writes index.html. */
@@ -82,5 +100,6 @@ mg_code snap_write_text(const mg_snapshot *s, const char *name, const mg_buf *bu
 #define SNAP_INDEX "index.html"
 #define SNAP_CURVE "loss.png"
 #define SNAP_INSPECTOR "inspector.html"
+#define SNAP_STEPS_DIR "snapshots"
 
 #endif

@@ -1,0 +1,392 @@
+/* train_loop.c — the one training loop of `mgviz train`, for every engine,
+ * dataset and model: steps and epochs, the learning-rate schedule, per-layer
+ * health, the run directory (mg_run.h), snapshots (mg_snapshot.h),
+ * checkpoints (mg_train.h), the test set, the terminal, and stopping cleanly
+ * on a non-finite loss or Ctrl-C. Every policy is a library call; this file
+ * only strings them together. */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "mg_run.h"
+#include "mg_schedule.h"
+#include "mg_snapshot.h"
+#include "train_print.h"
+#include "train_task.h"
+
+#define CMD "train"
+
+static volatile sig_atomic_t interrupted; /* the signal that asked us to stop */
+
+static void on_signal(int sig) { interrupted = sig; }
+
+/* Ctrl-C (or SIGTERM) ends the run after the current step; a second one
+ * kills at once (the handler resets itself). */
+static void catch_signals(void)
+{
+    struct sigaction sa = { .sa_handler = on_signal, .sa_flags = (int)SA_RESETHAND };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+typedef struct runner {
+    const train_config *c;
+    train_task task;
+    mg_run *run;
+    mg_snapshot *snap;
+    mg_health *health;
+    mg_lr_schedule schedule;
+    mg_train_progress start;     /* where the run begins (a checkpoint's progress) */
+    int64_t total;               /* steps of the whole run, from 0 */
+    int epochs;
+    train_printer print;
+    char dir[1024];
+    mg_error err;
+    int exit_code;               /* the first failure's */
+    bool said_nonfinite;         /* --keep-going: a non-finite loss was reported */
+    mg_run_status status;
+    char message[MG_ERROR_MESSAGE_SIZE + 64];
+} runner;
+
+/* Records the first failure: its exit code and message. */
+static void fail(runner *r, int code, mg_run_status status, const char *message)
+{
+    if (r->exit_code)
+        return;
+    r->exit_code = code;
+    r->status = status;
+    snprintf(r->message, sizeof r->message, "%s", message);
+}
+
+static int code_of(mg_code rc) { return rc == MG_EIO || rc == MG_EINVAL ? CLI_USAGE : CLI_BAD; }
+
+/* ---- setting up ---- */
+
+static const train_engine *engine_named(const char *name)
+{
+    return strcmp(name, "tensor") == 0 ? &train_tensor_engine : &train_scalar_engine;
+}
+
+static mg_code resume(runner *r)
+{
+    const train_config *c = r->c;
+    train_task *t = &r->task;
+    mg_code rc = mg_train_resume(c->resume, &t->model, &r->start, &r->err);
+    if (rc == MG_OK && r->start.step != (int64_t)r->start.epoch * t->batches)
+        rc = mg_error_set(&r->err, MG_EFORMAT, "%s: step %lld is not the end of epoch %d of "
+                          "this run (%d steps an epoch: was --batch different?)", c->resume,
+                          (long long)r->start.step, r->start.epoch, t->batches);
+    return rc;
+}
+
+static int plan(runner *r)
+{
+    const train_config *c = r->c;
+    train_task *t = &r->task;
+    r->total = c->steps ? (int64_t)c->steps : (int64_t)c->epochs * t->batches;
+    r->epochs = (int)((r->total + t->batches - 1) / t->batches);
+    mg_lr_kind kind = MG_LR_CONSTANT;
+    mg_lr_kind_parse(c->schedule, &kind);
+    r->schedule = (mg_lr_schedule){ .kind = kind, .lr = c->lr, .warmup = (int64_t)c->warmup,
+                                    .steps = r->total, .final = kind == MG_LR_LINEAR ? 0.1 : 0 };
+    if (mg_lr_check(&r->schedule, &r->err) != MG_OK)
+        return cli_fail(CMD, CLI_USAGE, "%s", r->err.message);
+    if (strcmp(c->sample, "worst") != 0 && strtoull(c->sample, NULL, 10) >= (uint64_t)t->samples)
+        return cli_fail(CMD, CLI_USAGE, "bad value '%s' for --sample: expected worst or a "
+                        "sample from 0 to %ld", c->sample, t->samples - 1);
+    return -1;
+}
+
+static mg_code open_run(runner *r)
+{
+    const train_config *c = r->c;
+    train_task *t = &r->task;
+    mg_code rc = MG_OK;
+    if (c->out)
+        snprintf(r->dir, sizeof r->dir, "%s", c->out);
+    else {
+        char stem[128];
+        snprintf(stem, sizeof stem, "%s-%s-%s", c->dataset, c->model, c->engine);
+        rc = mg_run_fresh_dir(c->runs, stem, r->dir, sizeof r->dir, &r->err);
+    }
+    char *argv[256];
+    int argc = 0;
+    argv[argc++] = "mgviz";
+    for (int i = 0; i < c->argc && argc < 256; i++)
+        argv[argc++] = c->argv[i];
+    mg_run_field options[TRAIN_MAX_OPTIONS];
+    mg_run_info info = { .dataset = c->dataset, .model = c->model, .argc = argc, .argv = argv,
+                         .options = options, .noptions = train_option_fields(c, options),
+                         .layers = t->layer_names, .nlayers = t->nlayers };
+    if (rc == MG_OK && !(r->run = mg_run_open(r->dir, &info, c->force ? MG_RUN_REPLACE : 0,
+                                              &r->err)))
+        rc = r->err.code;
+    return rc;
+}
+
+static mg_code open_snapshots(runner *r)
+{
+    const train_config *c = r->c;
+    train_task *t = &r->task;
+    static mg_viz_options viz;
+    viz = c->viz;
+    viz.no_heatmaps = c->no_heatmaps;
+    if (strcmp(c->engine, "tensor") == 0 && !viz.max_inches)
+        viz.max_inches = 100; /* tensor tables are wide: keep their text legible */
+    bool sample = strcmp(c->graph, "sample") == 0 || strcmp(c->graph, "both") == 0;
+    bool batch = strcmp(c->graph, "batch") == 0 || strcmp(c->graph, "both") == 0;
+    mg_snapshot_options o = {
+        .every = c->snapshot_every ? (int)c->snapshot_every : -1, .steps = (int)r->total,
+        .title = c->viz.title ? c->viz.title : t->title, .graph_format = c->format,
+        .viz = &viz, .sample_viz = &viz, .graph_json = c->json, .log_loss = c->log_loss,
+        .inspector = !c->inspector ? MG_SNAPSHOT_INSPECT_NONE
+                     : sample      ? MG_SNAPSHOT_INSPECT_SAMPLE
+                     : batch       ? MG_SNAPSHOT_INSPECT_LOSS
+                                   : MG_SNAPSHOT_INSPECT_NONE,
+        .predict = t->predict, .predict_ctx = t->predict_ctx, .X = t->X, .label = t->labels,
+        .n = t->npoints,
+    };
+    r->snap = mg_snapshot_open(r->dir, &o, &r->err);
+    return r->snap ? MG_OK : r->err.code;
+}
+
+/* ---- one step ---- */
+
+/* The pictures of a saved step: the batch's graph, the boundary with the
+ * sample ringed, and that sample's own graph. */
+static mg_code snapshot(runner *r, int64_t k, const train_step *st)
+{
+    const train_config *c = r->c;
+    train_task *t = &r->task;
+    const bool both = strcmp(c->graph, "both") == 0;
+    const bool batch = both || strcmp(c->graph, "batch") == 0;
+    const bool one = both || strcmp(c->graph, "sample") == 0;
+    train_sample s = { .loss = NAN };
+    mg_code rc = MG_OK;
+    if (strcmp(c->sample, "worst") == 0)
+        rc = t->engine->worst(t, &s, &r->err);
+    else
+        s.index = (long)strtoull(c->sample, NULL, 10);
+    if (rc == MG_OK && t->predict)
+        rc = mg_snapshot_mark(r->snap, (int)k, (size_t)s.index, &r->err);
+    if (rc == MG_OK)
+        rc = mg_snapshot_step(r->snap, (int)k, batch ? st->root : NULL, st->loss, st->accuracy,
+                              &r->err);
+    if (rc != MG_OK || !one)
+        return rc;
+    mg_value *root;
+    rc = t->engine->sample(t, &s, &root, &r->err);
+    if (rc == MG_OK) {
+        mg_snapshot_sample_info info = { .index = s.index, .loss = s.loss, .worst = s.worst,
+                                         .zero_grads = s.zero_grads, .label = s.label };
+        rc = mg_snapshot_sample(r->snap, (int)k, root, &info, &r->err);
+    }
+    t->engine->restore(t);
+    return rc;
+}
+
+static void warn_all(runner *r, int64_t k, const char *extra)
+{
+    for (int i = 0; i < mg_health_warning_count(r->health); i++)
+        print_warning(&r->print, k, mg_health_warning(r->health, i));
+    if (extra)
+        print_warning(&r->print, k, extra);
+}
+
+/* Step k of epoch e; false when the run must stop. */
+static bool one_step(runner *r, int64_t k, int e, double *loss_sum)
+{
+    const train_config *c = r->c;
+    train_task *t = &r->task;
+    train_step st = { .accuracy = NAN };
+    mg_code rc = t->engine->step(t, &st, &r->err);
+    if (rc != MG_OK) {
+        fail(r, CLI_BAD, MG_RUN_ERROR, r->err.message);
+        return false;
+    }
+    const bool finite = isfinite(st.loss), go_on = finite || c->keep_going;
+    const bool logged = k % (int64_t)c->log_every == 0 || k + 1 == r->total || !finite;
+    const bool saved = mg_snapshot_due(r->snap, (int)k);
+    if (logged && (rc = mg_health_measure(r->health)) != MG_OK)
+        rc = mg_error_set(&r->err, rc, "out of memory measuring the layers");
+    if (rc == MG_OK)
+        rc = saved ? snapshot(r, k, &st)
+                   : mg_snapshot_step(r->snap, (int)k, NULL, st.loss, st.accuracy, &r->err);
+    const double lr = mg_lr_at(&r->schedule, k);
+    if (go_on)
+        t->engine->update(t, lr);
+    char stop[256] = "";
+    if (!finite)
+        snprintf(stop, sizeof stop, "the loss is %s at step %lld%s", isnan(st.loss) ? "nan"
+                 : st.loss > 0 ? "inf" : "-inf", (long long)k,
+                 c->keep_going ? ": going on (--keep-going)"
+                               : ": stopping (a lower --lr may help; --keep-going goes on)");
+    /* stopping says so as the error; going on says so once */
+    const bool say = !finite && c->keep_going && !r->said_nonfinite;
+    r->said_nonfinite |= say;
+    if (logged && rc == MG_OK) {
+        /* a schedule's warmup and tail make updates small on purpose */
+        mg_health_limits limits = mg_health_default_limits();
+        if (lr < 0.25 * c->lr)
+            limits.ratio_low = -INFINITY;
+        mg_health_set_limits(r->health, &limits);
+        if (go_on)
+            mg_health_after_update(r->health);
+        const char *warnings[] = { stop };
+        rc = mg_run_log_step(r->run, &(mg_run_step){ .step = k, .epoch = e, .loss = st.loss,
+                                                     .accuracy = st.accuracy, .lr = lr,
+                                                     .health = r->health,
+                                                     .snapshot = mg_snapshot_step_file(r->snap,
+                                                                                       (int)k),
+                                                     .warnings = warnings, .nwarnings = !finite },
+                             &r->err);
+        warn_all(r, k, say ? stop : NULL);
+    }
+    train_report rep = { .step = k, .epoch = e, .loss = st.loss, .accuracy = st.accuracy,
+                         .lr = lr, .saved = saved };
+    if (logged)
+        print_step(&r->print, &rep);
+    else
+        print_tick(&r->print, &rep);
+    *loss_sum += st.loss;
+    if (rc != MG_OK)
+        fail(r, code_of(rc), MG_RUN_ERROR, r->err.message);
+    else if (!go_on)
+        fail(r, CLI_BAD, MG_RUN_ERROR, stop);
+    else if (interrupted)
+        fail(r, 128 + interrupted, MG_RUN_STOPPED,
+             interrupted == SIGINT ? "interrupted (Ctrl-C)" : "stopped by SIGTERM");
+    return r->exit_code == 0;
+}
+
+/* ---- the end of an epoch ---- */
+
+static bool end_epoch(runner *r, int e, int64_t last, double loss_sum, int steps, double t0)
+{
+    const train_config *c = r->c;
+    train_task *t = &r->task;
+    mg_eval test = { .loss = NAN, .accuracy = NAN };
+    mg_code rc = MG_OK;
+    if (t->has_test && (rc = t->engine->evaluate(t, &test, &r->err)) == MG_OK) {
+        mg_run_field f[] = {
+            { .name = "epoch", .kind = MG_RUN_INT, .integer = e + 1 },
+            { .name = "step", .kind = MG_RUN_INT, .integer = last },
+            { .name = "split", .text = "test" },
+            { .name = "samples", .kind = MG_RUN_INT, .integer = test.samples },
+            { .name = "loss", .kind = MG_RUN_NUMBER, .number = test.loss },
+            { .name = "accuracy", .kind = MG_RUN_NUMBER, .number = test.accuracy },
+            { .name = "train_loss", .kind = MG_RUN_NUMBER, .number = loss_sum / steps },
+        };
+        rc = mg_run_log_event(r->run, "eval", f, 7, &r->err);
+        if (rc == MG_OK)
+            rc = mg_snapshot_eval(r->snap, e + 1, last, test.loss, test.accuracy, &r->err);
+    }
+    if (rc == MG_OK && (t->has_test || t->batches > 1))
+        print_epoch(&r->print, e, loss_sum / steps, test.loss, test.accuracy, print_now() - t0);
+    if (rc == MG_OK && c->save)
+        rc = mg_train_save(c->save, &t->model, &(mg_train_progress){ e + 1, last + 1 }, &r->err);
+    if (rc != MG_OK)
+        fail(r, code_of(rc), MG_RUN_ERROR, r->err.message);
+    return rc == MG_OK;
+}
+
+static void train_epochs(runner *r)
+{
+    train_task *t = &r->task;
+    int64_t k = r->start.step;
+    for (int e = r->start.epoch; k < r->total; e++) {
+        t->engine->start_epoch(t, e);
+        double loss_sum = 0, t0 = print_now();
+        int steps = 0;
+        for (; steps < t->batches && k < r->total; steps++, k++)
+            if (!one_step(r, k, e, &loss_sum))
+                return;
+        if (steps == t->batches && !end_epoch(r, e, k - 1, loss_sum, steps, t0))
+            return;
+    }
+}
+
+/* ---- the whole run ---- */
+
+static void plan_text(const runner *r, char *buf, size_t n)
+{
+    const train_config *c = r->c;
+    long batch = c->batch ? (long)c->batch : r->task.samples;
+    snprintf(buf, n, "%lld steps (%d per epoch, %d epoch%s, batch %ld), %s lr %g %s%s%s",
+             (long long)r->total, r->task.batches, r->epochs, r->epochs == 1 ? "" : "s", batch,
+             c->optimizer,
+             c->lr, c->schedule, c->warmup ? " with warmup" : "",
+             r->start.step ? ", resumed" : "");
+}
+
+static void finish(runner *r, int64_t steps_done, double t0)
+{
+    mg_error err;
+    print_clear(&r->print);
+    if (mg_snapshot_close(r->snap, &err) != MG_OK)
+        fail(r, CLI_USAGE, MG_RUN_ERROR, err.message);
+    if (mg_run_close(r->run, r->status, r->exit_code ? r->message : NULL, &err) != MG_OK)
+        fail(r, CLI_USAGE, MG_RUN_ERROR, err.message);
+    if (r->exit_code)
+        cli_fail(CMD, r->exit_code, "%s", r->message);
+    if (r->dir[0])
+        printf("%lld steps in %.2f s; the run is in %s/ (index.html, steps.jsonl)\n",
+               (long long)steps_done, print_now() - t0, r->dir);
+}
+
+int train_run(const train_config *c)
+{
+    runner r = { .c = c, .task = { .c = c, .engine = engine_named(c->engine) } };
+    if (c->out && !c->force && mg_run_dir_in_use(c->out))
+        return cli_fail(CMD, CLI_USAGE, "%s is not empty: it holds another run or other files; "
+                        "pass --force to replace the run there, or another --out", c->out);
+    train_task *t = &r.task;
+    mg_code rc = t->engine->open(t, &r.err);
+    int code = rc == MG_OK ? plan(&r) : cli_fail(CMD, code_of(rc), "%s", r.err.message);
+    if (code < 0 && c->resume && (rc = resume(&r)) != MG_OK)
+        code = cli_fail(CMD, CLI_BAD, "%s", r.err.message);
+    if (code < 0 && r.start.step >= r.total) {
+        printf("nothing to do: the checkpoint is at step %lld of %lld\n",
+               (long long)r.start.step, (long long)r.total);
+        code = CLI_OK;
+    }
+    if (code < 0 && ((rc = open_run(&r)) != MG_OK || (rc = open_snapshots(&r)) != MG_OK ||
+                     !(r.health = mg_health_new(t->g, t->layers, t->nlayers, &r.err)))) {
+        code = cli_fail(CMD, CLI_USAGE, "%s", r.err.message);
+        mg_run_close(r.run, MG_RUN_ERROR, r.err.message, NULL);
+    }
+    if (code >= 0) {
+        mg_health_free(r.health);
+        mg_snapshot_close(r.snap, NULL);
+        t->engine->close(t);
+        return code;
+    }
+    r.print = (train_printer){ .quiet = c->quiet, .first = r.start.step, .total = r.total,
+                               .epochs = t->batches > 1 ? r.epochs : 0,
+                               .redraw = c->progress || (!c->no_progress && isatty(STDOUT_FILENO)) };
+    char text[256];
+    plan_text(&r, text, sizeof text);
+    print_start(&r.print, t->title, text, r.dir);
+    if (r.start.step) {
+        mg_run_field f[] = {
+            { .name = "from", .text = c->resume },
+            { .name = "epoch", .kind = MG_RUN_INT, .integer = r.start.epoch },
+            { .name = "step", .kind = MG_RUN_INT, .integer = r.start.step },
+        };
+        mg_run_log_event(r.run, "resume", f, 3, NULL);
+    }
+    catch_signals();
+    double t0 = print_now();
+    train_epochs(&r);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    finish(&r, mg_snapshot_steps(r.snap), t0);
+    mg_health_free(r.health);
+    t->engine->close(t);
+    return r.exit_code;
+}

@@ -1,0 +1,88 @@
+/* train_task.h — what the training loop (train_loop.c) needs of an engine.
+ * The scalar engine (train_scalar.c: micrograd's Value graph) and the
+ * tensor engine (train_tensor.c) each fill a train_task; the loop around
+ * them — schedule, health, run directory, snapshots, checkpoints, printing —
+ * is the same for both. */
+#ifndef MGVIZ_TRAIN_TASK_H
+#define MGVIZ_TRAIN_TASK_H
+
+#include "mg_eval.h"
+#include "mg_health.h"
+#include "mg_plot.h"
+#include "mg_train.h"
+#include "train_config.h"
+
+typedef struct train_task train_task;
+
+/* One step's forward and backward. */
+typedef struct train_step {
+    mg_value *root;        /* the loss node; its graph is the step's */
+    double loss;
+    double accuracy;       /* on this batch; NaN when not measured */
+} train_step;
+
+/* The sample a snapshot's one-sample graph shows. */
+typedef struct train_sample {
+    long index;            /* in the training data */
+    double loss;           /* its loss now; NaN until its graph is built */
+    bool worst;            /* the largest loss of the step's batch */
+    bool zero_grads;       /* every parameter grad of its graph is 0 */
+    char label[48];
+} train_sample;
+
+typedef struct train_engine {
+    const char *name;
+    /* Loads the data, builds the model and optimiser. */
+    mg_code (*open)(train_task *t, mg_error *err);
+    void (*close)(train_task *t);
+    /* Shuffles for epoch (from 0) and rewinds the batches. */
+    void (*start_epoch)(train_task *t, int epoch);
+    /* Forward, zero grads and backward of the epoch's next batch. */
+    mg_code (*step)(train_task *t, train_step *out, mg_error *err);
+    /* The update with learning rate lr, from the grads backward left. */
+    void (*update)(train_task *t, double lr);
+    /* The largest-loss sample of the last step's batch into s. */
+    mg_code (*worst)(train_task *t, train_sample *s, mg_error *err);
+    /* Builds and runs backward on sample s->index's own loss graph, keeping
+     * the batch's grads aside; *root is its loss. restore() puts them back. */
+    mg_code (*sample)(train_task *t, train_sample *s, mg_value **root, mg_error *err);
+    void (*restore)(train_task *t);
+    /* Test loss and accuracy; NULL when the dataset has no test set. */
+    mg_code (*evaluate)(train_task *t, mg_eval *out, mg_error *err);
+} train_engine;
+
+enum { TASK_MAX_LAYERS = TRAIN_MAX_HIDDEN + 1 };
+
+struct train_task {
+    const train_engine *engine;
+    const train_config *c;
+    mg_graph *g;
+    int batches;                   /* steps per epoch */
+    bool has_test;                 /* evaluate() has a test set to run */
+    long samples;                  /* training samples */
+    mg_train_model model;          /* what checkpoints save */
+    char identity[256];
+    mg_health_layer layers[TASK_MAX_LAYERS];
+    char layer_scope[TASK_MAX_LAYERS][24];
+    const char *layer_names[TASK_MAX_LAYERS];
+    int nlayers;
+    char title[128];               /* "moons, MLP 2-16-16-1, scalar engine" */
+    /* 2-D points and a scorer: the decision boundary (NULL: none) */
+    mg_plot_predict_fn predict;
+    void *predict_ctx;
+    const double *X, *labels;
+    size_t npoints;
+    void *impl;                    /* the engine's own state */
+};
+
+extern const train_engine train_scalar_engine, train_tensor_engine;
+
+/* Names the model's layers "mlp/layer1".. and describes them for health:
+ * layer l's parameters are params[l*per .. l*per+per-1] (tensors) or
+ * values[first[l] .. first[l+1]-1] (scalars). */
+void task_name_layers(train_task *t, int nlayers);
+/* "dataset=moons model=mlp engine=scalar arch=2,16,16,1" into t->identity
+ * and a title; sizes are the layer widths from inputs to outputs. */
+void task_describe(train_task *t, const int *sizes, int nsizes);
+
+#endif
