@@ -263,7 +263,7 @@ static void dataset_default(const option_row *r, const train_dataset *d, char *b
  * under the help, then its default. */
 static void print_row(const option_row *r)
 {
-    char term[64], arg[64];
+    char term[160], arg[96];
     if (r->kind == OPT_CHOICE)
         choice_arg(r, arg, sizeof arg);
     snprintf(term, sizeof term, "%s%s%s", r->name, r->arg || r->kind == OPT_CHOICE ? " " : "",

@@ -66,7 +66,7 @@ struct train_task {
     char layer_scope[TASK_MAX_LAYERS][24];
     const char *layer_names[TASK_MAX_LAYERS];
     int nlayers;
-    char title[128];               /* "moons, MLP 2-16-16-1, scalar engine" */
+    char title[256];               /* "moons: mlp 2-16-16-1, scalar engine" */
     /* 2-D points and a scorer: the decision boundary (NULL: none) */
     mg_plot_predict_fn predict;
     void *predict_ctx;
