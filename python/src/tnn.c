@@ -170,9 +170,11 @@ static PyObject *mlp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     int *sizes = n >= 2 && n <= 64 ? PyMem_Malloc((size_t)n * sizeof *sizes) : NULL;
     for (Py_ssize_t i = 0; sizes && i < n; i++) {
         long x = PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, i));
-        sizes[i] = x < 1 || x > INT32_MAX ? -1 : (int)x; /* the engine names bad sizes */
-        if (x == -1 && PyErr_Occurred())
+        if (x == -1 && PyErr_Occurred()) {
             Py_CLEAR(seq);
+            break;
+        }
+        sizes[i] = x < 1 || x > INT32_MAX ? -1 : (int)x; /* the engine names bad sizes */
     }
     if (!seq || !sizes) {
         Py_XDECREF(seq);
