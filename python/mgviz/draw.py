@@ -6,6 +6,11 @@ in-process by mgviz's renderer: no `dot` program is run.
     draw_dot(loss, before_after=True)   # runs backward; both states in one picture
     inspect(loss, "loss.html")          # the inspector page (runs backward too)
 
+before_after=True and inspect() run the library's backward (mg_backward): the
+leaves' grads accumulate, interior grads hold that pass's values. On a graph
+whose interior grads are 0 (nothing ran backward on it yet) that is exactly
+micrograd's backward; Value.backward() is micrograd's rule everywhere.
+
 Options are those of the C API (mg_viz_options in viz/draw/mg_viz.h): rankdir,
 show_ids, hide_op_nodes, precision, title, fold_budget (None, an int, or
 float('inf') never to fold), unfold_scope, focus (a Value, Tensor or node id),
