@@ -33,8 +33,11 @@ START_TEST(test_counts_and_depth)
     ck_assert_uint_eq(c.by_op[MG_OP_MUL], 1);
     ck_assert_uint_eq(c.by_op[MG_OP_TANH], 1);
     ck_assert_uint_eq(c.by_op[MG_OP_ADD], 1);
-    ck_assert_uint_eq(c.by_scope[MG_SCOPE_ROOT], 4);
-    ck_assert_uint_eq(c.by_scope[1], 2);
+    /* x and w are used only in layer, so they live there (mg_inspect_homes) */
+    ck_assert_uint_eq(c.by_scope[MG_SCOPE_ROOT], 2);
+    ck_assert_uint_eq(c.by_scope[1], 4);
+    ck_assert_uint_eq(c.in_scope[MG_SCOPE_ROOT], 6);
+    ck_assert_uint_eq(c.in_scope[1], 4);
     ck_assert_uint_eq(c.depth, 3);                /* x -> * -> tanh -> + */
     mg_inspect_counts_free(&c);
 

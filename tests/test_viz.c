@@ -426,6 +426,18 @@ START_TEST(test_fold_counts_add_up)
 }
 END_TEST
 
+/* The cgraph name of a box, as a format taking its scope id. */
+static const char *box_name_format(const mg_viz_box *box)
+{
+    return box->nmembers > 1 ? "group%u" : box->leaves ? "fold%u_leaves" : "fold%u";
+}
+
+/* The class a box's picture carries (finite values). */
+static const char *box_class(const mg_viz_box *box)
+{
+    return box->nmembers > 1 ? "fold group" : box->leaves ? "fold leaves" : "fold";
+}
+
 /* Sum of the counts the picture's edges carry (1 when unlabelled). */
 static size_t picture_edge_count(Agraph_t *g)
 {
@@ -463,18 +475,29 @@ START_TEST(test_folded_picture_keeps_every_edge)
     }
     Agraph_t *dot = dot_of(loss, NULL);
     ck_assert_uint_eq(picture_edge_count(dot), edges - inside);
-    /* every box is drawn with its scope path and node count */
+    /* every box is drawn with its scope path (a group: its first and last
+     * members) and node count (a group: per member) */
     char path[256], want[300];
     for (size_t b = 0; b < p.nboxes; b++) {
-        int leaves = p.boxes[b].leaves;
-        Agnode_t *n = node_named(dot, leaves ? "fold%u_leaves" : "fold%u", p.boxes[b].scope);
+        const mg_viz_box *box = &p.boxes[b];
+        Agnode_t *n = node_named(dot, box_name_format(box), box->scope);
         ck_assert_ptr_nonnull(n);
-        ck_assert_str_eq(attr(n, "class"), leaves ? "fold leaves" : "fold");
-        mg_scope_path(g, p.boxes[b].scope, path, sizeof path);
-        snprintf(want, sizeof want, "%s%s\\n%zu node", *path ? path : "(top level)",
-                 leaves ? " (leaves)" : "", p.boxes[b].nodes);
-        ck_assert_msg(strstr(attr(n, "label"), want), "%s lacks %s",
-                      attr(n, "label"), want);
+        ck_assert_str_eq(attr(n, "class"), box_class(box));
+        const char *label = attr(n, "label");
+        if (box->nmembers > 1) {
+            snprintf(want, sizeof want, "<B>%s … %s</B>  ×%u",
+                     mg_scope_name(g, box->members[0]),
+                     mg_scope_name(g, box->members[box->nmembers - 1]), box->nmembers);
+            ck_assert_msg(strstr(label, want), "%s lacks %s", label, want);
+            snprintf(want, sizeof want, "each %zu node", box->nodes / box->nmembers);
+        } else {
+            mg_scope_path(g, box->scope, path, sizeof path);
+            snprintf(want, sizeof want, "<B>%s%s</B>", *path ? path : "(top level)",
+                     box->leaves ? " (leaves)" : "");
+            ck_assert_msg(strstr(label, want), "%s lacks %s", label, want);
+            snprintf(want, sizeof want, ">%zu node", box->nodes);
+        }
+        ck_assert_msg(strstr(label, want), "%s lacks %s", label, want);
     }
     /* picture nodes: boxes, drawn values, and an op node per drawn computed value */
     size_t ops = 0;
@@ -519,30 +542,75 @@ static int acyclic(Agraph_t *g)
     return done == n;
 }
 
+/* As batch_loss, but summed (with the L2 term) at the top level, beside the
+ * parameters: the case where a scope's leaves must be boxed apart. */
+static mg_value *batch_loss_summed_at_top(mg_graph *g, mg_mlp **model, size_t n)
+{
+    mg_error err;
+    int nouts[] = {4, 4, 1};
+    *model = mg_mlp_new(g, 2, nouts, 3, MG_NONLIN_RELU, MG_NONLIN_LINEAR, 5, &err);
+    ck_assert_msg(*model != NULL, "%s", err.message);
+    mg_value *sum = NULL;
+    char scope[32];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(scope, sizeof scope, "sample%zu", i);
+        mg_scope_push(g, scope);
+        mg_value *x[2] = {mg_input(g, 0.1 * (double)i), mg_input(g, 1.0 - 0.05 * (double)i)};
+        mg_value *score;
+        ck_assert_int_eq(mg_mlp_forward(*model, x, &score), MG_OK);
+        mg_value *term = mg_relu(mg_rsubc(mg_mulc(score, i % 2 ? 1.0 : -1.0), 1.0));
+        mg_scope_pop(g);
+        sum = sum ? mg_add(sum, term) : term;
+    }
+    size_t np;
+    mg_value *const *params = mg_mlp_parameters(*model, &np);
+    return mg_add(sum, mg_l2(params, np, 1e-4));
+}
+
+/* The box (index) holding node id, or fails. */
+static size_t box_of(const mg_viz_fold_plan *p, const mg_value *v)
+{
+    ck_assert_uint_lt(p->node_box[v->id], p->nboxes);
+    return p->node_box[v->id];
+}
+
 START_TEST(test_coarse_folding_boxes_leaves_apart)
 {
     mg_graph *g = mg_graph_new();
     mg_mlp *m;
-    mg_value *loss = batch_loss(g, &m, 20);
+    mg_value *loss = batch_loss_summed_at_top(g, &m, 20);
     size_t nparams;
-    mg_mlp_parameters(m, &nparams);
+    mg_value *const *params = mg_mlp_parameters(m, &nparams);
     mg_viz_options o = {.fold_budget = 30};
     mg_viz_fold_plan p;
     ck_assert_int_eq(mg_viz_fold_plan_make(loss, &o, &p, NULL), MG_OK);
     check_plan_sums(&p);
     /* the parameters, used by every sample and by the L2 term, are boxed
      * apart at the top level, away from the loss that sums over samples */
-    size_t leaf_boxes = 0;
-    for (size_t b = 0; b < p.nboxes; b++) {
-        if (!p.boxes[b].leaves)
-            continue;
-        leaf_boxes++;
-        ck_assert_uint_eq(p.boxes[b].op_count[MG_OP_LEAF], p.boxes[b].nodes);
-        if (p.boxes[b].scope == MG_SCOPE_ROOT)
-            ck_assert_uint_eq(p.boxes[b].params, nparams);
-    }
-    ck_assert_uint_gt(leaf_boxes, 0);
+    const mg_viz_box *box = &p.boxes[box_of(&p, params[0])];
+    ck_assert(box->leaves);
+    ck_assert_uint_eq(box->scope, MG_SCOPE_ROOT);
+    ck_assert_uint_eq(box->params, nparams);
+    ck_assert_uint_eq(box->op_count[MG_OP_LEAF], box->nodes);
+    ck_assert_uint_ne(box_of(&p, loss->a->a), box_of(&p, params[0]));
     Agraph_t *dot = dot_of(loss, &o);
+    ck_assert(acyclic(dot));
+    agclose(dot);
+    mg_viz_fold_plan_free(&p);
+    mg_mlp_free(m);
+    mg_graph_free(g);
+
+    /* micrograd's loss keeps data_loss and reg_loss in scopes of their own:
+     * the top level holds only the parameters, one box without a split */
+    g = mg_graph_new();
+    loss = batch_loss(g, &m, 20);
+    params = mg_mlp_parameters(m, &nparams);
+    ck_assert_int_eq(mg_viz_fold_plan_make(loss, &o, &p, NULL), MG_OK);
+    box = &p.boxes[box_of(&p, params[0])];
+    ck_assert_uint_eq(box->scope, MG_SCOPE_ROOT);
+    ck_assert_uint_eq(box->params, nparams);
+    ck_assert_uint_eq(box->nodes, nparams);
+    dot = dot_of(loss, &o);
     ck_assert(acyclic(dot));
     agclose(dot);
     mg_viz_fold_plan_free(&p);
@@ -900,10 +968,12 @@ START_TEST(test_folded_svg_and_png_render)
     mg_viz_fold_plan p;
     ck_assert_int_eq(mg_viz_fold_plan_make(loss, NULL, &p, NULL), MG_OK);
     char *svg = render(loss, "svg", NULL, NULL);
-    for (size_t b = 0; b < p.nboxes; b++)
-        ck_assert(contains(svg, p.boxes[b].leaves ? "<g id=\"fold%u_leaves\" class=\"node fold leaves\""
-                                                  : "<g id=\"fold%u\" class=\"node fold\"",
-                           p.boxes[b].scope));
+    for (size_t b = 0; b < p.nboxes; b++) {
+        char want[96];
+        snprintf(want, sizeof want, "<g id=\"%s\" class=\"node %s\"",
+                 box_name_format(&p.boxes[b]), box_class(&p.boxes[b]));
+        ck_assert_msg(contains(svg, want, p.boxes[b].scope), "%s", want);
+    }
     ck_assert(contains(svg, "<g id=\"n%u\" class=\"node value computed root\"", loss->id));
     free(svg);
     size_t len;

@@ -14,6 +14,8 @@ const char cli_viz_help[] =
     "  --focus ID             draw only the neighbourhood of node ID\n"
     "  --radius N             edges around --focus (default 2)\n"
     "  --unfold SCOPE         draw the nodes of scope path SCOPE individually\n"
+    "  --open SCOPE           draw SCOPE, a member of a folded group (sample17 of\n"
+    "                         sample0 … sample99 ×100), on its own\n"
     "  --dpi N                PNG resolution (default 72)\n";
 
 /* A whole number for option name, within [lo, hi]: 1, or -1 with the range
@@ -49,6 +51,8 @@ int cli_viz_option(const char *cmd, int argc, char **argv, int *i, mg_viz_option
         return rc < 0 ? rc : (opt->title = v, 1);
     if ((rc = cli_value(cmd, argc, argv, i, "--unfold", &v)) != 0)
         return rc < 0 ? rc : (opt->unfold_scope = v, 1);
+    if ((rc = cli_value(cmd, argc, argv, i, "--open", &v)) != 0)
+        return rc < 0 ? rc : (opt->open_member = v, 1);
     if ((rc = cli_value(cmd, argc, argv, i, "--precision", &v)) != 0) {
         if (rc > 0 && (rc = number_option(cmd, "--precision", v, 1, 17, &n)) > 0)
             opt->precision = (int)n;

@@ -22,7 +22,10 @@ static const char usage_text[] =
     "runs no backward: data and grads are the file's.\n"
     "\n"
     "Queries (any number; without one: --counts --depth --nonfinite):\n"
-    "  --counts               node count by op, by leaf kind and by scope\n"
+    "  --counts               node count by op, by leaf kind and by scope (a scope\n"
+    "                         counts the nodes in it and below it, as its folded\n"
+    "                         box in a picture does; a leaf counts in the scope\n"
+    "                         around all its uses)\n"
     "  --depth                longest path from a leaf to the root, and that path\n"
     "  --path LEAF            the paths from LEAF to the root; LEAF is a label\n"
     "                         (a leaf first) or an id (12 or #12)\n"
@@ -183,16 +186,20 @@ static int query_counts(out *o, const mg_value *root)
         for (int op = 0; op < MG_OP_COUNT; op++)
             if (c.by_op[op])
                 printf("%s\"%s\":%zu", sep, op ? mg_op_name((mg_op)op) : "leaf", c.by_op[op]), sep = ",";
-        fputs("},\"by_scope\":{", stdout);
-        sep = "";
-        for (uint32_t s = 0; s < c.nscopes; s++)
-            if (c.by_scope[s]) {
-                mg_scope_path(g, s, path, sizeof path);
-                fputs(sep, stdout);
-                mg_json_write_string(stdout, path);
-                printf(":%zu", c.by_scope[s]);
-                sep = ",";
-            }
+        const size_t *per[] = {c.by_scope, c.in_scope};
+        const char *key[] = {"},\"by_scope\":{", "},\"in_scope\":{"};
+        for (int k = 0; k < 2; k++) {
+            fputs(key[k], stdout);
+            sep = "";
+            for (uint32_t s = 0; s < c.nscopes; s++)
+                if (per[k][s]) {
+                    mg_scope_path(g, s, path, sizeof path);
+                    fputs(sep, stdout);
+                    mg_json_write_string(stdout, path);
+                    printf(":%zu", per[k][s]);
+                    sep = ",";
+                }
+        }
         fputs("}}", stdout);
     } else {
         printf("nodes: %zu (%zu inputs, %zu params, %zu consts, %zu ops)\nby op:", c.nodes,
@@ -202,9 +209,9 @@ static int query_counts(out *o, const mg_value *root)
                 printf(" %s %zu", mg_op_name((mg_op)op), c.by_op[op]);
         fputs("\nby scope:", stdout);
         for (uint32_t s = 0; s < c.nscopes; s++)
-            if (c.by_scope[s]) {
+            if (c.in_scope[s]) {
                 mg_scope_path(g, s, path, sizeof path);
-                printf(" %s %zu", s ? path : "(root)", c.by_scope[s]);
+                printf(" %s %zu", s ? path : "(root)", c.in_scope[s]);
             }
         fputc('\n', stdout);
     }

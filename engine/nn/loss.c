@@ -83,13 +83,24 @@ mg_value *mg_mlp_svm_loss(mg_mlp *m, const double *X, const double *y, size_t n,
         mg_value *term = svm_term(score, y[i]);
         correct += (y[i] > 0) == (score->data > 0);
         mg_scope_pop(g);
-        /* summed outside the sample's scope, so folded samples stand side by side */
+        /* summed outside the sample's scope, so folded samples stand side by
+         * side, in a scope of its own (micrograd's demo names the two parts
+         * data_loss and reg_loss) so that a folded picture shows each part */
+        mg_scope_push(g, "data_loss");
         data_loss = data_loss ? mg_add(data_loss, term) : term;
+        mg_scope_pop(g);
     }
     if (accuracy)
         *accuracy = (double)correct / (double)n;
+    mg_scope_push(g, "data_loss");
     data_loss = mg_mulc(data_loss, 1.0 / (double)n);
+    mg_scope_pop(g);
+    if (alpha == 0.0)
+        return data_loss;
     size_t np;
     mg_value *const *params = mg_mlp_parameters(m, &np);
-    return alpha != 0.0 ? mg_add(data_loss, mg_l2(params, np, alpha)) : data_loss;
+    mg_scope_push(g, "reg_loss");
+    mg_value *reg_loss = mg_l2(params, np, alpha);
+    mg_scope_pop(g);
+    return mg_add(data_loss, reg_loss);
 }

@@ -24,7 +24,8 @@ MG_API mg_value *mg_l2(mg_value *const *params, size_t n, double alpha);
 
 /* micrograd's demo loss for an MLP with one output on a whole dataset:
  * SVM loss over the n rows of X (n × nin, row-major) against labels y (±1)
- * plus mg_l2(params, alpha). Each sample's nodes sit in scope "sampleI".
+ * plus mg_l2(params, alpha). Each sample's nodes sit in scope "sampleI", the
+ * mean over samples in "data_loss", the L2 term in "reg_loss".
  * Writes the fraction classified correctly to *accuracy (may be NULL).
  * Returns the total loss, or NULL with the graph's sticky error set. */
 MG_API mg_value *mg_mlp_svm_loss(mg_mlp *m, const double *X, const double *y, size_t n, double alpha,

@@ -349,6 +349,20 @@ async function testFolded(context, dir) {
   await page.fill('#mg-search', '#' + rows[rows.length - 1]);
   await page.press('#mg-search', 'Enter');
   check(await page.isVisible('#mg-fold'), 'folded: selecting a folded node opens its box');
+  /* every box opens to as many nodes as its picture says: page and picture
+   * read one fold plan (a group says "each N nodes" and "×M") */
+  for (const id of folds) {
+    const said = await page.$eval('#' + id, (g) => {
+      const t = g.textContent, each = /each (\d+) nodes?/.exec(t), times = /\u00d7(\d+)/.exec(t);
+      const n = /(\d+) nodes?:/.exec(t);
+      return each && times ? +each[1] * +times[1] : n ? +n[1] : -1;
+    });
+    await page.focus('#' + id);
+    await page.keyboard.press('Enter');
+    const head = await page.textContent('#mg-fold h2');
+    eq(+(/(\d+) nodes$/.exec(head) || [0, -2])[1], said, 'folded: ' + id + ' opens to the count it shows');
+    await page.keyboard.press('Escape');
+  }
   eq(page.errors.join('\n'), '', 'folded: no script errors');
   await page.close();
 }

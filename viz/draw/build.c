@@ -93,10 +93,12 @@ static mg_code add_value(builder *b, const mg_value *v, const mg_value *root, mg
                             : mg_error_set(err, MG_ERENDER, "Graphviz refused node %u", v->id);
 }
 
-/* A box's name without prefix: "fold<SCOPEID>" or "fold<SCOPEID>_leaves". */
+/* A box's name without prefix: "fold<SCOPEID>", "fold<SCOPEID>_leaves" or
+ * "group<FIRSTMEMBERID>". */
 static void box_bare_name(const mg_viz_box *box, char *buf, size_t n)
 {
-    snprintf(buf, n, "fold%u%s", box->scope, box->leaves ? "_leaves" : "");
+    snprintf(buf, n, "%s%u%s", box->nmembers > 1 ? "group" : "fold", box->scope,
+             box->leaves ? "_leaves" : "");
 }
 
 static void box_name(const builder *b, const mg_viz_box *box, char *buf, size_t n)
@@ -106,7 +108,33 @@ static void box_name(const builder *b, const mg_viz_box *box, char *buf, size_t 
     snprintf(buf, n, "%s%s", b->prefix, bare);
 }
 
-static mg_code add_box(builder *b, size_t i, mg_error *err)
+/* Sets box node n's label, class and marks from its current values. */
+static mg_code label_box(Agraph_t *g, Agnode_t *n, const viz_attrs *at, const mg_graph *mg,
+                         const mg_viz_box *box, const viz_box_values *bv,
+                         const mg_viz_options *o, mg_error *err)
+{
+    mg_buf text = {0};
+    viz_box_html(&text, mg, box, bv, o);
+    if (text.failed || !text.p) {
+        mg_buf_free(&text);
+        return mg_error_set(err, MG_ENOMEM, "out of memory labelling a folded box");
+    }
+    char *html = agstrdup_html(agroot(g), text.p);
+    viz_set(n, at->label, html);
+    agstrfree(agroot(g), html);
+    mg_buf_free(&text);
+    char klass[48];
+    snprintf(klass, sizeof klass, "fold%s%s%s", box->nmembers > 1 ? " group" : "",
+             box->leaves ? " leaves" : "", bv->nonfinite ? " nonfinite" : "");
+    viz_set(n, at->klass, klass);
+    viz_set(n, at->style, "rounded,filled");
+    viz_set(n, at->color, "black");
+    viz_set(n, at->penwidth, box->nmembers > 1 ? "2" : "1");
+    viz_mark_nonfinite(n, at, bv->nonfinite > 0);
+    return MG_OK;
+}
+
+static mg_code add_box(builder *b, size_t i, const viz_box_values *bv, mg_error *err)
 {
     const mg_viz_box *box = &b->plan->boxes[i];
     char name[48];
@@ -115,19 +143,11 @@ static mg_code add_box(builder *b, size_t i, mg_error *err)
     if (!n)
         return mg_error_set(err, MG_ERENDER, "Graphviz refused box %zu", i);
     viz_set(n, b->at->id, name);
-    mg_buf text = {0};
-    mg_code rc = viz_box_label(b->mg, box, &text, err);
-    if (rc == MG_OK)
-        viz_set(n, b->at->label, text.p);
-    mg_buf_free(&text);
-    if (rc != MG_OK)
-        return rc;
     viz_set(n, b->at->shape, "box");
-    viz_set(n, b->at->style, "rounded,filled");
-    viz_set(n, b->at->fillcolor, "#e6dcff");
-    viz_set(n, b->at->klass, box->leaves ? "fold leaves" : "fold");
+    /* a group is a stack of alike boxes: a deeper fill says "many" */
+    viz_set(n, b->at->fillcolor, box->nmembers > 1 ? "#d2c2ff" : "#e6dcff");
     b->box[i] = n;
-    return MG_OK;
+    return label_box(b->g, n, b->at, b->mg, box, &bv[i], b->o, err);
 }
 
 static uint64_t key_of(const builder *b, uint32_t id)
@@ -196,13 +216,15 @@ static mg_code add_all(builder *b, mg_value *root, mg_error *err)
         if (rc != MG_OK)
             return rc;
     }
-    for (size_t i = 0; i < b->plan->nboxes; i++) {
-        mg_code rc = add_box(b, i, err);
-        if (rc != MG_OK)
-            return rc;
-    }
+    viz_box_values *bv = NULL;
+    mg_code rc = viz_box_values_make(root, b->plan, &bv, err);
+    for (size_t i = 0; rc == MG_OK && i < b->plan->nboxes; i++)
+        rc = add_box(b, i, bv, err);
+    viz_box_values_free(bv);
+    if (rc != MG_OK)
+        return rc;
     viz_tally t = {0};
-    mg_code rc = tally_edges(b, &t);
+    rc = tally_edges(b, &t);
     if (rc != MG_OK)
         mg_error_set(err, rc, "out of memory counting edges");
     for (size_t i = 0; rc == MG_OK && i < t.n; i++)
@@ -229,12 +251,31 @@ mg_code viz_build(Agraph_t *g, const viz_attrs *at, mg_value *root,
     return rc;
 }
 
+/* Relabels plan's folded boxes in g (named with prefix) from current values. */
+static mg_code relabel_boxes(Agraph_t *g, const viz_attrs *at, mg_value *root,
+                             const mg_viz_options *o, const mg_viz_fold_plan *plan,
+                             const char *prefix, mg_error *err)
+{
+    viz_box_values *bv = NULL;
+    mg_code rc = viz_box_values_make(root, plan, &bv, err);
+    builder b = {g, at, o, plan, root->graph, prefix, NULL, NULL, NULL};
+    for (size_t i = 0; rc == MG_OK && i < plan->nboxes; i++) {
+        char name[48];
+        box_name(&b, &plan->boxes[i], name, sizeof name);
+        Agnode_t *n = agnode(g, name, 0);
+        if (n)
+            rc = label_box(g, n, at, root->graph, &plan->boxes[i], &bv[i], o, err);
+    }
+    viz_box_values_free(bv);
+    return rc;
+}
+
 mg_code viz_relabel(Agraph_t *g, const viz_attrs *at, mg_value *root,
                     const mg_viz_options *o, const mg_viz_fold_plan *plan,
                     const char *prefix, mg_error *err)
 {
     char name[48];
-    mg_code rc = MG_OK;
+    mg_code rc = relabel_boxes(g, at, root, o, plan, prefix, err);
     for (size_t id = 0; rc == MG_OK && id < plan->nnodes; id++) {
         if (plan->node_box[id] != MG_VIZ_NODE_DRAWN)
             continue;

@@ -1,4 +1,4 @@
-/* label.c — the text inside value boxes and folded boxes. */
+/* label.c — the text inside value boxes (folded boxes: box_label.c). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,62 +69,5 @@ mg_code viz_value_label(const mg_value *v, const mg_viz_options *o, mg_buf *b,
     mg_buf_printf(b, "data %s | grad %s }", viz_num(v->data, o->precision).s,
                   viz_num(v->grad, o->precision).s);
     return b->failed ? mg_error_set(err, MG_ENOMEM, "out of memory labelling node %u", v->id)
-                     : MG_OK;
-}
-
-/* Appends "N name" to the op mix, with a separator and a line break every
- * four entries. */
-static void append_mix(mg_buf *b, int *shown, size_t count, const char *name)
-{
-    if (count == 0)
-        return;
-    mg_buf_printf(b, "%s%zu %s", *shown == 0 ? " " : *shown % 4 ? ", " : ",\\n", count, name);
-    ++*shown;
-}
-
-/* Appends the scope path of box (backslashes escaped: a box's label is an
- * escString, not a record). */
-static void append_scope_path(mg_buf *b, const mg_graph *g, uint32_t scope)
-{
-    size_t n = mg_scope_path(g, scope, NULL, 0) + 1;
-    char *path = malloc(n);
-    if (!path) {
-        b->failed = true;
-        return;
-    }
-    mg_scope_path(g, scope, path, n);
-    for (const char *c = *path ? path : "(top level)"; *c; c++) {
-        char ch = *c == '\n' || *c == '\r' ? ' ' : *c;
-        if (ch == '\\')
-            mg_buf_put(b, "\\", 1);
-        mg_buf_put(b, &ch, 1);
-    }
-    free(path);
-}
-
-mg_code viz_box_label(const mg_graph *g, const mg_viz_box *box, mg_buf *b, mg_error *err)
-{
-    append_scope_path(b, g, box->scope);
-    mg_buf_printf(b, "%s\\n%zu node%s:", box->leaves ? " (leaves)" : "", box->nodes,
-                  box->nodes == 1 ? "" : "s");
-    /* op mix, most frequent first, leaves by kind */
-    size_t done[MG_OP_COUNT] = {0};
-    int shown = 0;
-    for (;;) {
-        int best = -1;
-        for (int op = 1; op < MG_OP_COUNT; op++)
-            if (!done[op] && box->op_count[op] &&
-                (best < 0 || box->op_count[op] > box->op_count[best]))
-                best = op;
-        if (best < 0)
-            break;
-        done[best] = 1;
-        append_mix(b, &shown, box->op_count[best], mg_op_name((mg_op)best));
-    }
-    size_t leaves = box->op_count[MG_OP_LEAF];
-    append_mix(b, &shown, box->params, "param");
-    append_mix(b, &shown, leaves - box->params - box->consts, "input");
-    append_mix(b, &shown, box->consts, "const");
-    return b->failed ? mg_error_set(err, MG_ENOMEM, "out of memory labelling a folded box")
                      : MG_OK;
 }

@@ -21,15 +21,27 @@
  *
  * Folding. Above a budget of value boxes (default MG_VIZ_FOLD_BUDGET) the
  * graph is drawn folded by scope (see mg_scope_push()): every node whose scope
- * lies at or below the chosen fold depth is drawn inside one box per scope,
- * labelled with the scope path, its node count and op mix; an edge between
- * boxes stands for all the graph edges between them and is labelled with
- * their count. The depth is the deepest at which boxes plus the nodes drawn
- * one by one fit the budget; if none fits, shallower scopes are boxed too
- * (the top level becoming a box "(top level)"; such a shallow scope's leaves
- * get a box of their own, so that parameters and the loss that sums over
- * them do not share one). A leaf counts as living in the innermost scope
- * around all its uses (an MLP's weights join their neuron).
+ * lies at or below the chosen fold depth is drawn inside one box per scope.
+ * A box shows values, not only counts: its scope path, node count and op
+ * mix; its output value(s) (nodes used outside the box), data and grad, as
+ * min / median / max when there are several; its parameters' count, norm and
+ * grad norm; the norm of all its grads; and how many nodes hold a NaN or Inf.
+ * Sibling scopes of one shape (same name but for a trailing number, same node
+ * count and op mix: sample0..sample99, neuron1..neuron16, block0..block11)
+ * fold into ONE group box "neuron1 … neuron16 ×16", whatever the depth,
+ * showing the distribution across the members of their outputs' data and
+ * grad; open_member draws one member on its own (its inside folded like the
+ * rest of the picture) beside the group of the others. Boxes and members
+ * are in natural order (neuron2 before neuron10). An edge between boxes
+ * stands for all the graph edges between them and is labelled with their
+ * count. The depth is the deepest at which boxes plus the nodes drawn one by
+ * one fit the budget; if none fits, shallower scopes are boxed too (the top
+ * level becoming a box "(top level)"; such a shallow scope's leaves get a box
+ * of their own, so that parameters and the loss that sums over them do not
+ * share one). Nodes are counted where they live (mg_inspect_homes(): a leaf in
+ * the innermost scope around all its uses, so an MLP's weights join their
+ * neuron), the same rule as `mgviz inspect --counts` (in_scope) and the
+ * inspector, which reads the plan itself (mg_viz_fold_plan_json()).
  * The root (and the focus node) are always drawn one by one. A graph with no
  * scopes at all is drawn unfolded under the default budget while it fits
  * MG_VIZ_MAX_LAYOUT_NODES (a single top-level box would show nothing). Nothing is
@@ -39,7 +51,9 @@
  * SVG ids (shared convention): value node <g id="n<ID>" class="node value
  * input|param|const|computed [tensor] [root]">, its op node <g id="op<ID>"
  * class="node op">, a folded scope <g id="fold<SCOPEID>" class="node fold">
- * (its leaves, when boxed apart: "fold<SCOPEID>_leaves", "node fold leaves").
+ * (its leaves, when boxed apart: "fold<SCOPEID>_leaves", "node fold leaves"),
+ * a group box <g id="group<FIRSTMEMBERID>" class="node fold group">. A value
+ * or box holding a NaN or Inf adds the class "nonfinite".
  * Edges are <g id="e<FROM>_<TO>" class="edge"> where each end is a value id or
  * "fold<SCOPEID>" (the edge into an op node names the value it computes);
  * the edge from an op node to its value is "eop<ID>".
@@ -55,6 +69,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mg_buf.h"
 #include "mg_error.h"
 #include "mg_graph.h"
 #include "mg_value.h"
@@ -84,6 +99,9 @@ typedef struct mg_viz_options {
                                 graphs above); SIZE_MAX = never fold */
     const char *unfold_scope;/* scope path ("sample3/mlp") whose nodes are
                                 drawn individually; NULL = none */
+    const char *open_member; /* scope path of a group member ("sample17",
+                                "sample17/mlp/layer1/neuron3") drawn on its
+                                own, its group showing the others; NULL = none */
     bool focus;              /* draw only the neighbourhood of focus_id */
     uint32_t focus_id;       /* node id at the centre of the neighbourhood */
     uint32_t focus_radius;   /* edges away from focus_id, either direction;
@@ -142,10 +160,16 @@ MG_API void mg_viz_cleanup(void);
 /* One folded box: the nodes in the picture living in `scope` or below it;
  * or, when `leaves` is set, the leaves living directly in `scope`, boxed apart
  * from its computed nodes (SVG id "fold<SCOPEID>_leaves", class "fold
- * leaves"), which coarse folding does so that the picture has no cycle. */
+ * leaves"), which coarse folding does so that the picture has no cycle; or,
+ * when nmembers > 1, a group: the nodes living in any of nmembers sibling
+ * scopes of one shape (each holding nodes / nmembers of them). */
 typedef struct mg_viz_box {
-    uint32_t scope;                 /* scope id (mg_scope_path() names it) */
+    uint32_t scope;                 /* scope id (mg_scope_path() names it);
+                                       a group's first member */
     bool leaves;                    /* the leaves-only part of scope's box */
+    uint32_t nmembers;              /* 1, or the N of a "×N" group */
+    const uint32_t *members;        /* nmembers scope ids in natural order
+                                       (members[0] == scope; the plan owns them) */
     size_t nodes;                   /* graph nodes folded into this box */
     size_t op_count[MG_OP_COUNT];   /* of which with each op (leaves at 0) */
     size_t params, consts;          /* of the leaves: parameters, constants
@@ -158,10 +182,15 @@ typedef struct mg_viz_fold_plan {
     size_t folded;       /* of which inside boxes: drawn + folded == total */
     uint32_t depth;      /* the fold depth chosen (when nboxes > 0) */
     size_t nboxes;
-    mg_viz_box *boxes;   /* nboxes boxes, in order of first node id */
-    size_t nnodes;       /* length of node_box: the graph's node count */
+    mg_viz_box *boxes;   /* nboxes boxes, in natural order of scope path */
+    size_t nnodes;       /* length of node_box and home: the graph's node count */
     uint32_t *node_box;  /* per node id: box index, MG_VIZ_NODE_DRAWN or
                             MG_VIZ_NODE_ABSENT */
+    uint32_t *home;      /* per node id: the scope it lives in
+                            (mg_inspect_homes()); a node in a group box
+                            belongs to the member that is home's ancestor
+                            at the members' depth (or home itself) */
+    uint32_t *member_ids;/* storage behind the boxes' members */
 } mg_viz_fold_plan;
 
 /* Computes what mg_draw_dot(root, ..., opt) would fold into *plan (which the
@@ -170,6 +199,23 @@ MG_API mg_code mg_viz_fold_plan_make(mg_value *root, const mg_viz_options *opt,
                               mg_viz_fold_plan *plan, mg_error *err);
 /* Releases a plan's arrays and zeroes it; NULL is a no-op. */
 MG_API void mg_viz_fold_plan_free(mg_viz_fold_plan *plan);
+
+/* The plan as JSON, appended to out (the inspector's "fold" member, so the
+ * page counts exactly what the picture draws):
+ *   {"boxes": [{"id": "fold12" | "fold12_leaves" | "group12",
+ *               "scope": 12, "path": "sample0/mlp", "leaves": false,
+ *               "members": [12, 40, ...],   scope ids, natural order
+ *               "nodes": 8, "params": 3, "consts": 0,
+ *               "by_op": {"leaf": 3, "+": 2, ...}}, ...],
+ *    "node_box": [...],   per node id: box index, -1 drawn, -2 absent
+ *    "home": [...]}       per node id: the scope it lives in
+ * g is the plan's graph (for paths and op names). */
+MG_API void mg_viz_fold_plan_json(const mg_viz_fold_plan *plan, const mg_graph *g,
+                                  mg_buf *out);
+
+/* Natural order of two names or scope paths: digit runs compare as numbers,
+ * so "neuron2" < "neuron10" and "sample9/x" < "sample10/x"; <0, 0 or >0. */
+MG_API int mg_viz_natural_cmp(const char *a, const char *b);
 
 MG_EXTERN_C_END
 

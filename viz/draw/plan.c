@@ -27,7 +27,8 @@ mg_code viz_plan(mg_value *root, const mg_viz_options *o,
     size_t n = mg_graph_count(root->graph);
     uint8_t *in = calloc(n, 1);
     plan->node_box = malloc(n * sizeof *plan->node_box);
-    if (!in || !plan->node_box) {
+    plan->home = malloc(n * sizeof *plan->home);
+    if (!in || !plan->node_box || !plan->home) {
         free(in);
         mg_viz_fold_plan_free(plan);
         return mg_error_set(err, MG_ENOMEM, "out of memory drawing %zu nodes", n);
@@ -61,5 +62,7 @@ void mg_viz_fold_plan_free(mg_viz_fold_plan *plan)
         return;
     free(plan->boxes);
     free(plan->node_box);
+    free(plan->home);
+    free(plan->member_ids);
     memset(plan, 0, sizeof *plan);
 }

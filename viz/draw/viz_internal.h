@@ -14,6 +14,10 @@
 #include "mg_file.h"
 #include "mg_viz.h"
 
+/* Value boxes a reader takes in at a glance: a folded picture draws no more
+ * of one scope's nodes one by one. */
+#define VIZ_READABLE_BOXES 40
+
 /* Default cap on a PNG's width and height, in inches (at 72 dpi: 2880 px). */
 #define VIZ_MAX_INCHES 40.0
 #define VIZ_DPI 72
@@ -36,10 +40,22 @@ mg_code viz_check_format(const char *format, mg_error *err);
 mg_code viz_select(mg_value *root, const mg_viz_options *o, uint8_t *in,
                    size_t *count, mg_error *err);
 
-/* home.c: home[id] = the scope node id is drawn in (its creation scope, or
- * for a leaf the innermost scope around all its uses within that one). */
-mg_code viz_home_scopes(const mg_graph *g, const uint8_t *in, size_t n,
-                        uint32_t *home, mg_error *err);
+/* group.c: sibling scopes of one shape, each group's members contiguous in
+ * natural order. */
+#define VIZ_NO_GROUP UINT32_MAX
+typedef struct viz_groups {
+    uint32_t n;           /* groups */
+    uint32_t *of;         /* per scope: its group, or VIZ_NO_GROUP */
+    uint32_t *start;      /* per group: its first entry in members; start[n] = total */
+    uint32_t *members;    /* member scope ids */
+    uint32_t *depth;      /* per group: its members' depth */
+} viz_groups;
+/* Groups the scopes alike in name (but for a trailing number), parent and
+ * signature: sig holds sigw counts per scope over its subtree, sig[s*sigw]
+ * the node count (0: not a candidate); scopes with exclude[s] set join none. */
+mg_code viz_groups_find(const mg_graph *g, uint32_t nscopes, const size_t *sig, size_t sigw,
+                        const uint8_t *exclude, viz_groups *gr, mg_error *err);
+void viz_groups_free(viz_groups *gr);
 
 /* fold.c: fills plan for the selected nodes (in, count) of root's graph. */
 mg_code viz_fold(mg_value *root, const mg_viz_options *o, const uint8_t *in,
@@ -155,9 +171,36 @@ mg_code viz_tensor_label(Agraph_t *g, Agnode_t *n, const viz_attrs *at, const mg
 /* label.c: up to three elements of t's data (grad 0) or grad, "[1, 2, 3, …]". */
 void viz_tensor_elements(const struct mg_tensor *t, int grad, int precision, char *buf,
                          size_t n);
-/* label.c: appends a folded box's label to b: scope path, node count, op
- * mix; MG_ENOMEM if b failed. */
-mg_code viz_box_label(const mg_graph *g, const mg_viz_box *box, mg_buf *b, mg_error *err);
+/* box_values.c: out[id] = 1 for every node in a box that a node outside the
+ * box (or outside its member of a group) uses: the box's outputs. out has
+ * plan->nnodes entries. */
+mg_code viz_box_outputs(const mg_value *root, const mg_viz_fold_plan *plan, uint8_t *out,
+                        mg_error *err);
+/* box_values.c: the numbers a folded box shows, from current data and grad. */
+typedef struct viz_box_values {
+    size_t noutputs;
+    double *data, *grad;  /* per output: its data and grad (mg_node_number()) */
+    double param_sq;      /* sum of squared parameter data (finite elements) */
+    double param_grad_sq; /* ... of squared parameter grads */
+    double grad_sq;       /* ... of squared grads of every node in the box */
+    size_t nonfinite;     /* nodes with a NaN or Inf in data or grad */
+} viz_box_values;
+/* box_values.c: *out receives plan->nboxes values (free with
+ * viz_box_values_free()). */
+mg_code viz_box_values_make(const mg_value *root, const mg_viz_fold_plan *plan,
+                            viz_box_values **out, mg_error *err);
+void viz_box_values_free(viz_box_values *bv);
+/* box_values.c: min, median and max of the non-NaN of n numbers (NaN when
+ * there are none). */
+typedef struct viz_spread {
+    size_t count;
+    double min, median, max;
+} viz_spread;
+viz_spread viz_spread_of(const double *x, size_t n);
+/* box_label.c: a folded box's HTML-like label: scope path or group members,
+ * node count and op mix, outputs, parameter and grad norms, NaN/Inf count. */
+void viz_box_html(mg_buf *b, const mg_graph *g, const mg_viz_box *box,
+                  const viz_box_values *bv, const mg_viz_options *o);
 
 /* render.c: lays out g (except for "dot") and renders it as format into a
  * malloc'd, NUL-terminated buffer. */

@@ -32,12 +32,12 @@ static size_t *longest_depths(const mg_value *root, const unsigned char *seen)
     return depth;
 }
 
-static void count_node(mg_inspect_counts *c, const mg_value *v)
+static void count_node(mg_inspect_counts *c, const mg_value *v, uint32_t home)
 {
     c->nodes++;
     c->by_op[v->op < MG_OP_COUNT ? v->op : MG_OP_LEAF]++;
-    if (v->scope < c->nscopes)
-        c->by_scope[v->scope]++;
+    if (home < c->nscopes)
+        c->by_scope[home]++;
     if (v->flags & MG_FLAG_TENSOR)
         c->tensors++;
     if (mg_is_leaf(v)) {
@@ -55,23 +55,37 @@ mg_code mg_inspect_count(const mg_value *root, mg_inspect_counts *out, mg_error 
     memset(out, 0, sizeof *out);
     if (!root)
         return mg_error_set(err, MG_EINVAL, "no root to inspect (NULL)");
-    out->nscopes = mg_scope_count(root->graph);
+    const mg_graph *g = root->graph;
+    out->nscopes = mg_scope_count(g);
     out->by_scope = calloc(out->nscopes ? out->nscopes : 1, sizeof *out->by_scope);
+    out->in_scope = calloc(out->nscopes ? out->nscopes : 1, sizeof *out->in_scope);
     unsigned char *seen = inspect_reach(root);
     size_t *depth = seen ? longest_depths(root, seen) : NULL;
-    if (!out->by_scope || !depth) {
-        free(seen);
-        free(depth);
+    uint32_t *home = malloc((mg_graph_count(g) + 1) * sizeof *home);
+    mg_code rc = MG_ENOMEM;
+    if (out->by_scope && out->in_scope && depth && home)
+        rc = mg_inspect_homes(root, NULL, home, err);
+    else
+        mg_error_set(err, MG_ENOMEM, "out of memory counting nodes");
+    if (rc == MG_OK) {
+        for (uint32_t id = 0; id <= root->id; id++)
+            if (seen[id])
+                count_node(out, mg_graph_node(g, id), home[id]);
+        /* children are interned after their parents: sum upwards in one pass */
+        for (uint32_t s = out->nscopes; s-- > 0;) {
+            out->in_scope[s] += out->by_scope[s];
+            uint32_t p = mg_scope_parent(g, s);
+            if (p < s)
+                out->in_scope[p] += out->in_scope[s];
+        }
+        out->depth = depth[root->id];
+    } else {
         mg_inspect_counts_free(out);
-        return mg_error_set(err, MG_ENOMEM, "out of memory counting nodes");
     }
-    for (uint32_t id = 0; id <= root->id; id++)
-        if (seen[id])
-            count_node(out, mg_graph_node(root->graph, id));
-    out->depth = depth[root->id];
     free(seen);
     free(depth);
-    return MG_OK;
+    free(home);
+    return rc;
 }
 
 void mg_inspect_counts_free(mg_inspect_counts *counts)
@@ -79,6 +93,7 @@ void mg_inspect_counts_free(mg_inspect_counts *counts)
     if (!counts)
         return;
     free(counts->by_scope);
+    free(counts->in_scope);
     memset(counts, 0, sizeof *counts);
 }
 
@@ -100,7 +115,7 @@ mg_code mg_inspect_longest_path(const mg_value *root, mg_inspect_paths *out,
         const mg_value *v = root;
         for (;;) {
             ids[len++] = v->id;
-            mg_value *p[2];
+            mg_value *p[2] = {NULL, NULL};
             int np = mg_node_operands(v, p);
             if (np == 0)
                 break;

@@ -27,13 +27,26 @@ typedef struct mg_inspect_counts {
     size_t inputs, params, consts; /* leaves by kind */
     size_t tensors;             /* of the nodes, tensor nodes (mg_tensor.h) */
     size_t depth;               /* edges on the longest path from a leaf to root */
-    uint32_t nscopes;           /* entries of by_scope: mg_scope_count() */
-    size_t *by_scope;           /* per scope id: nodes created directly in it */
+    uint32_t nscopes;           /* entries of by_scope and in_scope: mg_scope_count() */
+    size_t *by_scope;           /* per scope id: nodes living directly in it
+                                   (mg_inspect_homes()) */
+    size_t *in_scope;           /* per scope id: nodes living in it or below:
+                                   what a folded box of the scope holds */
 } mg_inspect_counts;
+
+/* Where each node lives, the one rule behind counts by scope, folded
+ * pictures and the inspector: its creation scope, except that a leaf lives in
+ * the innermost scope enclosing all its uses when that lies within its
+ * creation scope (an MLP's weights live in their neuron, a sample's inputs in
+ * the sample). Uses are those by the nodes flagged in `in` (mg_graph_count()
+ * flags), or when in is NULL by the nodes root depends on. home receives
+ * mg_graph_count() scope ids (nodes outside count as created). */
+MG_API mg_code mg_inspect_homes(const mg_value *root, const unsigned char *in, uint32_t *home,
+                                mg_error *err);
 
 /* Counts the nodes root depends on by op, leaf kind and scope, and the depth. */
 MG_API mg_code mg_inspect_count(const mg_value *root, mg_inspect_counts *out, mg_error *err);
-/* Releases counts->by_scope and zeroes counts; NULL is a no-op. */
+/* Releases counts->by_scope and in_scope and zeroes counts; NULL is a no-op. */
 MG_API void mg_inspect_counts_free(mg_inspect_counts *counts);
 
 /* Node id sequences: path i is ids[start[i]] .. ids[start[i+1]-1]. */

@@ -6,6 +6,9 @@
  *     "encoding": "f64" | "f32",   how the step arrays are stored
  *     "graph":  the graph JSON of the shared format, at the first step,
  *     "scopes": scope paths by scope id (names the SVG's fold<ID> boxes),
+ *     "fold":   the picture's fold plan (mg_viz_fold_plan_json()): its boxes
+ *               and which box holds each node, so the page counts exactly
+ *               what the picture draws,
  *     "steps": [ { "step", "loss", "accuracy",
  *                  "data", "grad": base64 little-endian arrays, one number
  *                                  per node in id order,
@@ -47,8 +50,10 @@ struct mg_html_steps {
     uint32_t root;
     uint8_t *op;
     uint32_t *pa, *pb;    /* parent ids, UINT32_MAX for none */
-    mg_buf graph;       /* graph JSON and scopes at the first step */
+    mg_buf graph;       /* graph JSON, scopes and fold plan at the first step */
     mg_buf scopes;
+    mg_buf fold;
+    char *unfold_scope, *open_member; /* copies: the caller's may not last */
     html_frame *frames;
     size_t nframes, cap;
     double *before;       /* captured by mg_html_steps_before() */
@@ -67,8 +72,11 @@ mg_html_steps *mg_html_steps_new(const mg_html_options *opt, mg_error *err)
         goto oom;
     if (opt && opt->viz)
         s->viz = *opt->viz;
-    s->viz.unfold_scope = NULL; /* a borrowed pointer: the page folds itself */
     s->viz.title = NULL;
+    if (s->viz.unfold_scope && !(s->viz.unfold_scope = s->unfold_scope = strdup(s->viz.unfold_scope)))
+        goto oom;
+    if (s->viz.open_member && !(s->viz.open_member = s->open_member = strdup(s->viz.open_member)))
+        goto oom;
     if (opt && opt->svg && !(s->svg = strdup(opt->svg)))
         goto oom;
     return s;
@@ -97,6 +105,9 @@ void mg_html_steps_free(mg_html_steps *s)
     free(s->pb);
     mg_buf_free(&s->graph);
     mg_buf_free(&s->scopes);
+    mg_buf_free(&s->fold);
+    free(s->unfold_scope);
+    free(s->open_member);
     free(s->before);
     free(s->curve_step);
     free(s->curve_loss);
@@ -168,7 +179,12 @@ static mg_code take_shape(mg_html_steps *s, const mg_value *root, mg_error *err)
     mg_buf_json_embed(&s->graph, json, len);
     free(json);
     scopes_json(&s->scopes, g);
-    if (s->graph.failed || s->scopes.failed)
+    mg_viz_fold_plan plan;
+    if ((rc = mg_viz_fold_plan_make((mg_value *)root, &s->viz, &plan, err)) != MG_OK)
+        return rc;
+    mg_viz_fold_plan_json(&plan, g, &s->fold);
+    mg_viz_fold_plan_free(&plan);
+    if (s->graph.failed || s->scopes.failed || s->fold.failed)
         return mg_error_set(err, MG_ENOMEM, "mgviz html: out of memory for the graph JSON");
     return MG_OK;
 }
@@ -390,7 +406,7 @@ static size_t numbers_bytes(const mg_html_steps *s, const html_layout *l)
 /* The densest layout that keeps the page within HTML_PAGE_BUDGET. */
 static html_layout choose_layout(const mg_html_steps *s)
 {
-    size_t other = s->graph.len + s->scopes.len + strlen(s->svg) + 65536;
+    size_t other = s->graph.len + s->scopes.len + s->fold.len + strlen(s->svg) + 65536;
     for (size_t i = 0; i < s->nframes; i++)
         other += s->frames[i].png_len / 3 * 4;
     size_t budget = HTML_PAGE_BUDGET > other ? HTML_PAGE_BUDGET - other : 0;
@@ -414,6 +430,8 @@ static void data_json(mg_buf *b, const mg_html_steps *s)
     mg_buf_put(b, s->graph.p, s->graph.len);
     mg_buf_puts(b, ",\n\"scopes\":");
     mg_buf_put(b, s->scopes.p, s->scopes.len);
+    mg_buf_puts(b, ",\n\"fold\":");
+    mg_buf_put(b, s->fold.p, s->fold.len);
     mg_buf_puts(b, ",\n\"steps\":[");
     for (size_t i = 0; i < s->nframes; i++) {
         if (i)

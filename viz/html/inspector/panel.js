@@ -30,7 +30,7 @@ function showPanel(id) {
     .forEach(function (r) { row(dl, r[0], r[1], r[2], 'mg-field-' + r[0]); });
   if (sum) row(dl, 'grad as a sum', sum, false, 'mg-field-sum');
   if (!nodeEl[id] && nodeFold[id] >= 0)
-    row(dl, 'drawn in', 'folded box ' + (D.scopes[nodeFold[id]] || '(top level)'));
+    row(dl, 'drawn in', 'folded box ' + foldTitle(nodeFold[id]));
   panel.appendChild(dl);
   var actions = document.createElement('div');
   actions.className = 'actions';
@@ -148,9 +148,9 @@ function openFold(sid, current_) {
   S.fold = sid;
   var ids = foldMembers(sid), x = current();
   pop.textContent = '';
-  pop.setAttribute('aria-label', 'Folded scope ' + D.scopes[sid]);
+  pop.setAttribute('aria-label', 'Folded ' + foldTitle(sid));
   var head = document.createElement('header');
-  head.appendChild(text('h2', (D.scopes[sid] || '(top level)') + ' \u2014 ' + ids.length + ' nodes'));
+  head.appendChild(text('h2', foldTitle(sid) + ' \u2014 ' + ids.length + ' nodes'));
   var close = text('button', 'Close');
   close.type = 'button';
   close.setAttribute('aria-label', 'Close folded scope');

@@ -1,5 +1,6 @@
 /* picture.js — the Graphviz SVG as the page finds it: value boxes, op nodes,
- * folded boxes and edges indexed by node id, and which fold holds which node.
+ * folded boxes and edges indexed by node id, and which fold holds which node
+ * (D.fold, the picture's own fold plan, so counts agree with the picture).
  * Edges get a wide invisible twin so a pointer can hit them. */
 var view = $('mg-view');
 var svg = view.querySelector('svg');
@@ -20,17 +21,30 @@ var nodeEl = new Array(N).fill(null);   /* value boxes by node id */
 var numText = new Array(N).fill(null);  /* {data: text, grad: text} */
 var shapeEl = new Array(N).fill(null);
 var baseFill = new Array(N).fill(null);
-var foldEl = new Map();                 /* scope id -> fold box */
-var foldOfPath = new Map();             /* scope path -> scope id */
+var FOLD = D.fold || { boxes: [], node_box: [] };
+var foldEl = new Map();                 /* box index -> fold box */
+var foldIndex = new Map();              /* SVG id ("fold12", "group3") -> box index */
+FOLD.boxes.forEach(function (b, i) { foldIndex.set(b.id, i); });
 var edges = [];                         /* {el, from, to} edge ends */
 var drawnOf = [];                       /* node id -> its value box and op node */
 for (var d0 = 0; d0 < N; d0++) drawnOf.push([]);
 var drawnInto = new Map();              /* node id -> drawn edges into its op or box */
 
+/* what a folded box stands for: its scope path, or a group's members */
+function foldTitle(i) {
+  var b = FOLD.boxes[i];
+  if (!b) return '';
+  if (b.members.length < 2) return (b.path || '(top level)') + (b.leaves ? ' (leaves)' : '');
+  var name = function (sid) { var p = D.scopes[sid] || ''; return p.slice(p.lastIndexOf('/') + 1); };
+  return b.path.slice(0, b.path.lastIndexOf('/') + 1) + name(b.members[0]) + ' \u2026 ' +
+    name(b.members[b.members.length - 1]) + ' \u00d7' + b.members.length;
+}
+
 /* an edge end: a value id (its box or its op), or a folded box */
 function endOf(token) {
-  var m = /^b?(?:n|op)?(\d+)$/.exec(token), f = /^b?fold(\d+)$/.exec(token);
-  return m ? { id: +m[1] } : f ? { fold: +f[1] } : null;
+  var m = /^b?(?:n|op)?(\d+)$/.exec(token);
+  var f = foldIndex.has(token) ? foldIndex.get(token) : foldIndex.get(token.replace(/^b/, ''));
+  return m ? { id: +m[1] } : f !== undefined ? { fold: f } : null;
 }
 
 svg.querySelectorAll('g.node').forEach(function (g) {
@@ -40,21 +54,28 @@ svg.querySelectorAll('g.node').forEach(function (g) {
     nodeEl[id] = g;
     g.dataset.node = id;
     prepareNode(g, id);
-  } else if ((m = /^fold(\d+)$/.exec(g.id))) {
-    var sid = +m[1];
-    foldEl.set(sid, g);
-    if (D.scopes && D.scopes[sid] !== undefined) foldOfPath.set(D.scopes[sid], sid);
-    g.dataset.fold = sid;
+  } else if (foldIndex.has(g.id)) {
+    var bi = foldIndex.get(g.id);
+    foldEl.set(bi, g);
+    g.dataset.fold = bi;
     g.setAttribute('tabindex', '0');
     g.setAttribute('role', 'button');
-    g.setAttribute('aria-label', 'Folded scope ' + (D.scopes ? D.scopes[sid] : sid) + ': press Enter to open');
+    g.setAttribute('aria-label', 'Folded ' + foldTitle(bi) + ': press Enter to open');
   } else if ((m = /^op(\d+)$/.exec(g.id)) && +m[1] < N) {
     g.dataset.node = +m[1];
   }
   if (g.dataset.node !== undefined) drawnOf[+g.dataset.node].push(g);
 });
+/* "e<FROM>_<TO>" split where both ends name something ("e3_fold12_leaves") */
+function edgeEnds(id) {
+  if (id.charAt(0) !== 'e' && id.slice(0, 2) !== 'be') return null;
+  var body = id.slice(id.indexOf('e') + 1);
+  for (var i = body.indexOf('_'); i >= 0; i = body.indexOf('_', i + 1))
+    if (endOf(body.slice(0, i)) && endOf(body.slice(i + 1))) return [id, body.slice(0, i), body.slice(i + 1)];
+  return null;
+}
 svg.querySelectorAll('g.edge').forEach(function (g) {
-  var m = /^e(.+)_(.+)$/.exec(g.id || '');
+  var m = edgeEnds(g.id || '');
   if (!m) {
     var t = g.querySelector('title');
     m = t && /^(.+)->(.+)$/.exec(t.textContent);
@@ -91,21 +112,13 @@ function prepareNode(g, id) {
   numText[id] = texts;
 }
 
-/* the fold box (scope id) holding a node not drawn on its own, or -1 */
+/* the fold box (box index) holding a node not drawn on its own, or -1 */
 var nodeFold = new Int32Array(N).fill(-1);
-if (foldEl.size) {
-  nodes.forEach(function (n) {
-    if (nodeEl[n.id]) return;
-    var path = n.scope;
-    while (path) {
-      if (foldOfPath.has(path)) { nodeFold[n.id] = foldOfPath.get(path); return; }
-      var cut = path.lastIndexOf('/');
-      path = cut < 0 ? '' : path.slice(0, cut);
-    }
-    if (foldOfPath.has('')) nodeFold[n.id] = foldOfPath.get('');
-  });
+for (var k = 0; k < N; k++) {
+  var bx = FOLD.node_box[k];
+  if (bx >= 0 && foldEl.has(bx)) nodeFold[k] = bx;
 }
-var members = new Map();                /* scope id -> node ids inside */
+var members = new Map();                /* box index -> node ids inside */
 foldEl.forEach(function (el, sid) { members.set(sid, []); });
 for (var m = 0; m < N; m++) if (nodeFold[m] >= 0) members.get(nodeFold[m]).push(m);
 function foldMembers(sid) { return members.get(sid) || []; }

@@ -1,0 +1,49 @@
+/* plan_json.c — a fold plan as JSON, so that the inspector counts exactly
+ * the nodes each box of the picture holds (see mg_viz_fold_plan_json()). */
+#include <stdio.h>
+
+#include "viz_internal.h"
+
+static void box_json(mg_buf *b, const mg_viz_box *box, const mg_graph *g)
+{
+    char path[512];
+    mg_buf_printf(b, "{\"id\":\"%s%u%s\",\"scope\":%u,\"path\":",
+                  box->nmembers > 1 ? "group" : "fold", box->scope,
+                  box->leaves ? "_leaves" : "", box->scope);
+    mg_scope_path(g, box->scope, path, sizeof path);
+    mg_buf_json_string(b, path);
+    mg_buf_printf(b, ",\"leaves\":%s,\"members\":[", box->leaves ? "true" : "false");
+    for (uint32_t m = 0; m < box->nmembers; m++)
+        mg_buf_printf(b, "%s%u", m ? "," : "", box->members[m]);
+    mg_buf_printf(b, "],\"nodes\":%zu,\"params\":%zu,\"consts\":%zu,\"by_op\":{", box->nodes,
+                  box->params, box->consts);
+    const char *sep = "";
+    for (int op = 0; op < MG_OP_COUNT; op++) {
+        if (!box->op_count[op])
+            continue;
+        mg_buf_puts(b, sep);
+        mg_buf_json_string(b, op ? mg_op_name((mg_op)op) : "leaf");
+        mg_buf_printf(b, ":%zu", box->op_count[op]);
+        sep = ",";
+    }
+    mg_buf_puts(b, "}}");
+}
+
+void mg_viz_fold_plan_json(const mg_viz_fold_plan *plan, const mg_graph *g, mg_buf *out)
+{
+    mg_buf_puts(out, "{\"boxes\":[");
+    for (size_t i = 0; i < plan->nboxes; i++) {
+        mg_buf_puts(out, i ? ",\n" : "\n");
+        box_json(out, &plan->boxes[i], g);
+    }
+    mg_buf_puts(out, "],\n\"node_box\":[");
+    for (size_t id = 0; id < plan->nnodes; id++) {
+        uint32_t b = plan->node_box[id];
+        long k = b == MG_VIZ_NODE_DRAWN ? -1 : b == MG_VIZ_NODE_ABSENT ? -2 : (long)b;
+        mg_buf_printf(out, "%s%ld", id ? "," : "", k);
+    }
+    mg_buf_puts(out, "],\n\"home\":[");
+    for (size_t id = 0; id < plan->nnodes; id++)
+        mg_buf_printf(out, "%s%u", id ? "," : "", plan->home[id]);
+    mg_buf_puts(out, "]}");
+}
