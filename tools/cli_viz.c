@@ -14,8 +14,7 @@ const char cli_viz_help[] =
     "  --focus ID             draw only the neighbourhood of node ID\n"
     "  --radius N             edges around --focus (default 2)\n"
     "  --unfold SCOPE         draw the nodes of scope path SCOPE individually\n"
-    "  --open SCOPE           draw SCOPE, one member of a folded group (sample17\n"
-    "                         of sample0..sample99), on its own\n"
+    "  --open SCOPE           draw group member SCOPE on its own\n"
     "  --dpi N                PNG resolution (default 72)\n";
 
 /* A whole number for option name, within [lo, hi]: 1, or -1 with the range
