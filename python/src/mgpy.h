@@ -25,8 +25,6 @@ enum {
     NODE_MARK = 1u << 7        /* scratch bit of one sweep */
 };
 
-#define MGPY_NO_OWNER UINT32_MAX
-
 /* A block of tensor bytes and the node it belongs to. */
 typedef struct mgpy_block {
     void *p;
@@ -45,7 +43,6 @@ typedef struct mgpy_session {
     mgpy_block *blocks;    /* tensor bytes in node order */
     size_t nblocks, block_cap;
     size_t bytes, byte_limit;
-    uint32_t owner_override; /* MGPY_NO_OWNER, or the node new bytes belong to */
     unsigned long long compactions;
 } mgpy_session;
 

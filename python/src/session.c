@@ -34,9 +34,7 @@ mgpy_session *mgpy_default(void) { return session; }
 
 static void *session_alloc(void *ctx, size_t size, uint32_t owner)
 {
-    mgpy_session *s = ctx;
-    if (s->owner_override != MGPY_NO_OWNER)
-        owner = s->owner_override;
+    mgpy_session *s = ctx; /* tensors get grads only when made, so owner is theirs */
     if (s->nblocks == s->block_cap) {
         size_t cap = s->block_cap ? s->block_cap * 2 : 256;
         mgpy_block *b = realloc(s->blocks, cap * sizeof *b);
@@ -285,7 +283,6 @@ int mgpy_session_init(void)
     if (!s)
         return -1;
     memset((char *)s + sizeof(PyObject), 0, sizeof *s - sizeof(PyObject));
-    s->owner_override = MGPY_NO_OWNER;
     s->node_limit = MIN_NODE_LIMIT;
     s->byte_limit = MIN_BYTE_LIMIT;
     s->user = PyDict_New();
