@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mg_idx.h"
 #include "mg_run.h"
 #include "train_config.h"
 
@@ -63,19 +64,18 @@ static const option_row rows[] = {
       .help = "what learns it" },
     { "--engine", NULL, OPT_CHOICE, AT(engine), .choices = engines, .by = BY_ENGINE,
       .section = DATA,
-      .help = "scalar: one node per number, micrograd's Value; tensor: one\n"
-              "node per array" },
+      .help = "scalar: one node per number, micrograd's Value; tensor: one node per "
+              "array" },
     { "--tensor", NULL, OPT_FLAG, AT(tensor), .section = DATA, .help = "the same as --engine tensor" },
     { "--hidden", "W,W,...", OPT_TEXT, AT(hidden_text), .by = BY_HIDDEN, .section = DATA,
-      .help = "hidden layer widths, 1 to 8 of 1..100000 (\"\": none, a\n"
-              "linear model)" },
+      .help = "hidden layer widths, 1 to 8 of 1..100000 (\"\": none, a linear model)" },
     { "--samples", "N", OPT_WHOLE, AT(samples), 2, 1000000, .needs = NEEDS_POINTS,
       .dflt = "100", .section = DATA,
       .help = "points generated (scalar engine: at most 5000)" },
     { "--noise", "X", OPT_REAL, AT(noise), .rlo = 0, .rhi = 10, .needs = NEEDS_POINTS,
       .dflt = "0.1", .section = DATA, .help = "Gaussian noise of the points" },
     { "--data-dir", "DIR", OPT_TEXT, AT(data_dir), .needs = NEEDS_FILES,
-      .dflt = "/usr/share/datasets/fashion-mnist", .section = DATA,
+      .dflt = MG_FASHION_MNIST_DIR, .section = DATA,
       .help = "where the dataset's files are" },
     { "--limit", "N", OPT_WHOLE, AT(limit), 1, 1u << 30, .needs = NEEDS_FILES, .dflt = "all",
       .section = DATA, .help = "train on the first N training samples" },
@@ -95,8 +95,8 @@ static const option_row rows[] = {
       .section = TRAIN, .help = "learning rate, > 0 (the peak of --schedule)" },
     { "--schedule", NULL, OPT_CHOICE, AT(schedule), .choices = schedules, .by = BY_SCHEDULE,
       .section = TRAIN,
-      .help = "learning rate over the run: linear decays to 0.1 lr\n"
-              "(micrograd's demo), cosine to 0" },
+      .help = "learning rate over the run: linear decays to 0.1 lr (micrograd's demo), "
+              "cosine to 0" },
     { "--warmup", "N", OPT_WHOLE, AT(warmup), 0, 100000000, .dflt = "0", .section = TRAIN,
       .help = "steps of linear warmup before the schedule" },
     { "--momentum", "X", OPT_REAL, AT(momentum), .rlo = 0, .rhi = 0.9999,
@@ -108,7 +108,7 @@ static const option_row rows[] = {
     { "--alpha", "X", OPT_REAL, AT(alpha), .rlo = 0, .rhi = 10, .needs = NEEDS_POINTS,
       .dflt = "1e-4", .section = TRAIN, .help = "L2 term in the moons loss" },
     { "--seed", "N", OPT_WHOLE, AT(seed), 0, UINT64_MAX, .dflt = "1337", .section = TRAIN,
-      .help = "seeds the data, the weights and the shuffling" },
+      .help = "seeds the data, weights and shuffling" },
     { "--threads", "N", OPT_WHOLE, AT(threads), 1, 256, .needs = NEEDS_TENSOR, .dflt = "1",
       .section = TRAIN, .help = "kernel threads for matrix products and updates" },
     { "--save", "FILE", OPT_TEXT, AT(save), .section = TRAIN,
@@ -121,12 +121,11 @@ static const option_row rows[] = {
     { "--runs", "DIR", OPT_TEXT, AT(runs), .dflt = "mgviz-runs", .section = RUN,
       .help = "where new run directories are made" },
     { "--force", NULL, OPT_FLAG, AT(force), .section = RUN,
-      .help = "replace the run in a non-empty --out (its run files\n"
-              "only; other files stay)" },
+      .help = "replace the run in a non-empty --out (its run files only; other files "
+              "stay)" },
     { "--log-every", "K", OPT_WHOLE, AT(log_every), 1, 100000000, .by = BY_LOG_EVERY,
       .section = RUN,
-      .help = "record loss, accuracy and per-layer health every K steps\n"
-              "(and the last)" },
+      .help = "record loss, accuracy and per-layer health every K steps (and the last)" },
     { "--keep-going", NULL, OPT_FLAG, AT(keep_going), .section = RUN,
       .help = "go on after a non-finite loss instead of stopping" },
 
@@ -134,8 +133,8 @@ static const option_row rows[] = {
       .by = BY_SNAPSHOT_EVERY, .section = PICS,
       .help = "save pictures every K steps and at the last (0: none)" },
     { "--sample", "N|worst", OPT_TEXT, AT(sample), .dflt = "worst", .section = PICS,
-      .help = "the sample whose own graph is drawn: the one with the\n"
-              "largest loss at that step, or sample N of the dataset" },
+      .help = "the sample whose own graph is drawn: the one with the largest loss at "
+              "that step, or sample N of the dataset" },
     { "--graph", NULL, OPT_CHOICE, AT(graph), .choices = graphs, .dflt = "both",
       .section = PICS, .help = "graphs drawn at saved steps: the batch's, the sample's" },
     { "--format", NULL, OPT_CHOICE, AT(format), .choices = formats, .dflt = "svg",
@@ -143,9 +142,8 @@ static const option_row rows[] = {
     { "--json", NULL, OPT_FLAG, AT(json), .section = PICS,
       .help = "also write each drawn graph as graph JSON" },
     { "--inspector", NULL, OPT_FLAG, AT(inspector), .section = PICS,
-      .help = "also write inspector.html: the HTML inspector with a\n"
-              "step slider (of the sample graph, or of the batch graph\n"
-              "with --graph batch)" },
+      .help = "also write inspector.html: the HTML inspector with a step slider (of the "
+              "sample graph, or of the batch graph with --graph batch)" },
     { "--no-heatmaps", NULL, OPT_FLAG, AT(no_heatmaps), .section = PICS,
       .help = "tensors drawn with summaries only" },
     { "--log-loss", NULL, OPT_FLAG, AT(log_loss), .section = PICS,
@@ -259,27 +257,55 @@ static void dataset_default(const option_row *r, const train_dataset *d, char *b
     }
 }
 
-/* One option's lines: "  --name ARG   help", continuation lines indented
- * under the help, then its default. */
+enum { HELP_INDENT = 26, HELP_WIDTH = 80 };
+
+/* Prints text's words from column col on (col characters are on the line),
+ * wrapped at HELP_WIDTH with continuation lines indented to HELP_INDENT. */
+static void wrap(const char *text, int col)
+{
+    bool first = true;
+    for (const char *p = text; *p;) {
+        p += strspn(p, " ");
+        int len = (int)strcspn(p, " ");
+        if (!len)
+            break;
+        if (!first && col + 1 + len > HELP_WIDTH) {
+            printf("\n%*s", HELP_INDENT, "");
+            col = HELP_INDENT;
+        } else if (!first) {
+            putchar(' ');
+            col++;
+        }
+        printf("%.*s", len, p);
+        col += len;
+        p += len;
+        first = false;
+    }
+}
+
+/* One option's lines: "  --name ARG   help (default X)", wrapped, then
+ * its defaults per dataset when they differ by dataset. */
 static void print_row(const option_row *r)
 {
-    char term[160], arg[96];
+    char term[160], arg[96], text[512];
     if (r->kind == OPT_CHOICE)
         choice_arg(r, arg, sizeof arg);
     snprintf(term, sizeof term, "%s%s%s", r->name, r->arg || r->kind == OPT_CHOICE ? " " : "",
              r->kind == OPT_CHOICE ? arg : r->arg ? r->arg : "");
-    printf("  %-22s  ", term);
-    for (const char *p = r->help; *p; p++)
-        printf(*p == '\n' ? "\n                          " : "%c", *p);
-    if (r->dflt)
-        printf(" (default %s)", r->dflt);
+    int col = printf("  %-22s  ", term);
+    snprintf(text, sizeof text, "%s%s%s%s", r->help, r->dflt ? " (default " : "",
+             r->dflt ? r->dflt : "", r->dflt ? ")" : "");
+    wrap(text, col);
     if (r->by) {
-        printf("\n                          default:");
-        for (const train_dataset *d = train_datasets; d->name; d++) {
-            char text[96];
-            dataset_default(r, d, text, sizeof text);
-            printf(" %s %s%s", d->name, text, d[1].name ? ";" : "");
+        size_t len = (size_t)snprintf(text, sizeof text, "default:");
+        for (const train_dataset *d = train_datasets; d->name && len < sizeof text; d++) {
+            char value[96];
+            dataset_default(r, d, value, sizeof value);
+            len += (size_t)snprintf(text + len, sizeof text - len, " %s %s%s", d->name, value,
+                                    d[1].name ? ";" : "");
         }
+        printf("\n%*s", HELP_INDENT, "");
+        wrap(text, HELP_INDENT);
     }
     putchar('\n');
 }

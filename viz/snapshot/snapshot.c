@@ -174,24 +174,35 @@ static bool grow(void **p, size_t *cap, size_t n, size_t size)
     return true;
 }
 
+/* Makes room for the curve's next point: the whole run's when its length
+ * is known, so recording a step allocates nothing after the first. */
+static bool curve_room(mg_snapshot *s)
+{
+    if (s->nsteps < s->cap_steps)
+        return true;
+    size_t c = s->cap_steps ? 2 * s->cap_steps : 64;
+    if (!s->cap_steps && (size_t)s->steps_total > c)
+        c = (size_t)s->steps_total;
+    long *st = realloc(s->step, c * sizeof *st);
+    if (st)
+        s->step = st;
+    double *l = realloc(s->loss, c * sizeof *l);
+    if (l)
+        s->loss = l;
+    double *a = realloc(s->accuracy, c * sizeof *a);
+    if (a)
+        s->accuracy = a;
+    if (!st || !l || !a) /* the arrays that grew are merely roomier */
+        return false;
+    s->cap_steps = c;
+    return true;
+}
+
 static mg_code record_point(mg_snapshot *s, int step, double loss, double accuracy,
                             mg_error *err)
 {
-    if (s->nsteps == s->cap_steps) {
-        size_t c = s->cap_steps ? 2 * s->cap_steps : 64;
-        long *st = realloc(s->step, c * sizeof *st);
-        if (st)
-            s->step = st;
-        double *l = realloc(s->loss, c * sizeof *l);
-        if (l)
-            s->loss = l;
-        double *a = realloc(s->accuracy, c * sizeof *a);
-        if (a)
-            s->accuracy = a;
-        if (!st || !l || !a) /* the arrays that grew are merely roomier */
-            return mg_error_set(err, MG_ENOMEM, "out of memory recording step %d", step);
-        s->cap_steps = c;
-    }
+    if (!curve_room(s))
+        return mg_error_set(err, MG_ENOMEM, "out of memory recording step %d", step);
     s->step[s->nsteps] = step;
     s->loss[s->nsteps] = loss;
     s->accuracy[s->nsteps++] = accuracy;
