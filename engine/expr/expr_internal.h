@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "mg_expr.h"
+#include "mg_names.h"
 
 typedef enum expr_tok {
     TOK_END,
@@ -75,6 +76,7 @@ struct mg_expr {
     size_t max_stack;
     expr_symbol *symbols;
     size_t nsymbols;
+    mg_names symbol_index;  /* symbol name -> its index in symbols */
     mg_expr_var *vars;
     size_t nvars;
     long *var_symbol;  /* per variable: its symbol */

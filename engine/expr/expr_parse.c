@@ -134,10 +134,9 @@ static int replace(parser *p, operand *o, expr_opcode op, uint32_t arg, double k
 static long symbol_of(parser *p, const expr_token *name)
 {
     mg_expr *e = p->e;
-    for (size_t i = 0; i < e->nsymbols; i++)
-        if (strlen(e->symbols[i].name) == name->len &&
-            memcmp(e->symbols[i].name, name->start, name->len) == 0)
-            return (long)i;
+    size_t known = mg_names_find(&e->symbol_index, name->start, name->len);
+    if (known != MG_NAMES_NONE)
+        return (long)known;
     size_t old_cap = p->sym_cap;
     if (grow((void **)&e->symbols, &p->sym_cap, e->nsymbols, sizeof *e->symbols) != 0)
         return out_of_memory(p);
@@ -152,6 +151,10 @@ static long symbol_of(parser *p, const expr_token *name)
         return out_of_memory(p);
     memcpy(copy, name->start, name->len);
     copy[name->len] = '\0';
+    if (mg_names_add(&e->symbol_index, copy, name->len, e->nsymbols, NULL) != MG_OK) {
+        free(copy);
+        return out_of_memory(p);
+    }
     e->symbols[e->nsymbols] = (expr_symbol){.name = copy, .var = -1};
     p->bound[e->nsymbols] = 0;
     return (long)e->nsymbols++;
@@ -605,6 +608,7 @@ void mg_expr_free(mg_expr *e)
     for (size_t i = 0; i < e->nsymbols; i++)
         free(e->symbols[i].name);
     free(e->symbols);
+    mg_names_free(&e->symbol_index);
     free(e->code);
     free(e->vars);
     free(e->var_symbol);
@@ -617,8 +621,8 @@ const mg_expr_var *mg_expr_vars(const mg_expr *e) { return e ? e->vars : NULL; }
 
 long mg_expr_var_find(const mg_expr *e, const char *name)
 {
-    for (size_t i = 0; e && name && i < e->nvars; i++)
-        if (strcmp(e->vars[i].name, name) == 0)
-            return (long)i;
-    return -1;
+    if (!e || !name)
+        return -1;
+    size_t sym = mg_names_find(&e->symbol_index, name, strlen(name));
+    return sym == MG_NAMES_NONE ? -1 : e->symbols[sym].var;
 }
