@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -88,7 +89,7 @@ static int finish(int status)
     if (status != CLI_OK || (!failed && !ferror(stdout)))
         return status; /* a failed command has said why */
     fprintf(stderr, "mgviz: cannot write to standard output: %s\n",
-            failed ? strerror(saved) : "a write failed");
+            failed ? strerror(saved) : "a write failed, the output is incomplete");
     return CLI_USAGE;
 }
 
@@ -125,4 +126,11 @@ static int run(int argc, char **argv)
     return unknown_command(name);
 }
 
-int main(int argc, char **argv) { return finish(run(argc, argv)); }
+int main(int argc, char **argv)
+{
+    /* Output to a file or pipe leaves in big blocks: fewer writes, and a
+     * failure usually surfaces at the final flush, where errno says why. */
+    if (!isatty(STDOUT_FILENO))
+        setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+    return finish(run(argc, argv));
+}
