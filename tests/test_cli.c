@@ -193,7 +193,7 @@ START_TEST(test_expr_json_to_stdout)
     run_result r = RUN("expr", "x*y + x", "x=2", "y=3", "--format", "json");
     ck_assert_int_eq(r.status, 0);
     ck_assert_str_eq(r.err, "");
-    ck_assert(strncmp(r.out, "{\"format\":\"mgviz-graph\",\"version\":1,\"value\":8,", 46) == 0);
+    ck_assert(strncmp(r.out, "{\"format\":\"mgviz-graph\",\"version\":2,\"value\":8,", 46) == 0);
     contains(r.out, "\"grads\":{\"x\":4,\"y\":2}");
     contains(r.out, "\"kind\":\"input\"");
     done(&r);
@@ -206,7 +206,7 @@ START_TEST(test_expr_json_to_stdout)
     /* NaN is a value, not an error. */
     r = RUN("expr", "log(x)", "x=-1", "--format", "json");
     ck_assert_int_eq(r.status, 0);
-    contains(r.out, "\"value\":\"nan\"");
+    contains(r.out, "\"value\":null,\"value_str\":\"nan\"");
     done(&r);
 }
 END_TEST
@@ -352,7 +352,7 @@ START_TEST(test_expr_batch)
     ck_assert_ptr_nonnull(line3);
     char *end = strchr(line3 + 1, '\n');
     ck_assert_msg(end && end[1] == '\0', "not three lines:\n%s", r.out);
-    ck_assert(strncmp(r.out, "{\"format\":\"mgviz-graph\",\"version\":1,\"value\":4,", 45) == 0);
+    ck_assert(strncmp(r.out, "{\"format\":\"mgviz-graph\",\"version\":2,\"value\":4,", 45) == 0);
     ck_assert(strncmp(line2 + 1, "{\"format\":\"mgviz-error\",\"program\":1,", 36) == 0);
     char *place = strstr(line2, "\"line\":1,\"column\":9}");
     ck_assert(place && place < line3);

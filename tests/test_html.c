@@ -207,7 +207,7 @@ START_TEST(test_nan_survives_as_bytes)
     size_t n;
     unsigned char *data = field_bytes(strstr(page, "\"steps\":["), "data", &n);
     ck_assert(isnan(le_double(data, q->id)));
-    ck_assert_ptr_nonnull(strstr(page, "\"value\":\"nan\""));
+    ck_assert_ptr_nonnull(strstr(page, "\"value\":null,\"value_str\":\"nan\""));
     free(data);
     free(page);
     mg_graph_free(g);

@@ -9,6 +9,7 @@
 
 #include "mg_export.h"
 #include "mg_inspect.h"
+#include "mg_tensor.h"
 
 /* ---- queries ---- */
 
@@ -189,13 +190,20 @@ START_TEST(test_json_shape)
     mg_export_var vars[] = {{"y", y}, {"x", x}};
     char *json = capture_json(z, vars, 2, MG_EXPORT_COMPACT);
     ck_assert_ptr_eq(strchr(json, '\n'), json + strlen(json) - 1); /* one line */
-    ck_assert_ptr_nonnull(strstr(json, "{\"format\":\"mgviz-graph\",\"version\":1,\"value\":10,\"root\":4,"));
+    ck_assert_ptr_nonnull(strstr(json, "{\"format\":\"mgviz-graph\",\"version\":2,\"value\":10,\"root\":4,"));
     ck_assert_ptr_nonnull(strstr(json, "\"grads\":{\"y\":2,\"x\":7}"));
     ck_assert_ptr_nonnull(strstr(json, "{\"id\":0,\"op\":\"\",\"label\":\"x\",\"kind\":\"input\","
                                        "\"data\":2,\"grad\":7,\"parents\":[],\"scope\":\"\"}"));
     ck_assert_ptr_nonnull(strstr(json, "{\"id\":3,\"op\":\"**2\",\"label\":\"\",\"kind\":\"op\","
                                        "\"data\":4,\"grad\":1,\"parents\":[0],\"scope\":\"s\"}"));
     ck_assert_ptr_nonnull(strstr(json, "\"parents\":[2,3]"));
+    /* the edges backward walked: x*y's two, x**2's one, +'s two; what each carried */
+    ck_assert_ptr_nonnull(strstr(json, "\"edges\":[{\"from\":0,\"to\":2,\"operand\":0,"
+                                       "\"local\":3,\"upstream\":1,\"contribution\":3},"));
+    ck_assert_ptr_nonnull(strstr(json, "{\"from\":0,\"to\":3,\"operand\":0,\"local\":4,"
+                                       "\"upstream\":1,\"contribution\":4}"));
+    ck_assert_ptr_nonnull(strstr(json, "{\"from\":3,\"to\":4,\"operand\":1,\"local\":1,"
+                                       "\"upstream\":1,\"contribution\":1}]}"));
     free(json);
     /* Without a list, the labelled inputs are the variables. */
     json = capture_json(z, NULL, 0, 0);
@@ -229,8 +237,46 @@ START_TEST(test_numbers_round_trip)
     mg_backward(r);
     char *json = capture_json(r, NULL, 0, MG_EXPORT_COMPACT);
     ck_assert_ptr_nonnull(strstr(json, "\"label\":\"we\\\"ird\\\\name\\n\""));
-    ck_assert_ptr_nonnull(strstr(json, "\"data\":\"nan\""));
-    ck_assert_ptr_nonnull(strstr(json, "\"data\":\"inf\""));
+    /* JSON has no NaN or infinity: null, spelled out in a companion member */
+    ck_assert_ptr_nonnull(strstr(json, "\"data\":null,\"data_str\":\"nan\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"data\":null,\"data_str\":\"inf\""));
+    ck_assert_ptr_null(strstr(json, "\"data\":\"")); /* never a string in place of a number */
+    free(json);
+    /* and zero is 0, never -0, in every number the JSON writes */
+    mg_graph_reset(g);
+    mg_value *nz = mg_input(g, -0.0), *two = mg_input(g, 2.0);
+    mg_value *prod = mg_mul(mg_neg(nz), mg_mulc(two, -0.0));
+    mg_backward(prod);
+    json = capture_json(prod, NULL, 0, MG_EXPORT_COMPACT);
+    ck_assert_ptr_null(strstr(json, "-0"));
+    ck_assert_ptr_nonnull(strstr(json, "\"data\":0,"));
+    free(json);
+    mg_graph_free(g);
+}
+END_TEST
+
+/* Tensor edges carry summaries of the upstream grad and the contribution
+ * tensor; an input that requires no grad is sent nothing (null). */
+START_TEST(test_tensor_edges_json)
+{
+    mg_graph *g = mg_graph_new();
+    int s23[] = {2, 3}, s3[] = {3};
+    mg_tensor *w = mg_tensor_param(g, MG_F64, 2, s23), *x = mg_tensor_input(g, MG_F64, 1, s3);
+    for (int i = 0; i < 6; i++)
+        mg_tensor_set(w, i, i - 2.0);
+    mg_tensor_load(x, (const double[]){1.0, -2.0, 0.5});
+    mg_tensor *loss = mg_tensor_sum(mg_tensor_mul(w, x), MG_AXIS_ALL, 0);
+    mg_tensor_backward(loss);
+    char *json = capture_json(loss->node, NULL, 0, MG_EXPORT_COMPACT);
+    /* w's contribution is x broadcast over two rows: min -2, max 1, mean -1/6 */
+    ck_assert_ptr_nonnull(strstr(json, "{\"from\":0,\"to\":2,\"operand\":0,\"upstream\":"
+                                       "{\"count\":6,\"nonfinite\":0,\"min\":1,\"max\":1,"
+                                       "\"mean\":1,\"l2\":2.449489742783178},\"contribution\":"
+                                       "{\"count\":6,\"nonfinite\":0,\"min\":-2,\"max\":1,"
+                                       "\"mean\":-0.16666666666666666,"));
+    ck_assert_ptr_nonnull(strstr(json, "{\"from\":1,\"to\":2,\"operand\":1,\"upstream\":"));
+    ck_assert_ptr_nonnull(strstr(json, "\"contribution\":null}"));
+    ck_assert_ptr_null(strstr(json, "\"local\""));
     free(json);
     mg_graph_free(g);
 }
@@ -377,6 +423,7 @@ static Suite *inspect_suite(void)
     TCase *e = tcase_create("export");
     tcase_add_test(e, test_json_shape);
     tcase_add_test(e, test_numbers_round_trip);
+    tcase_add_test(e, test_tensor_edges_json);
     tcase_add_test(e, test_files_and_text);
     tcase_add_test(e, test_import_round_trip);
     tcase_add_test(e, test_import_rejects_bad_files);

@@ -46,19 +46,21 @@ OPS = {
 }
 
 
-def number(v):
-    return float(v)  # "nan", "inf" and "-inf" parse as themselves
+def numbers(t, key):
+    """t[key] as floats: null elements are spelled in t[key + "_str"]."""
+    spelled = t.get(key + "_str") or [None] * len(t[key])
+    return [float(s) if v is None else float(v) for v, s in zip(t[key], spelled)]
 
 
 def tensor(t):
-    return torch.tensor([number(v) for v in t["data"]]).reshape(t["shape"]).requires_grad_(True)
+    return torch.tensor(numbers(t, "data")).reshape(t["shape"]).requires_grad_(True)
 
 
 def agree(ours, theirs):
     theirs = theirs.detach().flatten().tolist()
     if len(ours) != len(theirs):
         return False
-    for p, q in zip((number(v) for v in ours), theirs):
+    for p, q in zip(ours, theirs):
         if math.isnan(p) or math.isnan(q) or math.isinf(p) or math.isinf(q):
             if not (math.isnan(p) and math.isnan(q)) and p != q:
                 return False
@@ -76,11 +78,13 @@ def check(case):
     w = torch.tensor([0.5 + math.sin(1.7 * i + 0.3) for i in range(out.numel())])
     (out * w.reshape(out.shape)).sum().backward()
     problems = []
-    if list(out.shape) != case["out"]["shape"] or not agree(case["out"]["data"], out):
-        problems.append(f"output: ours {case['out']['data']}, torch {out.detach().flatten().tolist()}")
+    ours_out = numbers(case["out"], "data")
+    if list(out.shape) != case["out"]["shape"] or not agree(ours_out, out):
+        problems.append(f"output: ours {ours_out}, torch {out.detach().flatten().tolist()}")
     for i, (t, theirs) in enumerate(zip(case["inputs"], inputs)):
-        if not agree(t["grad"], theirs.grad):
-            problems.append(f"grad of input {i}: ours {t['grad']}, torch {theirs.grad.flatten().tolist()}")
+        if not agree(numbers(t, "grad"), theirs.grad):
+            problems.append(f"grad of input {i}: ours {numbers(t, 'grad')}, "
+                            f"torch {theirs.grad.flatten().tolist()}")
     return problems
 
 

@@ -181,6 +181,9 @@ MG_API int mg_op_arity(mg_op op);
 MG_API size_t mg_value_op_label(const mg_value *v, char *buf, size_t n);
 /* True for leaves (no parents). */
 static inline int mg_is_leaf(const mg_value *v) { return v->op == MG_OP_LEAF; }
+/* True when v keeps a constant of its op (the exponent of ** k, bce's
+ * target): stores it in *k. False for other nodes and tensor headers. */
+MG_API int mg_value_constant(const mg_value *v, double *k);
 /* Number of operands of v (0, 1 or 2), as mg_node_operands() returns. */
 MG_API int mg_value_parent_count(const mg_value *v);
 

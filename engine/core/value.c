@@ -226,6 +226,15 @@ size_t mg_value_op_label(const mg_value *v, char *buf, size_t n)
     return len < 0 ? 0 : (size_t)len;
 }
 
+int mg_value_constant(const mg_value *v, double *k)
+{
+    if (!v || (v->flags & MG_FLAG_TENSOR) || v->op >= MG_OP_COUNT
+        || ops[v->op].constant == K_NONE)
+        return 0;
+    *k = v->k;
+    return 1;
+}
+
 int mg_value_parent_count(const mg_value *v)
 {
     mg_value *operands[2];

@@ -143,7 +143,10 @@ MG_API int mg_top_arity(mg_top op);
  * attrs by op: sum/mean/max "axis" (an index, or "all") and "keepdim";
  * log_softmax "axis"; transpose "axes": [d0,d1]; ** "k"; cross_entropy
  * "labels": [..]; {} otherwise. Numbers read back exactly (%.9g for f32,
- * %.17g for f64); NaN and infinities are "nan", "inf", "-inf". */
+ * %.17g for f64), zero as 0 (never -0). NaN and infinities, which JSON
+ * lacks, are null in the array, and a companion array of the same length
+ * follows ("data_str", "grad_str") holding "nan", "inf" or "-inf" there and
+ * null elsewhere; it is written only when needed. */
 MG_API void mg_tensor_json_fields(FILE *out, const mg_tensor *t);
 /* Bytes per element of a dtype (4 or 8). */
 MG_API size_t mg_dtype_size(mg_dtype dt);

@@ -4,15 +4,21 @@
 
 #include "tensor_internal.h"
 
-/* x exactly (9 significant digits round-trip a float, 17 a double). */
+/* x exactly (9 significant digits round-trip a float, 17 a double); zero as
+ * 0, never -0; null when x is NaN or infinite (put_companion spells it). */
 static void put_number(FILE *out, double x, mg_dtype dt)
 {
-    if (isnan(x))
-        fputs("\"nan\"", out);
-    else if (isinf(x))
-        fputs(x > 0 ? "\"inf\"" : "\"-inf\"", out);
+    if (!isfinite(x))
+        fputs("null", out);
+    else if (x == 0.0)
+        fputc('0', out);
     else
         fprintf(out, dt == MG_F32 ? "%.9g" : "%.17g", x);
+}
+
+static double element(const mg_tensor *t, int grad, int i)
+{
+    return grad ? mg_tensor_grad_at(t, i) : mg_tensor_get(t, i);
 }
 
 static void put_array(FILE *out, const mg_tensor *t, int grad)
@@ -21,7 +27,26 @@ static void put_array(FILE *out, const mg_tensor *t, int grad)
     for (int i = 0; i < t->numel; i++) {
         if (i)
             fputc(',', out);
-        put_number(out, grad ? mg_tensor_grad_at(t, i) : mg_tensor_get(t, i), t->dtype);
+        put_number(out, element(t, grad, i), t->dtype);
+    }
+    fputc(']', out);
+}
+
+/* After an array holding a NaN or infinity, its companion "<key>_str": the
+ * same length, "nan"/"inf"/"-inf" where the array has null, null elsewhere. */
+static void put_companion(FILE *out, const mg_tensor *t, int grad, const char *key)
+{
+    int i = 0;
+    while (i < t->numel && isfinite(element(t, grad, i)))
+        i++;
+    if (i == t->numel)
+        return;
+    fprintf(out, ", \"%s_str\": [", key);
+    for (i = 0; i < t->numel; i++) {
+        double x = element(t, grad, i);
+        if (i)
+            fputc(',', out);
+        fputs(isnan(x) ? "\"nan\"" : !isinf(x) ? "null" : x > 0 ? "\"inf\"" : "\"-inf\"", out);
     }
     fputc(']', out);
 }
@@ -73,9 +98,12 @@ void mg_tensor_json_fields(FILE *out, const mg_tensor *t)
     put_attrs(out, t);
     fputs(", \"data\": ", out);
     put_array(out, t, 0);
+    put_companion(out, t, 0, "data");
     fputs(", \"grad\": ", out);
-    if (t->grad)
+    if (t->grad) {
         put_array(out, t, 1);
-    else
+        put_companion(out, t, 1, "grad");
+    } else {
         fputs("null", out);
+    }
 }

@@ -153,20 +153,25 @@ def test_differences_name_what_differs():
 
 def test_graph_json_reads_nonfinite_numbers():
     text = json.dumps({
-        "format": "mgviz-graph", "version": 1, "value": "nan", "root": 1,
-        "grads": {"x": "-inf"},
+        "format": "mgviz-graph", "version": 2, "value": None, "value_str": "nan", "root": 1,
+        "grads": {"x": None}, "grads_str": {"x": "-inf"},
         "nodes": [
-            {"id": 0, "op": "", "label": "x", "kind": "input", "data": 0.0, "grad": "-inf",
-             "parents": [], "scope": ""},
-            {"id": 1, "op": "log", "label": "", "kind": "op", "data": "nan", "grad": 1.0,
-             "parents": [0], "scope": ""},
-        ]})
+            {"id": 0, "op": "", "label": "x", "kind": "input", "data": 0.0, "grad": None,
+             "grad_str": "-inf", "parents": [], "scope": ""},
+            {"id": 1, "op": "log", "label": "", "kind": "op", "data": None, "data_str": "nan",
+             "grad": 1.0, "parents": [0], "scope": ""},
+        ],
+        "edges": [{"from": 0, "to": 1, "operand": 0, "local": None, "local_str": "inf",
+                   "upstream": 1.0, "contribution": None, "contribution_str": "-inf"}]})
     g = graph_json.parse(text)
     assert math.isnan(g.value) and g.grads == {"x": -math.inf} and g.root == 1
+    assert g.edges[0].local == math.inf and g.edges[0].contribution == -math.inf
     with pytest.raises(ValueError):
         graph_json.parse(text.replace("mgviz-graph", "other"))
     with pytest.raises(ValueError):
         graph_json.parse(text.replace('"-inf"', '"-infinity"'))
+    with pytest.raises(ValueError):  # a null with no companion
+        graph_json.parse(text.replace('"data_str": "nan", ', ""))
 
 
 class _Flipped(torch.autograd.Function):

@@ -25,11 +25,28 @@ const char *mg_node_kind(const mg_value *v)
 void mg_json_write_number(FILE *out, double x)
 {
     char buf[32];
-    mg_format_double(x, buf, sizeof buf);
+    if (!isfinite(x)) {
+        fputs("null", out);
+        return;
+    }
+    mg_format_double(x == 0.0 ? 0.0 : x, buf, sizeof buf); /* never -0 */
+    fputs(buf, out);
+}
+
+void mg_json_write_member(FILE *out, const char *key, double x)
+{
+    mg_json_write_string(out, key);
+    putc(':', out);
+    mg_json_write_number(out, x);
     if (isfinite(x))
-        fputs(buf, out);
-    else
-        fprintf(out, "\"%s\"", buf);
+        return;
+    char name[64], text[8];
+    snprintf(name, sizeof name, "%s_str", key);
+    mg_format_double(x, text, sizeof text);
+    putc(',', out);
+    mg_json_write_string(out, name);
+    putc(':', out);
+    mg_json_write_string(out, text);
 }
 
 void mg_json_write_string(FILE *out, const char *s)
@@ -93,7 +110,8 @@ mg_code mg_export_default_vars(const mg_value *root, mg_export_var **vars,
 static mg_code write_stream(export_writer writer, const export_job *job, FILE *out,
                             mg_error *err)
 {
-    writer(out, job);
+    if (writer(out, job) != 0)
+        return mg_error_set(err, MG_ENOMEM, "out of memory writing the export");
     if (fflush(out) != 0 || ferror(out))
         return mg_error_set(err, MG_EIO, "cannot write the export: %s", strerror(errno));
     return MG_OK;
@@ -106,9 +124,9 @@ static mg_code write_memory(export_writer writer, const export_job *job, char **
     *len = 0;
     mg_buf text = {0};
     FILE *mem = mg_buf_stream(&text);
-    if (mem)
-        writer(mem, job);
-    if (!mg_buf_stream_close(mem, &text) || (!text.p && (text.p = calloc(1, 1)) == NULL)) {
+    int failed = mem && writer(mem, job) != 0;
+    if (!mg_buf_stream_close(mem, &text) || failed
+        || (!text.p && (text.p = calloc(1, 1)) == NULL)) {
         mg_buf_free(&text);
         return mg_error_set(err, MG_ENOMEM, "out of memory for the export");
     }
@@ -128,8 +146,12 @@ static mg_code write_file(export_writer writer, const export_job *job, const cha
         return rc;
     FILE *out = mg_file_stream(&f);
     if (out) { /* a failed write fails f, which the commit reports */
-        writer(out, job);
+        int failed = writer(out, job) != 0;
         fclose(out);
+        if (failed) {
+            mg_file_abort(&f);
+            return mg_error_set(err, MG_ENOMEM, "out of memory writing %s", path);
+        }
     }
     return mg_file_commit(&f, err);
 }

@@ -12,7 +12,8 @@ typedef struct export_job {
     unsigned flags;
 } export_job;
 
-typedef void (*export_writer)(FILE *out, const export_job *job);
+/* Writes job to out; 0, or -1 when out of memory. */
+typedef int (*export_writer)(FILE *out, const export_job *job);
 
 /* Runs writer on job (filling in the default variables when job->vars is
  * NULL) into out, a malloc'd buffer (*data, *len) or a file (path): exactly

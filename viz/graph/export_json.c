@@ -1,5 +1,10 @@
-/* export_json.c — the shared graph JSON ("mgviz-graph", version 1). */
+/* export_json.c — the shared graph JSON ("mgviz-graph", version 2): the root,
+ * the named grads, every node, and every edge backward walked with what it
+ * carried (the chain rule as data, mg_node_edges). */
 #include "export_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
 
 #include "mg_tensor.h"
 #include "mg_node_stats.h"
@@ -20,14 +25,42 @@ static void write_tensor_grad(FILE *out, const mg_tensor *t)
     putc(']', out);
 }
 
-/* A variable's entry of "grads": a scalar's grad, a tensor's grad array. */
-static void write_var_grad(FILE *out, const mg_value *v)
+/* "grads": a scalar's grad, a tensor's grad array. Non-finite scalar grads
+ * are null here and spelled out in "grads_str" (write_grads_str). */
+static void write_grads(FILE *out, const export_job *job)
 {
-    const mg_tensor *t = v ? mg_tensor_of(v) : NULL;
-    if (t)
-        write_tensor_grad(out, t);
-    else
-        mg_json_write_number(out, v ? v->grad : 0.0);
+    fputs("\"grads\":{", out);
+    for (size_t i = 0; i < job->nvars; i++) {
+        const mg_value *v = job->vars[i].node;
+        const mg_tensor *t = v ? mg_tensor_of(v) : NULL;
+        if (i)
+            putc(',', out);
+        mg_json_write_string(out, job->vars[i].name);
+        putc(':', out);
+        if (t)
+            write_tensor_grad(out, t);
+        else
+            mg_json_write_number(out, v ? v->grad : 0.0);
+    }
+    putc('}', out);
+}
+
+static void write_grads_str(FILE *out, const export_job *job)
+{
+    int any = 0;
+    for (size_t i = 0; i < job->nvars; i++) {
+        const mg_value *v = job->vars[i].node;
+        if (!v || mg_tensor_of(v) || isfinite(v->grad))
+            continue;
+        fputs(any++ ? "," : ",\"grads_str\":{", out);
+        char text[8];
+        mg_format_double(v->grad, text, sizeof text);
+        mg_json_write_string(out, job->vars[i].name);
+        putc(':', out);
+        mg_json_write_string(out, text);
+    }
+    if (any)
+        putc('}', out);
 }
 
 void mg_export_node_json(FILE *out, const mg_value *v)
@@ -43,10 +76,15 @@ void mg_export_node_json(FILE *out, const mg_value *v)
     if (t) { /* dtype, shape, attrs, data and grad arrays */
         mg_tensor_json_fields(out, t);
     } else {
-        fputs(",\"data\":", out);
-        mg_json_write_number(out, v->data);
-        fputs(",\"grad\":", out);
-        mg_json_write_number(out, v->grad);
+        double k;
+        if (mg_value_constant(v, &k)) { /* exactly: the label rounds it */
+            putc(',', out);
+            mg_json_write_member(out, "k", k);
+        }
+        putc(',', out);
+        mg_json_write_member(out, "data", v->data);
+        putc(',', out);
+        mg_json_write_member(out, "grad", v->grad);
     }
     fputs(",\"parents\":[", out);
     mg_value *ops[2];
@@ -59,21 +97,108 @@ void mg_export_node_json(FILE *out, const mg_value *v)
     putc('}', out);
 }
 
-static void write_graph(FILE *out, const export_job *job)
+/* A tensor summary object: {"count","nonfinite","min","max","mean","l2"}. */
+static void write_stats(FILE *out, mg_tensor_stats s)
+{
+    fprintf(out, "{\"count\":%d,\"nonfinite\":%d,", s.count, s.nonfinite);
+    mg_json_write_member(out, "min", s.min);
+    putc(',', out);
+    mg_json_write_member(out, "max", s.max);
+    putc(',', out);
+    mg_json_write_member(out, "mean", s.mean);
+    putc(',', out);
+    mg_json_write_member(out, "l2", s.l2);
+    putc('}', out);
+}
+
+/* One tensor edge: summaries of the upstream grad and of the contribution
+ * tensor (into scratch, big enough for any operand), or null for an operand
+ * backward sends nothing. */
+static void write_tensor_edge(FILE *out, const mg_edge *e, void *scratch)
+{
+    const mg_tensor *t = mg_tensor_of(e->to), *p = mg_tensor_of(e->from);
+    fputs(",\"upstream\":", out);
+    if (t->grad)
+        write_stats(out, mg_tensor_stats_of(t, true));
+    else
+        fputs("null", out);
+    fputs(",\"contribution\":", out);
+    if (mg_tensor_edge_contribution(t, e->operand, scratch) == MG_OK)
+        write_stats(out, mg_buffer_stats(scratch, p->dtype, p->numel));
+    else
+        fputs("null", out);
+}
+
+static void write_edge(FILE *out, const mg_edge *e, void *scratch)
+{
+    fprintf(out, "{\"from\":%u,\"to\":%u,\"operand\":%d", e->from->id, e->to->id, e->operand);
+    if (e->to->flags & MG_FLAG_TENSOR) {
+        write_tensor_edge(out, e, scratch);
+    } else {
+        putc(',', out);
+        mg_json_write_member(out, "local", e->local);
+        putc(',', out);
+        mg_json_write_member(out, "upstream", e->upstream);
+        putc(',', out);
+        mg_json_write_member(out, "contribution", e->contribution);
+    }
+    putc('}', out);
+}
+
+/* Bytes for the largest tensor in the graph (0 without tensors). */
+static size_t largest_tensor(const mg_graph *g, size_t n)
+{
+    size_t big = 0;
+    for (uint32_t id = 0; id < n; id++) {
+        const mg_tensor *t = mg_tensor_of(mg_graph_node(g, id));
+        size_t bytes = t ? (size_t)t->numel * mg_dtype_size(t->dtype) : 0;
+        big = bytes > big ? bytes : big;
+    }
+    return big;
+}
+
+/* The edges of every node root depends on, in node order. */
+static int write_edges(FILE *out, const mg_value *root, const char *nl)
+{
+    const mg_graph *g = root->graph;
+    size_t n = (size_t)root->id + 1, bytes = largest_tensor(g, n);
+    unsigned char *reached = malloc(n);
+    void *scratch = bytes ? malloc(bytes) : NULL;
+    if (!reached || (bytes && !scratch)) {
+        free(reached);
+        free(scratch);
+        return -1;
+    }
+    mg_reach(root, reached);
+    fprintf(out, ",%s\"edges\":[", nl);
+    int first = 1;
+    for (uint32_t id = 0; id < n; id++) {
+        mg_edge e[2];
+        int ne = reached[id] ? mg_node_edges(mg_graph_node(g, id), e) : 0;
+        for (int i = 0; i < ne; i++) {
+            if (!first)
+                putc(',', out);
+            first = 0;
+            fputs(nl, out);
+            write_edge(out, &e[i], scratch);
+        }
+    }
+    putc(']', out);
+    free(reached);
+    free(scratch);
+    return 0;
+}
+
+static int write_graph(FILE *out, const export_job *job)
 {
     const mg_value *root = job->root;
     const char *nl = (job->flags & MG_EXPORT_COMPACT) ? "" : "\n";
-    fputs("{\"format\":\"mgviz-graph\",\"version\":1,\"value\":", out);
-    mg_json_write_number(out, mg_node_number(root, false));
-    fprintf(out, ",\"root\":%u,%s\"grads\":{", root->id, nl);
-    for (size_t i = 0; i < job->nvars; i++) {
-        if (i)
-            putc(',', out);
-        mg_json_write_string(out, job->vars[i].name);
-        putc(':', out);
-        write_var_grad(out, job->vars[i].node);
-    }
-    fprintf(out, "},%s\"nodes\":[", nl);
+    fputs("{\"format\":\"mgviz-graph\",\"version\":2,", out);
+    mg_json_write_member(out, "value", mg_node_number(root, false));
+    fprintf(out, ",\"root\":%u,%s", root->id, nl);
+    write_grads(out, job);
+    write_grads_str(out, job);
+    fprintf(out, ",%s\"nodes\":[", nl);
     size_t n = mg_graph_count(root->graph);
     for (uint32_t id = 0; id < n; id++) {
         if (id)
@@ -81,7 +206,10 @@ static void write_graph(FILE *out, const export_job *job)
         fputs(nl, out);
         mg_export_node_json(out, mg_graph_node(root->graph, id));
     }
-    fprintf(out, "]}\n");
+    putc(']', out);
+    int rc = write_edges(out, root, nl);
+    fputs("}\n", out);
+    return rc;
 }
 
 mg_code mg_export_json(FILE *out, const mg_value *root, const mg_export_var *vars,

@@ -54,7 +54,7 @@ static void write_row(FILE *out, const mg_value *v, int lw)
             mg_node_kind(v), lw, mg_value_label(v), data, grad, parents, scope);
 }
 
-static void write_table(FILE *out, const export_job *job)
+static int write_table(FILE *out, const export_job *job)
 {
     const mg_value *root = job->root;
     char num[32];
@@ -73,6 +73,7 @@ static void write_table(FILE *out, const export_job *job)
             "label", "data", "grad", "parents", "scope");
     for (uint32_t id = 0; id < n; id++)
         write_row(out, mg_graph_node(g, id), lw);
+    return 0;
 }
 
 mg_code mg_export_text(FILE *out, const mg_value *root, const mg_export_var *vars,

@@ -1,17 +1,16 @@
 /* import_json.c — a graph JSON text back into an engine graph, node by node,
  * so that saved graphs can be inspected (and drawn) like live ones. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json_read.h"
 #include "mg_export.h"
 
-/* A number field: a JSON number or "nan", "inf", "-inf". */
-static bool number_of(const json_value *v, double *out)
+/* "nan", "inf" or "-inf" as a double. */
+static bool nonfinite_of(const json_value *v, double *out)
 {
-    if (v && v->type == J_NUMBER)
-        return *out = v->number, true;
     if (!v || v->type != J_STRING)
         return false;
     if (strcmp(v->string, "nan") == 0)
@@ -19,6 +18,22 @@ static bool number_of(const json_value *v, double *out)
     if (strcmp(v->string, "inf") == 0 || strcmp(v->string, "-inf") == 0)
         return *out = v->string[0] == '-' ? -INFINITY : INFINITY, true;
     return false;
+}
+
+/* Member key of obj as a number: a JSON number, or null with its companion
+ * "<key>_str" spelling NaN or an infinity (mg_export.h). Version 1 files
+ * wrote the string in place of the number: read too. */
+static bool number_of(const json_value *obj, const char *key, double *out)
+{
+    const json_value *v = json_get(obj, key);
+    if (v && v->type == J_NUMBER)
+        return *out = v->number, true;
+    if (v && v->type == J_NULL) {
+        char name[64];
+        snprintf(name, sizeof name, "%s_str", key);
+        return nonfinite_of(json_get(obj, name), out);
+    }
+    return nonfinite_of(v, out);
 }
 
 static const char *string_of(const json_value *v)
@@ -88,8 +103,7 @@ static mg_code import_node(mg_graph *g, const json_value *n, uint32_t id, mg_err
                             "node %u is a tensor node: reading tensor graphs back is not "
                             "supported (draw them with mg_draw_dot)", id);
     if (n->type != J_OBJECT || !op || !kind || !parents || parents->type != J_ARRAY ||
-        parents->n > 2 || !number_of(json_get(n, "data"), &data) ||
-        !number_of(json_get(n, "grad"), &grad))
+        parents->n > 2 || !number_of(n, "data", &data) || !number_of(n, "grad", &grad))
         return mg_error_set(err, MG_EFORMAT, "node %u lacks op, kind, data, grad or parents", id);
     const json_value *nid = json_get(n, "id");
     if (!nid || nid->type != J_NUMBER || nid->number != id)
@@ -110,6 +124,9 @@ static mg_code import_node(mg_graph *g, const json_value *n, uint32_t id, mg_err
     if (!v)
         return err && err->code ? err->code : mg_error_set(err, MG_EFORMAT, "node %u: %s", id,
                                                            mg_graph_error(g) ? mg_graph_error(g) : "cannot build it");
+    double k;
+    if (mg_value_constant(v, &k) && number_of(n, "k", &k))
+        v->k = k; /* exact, where the op label ("**0.333333") rounds */
     v->data = data; /* the file's numbers, not recomputed ones */
     v->grad = grad;
     const char *label = string_of(json_get(n, "label"));

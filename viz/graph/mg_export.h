@@ -4,11 +4,27 @@
  *     mg_backward(z);
  *     mg_export_json(stdout, z, vars, 2, 0, &err);
  *
- * The JSON is the team's "mgviz-graph" version 1: the root's value and id,
- * the grad of each named variable, and every node of the root's graph in id
- * order (id, op, label, kind, data, grad, parents, scope). Numbers read back
- * as exactly the same double (the shortest decimal that does); NaN and
- * infinities, which JSON lacks, are the strings "nan", "inf" and "-inf".
+ * The JSON is the team's "mgviz-graph" version 2: the root's value and id,
+ * the grad of each named variable ("grads"), every node of the root's graph
+ * in id order (id, op, label, kind, data, grad, parents, scope; "k" the
+ * exact constant of ** k and bce's target; tensor nodes add dtype, shape,
+ * attrs and data/grad arrays), and "edges": one object per
+ * operand edge of every node the root depends on, in node order, saying what
+ * backward sent along it (mg_node_edges, mg_value.h):
+ *     {"from": 0, "to": 2, "operand": 0, "local": 3, "upstream": 1, "contribution": 3}
+ * from is the operand's id, to the node using it, operand 0 or 1 (x*x has
+ * two edges from x). A tensor edge has no "local"; its "upstream" (to's
+ * grad) and "contribution" are summaries {"count", "nonfinite", "min",
+ * "max", "mean", "l2"} (over the finite elements), contribution null when
+ * backward sends that operand nothing. The contributions into a node add up
+ * to its grad.
+ * Numbers read back as exactly the same double (the shortest decimal that
+ * does), zero is always 0 (never -0). JSON has no NaN or infinity: such a
+ * number is written as null, and its member gets a companion "<name>_str"
+ * holding "nan", "inf" or "-inf" ("data": null, "data_str": "nan"); for an
+ * array the companion is an array of the same length with the string where
+ * the number is null and null elsewhere; "grads_str" holds the non-finite
+ * scalar grads by name.
  * Calls return an mg_code and fill err (may be NULL); files are written to a
  * temporary name in the same directory and renamed, so they are complete or
  * absent. */
@@ -64,7 +80,7 @@ MG_API mg_code mg_export_text_file(const char *path, const mg_value *root,
 /* Rebuilds a graph JSON text (as mg_export_json() writes it) into g, which
  * must be empty so node ids stay the file's. Each node gets its op, label,
  * scope, data and grad from the file (data is the file's, not recomputed; a
- * "bce" node's target is not in the format and reads as 0). *root is the
+ * "bce" node without "k" has target 0). *root is the
  * root; *vars (malloc'd, to free()) holds the "grads" names that label a
  * leaf, with that leaf. MG_EFORMAT names what is wrong with a bad file. */
 MG_API mg_code mg_import_json(const char *text, mg_graph *g, mg_value **root,
@@ -81,8 +97,12 @@ MG_API const char *mg_node_kind(const mg_value *v);
 
 /* Writes s to out as a JSON string literal, quotes included. */
 MG_API void mg_json_write_string(FILE *out, const char *s);
-/* Writes x to out as a JSON number, or "nan"/"inf"/"-inf" as strings. */
+/* Writes x to out as a JSON number (zero as 0), or null when x is NaN or
+ * infinite. */
 MG_API void mg_json_write_number(FILE *out, double x);
+/* Writes the member "key":x, and for a NaN or infinite x "key":null followed
+ * by "key_str":"nan" (or "inf", "-inf"); no separators around it. */
+MG_API void mg_json_write_member(FILE *out, const char *key, double x);
 
 MG_EXTERN_C_END
 

@@ -27,6 +27,9 @@ typedef struct mg_tensor_stats {
 
 /* Summary of t's data (grad false) or grad (grad true). */
 MG_API mg_tensor_stats mg_tensor_stats_of(const mg_tensor *t, bool grad);
+/* Summary of n elements of dtype dt at p (an edge's contribution tensor from
+ * mg_tensor_edge_contribution, say); count 0 for NULL. */
+MG_API mg_tensor_stats mg_buffer_stats(const void *p, mg_dtype dt, int n);
 
 /* One number standing for a node: a scalar's data or grad; for a tensor
  * node its single element when it has one, else the mean of its elements

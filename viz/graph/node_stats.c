@@ -9,16 +9,16 @@ static double element(const mg_tensor *t, bool grad, int i)
     return grad ? mg_tensor_grad_at(t, i) : mg_tensor_get(t, i);
 }
 
-mg_tensor_stats mg_tensor_stats_of(const mg_tensor *t, bool grad)
+mg_tensor_stats mg_buffer_stats(const void *p, mg_dtype dt, int n)
 {
     mg_tensor_stats s = {0, 0, NAN, NAN, NAN, NAN};
-    if (!t || (grad && !t->grad))
+    if (!p || n <= 0)
         return s;
     double sum = 0.0, sq = 0.0;
     int finite = 0;
-    s.count = t->numel;
-    for (int i = 0; i < t->numel; i++) {
-        double x = element(t, grad, i);
+    s.count = n;
+    for (int i = 0; i < n; i++) {
+        double x = dt == MG_F32 ? (double)((const float *)p)[i] : ((const double *)p)[i];
         if (!isfinite(x)) {
             s.nonfinite++;
             continue;
@@ -35,6 +35,13 @@ mg_tensor_stats mg_tensor_stats_of(const mg_tensor *t, bool grad)
         s.l2 = sqrt(sq);
     }
     return s;
+}
+
+mg_tensor_stats mg_tensor_stats_of(const mg_tensor *t, bool grad)
+{
+    if (!t)
+        return mg_buffer_stats(NULL, MG_F64, 0);
+    return mg_buffer_stats(grad ? t->grad : t->data, t->dtype, t->numel);
 }
 
 double mg_node_number(const mg_value *v, bool grad)
