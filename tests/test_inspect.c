@@ -195,7 +195,7 @@ START_TEST(test_json_shape)
     ck_assert_ptr_nonnull(strstr(json, "{\"id\":0,\"op\":\"\",\"label\":\"x\",\"kind\":\"input\","
                                        "\"data\":2,\"grad\":7,\"parents\":[],\"scope\":\"\"}"));
     ck_assert_ptr_nonnull(strstr(json, "{\"id\":3,\"op\":\"**2\",\"label\":\"\",\"kind\":\"op\","
-                                       "\"data\":4,\"grad\":1,\"parents\":[0],\"scope\":\"s\"}"));
+                                       "\"k\":2,\"data\":4,\"grad\":1,\"parents\":[0],\"scope\":\"s\"}"));
     ck_assert_ptr_nonnull(strstr(json, "\"parents\":[2,3]"));
     /* the edges backward walked: x*y's two, x**2's one, +'s two; what each carried */
     ck_assert_ptr_nonnull(strstr(json, "\"edges\":[{\"from\":0,\"to\":2,\"operand\":0,"
