@@ -100,10 +100,10 @@ static int fashion(const bench_run *o, measure *m)
         wall += clock_of(CLOCK_MONOTONIC) - w0;
         cpu += clock_of(CLOCK_PROCESS_CPUTIME_ID) - c0;
     }
-    mg_eval r;
+    size_t warm_allocations = mg_graph_get_stats(g).allocations - warm;
+    mg_eval r; /* larger chunks than a batch: the arena grows for them, after training */
     mg_evaluate_images(g, forward, mlp, &test, 1000, &r, &err);
-    *m = (measure){ wall / o->epochs, cpu / o->epochs, r.accuracy, 0,
-                    mg_graph_get_stats(g).allocations - warm };
+    *m = (measure){ wall / o->epochs, cpu / o->epochs, r.accuracy, 0, warm_allocations };
     int failed = mg_graph_error(g) != NULL;
     mg_batcher_free(&b);
     mg_optim_free(opt);
