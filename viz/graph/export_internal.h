@@ -21,4 +21,9 @@ typedef int (*export_writer)(FILE *out, const export_job *job);
 mg_code export_run(export_writer writer, export_job job, FILE *out,
                    char **data, size_t *len, const char *path, mg_error *err);
 
+/* export_backward.c: backward as a worked example, one line per node root
+ * depends on in reverse topological order (the text export's last part);
+ * 0, or -1 when out of memory. */
+int export_backward_text(FILE *out, const mg_value *root);
+
 #endif

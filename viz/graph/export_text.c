@@ -1,4 +1,5 @@
-/* export_text.c — a graph as a table people can read in a terminal. */
+/* export_text.c — a graph as a table people can read in a terminal, then
+ * backward as a worked example (export_backward.c). */
 #include "export_internal.h"
 
 #include <string.h>
@@ -73,7 +74,7 @@ static int write_table(FILE *out, const export_job *job)
             "label", "data", "grad", "parents", "scope");
     for (uint32_t id = 0; id < n; id++)
         write_row(out, mg_graph_node(g, id), lw);
-    return 0;
+    return export_backward_text(out, root);
 }
 
 mg_code mg_export_text(FILE *out, const mg_value *root, const mg_export_var *vars,

@@ -69,8 +69,13 @@ MG_API mg_code mg_export_json_data(const mg_value *root, const mg_export_var *va
 /* Writes one node as the graph JSON's node object (no newline). */
 MG_API void mg_export_node_json(FILE *out, const mg_value *v);
 
-/* Writes root's graph as a text table for people: value, grads, then one row
- * per node (id, op, kind, label, data, grad, parents, scope). */
+/* Writes root's graph as text for people: value, grads, one row per node
+ * (id, op, kind, label, data, grad, parents, scope), then backward as a
+ * worked example, one line per node root depends on in reverse topological
+ * order, its grad as the sum of what its edges carried:
+ *     x.grad = 1 × 1 [via +#3] + 1 × y(3) [via *#2] = 4
+ * (upstream × local derivative [via the node that used it]; names are
+ * labels, else op#id; tensor terms are summaries of the contribution). */
 MG_API mg_code mg_export_text(FILE *out, const mg_value *root, const mg_export_var *vars,
                        size_t nvars, mg_error *err);
 /* As mg_export_text(), into a file through a temporary name and rename(). */
