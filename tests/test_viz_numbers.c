@@ -268,6 +268,52 @@ START_TEST(test_before_after_marks_the_after_side)
 }
 END_TEST
 
+/* Every DOT and SVG file under dir passes viz_text_check(); returns how many. */
+static size_t check_files(const char *dir)
+{
+    ck_assert_int_eq(tu_run(dir, "find \"$D\" -name '*.dot' -o -name '*.svg' | sort > \"$D/list\""), 0);
+    char list[256], line[1024];
+    snprintf(list, sizeof list, "%s/list", dir);
+    FILE *f = fopen(list, "r");
+    ck_assert_ptr_nonnull(f);
+    size_t n = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        char *text = tu_slurp(line, NULL);
+        ck_assert_ptr_nonnull(text);
+        viz_text_check(text, line);
+        free(text);
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* What mgviz itself writes: pictures of NaN, Inf and -0 values, folded
+ * training graphs, before/after pictures. */
+START_TEST(test_what_mgviz_writes_is_honest)
+{
+    char dir[64];
+    tu_tmpdir(dir, sizeof dir, "mgviz-honest");
+    const char *programs[] = {"log(x) * y' x=-1 'y=2", "a = -1; b = a*0; relu(b) + b",
+                              "e = exp(x*1000); -e + e' 'x=1"};
+    const char *how[] = {"-o \"$D/p%d.dot\"", "-o \"$D/p%d.svg\"", "--before-after -o \"$D/p%d-ba.svg\"",
+                         "--edges grad -o \"$D/p%d-grad.dot\""};
+    for (int p = 0; p < 3; p++)
+        for (int h = 0; h < 4; h++) {
+            char out[96];
+            snprintf(out, sizeof out, how[h], p);
+            ck_assert_int_eq(tu_run(dir, "'%s' expr '%s' %s", tu_mgviz(), programs[p], out), 0);
+        }
+    ck_assert_int_eq(tu_run(dir, "'%s' train --steps 2 --snapshot-every 1 --samples 20 --format svg"
+                                 " --quiet --out \"$D/run\"", tu_mgviz()), 0);
+    ck_assert_int_eq(tu_run(dir, "'%s' train --steps 2 --snapshot-every 1 --samples 20 --format dot"
+                                 " --quiet --out \"$D/rundot\"", tu_mgviz()), 0);
+    ck_assert_uint_ge(check_files(dir), 3 * 4 + 2 * 2 * 2);
+    tu_rmrf(dir);
+}
+END_TEST
+
 static Suite *numbers_suite(void)
 {
     Suite *s = suite_create("viz_numbers");
@@ -281,6 +327,7 @@ static Suite *numbers_suite(void)
     tcase_add_test(tc, test_finite_graph_has_no_legend);
     tcase_add_test(tc, test_png_shows_the_mark);
     tcase_add_test(tc, test_before_after_marks_the_after_side);
+    tcase_add_test(tc, test_what_mgviz_writes_is_honest);
     suite_add_tcase(s, tc);
     return s;
 }

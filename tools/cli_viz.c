@@ -14,7 +14,11 @@ const char cli_viz_help[] =
     "  --focus ID             draw only the neighbourhood of node ID\n"
     "  --radius N             edges around --focus (default 2)\n"
     "  --unfold SCOPE         draw the nodes of scope path SCOPE individually\n"
-    "  --open SCOPE           draw group member SCOPE on its own\n"
+    "  --open SCOPE           draw SCOPE, one member of a folded group (sample17 of\n"
+    "                         sample0..sample99), on its own\n"
+    "  --edges auto|grad|plain  edge labels: the chain rule, local x upstream =\n"
+    "                         contribution (grad), or counts only (plain); auto:\n"
+    "                         grad in pictures of at most 40 boxes after backward\n"
     "  --dpi N                PNG resolution (default 72)\n";
 
 /* A whole number for option name, within [lo, hi]: 1, or -1 with the range
@@ -35,6 +39,17 @@ static int rankdir(const char *cmd, const char *value, mg_viz_options *opt)
     return 1;
 }
 
+static int edges(const char *cmd, const char *value, mg_viz_options *opt)
+{
+    static const char *const names[] = {"auto", "grad", "plain", NULL};
+    static const mg_viz_edges kinds[] = {MG_VIZ_EDGES_AUTO, MG_VIZ_EDGES_GRAD, MG_VIZ_EDGES_PLAIN};
+    size_t k;
+    if (!cli_choice(cmd, "--edges", value, names, &k))
+        return -1;
+    opt->edges = kinds[k];
+    return 1;
+}
+
 int cli_viz_option(const char *cmd, int argc, char **argv, int *i, mg_viz_options *opt)
 {
     const char *arg = argv[*i], *v;
@@ -52,6 +67,8 @@ int cli_viz_option(const char *cmd, int argc, char **argv, int *i, mg_viz_option
         return rc < 0 ? rc : (opt->unfold_scope = v, 1);
     if ((rc = cli_value(cmd, argc, argv, i, "--open", &v)) != 0)
         return rc < 0 ? rc : (opt->open_member = v, 1);
+    if ((rc = cli_value(cmd, argc, argv, i, "--edges", &v)) != 0)
+        return rc < 0 ? rc : edges(cmd, v, opt);
     if ((rc = cli_value(cmd, argc, argv, i, "--precision", &v)) != 0) {
         if (rc > 0 && (rc = number_option(cmd, "--precision", v, 1, 17, &n)) > 0)
             opt->precision = (int)n;

@@ -23,6 +23,7 @@ typedef struct builder {
     const mg_viz_fold_plan *plan;
     const mg_graph *mg;
     const char *prefix;
+    bool grads;        /* edges labelled with the chain rule */
     Agnode_t **value;  /* per node id: its value box, or NULL */
     Agnode_t **target; /* per node id: where its parents' edges go */
     Agnode_t **box;    /* per box index */
@@ -163,16 +164,15 @@ static mg_code tally_edges(const builder *b, viz_tally *t)
     for (size_t id = 0; id < b->plan->nnodes; id++) {
         if (b->plan->node_box[id] == MG_VIZ_NODE_ABSENT)
             continue;
-        const mg_value *v = mg_graph_node(b->mg, (uint32_t)id);
-        mg_value *ps[2];
-        int np = mg_node_operands(v, ps);
+        mg_edge es[2];
+        int np = mg_node_edges(mg_graph_node(b->mg, (uint32_t)id), es);
         for (int i = 0; i < np; i++) {
-            if (b->plan->node_box[ps[i]->id] == MG_VIZ_NODE_ABSENT)
+            if (b->plan->node_box[es[i].from->id] == MG_VIZ_NODE_ABSENT)
                 continue;
-            uint64_t from = key_of(b, ps[i]->id), to = key_of(b, (uint32_t)id);
+            uint64_t from = key_of(b, es[i].from->id), to = key_of(b, (uint32_t)id);
             if (from == to && from >= BOX_TAG)
                 continue;
-            if (viz_tally_add(t, from, to) != MG_OK)
+            if (viz_tally_add(t, from, to, &es[i]) != MG_OK)
                 return MG_ENOMEM;
         }
     }
@@ -188,7 +188,30 @@ static void end_name(const builder *b, uint64_t key, char *buf, size_t n)
         snprintf(buf, n, "%u", (uint32_t)key);
 }
 
-static int add_edge(builder *b, const viz_edge *e)
+/* Labels picture edge e: with the chain rule when b->grads says so and it
+ * has one, else with how many graph edges it stands for (x*x, boxes). */
+static mg_code label_edge(const builder *b, Agedge_t *edge, const viz_edge *e, mg_error *err)
+{
+    mg_buf text = {0};
+    if (b->grads)
+        viz_edge_grad_label(&text, e, e->from < BOX_TAG, b->o->precision);
+    if (text.failed) {
+        mg_buf_free(&text);
+        return mg_error_set(err, MG_ENOMEM, "out of memory labelling an edge");
+    }
+    char count[32] = "";
+    if (!text.p && e->count > 1)
+        snprintf(count, sizeof count, "%zu", e->count);
+    viz_set(edge, b->at->elabel, count);
+    /* a label (not an xlabel) so that dot makes room for it */
+    viz_set(edge, b->at->etext, text.p ? text.p : "");
+    viz_set(edge, b->at->eclass, text.p ? "grad" : "");
+    viz_set(edge, b->at->efont, text.p ? VIZ_EDGE_GRAD_COLOUR : "black");
+    mg_buf_free(&text);
+    return MG_OK;
+}
+
+static mg_code add_edge(builder *b, const viz_edge *e, mg_error *err)
 {
     char from[40], to[40], id[96];
     Agnode_t *t = e->from >= BOX_TAG ? b->box[e->from - BOX_TAG] : b->value[e->from];
@@ -198,13 +221,8 @@ static int add_edge(builder *b, const viz_edge *e)
     snprintf(id, sizeof id, "%se%s_%s", b->prefix, from, to);
     Agedge_t *edge = new_edge(b, t, h, id);
     if (!edge)
-        return -1;
-    /* an edge standing for several graph edges says how many (x*x, boxes) */
-    if (e->count > 1) {
-        snprintf(id, sizeof id, "%zu", e->count);
-        viz_set(edge, b->at->elabel, id);
-    }
-    return 0;
+        return mg_error_set(err, MG_ERENDER, "Graphviz refused an edge");
+    return label_edge(b, edge, e, err);
 }
 
 static mg_code add_all(builder *b, mg_value *root, mg_error *err)
@@ -228,17 +246,16 @@ static mg_code add_all(builder *b, mg_value *root, mg_error *err)
     if (rc != MG_OK)
         mg_error_set(err, rc, "out of memory counting edges");
     for (size_t i = 0; rc == MG_OK && i < t.n; i++)
-        if (add_edge(b, &t.edges[i]) != 0)
-            rc = mg_error_set(err, MG_ERENDER, "Graphviz refused an edge");
+        rc = add_edge(b, &t.edges[i], err);
     viz_tally_free(&t);
     return rc;
 }
 
 mg_code viz_build(Agraph_t *g, const viz_attrs *at, mg_value *root,
                   const mg_viz_options *o, const mg_viz_fold_plan *plan,
-                  const char *prefix, mg_error *err)
+                  const char *prefix, bool grads, mg_error *err)
 {
-    builder b = {g, at, o, plan, root->graph, prefix, NULL, NULL, NULL};
+    builder b = {g, at, o, plan, root->graph, prefix, grads, NULL, NULL, NULL};
     b.value = calloc(plan->nnodes + 1, sizeof *b.value);
     b.target = calloc(plan->nnodes + 1, sizeof *b.target);
     b.box = calloc(plan->nboxes + 1, sizeof *b.box);
@@ -258,7 +275,7 @@ static mg_code relabel_boxes(Agraph_t *g, const viz_attrs *at, mg_value *root,
 {
     viz_box_values *bv = NULL;
     mg_code rc = viz_box_values_make(root, plan, &bv, err);
-    builder b = {g, at, o, plan, root->graph, prefix, NULL, NULL, NULL};
+    builder b = {g, at, o, plan, root->graph, prefix, false, NULL, NULL, NULL};
     for (size_t i = 0; rc == MG_OK && i < plan->nboxes; i++) {
         char name[48];
         box_name(&b, &plan->boxes[i], name, sizeof name);
@@ -287,5 +304,40 @@ mg_code viz_relabel(Agraph_t *g, const viz_attrs *at, mg_value *root,
         if (n && rc == MG_OK) /* a NaN grad appears after backward */
             viz_style_value(n, at, v, v == root);
     }
+    return rc;
+}
+
+/* The picture node an edge end names: a box, a value, or (as a head) the op
+ * node feeding the value. */
+static Agnode_t *find_end(const builder *b, uint64_t key, bool head)
+{
+    char name[64];
+    if (key >= BOX_TAG) {
+        box_name(b, &b->plan->boxes[key - BOX_TAG], name, sizeof name);
+    } else {
+        const mg_value *v = mg_graph_node(b->mg, (uint32_t)key);
+        bool op = head && !mg_is_leaf(v) && !b->o->hide_op_nodes;
+        snprintf(name, sizeof name, "%s%s%u", b->prefix, op ? "op" : "n", (uint32_t)key);
+    }
+    return agnode(b->g, name, 0);
+}
+
+mg_code viz_relabel_edges(Agraph_t *g, const viz_attrs *at, mg_value *root,
+                          const mg_viz_options *o, const mg_viz_fold_plan *plan,
+                          const char *prefix, mg_error *err)
+{
+    builder b = {g, at, o, plan, root->graph, prefix, true, NULL, NULL, NULL};
+    viz_tally t = {0};
+    mg_code rc = tally_edges(&b, &t);
+    if (rc != MG_OK)
+        mg_error_set(err, rc, "out of memory counting edges");
+    for (size_t i = 0; rc == MG_OK && i < t.n; i++) {
+        Agnode_t *tail = find_end(&b, t.edges[i].from, false);
+        Agnode_t *head = find_end(&b, t.edges[i].to, true);
+        Agedge_t *e = tail && head ? agedge(g, tail, head, NULL, 0) : NULL;
+        if (e)
+            rc = label_edge(&b, e, &t.edges[i], err);
+    }
+    viz_tally_free(&t);
     return rc;
 }

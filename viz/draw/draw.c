@@ -25,7 +25,7 @@ static mg_code one_picture(Agraph_t *g, const viz_attrs *at, mg_value *root,
                            const mg_viz_options *o, const mg_viz_fold_plan *plan,
                            mg_error *err)
 {
-    return viz_build(g, at, root, o, plan, "", err);
+    return viz_build(g, at, root, o, plan, "", viz_edge_grads_wanted(o, plan, root), err);
 }
 
 /* MG_OK unless g is too big for dot to lay out in reasonable time. */
@@ -145,7 +145,7 @@ static mg_code add_cluster(Agraph_t *g, const viz_attrs *at, mg_value *root,
         return mg_error_set(err, MG_ERENDER, "Graphviz refused cluster %s", name);
     agsafeset(sub, "label", (char *)title, "");
     agsafeset(sub, "style", "rounded", "");
-    return viz_build(sub, at, root, o, plan, prefix, err);
+    return viz_build(sub, at, root, o, plan, prefix, false, err);
 }
 
 /* Builds both states into g, running backward in between. The "after"
@@ -168,7 +168,11 @@ static mg_code before_and_after(Agraph_t *g, const viz_attrs *at,
         return mg_error_set(err, brc, "backward failed: %s",
                             mg_graph_error(root->graph) ? mg_graph_error(root->graph)
                                                         : mg_code_name(brc));
-    return viz_relabel(g, at, root, o, plan, "b", err);
+    mg_code rc2 = viz_relabel(g, at, root, o, plan, "b", err);
+    /* the chain rule on the after side only: before it every upstream is 0 */
+    if (rc2 == MG_OK && viz_edge_grads_wanted(o, plan, root))
+        rc2 = viz_relabel_edges(agsubg(g, "cluster_after", 0), at, root, o, plan, "b", err);
+    return rc2;
 }
 
 mg_code mg_draw_backward(mg_value *root, const char *path,

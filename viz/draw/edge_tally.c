@@ -43,7 +43,16 @@ static mg_code grow_edges(viz_tally *t)
     return MG_OK;
 }
 
-mg_code viz_tally_add(viz_tally *t, uint64_t from, uint64_t to)
+/* Counts graph edge ge into picture edge pe. */
+static void add_to(viz_edge *pe, const mg_edge *ge)
+{
+    if (pe->count < VIZ_EDGE_LINES)
+        pe->first[pe->count] = *ge;
+    pe->sum += ge->contribution;
+    pe->count++;
+}
+
+mg_code viz_tally_add(viz_tally *t, uint64_t from, uint64_t to, const mg_edge *ge)
 {
     if ((t->n + 1) * 2 > t->nslots && grow_slots(t) != MG_OK)
         return MG_ENOMEM;
@@ -51,13 +60,14 @@ mg_code viz_tally_add(viz_tally *t, uint64_t from, uint64_t to)
     for (; t->slots[s]; s = (s + 1) & (t->nslots - 1)) {
         viz_edge *e = &t->edges[t->slots[s] - 1];
         if (e->from == from && e->to == to) {
-            e->count++;
+            add_to(e, ge);
             return MG_OK;
         }
     }
     if (t->n == t->cap && grow_edges(t) != MG_OK)
         return MG_ENOMEM;
-    t->edges[t->n] = (viz_edge){from, to, 1};
+    t->edges[t->n] = (viz_edge){.from = from, .to = to};
+    add_to(&t->edges[t->n], ge);
     t->slots[s] = (uint32_t)++t->n;
     return MG_OK;
 }

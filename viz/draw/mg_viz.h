@@ -48,13 +48,26 @@
  * dropped: box counts plus individually drawn nodes add up to the nodes in
  * the picture; mg_viz_fold_plan_make() exposes the computation.
  *
+ * Edges. With the chain rule on (mg_viz_edges), the edge from an operand to
+ * the op that uses it reads "local × upstream = contribution" (mg_node_edges():
+ * d out / d operand, out's grad, what backward added to the operand's grad),
+ * so a node's grad is the sum of the contributions on its outgoing edges
+ * (x in x*y + x: 3 × 1 = 3 and 1 × 1 = 1, grad 4); x*x shows one line per
+ * operand. A tensor edge reads the norm of its contribution tensor. An edge
+ * folding many graph edges from one drawn value reads "N uses, Σ = total",
+ * the grad that value received through them; edges leaving a folded box
+ * (contributions to many different values, whose sum means nothing) keep
+ * their count. A legend line under the title says how to read them, and the
+ * before/after picture labels only its "after" side.
+ *
  * SVG ids (shared convention): value node <g id="n<ID>" class="node value
  * input|param|const|computed [tensor] [root]">, its op node <g id="op<ID>"
  * class="node op">, a folded scope <g id="fold<SCOPEID>" class="node fold">
  * (its leaves, when boxed apart: "fold<SCOPEID>_leaves", "node fold leaves"),
  * a group box <g id="group<FIRSTMEMBERID>" class="node fold group">. A value
  * or box holding a NaN or Inf adds the class "nonfinite".
- * Edges are <g id="e<FROM>_<TO>" class="edge"> where each end is a value id or
+ * Edges are <g id="e<FROM>_<TO>" class="edge"> (class "edge grad" when
+ * labelled with the chain rule) where each end is a value id or
  * "fold<SCOPEID>" (the edge into an op node names the value it computes);
  * the edge from an op node to its value is "eop<ID>".
  *
@@ -88,6 +101,19 @@ MG_EXTERN_C_BEGIN
  * asking to fold or focus. DOT output, which is not laid out, has no limit. */
 #define MG_VIZ_MAX_LAYOUT_NODES 5000
 
+/* What edge labels say (mg_viz_options.edges). */
+typedef enum mg_viz_edges {
+    MG_VIZ_EDGES_AUTO = 0, /* the chain rule when the picture is small enough
+                              to read (at most MG_VIZ_EDGE_GRAD_BOXES value
+                              and folded boxes) and backward has run (the
+                              root's grad is not 0); else as PLAIN */
+    MG_VIZ_EDGES_GRAD,     /* the chain rule on every edge */
+    MG_VIZ_EDGES_PLAIN     /* only how many graph edges an edge stands for */
+} mg_viz_edges;
+
+/* Boxes up to which MG_VIZ_EDGES_AUTO labels edges with the chain rule. */
+#define MG_VIZ_EDGE_GRAD_BOXES 40
+
 /* Drawing options. A zero-initialised struct (or NULL) means the defaults. */
 typedef struct mg_viz_options {
     bool hide_op_nodes;      /* draw no op ellipses: edges go value to value */
@@ -109,6 +135,7 @@ typedef struct mg_viz_options {
     double max_inches;       /* cap on picture width/height for PNG; 0 = 40 */
     int dpi;                 /* PNG resolution; 0 = 72 */
     bool no_heatmaps;        /* tensor nodes without heatmap pictures */
+    mg_viz_edges edges;      /* edge labels; see "Edges" above */
     const char *heatmap_dir; /* existing directory where tensor heatmaps are
                                 written and kept (any format, DOT included);
                                 NULL = PNG/SVG use a temporary directory that

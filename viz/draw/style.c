@@ -80,6 +80,9 @@ void viz_declare(Agraph_t *g, const mg_viz_options *o, const char *format,
     node_attr(g, "fontname", "Helvetica");
     node_attr(g, "height", "0.3");
     at->elabel = edge_attr(g, "xlabel", "");
+    at->etext = edge_attr(g, "label", "");
+    at->eclass = edge_attr(g, "class", "");
+    at->efont = edge_attr(g, "fontcolor", "black");
     at->eid = edge_attr(g, "id", "");
     edge_attr(g, "arrowsize", "0.6");
     edge_attr(g, "fontsize", "10");
@@ -155,17 +158,34 @@ static int any_nonfinite(Agraph_t *g, const viz_attrs *at)
     return 0;
 }
 
+/* True when some edge of g carries a chain-rule label. */
+static int any_grad_edge(Agraph_t *g, const viz_attrs *at)
+{
+    for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n))
+        for (Agedge_t *e = agfstout(g, n); e; e = agnxtout(g, e))
+            if (strcmp(agxget(e, at->eclass), "grad") == 0)
+                return 1;
+    return 0;
+}
+
 void viz_legend(Agraph_t *g, const mg_viz_options *o, const viz_attrs *at)
 {
-    if (!any_nonfinite(g, at))
+    int bad = any_nonfinite(g, at), grads = any_grad_edge(g, at);
+    if (!bad && !grads)
         return;
-    /* an HTML-like label, so the legend line takes the marks' colour */
+    /* an HTML-like label, so each legend line takes the colour of its marks */
     mg_buf b = {0};
     if (o->title) {
         mg_buf_html_text(&b, o->title);
         mg_buf_puts(&b, "<BR/>");
     }
-    mg_buf_puts(&b, "<FONT COLOR=\"" VIZ_NONFINITE_COLOUR "\">" VIZ_NONFINITE_LEGEND "</FONT>");
+    if (grads)
+        mg_buf_puts(&b, "<FONT POINT-SIZE=\"11\" COLOR=\"" VIZ_EDGE_GRAD_COLOUR "\">"
+                        VIZ_EDGE_GRAD_LEGEND "</FONT>");
+    if (grads && bad)
+        mg_buf_puts(&b, "<BR/>");
+    if (bad)
+        mg_buf_puts(&b, "<FONT COLOR=\"" VIZ_NONFINITE_COLOUR "\">" VIZ_NONFINITE_LEGEND "</FONT>");
     if (!b.failed && b.p) {
         char *html = agstrdup_html(g, b.p);
         agattr(g, AGRAPH, "label", html);

@@ -65,10 +65,14 @@ mg_code viz_fold(mg_value *root, const mg_viz_options *o, const uint8_t *in,
 mg_code viz_plan(mg_value *root, const mg_viz_options *o,
                  mg_viz_fold_plan *plan, mg_error *err);
 
-/* edge_tally.c: counts edges between picture endpoints, in first-seen order. */
+/* edge_tally.c: counts edges between picture endpoints, in first-seen order,
+ * keeping what the chain rule says along them. */
+#define VIZ_EDGE_LINES 3 /* graph edges a label lists one per line (x*x: 2) */
 typedef struct viz_edge {
-    uint64_t from, to; /* endpoint keys, see viz_key_* in build.c */
+    uint64_t from, to; /* endpoint keys, see key_of() in build.c */
     size_t count;      /* graph edges this picture edge stands for */
+    mg_edge first[VIZ_EDGE_LINES]; /* the first graph edges' chain rule */
+    double sum;        /* sum of the contributions of all of them */
 } viz_edge;
 typedef struct viz_tally {
     viz_edge *edges;
@@ -76,8 +80,8 @@ typedef struct viz_tally {
     uint32_t *slots;   /* open addressing: edge index + 1, 0 = empty */
     size_t nslots;
 } viz_tally;
-/* Adds one graph edge from -> to; MG_ENOMEM when out of memory. */
-mg_code viz_tally_add(viz_tally *t, uint64_t from, uint64_t to);
+/* Adds graph edge e as one more edge from -> to; MG_ENOMEM when out of memory. */
+mg_code viz_tally_add(viz_tally *t, uint64_t from, uint64_t to, const mg_edge *e);
 void viz_tally_free(viz_tally *t);
 
 /* heat.c: where one drawing's tensor heatmaps go. The directory is the
@@ -112,11 +116,15 @@ void viz_heat_close(viz_heat *h);
  * colour, dashed and thick, the SVG class "nonfinite", and a legend line. */
 #define VIZ_NONFINITE_COLOUR "#c00018"
 #define VIZ_NONFINITE_LEGEND "red dashed border: NaN or Inf in data or grad"
+/* The colour and legend line of chain-rule edge labels. */
+#define VIZ_EDGE_GRAD_COLOUR "#1f4e8c"
+#define VIZ_EDGE_GRAD_LEGEND \
+    "on each edge: local derivative × upstream grad = contribution to the grad of the edge's source"
 
 /* style.c: cgraph attribute symbols declared once per drawing. */
 typedef struct viz_attrs {
     Agsym_t *shape, *label, *id, *klass, *style, *fillcolor, *color,
-        *penwidth, *fontsize, *elabel, *eid;
+        *penwidth, *fontsize, *elabel, *eid, *etext, *eclass, *efont;
     viz_heat *heat;    /* tensor heatmaps, or NULL for none */
 } viz_attrs;
 /* Declares graph defaults (rankdir, fonts, size caps) and the symbols. */
@@ -137,10 +145,26 @@ void viz_mark_nonfinite(void *obj, const viz_attrs *at, int on);
 void viz_legend(Agraph_t *g, const mg_viz_options *o, const viz_attrs *at);
 
 /* build.c: adds the picture of plan into g (a graph or a cluster); every
- * node and edge name and id starts with prefix ("" or "b"). */
+ * node and edge name and id starts with prefix ("" or "b"); edges carry the
+ * chain rule when grads is set. */
 mg_code viz_build(Agraph_t *g, const viz_attrs *at, mg_value *root,
                   const mg_viz_options *o, const mg_viz_fold_plan *plan,
-                  const char *prefix, mg_error *err);
+                  const char *prefix, bool grads, mg_error *err);
+
+/* build.c: labels the edges of plan's picture in g (named with prefix) with
+ * the chain rule as it is now (after backward). */
+mg_code viz_relabel_edges(Agraph_t *g, const viz_attrs *at, mg_value *root,
+                          const mg_viz_options *o, const mg_viz_fold_plan *plan,
+                          const char *prefix, mg_error *err);
+
+/* edge_label.c: true when o asks for chain-rule labels on the picture of
+ * plan (see mg_viz_edges). */
+bool viz_edge_grads_wanted(const mg_viz_options *o, const mg_viz_fold_plan *plan,
+                           const mg_value *root);
+/* edge_label.c: appends picture edge e's chain-rule label to b, or nothing
+ * when it has none (an edge leaving a folded box); from_value is set when
+ * its tail is one drawn value. */
+void viz_edge_grad_label(mg_buf *b, const viz_edge *e, bool from_value, int precision);
 
 /* build.c: sets the labels of plan's value boxes in g (named with prefix)
  * from the values' current data and grad. */
