@@ -268,10 +268,12 @@ START_TEST(test_before_after_marks_the_after_side)
 }
 END_TEST
 
-/* Every DOT and SVG file under dir passes viz_text_check(); returns how many. */
+/* Every DOT, SVG and JSON file under dir passes viz_text_check(); returns
+ * how many. */
 static size_t check_files(const char *dir)
 {
-    ck_assert_int_eq(tu_run(dir, "find \"$D\" -name '*.dot' -o -name '*.svg' | sort > \"$D/list\""), 0);
+    ck_assert_int_eq(tu_run(dir, "find \"$D\" -name '*.dot' -o -name '*.svg' -o -name '*.json'"
+                                 " -o -name '*.jsonl' | sort > \"$D/list\""), 0);
     char list[256], line[1024];
     snprintf(list, sizeof list, "%s/list", dir);
     FILE *f = fopen(list, "r");
@@ -289,8 +291,8 @@ static size_t check_files(const char *dir)
     return n;
 }
 
-/* What mgviz itself writes: pictures of NaN, Inf and -0 values, folded
- * training graphs, before/after pictures. */
+/* What mgviz itself writes: pictures and graph JSON of NaN, Inf and -0
+ * values, folded training graphs and their JSON, before/after pictures. */
 START_TEST(test_what_mgviz_writes_is_honest)
 {
     char dir[64];
@@ -298,9 +300,9 @@ START_TEST(test_what_mgviz_writes_is_honest)
     const char *programs[] = {"log(x) * y' x=-1 'y=2", "a = -1; b = a*0; relu(b) + b",
                               "e = exp(x*1000); -e + e' 'x=1"};
     const char *how[] = {"-o \"$D/p%d.dot\"", "-o \"$D/p%d.svg\"", "--before-after -o \"$D/p%d-ba.svg\"",
-                         "--edges grad -o \"$D/p%d-grad.dot\""};
+                         "--edges grad -o \"$D/p%d-grad.dot\"", "-o \"$D/p%d.json\""};
     for (int p = 0; p < 3; p++)
-        for (int h = 0; h < 4; h++) {
+        for (int h = 0; h < 5; h++) {
             char out[96];
             snprintf(out, sizeof out, how[h], p);
             ck_assert_int_eq(tu_run(dir, "'%s' expr '%s' %s", tu_mgviz(), programs[p], out), 0);
@@ -308,8 +310,8 @@ START_TEST(test_what_mgviz_writes_is_honest)
     ck_assert_int_eq(tu_run(dir, "'%s' train --steps 2 --snapshot-every 1 --samples 20 --format svg"
                                  " --quiet --out \"$D/run\"", tu_mgviz()), 0);
     ck_assert_int_eq(tu_run(dir, "'%s' train --steps 2 --snapshot-every 1 --samples 20 --format dot"
-                                 " --quiet --out \"$D/rundot\"", tu_mgviz()), 0);
-    ck_assert_uint_ge(check_files(dir), 3 * 4 + 2 * 2 * 2);
+                                 " --json --quiet --out \"$D/rundot\"", tu_mgviz()), 0);
+    ck_assert_uint_ge(check_files(dir), 3 * 5 + 2 * 2 * 2 + 2 * 2);
     tu_rmrf(dir);
 }
 END_TEST
