@@ -5,7 +5,7 @@
  * screenshotted like a person would.
  *
  *   node tests/browser/inspector.test.js BUILD/tests/html_pages [--mgviz BUILD/tools/mgviz]
- *        [--keep DIR] [--screenshot OUT.png]
+ *        [--keep DIR] [--screenshot OUT.png  (the README picture; needs --mgviz)]
  *
  * Exits 77 (a skip for meson) when chromium or node_modules is missing.
  * Prints timings (not asserted) and ends with "N passed, N failed". */
@@ -79,6 +79,16 @@ function pictureStats(png) {
     if (r < 235 || g < 235 || b < 235) ink++;
   }
   return { colours: colours.size, ink: ink / (img.width * img.height) };
+}
+
+/* ---- a page's data JSON, and its base64 number arrays ---- */
+function pageData(file) {
+  const m = /<script type="application\/json" id="mg-data">([\s\S]*?)<\/script>/.exec(fs.readFileSync(file, 'utf8'));
+  return JSON.parse(m[1]);
+}
+function numbersOf(b64) {
+  const bytes = Buffer.from(b64, 'base64');
+  return new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
 }
 
 /* ---- helpers in the page ---- */
@@ -202,11 +212,19 @@ async function testExpr(context, dir) {
 
 /* The numbers a box shows: {label, data, grad} as drawn text. */
 async function box(page, id) {
-  return page.$$eval('#n' + id + ' text', (ts) => {
+  return page.$$eval('#n' + id + ' text:not(.mg-step)', (ts) => {
     const out = {};
     ts.forEach((t) => { const m = /^(data|grad) (.*)$/.exec(t.textContent); if (m) out[m[1]] = m[2]; });
     return out;
   });
+}
+/* Clicks the middle of a drawn edge with the mouse, as a person would. */
+async function clickEdge(page, id) {
+  const at = await page.$eval('#' + id + ' path:not(.mg-hit)', (p) => {
+    const q = p.getPointAtLength(p.getTotalLength() / 2).matrixTransform(p.getScreenCTM());
+    return { x: q.x, y: q.y };
+  });
+  await page.mouse.click(at.x, at.y);
 }
 async function replay(page) { return page.evaluate(() => window.mgInspector.state().replay); }
 async function where(page) { return (await page.textContent('#mg-replay-text')).trim(); }
@@ -235,20 +253,31 @@ async function testReplay(context, dir) {
   eq((await box(page, 2)).data, String(c), 'replay: forward step 3 computes the root c');
   check((await where(page)).includes('Done'), 'replay: the last step says it is done');
 
-  /* backward, by the keyboard only */
+  /* backward, by the keyboard only, with a selected in the panel */
+  await page.evaluate(() => window.mgInspector.select(0));
   await page.click('#mg-replay-backward');
   await page.focus('#mg-view');
   eq((await box(page, 2)).grad, '\u2014', 'replay: backward starts with no grads');
   await page.keyboard.press('.');
   eq((await replay(page)).pos, 1, 'replay: "." steps forward');
   eq((await box(page, 2)).grad, String(cGrad), 'replay: backward step 1 seeds the root c.grad = 1');
-  check((await where(page)).startsWith('backward step 1 of 3: c is the root, so c.grad = 1.'), 'replay: the line says the root is seeded');
+  eq((await box(page, 1)).grad, String(bGrad), 'replay: ... and c = b * b sends b 6 twice: b.grad = 12');
+  eq(await where(page), 'backward step 1 of 3: c is the root, so c.grad = 1. c = b * b sends local \u00d7 c.grad to each input: ' +
+    `${b} \u00d7 1 = ${b} to b, ${b} \u00d7 1 = ${b} to b. Now b.grad = ${b} + ${b} = ${bGrad}.`, 'replay: the line says what step 1 did, with its numbers');
+  eq(await page.textContent('#n1 text.mg-step'), `grad ${b} + ${b} = ${bGrad}`, 'replay: b\'s box shows its running sum');
+  eq((await box(page, 0)).grad, '\u2014', 'replay: a has received nothing yet');
+  eq(await field(page, 'sum'), 'a.grad: nothing sent to it yet', 'replay: the panel says nothing was sent to a yet');
   await page.keyboard.press('.');
+  eq((await box(page, 0)).grad, String(aGrad), 'replay: step 2 (b = a + a) gives a its grad 24');
+  eq(await page.textContent('#n0 text.mg-step'), `grad ${bGrad} + ${bGrad} = ${aGrad}`, 'replay: a\'s grad visibly accumulates: 12 + 12 = 24');
+  eq(await field(page, 'sum'), `a.grad = ${bGrad} [from b = a + a] + ${bGrad} [from b = a + a] = ${aGrad}`, 'replay: the panel shows a.grad as the sum of its contributions');
+  check((await page.getAttribute('#n1', 'class')).includes('now') && (await page.getAttribute('#e0_1', 'class')).includes('now') &&
+    (await page.getAttribute('#n0', 'class')).includes('recv'), 'replay: b and its incoming edge are current, a receives');
   await page.keyboard.press('.');
-  eq((await box(page, 0)).grad, String(aGrad), 'replay: after the last backward step a.grad = 24');
-  eq((await box(page, 1)).grad, String(bGrad), 'replay: ... and b.grad = 12');
+  check((await where(page)).startsWith('backward step 3 of 3: a is an input, a leaf: it sends nothing'), 'replay: the leaf\'s step says it sends nothing');
   await page.keyboard.press(',');
-  eq((await replay(page)).pos, 2, 'replay: "," steps back');
+  await page.keyboard.press(',');
+  eq((await replay(page)).pos, 1, 'replay: "," steps back');
   eq((await box(page, 0)).grad, '\u2014', 'replay: stepping back takes a\'s grad away again');
   await page.keyboard.press('r');
   eq((await replay(page)).pos, 0, 'replay: "r" resets');
@@ -262,8 +291,38 @@ async function testReplay(context, dir) {
   await page.click('#mg-after');
   eq(await replay(page), null, 'replay: After backward leaves the replay');
   eq((await box(page, 0)).grad, String(aGrad), 'replay: ... and shows the grads after backward');
+
+  /* edges: clicked, and reached from a node's panel by the keyboard */
+  await page.click('#mg-fit');
+  await clickEdge(page, 'e0_1');
+  eq(JSON.stringify((await page.evaluate(() => window.mgInspector.state())).edge), '{"from":0,"to":1}', 'edges: clicking a -> b selects that edge');
+  check((await page.getAttribute('#e0_1', 'class')).includes('selected'), 'edges: the clicked edge is marked');
+  for (const k of [0, 1]) {
+    eq(await page.textContent(`#mg-edge-${k}-local`), '1', `edges: a -> b, operand ${k + 1}: local derivative 1`);
+    eq(await page.textContent(`#mg-edge-${k}-upstream`), String(bGrad), `edges: a -> b, operand ${k + 1}: upstream b.grad = 12`);
+    eq(await page.textContent(`#mg-edge-${k}-contribution`), String(bGrad), `edges: a -> b, operand ${k + 1}: contribution 12`);
+  }
+  eq(await page.textContent('#mg-edge-sum'), `a.grad = ${bGrad} [from b = a + a] + ${bGrad} [from b = a + a] = ${aGrad}`, 'edges: the panel shows where the contributions go');
+  await clickEdge(page, 'e1_2');
+  eq(await page.textContent('#mg-edge-0-local'), String(b), 'edges: b -> c = b * b: local derivative b = 6');
+  eq(await page.textContent('#mg-edge-0-contribution'), String(b * cGrad), 'edges: b -> c: contribution 6 \u00d7 1 = 6');
+  await page.evaluate(() => window.mgInspector.select(1));
+  await page.focus('#mg-inputs button.edge');
+  await page.keyboard.press('Enter');
+  eq(JSON.stringify((await page.evaluate(() => window.mgInspector.state())).edge), '{"from":0,"to":1}', 'edges: Enter on an input\'s edge button selects the edge');
   eq(page.errors.join('\n'), '', 'replay: no script errors');
   await page.close();
+
+  /* a grad that accumulates over two steps: x in z = x*y + x (x = 2, y = 3) */
+  const p2 = await open(context, path.join(dir, 'expr.html'));
+  await p2.click('#mg-replay-backward');
+  for (let i = 0; i < 5; i++) await p2.click('#mg-replay-next');
+  eq((await box(p2, 0)).grad, '1', 'replay: expr step 5 (z = a + x) sends x 1');
+  await p2.click('#mg-replay-next');
+  eq((await box(p2, 0)).grad, '4', 'replay: expr step 6 (a = x * y) adds y = 3: x.grad = 4');
+  eq(await p2.textContent('#n0 text.mg-step'), 'grad 1 + 3 = 4', 'replay: x\'s box shows 1 + 3 = 4');
+  eq(p2.errors.join('\n'), '', 'replay: no script errors on expr');
+  await p2.close();
 }
 
 /* The command line's page: micrograd's README example through mgviz expr. */
@@ -284,6 +343,29 @@ async function testCli(context, dir, mgviz) {
   check((await field(page, 'grad')).startsWith('138.833'), 'cli: dg/da = 138.8338 as in micrograd');
   await page.click('#mg-before');
   check((await field(page, 'grad')).startsWith('\u2014'), 'cli: before backward a has no grad yet');
+
+  /* the page's edge numbers: the contributions into every node the root
+   * depends on add up to its grad (the engine's, saved beside them) */
+  const D = pageData(file), f = D.steps[0], nodes = D.graph.nodes;
+  const grad = numbersOf(f.grad), contrib = numbersOf(f.contrib), sum = new Float64Array(nodes.length);
+  const reach = new Uint8Array(nodes.length);
+  reach[D.graph.root] = 1;
+  for (let id = nodes.length - 1; id >= 0; id--) if (reach[id]) nodes[id].parents.forEach((p) => { reach[p] = 1; });
+  let k = 0;
+  nodes.forEach((n) => n.parents.forEach((p) => { if (reach[n.id]) sum[p] += contrib[k]; k++; }));
+  eq(k, contrib.length, 'cli: one contribution per operand edge (' + k + ')');
+  const off = nodes.filter((n) => reach[n.id] && n.id !== D.graph.root && Math.abs(sum[n.id] - grad[n.id]) > 1e-12 * Math.max(1, Math.abs(grad[n.id])));
+  eq(off.map((n) => n.id).join(' '), '', 'cli: the contributions into every node add up to its grad');
+
+  /* replayed to the end, backward shows every grad as after backward */
+  await page.click('#mg-after');
+  const after = await page.$$eval('g.node.value text', (ts) => ts.map((t) => t.textContent));
+  await page.click('#mg-replay-backward');
+  await page.focus('#mg-replay-pos');
+  await page.keyboard.press('End');
+  eq((await replay(page)).pos, (await replay(page)).steps, 'cli: End on the replay slider goes to the last step');
+  eq(JSON.stringify(await page.$$eval('g.node.value text:not(.mg-step)', (ts) => ts.map((t) => t.textContent))), JSON.stringify(after),
+    'cli: the replayed backward ends with the grads of backward');
   eq(page.errors.join('\n'), '', 'cli: no script errors');
   await page.close();
 
@@ -367,7 +449,27 @@ async function testFolded(context, dir) {
   await page.close();
 }
 
-async function testMoons(context, dir, name, times, screenshot) {
+/* The README's picture: its command's page, x*y + x, two steps into
+ * backward, x selected: x's grad accumulating, 1 + 3 = 4. */
+async function readmePicture(context, dir, mgviz, out) {
+  const file = path.join(dir, 'xy.html');
+  execFileSync(mgviz, ['expr', 'x*y + x', 'x=2', 'y=3', '-o', file], { encoding: 'utf8' });
+  const page = await open(context, file);
+  await page.setViewportSize({ width: 1200, height: 540 });
+  await page.click('#mg-replay-backward');
+  await page.evaluate(() => window.mgInspector.select(0));
+  await page.click('#mg-replay-next');
+  await page.click('#mg-replay-next');
+  await page.click('#mg-fit');
+  await nextFrame(page);
+  await page.screenshot({ path: out });
+  const shot = pictureStats(fs.readFileSync(out));
+  check(shot.colours > 20 && shot.ink > 0.02, 'readme: the picture is not blank (' + shot.colours + ' colours)');
+  check((await where(page)).includes('x.grad = 1 + 3 = 4'), 'readme: the picture shows x.grad accumulating');
+  await page.close();
+}
+
+async function testMoons(context, dir, name, times) {
   const file = path.join(dir, name + '.html');
   const say = (what) => name + ': ' + what;
   const bytes = fs.statSync(file).size;
@@ -413,19 +515,31 @@ async function testMoons(context, dir, name, times, screenshot) {
   check((await field(page, 'grad')).startsWith('\u2014'), say('before backward the grads read as not computed'));
   await page.click('#mg-after');
   times[name] = { bytes, openWallMs: openMs, scriptInitMs: await page.evaluate(() => window.mgInspector.initMs), nodes: await page.evaluate(() => window.mgInspector.nodes), stepToPaintMs: stepMs };
-  if (screenshot) { /* the README's picture: step 0, paths from the input x0 */
-    await page.setViewportSize({ width: 1400, height: 820 });
+  /* replay: where the step saved every node; else it says why not */
+  await page.click('#mg-replay-backward');
+  const nsteps = await page.evaluate(() => window.mgInspector.state().replay.steps);
+  const replayMs = await page.evaluate(async () => {
+    const next = document.getElementById('mg-replay-next'), ms = [];
+    for (let i = 0; i < 10; i++) {
+      const t = performance.now();
+      next.click();
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      ms.push(performance.now() - t);
+    }
+    ms.sort((a, b) => a - b);
+    return { median: ms[5], max: ms[9] };
+  });
+  check((await where(page)).startsWith('backward step 10 of ' + nsteps + ':'), say('replay backward steps through the last step\'s graph'));
+  times[name].replayStepToPaintMs = replayMs;
+  const full = pageData(file).steps.map((f) => !f.partial);
+  if (full.includes(false)) {
     await page.focus('#mg-step');
     await page.keyboard.press('Home');
-    await page.selectOption('#mg-colour', 'grad');
-    await page.fill('#mg-search', 'x0');
-    await page.press('#mg-search', 'Enter');
-    await page.click('#mg-fit');
-    await page.click('#mg-paths');
-    await page.evaluate(() => { document.querySelector('.side').scrollTop = 0; });
     await nextFrame(page);
-    await page.screenshot({ path: screenshot });
+    check((await where(page)).includes('only the parameters were saved'), say('replay says why it cannot run where only parameters were saved'));
+    check(await page.isDisabled('#mg-replay-next'), say('... and its buttons are disabled there'));
   }
+  await page.click('#mg-after');
   const shot = pictureStats(await page.screenshot());
   check(shot.colours > 20 && shot.ink > 0.02, say('the screenshot is not blank (' + shot.colours + ' colours)'));
   eq(page.errors.join('\n'), '', say('no script errors'));
@@ -454,8 +568,9 @@ async function testMoons(context, dir, name, times, screenshot) {
     if (option('--mgviz')) await testCli(context, dir, option('--mgviz'));
     await testMlp(context, dir, times);
     await testFolded(context, dir);
-    await testMoons(context, dir, 'moons', times, null);
-    await testMoons(context, dir, 'moons-sample', times, option('--screenshot'));
+    await testMoons(context, dir, 'moons', times);
+    await testMoons(context, dir, 'moons-sample', times);
+    if (option('--screenshot') && option('--mgviz')) await readmePicture(context, dir, option('--mgviz'), option('--screenshot'));
   } catch (e) {
     failed++;
     console.log('FAIL ' + (e && e.stack || e));

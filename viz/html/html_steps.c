@@ -13,6 +13,10 @@
  *                  "data", "grad": base64 little-endian arrays, one number
  *                                  per node in id order,
  *                  "before": the same for grads before backward, or absent,
+ *                  "local", "contrib": the same, one number per operand edge
+ *                                  in node id then operand order: its local
+ *                                  derivative and what backward sent along
+ *                                  it (html_edges.c), or absent,
  *                  "partial": true when the arrays stop at the kept nodes,
  *                  "boundary": a data: URI of a PNG, or absent } ],
  *     "curve": { "step": [...], "loss": [...] } or absent }
@@ -20,7 +24,9 @@
  * Size. A page should stay small enough to open quickly (HTML_PAGE_BUDGET):
  * numbers are doubles when they fit, else floats; when even floats do not
  * fit, steps keep only the kept nodes (the parameters, mg_graph_keep()),
- * except every k-th step counted back from the last, which keeps all. */
+ * except every k-th step counted back from the last, which keeps all. Edge
+ * numbers come last: steps that keep all nodes carry them, latest first,
+ * while the budget lasts. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +42,7 @@ typedef struct html_frame {
     long step;
     double loss, accuracy;
     double *data, *grad, *before; /* n numbers each; before may be NULL */
+    double *local, *contrib;      /* nedges numbers each */
     unsigned char *png;           /* boundary picture, or NULL */
     size_t png_len;
 } html_frame;
@@ -46,6 +53,7 @@ struct mg_html_steps {
     char *svg;            /* given or drawn at the first step */
     /* shape, fixed by the first step */
     size_t n;
+    size_t nedges;        /* operand edges of the n nodes */
     size_t kept;          /* nodes kept across resets: ids below it */
     uint32_t root;
     uint8_t *op;
@@ -99,6 +107,8 @@ void mg_html_steps_free(mg_html_steps *s)
         free(f->data);
         free(f->grad);
         free(f->before);
+        free(f->local);
+        free(f->contrib);
         free(f->png);
     }
     free(s->frames);
@@ -162,6 +172,7 @@ static mg_code take_shape(mg_html_steps *s, const mg_value *root, mg_error *err)
 {
     const mg_graph *g = root->graph;
     s->n = mg_graph_count(g);
+    s->nedges = html_edge_count(g, s->n);
     s->kept = mg_graph_kept(g) < s->n ? mg_graph_kept(g) : s->n;
     s->root = root->id;
     s->op = malloc(s->n ? s->n : 1);
@@ -299,6 +310,8 @@ mg_code mg_html_steps_add(mg_html_steps *s, mg_value *root,
         .data = take_numbers(root->graph, s->n, false),
         .grad = take_numbers(root->graph, s->n, true),
         .before = s->before,
+        .local = malloc((s->nedges ? s->nedges : 1) * sizeof(double)),
+        .contrib = malloc((s->nedges ? s->nedges : 1) * sizeof(double)),
     };
     if (info && info->boundary_png && info->boundary_png_len) {
         f.png = malloc(info->boundary_png_len);
@@ -307,11 +320,18 @@ mg_code mg_html_steps_add(mg_html_steps *s, mg_value *root,
             f.png_len = info->boundary_png_len;
         }
     }
-    if (!f.data || !f.grad || (info && info->boundary_png_len && !f.png)) {
+    if (!f.data || !f.grad || !f.local || !f.contrib ||
+        (info && info->boundary_png_len && !f.png))
+        rc = mg_error_set(err, MG_ENOMEM, "mgviz html: out of memory for step %ld", f.step);
+    if (rc == MG_OK)
+        rc = html_edges_take(root->graph, s->n, f.local, f.contrib, err);
+    if (rc != MG_OK) {
         free(f.data);
         free(f.grad);
+        free(f.local);
+        free(f.contrib);
         free(f.png);
-        return mg_error_set(err, MG_ENOMEM, "mgviz html: out of memory for step %ld", f.step);
+        return rc;
     }
     s->before = NULL;
     s->frames[s->nframes++] = f;
@@ -340,15 +360,22 @@ mg_code mg_html_steps_set_curve(mg_html_steps *s, const long *step,
     return MG_OK;
 }
 
-/* How the step arrays are stored: their width and which steps keep all. */
+/* How the step arrays are stored: their width, which steps keep all nodes
+ * and which carry edge numbers. */
 typedef struct html_layout {
     bool as_float;
-    size_t every; /* frames nframes-1, nframes-1-every, ... keep all nodes */
+    size_t every;      /* frames nframes-1, nframes-1-every, ... keep all nodes */
+    size_t edges_from; /* of those, frames from this index on carry edges */
 } html_layout;
 
 static bool frame_is_full(const mg_html_steps *s, const html_layout *l, size_t i)
 {
     return (s->nframes - 1 - i) % l->every == 0;
+}
+
+static bool frame_has_edges(const mg_html_steps *s, const html_layout *l, size_t i)
+{
+    return i >= l->edges_from && frame_is_full(s, l, i);
 }
 
 static void frame_json(mg_buf *b, const mg_html_steps *s, const html_layout *l,
@@ -373,6 +400,13 @@ static void frame_json(mg_buf *b, const mg_html_steps *s, const html_layout *l,
         mg_buf_base64_numbers(b, f->before, n, l->as_float);
         mg_buf_puts(b, "\"");
     }
+    if (frame_has_edges(s, l, i)) {
+        mg_buf_puts(b, ",\"local\":\"");
+        mg_buf_base64_numbers(b, f->local, s->nedges, l->as_float);
+        mg_buf_puts(b, "\",\"contrib\":\"");
+        mg_buf_base64_numbers(b, f->contrib, s->nedges, l->as_float);
+        mg_buf_puts(b, "\"");
+    }
     if (f->png) {
         mg_buf_puts(b, ",\"boundary\":\"data:image/png;base64,");
         mg_buf_base64(b, f->png, f->png_len);
@@ -395,14 +429,21 @@ static void curve_json(mg_buf *b, const mg_html_steps *s)
     mg_buf_puts(b, "]}");
 }
 
+/* Base64 bytes of count numbers under layout l. */
+static size_t array_bytes(const html_layout *l, size_t count)
+{
+    return count * (l->as_float ? 4 : 8) / 3 * 4 + 4;
+}
+
 /* Base64 bytes of every step's arrays under layout l. */
 static size_t numbers_bytes(const mg_html_steps *s, const html_layout *l)
 {
     size_t total = 0;
     for (size_t i = 0; i < s->nframes; i++) {
         size_t arrays = s->frames[i].before ? 3 : 2;
-        size_t n = frame_is_full(s, l, i) ? s->n : s->kept;
-        total += arrays * n * (l->as_float ? 4 : 8) / 3 * 4;
+        total += arrays * array_bytes(l, frame_is_full(s, l, i) ? s->n : s->kept);
+        if (frame_has_edges(s, l, i))
+            total += 2 * array_bytes(l, s->nedges);
     }
     return total;
 }
@@ -414,12 +455,22 @@ static html_layout choose_layout(const mg_html_steps *s)
     for (size_t i = 0; i < s->nframes; i++)
         other += s->frames[i].png_len / 3 * 4;
     size_t budget = HTML_PAGE_BUDGET > other ? HTML_PAGE_BUDGET - other : 0;
-    html_layout l = { false, 1 };
-    if (numbers_bytes(s, &l) <= budget)
-        return l;
-    l.as_float = true;
-    while (l.every < s->nframes && numbers_bytes(s, &l) > budget)
-        l.every++;
+    html_layout l = { false, 1, s->nframes };
+    if (numbers_bytes(s, &l) > budget) {
+        l.as_float = true;
+        while (l.every < s->nframes && numbers_bytes(s, &l) > budget)
+            l.every++;
+    }
+    /* edge numbers last: the latest full frames first, while the budget lasts */
+    size_t used = numbers_bytes(s, &l), edges = 2 * array_bytes(&l, s->nedges);
+    for (size_t i = s->nframes; i-- > 0;) {
+        if (!frame_is_full(s, &l, i))
+            continue;
+        if (used + edges > budget)
+            break;
+        used += edges;
+        l.edges_from = i;
+    }
     return l;
 }
 

@@ -2,9 +2,9 @@
  * micrograd's _prev, in order): its local derivative and the contribution
  * backward sent along it, per step; a node's grad is the sum of the
  * contributions sent to it, in the order backward sent them. */
-var E = [];                             /* {from, to, slot} */
-(G.edges || []).forEach(function (e) { E.push({ from: e.from, to: e.to, slot: 0 }); });
-if (!E.length) nodes.forEach(function (n) {
+var E = [];      /* {from, to, slot}: in node id then operand order, as the
+                   step arrays "local" and "contrib" (html_edges.c) */
+nodes.forEach(function (n) {
   n.parents.forEach(function (p) { E.push({ from: p, to: n.id, slot: 0 }); });
 });
 var inputEdges = [], sentTo = [];
@@ -20,7 +20,7 @@ sentTo.forEach(function (ks) { ks.sort(function (a, b) { return E[b].to - E[a].t
 /* this step's edge numbers {local, contrib}, or null when the page has none */
 function edgeNumbers() {
   var f = steps[S.step];
-  if (!f.local || !f.contrib) return null;
+  if (!f.local || !f.contrib || f.partial) return null;
   return { local: numbers(S.step, 'local'), contrib: numbers(S.step, 'contrib') };
 }
 function ordinal(k) { return ['1st', '2nd', '3rd'][k] || (k + 1) + 'th'; }

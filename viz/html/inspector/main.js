@@ -8,7 +8,6 @@ if (hasTraining) {
 }
 applyView();
 setStep(S.step);
-syncReplay();
 window.mgInspector = {
   ready: true,
   initMs: performance.now() - t0,

@@ -108,7 +108,8 @@ function stepReplay(delta) {
   S.replay.pos = pos;
   syncReplay();
   refresh();
-  if (pos > 0) revealIfHidden(replayNode(pos));
+  status(''); /* the line above the graph says where we are */
+  if (pos > 0) reveal(replayNode(pos), false); /* followed, readable */
 }
 function setReplayPos(pos) { if (S.replay) stepReplay(pos - S.replay.pos); }
 function togglePlay() {
@@ -145,7 +146,7 @@ $('mg-replay-reset').onclick = function () { stopPlay(); setReplayPos(0); if (!S
 $('mg-replay-prev').onclick = function () { stopPlay(); stepReplay(-1); };
 $('mg-replay-next').onclick = function () { stopPlay(); stepReplay(1); };
 $('mg-replay-play').onclick = togglePlay;
-$('mg-replay-pos').addEventListener('input', function (e) { stopPlay(); setReplayPos(+e.target.value); });
+$('mg-replay-pos').addEventListener('input', function (e) { var to = +e.target.value; stopPlay(); setReplayPos(to); });
 
 /* ---- the picture: done, current and waiting nodes, the current node's
  * incoming edges, and a tag with what just changed ---- */
@@ -173,7 +174,7 @@ function paintReplay(x) {
   }
   foldEl.forEach(function (el, sid) { /* a folded box: waiting until a member is done */
     var ids = foldMembers(sid), reached = 0, started = false;
-    for (var m = 0; m < ids.length && !started; m++)
+    for (var m = 0; active && m < ids.length && !started; m++)
       if (RANK[ids[m]] >= 0) { reached++; started = replayDone(ids[m]); }
     el.classList.toggle('waiting', active && reached > 0 && !started);
     el.classList.toggle('now', cur >= 0 && nodeFold[cur] === sid);

@@ -18,6 +18,7 @@ function setStep(i) {
   if (f.boundary) { img.src = f.boundary; img.alt = 'Decision boundary at step ' + f.step; }
   $('mg-boundary-fig').hidden = !f.boundary;
   drawLossMarker(f.step, loss);
+  syncReplay(); /* a step without every node cannot be replayed */
   refresh();
 }
 slider.addEventListener('input', function () {

@@ -37,15 +37,6 @@ function reveal(id, force) {
   applyView();
 }
 
-/* moves the view (no zoom) to a node outside it */
-function revealIfHidden(id) {
-  var el = nodeEl[id] || foldEl.get(nodeFold[id]);
-  if (!el) return;
-  var b = userBox(el);
-  if (b.x >= vb.x && b.y >= vb.y && b.x + b.w <= vb.x + vb.w && b.y + b.h <= vb.y + vb.h) return;
-  pan(b.x + b.w / 2 - (vb.x + vb.w / 2), b.y + b.h / 2 - (vb.y + vb.h / 2));
-}
-
 var drag = null;
 view.addEventListener('pointerdown', function (e) {
   if (e.button !== 0 || e.target.closest('.fold-pop')) return;
