@@ -267,6 +267,47 @@ START_TEST(test_steps_keep_each_steps_numbers)
 }
 END_TEST
 
+/* Each step carries what backward sent along every operand edge, as the
+ * engine reports it (mg_node_edges), in node id then operand order. */
+START_TEST(test_edges_carry_the_chain_rule)
+{
+    make_dir();
+    mg_graph *g = mg_graph_new();
+    mg_value *a = mg_label(mg_input(g, 3.0), "a");
+    mg_value *b = mg_label(mg_add(a, a), "b");
+    mg_value *c = mg_label(mg_mul(b, b), "c");
+    mg_error err;
+    ck_assert_int_eq(mg_html_write(c, path_in_dir("e.html"), NULL, &err), MG_OK);
+    char *page = slurp(path_in_dir("e.html"), NULL);
+    const char *step = strstr(page, "\"steps\":[");
+    size_t nl, nc;
+    unsigned char *local = field_bytes(step, "local", &nl);
+    unsigned char *contrib = field_bytes(step, "contrib", &nc);
+    ck_assert_uint_eq(nl, 4 * sizeof(double)); /* a+a and b*b: two edges each */
+    ck_assert_uint_eq(nc, 4 * sizeof(double));
+    size_t k = 0;
+    double into_a = 0;
+    const mg_value *computed[] = { b, c };
+    for (int i = 0; i < 2; i++) {
+        mg_edge e[2];
+        ck_assert_int_eq(mg_node_edges(computed[i], e), 2);
+        for (int j = 0; j < 2; j++, k++) {
+            ck_assert_double_eq(le_double(local, k), e[j].local);
+            ck_assert_double_eq(le_double(contrib, k), e[j].contribution);
+            if (e[j].from == a)
+                into_a += le_double(contrib, k);
+        }
+    }
+    ck_assert_double_eq(into_a, a->grad); /* a's grad is what was sent to it */
+    ck_assert_double_eq(a->grad, 24.0);
+    free(local);
+    free(contrib);
+    free(page);
+    mg_graph_free(g);
+    remove_dir();
+}
+END_TEST
+
 START_TEST(test_a_changed_shape_is_refused)
 {
     mg_graph *g = mg_graph_new();
@@ -380,9 +421,12 @@ START_TEST(test_large_runs_fit_the_size_budget)
     unsigned char *data = field_bytes(last, "data", &n);
     ck_assert_uint_eq(n, (PARAMS + CHAIN) * 4);
     free(data);
-    data = field_bytes(strstr(page, "{\"step\":38,"), "data", &n);
+    const char *partial = strstr(page, "{\"step\":38,");
+    data = field_bytes(partial, "data", &n);
     ck_assert_uint_eq(n, PARAMS * 4);
     free(data);
+    const char *local = strstr(partial, "\"local\":");
+    ck_assert(local == NULL || local > last); /* a step of only parameters has no edges */
     free(page);
     mg_html_steps_free(s);
     mg_graph_free(g);
@@ -399,6 +443,7 @@ static Suite *html_suite(void)
     tcase_add_test(tc, test_markup_in_labels_is_escaped);
     tcase_add_test(tc, test_nan_survives_as_bytes);
     tcase_add_test(tc, test_steps_keep_each_steps_numbers);
+    tcase_add_test(tc, test_edges_carry_the_chain_rule);
     tcase_add_test(tc, test_a_changed_shape_is_refused);
     tcase_add_test(tc, test_errors_name_the_problem_and_write_nothing);
     tcase_add_test(tc, test_rewrite_is_atomic);
