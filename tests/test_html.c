@@ -259,7 +259,9 @@ START_TEST(test_steps_keep_each_steps_numbers)
         ck_assert_double_eq(le_double(data, w->id), seen_w[k]);
         free(data);
     }
-    ck_assert_ptr_nonnull(strstr(page, "\"curve\":{\"step\":[0,5,10,15,20],\"loss\":[1,0.5,\"nan\",0.2,0.1]}"));
+    ck_assert_ptr_nonnull(strstr(page, "\"curve\":{\"step\":[0,5,10,15,20],\"loss\":[1,0.5,null,0.2,0.1],"
+                                       "\"loss_str\":[null,null,\"nan\",null,null]}"));
+    ck_assert_ptr_nonnull(strstr(page, "\"accuracy\":null,\"accuracy_str\":\"nan\""));
     free(page);
     mg_html_steps_free(s);
     mg_graph_free(g);
@@ -284,6 +286,7 @@ START_TEST(test_edges_carry_the_chain_rule)
     unsigned char *local = field_bytes(step, "local", &nl);
     unsigned char *contrib = field_bytes(step, "contrib", &nc);
     ck_assert_uint_eq(nl, 4 * sizeof(double)); /* a+a and b*b: two edges each */
+    ck_assert_ptr_null(strstr(page, "\"edges\":")); /* not twice: the graph JSON has none */
     ck_assert_uint_eq(nc, 4 * sizeof(double));
     size_t k = 0;
     double into_a = 0;

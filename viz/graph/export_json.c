@@ -207,7 +207,7 @@ static int write_graph(FILE *out, const export_job *job)
         mg_export_node_json(out, mg_graph_node(root->graph, id));
     }
     putc(']', out);
-    int rc = write_edges(out, root, nl);
+    int rc = (job->flags & MG_EXPORT_NO_EDGES) ? 0 : write_edges(out, root, nl);
     fputs("}\n", out);
     return rc;
 }

@@ -48,7 +48,9 @@ typedef struct mg_export_var {
 
 /* Flags. */
 enum {
-    MG_EXPORT_COMPACT = 1u << 0 /* JSON on one line, for one object per line */
+    MG_EXPORT_COMPACT = 1u << 0,  /* JSON on one line, for one object per line */
+    MG_EXPORT_NO_EDGES = 1u << 1  /* no "edges" (the inspector page keeps them
+                                     per step, as numbers) */
 };
 
 /* Writes root's graph as graph JSON to out. vars (nvars of them) are the

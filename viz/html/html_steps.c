@@ -5,11 +5,13 @@
  *   { "format", "version", "title", "precision",
  *     "encoding": "f64" | "f32",   how the step arrays are stored
  *     "graph":  the graph JSON of the shared format, at the first step,
+ *               without "edges" (each step carries its own, below),
  *     "scopes": scope paths by scope id (names the SVG's fold<ID> boxes),
  *     "fold":   the picture's fold plan (mg_viz_fold_plan_json()): its boxes
  *               and which box holds each node, so the page counts exactly
  *               what the picture draws,
- *     "steps": [ { "step", "loss", "accuracy",
+ *     "steps": [ { "step", "loss", "accuracy" (null when not finite, with
+ *                  "loss_str"/"accuracy_str" "nan", "inf" or "-inf"),
  *                  "data", "grad": base64 little-endian arrays, one number
  *                                  per node in id order,
  *                  "before": the same for grads before backward, or absent,
@@ -19,7 +21,8 @@
  *                                  it (html_edges.c), or absent,
  *                  "partial": true when the arrays stop at the kept nodes,
  *                  "boundary": a data: URI of a PNG, or absent } ],
- *     "curve": { "step": [...], "loss": [...] } or absent }
+ *     "curve": { "step": [...], "loss": [...], "loss_str": [...] where a
+ *                loss is not finite } or absent }
  *
  * Size. A page should stay small enough to open quickly (HTML_PAGE_BUDGET):
  * numbers are doubles when they fit, else floats; when even floats do not
@@ -188,7 +191,8 @@ static mg_code take_shape(mg_html_steps *s, const mg_value *root, mg_error *err)
     }
     char *json;
     size_t len;
-    mg_code rc = mg_export_json_data(root, NULL, 0, MG_EXPORT_COMPACT, &json, &len, err);
+    mg_code rc = mg_export_json_data(root, NULL, 0, MG_EXPORT_COMPACT | MG_EXPORT_NO_EDGES,
+                                     &json, &len, err);
     if (rc != MG_OK)
         return rc;
     mg_buf_json_embed(&s->graph, json, len);
@@ -384,10 +388,10 @@ static void frame_json(mg_buf *b, const mg_html_steps *s, const html_layout *l,
     const html_frame *f = &s->frames[i];
     bool full = frame_is_full(s, l, i);
     size_t n = full ? s->n : s->kept;
-    mg_buf_printf(b, "{\"step\":%ld,\"loss\":", f->step);
-    mg_buf_json_number(b, f->loss);
-    mg_buf_puts(b, ",\"accuracy\":");
-    mg_buf_json_number(b, f->accuracy);
+    mg_buf_printf(b, "{\"step\":%ld,", f->step);
+    mg_buf_json_member(b, "loss", f->loss);
+    mg_buf_puts(b, ",");
+    mg_buf_json_member(b, "accuracy", f->accuracy);
     if (!full)
         mg_buf_puts(b, ",\"partial\":true");
     mg_buf_puts(b, ",\"data\":\"");
@@ -417,6 +421,7 @@ static void frame_json(mg_buf *b, const mg_html_steps *s, const html_layout *l,
 
 static void curve_json(mg_buf *b, const mg_html_steps *s)
 {
+    bool nonfinite = false;
     mg_buf_puts(b, ",\"curve\":{\"step\":[");
     for (size_t i = 0; i < s->ncurve; i++)
         mg_buf_printf(b, "%s%ld", i ? "," : "", s->curve_step[i]);
@@ -425,8 +430,24 @@ static void curve_json(mg_buf *b, const mg_html_steps *s)
         if (i)
             mg_buf_puts(b, ",");
         mg_buf_json_number(b, s->curve_loss[i]);
+        nonfinite |= !isfinite(s->curve_loss[i]);
     }
-    mg_buf_puts(b, "]}");
+    mg_buf_puts(b, "]");
+    if (nonfinite) { /* the graph JSON's rule for arrays: strings where null */
+        char text[32];
+        mg_buf_puts(b, ",\"loss_str\":[");
+        for (size_t i = 0; i < s->ncurve; i++) {
+            mg_buf_puts(b, i ? "," : "");
+            if (isfinite(s->curve_loss[i])) {
+                mg_buf_puts(b, "null");
+                continue;
+            }
+            mg_format_double(s->curve_loss[i], text, sizeof text);
+            mg_buf_printf(b, "\"%s\"", text);
+        }
+        mg_buf_puts(b, "]");
+    }
+    mg_buf_puts(b, "}");
 }
 
 /* Base64 bytes of count numbers under layout l. */

@@ -1,13 +1,20 @@
 /* steps.js — training runs: the step slider, the loss curve with the
  * current step marked, and the decision-boundary picture. */
-var hasTraining = steps.length > 1 || steps.some(function (f) { return f.boundary || Number.isFinite(num(f.loss)); });
-function num(v) { return typeof v === 'number' ? v : v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : NaN; }
+var hasTraining = steps.length > 1 || steps.some(function (f) { return f.boundary || Number.isFinite(num(f, 'loss')); });
+/* a number of the page's JSON: null with a "<key>_str" companion is NaN or
+ * an infinity (the graph JSON's rule); null alone is not known (NaN) */
+function num(o, key, i) {
+  var v = i === undefined ? o[key] : o[key][i], s = o[key + '_str'];
+  if (typeof v === 'number') return v;
+  if (s && i !== undefined) s = s[i];
+  return s === 'inf' ? Infinity : s === '-inf' ? -Infinity : NaN;
+}
 var slider = $('mg-step');
 var pendingStep = -1;
 function setStep(i) {
   S.step = Math.max(0, Math.min(steps.length - 1, i));
   slider.value = S.step;
-  var f = steps[S.step], loss = num(f.loss), acc = num(f.accuracy);
+  var f = steps[S.step], loss = num(f, 'loss'), acc = num(f, 'accuracy');
   var t = 'Step ' + f.step + ' (' + (S.step + 1) + ' of ' + steps.length + ')' +
     (Number.isFinite(loss) ? ' \u00b7 loss ' + fmt(loss) : '') +
     (Number.isFinite(acc) ? ' \u00b7 accuracy ' + (100 * acc).toFixed(1) + '%' : '') +
@@ -30,8 +37,8 @@ var chart = null;
 function drawLoss() {
   var c = $('mg-loss');
   var xs, ys;
-  if (D.curve && D.curve.step.length) { xs = D.curve.step; ys = D.curve.loss.map(num); }
-  else { xs = steps.map(function (f) { return f.step; }); ys = steps.map(function (f) { return num(f.loss); }); }
+  if (D.curve && D.curve.step.length) { xs = D.curve.step; ys = D.curve.loss.map(function (v, i) { return num(D.curve, 'loss', i); }); }
+  else { xs = steps.map(function (f) { return f.step; }); ys = steps.map(function (f) { return num(f, 'loss'); }); }
   var pts = [];
   for (var i = 0; i < xs.length; i++) if (Number.isFinite(ys[i])) pts.push([xs[i], ys[i]]);
   if (!pts.length) { $('mg-loss-fig').hidden = true; return; }
