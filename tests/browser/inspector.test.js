@@ -325,6 +325,25 @@ async function testReplay(context, dir) {
   await p2.close();
 }
 
+/* A tensor graph: replay sends contributions shown by their means; an
+ * edge's local derivative is a Jacobian, said so, not a number. */
+async function testTensor(context, dir) {
+  const page = await open(context, path.join(dir, 'tensor.html'));
+  await page.click('#mg-replay-backward');
+  for (let i = 0; i < 3; i++) await page.click('#mg-replay-next');
+  check(/^backward step 3 of \d+: #8 = matmul\(#7, W\) sends a contribution to each input: mean /.test(await where(page)),
+    'tensor: a matmul step sends contributions, shown by their means');
+  await page.click('#mg-after');
+  await page.click('#mg-fit');
+  await clickEdge(page, 'e0_5');
+  eq(await page.textContent('#mg-edge-0-local'), 'a Jacobian (a tensor op), not one number', 'tensor: W -> matmul: the local derivative is a Jacobian');
+  const contribution = await page.textContent('#mg-edge-0-contribution');
+  await page.evaluate(() => window.mgInspector.select(0));
+  eq(contribution, 'mean ' + await field(page, 'grad'), 'tensor: W is used once: its edge carries its whole grad');
+  eq(page.errors.join('\n'), '', 'tensor: no script errors');
+  await page.close();
+}
+
 /* The command line's page: micrograd's README example through mgviz expr. */
 async function testCli(context, dir, mgviz) {
   const file = path.join(dir, 'cli.html');
@@ -565,6 +584,7 @@ async function testMoons(context, dir, name, times) {
   try {
     await testExpr(context, dir);
     await testReplay(context, dir);
+    await testTensor(context, dir);
     if (option('--mgviz')) await testCli(context, dir, option('--mgviz'));
     await testMlp(context, dir, times);
     await testFolded(context, dir);

@@ -2,6 +2,7 @@
  *
  *   expr.html         z = x*y + x beside q = log(y - 4), a NaN
  *   reuse.html        b = a + a; c = b * b with a = 3: a reused node twice over
+ *   tensor.html       a tensor MLP 4-8-3 on a batch of 5 with cross-entropy
  *   mlp.html          one sample through an MLP 2-16-16-1 (about 1,000 values), unfolded
  *   mlp-folded.html   the same graph folded by scope (the default budget)
  *   moons.html        100 training steps of micrograd's moons demo: each step's
@@ -21,6 +22,7 @@
 #include "mg_html.h"
 #include "mg_loss.h"
 #include "mg_plot.h"
+#include "mg_tnn.h"
 
 enum { MOONS = 100 };
 
@@ -67,6 +69,28 @@ static int write_reuse(const char *dir)
     snprintf(path, sizeof path, "%s/reuse.html", dir);
     mg_html_options opt = { .title = "b = a + a; c = b * b" };
     int rc = mg_html_write(c, path, &opt, &err) == MG_OK ? 0 : fail(path, &err);
+    mg_graph_free(g);
+    return rc;
+}
+
+static int write_tensor(const char *dir)
+{
+    char path[4096];
+    mg_error err;
+    mg_graph *g = mg_graph_new();
+    int sizes[] = { 4, 8, 3 };
+    mg_tmlp *m = mg_tmlp_new(g, MG_F32, sizes, 3, MG_INIT_KAIMING, 7, &err);
+    if (!m)
+        return fail("tensor model", &err);
+    mg_tensor *x = mg_tensor_label(mg_tensor_input(g, MG_F32, 2, (const int[]){ 5, 4 }), "x");
+    for (int i = 0; i < 20; i++)
+        mg_tensor_set(x, i, sin(0.7 * i));
+    static const int32_t labels[] = { 0, 1, 2, 1, 0 };
+    mg_tensor *loss = mg_tensor_cross_entropy(mg_tmlp_forward(m, x), labels);
+    snprintf(path, sizeof path, "%s/tensor.html", dir);
+    mg_html_options opt = { .title = "A tensor MLP 4-8-3, a batch of 5, cross-entropy" };
+    int rc = loss && mg_html_write(loss->node, path, &opt, &err) == MG_OK ? 0 : fail(path, &err);
+    mg_tmlp_free(m);
     mg_graph_free(g);
     return rc;
 }
@@ -230,11 +254,11 @@ int main(int argc, char **argv)
     const char *dir = argv[1];
     int steps = argc > 2 ? atoi(argv[2]) : 100;
     steps = steps > 0 ? steps : 1;
-    if (write_expr(dir) || write_reuse(dir) || write_mlp(dir, "mlp.html", SIZE_MAX) ||
+    if (write_expr(dir) || write_reuse(dir) || write_tensor(dir) || write_mlp(dir, "mlp.html", SIZE_MAX) ||
         write_mlp(dir, "mlp-folded.html", 0) || write_moons(dir, "moons.html", steps, false) ||
         write_moons(dir, "moons-sample.html", steps, true))
         return 1;
-    const char *names[] = { "expr.html", "reuse.html", "mlp.html", "mlp-folded.html", "moons.html",
+    const char *names[] = { "expr.html", "reuse.html", "tensor.html", "mlp.html", "mlp-folded.html", "moons.html",
                             "moons-sample.html" };
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         report(dir, names[i]);

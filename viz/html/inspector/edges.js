@@ -83,5 +83,12 @@ function edgeFacts(k, x) {
   if (g === null || g === undefined) return { why: 'Not sent yet: ' + nm(e.to) + ' has no grad ' + (S.replay ? 'at this point of the replay.' : 'before backward.') };
   if (S.replay && S.replay.dir === 'backward' && !replayDone(e.to))
     return { why: 'Not sent yet: ' + nm(e.to) + '\u2019s turn in backward is step ' + (replayRank(e.to) + 1) + '.' };
-  return { local: en.local[k], upstream: g, contrib: en.contrib[k] };
+  return { local: en.local[k], upstream: g, contrib: en.contrib[k], tensor: isTensor(e.to) };
+}
+/* a tensor op's edge has a Jacobian, not one local derivative; the page
+ * shows its tensors by their means */
+function isTensor(id) { return !!nodes[id].shape; }
+/* "3 × 1 = 3", or for a tensor edge "mean 0.25" */
+function sentText(f) {
+  return f.tensor ? 'mean ' + fmt(f.contrib) : fmt(f.local) + ' \u00d7 ' + fmt(f.upstream) + ' = ' + fmt(f.contrib);
 }

@@ -84,7 +84,7 @@ function edgeSummary(k, x) {
   var f = edgeFacts(k, x), e = E[k];
   var head = '\u2192 ' + ordinal(e.slot) + ' operand of ' + nm(e.to);
   if (f.why) return head + (edgeNumbers() ? ': not sent yet' : '');
-  return head + ': ' + fmt(f.local) + ' \u00d7 ' + fmt(f.upstream) + ' = ' + fmt(f.contrib);
+  return head + ': ' + sentText(f);
 }
 
 /* The side panel of a selected edge: what it is, its local derivative, the
@@ -101,6 +101,13 @@ function showEdgePanel(from, to) {
     var f = edgeFacts(k, x), d = '\u2202' + nm(to) + '/\u2202' + nm(from);
     if (f.why) { panel.appendChild(text('p', f.why, 'hint')); return; }
     var dl = document.createElement('dl');
+    if (f.tensor) {
+      row(dl, 'local ' + d, 'a Jacobian (a tensor op), not one number', false, 'mg-edge-' + i + '-local');
+      row(dl, 'upstream ' + nm(to) + '.grad', 'mean ' + full(f.upstream), bad(f.upstream), 'mg-edge-' + i + '-upstream');
+      row(dl, 'contribution', 'mean ' + full(f.contrib), bad(f.contrib), 'mg-edge-' + i + '-contribution');
+      panel.appendChild(dl);
+      return;
+    }
     row(dl, 'local ' + d, full(f.local), bad(f.local), 'mg-edge-' + i + '-local');
     row(dl, 'upstream ' + nm(to) + '.grad', full(f.upstream), bad(f.upstream), 'mg-edge-' + i + '-upstream');
     row(dl, 'contribution', full(f.contrib), bad(f.contrib), 'mg-edge-' + i + '-contribution');

@@ -79,12 +79,10 @@ function replayText() {
   var en = edgeNumbers(), ks = inputEdges[v];
   if (!en) return head + t + nm(v) + ' = ' + exprOf(v) + ' has its complete grad ' + fmt(x.grad[v]) +
     ' and sends to ' + ks.map(function (k) { return who(E[k].from); }).join(' and ') + ' (this page has no edge numbers).' + end;
-  var sends = ks.map(function (k) {
-    return fmt(en.local[k]) + ' \u00d7 ' + fmt(x.grad[v]) + ' = ' + fmt(en.contrib[k]) + ' to ' + who(E[k].from);
-  });
+  var sends = ks.map(function (k) { return sentText(edgeFacts(k, x)) + ' to ' + who(E[k].from); });
   var got = [];
   ks.forEach(function (k) { if (got.indexOf(E[k].from) < 0) got.push(E[k].from); });
-  return head + t + nm(v) + ' = ' + exprOf(v) + ' sends local \u00d7 ' + gradOf(v) + ' to each input: ' +
+  return head + t + nm(v) + ' = ' + exprOf(v) + ' sends ' + (isTensor(v) ? 'a contribution' : 'local \u00d7 ' + gradOf(v)) + ' to each input: ' +
     sends.join(', ') + '. Now ' + got.map(function (p) { return gradOf(p) + ' = ' + runningSum(p, x); }).join(', ') + '.' + end;
 }
 
