@@ -102,43 +102,115 @@ START_TEST(test_summary_of_known_matrix)
 }
 END_TEST
 
+/* A decoded heatmap and where its painted area sits: at the top, centred. */
+typedef struct heat_pic {
+    decoded d;
+    int x0, area_w, area_h;
+} heat_pic;
+
+static heat_pic heat(const mg_tensor *t, bool grad, int area_w, int area_h)
+{
+    mg_png png;
+    mg_error err;
+    ck_assert_msg(mg_heatmap_png(t, grad, &png, &err) == MG_OK, "%s", err.message);
+    heat_pic h = { decode_png(png.bytes, png.len), 0, area_w, area_h };
+    mg_png_free(&png);
+    int w, ht;
+    mg_heatmap_size(t, &w, &ht);
+    ck_assert_int_eq(h.d.w, w);
+    ck_assert_int_eq(h.d.h, ht);
+    ck_assert_int_eq(w, area_w > MG_HEATMAP_MIN_WIDTH ? area_w : MG_HEATMAP_MIN_WIDTH);
+    ck_assert_int_gt(ht, area_h + 12); /* the scale and its numbers below */
+    h.x0 = (w - area_w) / 2;
+    return h;
+}
+
+/* The colour bar: the row under the area with the most pixels of colour
+ * (not white, not text, not the bar's grey frame). */
+static int bar_row(const heat_pic *h)
+{
+    int best = -1;
+    size_t most = 0;
+    for (int y = h->area_h + 1; y < h->d.h; y++) {
+        size_t k = 0;
+        for (int x = 0; x < h->d.w; x++)
+            k += pixel_at(&h->d, x, y) != 0xffffffu && pixel_at(&h->d, x, y) != 0x999999u &&
+                 !is_dark(pixel_at(&h->d, x, y));
+        if (k > most) {
+            most = k;
+            best = y;
+        }
+    }
+    ck_assert_int_ge(best, 0);
+    return best;
+}
+
 /* Heatmap of a 2x3 matrix: cells 64/3 = 21 pixels across, 64/2 = 32 down;
- * the largest |x| is full colour, 0 is white, NaN grey. */
+ * the largest |x| is full colour, 0 is white, NaN its own colour; the bar
+ * runs from the colour of the smallest value to that of the largest, and
+ * both are printed at its ends. */
 START_TEST(test_heatmap_pixels)
 {
     mg_graph *g = mg_graph_new();
     mg_tensor *t = mg_tensor_param(g, MG_F64, 2, (const int[]){2, 3});
     const double x[] = {4, -4, 0, NAN, 2, -1};
     mg_tensor_load(t, x);
-    int w, h;
-    mg_heatmap_size(t, &w, &h);
-    ck_assert_int_eq(w, 63);
-    ck_assert_int_eq(h, 64);
-    mg_png png;
-    mg_error err;
-    ck_assert_msg(mg_heatmap_png(t, false, &png, &err) == MG_OK, "%s", err.message);
-    decoded d = decode_png(png.bytes, png.len);
-    ck_assert_int_eq(d.w, 63);
-    ck_assert_int_eq(d.h, 64);
-    ck_assert_uint_eq(pixel_at(&d, 10, 10), MG_HEATMAP_COLOR_POS);
-    ck_assert_uint_eq(pixel_at(&d, 31, 10), MG_HEATMAP_COLOR_NEG);
-    ck_assert_uint_eq(pixel_at(&d, 52, 10), 0xffffffu);
-    ck_assert_uint_eq(pixel_at(&d, 10, 40), 0xbdbdbdu);
+    heat_pic h = heat(t, false, 63, 64);
+    ck_assert_uint_eq(pixel_at(&h.d, h.x0 + 10, 10), MG_HEATMAP_COLOR_POS);
+    ck_assert_uint_eq(pixel_at(&h.d, h.x0 + 31, 10), MG_HEATMAP_COLOR_NEG);
+    ck_assert_uint_eq(pixel_at(&h.d, h.x0 + 52, 10), 0xffffffu);
+    ck_assert_uint_eq(pixel_at(&h.d, h.x0 + 10, 40), MG_HEATMAP_COLOR_NAN);
     /* 2 is half-way from white to red in every channel */
-    uint32_t half = pixel_at(&d, 31, 40);
+    uint32_t half = pixel_at(&h.d, h.x0 + 31, 40);
     ck_assert_int_le(abs((int)(half >> 16) - (0xff + 0xb2) / 2), 1);
     ck_assert_int_le(abs((int)(half & 0xff) - (0xff + 0x2b) / 2), 1);
-    free(d.px);
-    mg_png_free(&png);
-    /* the grad exists (zeros): all white */
-    ck_assert_int_eq(mg_heatmap_png(t, true, &png, &err), MG_OK);
-    d = decode_png(png.bytes, png.len);
-    ck_assert_uint_eq(count_colour(&d, 0xffffffu), (size_t)(d.w * d.h));
-    free(d.px);
-    mg_png_free(&png);
+    /* the bar: full blue at its left end (-4), full red at its right (4) */
+    int y = bar_row(&h);
+    ck_assert(near_colour(pixel_at(&h.d, 1, y), MG_HEATMAP_COLOR_NEG, 6));
+    ck_assert(near_colour(pixel_at(&h.d, h.d.w - 2, y), MG_HEATMAP_COLOR_POS, 6));
+    ck_assert(near_colour(pixel_at(&h.d, h.d.w / 2, y), 0xffffffu, 6)); /* 0 mid-way */
+    /* numbers under both ends of the bar */
+    ck_assert_uint_gt(count_dark_in(&h.d, 0, y + 4, 20, h.d.h), 10);
+    ck_assert_uint_gt(count_dark_in(&h.d, h.d.w - 20, y + 4, h.d.w, h.d.h), 10);
+    free(h.d.px);
+    mg_png png;
+    mg_error err;
     mg_tensor *in = mg_tensor_input(g, MG_F32, 1, (const int[]){3});
     ck_assert_int_eq(mg_heatmap_png(in, true, &png, &err), MG_EINVAL);
     ck_assert_ptr_nonnull(strstr(err.message, "no grad"));
+    ck_assert_int_eq(mg_heatmap_png(NULL, false, &png, &err), MG_EINVAL);
+    mg_graph_free(g);
+}
+END_TEST
+
+/* The issue's case: a grad that is 1e-4 everywhere. The area is one colour,
+ * the bar is that same colour end to end and "constant ..." is printed
+ * once, centred, not as two end values. A zero grad is white throughout. */
+START_TEST(test_heatmap_of_constant_is_one_colour)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *t = mg_tensor_param(g, MG_F32, 2, (const int[]){4, 8});
+    heat_pic z = heat(t, true, 64, 64); /* the grad exists, all zeros: white */
+    for (int y = 0; y < 64; y++)
+        for (int x = z.x0; x < z.x0 + 64; x++)
+            ck_assert_uint_eq(pixel_at(&z.d, x, y), 0xffffffu);
+    free(z.d.px);
+    for (int i = 0; i < t->numel; i++)
+        ((float *)t->grad)[i] = 1e-4f; /* an f32 tensor's grad buffer */
+    heat_pic h = heat(t, true, 64, 64);
+    uint32_t c = pixel_at(&h.d, h.x0, 0);
+    ck_assert_uint_ne(c, 0xffffffu);
+    for (int y = 0; y < 64; y++)
+        for (int x = h.x0; x < h.x0 + 64; x++)
+            ck_assert_uint_eq(pixel_at(&h.d, x, y), c);
+    int y = bar_row(&h);
+    for (int x = 2; x < h.d.w - 2; x++)
+        ck_assert_uint_eq(pixel_at(&h.d, x, y), c);
+    /* one centred text, no numbers at the ends */
+    ck_assert_uint_eq(count_dark_in(&h.d, 0, y + 4, 12, h.d.h), 0);
+    ck_assert_uint_eq(count_dark_in(&h.d, h.d.w - 12, y + 4, h.d.w, h.d.h), 0);
+    ck_assert_uint_gt(count_dark_in(&h.d, h.d.w / 2 - 20, y + 4, h.d.w / 2 + 20, h.d.h), 20);
+    free(h.d.px);
     mg_graph_free(g);
 }
 END_TEST
@@ -152,19 +224,88 @@ START_TEST(test_heatmap_block_average)
     for (int i = 0; i < t->numel; i++) /* rows alternate +1, -1: blocks average 0 */
         mg_tensor_set(t, i, (i / 3) % 2 ? -1.0 : 1.0);
     mg_tensor_set(t, 0, 5.0); /* first block of column 0: (5 - 1 + 1 - 1) / 4 = 1 */
-    int w, h;
-    mg_heatmap_size(t, &w, &h);
-    ck_assert_int_eq(h, 50);
-    ck_assert_int_eq(w, 3 * MG_HEATMAP_ASPECT);
-    mg_png png;
-    ck_assert_int_eq(mg_heatmap_png(t, false, &png, NULL), MG_OK);
-    decoded d = decode_png(png.bytes, png.len);
-    ck_assert_int_eq(d.w, 24);
-    ck_assert_int_eq(d.h, 50);
-    ck_assert_uint_eq(pixel_at(&d, 7, 0), MG_HEATMAP_COLOR_POS);
-    ck_assert_uint_eq(count_colour(&d, 0xffffffu), (size_t)(24 * 50 - 8));
-    free(d.px);
-    mg_png_free(&png);
+    heat_pic h = heat(t, false, 3 * MG_HEATMAP_ASPECT, 50);
+    ck_assert_uint_eq(pixel_at(&h.d, h.x0 + 7, 0), MG_HEATMAP_COLOR_POS);
+    size_t white = 0;
+    for (int y = 0; y < 50; y++)
+        for (int x = h.x0; x < h.x0 + 24; x++)
+            white += pixel_at(&h.d, x, y) == 0xffffffu;
+    ck_assert_uint_eq(white, (size_t)(24 * 50 - 8));
+    free(h.d.px);
+    mg_graph_free(g);
+}
+END_TEST
+
+/* The top-left corner of tile k inside the painted area. */
+static void tile_at(int k, int *x, int *y)
+{
+    const int pitch = MG_HEATMAP_IMAGE_SIDE * MG_HEATMAP_TILE_SCALE + 2 + MG_HEATMAP_TILE_GAP;
+    *x = (k % 4) * pitch + 1;
+    *y = (k / 4) * pitch + 1;
+}
+
+/* Image pixel (r, c) of tile k as drawn: the centre of its scaled square. */
+static uint32_t image_pixel(const heat_pic *h, int k, int r, int c)
+{
+    int x, y;
+    tile_at(k, &x, &y);
+    return pixel_at(&h->d, h->x0 + x + c * MG_HEATMAP_TILE_SCALE,
+                    y + r * MG_HEATMAP_TILE_SCALE);
+}
+
+/* A batch x[10,784] of pixels in [0, 1]: image k is dark on row k and
+ * white elsewhere. The first 8 are drawn as 28x28 tiles in ink, each with
+ * its dark row where it belongs. */
+START_TEST(test_heatmap_tiles_of_an_image_batch)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *x = mg_tensor_input(g, MG_F32, 2, (const int[]){10, 784});
+    for (int k = 0; k < 10; k++)
+        for (int c = 0; c < 28; c++)
+            mg_tensor_set(x, k * 784 + k * 28 + c, 1.0);
+    const int pitch = MG_HEATMAP_IMAGE_SIDE * MG_HEATMAP_TILE_SCALE + 2 + MG_HEATMAP_TILE_GAP;
+    heat_pic h = heat(x, false, 4 * pitch - MG_HEATMAP_TILE_GAP, 2 * pitch - MG_HEATMAP_TILE_GAP);
+    for (int k = 0; k < MG_HEATMAP_TILES; k++)
+        for (int r = 0; r < 28; r++)
+            for (int c = 0; c < 28; c += 9)
+                ck_assert_uint_eq(image_pixel(&h, k, r, c), r == k ? 0x000000u : 0xffffffu);
+    free(h.d.px);
+    /* fewer images than tiles: all of them, in one row */
+    mg_tensor *two = mg_tensor_input(g, MG_F32, 2, (const int[]){2, 784});
+    mg_tensor_set(two, 784 + 5 * 28 + 3, 0.5);
+    mg_tensor_set(two, 784 + 6 * 28 + 3, 1.0);
+    h = heat(two, false, 2 * pitch - MG_HEATMAP_TILE_GAP, pitch - MG_HEATMAP_TILE_GAP);
+    ck_assert_uint_eq(image_pixel(&h, 1, 6, 3), 0x000000u);
+    uint32_t grey = image_pixel(&h, 1, 5, 3);
+    ck_assert_int_le(abs((int)(grey & 0xff) - 0x80), 1); /* 0.5: half-way to black */
+    ck_assert_uint_eq(image_pixel(&h, 0, 6, 3), 0xffffffu);
+    free(h.d.px);
+    mg_graph_free(g);
+}
+END_TEST
+
+/* A first layer W[784,5]: each column is what one unit weighs, drawn as a
+ * tile; signed weights diverge, so unit 2's positive pixel is red and unit
+ * 4's negative one blue. */
+START_TEST(test_heatmap_tiles_of_first_layer_columns)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *w = mg_tensor_param(g, MG_F32, 2, (const int[]){784, 5});
+    mg_tensor_set(w, (10 * 28 + 20) * 5 + 2, 0.5);  /* unit 2, image pixel (10, 20) */
+    mg_tensor_set(w, (3 * 28 + 4) * 5 + 4, -0.5);   /* unit 4, image pixel (3, 4) */
+    const int pitch = MG_HEATMAP_IMAGE_SIDE * MG_HEATMAP_TILE_SCALE + 2 + MG_HEATMAP_TILE_GAP;
+    heat_pic h = heat(w, false, 4 * pitch - MG_HEATMAP_TILE_GAP, 2 * pitch - MG_HEATMAP_TILE_GAP);
+    ck_assert_uint_eq(image_pixel(&h, 2, 10, 20), MG_HEATMAP_COLOR_POS);
+    ck_assert_uint_eq(image_pixel(&h, 4, 3, 4), MG_HEATMAP_COLOR_NEG);
+    ck_assert_uint_eq(image_pixel(&h, 2, 3, 4), 0xffffffu);
+    ck_assert_uint_eq(image_pixel(&h, 0, 10, 20), 0xffffffu);
+    free(h.d.px);
+    /* a tensor of 784 elements in one row is one image, not a heatmap row */
+    mg_tensor *one = mg_tensor_param(g, MG_F32, 1, (const int[]){784});
+    mg_tensor_set(one, 27, 1.0);
+    h = heat(one, false, pitch - MG_HEATMAP_TILE_GAP, pitch - MG_HEATMAP_TILE_GAP);
+    ck_assert_uint_eq(image_pixel(&h, 0, 0, 27), 0x000000u);
+    free(h.d.px);
     mg_graph_free(g);
 }
 END_TEST
@@ -208,8 +349,8 @@ START_TEST(test_dot_labels_and_images)
     mg_heatmap_size(w1, &w, &h);
     ck_assert_int_eq(d.w, w);
     ck_assert_int_eq(d.h, h);
-    ck_assert_int_eq(w, 64); /* 8 columns of 8 pixels, 4 rows of 16 */
-    ck_assert_int_eq(h, 64);
+    ck_assert_int_eq(w, MG_HEATMAP_MIN_WIDTH); /* cells: 8 columns of 8 pixels */
+    ck_assert_int_gt(h, 64);                   /* 4 rows of 16, then the scale */
     free(d.px);
     /* no heatmaps when turned off; still summaries */
     o.no_heatmaps = true;
@@ -378,7 +519,10 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_summary_of_known_matrix);
     tcase_add_test(tc, test_heatmap_pixels);
+    tcase_add_test(tc, test_heatmap_of_constant_is_one_colour);
     tcase_add_test(tc, test_heatmap_block_average);
+    tcase_add_test(tc, test_heatmap_tiles_of_an_image_batch);
+    tcase_add_test(tc, test_heatmap_tiles_of_first_layer_columns);
     tcase_add_test(tc, test_dot_labels_and_images);
     tcase_add_test(tc, test_svg_png_self_contained);
     tcase_add_test(tc, test_mixed_graph);

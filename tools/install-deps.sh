@@ -3,7 +3,7 @@
 # test suites use (PyTorch for parity, Chromium + Node for the inspector), and
 # with --bench that plus OpenBLAS, the yardstick of bench/bench_gemm.
 set -eu
-build_pkgs="gcc meson ninja-build pkg-config libgraphviz-dev libpng-dev zlib1g-dev check python3-dev"
+build_pkgs="gcc meson ninja-build pkg-config libgraphviz-dev libcairo2-dev libpng-dev zlib1g-dev check python3-dev"
 # Jupyter, matplotlib, scikit-learn and python-graphviz: micrograd's notebooks on the Python module.
 test_pkgs="g++ python3 python3-torch python3-pytest python3-numpy graphviz dataset-fashion-mnist chromium
   jupyter-nbconvert python3-ipykernel python3-matplotlib python3-sklearn python3-graphviz"

@@ -1,19 +1,22 @@
-/* mg_plot.h — small PNG charts for training runs, drawn with libpng: a loss
- * curve and a 2-D classifier's decision boundary.
+/* mg_plot.h — charts of a training run, drawn with cairo: a loss (or
+ * accuracy) curve and a 2-D classifier's decision boundary, as PNG or SVG.
  *
  *     double step[] = { 0, 1, 2 }, loss[] = { 1.2, 0.7, 0.4 };
+ *     mg_plot_options o = { .title = "moons", .smoothing = 0.6 };
  *     mg_error err;
- *     if (mg_plot_curve("loss.png", step, loss, 3, NULL, &err) != MG_OK)
+ *     if (mg_plot_curve("loss.svg", step, loss, 3, &o, &err) != MG_OK)
  *         fprintf(stderr, "%s\n", err.message);
  *
- * Pictures are RGB, 8 bits per channel, with axes, tick marks and numbers
- * drawn in a built-in 5x7 bitmap font (digits, capital letters and a little
- * punctuation: text is shown in capitals). Non-finite values never crash a
- * plot: the curve leaves a gap at them and the boundary paints them grey.
+ * A chart has a title, axis titles, tick labels, a light grid, anti-aliased
+ * lines and text in the system's sans-serif font (fontconfig's choice:
+ * DejaVu Sans on Debian). A file's format follows its name: "*.png" is an
+ * RGB PNG, "*.svg" an SVG whose text is <text> elements (searchable and
+ * selectable, drawn in the viewer's sans-serif). Non-finite values never
+ * crash a chart: a curve leaves a gap at them, a boundary paints them grey.
  *
  * Every call returns an mg_code and fills err (may be NULL) with a message;
- * nothing aborts. Files are written to a temporary name in the same directory
- * and renamed, so they are complete or absent. */
+ * nothing aborts. Files are written to a temporary name in the same
+ * directory and renamed, so they are complete or absent. */
 #ifndef MG_PLOT_H
 #define MG_PLOT_H
 
@@ -29,7 +32,7 @@ MG_EXTERN_C_BEGIN
  * picture has exactly these colours; the field behind uses lighter tints. */
 #define MG_PLOT_COLOR_NEG 0xd62728u
 #define MG_PLOT_COLOR_POS 0x1f77b4u
-/* The curve's colour in a loss-curve picture. */
+/* The curve's colour: the smoothed curve solid, the raw one faint behind. */
 #define MG_PLOT_COLOR_CURVE 0x1f77b4u
 
 /* Plot options. A zero-initialised struct (or NULL) means the defaults. */
@@ -37,7 +40,15 @@ typedef struct mg_plot_options {
     int width, height;  /* pixels, each 64..8192; 0 = 640x400 (curve),
                            480x400 (boundary) */
     const char *title;  /* drawn above the plot; NULL = none */
+    const char *x_title, *y_title; /* axis titles; NULL = "step" and "loss"
+                           (curve), "X[:,0]" and "X[:,1]" (boundary);
+                           "" = none */
     bool log_scale;     /* curve: log10 y axis (values <= 0 left out) */
+    bool percent;       /* curve: y values are fractions (accuracy), tick
+                           labels are percentages */
+    double smoothing;   /* curve: weight w in [0, 1) of an exponential moving
+                           average (mg_plot_smooth) drawn solid over the raw
+                           curve, which is drawn faint; 0 = raw curve only */
     int grid;           /* boundary: predict is evaluated on the corners of
                            grid x grid cells and interpolated; 0 = 100 */
     double xmin, xmax;  /* boundary: region shown; xmin == xmax (e.g. both 0)
@@ -59,11 +70,20 @@ MG_API void mg_png_free(mg_png *png);
 /* Writes png's bytes to path (temporary file + rename). */
 MG_API mg_code mg_png_write(const mg_png *png, const char *path, mg_error *err);
 
-/* A loss curve: y[i] against x[i] for i < n (x NULL: against i), joined by
- * lines, with a gap at every non-finite y. n must be at least 1. */
+/* TensorBoard's smoothing: out[i] is the exponential moving average of the
+ * finite y[0..i] with weight w (avg = w*avg + (1-w)*y), divided by
+ * 1 - w^k after k finite values so the start is not pulled towards 0; a
+ * non-finite y[i] is copied through and skipped. out may be y. MG_EINVAL
+ * unless 0 <= w < 1. */
+MG_API mg_code mg_plot_smooth(const double *y, size_t n, double w, double *out,
+                              mg_error *err);
+
+/* A curve: y[i] against x[i] for i < n (x NULL: against i), joined by
+ * lines, with a gap at every non-finite y; points are marked with dots when
+ * there are at most 30 (one per epoch, say). n must be at least 1. */
 MG_API mg_code mg_plot_curve_png(const double *x, const double *y, size_t n,
                           const mg_plot_options *opt, mg_png *out, mg_error *err);
-/* As mg_plot_curve_png(), written to path. */
+/* As mg_plot_curve_png(), written to path as PNG or SVG (by its name). */
 MG_API mg_code mg_plot_curve(const char *path, const double *x, const double *y, size_t n,
                       const mg_plot_options *opt, mg_error *err);
 
@@ -72,13 +92,13 @@ typedef double (*mg_plot_predict_fn)(void *ctx, double x, double y);
 
 /* A decision boundary: the plane coloured by the sign of predict (tinted
  * more strongly where |score| is larger, grey where it is NaN), the line
- * where the sign changes, and the n points (X row-major n x 2) as dots in
- * their label's colour. predict is called only during this call. n may be 0
- * when the region is given in opt. */
+ * where the score is 0, and the n points (X row-major n x 2) as dots in
+ * their label's colour, with a legend. predict is called only during this
+ * call. n may be 0 when the region is given in opt. */
 MG_API mg_code mg_plot_boundary_png(mg_plot_predict_fn predict, void *ctx, const double *X,
                              const double *label, size_t n,
                              const mg_plot_options *opt, mg_png *out, mg_error *err);
-/* As mg_plot_boundary_png(), written to path. */
+/* As mg_plot_boundary_png(), written to path as PNG or SVG (by its name). */
 MG_API mg_code mg_plot_boundary(const char *path, mg_plot_predict_fn predict, void *ctx,
                          const double *X, const double *label, size_t n,
                          const mg_plot_options *opt, mg_error *err);

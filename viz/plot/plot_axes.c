@@ -1,15 +1,15 @@
 /* plot_axes.c — axes: fitting a range to data, choosing "nice" ticks
  * (1, 2 or 5 times a power of ten, or powers of ten on a log axis), laying
- * out the plot area around their labels, and drawing the frame. */
+ * out the plot area around their labels and the titles, and drawing the
+ * frame, grid, ticks and text. */
 #include <float.h>
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "plot_internal.h"
 
-enum { TICK_LEN = 5, GAP = 4, MARGIN = 10 };
+enum { TICK_LEN = 4, GAP = 3 };
 
 plot_axis axis_fit(const double *v, size_t n, size_t stride, bool log, double pad)
 {
@@ -106,30 +106,44 @@ static plot_ticks ticks_for(plot_axis a, int target)
 }
 
 /* A tick's label: as many decimals as the step needs, exponents for very
- * large or small numbers. */
-static void tick_label(const plot_ticks *t, int i, char *buf, size_t n)
+ * large or small numbers; percentages on a percent axis. */
+static void tick_label(const plot_axis *a, const plot_ticks *t, int i, char *buf, size_t n)
 {
-    double v = t->val[i], step = t->step;
+    double v = t->val[i], step = t->step, scale = a->percent ? 100 : 1;
+    const char *unit = a->percent ? "%" : "";
+    v *= scale;
+    step *= scale;
     if (v == 0) {
-        snprintf(buf, n, "0");
+        snprintf(buf, n, "0%s", unit);
     } else if (step == 0 || fabs(v) >= 1e6 || step < 1e-4) {
-        snprintf(buf, n, "%.3g", v);
+        plot_number(v, 3, buf, n);
+        if (*unit && strlen(buf) + 2 <= n)
+            strcat(buf, unit);
     } else {
         int decimals = (int)fmax(0, -floor(log10(step) + 1e-9));
-        snprintf(buf, n, "%.*f", decimals, v);
+        snprintf(buf, n, "%.*f%s", decimals, v, unit);
     }
 }
 
-static int widest_label(const plot_ticks *t, int scale)
+static double widest_label(plot_pic *p, const plot_axis *a, const plot_ticks *t, double px)
 {
-    int w = 0;
+    double w = 0;
     char buf[32];
     for (int i = 0; i < t->n; i++) {
-        tick_label(t, i, buf, sizeof buf);
-        int k = font_width(buf, scale);
-        w = k > w ? k : w;
+        tick_label(a, t, i, buf, sizeof buf);
+        w = fmax(w, pic_text_width(p, px, false, buf));
     }
     return w;
+}
+
+static bool has_text(const char *s)
+{
+    return s && *s;
+}
+
+const char *plot_axis_title(const char *given, const char *fallback)
+{
+    return given ? given : fallback;
 }
 
 static int clampi(int v, int lo, int hi)
@@ -137,29 +151,40 @@ static int clampi(int v, int lo, int hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-plot_frame frame_layout(int w, int h, plot_axis x, plot_axis y, const char *title)
+/* Outer margin of the picture. */
+static double margin(const plot_pic *p)
 {
-    plot_frame f = { .x = x, .y = y, .scale = h >= 300 && w >= 300 ? 2 : 1 };
-    f.xt = ticks_for(x, clampi(w / 110, 2, 8));
-    f.yt = ticks_for(y, clampi(h / 70, 2, 8));
-    int text_h = font_height(f.scale);
-    f.x0 = MARGIN + widest_label(&f.yt, f.scale) + TICK_LEN + GAP;
-    f.x1 = w - 1 - MARGIN - widest_label(&f.xt, f.scale) / 2;
-    f.y0 = MARGIN + (title ? text_h + MARGIN : 0);
-    f.y1 = h - 1 - MARGIN - text_h - TICK_LEN - GAP;
-    if (f.x1 - f.x0 < w / 3) { /* a tiny picture: the area first, labels may crowd */
-        f.x0 = w / 6;
-        f.x1 = w - 1 - w / 12;
+    return round(0.7 * pic_font_size(p, FONT_TICK));
+}
+
+void frame_layout(plot_pic *p, plot_frame *f, double right)
+{
+    double ft = pic_font_size(p, FONT_TICK), fa = pic_font_size(p, FONT_AXIS);
+    double fT = pic_font_size(p, FONT_TITLE), m = margin(p);
+    int w = p->w, h = p->h;
+    f->xt = ticks_for(f->x, clampi(w / 100, 3, 8));
+    f->yt = ticks_for(f->y, clampi(h / 60, 3, 8));
+    f->x0 = m + (has_text(f->y_title) ? 1.4 * fa : 0) + widest_label(p, &f->y, &f->yt, ft) +
+            TICK_LEN + GAP;
+    f->x1 = w - m - right - 0.6 * ft * 2; /* room for half the last x label */
+    f->y0 = m + (has_text(f->title) ? 1.5 * fT : 0.5 * ft);
+    f->y1 = h - m - (has_text(f->x_title) ? 1.4 * fa : 0) - 1.3 * ft - TICK_LEN - GAP;
+    if (f->x1 - f->x0 < w / 3.0) { /* a tiny picture: the area first, labels may crowd */
+        f->x0 = w / 6.0;
+        f->x1 = w - w / 12.0 - right;
     }
-    if (f.y1 - f.y0 < h / 3) {
-        f.y0 = h / 12;
-        f.y1 = h - 1 - h / 6;
+    if (f->y1 - f->y0 < h / 3.0) {
+        f->y0 = h / 12.0;
+        f->y1 = h - h / 6.0;
     }
-    return f;
+    f->x0 = round(f->x0);
+    f->x1 = round(f->x1);
+    f->y0 = round(f->y0);
+    f->y1 = round(f->y1);
 }
 
 /* Position of t (axis units) as a fraction of the axis, clamped far outside
- * so it converts to int safely; NaN stays NaN. */
+ * so it stays a usable coordinate; NaN stays NaN. */
 static double axis_frac(const plot_axis *a, double t)
 {
     double u = (t - a->lo) / (a->hi - a->lo);
@@ -171,77 +196,91 @@ static double axis_units(const plot_axis *a, double v)
     return a->log ? (v > 0 ? log10(v) : NAN) : v;
 }
 
-static int frac_px(double u, int from, int to)
+double frame_px(const plot_frame *f, double v)
 {
-    return isnan(u) ? INT_MIN : (int)lround(from + u * (to - from));
+    return f->x0 + axis_frac(&f->x, axis_units(&f->x, v)) * (f->x1 - f->x0);
 }
 
-int frame_px(const plot_frame *f, double v)
+double frame_py(const plot_frame *f, double v)
 {
-    return frac_px(axis_frac(&f->x, axis_units(&f->x, v)), f->x0, f->x1);
+    return f->y1 - axis_frac(&f->y, axis_units(&f->y, v)) * (f->y1 - f->y0);
 }
 
-int frame_py(const plot_frame *f, double v)
+void frame_clip(plot_pic *p, const plot_frame *f)
 {
-    return frac_px(axis_frac(&f->y, axis_units(&f->y, v)), f->y1, f->y0);
+    cairo_rectangle(p->cr, f->x0, f->y0, f->x1 - f->x0, f->y1 - f->y0);
+    cairo_clip(p->cr);
 }
 
-static double axis_value(const plot_axis *a, double u)
+void frame_border(plot_pic *p, const plot_frame *f)
 {
-    double t = a->lo + u * (a->hi - a->lo);
-    return a->log ? pow(10, t) : t;
+    cairo_t *cr = p->cr;
+    cairo_rectangle(cr, f->x0 + 0.5, f->y0 + 0.5, f->x1 - f->x0 - 1, f->y1 - f->y0 - 1);
+    pic_colour(cr, PLOT_INK, 1);
+    cairo_set_line_width(cr, 1);
+    cairo_stroke(cr);
 }
 
-double frame_x_at(const plot_frame *f, double px)
+/* A crisp 1-pixel line between two points on the same row or column. */
+static void hairline(cairo_t *cr, double x0, double y0, double x1, double y1, uint32_t colour)
 {
-    return axis_value(&f->x, (px - f->x0) / (double)(f->x1 - f->x0));
+    bool vertical = x0 == x1;
+    double dx = vertical ? floor(x0) + 0.5 - x0 : 0, dy = vertical ? 0 : floor(y0) + 0.5 - y0;
+    cairo_move_to(cr, x0 + dx, y0 + dy);
+    cairo_line_to(cr, x1 + dx, y1 + dy);
+    pic_colour(cr, colour, 1);
+    cairo_set_line_width(cr, 1);
+    cairo_stroke(cr);
 }
 
-double frame_y_at(const plot_frame *f, double py)
-{
-    return axis_value(&f->y, (f->y1 - py) / (double)(f->y1 - f->y0));
-}
-
-void frame_border(plot_canvas *c, const plot_frame *f)
-{
-    canvas_line(c, f->x0, f->y0, f->x1, f->y0, 1, PLOT_INK);
-    canvas_line(c, f->x0, f->y1, f->x1, f->y1, 1, PLOT_INK);
-    canvas_line(c, f->x0, f->y0, f->x0, f->y1, 1, PLOT_INK);
-    canvas_line(c, f->x1, f->y0, f->x1, f->y1, 1, PLOT_INK);
-}
-
-static void x_ticks(plot_canvas *c, const plot_frame *f)
+static void x_ticks(plot_pic *p, const plot_frame *f, double ft)
 {
     char buf[32];
     for (int i = 0; i < f->xt.n; i++) {
-        int px = frac_px(axis_frac(&f->x, f->xt.pos[i]), f->x0, f->x1);
-        canvas_line(c, px, f->y0 + 1, px, f->y1 - 1, 1, PLOT_GRID);
-        canvas_line(c, px, f->y1, px, f->y1 + TICK_LEN, 1, PLOT_INK);
-        tick_label(&f->xt, i, buf, sizeof buf);
-        font_text(c, px - font_width(buf, f->scale) / 2, f->y1 + TICK_LEN + GAP, f->scale,
-                  PLOT_INK, buf);
+        double px = f->x0 + axis_frac(&f->x, f->xt.pos[i]) * (f->x1 - f->x0);
+        if (px < f->x0 - 0.5 || px > f->x1 + 0.5)
+            continue;
+        hairline(p->cr, px, f->y0 + 1, px, f->y1 - 1, PLOT_GRID);
+        hairline(p->cr, px, f->y1, px, f->y1 + TICK_LEN, PLOT_INK);
+        tick_label(&f->x, &f->xt, i, buf, sizeof buf);
+        pic_text(p, px, f->y1 + TICK_LEN + GAP + pic_text_ascent(ft), 0.5, 0, ft, false,
+                 PLOT_INK, buf);
     }
 }
 
-static void y_ticks(plot_canvas *c, const plot_frame *f)
+static void y_ticks(plot_pic *p, const plot_frame *f, double ft)
 {
     char buf[32];
     for (int i = 0; i < f->yt.n; i++) {
-        int py = frac_px(axis_frac(&f->y, f->yt.pos[i]), f->y1, f->y0);
-        canvas_line(c, f->x0 + 1, py, f->x1 - 1, py, 1, PLOT_GRID);
-        canvas_line(c, f->x0 - TICK_LEN, py, f->x0, py, 1, PLOT_INK);
-        tick_label(&f->yt, i, buf, sizeof buf);
-        font_text(c, f->x0 - TICK_LEN - GAP - font_width(buf, f->scale),
-                  py - font_height(f->scale) / 2, f->scale, PLOT_INK, buf);
+        double py = f->y1 - axis_frac(&f->y, f->yt.pos[i]) * (f->y1 - f->y0);
+        if (py < f->y0 - 0.5 || py > f->y1 + 0.5)
+            continue;
+        hairline(p->cr, f->x0 + 1, py, f->x1 - 1, py, PLOT_GRID);
+        hairline(p->cr, f->x0 - TICK_LEN, py, f->x0, py, PLOT_INK);
+        tick_label(&f->y, &f->yt, i, buf, sizeof buf);
+        pic_text(p, f->x0 - TICK_LEN - GAP, py + pic_text_ascent(ft) / 2, 1, 0, ft, false,
+                 PLOT_INK, buf);
     }
 }
 
-void frame_draw(plot_canvas *c, const plot_frame *f, const char *title)
+void frame_draw(plot_pic *p, const plot_frame *f)
 {
-    x_ticks(c, f);
-    y_ticks(c, f);
-    frame_border(c, f);
-    if (title)
-        font_text(c, (c->w - font_width(title, f->scale)) / 2, MARGIN, f->scale, PLOT_INK,
-                  title);
+    double ft = pic_font_size(p, FONT_TICK), fa = pic_font_size(p, FONT_AXIS);
+    double m = margin(p);
+    x_ticks(p, f, ft);
+    y_ticks(p, f, ft);
+    frame_border(p, f);
+    double mid_x = (f->x0 + f->x1) / 2, mid_y = (f->y0 + f->y1) / 2;
+    if (has_text(f->x_title)) {
+        double s = pic_fit_size(p, fa, false, f->x_title, p->w - 2 * m);
+        pic_text(p, mid_x, p->h - m - 0.25 * s, 0.5, 0, s, false, PLOT_INK, f->x_title);
+    }
+    if (has_text(f->y_title)) {
+        double s = pic_fit_size(p, fa, false, f->y_title, p->h - 2 * m);
+        pic_text(p, m + pic_text_ascent(s), mid_y, 0.5, 90, s, false, PLOT_INK, f->y_title);
+    }
+    if (has_text(f->title)) {
+        double s = pic_fit_size(p, pic_font_size(p, FONT_TITLE), true, f->title, p->w - 2 * m);
+        pic_text(p, p->w / 2.0, m + pic_text_ascent(s), 0.5, 0, s, true, PLOT_INK, f->title);
+    }
 }

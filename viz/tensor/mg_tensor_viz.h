@@ -1,9 +1,14 @@
-/* mg_tensor_viz.h — a tensor node as a picture: its data or grad as a heatmap.
+/* mg_tensor_viz.h — a tensor node as a picture: its data or grad as a
+ * heatmap with a colour scale, or as image tiles when it holds images.
  *
  *     mg_png png;
  *     if (mg_heatmap_png(w, true, &png, &err) == MG_OK) ...  // w's grad
  *
- * The numbers beside the picture (min, max, mean, norm) are mg_node_stats.h. */
+ * Every picture ends in its colour scale: a bar running from the smallest
+ * painted value (printed at its left end) to the largest (at its right
+ * end), so a constant tensor is one colour with "constant 0.0001" under it.
+ * The numbers beside the picture (min, max, mean, norm) are mg_node_stats.h.
+ * Pictures are drawn with cairo (viz/plot's raster path). */
 #ifndef MG_TENSOR_VIZ_H
 #define MG_TENSOR_VIZ_H
 
@@ -16,20 +21,43 @@
 
 MG_EXTERN_C_BEGIN
 
+/* Layout: the painted area (cells or tiles) at the top, centred in a
+ * picture at least MG_HEATMAP_MIN_WIDTH wide; under it the colour bar, its
+ * numbers and, for block averages and tiles, a caption line. */
+enum { MG_HEATMAP_MIN_WIDTH = 120 };
+
 /* Heatmaps. A tensor is seen as a matrix: 0-D and 1-D as one row, 2-D as is,
  * more dims with the leading ones flattened into rows. A matrix larger than
  * MG_HEATMAP_CELLS on a side is block-averaged down to at most that many
- * cells per side; each cell is then drawn as sx x sy pixels, where
- * sx = max(1, MG_HEATMAP_CELLS / cell cols) and likewise sy for rows
- * (integer division), except that neither may exceed MG_HEATMAP_ASPECT
- * times the other (so a bias row stays a row): width = cell cols * sx,
- * height = cell rows * sy, each at most MG_HEATMAP_CELLS. Colours diverge from white at 0 to red (positive) and blue
- * (negative), scaled by the largest |cell|; NaN cells are grey. */
+ * cells per side (the caption says so); each cell is then drawn as sx x sy
+ * pixels, where sx = max(1, MG_HEATMAP_CELLS / cell cols) and likewise sy
+ * for rows (integer division), except that neither may exceed
+ * MG_HEATMAP_ASPECT times the other (so a bias row stays a row). Colours
+ * diverge from white at 0 to red (positive) and blue (negative), full at
+ * the largest |cell|; NaN and Inf cells are MG_HEATMAP_COLOR_NAN. */
 enum { MG_HEATMAP_CELLS = 64, MG_HEATMAP_ASPECT = 8 };
 #define MG_HEATMAP_COLOR_POS 0xb2182bu
 #define MG_HEATMAP_COLOR_NEG 0x2166acu
+#define MG_HEATMAP_COLOR_NAN 0xe6ab02u
 
-/* The picture's size in pixels for t (see above). */
+/* Image tiles. A matrix with MG_HEATMAP_IMAGE_SIDE² (784) columns is a batch
+ * of 28x28 images, one per row (Fashion-MNIST's x[N,784]); one with 784 rows
+ * (and not 784 columns) is a first layer whose columns are the images a
+ * unit weighs (W[784,H]: "what does this neuron look for"). Either is drawn
+ * as its first MG_HEATMAP_TILES rows / columns, each a 28x28 tile of
+ * MG_HEATMAP_TILE_SCALE pixels per element in a 1-pixel grey frame, 4 to a
+ * row, MG_HEATMAP_TILE_GAP pixels apart, captioned with what is shown
+ * ("first 8 of 64 rows"). Tiles of data that is never negative
+ * (pixels) run from white at 0 to black at the largest value, like ink;
+ * others diverge as heatmaps do. One scale serves all tiles of a picture. */
+enum {
+    MG_HEATMAP_IMAGE_SIDE = 28,
+    MG_HEATMAP_TILES = 8,
+    MG_HEATMAP_TILE_SCALE = 2,
+    MG_HEATMAP_TILE_GAP = 3
+};
+
+/* The picture's size in pixels for t (it depends on t's shape only). */
 MG_API void mg_heatmap_size(const mg_tensor *t, int *width, int *height);
 /* t's data (grad false) or grad as a heatmap PNG in out (mg_png_free()).
  * MG_EINVAL when t is NULL or grad is asked of a tensor without one. */
