@@ -329,7 +329,7 @@ START_TEST(test_dot_labels_and_images)
     const char *label = agget(node, "label");
     ck_assert_msg(aghtmlstr((char *)label), "tensor labels are HTML-like");
     ck_assert_ptr_nonnull(strstr(label, "f32[4,8]"));
-    ck_assert_ptr_nonnull(strstr(label, "<B>W</B>"));
+    ck_assert_ptr_nonnull(strstr(label, "<B>layer1.W</B>"));
     char want[128];
     mg_tensor_stats s = mg_tensor_stats_of(w1, false);
     snprintf(want, sizeof want, "min %.4g max %.4g", s.min, s.max);
@@ -436,7 +436,7 @@ START_TEST(test_export_json_and_text)
     const char *value = strstr(json, "\"value\":");
     ck_assert_ptr_nonnull(value);
     ck_assert_double_eq(strtod(value + strlen("\"value\":"), NULL), mg_tensor_get(n.loss, 0));
-    ck_assert_ptr_nonnull(strstr(json, "\"W\":["));
+    ck_assert_ptr_nonnull(strstr(json, "\"layer1.W\":["));
     free(json);
     char *text = NULL;
     FILE *mem = open_memstream(&text, &len);

@@ -21,8 +21,8 @@ START_TEST(test_mlp_structure_and_init)
     char path[32];
     mg_scope_path(g, m->params[2]->node->scope, path, sizeof path);
     ck_assert_str_eq(path, "mlp/layer2");
-    ck_assert_str_eq(mg_value_label(m->params[2]->node), "W");
-    ck_assert_str_eq(mg_value_label(m->params[3]->node), "b");
+    ck_assert_str_eq(mg_value_label(m->params[2]->node), "layer2.W");
+    ck_assert_str_eq(mg_value_label(m->params[3]->node), "layer2.b");
     const double bound = sqrt(6.0 / 6);
     double spread = 0;
     for (int i = 0; i < 24; i++) {

@@ -18,7 +18,7 @@
  *     }
  *
  * Parameters are tensor leaves in the model's graph, created in scopes
- * "mlp/layerL" (L from 1) and labelled "W" and "b"; forward nodes are created
+ * "mlp/layerL" (L from 1) and labelled "layerL.W" and "layerL.b"; forward nodes are created
  * in the same scopes, so the visualiser can fold a layer. */
 #ifndef MG_TNN_H
 #define MG_TNN_H
@@ -44,7 +44,9 @@ typedef struct mg_linear {
     int nin, nout;
 } mg_linear;
 
-/* Creates l's parameters in g in the current scope, initialised from rng. */
+/* Creates l's parameters in g in the current scope, initialised from rng,
+ * labelled "W" and "b" after the scope's own name ("layer1.W" in scope
+ * mlp/layer1; plain "W" outside any scope). */
 MG_API mg_code mg_linear_init(mg_linear *l, mg_graph *g, mg_dtype dt, int nin, int nout, mg_init init,
                        mg_rng *rng);
 /* x [N,nin] → [N,nout]; NULL with the graph's error set on a shape mismatch. */

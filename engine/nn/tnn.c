@@ -5,6 +5,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* Labels t "layer1.W" when made inside scope mlp/layer1 (its innermost
+ * scope's name, then the parameter's), plain "W" outside any scope: a
+ * picture or an inspector then says which layer a W belongs to, as
+ * PyTorch's named_parameters() does. */
+static mg_tensor *label_param(mg_graph *g, mg_tensor *t, const char *name)
+{
+    const char *scope = mg_scope_name(g, mg_scope_current(g));
+    char label[96];
+    snprintf(label, sizeof label, "%s%s%s", scope, *scope ? "." : "", name);
+    return mg_tensor_label(t, label);
+}
+
 mg_code mg_linear_init(mg_linear *l, mg_graph *g, mg_dtype dt, int nin, int nout, mg_init init,
                        mg_rng *rng)
 {
@@ -14,8 +26,8 @@ mg_code mg_linear_init(mg_linear *l, mg_graph *g, mg_dtype dt, int nin, int nout
         return mg_graph_fail(g, MG_EINVAL, "linear: sizes %d -> %d must be >= 1", nin, nout);
     l->nin = nin;
     l->nout = nout;
-    l->W = mg_tensor_label(mg_tensor_param(g, dt, 2, (const int[]){ nin, nout }), "W");
-    l->b = mg_tensor_label(mg_tensor_param(g, dt, 1, (const int[]){ nout }), "b");
+    l->W = label_param(g, mg_tensor_param(g, dt, 2, (const int[]){ nin, nout }), "W");
+    l->b = label_param(g, mg_tensor_param(g, dt, 1, (const int[]){ nout }), "b");
     if (!l->W || !l->b)
         return mg_graph_status(g);
     double bound = init == MG_INIT_XAVIER ? sqrt(6.0 / (nin + nout)) : sqrt(6.0 / nin);

@@ -69,8 +69,10 @@ static mg_code make_records(const mg_train_model *m, double *values, record_set 
             const mg_tensor *p = m->params[i];
             char path[96];
             mg_scope_path(p->node->graph, p->node->scope, path, sizeof path);
+            /* the label names the layer too ("layer1.W"); the path already does */
+            const char *label = mg_value_label(p->node), *dot = strrchr(label, '.');
             snprintf(s->names[s->n], NAME_SIZE, "%s%s/%s", j < 0 ? "" : state_prefix[j], path,
-                     mg_value_label(p->node));
+                     dot ? dot + 1 : label);
             s->recs[s->n] = mg_ckpt_tensor(s->names[s->n], p);
             if (j >= 0)
                 s->recs[s->n].data = mg_optim_state(m->optim, i, j);

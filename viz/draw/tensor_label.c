@@ -68,6 +68,8 @@ static void title_row(mg_buf *b, const mg_value *v, const mg_tensor *t,
     mg_buf_puts(b, "<TR><TD COLSPAN=\"2\">");
     if (o->show_ids)
         mg_buf_printf(b, "#%u ", v->id);
+    if (t->op == MG_T_LEAF && !(v->flags & (MG_FLAG_PARAM | MG_FLAG_CONST)))
+        mg_buf_puts(b, "input "); /* data fed in, not learned */
     if (*mg_value_label(v)) {
         mg_buf_puts(b, "<B>");
         mg_buf_html_text(b, mg_value_label(v));
