@@ -670,6 +670,7 @@ static Suite *plot_suite(void)
 {
     Suite *s = suite_create("plot");
     TCase *c = tcase_create("curve");
+    tcase_set_timeout(c, 120); /* a guard, not a measure: sanitizers on a busy machine */
     tcase_add_test(c, curve_has_default_size_and_its_colour);
     tcase_add_test(c, curve_has_axis_text_where_the_axes_are);
     tcase_add_test(c, curve_svg_holds_titles_and_tick_labels_as_text);
@@ -684,11 +685,13 @@ static Suite *plot_suite(void)
     tcase_add_test(c, curve_file_is_written_whole_or_not_at_all);
     suite_add_tcase(s, c);
     TCase *m = tcase_create("smooth");
+    tcase_set_timeout(m, 120);
     tcase_add_test(m, smooth_is_a_debiased_exponential_moving_average);
     tcase_add_test(m, smooth_skips_non_finite_values);
     tcase_add_test(m, curve_smoothing_draws_the_average_over_the_faint_raw_curve);
     suite_add_tcase(s, m);
     TCase *b = tcase_create("boundary");
+    tcase_set_timeout(b, 120);
     tcase_add_test(b, boundary_shows_both_classes_on_their_sides);
     tcase_add_test(b, boundary_zero_line_is_where_the_score_is_zero);
     tcase_add_test(b, boundary_dots_take_their_label_colour);
