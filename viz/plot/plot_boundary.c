@@ -70,13 +70,14 @@ static double score_at(const lattice *L, double u, double v)
            (at(L, i, j + 1) * (1 - fu) + at(L, i + 1, j + 1) * fu) * fv;
 }
 
-/* A class tint, stronger where the classifier is surer (|score| up to 1). */
+/* A class tint, stronger where the classifier is surer: four steps of
+ * |score| up to 1, so the field reads as confidence bands (and packs well). */
 static uint32_t field_colour(double score)
 {
     if (isnan(score))
         return PLOT_NAN;
     uint32_t base = score > 0 ? MG_PLOT_COLOR_POS : MG_PLOT_COLOR_NEG;
-    return colour_mix(PLOT_WHITE, base, 0.15 + 0.35 * fmin(fabs(score), 1.0));
+    return colour_mix(PLOT_WHITE, base, 0.15 + 0.35 * fmin(ceil(fabs(score) * 4) / 4, 1.0));
 }
 
 /* The field as an image the size of the plot area, one colour per pixel. */
@@ -175,6 +176,8 @@ static double dot_radius(const plot_pic *p)
 
 static void dot(cairo_t *cr, double x, double y, double r, uint32_t colour)
 {
+    x = floor(x) + 0.5; /* on a pixel centre: every dot the same pixels, which PNG packs */
+    y = floor(y) + 0.5;
     cairo_new_sub_path(cr);
     cairo_arc(cr, x, y, r, 0, PLOT_TAU);
     pic_colour(cr, colour, 1);
