@@ -331,7 +331,7 @@ async function testTensor(context, dir) {
   const page = await open(context, path.join(dir, 'tensor.html'));
   await page.click('#mg-replay-backward');
   for (let i = 0; i < 3; i++) await page.click('#mg-replay-next');
-  check(/^backward step 3 of \d+: #8 = matmul\(#7, W\) sends a contribution to each input: mean /.test(await where(page)),
+  check(/^backward step 3 of \d+: #8 = matmul\(#7, [\w.]*W\) sends a contribution to each input: mean /.test(await where(page)),
     'tensor: a matmul step sends contributions, shown by their means');
   await page.click('#mg-after');
   await page.click('#mg-fit');
