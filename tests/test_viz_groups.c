@@ -178,6 +178,26 @@ START_TEST(test_neurons_fold_into_one_group)
     }
     /* the output neuron is alone: a plain box */
     ck_assert_uint_eq(box_named(&p, t.g, "sample0/mlp/layer3/neuron1")->nmembers, 1);
+    /* the plan's JSON lists the layer-1 group's outputs: its 16 relus */
+    mg_buf json = {0};
+    mg_viz_fold_plan_json(&p, t.g, &json);
+    ck_assert(!json.failed);
+    char want[64];
+    snprintf(want, sizeof want, "\"id\":\"group%u\"", scope_id(t.g, "sample0/mlp/layer1/neuron1"));
+    const char *at = strstr(json.p, want);
+    ck_assert_ptr_nonnull(at);
+    at = strstr(at, "\"outputs\":[");
+    ck_assert_ptr_nonnull(at);
+    at += strlen("\"outputs\":[");
+    size_t relus = 0;
+    for (char *end; *at != ']'; at = end + (*end == ',')) {
+        long id = strtol(at, &end, 10);
+        ck_assert_ptr_ne(end, at);
+        ck_assert_int_eq(mg_graph_node(t.g, (uint32_t)id)->op, MG_OP_RELU);
+        relus++;
+    }
+    ck_assert_uint_eq(relus, 16);
+    mg_buf_free(&json);
     mg_viz_fold_plan_free(&p);
     free_sample(&t);
 }
@@ -230,6 +250,13 @@ START_TEST(test_group_box_shows_the_spread_of_its_outputs)
     snprintf(want, sizeof want, "48 params</TD><TD ALIGN=\"LEFT\" COLSPAN=\"3\">norm %s   grad norm %s",
              norm, gnorm);
     ck_assert_msg(strstr(label, want), "%s lacks %s", label, want);
+    free(label);
+    /* a page showing several states of one layout asks for counts only */
+    mg_viz_options o = {.no_box_values = true};
+    label = label_of(t.loss, &o, "group%u", scope_id(t.g, "sample0/mlp/layer1/neuron1"), NULL);
+    ck_assert_ptr_nonnull(strstr(label, "each 8 nodes"));
+    ck_assert_ptr_null(strstr(label, "outputs"));
+    ck_assert_ptr_null(strstr(label, "norm"));
     free(label);
     free_sample(&t);
 }

@@ -148,7 +148,9 @@ void viz_box_html(mg_buf *b, const mg_graph *g, const mg_viz_box *box,
     mg_buf_puts(b, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"1\">");
     title_rows(b, g, box);
     count_row(b, box);
-    output_rows(b, box, bv, o->precision);
-    norm_rows(b, box, bv, o->precision);
+    if (!o->no_box_values) {
+        output_rows(b, box, bv, o->precision);
+        norm_rows(b, box, bv, o->precision);
+    }
     mg_buf_puts(b, "</TABLE>");
 }

@@ -23,10 +23,9 @@ static uint32_t member_of(const mg_graph *g, const mg_viz_fold_plan *plan, uint3
     return s;
 }
 
-mg_code viz_box_outputs(const mg_value *root, const mg_viz_fold_plan *plan, uint8_t *out,
+mg_code viz_box_outputs(const mg_graph *g, const mg_viz_fold_plan *plan, uint8_t *out,
                         mg_error *err)
 {
-    const mg_graph *g = root->graph;
     uint32_t *member = malloc((plan->nnodes ? plan->nnodes : 1) * sizeof *member);
     if (!member)
         return mg_error_set(err, MG_ENOMEM, "out of memory finding box outputs");
@@ -104,7 +103,7 @@ mg_code viz_box_values_make(const mg_value *root, const mg_viz_fold_plan *plan,
     viz_box_values *bv = calloc(nb + 1, sizeof *bv);
     uint8_t *is_out = malloc(n ? n : 1);
     size_t nout = 0;
-    mg_code rc = bv && is_out ? viz_box_outputs(root, plan, is_out, err)
+    mg_code rc = bv && is_out ? viz_box_outputs(root->graph, plan, is_out, err)
                               : mg_error_set(err, MG_ENOMEM, "out of memory for box values");
     for (size_t id = 0; rc == MG_OK && id < n; id++)
         if (is_out[id] && plan->node_box[id] < nb && !is_const(mg_graph_node(root->graph, (uint32_t)id))) {

@@ -136,6 +136,10 @@ typedef struct mg_viz_options {
     int dpi;                 /* PNG resolution; 0 = 72 */
     bool no_heatmaps;        /* tensor nodes without heatmap pictures */
     mg_viz_edges edges;      /* edge labels; see "Edges" above */
+    bool no_box_values;      /* folded boxes say only what they hold, no data
+                                or grad (for a page that shows several
+                                states of one layout: the numbers would go
+                                stale) */
     const char *heatmap_dir; /* existing directory where tensor heatmaps are
                                 written and kept (any format, DOT included);
                                 NULL = PNG/SVG use a temporary directory that
@@ -233,10 +237,15 @@ MG_API void mg_viz_fold_plan_free(mg_viz_fold_plan *plan);
  *               "scope": 12, "path": "sample0/mlp", "leaves": false,
  *               "members": [12, 40, ...],   scope ids, natural order
  *               "nodes": 8, "params": 3, "consts": 0,
- *               "by_op": {"leaf": 3, "+": 2, ...}}, ...],
+ *               "by_op": {"leaf": 3, "+": 2, ...},
+ *               "outputs": [ids]},  nodes used outside the box (or outside
+ *                                   their member of a group): what its label
+ *                                   shows the data and grad of
+ *              ...],
  *    "node_box": [...],   per node id: box index, -1 drawn, -2 absent
  *    "home": [...]}       per node id: the scope it lives in
- * g is the plan's graph (for paths and op names). */
+ * g is the plan's graph (for paths and op names). Out of memory leaves
+ * out->failed set. */
 MG_API void mg_viz_fold_plan_json(const mg_viz_fold_plan *plan, const mg_graph *g,
                                   mg_buf *out);
 

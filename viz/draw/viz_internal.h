@@ -198,7 +198,7 @@ void viz_tensor_elements(const struct mg_tensor *t, int grad, int precision, cha
 /* box_values.c: out[id] = 1 for every node in a box that a node outside the
  * box (or outside its member of a group) uses: the box's outputs. out has
  * plan->nnodes entries. */
-mg_code viz_box_outputs(const mg_value *root, const mg_viz_fold_plan *plan, uint8_t *out,
+mg_code viz_box_outputs(const mg_graph *g, const mg_viz_fold_plan *plan, uint8_t *out,
                         mg_error *err);
 /* box_values.c: the numbers a folded box shows, from current data and grad. */
 typedef struct viz_box_values {

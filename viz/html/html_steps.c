@@ -85,9 +85,11 @@ mg_html_steps *mg_html_steps_new(const mg_html_options *opt, mg_error *err)
         s->viz = *opt->viz;
     s->viz.title = NULL;
     /* the page shows each edge's chain rule at every step and phase itself;
-     * labels drawn once into the SVG would go stale */
+     * labels and box values drawn once into the SVG would go stale (D.fold
+     * lists each box's members and outputs for the page to show them) */
     if (s->viz.edges == MG_VIZ_EDGES_AUTO)
         s->viz.edges = MG_VIZ_EDGES_PLAIN;
+    s->viz.no_box_values = true;
     if (s->viz.unfold_scope && !(s->viz.unfold_scope = s->unfold_scope = strdup(s->viz.unfold_scope)))
         goto oom;
     if (s->viz.open_member && !(s->viz.open_member = s->open_member = strdup(s->viz.open_member)))
