@@ -7,6 +7,8 @@
 
 #include "json_read.h"
 #include "mg_export.h"
+#include "mg_names.h"
+#include "mg_size.h"
 
 /* "nan", "inf" or "-inf" as a double. */
 static bool nonfinite_of(const json_value *v, double *out)
@@ -70,9 +72,11 @@ static mg_value *make_op(mg_graph *g, const char *op, const char *kind, mg_value
     for (size_t i = 0; np == 1 && i < sizeof unary_ops / sizeof *unary_ops; i++)
         if (strcmp(op, unary_ops[i].name) == 0)
             return unary_ops[i].f(p[0]);
-    char *end;
-    double k = strncmp(op, "**", 2) == 0 ? strtod(op + 2, &end) : 0.0;
-    if (np == 1 && strncmp(op, "**", 2) == 0 && op[2] && !*end && isfinite(k))
+    /* "**k": k a number as JSON writes one ("**0x10", "** 2" are not) */
+    bool is_pow = np == 1 && strncmp(op, "**", 2) == 0 && json_number_length(op + 2) &&
+                  op[2 + json_number_length(op + 2)] == '\0';
+    double k = is_pow ? strtod(op + 2, NULL) : 0.0;
+    if (is_pow && isfinite(k))
         return mg_pow(p[0], k);
     return mg_error_set(err, MG_EFORMAT, "node %u: unknown op '%s' with %zu parents",
                         id, op, np), NULL;
@@ -135,22 +139,35 @@ static mg_code import_node(mg_graph *g, const json_value *n, uint32_t id, mg_err
     return MG_OK;
 }
 
-/* The "grads" names that label a leaf, with that leaf. */
+/* The "grads" names that label a leaf, with that leaf (the first leaf of
+ * each label), found through a table of the labels: linear in the file. */
 static mg_code import_vars(mg_graph *g, const json_value *grads, mg_export_var **vars,
                            size_t *nvars, mg_error *err)
 {
     *vars = calloc(grads && grads->n ? grads->n : 1, sizeof **vars);
-    if (!*vars)
-        return mg_error_set(err, MG_ENOMEM, "out of memory reading the graph");
+    mg_names leaves = {0};
+    mg_code rc = *vars ? MG_OK : MG_ENOMEM;
     size_t count = mg_graph_count(g);
-    for (size_t i = 0; grads && i < grads->n; i++)
-        for (uint32_t id = 0; id < count; id++) {
-            mg_value *v = mg_graph_node(g, id);
-            if (mg_is_leaf(v) && strcmp(mg_value_label(v), grads->keys[i]) == 0) {
-                (*vars)[(*nvars)++] = (mg_export_var){mg_value_label(v), v};
-                break;
-            }
+    for (uint32_t id = 0; grads && rc == MG_OK && id < count; id++) {
+        const mg_value *v = mg_graph_node(g, id);
+        const char *label = mg_value_label(v);
+        if (mg_is_leaf(v) && *label)
+            rc = mg_names_add(&leaves, label, strlen(label), id, NULL);
+    }
+    for (size_t i = 0; grads && rc == MG_OK && i < grads->n; i++) {
+        size_t id = mg_names_find(&leaves, grads->keys[i], strlen(grads->keys[i]));
+        if (id != MG_NAMES_NONE) {
+            mg_value *v = mg_graph_node(g, (uint32_t)id);
+            (*vars)[(*nvars)++] = (mg_export_var){mg_value_label(v), v};
         }
+    }
+    mg_names_free(&leaves);
+    if (rc != MG_OK) {
+        free(*vars);
+        *vars = NULL;
+        *nvars = 0;
+        return mg_error_set(err, MG_ENOMEM, "out of memory reading the graph");
+    }
     return MG_OK;
 }
 
@@ -181,7 +198,44 @@ static mg_code import_nodes(json_reader *r, mg_graph *g, uint32_t *count, mg_err
 /* The members other than "nodes" that matter: kept as values. */
 typedef struct header {
     json_value *format, *root, *grads;
+    mg_names seen;     /* every member name so far: none may repeat */
+    char **keys;       /* the names, owned (the table points into them) */
+    size_t nkeys, cap;
 } header;
+
+/* Records the member name key (taking it); MG_EFORMAT when it repeats one,
+ * MG_ENOMEM. */
+static mg_code new_member(header *h, char *key, mg_error *err)
+{
+    size_t found = MG_NAMES_NONE;
+    if (h->nkeys == h->cap) {
+        char **grown = mg_realloc_array(h->keys, h->cap ? h->cap * 2 : 8, sizeof *grown);
+        if (!grown) {
+            free(key);
+            return mg_error_set(err, MG_ENOMEM, "out of memory reading the graph");
+        }
+        h->keys = grown;
+        h->cap = h->cap ? h->cap * 2 : 8;
+    }
+    h->keys[h->nkeys++] = key;
+    if (mg_names_add(&h->seen, key, strlen(key), 0, &found) != MG_OK)
+        return mg_error_set(err, MG_ENOMEM, "out of memory reading the graph");
+    if (found != MG_NAMES_NONE)
+        return mg_error_set(err, MG_EFORMAT, "duplicate member name \"%.80s\" in the graph",
+                            key);
+    return MG_OK;
+}
+
+static void header_free(header *h)
+{
+    json_free(h->format);
+    json_free(h->root);
+    json_free(h->grads);
+    mg_names_free(&h->seen);
+    for (size_t i = 0; i < h->nkeys; i++)
+        free(h->keys[i]);
+    free(h->keys);
+}
 
 static bool is_graph(const header *h)
 {
@@ -196,7 +250,9 @@ static mg_code import_member(json_reader *r, mg_graph *g, header *h, uint32_t *c
     char *key = json_read_key(r);
     if (!key)
         return MG_EFORMAT;
-    mg_code rc = MG_OK;
+    mg_code rc = new_member(h, key, err);
+    if (rc != MG_OK)
+        return rc;
     if (strcmp(key, "nodes") == 0) {
         if (h->format && !is_graph(h))
             rc = mg_error_set(err, MG_EFORMAT, "not an mgviz-graph JSON document");
@@ -204,20 +260,14 @@ static mg_code import_member(json_reader *r, mg_graph *g, header *h, uint32_t *c
             rc = import_nodes(r, g, count, err);
         *has_nodes = true;
     } else {
-        json_value *v = json_read_value(r);
         json_value **slot = strcmp(key, "format") == 0 ? &h->format
                           : strcmp(key, "root") == 0 ? &h->root
                           : strcmp(key, "grads") == 0 ? &h->grads : NULL;
-        if (!v) {
+        if (!slot) /* edges, version...: checked, not kept */
+            rc = json_skip_value(r) ? MG_OK : MG_EFORMAT;
+        else if ((*slot = json_read_value(r)) == NULL)
             rc = MG_EFORMAT;
-        } else if (slot) {
-            json_free(*slot);
-            *slot = v;
-        } else {
-            json_free(v);
-        }
     }
-    free(key);
     return rc;
 }
 
@@ -260,9 +310,7 @@ mg_code mg_import_json(const char *text, mg_graph *g, mg_value **root,
                          nvars, err);
     if (rc == MG_OK)
         *root = mg_graph_node(g, (uint32_t)h.root->number);
-    json_free(h.format);
-    json_free(h.root);
-    json_free(h.grads);
+    header_free(&h);
     json_reader_free(r);
     return rc;
 }

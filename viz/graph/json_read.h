@@ -20,6 +20,9 @@ typedef struct json_value {
     char **keys;                /* object member names */
 } json_value;
 
+/* The length of the JSON number (RFC 8259's grammar) at the start of s, or
+ * 0 when s does not start with one. */
+size_t json_number_length(const char *s);
 /* Frees what json_parse() returned; NULL is a no-op. */
 void json_free(json_value *v);
 /* The member called key of an object, or NULL. */
@@ -41,6 +44,9 @@ bool json_at(json_reader *r, char c);
 char *json_read_key(json_reader *r);
 /* The next whole value, or NULL. */
 json_value *json_read_value(json_reader *r);
+/* Reads past the next value, checking it as strictly but keeping nothing;
+ * false when it is malformed. */
+bool json_skip_value(json_reader *r);
 /* True when only white space is left. */
 bool json_read_end(json_reader *r);
 
