@@ -24,9 +24,14 @@ typedef double vec_double __attribute__((vector_size(VBYTES)));
 /* Below this many multiply-adds a second thread costs more to wake than it saves. */
 #define GEMM_PARALLEL_MIN_WORK 1048576.0
 
+static int gemm_threads_for(double work)
+{
+    return mg_kernel_team_size(work, GEMM_PARALLEL_MIN_WORK);
+}
+
 static int gemm_threads(int M, int N, int K)
 {
-    return mg_kernel_team_size((double)M * N * K, GEMM_PARALLEL_MIN_WORK);
+    return gemm_threads_for((double)M * N * K);
 }
 
 #ifdef __AVX512F__
@@ -84,4 +89,21 @@ void ISA_FN(dgemm)(int trans_a, int trans_b, int M, int N, int K, double alpha, 
               int lda, const double *B, int ldb, double beta, double *C, int ldc)
 {
     ISA_FN(dgemm_gemm)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void ISA_FN(sgemm_batch)(int trans_a, int trans_b, int M, int N, int K, float alpha,
+                         const float *A, int lda, long stride_a, const float *B, int ldb,
+                         long stride_b, float beta, float *C, int ldc, long stride_c, int count)
+{
+    ISA_FN(sgemm_gemm_batch)(trans_a, trans_b, M, N, K, alpha, A, lda, stride_a, B, ldb,
+                             stride_b, beta, C, ldc, stride_c, count);
+}
+
+void ISA_FN(dgemm_batch)(int trans_a, int trans_b, int M, int N, int K, double alpha,
+                         const double *A, int lda, long stride_a, const double *B, int ldb,
+                         long stride_b, double beta, double *C, int ldc, long stride_c,
+                         int count)
+{
+    ISA_FN(dgemm_gemm_batch)(trans_a, trans_b, M, N, K, alpha, A, lda, stride_a, B, ldb,
+                             stride_b, beta, C, ldc, stride_c, count);
 }

@@ -332,4 +332,34 @@ static void GFN(gemm)(int trans_a, int trans_b, int M, int N, int K, REAL alpha,
     mg_kernel_run(GFN(slab_task), &job, (extent + slab - 1) / slab, threads);
 }
 
+/* A batch of products, as handed to the pool one product per item. */
+typedef struct GFN(batch_job) {
+    int trans_a, trans_b, M, N, K;
+    REAL alpha, beta;
+    const REAL *A, *B;
+    REAL *C;
+    int lda, ldb, ldc;
+    long stride_a, stride_b, stride_c;
+} GFN(batch_job);
+
+static void GFN(batch_task)(void *ctx, int i)
+{
+    const GFN(batch_job) *b = ctx;
+    GFN(gemm)(b->trans_a, b->trans_b, b->M, b->N, b->K, b->alpha, b->A + i * b->stride_a,
+              b->lda, b->B + i * b->stride_b, b->ldb, b->beta, b->C + i * b->stride_c, b->ldc);
+}
+
+/* Products too small to split run side by side, one per thread at a time (each then
+ * runs alone: the pool is taken); larger ones in turn, each split over the pool. */
+static void GFN(gemm_batch)(int trans_a, int trans_b, int M, int N, int K, REAL alpha,
+                            const REAL *A, int lda, long stride_a, const REAL *B, int ldb,
+                            long stride_b, REAL beta, REAL *C, int ldc, long stride_c, int count)
+{
+    GFN(batch_job) b = {trans_a, trans_b, M, N, K, alpha, beta, A, B, C,
+                    lda, ldb, ldc, stride_a, stride_b, stride_c};
+    double each = (double)M * N * K;
+    int threads = each >= GEMM_PARALLEL_MIN_WORK ? 1 : gemm_threads_for(each * count);
+    mg_kernel_run(GFN(batch_task), &b, count, threads);
+}
+
 #undef NR

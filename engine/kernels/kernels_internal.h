@@ -29,4 +29,28 @@ typedef void mg_kernel_task(void *ctx, int i);
  * Concurrent callers, and callers in a forked child, are served too. */
 void mg_kernel_run(mg_kernel_task *task, void *ctx, int count, int threads);
 
+/* One share of a loop: fn(ctx, lo, hi) does the items [lo, hi). */
+typedef void mg_kernel_range(void *ctx, int lo, int hi);
+
+/* Below this much work (in element operations) a loop runs on the caller alone. */
+#define MG_KERNEL_FOR_MIN_WORK 32768.0
+
+/* Runs fn over the items [0, n) cut into disjoint contiguous ranges on the pool when
+ * n·cost is worth a second thread (cost: element operations per item, ~1 for an add,
+ * ~20 for an exp or tanh), else fn(ctx, 0, n) on the caller. The cut depends on the
+ * thread count, so what fn computes for an item must not depend on its range: give each
+ * item its own outputs, summed in a fixed order, and results do not depend on threads. */
+void mg_kernel_for(int n, double cost, mg_kernel_range *fn, void *ctx);
+
+/* C_i = alpha·op(A_i)·op(B_i) + beta·C_i for i < count, where X_i starts at X + i·stride_x
+ * (a stride of 0 shares one matrix; C's must not overlap): mg_sgemm's arguments otherwise.
+ * Small products run side by side on the pool, large ones one after another with the pool
+ * inside each, so a batch of attention heads uses every thread. */
+void mg_sgemm_batch(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
+                    int lda, long stride_a, const float *B, int ldb, long stride_b, float beta,
+                    float *C, int ldc, long stride_c, int count);
+void mg_dgemm_batch(int trans_a, int trans_b, int M, int N, int K, double alpha,
+                    const double *A, int lda, long stride_a, const double *B, int ldb,
+                    long stride_b, double beta, double *C, int ldc, long stride_c, int count);
+
 #endif

@@ -196,3 +196,41 @@ void mg_kernel_run(mg_kernel_task *task, void *ctx, int count, int threads)
             sched_yield();
     pthread_mutex_unlock(&pool_owner);
 }
+
+/* Ranges per thread: a worker that starts late leaves the caller only a few to do alone,
+ * and a range is still long enough to amortise claiming it. */
+#define RANGES_PER_THREAD 4
+
+typedef struct for_job {
+    mg_kernel_range *fn;
+    void *ctx;
+    int n, ranges;
+} for_job;
+
+static void for_task(void *ctx, int i)
+{
+    const for_job *j = ctx;
+    j->fn(j->ctx, (int)((long long)j->n * i / j->ranges),
+          (int)((long long)j->n * (i + 1) / j->ranges));
+}
+
+void mg_kernel_for(int n, double cost, mg_kernel_range *fn, void *ctx)
+{
+    if (n <= 0)
+        return;
+    double work = (double)n * cost;
+    int threads = mg_kernel_team_size(work, MG_KERNEL_FOR_MIN_WORK);
+    if (threads <= 1 || n == 1) {
+        fn(ctx, 0, n);
+        return;
+    }
+    /* every range worth at least a quarter of the threshold */
+    double most = work / (MG_KERNEL_FOR_MIN_WORK / 4);
+    int ranges = threads * RANGES_PER_THREAD;
+    if (ranges > most)
+        ranges = (int)most > threads ? (int)most : threads;
+    if (ranges > n)
+        ranges = n;
+    for_job job = {fn, ctx, n, ranges};
+    mg_kernel_run(for_task, &job, ranges, threads);
+}
