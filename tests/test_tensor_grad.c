@@ -86,6 +86,48 @@ UNARY_CASE(f_transpose2, mg_tensor_transpose(x[0], -1, -2))
 UNARY_CASE(f_log_softmax1, mg_tensor_log_softmax(x[0], 1))
 UNARY_CASE(f_log_softmax0, mg_tensor_log_softmax(x[0], 0))
 
+UNARY_CASE(f_gelu, mg_tensor_gelu(x[0]))
+UNARY_CASE(f_softmax1, mg_tensor_softmax(x[0], 1))
+UNARY_CASE(f_softmax_mid, mg_tensor_softmax(x[0], -2))
+UNARY_CASE(f_causal, mg_tensor_causal_softmax(x[0], 0.7, 0))
+UNARY_CASE(f_causal_masked_row, mg_tensor_causal_softmax(x[0], 1.3, -1))
+UNARY_CASE(f_causal_offset, mg_tensor_causal_softmax(x[0], -0.5, 3))
+UNARY_CASE(f_layer_norm, mg_tensor_layer_norm(x[0], x[1], NULL, 1e-5))
+UNARY_CASE(f_layer_norm_beta, mg_tensor_layer_norm(x[0], NULL, x[1], 0.1))
+UNARY_CASE(f_layer_norm_plain, mg_tensor_layer_norm(x[0], NULL, NULL, 1e-5))
+UNARY_CASE(f_embedding,
+           mg_tensor_embedding(x[0], 2, (const int[]){ 2, 3 }, (const int32_t[]){ 0, 3, 3, 1, 4, 3 }))
+UNARY_CASE(f_dropout, mg_tensor_dropout(x[0], 0.3, 42, 1))
+UNARY_CASE(f_slice_view, mg_tensor_slice(x[0], 1, 1, 4))
+UNARY_CASE(f_slice_copy, mg_tensor_slice(x[0], -2, 2, 5))
+UNARY_CASE(f_transpose_view, mg_tensor_transpose(x[0], 0, 1))
+UNARY_CASE(f_concat, mg_tensor_concat((mg_tensor *const[]){ x[0], x[1] }, 2, 1))
+UNARY_CASE(f_concat3, mg_tensor_concat((mg_tensor *const[]){ x[0], x[1], x[0] }, 3, 0))
+
+/* Parts of a split, each weighed differently, added back: every part's gradient. */
+static mg_tensor *f_split(mg_graph *g, mg_tensor *const *x, int n, void *c)
+{
+    (void)g, (void)n, (void)c;
+    mg_tensor *parts[3];
+    if (mg_tensor_split(x[0], -1, 3, (const int[]){ 1, 3, 2 }, parts) != MG_OK)
+        return NULL;
+    mg_tensor *sum = weighted_sum(parts[0]);
+    sum = mg_tensor_add(sum, mg_tensor_mul(weighted_sum(parts[1]), weighted_sum(parts[1])));
+    return mg_tensor_add(sum, mg_tensor_exp(weighted_sum(parts[2])));
+}
+
+/* Attention on one head: softmax(q·kᵀ/sqrt(d)) with the causal mask, times v. */
+static mg_tensor *f_attention(mg_graph *g, mg_tensor *const *x, int n, void *c)
+{
+    (void)g, (void)n, (void)c;
+    mg_tensor *q = mg_tensor_slice(x[0], -1, 0, 2), *k = mg_tensor_slice(x[0], -1, 2, 4);
+    mg_tensor *v = mg_tensor_slice(x[0], -1, 4, 6);
+    mg_tensor *att = mg_tensor_matmul(q, mg_tensor_transpose(k, -1, -2));
+    att = mg_tensor_causal_softmax(att, 1.0 / sqrt(2.0), 0);
+    mg_tensor *y = mg_tensor_matmul(att, v);
+    return weighted_sum(mg_tensor_gelu(mg_tensor_layer_norm(y, x[1], NULL, 1e-5)));
+}
+
 static mg_tensor *f_sum_all(mg_graph *g, mg_tensor *const *x, int n, void *c)
 {
     (void)g, (void)n, (void)c;
@@ -172,6 +214,26 @@ static const op_case cases[] = {
     { "mse", MG_T_MSE, f_mse, 2, { S2(3, 4), S2(3, 4) }, ANY },
     { "bce_logits", MG_T_BCE_LOGITS, f_bce, 2, { S2(3, 4), S2(3, 4) }, ANY },
     { "dense layer + cross-entropy", MG_T_MATMUL, f_layer, 2, { S2(4, 5), S1(5) }, ANY },
+    { "gelu", MG_T_GELU, f_gelu, 1, { S2(3, 4) }, ANY },
+    { "softmax axis 1", MG_T_SOFTMAX, f_softmax1, 1, { S2(3, 5) }, ANY },
+    { "softmax middle axis", MG_T_SOFTMAX, f_softmax_mid, 1, { S3(2, 3, 4) }, ANY },
+    { "causal_softmax", MG_T_CAUSAL_SOFTMAX, f_causal, 1, { S3(2, 4, 4) }, ANY },
+    { "causal_softmax, row 0 masked", MG_T_CAUSAL_SOFTMAX, f_causal_masked_row, 1,
+      { S2(3, 4) }, ANY },
+    { "causal_softmax, 2 queries of 5 keys", MG_T_CAUSAL_SOFTMAX, f_causal_offset, 1,
+      { S3(2, 2, 5) }, ANY },
+    { "layer_norm with gamma", MG_T_LAYER_NORM, f_layer_norm, 2, { S3(2, 3, 5), S1(5) }, ANY },
+    { "layer_norm with beta", MG_T_LAYER_NORM, f_layer_norm_beta, 2, { S2(3, 5), S1(5) }, ANY },
+    { "layer_norm plain", MG_T_LAYER_NORM, f_layer_norm_plain, 1, { S2(4, 3) }, ANY },
+    { "embedding, repeated ids", MG_T_EMBEDDING, f_embedding, 1, { S2(5, 3) }, ANY },
+    { "dropout", MG_T_DROPOUT, f_dropout, 1, { S2(4, 5) }, ANY },
+    { "slice, a view", MG_T_SLICE, f_slice_view, 1, { S3(1, 6, 4) }, ANY },
+    { "slice, a copy", MG_T_SLICE, f_slice_copy, 1, { S3(2, 5, 3) }, ANY },
+    { "split in 3", MG_T_SLICE, f_split, 1, { S2(3, 6) }, ANY },
+    { "transpose, a view", MG_T_TRANSPOSE, f_transpose_view, 1, { S3(2, 1, 3) }, ANY },
+    { "concat axis 1", MG_T_CONCAT, f_concat, 2, { S2(3, 2), S2(3, 4) }, ANY },
+    { "concat of 3, one twice", MG_T_CONCAT, f_concat3, 2, { S2(2, 3), S2(1, 3) }, ANY },
+    { "causal attention head", MG_T_CAUSAL_SOFTMAX, f_attention, 2, { S3(2, 4, 6), S1(2) }, ANY },
 };
 
 START_TEST(test_gradcheck_op)

@@ -43,6 +43,50 @@ OPS = {
     "log_softmax1": lambda a: F.log_softmax(a, 1),
     "log_softmax0": lambda a: F.log_softmax(a, 0),
     "cross_entropy": lambda a, labels: F.cross_entropy(a, labels),
+    "gelu": lambda a: F.gelu(a, approximate="tanh"),
+    "softmax1": lambda a: F.softmax(a, 1),
+    "softmax-2": lambda a: F.softmax(a, -2),
+    "layer_norm_affine": lambda x, gamma, beta: F.layer_norm(x, x.shape[-1:], gamma, beta, 1e-5),
+}
+
+
+def causal_softmax(a, attrs):
+    """softmax(scale·a) where key j > query i + offset is masked; a row with
+    every key masked gives 0 (PyTorch's masked softmax would give NaN)."""
+    tq, tk = a.shape[-2], a.shape[-1]
+    masked = torch.arange(tk).reshape(1, tk) > torch.arange(tq).reshape(tq, 1) + attrs["offset"]
+    empty = masked.all(-1, keepdim=True)
+    x = (a * attrs["scale"]).masked_fill(masked, float("-inf")).masked_fill(empty, 0.0)
+    return F.softmax(x, -1).masked_fill(empty, 0.0)
+
+
+def layer_norm(x, attrs):
+    return F.layer_norm(x, x.shape[-1:], None, None, attrs["eps"])
+
+
+def embedding(w, attrs, out_shape):
+    return F.embedding(torch.tensor(attrs["ids"]).reshape(out_shape[:-1]), w)
+
+
+def dropout(a, attrs, ours):
+    """Our mask (which elements survived) applied the way PyTorch scales."""
+    kept = torch.tensor([number(v) != 0.0 for v in ours["data"]]).reshape(a.shape)
+    return a * kept / (1.0 - attrs["p"])
+
+
+def narrow(a, attrs):
+    return a.narrow(attrs["axis"], attrs["start"], attrs["end"] - attrs["start"])
+
+
+# Ops whose torch twin needs the node's attributes (or our output, for the mask).
+ATTR_OPS = {
+    "causal_softmax": lambda out, a: causal_softmax(a, out["attrs"]),
+    "layer_norm": lambda out, x: layer_norm(x, out["attrs"]),
+    "embedding": lambda out, w: embedding(w, out["attrs"], out["shape"]),
+    "dropout": lambda out, a: dropout(a, out["attrs"], out),
+    "slice": lambda out, a: narrow(a, out["attrs"]),
+    "transpose": lambda out, a: a.transpose(*out["attrs"]["axes"]),
+    "concat": lambda out, a, b: torch.cat([a, b], out["attrs"]["axis"]),
 }
 
 
@@ -74,7 +118,10 @@ def check(case):
     args = list(inputs)
     if case["op"] == "cross_entropy":
         args.append(torch.tensor(case["out"]["attrs"]["labels"]))
-    out = OPS[case["op"]](*args)
+    if case["op"] in ATTR_OPS:
+        out = ATTR_OPS[case["op"]](case["out"], *args)
+    else:
+        out = OPS[case["op"]](*args)
     w = torch.tensor([0.5 + math.sin(1.7 * i + 0.3) for i in range(out.numel())])
     (out * w.reshape(out.shape)).sum().backward()
     problems = []
@@ -88,6 +135,30 @@ def check(case):
     return problems
 
 
+def check_optim(case):
+    """Our optimiser steps replayed with torch.optim and clip_grad_norm_."""
+    w0, b0 = case["params0"]
+    w = torch.tensor(w0).reshape(3, 4).requires_grad_(True)
+    b = torch.tensor(b0).requires_grad_(True)
+    groups = [{"params": [p], "weight_decay": case["weight_decay"] if on else 0.0}
+              for p, on in zip((w, b), case["decay"])]
+    make = {"adamw": torch.optim.AdamW, "adam": torch.optim.Adam, "sgd": torch.optim.SGD}
+    opt = make[case["optim"]](groups, lr=case["lr"])
+    problems = []
+    for k, step in enumerate(case["steps"]):
+        w.grad = torch.tensor(step["grads"][0]).reshape(3, 4)
+        b.grad = torch.tensor(step["grads"][1])
+        if case["max_norm"] > 0:
+            norm = torch.nn.utils.clip_grad_norm_([w, b], case["max_norm"]).item()
+            if abs(norm - step["norm"]) > 1e-12 * max(1.0, norm):
+                problems.append(f"step {k}: norm ours {step['norm']}, torch {norm}")
+        opt.step()
+        for name, ours, theirs in (("weight", step["params"][0], w), ("bias", step["params"][1], b)):
+            if not agree(ours, theirs):
+                problems.append(f"step {k}: {name} ours {ours}, torch {theirs.flatten().tolist()}")
+    return problems
+
+
 def main():
     dump = subprocess.run([sys.argv[1]], capture_output=True, text=True)
     if dump.returncode != 0:
@@ -97,7 +168,9 @@ def main():
     if not lines or "ops" not in lines[-1]:
         print("the dump did not list the engine's ops")
         return 1
-    cases, every_op = lines[:-1], lines[-1]["ops"]
+    every_op = lines[-1]["ops"]
+    cases = [line for line in lines[:-1] if "optim" not in line]
+    optims = [line for line in lines[:-1] if "optim" in line]
     uncovered = sorted(set(every_op) - {case["top"] for case in cases})
     failed = 0
     for op in uncovered:
@@ -109,6 +182,13 @@ def main():
         print(("FAIL " if problems else "ok   ") + case["name"])
         for p in problems:
             print("     " + p)
+    for case in optims:
+        problems = check_optim(case)
+        failed += bool(problems)
+        print(("FAIL " if problems else "ok   ") + case["name"])
+        for p in problems:
+            print("     " + p)
+    cases += optims
     print(f"{len(cases) - failed} of {len(cases)} tensor cases agree with PyTorch "
           f"{torch.__version__}, covering {len(every_op) - len(uncovered)} of {len(every_op)} ops")
     return 1 if failed or not cases else 0

@@ -6,15 +6,18 @@
  * tensor written by mg_tensor_json_fields(); "op" names the torch function of
  * test_tensor_parity.py, "top" the engine op the output node computes. The
  * last line, {"ops": [names]}, lists every op of mg_tensor_ops.def, so the
- * script fails for an op without a case. */
+ * script fails for an op without a case. Lines with "optim" replay optimiser
+ * steps: the config, the parameters before, and per step the grads given, the
+ * norm clipping returned and the parameters after. */
 #include <math.h>
 #include <stdio.h>
 
 #include "mg_rng.h"
 #include "mg_tensor.h"
+#include "mg_tnn.h"
 
-/* What a case's inputs hold. */
-typedef enum { ANY, POSITIVE, STEPS } values;
+/* What a case's inputs hold: LARGE are in ±800, logits that overflow a naive exp. */
+typedef enum { ANY, POSITIVE, STEPS, LARGE } values;
 
 static mg_rng rng;
 
@@ -28,6 +31,8 @@ static mg_tensor *leaf(mg_graph *g, int ndim, const int *shape, values kind)
             v = fabs(v) + 0.2;
         else if (kind == STEPS)
             v = (double)(int)(v * 2.0) / 2.0;
+        else if (kind == LARGE)
+            v *= 400.0;
         mg_tensor_set(t, i, v);
     }
     return t;
@@ -66,14 +71,69 @@ static int dump(mg_graph *g, const char *name, const char *op, mg_tensor **in, i
     return 0;
 }
 
+static void put_values(const mg_tensor *t, int grad)
+{
+    fputc('[', stdout);
+    for (int i = 0; i < t->numel; i++)
+        printf(i ? ", %.17g" : "%.17g", grad ? mg_tensor_grad_at(t, i) : mg_tensor_get(t, i));
+    fputc(']', stdout);
+}
+
+/* Steps of an optimiser over a weight [3,4] and a bias [4] with seeded grads,
+ * each clipped to max_norm first (0: no clipping). */
+static int dump_optim(const char *name, mg_optim_kind kind, double wd, double max_norm)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *p[2] = { leaf(g, 2, (const int[]){ 3, 4 }, ANY), leaf(g, 1, (const int[]){ 4 }, ANY) };
+    mg_optim_config cfg = mg_optim_defaults(kind);
+    cfg.lr = 0.05;
+    cfg.weight_decay = wd;
+    mg_error err;
+    mg_optim *o = mg_optim_new(p, 2, &cfg, &err);
+    if (!o) {
+        fprintf(stderr, "%s: %s\n", name, err.message);
+        mg_graph_free(g);
+        return 1;
+    }
+    printf("{\"name\": \"%s\", \"optim\": \"%s\", \"lr\": %.17g, \"weight_decay\": %.17g, "
+           "\"decay\": [%d, %d], \"max_norm\": %.17g, \"params0\": [",
+           name, mg_optim_name(o), cfg.lr, wd, o->decay[0], o->decay[1], max_norm);
+    put_values(p[0], 0);
+    fputs(", ", stdout);
+    put_values(p[1], 0);
+    fputs("], \"steps\": [", stdout);
+    for (int step = 0; step < 6; step++) {
+        for (int k = 0; k < 2; k++)
+            for (int i = 0; i < p[k]->numel; i++)
+                ((double *)p[k]->grad)[i] = mg_rng_range(&rng, -1.0, 1.0) * (step % 3 + 0.5);
+        printf(step ? ", {\"grads\": [" : "{\"grads\": [");
+        put_values(p[0], 1);
+        fputs(", ", stdout);
+        put_values(p[1], 1);
+        double norm = max_norm > 0 ? mg_optim_clip_grad_norm(o, max_norm) : 0.0;
+        mg_optim_step(o);
+        printf("], \"norm\": %.17g, \"params\": [", norm);
+        put_values(p[0], 0);
+        fputs(", ", stdout);
+        put_values(p[1], 0);
+        fputs("]}", stdout);
+    }
+    fputs("]}\n", stdout);
+    mg_optim_free(o);
+    mg_graph_free(g);
+    return 0;
+}
+
 #define S(...) ((const int[]){ __VA_ARGS__ })
+#define MG_CONCAT2(a, b) mg_tensor_concat((mg_tensor *const[]){ a, b }, 2, -1)
+#define MG_CONCAT2_0(a, b) mg_tensor_concat((mg_tensor *const[]){ a, b }, 2, 0)
 #define NDIM(...) ((int)(sizeof((const int[]){ __VA_ARGS__ }) / sizeof(int)))
 
 int main(void)
 {
     mg_rng_seed(&rng, 5);
     mg_graph *g = mg_graph_new();
-    mg_tensor *in[2];
+    mg_tensor *in[3];
     int failed = 0;
 #define BINARY(name, op, fn, sa, sb, ka, kb)                                     \
     in[0] = leaf(g, NDIM sa, S sa, ka);                                         \
@@ -113,6 +173,39 @@ int main(void)
     UNARY("log_softmax axis 0", "log_softmax0", mg_tensor_log_softmax(in[0], 0), (3, 5), ANY)
     UNARY("cross_entropy", "cross_entropy",
           mg_tensor_cross_entropy(in[0], (const int32_t[]){ 0, 4, 2, 2 }), (4, 5), ANY)
+    UNARY("gelu", "gelu", mg_tensor_gelu(in[0]), (3, 4), ANY)
+    UNARY("softmax axis 1, ties", "softmax1", mg_tensor_softmax(in[0], 1), (3, 5), STEPS)
+    UNARY("softmax middle axis", "softmax-2", mg_tensor_softmax(in[0], -2), (2, 3, 4), ANY)
+    UNARY("softmax large logits", "softmax1", mg_tensor_softmax(in[0], 1), (3, 5), LARGE)
+    UNARY("causal_softmax", "causal_softmax", mg_tensor_causal_softmax(in[0], 0.5, 0),
+          (2, 4, 4), ANY)
+    UNARY("causal_softmax, fully masked rows", "causal_softmax",
+          mg_tensor_causal_softmax(in[0], 1.0, -2), (2, 3, 4), ANY)
+    UNARY("causal_softmax, last 2 of 5 keys", "causal_softmax",
+          mg_tensor_causal_softmax(in[0], 1.0, 3), (2, 5), STEPS)
+    UNARY("causal_softmax, large logits", "causal_softmax",
+          mg_tensor_causal_softmax(in[0], 0.125, 0), (4, 4), LARGE)
+    in[0] = leaf(g, 3, S(2, 3, 5), ANY);
+    in[1] = leaf(g, 1, S(5), ANY);
+    in[2] = leaf(g, 1, S(5), ANY);
+    failed |= dump(g, "layer_norm affine (the + of beta)", "layer_norm_affine", in, 3,
+                   mg_tensor_layer_norm(in[0], in[1], in[2], 1e-5));
+    UNARY("layer_norm plain, ties", "layer_norm", mg_tensor_layer_norm(in[0], NULL, NULL, 1e-5),
+          (3, 4), STEPS)
+    UNARY("layer_norm large", "layer_norm", mg_tensor_layer_norm(in[0], NULL, NULL, 0.5),
+          (2, 6), LARGE)
+    UNARY("embedding, repeated ids", "embedding",
+          mg_tensor_embedding(in[0], 2, S(2, 3), (const int32_t[]){ 4, 0, 4, 2, 4, 1 }), (5, 3),
+          ANY)
+    UNARY("dropout", "dropout", mg_tensor_dropout(in[0], 0.25, 7, 1), (4, 6), POSITIVE)
+    UNARY("slice, a view", "slice", mg_tensor_slice(in[0], 1, 1, 3), (1, 4, 3), ANY)
+    UNARY("slice, a copy", "slice", mg_tensor_slice(in[0], -1, 2, 5), (3, 2, 5), ANY)
+    UNARY("transpose, a view", "transpose", mg_tensor_transpose(in[0], 0, 1), (2, 1, 3), ANY)
+    BINARY("concat", "concat", MG_CONCAT2, (3, 2), (3, 4), ANY, ANY)
+    BINARY("concat axis 0", "concat", MG_CONCAT2_0, (1, 3), (2, 3), ANY, ANY)
+    failed |= dump_optim("adamw, clipped", MG_OPTIM_ADAMW, 0.1, 1.5);
+    failed |= dump_optim("adam with L2, clipped", MG_OPTIM_ADAM, 0.01, 2.0);
+    failed |= dump_optim("sgd", MG_OPTIM_SGD, 0.0, 0.0);
     fputs("{\"ops\": [", stdout);
     for (int op = 1; op < MG_T_COUNT; op++)
         printf(op > 1 ? ", \"%s\"" : "\"%s\"", mg_top_name((mg_top)op));

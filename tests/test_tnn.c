@@ -138,6 +138,65 @@ START_TEST(test_optimizer_refuses_bad_config)
 }
 END_TEST
 
+/* AdamW decays matrices, not biases or norm gains, unless told otherwise. */
+START_TEST(test_adamw_decay_flags)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *p[2] = { mg_tensor_param(g, MG_F64, 2, (const int[]){ 2, 2 }),
+                        mg_tensor_param(g, MG_F64, 1, (const int[]){ 2 }) };
+    mg_tensor_fill(p[0], 1.0);
+    mg_tensor_fill(p[1], 1.0);
+    mg_optim_config cfg = mg_optim_defaults(MG_OPTIM_ADAMW);
+    ck_assert_double_eq(cfg.weight_decay, 0.01);
+    cfg.lr = 0.1;
+    cfg.weight_decay = 0.5;
+    mg_optim *o = mg_optim_new(p, 2, &cfg, NULL);
+    ck_assert_str_eq(mg_optim_name(o), "adamw");
+    ck_assert_int_eq(o->decay[0], 1);
+    ck_assert_int_eq(o->decay[1], 0);
+    mg_optim_step(o); /* zero grads: only the decay moves anything */
+    ck_assert_double_eq_tol(mg_tensor_get(p[0], 0), 1.0 - 0.1 * 0.5, 1e-15);
+    ck_assert_double_eq(mg_tensor_get(p[1], 0), 1.0);
+    ck_assert_int_eq(mg_optim_set_decay(o, 1, 1), MG_OK);
+    ck_assert_int_eq(mg_optim_set_decay(o, 2, 1), MG_EINVAL);
+    mg_optim_step(o);
+    ck_assert_double_eq_tol(mg_tensor_get(p[1], 0), 1.0 - 0.1 * 0.5, 1e-15);
+    mg_optim_free(o);
+    /* SGD and Adam keep PyTorch's one group: every parameter decays */
+    cfg = mg_optim_defaults(MG_OPTIM_ADAM);
+    o = mg_optim_new(p, 2, &cfg, NULL);
+    ck_assert_int_eq(o->decay[1], 1);
+    ck_assert_str_eq(mg_optim_name(o), "adam");
+    mg_optim_free(o);
+    mg_graph_free(g);
+}
+END_TEST
+
+/* The global norm over every grad; scaled down only when above max_norm. */
+START_TEST(test_clip_grad_norm)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *p[2] = { mg_tensor_param(g, MG_F32, 1, (const int[]){ 2 }),
+                        mg_tensor_param(g, MG_F64, 1, (const int[]){ 1 }) };
+    mg_optim_config cfg = mg_optim_defaults(MG_OPTIM_SGD);
+    mg_optim *o = mg_optim_new(p, 2, &cfg, NULL);
+    ((float *)p[0]->grad)[0] = 3.0f;
+    ((float *)p[0]->grad)[1] = 0.0f;
+    ((double *)p[1]->grad)[0] = 4.0;
+    ck_assert_double_eq(mg_optim_clip_grad_norm(o, 10.0), 5.0);
+    ck_assert_float_eq(((float *)p[0]->grad)[0], 3.0f); /* under the limit: untouched */
+    ck_assert_double_eq(mg_optim_clip_grad_norm(o, 1.0), 5.0);
+    ck_assert_double_eq_tol(mg_tensor_grad_at(p[1], 0), 4.0 / (5.0 + 1e-6), 1e-15);
+    ck_assert_double_eq_tol(mg_tensor_grad_at(p[0], 0), 3.0 / (5.0 + 1e-6), 1e-7);
+    ck_assert_double_eq_tol(mg_optim_clip_grad_norm(o, 1.0), 1.0, 1e-6);
+    ((double *)p[1]->grad)[0] = NAN;
+    ck_assert(isnan(mg_optim_clip_grad_norm(o, 1.0)));
+    ck_assert(isnan(mg_tensor_grad_at(p[0], 0))); /* as PyTorch: NaN spreads */
+    mg_optim_free(o);
+    mg_graph_free(g);
+}
+END_TEST
+
 static Suite *tnn_suite(void)
 {
     Suite *s = suite_create("tnn");
@@ -146,6 +205,8 @@ static Suite *tnn_suite(void)
     tcase_add_test(tc, test_sgd_momentum_weight_decay);
     tcase_add_test(tc, test_adam);
     tcase_add_test(tc, test_optimizer_refuses_bad_config);
+    tcase_add_test(tc, test_adamw_decay_flags);
+    tcase_add_test(tc, test_clip_grad_norm);
     suite_add_tcase(s, tc);
     return s;
 }

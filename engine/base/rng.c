@@ -5,10 +5,9 @@
 
 static uint64_t splitmix64(uint64_t *x)
 {
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    uint64_t z = mg_rng_hash(*x, 0);
+    *x += 0x9e3779b97f4a7c15ull;
+    return z;
 }
 
 void mg_rng_seed(mg_rng *r, uint64_t seed)

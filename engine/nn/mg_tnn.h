@@ -1,5 +1,5 @@
 /* mg_tnn.h — neural nets on tensors: Linear layers, an MLP, SGD (momentum,
- * weight decay) and Adam. The scalar nn (mg_nn.h) is micrograd's; this one is
+ * weight decay), Adam and AdamW, gradient clipping. The scalar nn (mg_nn.h) is micrograd's; this one is
  * for real data (Fashion-MNIST) at batch sizes where one node per number
  * would be too slow.
  *
@@ -73,17 +73,19 @@ MG_API void mg_tmlp_free(mg_tmlp *m);
 MG_API mg_tensor *mg_tmlp_forward(mg_tmlp *m, mg_tensor *x);
 
 /* ---- optimisers ---- */
-typedef enum mg_optim_kind { MG_OPTIM_SGD = 0, MG_OPTIM_ADAM } mg_optim_kind;
+typedef enum mg_optim_kind { MG_OPTIM_SGD = 0, MG_OPTIM_ADAM, MG_OPTIM_ADAMW } mg_optim_kind;
 
 typedef struct mg_optim_config {
     mg_optim_kind kind;
     double lr;
     double momentum;     /* SGD: 0 for plain SGD (PyTorch's dampening 0, no Nesterov) */
-    double weight_decay; /* L2 added to the gradient, as PyTorch's weight_decay */
-    double beta1, beta2, eps; /* Adam */
+    double weight_decay; /* SGD, Adam: L2 added to the gradient, as PyTorch's weight_decay;
+                          * AdamW: decoupled, the weights shrink by lr·weight_decay a step */
+    double beta1, beta2, eps; /* Adam, AdamW */
 } mg_optim_config;
 
-/* PyTorch's defaults: SGD lr 0.01; Adam lr 1e-3, betas (0.9, 0.999), eps 1e-8. */
+/* PyTorch's defaults: SGD lr 0.01; Adam lr 1e-3, betas (0.9, 0.999), eps 1e-8;
+ * AdamW the same with weight decay 0.01. */
 MG_API mg_optim_config mg_optim_defaults(mg_optim_kind kind);
 
 typedef struct mg_optim {
@@ -93,10 +95,15 @@ typedef struct mg_optim {
     void **m, **v;      /* per-parameter state (momentum / Adam moments), NULL if unused */
     void *state;        /* one block holding every state buffer */
     int64_t steps;      /* steps taken (Adam's bias correction) */
+    uint8_t *decay;     /* per parameter: 1 if weight decay applies (mg_optim_set_decay) */
 } mg_optim;
 
 /* An optimiser over params (every one must require grad); its state is
- * allocated here, once, so steps allocate nothing. NULL with err filled. */
+ * allocated here, once, so steps allocate nothing. NULL with err filled.
+ * Weight decay applies to every parameter for SGD and Adam (PyTorch's one
+ * group), and for AdamW to parameters of 2 or more dims only: no decay on
+ * biases and norm gains, as GPT-2 and nanoGPT train. mg_optim_set_decay()
+ * changes one parameter's flag. */
 MG_API mg_optim *mg_optim_new(mg_tensor *const *params, int n, const mg_optim_config *cfg,
                        mg_error *err);
 MG_API void mg_optim_free(mg_optim *o);
@@ -104,6 +111,16 @@ MG_API void mg_optim_free(mg_optim *o);
 MG_API void mg_optim_zero_grad(mg_optim *o);
 /* One update from the parameters' current grads. */
 MG_API void mg_optim_step(mg_optim *o);
+/* Whether weight decay applies to parameter i (on != 0); MG_EINVAL for a bad i. */
+MG_API mg_code mg_optim_set_decay(mg_optim *o, int i, int on);
+/* "sgd", "momentum", "adam" or "adamw": the rule o applies. */
+MG_API const char *mg_optim_name(const mg_optim *o);
+/* Gradient clipping by global norm, as torch.nn.utils.clip_grad_norm_: returns
+ * the L2 norm of all parameters' grads taken together, and when it exceeds
+ * max_norm (> 0) scales every grad by max_norm / (norm + 1e-6). The sum is
+ * taken in double in a fixed order (the same on any thread count); a NaN or
+ * infinite norm is returned and the grads are scaled by it, as PyTorch does. */
+MG_API double mg_optim_clip_grad_norm(mg_optim *o, double max_norm);
 /* Number of state buffers per parameter (0, 1 or 2) and buffer j of parameter
  * i (same dtype and numel as the parameter): what a checkpoint saves. */
 MG_API int mg_optim_state_count(const mg_optim *o);

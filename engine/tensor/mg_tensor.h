@@ -141,9 +141,11 @@ MG_API int mg_top_arity(mg_top op);
  *     , "dtype": "f32", "shape": [2,3], "attrs": {"axis": 1, "keepdim": true},
  *       "data": [..numel numbers..], "grad": [..] or null
  * attrs by op: sum/mean/max "axis" (an index, or "all") and "keepdim";
- * log_softmax "axis"; transpose "axes": [d0,d1]; ** "k"; cross_entropy
- * "labels": [..]; {} otherwise. Numbers read back exactly (%.9g for f32,
- * %.17g for f64), zero as 0 (never -0). NaN and infinities, which JSON
+ * log_softmax, softmax, concat "axis"; transpose "axes": [d0,d1]; ** "k";
+ * cross_entropy "labels": [..]; causal_softmax "scale", "offset";
+ * layer_norm "eps"; embedding "ids": [..]; dropout "p", "seed"; slice
+ * "axis", "start", "end"; {} otherwise. Numbers read back exactly (%.9g for
+ * f32, %.17g for f64), zero as 0 (never -0). NaN and infinities, which JSON
  * lacks, are null in the array, and a companion array of the same length
  * follows ("data_str", "grad_str") holding "nan", "inf" or "-inf" there and
  * null elsewhere; it is written only when needed. */
@@ -164,15 +166,32 @@ MG_API mg_tensor *mg_tensor_sqrt(mg_tensor *a);
 MG_API mg_tensor *mg_tensor_tanh(mg_tensor *a);
 MG_API mg_tensor *mg_tensor_relu(mg_tensor *a);          /* grad 0 at 0, as PyTorch */
 MG_API mg_tensor *mg_tensor_sigmoid(mg_tensor *a);
+/* GELU, tanh form (GPT-2's; PyTorch's gelu(approximate='tanh')):
+ * 0.5·a·(1 + tanh(sqrt(2/π)·(a + 0.044715·a³))). */
+MG_API mg_tensor *mg_tensor_gelu(mg_tensor *a);
 
 /* ---- linear algebra and shape ---- */
 /* a @ b: [M,K]@[K,N]; batched [...,M,K]@[...,K,N] with equal batch dims, or
  * either side plain 2-D (shared across the batch). */
 MG_API mg_tensor *mg_tensor_matmul(mg_tensor *a, mg_tensor *b);
-/* Same data in a new shape of the same numel; one dim may be -1 (inferred). */
+/* Same data in a new shape of the same numel; one dim may be -1 (inferred). A
+ * view: the result's data is a's (no copy); its grad is its own. */
 MG_API mg_tensor *mg_tensor_reshape(mg_tensor *a, int ndim, const int *shape);
-/* Swaps axes d0 and d1 (negative counts from the end); copies the data. */
+/* Swaps axes d0 and d1 (negative counts from the end). Copies the data, unless
+ * the swap keeps the memory order (it only moves dims of size 1): then a view. */
 MG_API mg_tensor *mg_tensor_transpose(mg_tensor *a, int d0, int d1);
+/* Elements [start, end) of axis (0 <= start < end <= that dim). A view of a's
+ * data when every dim before axis has size 1 (rows of a matrix, the first T of
+ * a position table), else a copy. */
+MG_API mg_tensor *mg_tensor_slice(mg_tensor *a, int axis, int start, int end);
+/* Cuts a along axis into n slices, written to parts[0..n): of sizes[i] (they
+ * sum to the dim), or with sizes NULL n equal ones. MG_OK, or the graph's
+ * error code with the message in the graph. */
+MG_API mg_code mg_tensor_split(mg_tensor *a, int axis, int n, const int *sizes,
+                               mg_tensor **parts);
+/* Joins n >= 1 tensors along axis (their other dims equal), as a chain of
+ * two-operand concat nodes; n == 1 returns parts[0]. */
+MG_API mg_tensor *mg_tensor_concat(mg_tensor *const *parts, int n, int axis);
 
 /* ---- reductions: axis (negative counts from the end) or MG_AXIS_ALL ---- */
 MG_API mg_tensor *mg_tensor_sum(mg_tensor *a, int axis, int keepdim);
@@ -191,6 +210,34 @@ MG_API mg_tensor *mg_tensor_mse(mg_tensor *a, mg_tensor *b);
 /* Mean binary cross-entropy of logits a against targets b (equal shapes),
  * computed stably; grads go to both (PyTorch's target grad is -a). */
 MG_API mg_tensor *mg_tensor_bce_logits(mg_tensor *a, mg_tensor *b);
+
+/* ---- transformer ops ---- */
+/* Softmax over an axis (negative counts from the end). */
+MG_API mg_tensor *mg_tensor_softmax(mg_tensor *a, int axis);
+/* Attention's masked softmax: softmax(scale·a) over the last axis of a
+ * [..., queries, keys], where entry (i, j) takes part only when j <= i + offset
+ * (offset 0: each position sees itself and the ones before; keys − queries
+ * when the queries are the last of the keys). Masked entries are 0, and a row
+ * where none takes part is all 0 with a 0 gradient, never NaN. scale is finite
+ * and not 0 (1/sqrt(head size) in attention). */
+MG_API mg_tensor *mg_tensor_causal_softmax(mg_tensor *a, double scale, int offset);
+/* Layer norm over the last axis, as PyTorch's: (x − mean)/sqrt(var + eps)·gamma
+ * + beta with the biased variance; gamma and beta are [C] for x's last dim C,
+ * or NULL (no scale, no shift). With beta the result is a "+" node after the
+ * "layer_norm" node. eps >= 0 (1e-5 in PyTorch). */
+MG_API mg_tensor *mg_tensor_layer_norm(mg_tensor *x, mg_tensor *gamma, mg_tensor *beta,
+                                       double eps);
+/* Rows of weight [V,C] picked by ids: the result is [shape..., C] (ndim <= 3),
+ * row i = weight row ids[i]. The ids (one per element of shape, each in
+ * [0,V)) are copied. Backward adds each row's gradient into its weight row,
+ * so repeated ids accumulate. */
+MG_API mg_tensor *mg_tensor_embedding(mg_tensor *weight, int ndim, const int *shape,
+                                      const int32_t *ids);
+/* Dropout with p in [0,1]: when training, each element is zeroed with
+ * probability p and the others scaled by 1/(1 − p); whether element i is kept
+ * depends only on (seed, i), so any thread count gives the same mask (pass a
+ * new seed each step). Not training, or p == 0: returns a itself. */
+MG_API mg_tensor *mg_tensor_dropout(mg_tensor *a, double p, uint64_t seed, int training);
 
 /* mg_backward(root->node): root must hold one element and require a gradient. */
 MG_API mg_code mg_tensor_backward(mg_tensor *root);

@@ -40,6 +40,12 @@ static void *alloc_buffer(mg_graph *g, const mg_tensor *t)
 mg_tensor *tensor_node(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dtype dt,
                        int ndim, const int *shape)
 {
+    return tensor_view(g, op, a, b, dt, ndim, shape, NULL);
+}
+
+mg_tensor *tensor_view(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dtype dt,
+                       int ndim, const int *shape, void *data)
+{
     int numel;
     if (!shape_ok(g, ndim, shape, &numel))
         return NULL;
@@ -59,7 +65,7 @@ mg_tensor *tensor_node(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dt
     t->dtype = dt;
     t->op = (uint8_t)op;
     t->requires_grad = (a && a->requires_grad) || (b && b->requires_grad);
-    t->data = alloc_buffer(g, t);
+    t->data = data ? data : alloc_buffer(g, t);
     if (t->requires_grad)
         t->grad = alloc_buffer(g, t);
     if (!t->data || (t->requires_grad && !t->grad)) {
@@ -352,6 +358,13 @@ size_t tensor_op_label(const mg_value *v, char *buf, size_t n)
     case TA_AXIS_KEEPDIM:
         len = t->axis == MG_AXIS_ALL ? snprintf(buf, n, "%s", name)
                                      : snprintf(buf, n, "%s[%d]", name, t->axis);
+        break;
+    case TA_SLICE:
+        len = snprintf(buf, n, "%s[%d,%d:%d]", name, t->axis, t->axis2,
+                       t->axis2 + t->shape[t->axis]);
+        break;
+    case TA_DROPOUT:
+        len = snprintf(buf, n, "%s%g", name, t->k);
         break;
     default:
         len = snprintf(buf, n, "%s", name);

@@ -45,21 +45,19 @@ static void backward_matmul(const mg_tensor *t, int which, void *gp, int fresh)
     const int ba = tensor_batch(a), bb = tensor_batch(b);
     if (which == 0 && bb == 1) {
         L->gemm(0, 1, ba * M, K, N, t->grad, N, b->data, N, fresh ? 0.0 : 1.0, gp, K);
-    } else if (which == 0) {
-        for (int i = 0; i < bb; i++) {
-            size_t ai = (size_t)(ba == 1 ? 0 : i) * M * K;
-            double beta = fresh && (ba != 1 || i == 0) ? 0.0 : 1.0;
+    } else if (which == 0 && ba != 1) {
+        L->gemm_batch(0, 1, M, K, N, t->grad, N, (long)M * N, b->data, N, (long)K * N,
+                      fresh ? 0.0 : 1.0, gp, K, (long)M * K, bb);
+    } else if (which == 0) { /* a shared A sums over the batch: one product after another */
+        for (int i = 0; i < bb; i++)
             L->gemm(0, 1, M, K, N, tensor_elem(t->grad, dt, (size_t)i * M * N), N,
-                    tensor_elem(b->data, dt, (size_t)i * K * N), N, beta,
-                    tensor_elem(gp, dt, ai), K);
-        }
+                    tensor_elem(b->data, dt, (size_t)i * K * N), N, fresh && i == 0 ? 0.0 : 1.0,
+                    gp, K);
     } else if (bb == 1) {
         L->gemm(1, 0, K, N, ba * M, a->data, K, t->grad, N, fresh ? 0.0 : 1.0, gp, N);
     } else {
-        for (int i = 0; i < bb; i++)
-            L->gemm(1, 0, K, N, M, tensor_elem(a->data, dt, (size_t)(ba == 1 ? 0 : i) * M * K),
-                    K, tensor_elem(t->grad, dt, (size_t)i * M * N), N, fresh ? 0.0 : 1.0,
-                    tensor_elem(gp, dt, (size_t)i * K * N), N);
+        L->gemm_batch(1, 0, K, N, M, a->data, K, ba == 1 ? 0 : (long)M * K, t->grad, N,
+                      (long)M * N, fresh ? 0.0 : 1.0, gp, N, (long)K * N, bb);
     }
 }
 
@@ -92,10 +90,33 @@ static void backward_reduce(const mg_tensor *t, int which, void *gp, int fresh)
 static void backward_transpose(const mg_tensor *t, int which, void *gp, int fresh)
 {
     const mg_tensor *a = operand(t, which);
-    int dims[MG_TENSOR_MAX_DIMS], strides[MG_TENSOR_MAX_DIMS];
+    int dims[MG_TENSOR_MAX_DIMS], strides[MG_TENSOR_MAX_DIMS], dense[MG_TENSOR_MAX_DIMS];
     start(a, gp, fresh);
     tensor_transpose_layout(a, t->axis, t->axis2, dims, strides);
-    loops_of(t->dtype)->scatter_add(dims, strides, t->grad, gp);
+    tensor_dense_strides(dims, dense);
+    loops_of(t->dtype)->copy(dims, dense, strides, t->grad, gp, 1);
+}
+
+/* The slice's gradient goes back to its part of the operand. */
+static void backward_slice(const mg_tensor *t, int which, void *gp, int fresh)
+{
+    const mg_tensor *a = operand(t, which);
+    int dims[MG_TENSOR_MAX_DIMS], src[MG_TENSOR_MAX_DIMS], dst[MG_TENSOR_MAX_DIMS];
+    size_t offset;
+    start(a, gp, fresh);
+    tensor_slice_layout(a, t, dims, src, dst, &offset);
+    loops_of(t->dtype)->copy(dims, dst, src, t->grad, tensor_elem(gp, a->dtype, offset), 1);
+}
+
+/* Each operand of a concat gets its own part of the gradient back. */
+static void backward_concat(const mg_tensor *t, int which, void *gp, int fresh)
+{
+    const mg_tensor *part = operand(t, which);
+    int dims[MG_TENSOR_MAX_DIMS], src[MG_TENSOR_MAX_DIMS], dst[MG_TENSOR_MAX_DIMS];
+    size_t offset;
+    start(part, gp, fresh);
+    tensor_concat_layout(t, part, which, dims, src, dst, &offset);
+    loops_of(t->dtype)->copy(dims, dst, src, tensor_elem(t->grad, t->dtype, offset), gp, 1);
 }
 
 static void backward_log_softmax(const mg_tensor *t, int which, void *gp, int fresh)
@@ -103,6 +124,51 @@ static void backward_log_softmax(const mg_tensor *t, int which, void *gp, int fr
     const mg_tensor *a = operand(t, which);
     start(a, gp, fresh);
     loops_of(t->dtype)->log_softmax_bwd(tensor_axis_of(a, t->axis), t->data, t->grad, gp);
+}
+
+static void backward_softmax(const mg_tensor *t, int which, void *gp, int fresh)
+{
+    const mg_tensor *a = operand(t, which);
+    start(a, gp, fresh);
+    loops_of(t->dtype)->softmax_bwd(tensor_axis_of(a, t->axis), t->data, t->grad, gp);
+}
+
+static void backward_causal_softmax(const mg_tensor *t, int which, void *gp, int fresh)
+{
+    const mg_tensor *a = operand(t, which);
+    int rows, cols, tq;
+    start(a, gp, fresh);
+    tensor_causal_layout(a, &rows, &cols, &tq);
+    loops_of(t->dtype)->causal_softmax_bwd(rows, cols, tq, t->axis, t->k, t->data, t->grad, gp);
+}
+
+/* Operand 0 is x, operand 1 gamma (when the norm has one). */
+static void backward_layer_norm(const mg_tensor *t, int which, void *gp, int fresh)
+{
+    const mg_tensor *x = operand(t, 0), *gamma = t->node->b ? operand(t, 1) : NULL;
+    const int cols = x->shape[x->ndim - 1], rows = x->numel / cols;
+    const tensor_loops *L = loops_of(t->dtype);
+    start(operand(t, which), gp, fresh);
+    if (which == 0)
+        L->layer_norm_bwd_x(rows, cols, x->data, gamma ? gamma->data : NULL,
+                            tensor_layer_norm_stats(t), t->grad, gp);
+    else
+        L->layer_norm_bwd_gamma(rows, cols, x->data, tensor_layer_norm_stats(t), t->grad, gp);
+}
+
+/* Each looked-up row's gradient adds into its weight row, repeats accumulating. */
+static void backward_embedding(const mg_tensor *t, int which, void *gp, int fresh)
+{
+    const mg_tensor *w = operand(t, which);
+    start(w, gp, fresh);
+    loops_of(t->dtype)->embedding_bwd(t->numel / w->shape[1], w->shape[1],
+                                      tensor_embedding_ids(t), t->grad, gp);
+}
+
+static void backward_dropout(const mg_tensor *t, int which, void *gp, int fresh)
+{
+    start(operand(t, which), gp, fresh);
+    loops_of(t->dtype)->dropout(t->numel, t->k, tensor_dropout_seed(t), 1, t->grad, gp);
 }
 
 static void backward_cross_entropy(const mg_tensor *t, int which, void *gp, int fresh)
@@ -151,7 +217,10 @@ void tensor_propagate(mg_value *v)
     const int arity = tensor_ops[t->op].arity;
     for (int i = 0; i < arity; i++) {
         int fresh;
-        void *gp = claim(i ? v->b : v->a, &fresh);
+        mg_value *pv = i ? v->b : v->a;
+        if (!pv) /* an optional operand left out (layer norm without gamma) */
+            continue;
+        void *gp = claim(pv, &fresh);
         if (gp)
             backward(t, i, gp, fresh);
     }
@@ -180,7 +249,8 @@ mg_code tensor_seed_root(mg_value *root)
 
 mg_code mg_tensor_edge_contribution(const mg_tensor *t, int which, void *buf)
 {
-    if (!t || !buf || which < 0 || which >= tensor_ops[t->op].arity || !t->grad)
+    if (!t || !buf || which < 0 || which >= tensor_ops[t->op].arity || !t->grad
+        || !(which ? t->node->b : t->node->a))
         return MG_EINVAL;
     if (!operand(t, which)->requires_grad)
         return MG_EINVAL;

@@ -14,7 +14,12 @@ typedef enum tensor_attrs {
     TA_AXIS,         /* t->axis */
     TA_AXIS_KEEPDIM, /* t->axis (an index or MG_AXIS_ALL) and t->keepdim */
     TA_AXES,         /* t->axis and t->axis2 */
-    TA_LABELS        /* the class labels in t->aux (tensor_ce_labels) */
+    TA_LABELS,       /* the class labels in t->aux (tensor_ce_labels) */
+    TA_CAUSAL,       /* t->k: the scale, t->axis: the offset of the causal mask */
+    TA_EPS,          /* t->k: layer norm's epsilon */
+    TA_IDS,          /* the looked-up ids in t->aux (tensor_embedding_ids) */
+    TA_DROPOUT,      /* t->k: p, and the seed in t->aux (tensor_dropout_seed) */
+    TA_SLICE         /* t->axis, t->axis2: the axis and the start */
 } tensor_attrs;
 
 /* One row of mg_tensor_ops.def, as data. */
@@ -42,7 +47,8 @@ typedef struct tensor_axis {
     int outer, n, inner;
 } tensor_axis;
 
-/* The numeric loops of one dtype. Backward loops ADD into their output. */
+/* The numeric loops of one dtype (tensor_loops.h), each run on the kernel
+ * pool when big enough. Backward loops ADD into their output. */
 typedef struct tensor_loops {
     void (*binary_fwd)(const tensor_bcast *bc, mg_top op, const void *a, const void *b, void *out);
     /* which = 0: gradient of a, 1: of b; gp has that operand's shape */
@@ -54,14 +60,38 @@ typedef struct tensor_loops {
     void (*reduce_fwd)(mg_top op, tensor_axis ax, const void *a, void *out, int32_t *argmax);
     void (*reduce_bwd)(mg_top op, tensor_axis ax, const void *a, const void *out,
                        const int32_t *argmax, const void *g, void *ga);
-    /* dst (contiguous over dims) = src read with element strides */
-    void (*gather)(const int *dims, const int *strides, const void *src, void *dst);
-    /* dst read with element strides += src (contiguous over dims) */
-    void (*scatter_add)(const int *dims, const int *strides, const void *src, void *dst);
+    /* over 4 dims: dst (element strides ds) = src (strides ss), or += when add */
+    void (*copy)(const int *dims, const int *ss, const int *ds, const void *src, void *dst,
+                 int add);
     void (*gemm)(int ta, int tb, int M, int N, int K, const void *A, int lda, const void *B,
                  int ldb, double beta, void *C, int ldc);
+    /* count products, matrix i at X + i·stride_x (0 shares one) */
+    void (*gemm_batch)(int ta, int tb, int M, int N, int K, const void *A, int lda, long sa,
+                       const void *B, int ldb, long sb, double beta, void *C, int ldc, long sc,
+                       int count);
     void (*log_softmax_fwd)(tensor_axis ax, const void *a, void *out);
     void (*log_softmax_bwd)(tensor_axis ax, const void *out, const void *g, void *ga);
+    void (*softmax_fwd)(tensor_axis ax, const void *a, void *out);
+    void (*softmax_bwd)(tensor_axis ax, const void *out, const void *g, void *ga);
+    /* softmax(scale·a) over rows of cols, row r being query r % tq: entry j takes part
+     * when j <= r % tq + offset; others, and rows with none taking part, give 0 */
+    void (*causal_softmax_fwd)(int rows, int cols, int tq, int offset, double scale,
+                               const void *a, void *out);
+    void (*causal_softmax_bwd)(int rows, int cols, int tq, int offset, double scale,
+                               const void *out, const void *g, void *ga);
+    /* over rows of cols: out = (a - mean)·rstd·gamma (gamma NULL: 1), keeping
+     * stats[2r] = mean, stats[2r+1] = rstd; backward to a, and to gamma */
+    void (*layer_norm_fwd)(int rows, int cols, double eps, const void *a, const void *gamma,
+                           void *out, double *stats);
+    void (*layer_norm_bwd_x)(int rows, int cols, const void *a, const void *gamma,
+                             const double *stats, const void *g, void *ga);
+    void (*layer_norm_bwd_gamma)(int rows, int cols, const void *a, const double *stats,
+                                 const void *g, void *ggamma);
+    /* out row i = w row ids[i] (rows of cols); backward adds g row i into gw row ids[i] */
+    void (*embedding_fwd)(int count, int cols, const int32_t *ids, const void *w, void *out);
+    void (*embedding_bwd)(int count, int cols, const int32_t *ids, const void *g, void *gw);
+    /* out[i] = (or += when add) a[i]/(1 - p) where element i is kept, else 0 */
+    void (*dropout)(int n, double p, uint64_t seed, int add, const void *a, void *out);
     /* mean over rows of -logp[i][labels[i]]; backward adds scale·(p - onehot) */
     double (*nll_fwd)(int rows, int classes, const void *logp, const int32_t *labels);
     void (*nll_bwd)(int rows, int classes, const void *logp, const int32_t *labels, double scale,
@@ -72,11 +102,16 @@ typedef struct tensor_loops {
                           void *gp);
     /* dst[i] += s·src[i] */
     void (*add_scaled)(int n, double s, const void *src, void *dst);
+    /* x[i] *= s */
+    void (*scale)(int n, double s, void *x);
+    /* Σ x[i]², accumulated in double in fixed blocks */
+    double (*sum_squares)(int n, const void *x);
     /* SGD: v = momentum·v + (g + wd·p) (v unused when momentum == 0); p -= lr·v */
     void (*sgd)(int n, double lr, double momentum, double wd, void *p, const void *g, void *v);
-    /* Adam (PyTorch's, L2 weight decay): m, v moments, c1/c2 bias corrections */
-    void (*adam)(int n, double lr, double b1, double b2, double eps, double wd, double c1,
-                 double c2, void *p, const void *g, void *m, void *v);
+    /* Adam (PyTorch's): L2 weight decay wd added to g, or with decoupled (AdamW) p
+     * shrunk by lr·wd; m, v moments, c1/c2 bias corrections */
+    void (*adam)(int n, double lr, double b1, double b2, double eps, double wd, int decoupled,
+                 double c1, double c2, void *p, const void *g, void *m, void *v);
 } tensor_loops;
 
 /* The loops are compiled once per kernel build (kernels_isa.h): [build][dtype]. */
@@ -93,6 +128,10 @@ static inline const tensor_loops *loops_of(mg_dtype dt)
  * result requires grad when a parent does. Data is not initialised. */
 mg_tensor *tensor_node(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dtype dt,
                        int ndim, const int *shape);
+/* tensor_node() whose data is `data` (row-major for shape) instead of a new
+ * buffer: a view of an operand's data, or of part of it. Grad is its own. */
+mg_tensor *tensor_view(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dtype dt,
+                       int ndim, const int *shape, void *data);
 /* True if t still exists in its graph; records an error naming opname if not. */
 int tensor_usable(const mg_tensor *t, const char *opname);
 /* The axis (negative counts from the end) as an index, or -1 if out of range. */
@@ -104,6 +143,32 @@ int tensor_broadcast(const mg_tensor *a, const mg_tensor *b, tensor_bcast *bc, i
                      int *shape);
 /* Output dims of a transpose of a (axes d0, d1) and the source stride of each. */
 void tensor_transpose_layout(const mg_tensor *a, int d0, int d1, int *dims, int *strides);
+/* Element strides of a contiguous array over 4 dims. */
+void tensor_dense_strides(const int *dims, int *strides);
+/* Slice t of a: 4 copy dims, a's strides (src), t's (dst), and the offset of
+ * t's first element in a. */
+void tensor_slice_layout(const mg_tensor *a, const mg_tensor *t, int *dims, int *src,
+                         int *dst, size_t *offset);
+/* Operand `which` (part) of concat t: 4 copy dims, part's strides (src), t's
+ * (dst), and the offset of part's first element in t. */
+void tensor_concat_layout(const mg_tensor *t, const mg_tensor *part, int which, int *dims,
+                          int *src, int *dst, size_t *offset);
+/* A causal softmax operand [..., tq, cols] as rows of cols. */
+void tensor_causal_layout(const mg_tensor *a, int *rows, int *cols, int *tq);
+/* What layer norm, embedding and dropout nodes keep in aux: per-row mean and
+ * 1/std, the ids, the seed. */
+const double *tensor_layer_norm_stats(const mg_tensor *t);
+const int32_t *tensor_embedding_ids(const mg_tensor *t);
+uint64_t tensor_dropout_seed(const mg_tensor *t);
+/* Checks shared by the ops: the operand exists and is usable; both exist, in one
+ * graph, of one dtype; an axis exists (its index, or -1 with an error recorded;
+ * MG_AXIS_ALL passes). A shape error names both shapes and why they do not fit. */
+int tensor_check_one(mg_tensor *a, const char *opname);
+int tensor_check_pair(mg_tensor *a, mg_tensor *b, const char *opname);
+int tensor_op_axis(mg_tensor *a, int axis, const char *opname);
+int tensor_one_axis(mg_tensor *a, int axis, const char *opname); /* refuses MG_AXIS_ALL */
+void tensor_fail_shapes(const mg_tensor *a, const mg_tensor *b, const char *opname,
+                        const char *why);
 /* The labels a cross-entropy node t over logits keeps in its aux buffer. */
 const int32_t *tensor_ce_labels(const mg_tensor *t, const mg_tensor *logits);
 

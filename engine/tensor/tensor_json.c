@@ -81,6 +81,32 @@ static void put_attrs(FILE *out, const mg_tensor *t)
         fputc(']', out);
         break;
     }
+    case TA_CAUSAL:
+        fputs("\"scale\": ", out);
+        put_number(out, t->k, MG_F64);
+        fprintf(out, ", \"offset\": %d", t->axis);
+        break;
+    case TA_EPS:
+        fputs("\"eps\": ", out);
+        put_number(out, t->k, MG_F64);
+        break;
+    case TA_IDS: {
+        const int32_t *ids = tensor_embedding_ids(t);
+        fputs("\"ids\": [", out);
+        for (int i = 0; i < t->numel / t->shape[t->ndim - 1]; i++)
+            fprintf(out, i ? ",%d" : "%d", (int)ids[i]);
+        fputc(']', out);
+        break;
+    }
+    case TA_DROPOUT:
+        fputs("\"p\": ", out);
+        put_number(out, t->k, MG_F64);
+        fprintf(out, ", \"seed\": %llu", (unsigned long long)tensor_dropout_seed(t));
+        break;
+    case TA_SLICE:
+        fprintf(out, "\"axis\": %d, \"start\": %d, \"end\": %d", t->axis, t->axis2,
+                t->axis2 + t->shape[t->axis]);
+        break;
     case TA_NONE:
         break;
     }

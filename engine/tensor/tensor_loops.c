@@ -1,30 +1,135 @@
 /* tensor_loops.c — the tensor loops for float and double, from one template; compiled
  * once per kernel build (kernels_isa.h), each defining tensor_loops_f32_<isa> and
- * tensor_loops_f64_<isa>. */
+ * tensor_loops_f64_<isa>. Below, what the template's loops share. */
 #include <float.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <tgmath.h>
 
+#include "kernels_internal.h"
 #include "mg_kernels.h"
+#include "mg_rng.h"
 #include "tensor_internal.h"
+
+/* Everything a loop hands to its range function (mg_kernel_for); each loop
+ * fills the members it uses. */
+typedef struct loop_args {
+    const tensor_bcast *bc;
+    tensor_axis ax;
+    mg_top op;
+    int which;            /* operand whose gradient; copy and dropout: add */
+    int dim;              /* the dim a broadcast or copy is cut along (-1: none) */
+    int n, cols, tq, offset, block;
+    double k, scale, eps;
+    uint64_t seed;
+    const void *a, *b, *g, *o, *w;
+    void *out;
+    const int32_t *ids;
+    int32_t *argmax;
+    double *stats;        /* layer norm: mean and rstd per row */
+    double *partial;      /* one per block of a sum */
+    const int *dims, *ss, *ds;
+} loop_args;
+
+/* A box of the 4 broadcast dims: [lo[d], hi[d]) along each. */
+typedef struct loop_box {
+    int lo[MG_TENSOR_MAX_DIMS], hi[MG_TENSOR_MAX_DIMS];
+} loop_box;
+
+/* All of the broadcast's dims, except [lo, hi) along dim d (d < 0: all). */
+static loop_box box_of(const tensor_bcast *bc, int d, int lo, int hi)
+{
+    loop_box b;
+    for (int i = 0; i < MG_TENSOR_MAX_DIMS; i++) {
+        b.lo[i] = i == d ? lo : 0;
+        b.hi[i] = i == d ? hi : bc->dims[i];
+    }
+    return b;
+}
+
+/* Runs a broadcast loop over ranges of its outermost dim of size > 1; for a
+ * gradient (x->out indexed by one operand), of the outermost dim that operand
+ * has (stride != 0), so no two ranges add into one element. */
+static void run_broadcast(loop_args *x, double cost, mg_kernel_range *fn)
+{
+    const tensor_bcast *bc = x->bc;
+    if (bc->same) {
+        mg_kernel_for(bc->n, cost, fn, x);
+        return;
+    }
+    const int *own = x->g ? (x->which ? bc->sb : bc->sa) : NULL;
+    x->dim = -1;
+    for (int d = 0; d < MG_TENSOR_MAX_DIMS && x->dim < 0; d++)
+        if (bc->dims[d] > 1 && (!own || own[d] != 0))
+            x->dim = d;
+    const int items = x->dim < 0 ? 1 : bc->dims[x->dim];
+    mg_kernel_for(items, cost * bc->n / items, fn, x);
+}
+
+/* Element operations an elementwise op costs, relative to an add. */
+static double unary_cost(mg_top op, double k)
+{
+    switch (op) {
+    case MG_T_EXP: case MG_T_LOG: case MG_T_TANH: case MG_T_SIGMOID: return 16.0;
+    case MG_T_GELU: return 24.0;
+    case MG_T_POW: return k == 2.0 ? 1.0 : 32.0;
+    case MG_T_SQRT: return 4.0;
+    default: return 1.0;
+    }
+}
+
+/* Sums over many elements go in fixed blocks, set by n alone, added in order:
+ * the same bits whatever the thread count. */
+enum { SUM_BLOCKS = 256, SUM_BLOCK_MIN = 4096 };
+
+static int sum_blocks(int n, int *block)
+{
+    int b = (n + SUM_BLOCKS - 1) / SUM_BLOCKS;
+    *block = b < SUM_BLOCK_MIN ? SUM_BLOCK_MIN : b;
+    return (n + *block - 1) / *block;
+}
+
+/* Whether dropout keeps element i: its own uniform draw from (seed, i) is >= p. */
+static inline int dropout_keeps(uint64_t seed, double p, int i)
+{
+    return (double)(mg_rng_hash(seed, (uint64_t)i) >> 11) * 0x1.0p-53 >= p;
+}
+
+/* Softmax rows along an axis: row r starts here and steps by ax.inner. */
+static inline size_t row_base(tensor_axis ax, int r)
+{
+    return (size_t)(r / ax.inner) * ax.n * ax.inner + (size_t)(r % ax.inner);
+}
+
+/* Causal softmax row r of x->cols entries is query i = r % tq; entry j takes
+ * part when j <= i + offset: returns how many do (0 to cols). */
+static inline int causal_count(const loop_args *x, int r)
+{
+    const int last = r % x->tq + x->offset;
+    return last < 0 ? 0 : last >= x->cols ? x->cols : last + 1;
+}
 
 #define T float
 #define T_MIN FLT_MIN
 #define SFX ISA_CAT(f32, MG_ISA)
-#define GEMM mg_sgemm
+#define GEMM ISA_FN(sgemm)
+#define GEMM_BATCH ISA_FN(sgemm_batch)
 #include "tensor_loops.h"
 #undef T
 #undef T_MIN
 #undef SFX
 #undef GEMM
+#undef GEMM_BATCH
 
 #define T double
 #define T_MIN DBL_MIN
 #define SFX ISA_CAT(f64, MG_ISA)
-#define GEMM mg_dgemm
+#define GEMM ISA_FN(dgemm)
+#define GEMM_BATCH ISA_FN(dgemm_batch)
 #include "tensor_loops.h"
 #undef T
 #undef T_MIN
 #undef SFX
 #undef GEMM
+#undef GEMM_BATCH

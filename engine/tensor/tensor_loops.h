@@ -1,7 +1,13 @@
 /* tensor_loops.h — the numeric loops of the tensor ops, written once for a
  * type T. tensor_loops.c includes this file twice (float and double) with T,
  * SFX and GEMM defined; <tgmath.h> picks expf or exp to match T.
- * Backward loops ADD into their output: the caller zeroes a fresh gradient. */
+ * Backward loops ADD into their output: the caller zeroes a fresh gradient.
+ *
+ * Threads: every loop runs on the kernel pool (mg_kernel_for) when it is big
+ * enough. Each loop is a range function over items that own their outputs —
+ * elements, rows, columns of a gradient, fixed blocks of a sum — and each
+ * output is computed in the same order whatever the cut, so results do not
+ * depend on the thread count. */
 
 #define CAT2(a, b) a##_##b
 #define CAT(a, b) CAT2(a, b)
@@ -12,28 +18,30 @@
  * numbers, which cost ~100x per operation: flush them to 0. */
 #define FLUSH(x) (fabs(x) < T_MIN ? (T)0 : (x))
 
-/* Visits every output element of a broadcast: io (output), ia, ib (operands).
- * The innermost dim gets a loop per stride pattern (after tensor_broadcast()
- * merged dims, a stride there is 1 or 0), so the compiler sees unit strides. */
+/* Visits the output elements of a broadcast inside a box of its 4 dims: io
+ * (output), ia, ib (operands). The innermost dim gets a loop per stride
+ * pattern (after tensor_broadcast() merged dims, a stride there is 1 or 0),
+ * so the compiler sees unit strides. */
 #define BCAST_INNER(SA, SB, BODY)                                                   \
-    for (int i3 = 0; i3 < n3; i3++) {                                               \
+    for (int i3 = l3; i3 < h3; i3++) {                                              \
         const size_t ia = ia0 + (size_t)i3 * (SA), ib = ib0 + (size_t)i3 * (SB);    \
         const size_t io = io0 + (size_t)i3;                                         \
         (void)ia;                                                                   \
         (void)ib;                                                                   \
         BODY;                                                                       \
     }
-#define BCAST_FOR(bc, BODY)                                                          \
-    for (int i0 = 0; i0 < (bc)->dims[0]; i0++)                                      \
-        for (int i1 = 0; i1 < (bc)->dims[1]; i1++)                                  \
-            for (int i2 = 0; i2 < (bc)->dims[2]; i2++) {                            \
+#define BCAST_BOX(bc, bx, BODY)                                                      \
+    for (int i0 = (bx).lo[0]; i0 < (bx).hi[0]; i0++)                                \
+        for (int i1 = (bx).lo[1]; i1 < (bx).hi[1]; i1++)                            \
+            for (int i2 = (bx).lo[2]; i2 < (bx).hi[2]; i2++) {                      \
                 const size_t ia0 = (size_t)i0 * (bc)->sa[0]                         \
                                  + (size_t)i1 * (bc)->sa[1] + (size_t)i2 * (bc)->sa[2]; \
                 const size_t ib0 = (size_t)i0 * (bc)->sb[0]                         \
                                  + (size_t)i1 * (bc)->sb[1] + (size_t)i2 * (bc)->sb[2]; \
                 const size_t io0 = (((size_t)i0 * (bc)->dims[1] + i1) * (bc)->dims[2] \
                                     + i2) * (bc)->dims[3];                          \
-                const int n3 = (bc)->dims[3], sa3 = (bc)->sa[3], sb3 = (bc)->sb[3]; \
+                const int l3 = (bx).lo[3], h3 = (bx).hi[3];                         \
+                const int sa3 = (bc)->sa[3], sb3 = (bc)->sb[3];                     \
                 if (sa3 == 1 && sb3 == 1) {                                         \
                     BCAST_INNER(1, 1, BODY)                                         \
                 } else if (sa3 == 1 && sb3 == 0) {                                  \
@@ -45,55 +53,73 @@
                 }                                                                   \
             }
 
-/* Same body over flat arrays when no broadcasting happens, else BCAST_FOR. */
-#define ELEMENTS(bc, BODY)                                          \
+/* The body over [lo, hi) of flat arrays when no broadcasting happens, else
+ * over the box that the range [lo, hi) of dim x->dim cuts from the broadcast. */
+#define ELEMENTS(x, lo, hi, BODY)                                   \
     do {                                                            \
-        if ((bc)->same) {                                           \
-            for (size_t io = 0; io < (size_t)(bc)->n; io++) {       \
+        if ((x)->bc->same) {                                        \
+            for (size_t io = (size_t)(lo); io < (size_t)(hi); io++) { \
                 const size_t ia = io, ib = io;                      \
                 (void)ia;                                           \
                 (void)ib;                                           \
                 BODY;                                               \
             }                                                       \
         } else {                                                    \
-            BCAST_FOR(bc, BODY)                                     \
+            const loop_box bx = box_of((x)->bc, (x)->dim, lo, hi);  \
+            BCAST_BOX((x)->bc, bx, BODY)                            \
         }                                                           \
     } while (0)
 
-static void FN(binary_fwd)(const tensor_bcast *bc, mg_top op, const void *va, const void *vb,
-                           void *vo)
+static void FN(binary_fwd_range)(void *ctx, int lo, int hi)
 {
-    const T *a = va, *b = vb;
-    T *o = vo;
-    switch (op) {
-    case MG_T_ADD: ELEMENTS(bc, o[io] = a[ia] + b[ib]); break;
-    case MG_T_SUB: ELEMENTS(bc, o[io] = a[ia] - b[ib]); break;
-    case MG_T_MUL: ELEMENTS(bc, o[io] = a[ia] * b[ib]); break;
-    default: ELEMENTS(bc, o[io] = a[ia] / b[ib]); break;
+    const loop_args *x = ctx;
+    const T *a = x->a, *b = x->b;
+    T *o = x->out;
+    switch (x->op) {
+    case MG_T_ADD: ELEMENTS(x, lo, hi, o[io] = a[ia] + b[ib]); break;
+    case MG_T_SUB: ELEMENTS(x, lo, hi, o[io] = a[ia] - b[ib]); break;
+    case MG_T_MUL: ELEMENTS(x, lo, hi, o[io] = a[ia] * b[ib]); break;
+    default: ELEMENTS(x, lo, hi, o[io] = a[ia] / b[ib]); break;
     }
 }
 
-/* Gradients of one operand, summed over the dims it was broadcast along
- * (stride 0 there, so every output element lands on its source element). */
-static void FN(binary_bwd)(const tensor_bcast *bc, mg_top op, int which, const void *va,
-                           const void *vb, const void *vg, void *vgp)
+static void FN(binary_fwd)(const tensor_bcast *bc, mg_top op, const void *a, const void *b,
+                           void *out)
 {
-    const T *a = va, *b = vb, *g = vg;
-    T *gp = vgp;
-    if (which == 0) {
-        switch (op) {
-        case MG_T_ADD: case MG_T_SUB: ELEMENTS(bc, gp[ia] += g[io]); break;
-        case MG_T_MUL: ELEMENTS(bc, gp[ia] += g[io] * b[ib]); break;
-        default: ELEMENTS(bc, gp[ia] += g[io] / b[ib]); break;
+    loop_args x = {.bc = bc, .op = op, .a = a, .b = b, .out = out, .dim = -1};
+    run_broadcast(&x, op == MG_T_DIV ? 4.0 : 1.0, FN(binary_fwd_range));
+}
+
+/* Gradients of one operand, summed over the dims it was broadcast along
+ * (stride 0 there, so every output element lands on its source element).
+ * The cut runs along a dim the operand has, so ranges own their elements. */
+static void FN(binary_bwd_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    const T *a = x->a, *b = x->b, *g = x->g;
+    T *gp = x->out;
+    if (x->which == 0) {
+        switch (x->op) {
+        case MG_T_ADD: case MG_T_SUB: ELEMENTS(x, lo, hi, gp[ia] += g[io]); break;
+        case MG_T_MUL: ELEMENTS(x, lo, hi, gp[ia] += g[io] * b[ib]); break;
+        default: ELEMENTS(x, lo, hi, gp[ia] += g[io] / b[ib]); break;
         }
     } else {
-        switch (op) {
-        case MG_T_ADD: ELEMENTS(bc, gp[ib] += g[io]); break;
-        case MG_T_SUB: ELEMENTS(bc, gp[ib] -= g[io]); break;
-        case MG_T_MUL: ELEMENTS(bc, gp[ib] += g[io] * a[ia]); break;
-        default: ELEMENTS(bc, gp[ib] -= g[io] * a[ia] / (b[ib] * b[ib])); break;
+        switch (x->op) {
+        case MG_T_ADD: ELEMENTS(x, lo, hi, gp[ib] += g[io]); break;
+        case MG_T_SUB: ELEMENTS(x, lo, hi, gp[ib] -= g[io]); break;
+        case MG_T_MUL: ELEMENTS(x, lo, hi, gp[ib] += g[io] * a[ia]); break;
+        default: ELEMENTS(x, lo, hi, gp[ib] -= g[io] * a[ia] / (b[ib] * b[ib])); break;
         }
     }
+}
+
+static void FN(binary_bwd)(const tensor_bcast *bc, mg_top op, int which, const void *a,
+                           const void *b, const void *g, void *gp)
+{
+    loop_args x = {.bc = bc, .op = op, .which = which, .a = a, .b = b, .g = g, .out = gp,
+                   .dim = -1};
+    run_broadcast(&x, op == MG_T_DIV ? 6.0 : 1.0, FN(binary_bwd_range));
 }
 
 /* Overflow-free logistic function, as PyTorch computes it. */
@@ -105,139 +131,281 @@ static inline T FN(sigmoid)(T x)
     return e / ((T)1 + e);
 }
 
-static void FN(unary_fwd)(mg_top op, int n, double k, const void *va, void *vo)
+/* GELU's tanh form (GPT-2's, PyTorch's approximate='tanh'): 0.5·x·(1 + tanh(u)),
+ * u = sqrt(2/π)·(x + 0.044715·x³). */
+#define GELU_BETA 0.7978845608028654 /* sqrt(2/π) */
+#define GELU_KAPPA 0.044715
+
+static inline T FN(gelu)(T x)
 {
-    const T *a = va;
-    T *o = vo;
-    const T tk = (T)k;
-    switch (op) {
-    case MG_T_NEG: for (int i = 0; i < n; i++) o[i] = -a[i]; break;
-    case MG_T_EXP: for (int i = 0; i < n; i++) o[i] = exp(a[i]); break;
-    case MG_T_LOG: for (int i = 0; i < n; i++) o[i] = log(a[i]); break;
+    const T u = (T)GELU_BETA * (x + (T)GELU_KAPPA * x * x * x);
+    return (T)0.5 * x * ((T)1 + tanh(u));
+}
+
+static inline T FN(gelu_grad)(T x)
+{
+    const T u = (T)GELU_BETA * (x + (T)GELU_KAPPA * x * x * x);
+    const T th = tanh(u);
+    const T du = (T)GELU_BETA * ((T)1 + (T)(3 * GELU_KAPPA) * x * x);
+    return (T)0.5 * ((T)1 + th) + (T)0.5 * x * ((T)1 - th * th) * du;
+}
+
+static void FN(unary_fwd_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    const T *a = x->a;
+    T *o = x->out;
+    const T tk = (T)x->k;
+    switch (x->op) {
+    case MG_T_NEG: for (int i = lo; i < hi; i++) o[i] = -a[i]; break;
+    case MG_T_EXP: for (int i = lo; i < hi; i++) o[i] = exp(a[i]); break;
+    case MG_T_LOG: for (int i = lo; i < hi; i++) o[i] = log(a[i]); break;
     case MG_T_POW:
-        if (k == 2.0) /* the L2 penalty's square: no libm call */
-            for (int i = 0; i < n; i++) o[i] = a[i] * a[i];
+        if (x->k == 2.0) /* the L2 penalty's square: no libm call */
+            for (int i = lo; i < hi; i++) o[i] = a[i] * a[i];
         else
-            for (int i = 0; i < n; i++) o[i] = pow(a[i], tk);
+            for (int i = lo; i < hi; i++) o[i] = pow(a[i], tk);
         break;
-    case MG_T_SQRT: for (int i = 0; i < n; i++) o[i] = sqrt(a[i]); break;
-    case MG_T_TANH: for (int i = 0; i < n; i++) o[i] = tanh(a[i]); break;
-    case MG_T_RELU: for (int i = 0; i < n; i++) o[i] = a[i] > 0 ? a[i] : (T)0; break;
-    case MG_T_SIGMOID: for (int i = 0; i < n; i++) o[i] = FN(sigmoid)(a[i]); break;
-    default: for (int i = 0; i < n; i++) o[i] = a[i]; break; /* reshape */
+    case MG_T_SQRT: for (int i = lo; i < hi; i++) o[i] = sqrt(a[i]); break;
+    case MG_T_TANH: for (int i = lo; i < hi; i++) o[i] = tanh(a[i]); break;
+    case MG_T_RELU: for (int i = lo; i < hi; i++) o[i] = a[i] > 0 ? a[i] : (T)0; break;
+    case MG_T_SIGMOID: for (int i = lo; i < hi; i++) o[i] = FN(sigmoid)(a[i]); break;
+    case MG_T_GELU: for (int i = lo; i < hi; i++) o[i] = FN(gelu)(a[i]); break;
+    default: for (int i = lo; i < hi; i++) o[i] = a[i]; break; /* copies */
     }
 }
 
-static void FN(unary_bwd)(mg_top op, int n, double k, const void *va, const void *vo,
-                          const void *vg, void *vga)
+static void FN(unary_fwd)(mg_top op, int n, double k, const void *a, void *out)
 {
-    const T *a = va, *o = vo, *g = vg;
-    T *ga = vga;
-    const T tk = (T)k;
-    switch (op) {
-    case MG_T_NEG: for (int i = 0; i < n; i++) ga[i] -= g[i]; break;
-    case MG_T_EXP: for (int i = 0; i < n; i++) ga[i] += g[i] * o[i]; break;
-    case MG_T_LOG: for (int i = 0; i < n; i++) ga[i] += g[i] / a[i]; break;
+    loop_args x = {.op = op, .k = k, .a = a, .out = out};
+    mg_kernel_for(n, unary_cost(op, k), FN(unary_fwd_range), &x);
+}
+
+static void FN(unary_bwd_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    const T *a = x->a, *o = x->o, *g = x->g;
+    T *ga = x->out;
+    const T tk = (T)x->k;
+    switch (x->op) {
+    case MG_T_NEG: for (int i = lo; i < hi; i++) ga[i] -= g[i]; break;
+    case MG_T_EXP: for (int i = lo; i < hi; i++) ga[i] += g[i] * o[i]; break;
+    case MG_T_LOG: for (int i = lo; i < hi; i++) ga[i] += g[i] / a[i]; break;
     case MG_T_POW:
-        if (k == 2.0)
-            for (int i = 0; i < n; i++) ga[i] += g[i] * (T)2 * a[i];
-        else if (k != 0.0)
-            for (int i = 0; i < n; i++) ga[i] += g[i] * tk * pow(a[i], tk - (T)1);
+        if (x->k == 2.0)
+            for (int i = lo; i < hi; i++) ga[i] += g[i] * (T)2 * a[i];
+        else if (x->k != 0.0)
+            for (int i = lo; i < hi; i++) ga[i] += g[i] * tk * pow(a[i], tk - (T)1);
         break;
-    case MG_T_SQRT: for (int i = 0; i < n; i++) ga[i] += g[i] / ((T)2 * o[i]); break;
-    case MG_T_TANH: for (int i = 0; i < n; i++) ga[i] += g[i] * ((T)1 - o[i] * o[i]); break;
-    case MG_T_RELU: for (int i = 0; i < n; i++) ga[i] += o[i] > 0 ? g[i] : (T)0; break;
+    case MG_T_SQRT: for (int i = lo; i < hi; i++) ga[i] += g[i] / ((T)2 * o[i]); break;
+    case MG_T_TANH: for (int i = lo; i < hi; i++) ga[i] += g[i] * ((T)1 - o[i] * o[i]); break;
+    case MG_T_RELU: for (int i = lo; i < hi; i++) ga[i] += o[i] > 0 ? g[i] : (T)0; break;
     case MG_T_SIGMOID:
-        for (int i = 0; i < n; i++) ga[i] += g[i] * ((T)1 - o[i]) * o[i];
+        for (int i = lo; i < hi; i++) ga[i] += g[i] * ((T)1 - o[i]) * o[i];
         break;
-    default: for (int i = 0; i < n; i++) ga[i] += g[i]; break; /* reshape */
+    case MG_T_GELU: for (int i = lo; i < hi; i++) ga[i] += g[i] * FN(gelu_grad)(a[i]); break;
+    default: for (int i = lo; i < hi; i++) ga[i] += g[i]; break; /* copies and views */
     }
 }
 
-static void FN(reduce_fwd)(mg_top op, tensor_axis ax, const void *va, void *vo, int32_t *argmax)
+static void FN(unary_bwd)(mg_top op, int n, double k, const void *a, const void *o,
+                          const void *g, void *ga)
 {
-    const T *a = va;
-    T *o = vo;
-    for (int p = 0; p < ax.outer; p++)
-        for (int q = 0; q < ax.inner; q++) {
-            const T *row = a + (size_t)p * ax.n * ax.inner + q;
-            if (op == MG_T_MAX) {
-                T best = row[0];
-                int at = 0;
-                for (int j = 1; j < ax.n; j++) {
-                    T x = row[(size_t)j * ax.inner];
-                    if (x > best || (x != x && best == best)) {
-                        best = x;
-                        at = j;
-                    }
-                }
-                o[(size_t)p * ax.inner + q] = best;
-                if (argmax)
-                    argmax[(size_t)p * ax.inner + q] = at;
-            } else {
-                double s = 0.0; /* accumulate in double: sums over 10^5 floats stay exact */
-                for (int j = 0; j < ax.n; j++)
-                    s += row[(size_t)j * ax.inner];
-                o[(size_t)p * ax.inner + q] = (T)(op == MG_T_MEAN ? s / ax.n : s);
-            }
+    loop_args x = {.op = op, .k = k, .a = a, .o = o, .g = g, .out = ga};
+    mg_kernel_for(n, unary_cost(op, k), FN(unary_bwd_range), &x);
+}
+
+/* ---- reductions ---- */
+
+/* Max of a strided row of n: the first maximum, or the first NaN. */
+static inline T FN(row_max)(const T *row, int n, size_t stride, int *at)
+{
+    T best = row[0];
+    *at = 0;
+    for (int j = 1; j < n; j++) {
+        T v = row[(size_t)j * stride];
+        if (v > best || (v != v && best == best)) {
+            best = v;
+            *at = j;
         }
+    }
+    return best;
 }
 
-/* Max without argmax (over everything) shares the gradient between ties. */
-static void FN(reduce_bwd)(mg_top op, tensor_axis ax, const void *va, const void *vo,
-                           const int32_t *argmax, const void *vg, void *vga)
+/* Items are outputs (outer × inner), each reducing its own strided row. */
+static void FN(reduce_fwd_range)(void *ctx, int lo, int hi)
 {
-    const T *a = va, *o = vo, *g = vg;
-    T *ga = vga;
-    for (int p = 0; p < ax.outer; p++)
-        for (int q = 0; q < ax.inner; q++) {
-            const size_t out = (size_t)p * ax.inner + q;
-            const size_t base = (size_t)p * ax.n * ax.inner + q;
-            T d = g[out];
-            if (op == MG_T_MEAN)
-                d /= (T)ax.n;
-            if (op == MG_T_MAX && argmax) {
-                ga[base + (size_t)argmax[out] * ax.inner] += d;
-            } else if (op == MG_T_MAX) {
-                int ties = 0;
-                for (int j = 0; j < ax.n; j++)
-                    ties += a[base + (size_t)j * ax.inner] == o[out];
-                for (int j = 0; j < ax.n; j++)
-                    if (a[base + (size_t)j * ax.inner] == o[out])
-                        ga[base + (size_t)j * ax.inner] += d / (T)ties;
-            } else {
-                for (int j = 0; j < ax.n; j++)
-                    ga[base + (size_t)j * ax.inner] += d;
-            }
+    const loop_args *x = ctx;
+    const tensor_axis ax = x->ax;
+    const T *a = x->a;
+    T *o = x->out;
+    for (int r = lo; r < hi; r++) {
+        const int p = r / ax.inner, q = r % ax.inner;
+        const T *row = a + (size_t)p * ax.n * ax.inner + q;
+        if (x->op == MG_T_MAX) {
+            int at;
+            o[r] = FN(row_max)(row, ax.n, (size_t)ax.inner, &at);
+            if (x->argmax)
+                x->argmax[r] = at;
+        } else {
+            double s = 0.0; /* accumulate in double: sums over 10^5 floats stay exact */
+            for (int j = 0; j < ax.n; j++)
+                s += row[(size_t)j * ax.inner];
+            o[r] = (T)(x->op == MG_T_MEAN ? s / ax.n : s);
         }
+    }
 }
 
-/* Visits a strided view over dims: s walks the view, o the contiguous copy. */
-#define STRIDED_FOR(dims, strides, BODY)                                             \
-    for (int i0 = 0; i0 < (dims)[0]; i0++)                                          \
-        for (int i1 = 0; i1 < (dims)[1]; i1++)                                      \
-            for (int i2 = 0; i2 < (dims)[2]; i2++) {                                \
-                size_t s = (size_t)i0 * (strides)[0] + (size_t)i1 * (strides)[1]    \
-                         + (size_t)i2 * (strides)[2];                               \
-                for (int i3 = 0; i3 < (dims)[3]; i3++, s += (strides)[3], o++) {    \
-                    BODY;                                                           \
-                }                                                                   \
+/* Block k of a reduction over everything: its sum, or its max and where. */
+static void FN(reduce_all_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    const T *a = x->a;
+    for (int k = lo; k < hi; k++) {
+        const int from = k * x->block, to = from + x->block < x->n ? from + x->block : x->n;
+        if (x->op == MG_T_MAX) {
+            int at;
+            x->partial[k] = FN(row_max)(a + from, to - from, 1, &at);
+            continue;
+        }
+        double s = 0.0;
+        for (int i = from; i < to; i++)
+            s += a[i];
+        x->partial[k] = s;
+    }
+}
+
+static void FN(reduce_fwd)(mg_top op, tensor_axis ax, const void *a, void *out, int32_t *argmax)
+{
+    loop_args x = {.op = op, .ax = ax, .a = a, .out = out, .argmax = argmax};
+    const int outputs = ax.outer * ax.inner;
+    if (outputs > 1 || ax.n <= SUM_BLOCK_MIN) {
+        mg_kernel_for(outputs, (double)ax.n, FN(reduce_fwd_range), &x);
+        return;
+    }
+    /* One output from many elements: fixed blocks (set by n alone) combined in order. */
+    double partial[SUM_BLOCKS];
+    const int blocks = sum_blocks(ax.n, &x.block);
+    x.n = ax.n;
+    x.partial = partial;
+    mg_kernel_for(blocks, (double)x.block, FN(reduce_all_range), &x);
+    double r = partial[0];
+    for (int k = 1; k < blocks; k++) {
+        if (op != MG_T_MAX)
+            r += partial[k];
+        else if (partial[k] > r || (partial[k] != partial[k] && r == r))
+            r = partial[k];
+    }
+    *(T *)out = (T)(op == MG_T_MEAN ? r / ax.n : r);
+}
+
+/* Items are outputs: each sends its gradient to its own row. Max without
+ * argmax (over everything) shares the gradient between ties. */
+static void FN(reduce_bwd_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    const tensor_axis ax = x->ax;
+    const T *a = x->a, *o = x->o, *g = x->g;
+    T *ga = x->out;
+    for (int r = lo; r < hi; r++) {
+        const int p = r / ax.inner, q = r % ax.inner;
+        const size_t base = (size_t)p * ax.n * ax.inner + q;
+        T d = g[r];
+        if (x->op == MG_T_MEAN)
+            d /= (T)ax.n;
+        if (x->op == MG_T_MAX && x->argmax) {
+            ga[base + (size_t)x->argmax[r] * ax.inner] += d;
+        } else if (x->op == MG_T_MAX) {
+            int ties = 0;
+            for (int j = 0; j < ax.n; j++)
+                ties += a[base + (size_t)j * ax.inner] == o[r];
+            for (int j = 0; j < ax.n; j++)
+                if (a[base + (size_t)j * ax.inner] == o[r])
+                    ga[base + (size_t)j * ax.inner] += d / (T)ties;
+        } else {
+            for (int j = 0; j < ax.n; j++)
+                ga[base + (size_t)j * ax.inner] += d;
+        }
+    }
+}
+
+/* Sum or mean over everything: every element gets the same share. */
+static void FN(spread_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    T *ga = x->out;
+    const T d = (T)x->scale;
+    for (int i = lo; i < hi; i++)
+        ga[i] += d;
+}
+
+static void FN(reduce_bwd)(mg_top op, tensor_axis ax, const void *a, const void *o,
+                           const int32_t *argmax, const void *g, void *ga)
+{
+    loop_args x = {.op = op, .ax = ax, .a = a, .o = o, .g = g, .out = ga,
+                   .argmax = (int32_t *)argmax};
+    const int outputs = ax.outer * ax.inner;
+    if (outputs == 1 && op != MG_T_MAX) {
+        T d = *(const T *)g;
+        if (op == MG_T_MEAN)
+            d /= (T)ax.n;
+        x.scale = (double)d;
+        mg_kernel_for(ax.n, 1.0, FN(spread_range), &x);
+        return;
+    }
+    mg_kernel_for(outputs, (double)ax.n, FN(reduce_bwd_range), &x);
+}
+
+/* ---- copies between layouts ---- */
+
+/* Items are the first copied dim's indices (the copy's outermost dim of
+ * size > 1): dst (strides ds) = or += src (strides ss) over dims. */
+static void FN(copy_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    const int *dims = x->dims, *ss = x->ss, *ds = x->ds;
+    const T *src = x->a;
+    T *dst = x->out;
+    int lohi[MG_TENSOR_MAX_DIMS][2];
+    for (int d = 0; d < MG_TENSOR_MAX_DIMS; d++) {
+        lohi[d][0] = d == x->dim ? lo : 0;
+        lohi[d][1] = d == x->dim ? hi : dims[d];
+    }
+    const int n3 = lohi[3][1] - lohi[3][0];
+    for (int i0 = lohi[0][0]; i0 < lohi[0][1]; i0++)
+        for (int i1 = lohi[1][0]; i1 < lohi[1][1]; i1++)
+            for (int i2 = lohi[2][0]; i2 < lohi[2][1]; i2++) {
+                size_t s = (size_t)i0 * ss[0] + (size_t)i1 * ss[1] + (size_t)i2 * ss[2]
+                         + (size_t)lohi[3][0] * ss[3];
+                size_t o = (size_t)i0 * ds[0] + (size_t)i1 * ds[1] + (size_t)i2 * ds[2]
+                         + (size_t)lohi[3][0] * ds[3];
+                const T *sp = src + s;
+                T *op = dst + o;
+                const int s3 = ss[3], d3 = ds[3];
+                if (x->which && s3 == 1 && d3 == 1)
+                    for (int i = 0; i < n3; i++) op[i] += sp[i];
+                else if (x->which)
+                    for (int i = 0; i < n3; i++) op[(size_t)i * d3] += sp[(size_t)i * s3];
+                else if (s3 == 1 && d3 == 1)
+                    for (int i = 0; i < n3; i++) op[i] = sp[i];
+                else
+                    for (int i = 0; i < n3; i++) op[(size_t)i * d3] = sp[(size_t)i * s3];
             }
-
-static void FN(gather)(const int *dims, const int *strides, const void *vsrc, void *vdst)
-{
-    const T *src = vsrc;
-    T *dst = vdst;
-    size_t o = 0;
-    STRIDED_FOR(dims, strides, dst[o] = src[s])
 }
 
-static void FN(scatter_add)(const int *dims, const int *strides, const void *vsrc, void *vdst)
+static void FN(copy)(const int *dims, const int *ss, const int *ds, const void *src, void *dst,
+                     int add)
 {
-    const T *src = vsrc;
-    T *dst = vdst;
-    size_t o = 0;
-    STRIDED_FOR(dims, strides, dst[s] += src[o])
+    loop_args x = {.dims = dims, .ss = ss, .ds = ds, .a = src, .out = dst, .which = add};
+    int total = 1;
+    x.dim = MG_TENSOR_MAX_DIMS - 1;
+    for (int d = MG_TENSOR_MAX_DIMS - 1; d >= 0; d--) {
+        total *= dims[d];
+        if (dims[d] > 1)
+            x.dim = d;
+    }
+    if (total > 0)
+        mg_kernel_for(dims[x.dim], (double)total / dims[x.dim], FN(copy_range), &x);
 }
 
 static void FN(gemm)(int ta, int tb, int M, int N, int K, const void *A, int lda, const void *B,
@@ -246,42 +414,319 @@ static void FN(gemm)(int ta, int tb, int M, int N, int K, const void *A, int lda
     GEMM(ta, tb, M, N, K, (T)1, A, lda, B, ldb, (T)beta, C, ldc);
 }
 
-static void FN(log_softmax_fwd)(tensor_axis ax, const void *va, void *vo)
+static void FN(gemm_batch)(int ta, int tb, int M, int N, int K, const void *A, int lda,
+                           long sa, const void *B, int ldb, long sb, double beta, void *C,
+                           int ldc, long sc, int count)
 {
-    const T *a = va;
-    T *o = vo;
-    for (int p = 0; p < ax.outer; p++)
-        for (int q = 0; q < ax.inner; q++) {
-            const size_t base = (size_t)p * ax.n * ax.inner + q;
-            T m = a[base];
-            for (int j = 1; j < ax.n; j++)
-                m = fmax(m, a[base + (size_t)j * ax.inner]);
-            T s = 0;
-            for (int j = 0; j < ax.n; j++)
-                s += exp(a[base + (size_t)j * ax.inner] - m);
-            const T lse = m + log(s);
-            for (int j = 0; j < ax.n; j++)
-                o[base + (size_t)j * ax.inner] = a[base + (size_t)j * ax.inner] - lse;
-        }
+    GEMM_BATCH(ta, tb, M, N, K, (T)1, A, lda, sa, B, ldb, sb, (T)beta, C, ldc, sc, count);
 }
 
-/* d/dx of log_softmax: g - softmax · Σ g. */
-static void FN(log_softmax_bwd)(tensor_axis ax, const void *vo, const void *vg, void *vga)
+/* ---- softmax ---- */
+
+/* Items are rows along the axis (outer × inner of them, row_base()). */
+
+/* out = a − logsumexp(a), or exp of that (softmax), over each row. */
+static void FN(softmax_fwd_range)(void *ctx, int lo, int hi)
 {
-    const T *o = vo, *g = vg;
-    T *ga = vga;
-    for (int p = 0; p < ax.outer; p++)
-        for (int q = 0; q < ax.inner; q++) {
-            const size_t base = (size_t)p * ax.n * ax.inner + q;
-            T s = 0;
+    const loop_args *x = ctx;
+    const tensor_axis ax = x->ax;
+    const size_t st = (size_t)ax.inner;
+    const T *a = x->a;
+    T *o = x->out;
+    for (int r = lo; r < hi; r++) {
+        const size_t base = row_base(ax, r);
+        T m = a[base];
+        for (int j = 1; j < ax.n; j++)
+            m = fmax(m, a[base + j * st]);
+        T s = 0;
+        if (x->op == MG_T_SOFTMAX) {
             for (int j = 0; j < ax.n; j++)
-                s += g[base + (size_t)j * ax.inner];
-            for (int j = 0; j < ax.n; j++) {
-                const size_t i = base + (size_t)j * ax.inner;
-                ga[i] += g[i] - exp(o[i]) * s;
-            }
+                s += o[base + j * st] = exp(a[base + j * st] - m);
+            const T inv = (T)1 / s;
+            for (int j = 0; j < ax.n; j++)
+                o[base + j * st] *= inv;
+            continue;
         }
+        for (int j = 0; j < ax.n; j++)
+            s += exp(a[base + j * st] - m);
+        const T lse = m + log(s);
+        for (int j = 0; j < ax.n; j++)
+            o[base + j * st] = a[base + j * st] - lse;
+    }
 }
+
+/* d/dx of log_softmax: g − softmax·Σg; of softmax: y·(g − Σ g·y). */
+static void FN(softmax_bwd_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    const tensor_axis ax = x->ax;
+    const size_t st = (size_t)ax.inner;
+    const T *o = x->o, *g = x->g;
+    T *ga = x->out;
+    for (int r = lo; r < hi; r++) {
+        const size_t base = row_base(ax, r);
+        T s = 0;
+        if (x->op == MG_T_SOFTMAX) {
+            for (int j = 0; j < ax.n; j++)
+                s += g[base + j * st] * o[base + j * st];
+            for (int j = 0; j < ax.n; j++) {
+                const size_t i = base + j * st;
+                ga[i] += o[i] * (g[i] - s);
+            }
+            continue;
+        }
+        for (int j = 0; j < ax.n; j++)
+            s += g[base + j * st];
+        for (int j = 0; j < ax.n; j++) {
+            const size_t i = base + j * st;
+            ga[i] += g[i] - exp(o[i]) * s;
+        }
+    }
+}
+
+static void FN(log_softmax_fwd)(tensor_axis ax, const void *a, void *out)
+{
+    loop_args x = {.op = MG_T_LOG_SOFTMAX, .ax = ax, .a = a, .out = out};
+    mg_kernel_for(ax.outer * ax.inner, 24.0 * ax.n, FN(softmax_fwd_range), &x);
+}
+
+static void FN(log_softmax_bwd)(tensor_axis ax, const void *o, const void *g, void *ga)
+{
+    loop_args x = {.op = MG_T_LOG_SOFTMAX, .ax = ax, .o = o, .g = g, .out = ga};
+    mg_kernel_for(ax.outer * ax.inner, 24.0 * ax.n, FN(softmax_bwd_range), &x);
+}
+
+static void FN(softmax_fwd)(tensor_axis ax, const void *a, void *out)
+{
+    loop_args x = {.op = MG_T_SOFTMAX, .ax = ax, .a = a, .out = out};
+    mg_kernel_for(ax.outer * ax.inner, 24.0 * ax.n, FN(softmax_fwd_range), &x);
+}
+
+static void FN(softmax_bwd)(tensor_axis ax, const void *o, const void *g, void *ga)
+{
+    loop_args x = {.op = MG_T_SOFTMAX, .ax = ax, .o = o, .g = g, .out = ga};
+    mg_kernel_for(ax.outer * ax.inner, 4.0 * ax.n, FN(softmax_bwd_range), &x);
+}
+
+/* Causal softmax: items are rows of cols, causal_count() of them taking part. */
+
+static void FN(causal_fwd_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    const T sc = (T)x->scale;
+    for (int r = lo; r < hi; r++) {
+        const T *a = (const T *)x->a + (size_t)r * x->cols;
+        T *o = (T *)x->out + (size_t)r * x->cols;
+        const int live = causal_count(x, r);
+        for (int j = live; j < x->cols; j++)
+            o[j] = 0;
+        if (live == 0)
+            continue;
+        T m = sc * a[0];
+        for (int j = 1; j < live; j++)
+            m = fmax(m, sc * a[j]);
+        T s = 0;
+        for (int j = 0; j < live; j++)
+            s += o[j] = exp(sc * a[j] - m);
+        const T inv = (T)1 / s;
+        for (int j = 0; j < live; j++)
+            o[j] *= inv;
+    }
+}
+
+static void FN(causal_bwd_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    const T sc = (T)x->scale;
+    for (int r = lo; r < hi; r++) {
+        const T *o = (const T *)x->o + (size_t)r * x->cols;
+        const T *g = (const T *)x->g + (size_t)r * x->cols;
+        T *ga = (T *)x->out + (size_t)r * x->cols;
+        const int live = causal_count(x, r);
+        T s = 0;
+        for (int j = 0; j < live; j++)
+            s += g[j] * o[j];
+        for (int j = 0; j < live; j++)
+            ga[j] += sc * o[j] * (g[j] - s);
+    }
+}
+
+static void FN(causal_softmax_fwd)(int rows, int cols, int tq, int offset, double scale,
+                                   const void *a, void *out)
+{
+    loop_args x = {.cols = cols, .tq = tq, .offset = offset, .scale = scale, .a = a, .out = out};
+    mg_kernel_for(rows, 24.0 * cols, FN(causal_fwd_range), &x);
+}
+
+static void FN(causal_softmax_bwd)(int rows, int cols, int tq, int offset, double scale,
+                                   const void *o, const void *g, void *ga)
+{
+    loop_args x = {.cols = cols, .tq = tq, .offset = offset, .scale = scale, .o = o, .g = g,
+                   .out = ga};
+    mg_kernel_for(rows, 4.0 * cols, FN(causal_bwd_range), &x);
+}
+
+/* ---- layer norm over rows of cols: y = (x − mean)·rstd·gamma ---- */
+
+static void FN(layer_norm_fwd_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    const T *gamma = x->w;
+    for (int r = lo; r < hi; r++) {
+        const T *a = (const T *)x->a + (size_t)r * x->cols;
+        T *o = (T *)x->out + (size_t)r * x->cols;
+        double mean = 0.0, var = 0.0;
+        for (int j = 0; j < x->cols; j++)
+            mean += a[j];
+        mean /= x->cols;
+        for (int j = 0; j < x->cols; j++)
+            var += ((double)a[j] - mean) * ((double)a[j] - mean);
+        const double rstd = 1.0 / sqrt(var / x->cols + x->eps);
+        x->stats[2 * r] = mean;
+        x->stats[2 * r + 1] = rstd;
+        const T tm = (T)mean, tr = (T)rstd;
+        if (gamma)
+            for (int j = 0; j < x->cols; j++)
+                o[j] = (a[j] - tm) * tr * gamma[j];
+        else
+            for (int j = 0; j < x->cols; j++)
+                o[j] = (a[j] - tm) * tr;
+    }
+}
+
+static void FN(layer_norm_fwd)(int rows, int cols, double eps, const void *a, const void *gamma,
+                               void *out, double *stats)
+{
+    loop_args x = {.cols = cols, .eps = eps, .a = a, .w = gamma, .out = out, .stats = stats};
+    mg_kernel_for(rows, 6.0 * cols, FN(layer_norm_fwd_range), &x);
+}
+
+/* dx = rstd·(dxhat − mean(dxhat) − xhat·mean(dxhat·xhat)), dxhat = g·gamma. */
+static void FN(layer_norm_bwd_x_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    const T *gamma = x->w;
+    for (int r = lo; r < hi; r++) {
+        const T *a = (const T *)x->a + (size_t)r * x->cols;
+        const T *g = (const T *)x->g + (size_t)r * x->cols;
+        T *ga = (T *)x->out + (size_t)r * x->cols;
+        const T mean = (T)x->stats[2 * r], rstd = (T)x->stats[2 * r + 1];
+        T sum_d = 0, sum_dx = 0;
+        for (int j = 0; j < x->cols; j++) {
+            const T d = gamma ? g[j] * gamma[j] : g[j];
+            sum_d += d;
+            sum_dx += d * (a[j] - mean) * rstd;
+        }
+        const T md = sum_d / (T)x->cols, mdx = sum_dx / (T)x->cols;
+        for (int j = 0; j < x->cols; j++) {
+            const T d = gamma ? g[j] * gamma[j] : g[j];
+            ga[j] += rstd * (d - md - (a[j] - mean) * rstd * mdx);
+        }
+    }
+}
+
+static void FN(layer_norm_bwd_x)(int rows, int cols, const void *a, const void *gamma,
+                                 const double *stats, const void *g, void *ga)
+{
+    loop_args x = {.cols = cols, .a = a, .w = gamma, .g = g, .out = ga,
+                   .stats = (double *)stats};
+    mg_kernel_for(rows, 8.0 * cols, FN(layer_norm_bwd_x_range), &x);
+}
+
+/* Items are columns: dgamma[j] = Σ_r g[r][j]·xhat[r][j], rows in order,
+ * accumulated in double a tile of columns at a time. */
+static void FN(layer_norm_bwd_gamma_range)(void *ctx, int lo, int hi)
+{
+    enum { TILE = 256 };
+    const loop_args *x = ctx;
+    T *gg = x->out;
+    for (int c0 = lo; c0 < hi; c0 += TILE) {
+        const int c1 = c0 + TILE < hi ? c0 + TILE : hi;
+        double acc[TILE] = {0};
+        for (int r = 0; r < x->n; r++) {
+            const T *a = (const T *)x->a + (size_t)r * x->cols;
+            const T *g = (const T *)x->g + (size_t)r * x->cols;
+            const double mean = x->stats[2 * r], rstd = x->stats[2 * r + 1];
+            for (int j = c0; j < c1; j++)
+                acc[j - c0] += (double)g[j] * (((double)a[j] - mean) * rstd);
+        }
+        for (int j = c0; j < c1; j++)
+            gg[j] += (T)acc[j - c0];
+    }
+}
+
+static void FN(layer_norm_bwd_gamma)(int rows, int cols, const void *a, const double *stats,
+                                     const void *g, void *ggamma)
+{
+    loop_args x = {.n = rows, .cols = cols, .a = a, .g = g, .out = ggamma,
+                   .stats = (double *)stats};
+    mg_kernel_for(cols, 4.0 * rows, FN(layer_norm_bwd_gamma_range), &x);
+}
+
+/* ---- embedding: out row i = weight row ids[i] ---- */
+
+static void FN(embedding_fwd_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    const T *w = x->w;
+    T *o = x->out;
+    for (int i = lo; i < hi; i++)
+        memcpy(o + (size_t)i * x->cols, w + (size_t)x->ids[i] * x->cols,
+               sizeof(T) * (size_t)x->cols);
+}
+
+static void FN(embedding_fwd)(int count, int cols, const int32_t *ids, const void *w, void *out)
+{
+    loop_args x = {.cols = cols, .ids = ids, .w = w, .out = out};
+    mg_kernel_for(count, (double)cols, FN(embedding_fwd_range), &x);
+}
+
+/* Items are columns, so ids that repeat add into their row in id order. */
+static void FN(embedding_bwd_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    const T *g = x->g;
+    T *gw = x->out;
+    for (int i = 0; i < x->n; i++) {
+        const T *gi = g + (size_t)i * x->cols;
+        T *wi = gw + (size_t)x->ids[i] * x->cols;
+        for (int j = lo; j < hi; j++)
+            wi[j] += gi[j];
+    }
+}
+
+static void FN(embedding_bwd)(int count, int cols, const int32_t *ids, const void *g, void *gw)
+{
+    loop_args x = {.n = count, .cols = cols, .ids = ids, .g = g, .out = gw};
+    mg_kernel_for(cols, (double)count, FN(embedding_bwd_range), &x);
+}
+
+/* ---- dropout: element i kept when its hash of (seed, i) clears p ---- */
+
+static void FN(dropout_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    const T *a = x->a;
+    T *o = x->out;
+    const T sc = (T)x->scale;
+    for (int i = lo; i < hi; i++) {
+        const T kept = dropout_keeps(x->seed, x->k, i) ? sc * a[i] : (T)0;
+        if (x->which) /* backward: add */
+            o[i] += kept;
+        else
+            o[i] = kept;
+    }
+}
+
+/* scale = 1/(1 − p); backward passes g through the same elements. */
+static void FN(dropout)(int n, double p, uint64_t seed, int add, const void *a, void *out)
+{
+    loop_args x = {.k = p, .seed = seed, .which = add, .a = a, .out = out,
+                   .scale = p < 1.0 ? 1.0 / (1.0 - p) : 0.0};
+    mg_kernel_for(n, 8.0, FN(dropout_range), &x);
+}
+
+/* ---- losses ---- */
 
 static double FN(nll_fwd)(int rows, int classes, const void *vlogp, const int32_t *labels)
 {
@@ -292,63 +737,142 @@ static double FN(nll_fwd)(int rows, int classes, const void *vlogp, const int32_
     return s / rows;
 }
 
-static void FN(nll_bwd)(int rows, int classes, const void *vlogp, const int32_t *labels,
-                        double scale, void *vga)
+static void FN(nll_bwd_range)(void *ctx, int lo, int hi)
 {
-    const T *logp = vlogp;
-    T *ga = vga;
-    const T sc = (T)scale;
-    for (int i = 0; i < rows; i++) {
-        const T *lp = logp + (size_t)i * classes;
-        T *gi = ga + (size_t)i * classes;
-        for (int j = 0; j < classes; j++)
+    const loop_args *x = ctx;
+    const T sc = (T)x->scale;
+    for (int i = lo; i < hi; i++) {
+        const T *lp = (const T *)x->o + (size_t)i * x->cols;
+        T *gi = (T *)x->out + (size_t)i * x->cols;
+        for (int j = 0; j < x->cols; j++)
             gi[j] += sc * exp(lp[j]);
-        gi[labels[i]] -= sc;
+        gi[x->ids[i]] -= sc;
     }
 }
 
-static double FN(pair_loss_fwd)(mg_top op, int n, const void *va, const void *vb)
+static void FN(nll_bwd)(int rows, int classes, const void *logp, const int32_t *labels,
+                        double scale, void *ga)
 {
-    const T *a = va, *b = vb;
-    double s = 0.0;
-    if (op == MG_T_MSE) {
-        for (int i = 0; i < n; i++) {
-            T d = a[i] - b[i];
-            s += d * d;
+    loop_args x = {.cols = classes, .o = logp, .ids = labels, .scale = scale, .out = ga};
+    mg_kernel_for(rows, 20.0 * classes, FN(nll_bwd_range), &x);
+}
+
+/* Block k of a pair loss's sum. */
+static void FN(pair_loss_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    const T *a = x->a, *b = x->b;
+    for (int k = lo; k < hi; k++) {
+        const int from = k * x->block, to = from + x->block < x->n ? from + x->block : x->n;
+        double s = 0.0;
+        if (x->op == MG_T_MSE) {
+            for (int i = from; i < to; i++) {
+                T d = a[i] - b[i];
+                s += d * d;
+            }
+        } else {
+            for (int i = from; i < to; i++)
+                s += (a[i] > 0 ? a[i] : (T)0) - a[i] * b[i] + log1p(exp(-fabs(a[i])));
         }
-    } else {
-        for (int i = 0; i < n; i++)
-            s += (a[i] > 0 ? a[i] : (T)0) - a[i] * b[i] + log1p(exp(-fabs(a[i])));
+        x->partial[k] = s;
     }
+}
+
+static double FN(pair_loss_fwd)(mg_top op, int n, const void *a, const void *b)
+{
+    double partial[SUM_BLOCKS];
+    loop_args x = {.op = op, .n = n, .a = a, .b = b, .partial = partial};
+    const int blocks = sum_blocks(n, &x.block);
+    mg_kernel_for(blocks, (op == MG_T_MSE ? 2.0 : 40.0) * x.block, FN(pair_loss_range), &x);
+    double s = 0.0;
+    for (int k = 0; k < blocks; k++)
+        s += partial[k];
     return s;
 }
 
-static void FN(pair_loss_bwd)(mg_top op, int which, int n, const void *va, const void *vb,
-                              double scale, void *vgp)
+static void FN(pair_loss_bwd_range)(void *ctx, int lo, int hi)
 {
-    const T *a = va, *b = vb;
-    T *gp = vgp;
-    const T sc = (T)scale;
-    if (op == MG_T_MSE) {
-        const T s2 = which == 0 ? (T)2 * sc : (T)-2 * sc;
-        for (int i = 0; i < n; i++)
+    const loop_args *x = ctx;
+    const T *a = x->a, *b = x->b;
+    T *gp = x->out;
+    const T sc = (T)x->scale;
+    if (x->op == MG_T_MSE) {
+        const T s2 = x->which == 0 ? (T)2 * sc : (T)-2 * sc;
+        for (int i = lo; i < hi; i++)
             gp[i] += s2 * (a[i] - b[i]);
-    } else if (which == 0) {
-        for (int i = 0; i < n; i++)
+    } else if (x->which == 0) {
+        for (int i = lo; i < hi; i++)
             gp[i] += sc * (FN(sigmoid)(a[i]) - b[i]);
     } else {
-        for (int i = 0; i < n; i++)
+        for (int i = lo; i < hi; i++)
             gp[i] -= sc * a[i];
     }
 }
 
-static void FN(add_scaled)(int n, double s, const void *vsrc, void *vdst)
+static void FN(pair_loss_bwd)(mg_top op, int which, int n, const void *a, const void *b,
+                              double scale, void *gp)
 {
-    const T *src = vsrc;
-    T *dst = vdst;
-    const T ts = (T)s;
-    for (int i = 0; i < n; i++)
+    loop_args x = {.op = op, .which = which, .a = a, .b = b, .scale = scale, .out = gp};
+    mg_kernel_for(n, op == MG_T_MSE ? 2.0 : 20.0, FN(pair_loss_bwd_range), &x);
+}
+
+/* ---- optimiser helpers ---- */
+
+static void FN(add_scaled_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    const T *src = x->a;
+    T *dst = x->out;
+    const T ts = (T)x->scale;
+    for (int i = lo; i < hi; i++)
         dst[i] += ts * src[i];
+}
+
+static void FN(add_scaled)(int n, double s, const void *src, void *dst)
+{
+    loop_args x = {.scale = s, .a = src, .out = dst};
+    mg_kernel_for(n, 1.0, FN(add_scaled_range), &x);
+}
+
+static void FN(scale_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    T *dst = x->out;
+    const T ts = (T)x->scale;
+    for (int i = lo; i < hi; i++)
+        dst[i] *= ts;
+}
+
+static void FN(scale)(int n, double s, void *x)
+{
+    loop_args args = {.scale = s, .out = x};
+    mg_kernel_for(n, 1.0, FN(scale_range), &args);
+}
+
+/* Block k of Σ x². */
+static void FN(sum_squares_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    const T *a = x->a;
+    for (int k = lo; k < hi; k++) {
+        const int from = k * x->block, to = from + x->block < x->n ? from + x->block : x->n;
+        double s = 0.0;
+        for (int i = from; i < to; i++)
+            s += (double)a[i] * (double)a[i];
+        x->partial[k] = s;
+    }
+}
+
+static double FN(sum_squares)(int n, const void *a)
+{
+    double partial[SUM_BLOCKS];
+    loop_args x = {.n = n, .a = a, .partial = partial};
+    const int blocks = sum_blocks(n, &x.block);
+    mg_kernel_for(blocks, 2.0 * x.block, FN(sum_squares_range), &x);
+    double s = 0.0;
+    for (int k = 0; k < blocks; k++)
+        s += partial[k];
+    return s;
 }
 
 static void FN(sgd)(int n, double lr, double momentum, double wd, void *vp, const void *vg,
@@ -368,18 +892,22 @@ static void FN(sgd)(int n, double lr, double momentum, double wd, void *vp, cons
     }
 }
 
-static void FN(adam)(int n, double lr, double b1, double b2, double eps, double wd, double c1,
-                     double c2, void *vp, const void *vg, void *vm, void *vv)
+/* Adam as PyTorch's: with L2 decay added to the gradient, or (decoupled,
+ * AdamW) the weights shrunk by lr·wd before the step. */
+static void FN(adam)(int n, double lr, double b1, double b2, double eps, double wd,
+                     int decoupled, double c1, double c2, void *vp, const void *vg, void *vm,
+                     void *vv)
 {
     T *restrict p = vp, *restrict m = vm, *restrict v = vv;
     const T *restrict g = vg;
-    const T tb1 = (T)b1, tb2 = (T)b2, twd = (T)wd;
+    const T tb1 = (T)b1, tb2 = (T)b2, twd = decoupled ? (T)0 : (T)wd;
+    const T shrink = decoupled ? (T)(1.0 - lr * wd) : (T)1;
     const T step = (T)(lr / c1), root_c2 = (T)sqrt(c2), teps = (T)eps;
     for (int i = 0; i < n; i++) {
         T d = g[i] + twd * p[i];
         m[i] = FLUSH(tb1 * m[i] + ((T)1 - tb1) * d);
         v[i] = FLUSH(tb2 * v[i] + ((T)1 - tb2) * d * d);
-        p[i] -= step * m[i] / (sqrt(v[i]) / root_c2 + teps);
+        p[i] = p[i] * shrink - step * m[i] / (sqrt(v[i]) / root_c2 + teps);
     }
 }
 
@@ -390,16 +918,28 @@ const tensor_loops FN(tensor_loops) = {
     .unary_bwd = FN(unary_bwd),
     .reduce_fwd = FN(reduce_fwd),
     .reduce_bwd = FN(reduce_bwd),
-    .gather = FN(gather),
-    .scatter_add = FN(scatter_add),
+    .copy = FN(copy),
     .gemm = FN(gemm),
+    .gemm_batch = FN(gemm_batch),
     .log_softmax_fwd = FN(log_softmax_fwd),
     .log_softmax_bwd = FN(log_softmax_bwd),
+    .softmax_fwd = FN(softmax_fwd),
+    .softmax_bwd = FN(softmax_bwd),
+    .causal_softmax_fwd = FN(causal_softmax_fwd),
+    .causal_softmax_bwd = FN(causal_softmax_bwd),
+    .layer_norm_fwd = FN(layer_norm_fwd),
+    .layer_norm_bwd_x = FN(layer_norm_bwd_x),
+    .layer_norm_bwd_gamma = FN(layer_norm_bwd_gamma),
+    .embedding_fwd = FN(embedding_fwd),
+    .embedding_bwd = FN(embedding_bwd),
+    .dropout = FN(dropout),
     .nll_fwd = FN(nll_fwd),
     .nll_bwd = FN(nll_bwd),
     .pair_loss_fwd = FN(pair_loss_fwd),
     .pair_loss_bwd = FN(pair_loss_bwd),
     .add_scaled = FN(add_scaled),
+    .scale = FN(scale),
+    .sum_squares = FN(sum_squares),
     .sgd = FN(sgd),
     .adam = FN(adam),
 };
@@ -408,7 +948,8 @@ const tensor_loops FN(tensor_loops) = {
 #undef FN
 #undef CAT
 #undef CAT2
-#undef BCAST_FOR
+#undef BCAST_BOX
 #undef BCAST_INNER
-#undef STRIDED_FOR
 #undef ELEMENTS
+#undef GELU_BETA
+#undef GELU_KAPPA

@@ -7,13 +7,12 @@
 
 static const char *dtype_name(mg_dtype dt) { return dt == MG_F32 ? "f32" : "f64"; }
 
-static int check_one(mg_tensor *a, const char *opname)
+int tensor_check_one(mg_tensor *a, const char *opname)
 {
     return a && tensor_usable(a, opname);
 }
 
-/* Both operands exist, live in one graph and share a dtype. */
-static int check_pair(mg_tensor *a, mg_tensor *b, const char *opname)
+int tensor_check_pair(mg_tensor *a, mg_tensor *b, const char *opname)
 {
     if (!a || !b) {
         mg_tensor *ok = a ? a : b;
@@ -39,8 +38,7 @@ static int check_pair(mg_tensor *a, mg_tensor *b, const char *opname)
     return 1;
 }
 
-/* Records "<op>: shapes [..] and [..] <why>". */
-static void fail_shapes(const mg_tensor *a, const mg_tensor *b, const char *opname,
+void tensor_fail_shapes(const mg_tensor *a, const mg_tensor *b, const char *opname,
                         const char *why)
 {
     char sa[64], sb[64];
@@ -53,12 +51,12 @@ static void fail_shapes(const mg_tensor *a, const mg_tensor *b, const char *opna
 
 static mg_tensor *elementwise(mg_tensor *a, mg_tensor *b, mg_top op, const char *opname)
 {
-    if (!check_pair(a, b, opname))
+    if (!tensor_check_pair(a, b, opname))
         return NULL;
     tensor_bcast bc;
     int ndim, shape[MG_TENSOR_MAX_DIMS];
     if (tensor_broadcast(a, b, &bc, &ndim, shape) != 0) {
-        fail_shapes(a, b, opname, "do not broadcast");
+        tensor_fail_shapes(a, b, opname, "do not broadcast");
         return NULL;
     }
     mg_tensor *t = tensor_node(a->node->graph, op, a, b, a->dtype, ndim, shape);
@@ -74,7 +72,7 @@ mg_tensor *mg_tensor_div(mg_tensor *a, mg_tensor *b) { return elementwise(a, b, 
 
 static mg_tensor *unary(mg_tensor *a, mg_top op, double k, const char *opname)
 {
-    if (!check_one(a, opname))
+    if (!tensor_check_one(a, opname))
         return NULL;
     mg_tensor *t = tensor_node(a->node->graph, op, a, NULL, a->dtype, a->ndim, a->shape);
     if (t) {
@@ -91,6 +89,7 @@ mg_tensor *mg_tensor_sqrt(mg_tensor *a) { return unary(a, MG_T_SQRT, 0.0, "sqrt"
 mg_tensor *mg_tensor_tanh(mg_tensor *a) { return unary(a, MG_T_TANH, 0.0, "tanh"); }
 mg_tensor *mg_tensor_relu(mg_tensor *a) { return unary(a, MG_T_RELU, 0.0, "relu"); }
 mg_tensor *mg_tensor_sigmoid(mg_tensor *a) { return unary(a, MG_T_SIGMOID, 0.0, "sigmoid"); }
+mg_tensor *mg_tensor_gelu(mg_tensor *a) { return unary(a, MG_T_GELU, 0.0, "gelu"); }
 
 mg_tensor *mg_tensor_pow(mg_tensor *a, double k)
 {
@@ -117,11 +116,11 @@ static int batch_dims_fit(const mg_tensor *a, const mg_tensor *b)
 
 mg_tensor *mg_tensor_matmul(mg_tensor *a, mg_tensor *b)
 {
-    if (!check_pair(a, b, "matmul"))
+    if (!tensor_check_pair(a, b, "matmul"))
         return NULL;
     if (a->ndim < 2 || b->ndim < 2 || a->shape[a->ndim - 1] != b->shape[b->ndim - 2]
         || !batch_dims_fit(a, b)) {
-        fail_shapes(a, b, "matmul", "do not fit");
+        tensor_fail_shapes(a, b, "matmul", "do not fit");
         return NULL;
     }
     const mg_tensor *big = a->ndim >= b->ndim ? a : b;
@@ -139,106 +138,14 @@ mg_tensor *mg_tensor_matmul(mg_tensor *a, mg_tensor *b)
         L->gemm(0, 0, ba * M, N, K, a->data, K, b->data, N, 0.0, t->data, N);
         return t;
     }
-    for (int i = 0; i < bb; i++)
-        L->gemm(0, 0, M, N, K, tensor_elem(a->data, a->dtype, (size_t)(ba == 1 ? 0 : i) * M * K), K,
-                tensor_elem(b->data, b->dtype, (size_t)i * K * N), N, 0.0,
-                tensor_elem(t->data, t->dtype, (size_t)i * M * N), N);
-    return t;
-}
-
-/* ---- shape ---- */
-
-mg_tensor *mg_tensor_reshape(mg_tensor *a, int ndim, const int *shape)
-{
-    if (!check_one(a, "reshape"))
-        return NULL;
-    mg_graph *g = a->node->graph;
-    if (ndim < 0 || ndim > MG_TENSOR_MAX_DIMS || (ndim && !shape)) {
-        mg_graph_fail(g, MG_ESHAPE, "reshape: %d dims (0 to %d allowed)", ndim,
-                      MG_TENSOR_MAX_DIMS);
-        return NULL;
-    }
-    int s[MG_TENSOR_MAX_DIMS], infer = -1;
-    long long known = 1;
-    for (int i = 0; i < ndim; i++) {
-        s[i] = shape[i];
-        if (s[i] == -1 && infer < 0)
-            infer = i;
-        else if (s[i] >= 1)
-            known *= s[i];
-        else
-            known = -1;
-    }
-    if (infer >= 0 && known > 0 && a->numel % known == 0)
-        s[infer] = (int)(a->numel / known);
-    if (known <= 0 || (infer >= 0 ? a->numel % known != 0 : known != a->numel)) {
-        mg_tensor wanted = { .ndim = ndim };
-        memcpy(wanted.shape, shape, (size_t)ndim * sizeof *shape);
-        char sa[64], sw[64];
-        mg_tensor_shape_str(a, sa, sizeof sa);
-        mg_tensor_shape_str(&wanted, sw, sizeof sw);
-        mg_graph_fail(g, MG_ESHAPE, "reshape: shape %s does not fit %d elements of %s", sw,
-                      a->numel, sa);
-        return NULL;
-    }
-    mg_tensor *t = tensor_node(g, MG_T_RESHAPE, a, NULL, a->dtype, ndim, s);
-    if (t)
-        memcpy(t->data, a->data, (size_t)a->numel * mg_dtype_size(a->dtype));
-    return t;
-}
-
-/* The gather layout of a transpose: output dims and, per output dim, the
- * stride of the source element, right-aligned into 4 dims. */
-void tensor_transpose_layout(const mg_tensor *a, int d0, int d1, int *dims, int *strides)
-{
-    int natural[MG_TENSOR_MAX_DIMS], s = 1;
-    for (int i = a->ndim - 1; i >= 0; i--) {
-        natural[i] = s;
-        s *= a->shape[i];
-    }
-    const int pad = MG_TENSOR_MAX_DIMS - a->ndim;
-    for (int i = 0; i < MG_TENSOR_MAX_DIMS; i++) {
-        dims[i] = 1;
-        strides[i] = 0;
-    }
-    for (int i = 0; i < a->ndim; i++) {
-        int from = i == d0 ? d1 : i == d1 ? d0 : i;
-        dims[pad + i] = a->shape[from];
-        strides[pad + i] = natural[from];
-    }
-}
-
-mg_tensor *mg_tensor_transpose(mg_tensor *a, int d0, int d1)
-{
-    if (!check_one(a, "transpose"))
-        return NULL;
-    int x = tensor_norm_axis(a, d0), y = tensor_norm_axis(a, d1);
-    if (x < 0 || y < 0) {
-        char sa[64];
-        mg_tensor_shape_str(a, sa, sizeof sa);
-        mg_graph_fail(a->node->graph, MG_ESHAPE, "transpose: axes %d and %d do not exist in %s",
-                      d0, d1, sa);
-        return NULL;
-    }
-    int shape[MG_TENSOR_MAX_DIMS];
-    memcpy(shape, a->shape, sizeof shape);
-    shape[x] = a->shape[y];
-    shape[y] = a->shape[x];
-    mg_tensor *t = tensor_node(a->node->graph, MG_T_TRANSPOSE, a, NULL, a->dtype, a->ndim, shape);
-    if (!t)
-        return NULL;
-    t->axis = x;
-    t->axis2 = y;
-    int dims[MG_TENSOR_MAX_DIMS], strides[MG_TENSOR_MAX_DIMS];
-    tensor_transpose_layout(a, x, y, dims, strides);
-    loops_of(t->dtype)->gather(dims, strides, a->data, t->data);
+    L->gemm_batch(0, 0, M, N, K, a->data, K, ba == 1 ? 0 : (long)M * K, b->data, N,
+                  (long)K * N, 0.0, t->data, N, (long)M * N, bb);
     return t;
 }
 
 /* ---- reductions ---- */
 
-/* Resolves a reduction axis, recording an error naming opname if it is bad. */
-static int reduction_axis(mg_tensor *a, int axis, const char *opname)
+int tensor_op_axis(mg_tensor *a, int axis, const char *opname)
 {
     if (axis == MG_AXIS_ALL)
         return MG_AXIS_ALL;
@@ -252,11 +159,19 @@ static int reduction_axis(mg_tensor *a, int axis, const char *opname)
     return ax;
 }
 
+int tensor_one_axis(mg_tensor *a, int axis, const char *opname)
+{
+    if (axis != MG_AXIS_ALL)
+        return tensor_op_axis(a, axis, opname);
+    mg_graph_fail(a->node->graph, MG_ESHAPE, "%s: needs one axis, not all", opname);
+    return -1;
+}
+
 static mg_tensor *reduce(mg_tensor *a, mg_top op, int axis, int keepdim, const char *opname)
 {
-    if (!check_one(a, opname))
+    if (!tensor_check_one(a, opname))
         return NULL;
-    int ax = reduction_axis(a, axis, opname);
+    int ax = tensor_op_axis(a, axis, opname);
     if (ax == -1)
         return NULL;
     int ndim = 0, shape[MG_TENSOR_MAX_DIMS];
@@ -302,14 +217,11 @@ mg_tensor *mg_tensor_max(mg_tensor *a, int axis, int keepdim)
 
 mg_tensor *mg_tensor_log_softmax(mg_tensor *a, int axis)
 {
-    if (!check_one(a, "log_softmax"))
+    if (!tensor_check_one(a, "log_softmax"))
         return NULL;
-    int ax = axis == MG_AXIS_ALL ? -1 : reduction_axis(a, axis, "log_softmax");
-    if (ax < 0) {
-        if (axis == MG_AXIS_ALL)
-            mg_graph_fail(a->node->graph, MG_ESHAPE, "log_softmax: needs one axis");
+    int ax = tensor_one_axis(a, axis, "log_softmax");
+    if (ax < 0)
         return NULL;
-    }
     mg_tensor *t = tensor_node(a->node->graph, MG_T_LOG_SOFTMAX, a, NULL, a->dtype, a->ndim,
                                a->shape);
     if (t) {
@@ -328,7 +240,7 @@ const int32_t *tensor_ce_labels(const mg_tensor *t, const mg_tensor *logits)
 
 mg_tensor *mg_tensor_cross_entropy(mg_tensor *logits, const int32_t *labels)
 {
-    if (!check_one(logits, "cross_entropy"))
+    if (!tensor_check_one(logits, "cross_entropy"))
         return NULL;
     mg_graph *g = logits->node->graph;
     if (logits->ndim != 2) {
@@ -364,10 +276,10 @@ mg_tensor *mg_tensor_cross_entropy(mg_tensor *logits, const int32_t *labels)
 
 static mg_tensor *pair_loss(mg_tensor *a, mg_tensor *b, mg_top op, const char *opname)
 {
-    if (!check_pair(a, b, opname))
+    if (!tensor_check_pair(a, b, opname))
         return NULL;
     if (a->ndim != b->ndim || memcmp(a->shape, b->shape, (size_t)a->ndim * sizeof(int)) != 0) {
-        fail_shapes(a, b, opname, "differ");
+        tensor_fail_shapes(a, b, opname, "differ");
         return NULL;
     }
     mg_tensor *t = tensor_node(a->node->graph, op, a, b, a->dtype, 0, NULL);

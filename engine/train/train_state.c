@@ -14,15 +14,11 @@ enum { NAME_SIZE = 128, META_SIZE = 768 };
 static const char MAGIC_WORD[] = "mgviz-train ";
 static const char *const state_prefix[] = { "optim.m:", "optim.v:" };
 
-static const char *optim_name(const mg_optim *o)
-{
-    return o->cfg.kind == MG_OPTIM_ADAM ? "adam" : o->cfg.momentum != 0.0 ? "momentum" : "sgd";
-}
 
 size_t mg_train_identity(const mg_train_model *m, char *buf, size_t n)
 {
     const char *id = m && m->identity ? m->identity : "";
-    int len = m && m->optim ? snprintf(buf, n, "%s optim=%s", id, optim_name(m->optim))
+    int len = m && m->optim ? snprintf(buf, n, "%s optim=%s", id, mg_optim_name(m->optim))
                             : snprintf(buf, n, "%s", id);
     return len < 0 ? 0 : (size_t)len;
 }

@@ -1,0 +1,419 @@
+/* test_tensor_nn.c — the transformer ops' behaviour beyond their gradients
+ * (test_tensor_grad.c) and PyTorch's numbers (test_tensor_parity.py): views
+ * that share data, the causal mask, dropout's seeded mask, embedding lookups,
+ * errors, float32 against float64, the same bits on 1 and 2 threads, and a
+ * GPT-shaped step that allocates nothing once warm. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "mg_kernels.h"
+#include "mg_rng.h"
+#include "mg_tensor.h"
+#include "mg_tnn.h"
+
+/* A leaf of dtype dt and the given shape, filled from a seeded generator. */
+static mg_tensor *random_leaf(mg_graph *g, mg_dtype dt, int ndim, const int *shape,
+                              uint64_t seed, mg_tensor_kind kind)
+{
+    mg_tensor *t = mg_tensor_new(g, dt, ndim, shape, kind);
+    ck_assert_ptr_nonnull(t);
+    mg_rng r;
+    mg_rng_seed(&r, seed);
+    for (int i = 0; i < t->numel; i++)
+        mg_tensor_set(t, i, mg_rng_range(&r, -2.0, 2.0));
+    return t;
+}
+
+#define SHAPE(...) (int)(sizeof((const int[]){ __VA_ARGS__ }) / sizeof(int)), (const int[]){ __VA_ARGS__ }
+
+START_TEST(test_views_share_data)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *a = random_leaf(g, MG_F64, SHAPE(1, 6, 4), 1, MG_TENSOR_PARAM);
+    mg_tensor *r = mg_tensor_reshape(a, SHAPE(6, 4));
+    ck_assert_ptr_eq(r->data, a->data);
+    ck_assert_ptr_ne(r->grad, a->grad); /* gradients are never shared */
+    mg_tensor *s = mg_tensor_slice(a, 1, 2, 5); /* everything before axis 1 has size 1 */
+    ck_assert_ptr_eq(s->data, (double *)a->data + 2 * 4);
+    mg_tensor *t = mg_tensor_transpose(a, 0, 1); /* moves a dim of size 1 only */
+    ck_assert_ptr_eq(t->data, a->data);
+    ck_assert_int_eq(t->shape[0], 6);
+    ck_assert_int_eq(t->shape[1], 1);
+    /* a view sees its operand's data as it is now, as a PyTorch view does */
+    mg_tensor_set(a, 9, 42.0);
+    ck_assert_double_eq(mg_tensor_get(r, 9), 42.0);
+    ck_assert_double_eq(mg_tensor_get(s, 1), 42.0);
+    /* these need a copy: the layout changes */
+    mg_tensor *m = random_leaf(g, MG_F64, SHAPE(3, 5, 2), 2, MG_TENSOR_PARAM);
+    mg_tensor *c = mg_tensor_slice(m, 1, 1, 3);
+    ck_assert_ptr_ne(c->data, m->data);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 2; j++)
+            for (int k = 0; k < 2; k++)
+                ck_assert_double_eq(mg_tensor_get(c, (i * 2 + j) * 2 + k),
+                                    mg_tensor_get(m, (i * 5 + 1 + j) * 2 + k));
+    mg_tensor *mt = mg_tensor_transpose(m, 0, 2);
+    ck_assert_ptr_ne(mt->data, m->data);
+    ck_assert_double_eq(mg_tensor_get(mt, 1), mg_tensor_get(m, 10)); /* mt[0][0][1] = m[1][0][0] */
+    ck_assert_ptr_null(mg_graph_error(g));
+    mg_graph_free(g);
+}
+END_TEST
+
+START_TEST(test_split_and_concat_round_trip)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *a = random_leaf(g, MG_F32, SHAPE(2, 9), 3, MG_TENSOR_PARAM);
+    mg_tensor *parts[3];
+    ck_assert_int_eq(mg_tensor_split(a, -1, 3, NULL, parts), MG_OK);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(parts[i]->shape[1], 3);
+    mg_tensor *back = mg_tensor_concat(parts, 3, 1);
+    ck_assert_int_eq(back->shape[1], 9);
+    ck_assert_mem_eq(back->data, a->data, sizeof(float) * 18);
+    mg_tensor *uneven[2];
+    ck_assert_int_eq(mg_tensor_split(a, 1, 2, (const int[]){ 2, 7 }, uneven), MG_OK);
+    ck_assert_int_eq(uneven[1]->shape[1], 7);
+    ck_assert_float_eq(((float *)uneven[1]->data)[0], ((float *)a->data)[2]);
+    /* backward through both: each element of a gets its parts' gradient once */
+    mg_tensor *loss = mg_tensor_sum(mg_tensor_concat(uneven, 2, 1), MG_AXIS_ALL, 0);
+    ck_assert_int_eq(mg_tensor_backward(loss), MG_OK);
+    for (int i = 0; i < 18; i++)
+        ck_assert_float_eq(((float *)a->grad)[i], 1.0f);
+    mg_graph_free(g);
+}
+END_TEST
+
+START_TEST(test_shape_errors_name_the_problem)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *a = random_leaf(g, MG_F64, SHAPE(2, 6), 4, MG_TENSOR_PARAM);
+    ck_assert_ptr_null(mg_tensor_slice(a, 1, 4, 9));
+    ck_assert_ptr_nonnull(strstr(mg_graph_error(g), "slice: [4, 9)"));
+    mg_graph_clear_error(g);
+    mg_tensor *parts[4];
+    ck_assert_int_eq(mg_tensor_split(a, 1, 4, NULL, parts), MG_ESHAPE);
+    ck_assert_ptr_nonnull(strstr(mg_graph_error(g), "split: 4 parts of equal size"));
+    mg_graph_clear_error(g);
+    ck_assert_int_eq(mg_tensor_split(a, 1, 2, (const int[]){ 3, 2 }, parts), MG_ESHAPE);
+    mg_graph_clear_error(g);
+    mg_tensor *b = random_leaf(g, MG_F64, SHAPE(3, 6), 5, MG_TENSOR_PARAM);
+    ck_assert_ptr_null(mg_tensor_concat((mg_tensor *const[]){ a, b }, 2, 1));
+    ck_assert_ptr_nonnull(strstr(mg_graph_error(g), "concat: shapes [2,6] and [3,6]"));
+    mg_graph_clear_error(g);
+    ck_assert_ptr_null(mg_tensor_softmax(a, MG_AXIS_ALL));
+    ck_assert_ptr_nonnull(strstr(mg_graph_error(g), "softmax: needs one axis"));
+    mg_graph_clear_error(g);
+    mg_tensor *v = random_leaf(g, MG_F64, SHAPE(6), 6, MG_TENSOR_PARAM);
+    ck_assert_ptr_null(mg_tensor_causal_softmax(v, 1.0, 0));
+    ck_assert_ptr_nonnull(strstr(mg_graph_error(g), "no [..., queries, keys]"));
+    mg_graph_clear_error(g);
+    ck_assert_ptr_null(mg_tensor_causal_softmax(a, NAN, 0));
+    mg_graph_clear_error(g);
+    mg_tensor *gamma = random_leaf(g, MG_F64, SHAPE(5), 7, MG_TENSOR_PARAM);
+    ck_assert_ptr_null(mg_tensor_layer_norm(a, gamma, NULL, 1e-5));
+    ck_assert_ptr_nonnull(strstr(mg_graph_error(g), "gamma of shape [5]"));
+    mg_graph_clear_error(g);
+    ck_assert_ptr_null(mg_tensor_dropout(a, 1.5, 1, 1));
+    ck_assert_ptr_nonnull(strstr(mg_graph_error(g), "dropout: p 1.5"));
+    mg_graph_clear_error(g);
+    size_t before = mg_graph_count(g);
+    ck_assert_ptr_null(mg_tensor_embedding(a, 1, (const int[]){ 3 }, (const int32_t[]){ 0, 2, 1 }));
+    ck_assert_ptr_nonnull(strstr(mg_graph_error(g), "id 2 at 1 is outside [0,2)"));
+    ck_assert_uint_eq(mg_graph_count(g), before); /* the refused node is gone */
+    mg_graph_free(g);
+}
+END_TEST
+
+/* Rows sum to 1 over the keys a query may see, 0 beyond; a row that sees none is
+ * all 0 and passes no gradient; huge logits stay finite. */
+START_TEST(test_causal_softmax_masks)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *a = random_leaf(g, MG_F64, SHAPE(2, 4, 4), 8, MG_TENSOR_PARAM);
+    for (int i = 0; i < a->numel; i++)
+        mg_tensor_set(a, i, mg_tensor_get(a, i) * 500.0);
+    mg_tensor *p = mg_tensor_causal_softmax(a, 1.0, -1); /* query 0 sees nothing */
+    for (int b = 0; b < 2; b++)
+        for (int i = 0; i < 4; i++) {
+            double sum = 0.0;
+            for (int j = 0; j < 4; j++) {
+                double v = mg_tensor_get(p, (b * 4 + i) * 4 + j);
+                ck_assert(isfinite(v));
+                if (j > i - 1)
+                    ck_assert_double_eq(v, 0.0);
+                sum += v;
+            }
+            ck_assert_double_eq_tol(sum, i == 0 ? 0.0 : 1.0, 1e-12);
+        }
+    mg_tensor *w = random_leaf(g, MG_F64, SHAPE(2, 4, 4), 9, MG_TENSOR_CONST);
+    ck_assert_int_eq(mg_tensor_backward(mg_tensor_sum(mg_tensor_mul(p, w), MG_AXIS_ALL, 0)),
+                     MG_OK);
+    for (int i = 0; i < a->numel; i++) {
+        ck_assert(isfinite(mg_tensor_grad_at(a, i)));
+        if ((i / 4) % 4 == 0) /* query 0's row */
+            ck_assert_double_eq(mg_tensor_grad_at(a, i), 0.0);
+    }
+    mg_graph_free(g);
+}
+END_TEST
+
+START_TEST(test_dropout_mask)
+{
+    enum { N = 20000 };
+    mg_graph *g = mg_graph_new();
+    mg_tensor *a = mg_tensor_param(g, MG_F32, 1, (const int[]){ N });
+    mg_tensor_fill(a, 2.0);
+    ck_assert_ptr_eq(mg_tensor_dropout(a, 0.3, 5, 0), a); /* eval: the identity */
+    ck_assert_ptr_eq(mg_tensor_dropout(a, 0.0, 5, 1), a);
+    mg_tensor *d = mg_tensor_dropout(a, 0.3, 5, 1), *same = mg_tensor_dropout(a, 0.3, 5, 1);
+    mg_tensor *other = mg_tensor_dropout(a, 0.3, 6, 1);
+    int kept = 0, differ = 0;
+    for (int i = 0; i < N; i++) {
+        float v = ((float *)d->data)[i];
+        ck_assert(v == 0.0f || fabsf(v - 2.0f / 0.7f) < 1e-6f);
+        kept += v != 0.0f;
+        ck_assert_float_eq(v, ((float *)same->data)[i]);
+        differ += (v != 0.0f) != (((float *)other->data)[i] != 0.0f);
+    }
+    /* 14,000 expected; the binomial's standard deviation is 65 */
+    ck_assert_int_gt(kept, 13600);
+    ck_assert_int_lt(kept, 14400);
+    ck_assert_int_gt(differ, 1000); /* another seed, another mask */
+    mg_tensor *all = mg_tensor_dropout(a, 1.0, 5, 1);
+    for (int i = 0; i < N; i++)
+        ck_assert_float_eq(((float *)all->data)[i], 0.0f);
+    /* backward sends the gradient through the kept elements, scaled */
+    ck_assert_int_eq(mg_tensor_backward(mg_tensor_sum(d, MG_AXIS_ALL, 0)), MG_OK);
+    for (int i = 0; i < N; i++)
+        ck_assert_float_eq(((float *)a->grad)[i], ((float *)d->data)[i] / 2.0f);
+    mg_graph_free(g);
+}
+END_TEST
+
+START_TEST(test_embedding_rows_and_layer_norm_moments)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *w = random_leaf(g, MG_F64, SHAPE(5, 8), 10, MG_TENSOR_PARAM);
+    const int32_t ids[] = { 4, 0, 4 };
+    mg_tensor *e = mg_tensor_embedding(w, 2, (const int[]){ 1, 3 }, ids);
+    ck_assert_int_eq(e->ndim, 3);
+    ck_assert_int_eq(e->shape[2], 8);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 8; j++)
+            ck_assert_double_eq(mg_tensor_get(e, i * 8 + j), mg_tensor_get(w, ids[i] * 8 + j));
+    mg_tensor *n = mg_tensor_layer_norm(e, NULL, NULL, 0.0);
+    for (int i = 0; i < 3; i++) {
+        double mean = 0.0, var = 0.0;
+        for (int j = 0; j < 8; j++)
+            mean += mg_tensor_get(n, i * 8 + j) / 8;
+        for (int j = 0; j < 8; j++)
+            var += pow(mg_tensor_get(n, i * 8 + j) - mean, 2) / 8;
+        ck_assert_double_eq_tol(mean, 0.0, 1e-12);
+        ck_assert_double_eq_tol(var, 1.0, 1e-12);
+    }
+    ck_assert_int_eq(mg_tensor_backward(mg_tensor_sum(e, MG_AXIS_ALL, 0)), MG_OK);
+    for (int j = 0; j < 8; j++) { /* row 4 looked up twice, row 0 once, the rest never */
+        ck_assert_double_eq(mg_tensor_grad_at(w, 4 * 8 + j), 2.0);
+        ck_assert_double_eq(mg_tensor_grad_at(w, j), 1.0);
+        ck_assert_double_eq(mg_tensor_grad_at(w, 2 * 8 + j), 0.0);
+    }
+    mg_graph_free(g);
+}
+END_TEST
+
+/* ---- a small GPT block, the shape of the real workload ---- */
+
+enum { NPARAMS = 8 };
+
+typedef struct block_params {
+    mg_tensor *wte, *wpe, *ln_g, *ln_b, *w_qkv, *w_proj, *w_fc, *w_out;
+    mg_tensor *all[NPARAMS];
+} block_params;
+
+/* Big enough that every loop is cut over the pool when it has two threads. */
+enum { VOCAB = 67, CTX = 64, EMBD = 64, HEADS = 4, BATCH = 8 };
+
+static block_params block_new(mg_graph *g, mg_dtype dt)
+{
+    block_params p = {
+        random_leaf(g, dt, SHAPE(VOCAB, EMBD), 11, MG_TENSOR_PARAM),
+        random_leaf(g, dt, SHAPE(CTX, EMBD), 12, MG_TENSOR_PARAM),
+        random_leaf(g, dt, SHAPE(EMBD), 13, MG_TENSOR_PARAM),
+        random_leaf(g, dt, SHAPE(EMBD), 14, MG_TENSOR_PARAM),
+        random_leaf(g, dt, SHAPE(EMBD, 3 * EMBD), 15, MG_TENSOR_PARAM),
+        random_leaf(g, dt, SHAPE(EMBD, EMBD), 16, MG_TENSOR_PARAM),
+        random_leaf(g, dt, SHAPE(EMBD, 4 * EMBD), 17, MG_TENSOR_PARAM),
+        random_leaf(g, dt, SHAPE(4 * EMBD, EMBD), 18, MG_TENSOR_PARAM),
+        { NULL },
+    };
+    mg_tensor *all[NPARAMS] = { p.wte, p.wpe, p.ln_g, p.ln_b, p.w_qkv, p.w_proj, p.w_fc, p.w_out };
+    memcpy(p.all, all, sizeof all);
+    for (int k = 0; k < NPARAMS; k++) /* weights of an initialised model's size */
+        if (all[k]->ndim == 2)
+            for (int i = 0; i < all[k]->numel; i++)
+                mg_tensor_set(all[k], i, mg_tensor_get(all[k], i) * 0.05);
+    return p;
+}
+
+/* Token + position embeddings, one pre-norm block (causal attention, GELU MLP),
+ * a tied head and the cross-entropy of the next token. */
+static mg_tensor *block_loss(const block_params *p, const int32_t *tokens,
+                             const int32_t *targets, uint64_t step)
+{
+    const int hs = EMBD / HEADS;
+    mg_tensor *x = mg_tensor_add(mg_tensor_embedding(p->wte, 2, (const int[]){ BATCH, CTX }, tokens),
+                                 mg_tensor_slice(p->wpe, 0, 0, CTX));
+    mg_tensor *h = mg_tensor_layer_norm(x, p->ln_g, p->ln_b, 1e-5);
+    mg_tensor *qkv = mg_tensor_matmul(h, p->w_qkv);
+    mg_tensor *part[3];
+    if (mg_tensor_split(qkv, -1, 3, NULL, part) != MG_OK)
+        return NULL;
+    for (int i = 0; i < 3; i++)
+        part[i] = mg_tensor_transpose(mg_tensor_reshape(part[i], 4,
+                                                        (const int[]){ BATCH, CTX, HEADS, hs }),
+                                      1, 2);
+    mg_tensor *att = mg_tensor_matmul(part[0], mg_tensor_transpose(part[1], -1, -2));
+    att = mg_tensor_dropout(mg_tensor_causal_softmax(att, 1.0 / sqrt(hs), 0), 0.1, step, 1);
+    mg_tensor *y = mg_tensor_transpose(mg_tensor_matmul(att, part[2]), 1, 2);
+    y = mg_tensor_matmul(mg_tensor_reshape(y, 3, (const int[]){ BATCH, CTX, EMBD }), p->w_proj);
+    x = mg_tensor_add(x, y);
+    h = mg_tensor_gelu(mg_tensor_matmul(mg_tensor_layer_norm(x, p->ln_g, NULL, 1e-5), p->w_fc));
+    x = mg_tensor_add(x, mg_tensor_matmul(h, p->w_out));
+    mg_tensor *logits = mg_tensor_matmul(x, mg_tensor_transpose(p->wte, 0, 1));
+    logits = mg_tensor_reshape(logits, 2, (const int[]){ BATCH * CTX, VOCAB });
+    mg_tensor *probs = mg_tensor_softmax(logits, -1); /* softmax and a mean, to use both */
+    mg_tensor *loss = mg_tensor_cross_entropy(logits, targets);
+    return mg_tensor_add(loss, mg_tensor_mean(probs, MG_AXIS_ALL, 0));
+}
+
+static void tokens_fill(int32_t *tokens, int32_t *targets)
+{
+    mg_rng r;
+    mg_rng_seed(&r, 99);
+    for (int i = 0; i < BATCH * CTX; i++) {
+        tokens[i] = (int32_t)mg_rng_below(&r, VOCAB);
+        targets[i] = (int32_t)mg_rng_below(&r, VOCAB);
+    }
+}
+
+/* The loss and every parameter's gradient after one backward on `threads`. */
+static double *block_grads(mg_dtype dt, int threads, double *loss_out)
+{
+    static int32_t tokens[BATCH * CTX], targets[BATCH * CTX];
+    tokens_fill(tokens, targets);
+    mg_set_threads(threads);
+    mg_graph *g = mg_graph_new();
+    block_params p = block_new(g, dt);
+    mg_tensor *loss = block_loss(&p, tokens, targets, 7);
+    ck_assert_msg(loss != NULL, "%s", mg_graph_error(g));
+    ck_assert_int_eq(mg_tensor_backward(loss), MG_OK);
+    *loss_out = mg_tensor_get(loss, 0);
+    size_t n = 0;
+    for (int k = 0; k < NPARAMS; k++)
+        n += (size_t)p.all[k]->numel;
+    double *grads = malloc(n * sizeof *grads), *q = grads;
+    ck_assert_ptr_nonnull(grads);
+    for (int k = 0; k < NPARAMS; k++)
+        for (int i = 0; i < p.all[k]->numel; i++)
+            *q++ = mg_tensor_grad_at(p.all[k], i);
+    mg_graph_free(g);
+    mg_set_threads(1);
+    return grads;
+}
+
+static size_t block_param_count(void)
+{
+    return (size_t)VOCAB * EMBD + CTX * EMBD + 2 * EMBD + EMBD * 3 * EMBD + EMBD * EMBD
+           + 2 * EMBD * 4 * EMBD;
+}
+
+/* Every loop's cut depends on the thread count, its results must not. */
+START_TEST(test_same_bits_on_one_and_two_threads)
+{
+    for (int dt = MG_F32; dt <= MG_F64; dt++) {
+        double loss1, loss2;
+        double *one = block_grads((mg_dtype)dt, 1, &loss1), *two = block_grads((mg_dtype)dt, 2, &loss2);
+        ck_assert(isfinite(loss1));
+        ck_assert(memcmp(&loss1, &loss2, sizeof loss1) == 0);
+        ck_assert(memcmp(one, two, block_param_count() * sizeof *one) == 0);
+        free(one);
+        free(two);
+    }
+}
+END_TEST
+
+START_TEST(test_f32_matches_f64)
+{
+    double loss32, loss64;
+    double *g32 = block_grads(MG_F32, 1, &loss32), *g64 = block_grads(MG_F64, 1, &loss64);
+    ck_assert_double_eq_tol(loss32, loss64, 1e-4 * fabs(loss64));
+    double worst = 0.0, scale = 0.0;
+    for (size_t i = 0; i < block_param_count(); i++) {
+        worst = fmax(worst, fabs(g32[i] - g64[i]));
+        scale = fmax(scale, fabs(g64[i]));
+    }
+    ck_assert_msg(worst <= 1e-3 * scale, "float32 grads off by %g (largest grad %g)", worst, scale);
+    free(g32);
+    free(g64);
+}
+END_TEST
+
+/* The training loop's pattern: after the first steps a step allocates nothing. */
+START_TEST(test_warm_block_step_allocates_nothing)
+{
+    static int32_t tokens[BATCH * CTX], targets[BATCH * CTX];
+    tokens_fill(tokens, targets);
+    mg_set_threads(2);
+    mg_graph *g = mg_graph_new();
+    block_params p = block_new(g, MG_F32);
+    mg_optim_config cfg = mg_optim_defaults(MG_OPTIM_ADAMW);
+    mg_optim *o = mg_optim_new(p.all, NPARAMS, &cfg, NULL);
+    ck_assert_ptr_nonnull(o);
+    mg_graph_keep(g);
+    size_t warm = 0;
+    double first = 0.0, last = 0.0;
+    for (int step = 0; step < 6; step++) {
+        if (step == 2)
+            warm = mg_graph_get_stats(g).allocations;
+        mg_tensor *loss = block_loss(&p, tokens, targets, (uint64_t)step);
+        ck_assert_ptr_nonnull(loss);
+        mg_optim_zero_grad(o);
+        ck_assert_int_eq(mg_tensor_backward(loss), MG_OK);
+        mg_optim_clip_grad_norm(o, 1.0);
+        mg_optim_step(o);
+        last = mg_tensor_get(loss, 0);
+        if (step == 0)
+            first = last;
+        mg_graph_reset(g);
+    }
+    ck_assert_uint_eq(mg_graph_get_stats(g).allocations, warm);
+    ck_assert(last < first); /* and it learns (the same batch six times) */
+    mg_optim_free(o);
+    mg_graph_free(g);
+    mg_set_threads(1);
+}
+END_TEST
+
+static Suite *tensor_nn_suite(void)
+{
+    Suite *s = suite_create("tensor_nn");
+    TCase *tc = tcase_create("ops");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_views_share_data);
+    tcase_add_test(tc, test_split_and_concat_round_trip);
+    tcase_add_test(tc, test_shape_errors_name_the_problem);
+    tcase_add_test(tc, test_causal_softmax_masks);
+    tcase_add_test(tc, test_dropout_mask);
+    tcase_add_test(tc, test_embedding_rows_and_layer_norm_moments);
+    tcase_add_test(tc, test_same_bits_on_one_and_two_threads);
+    tcase_add_test(tc, test_f32_matches_f64);
+    tcase_add_test(tc, test_warm_block_step_allocates_nothing);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return mg_check_run(tensor_nn_suite()); }
