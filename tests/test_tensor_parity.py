@@ -70,7 +70,7 @@ def embedding(w, attrs, out_shape):
 
 def dropout(a, attrs, ours):
     """Our mask (which elements survived) applied the way PyTorch scales."""
-    kept = torch.tensor([number(v) != 0.0 for v in ours["data"]]).reshape(a.shape)
+    kept = torch.tensor([v != 0.0 for v in numbers(ours, "data")]).reshape(a.shape)
     return a * kept / (1.0 - attrs["p"])
 
 
