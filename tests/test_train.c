@@ -480,7 +480,7 @@ START_TEST(run_json_and_step_records)
                          "\"time\":") != NULL, "%s", steps);
     ck_assert_ptr_nonnull(strstr(steps, "\"layers\":{},\"snapshot\":\"snapshots/s.json\","
                                         "\"warnings\":[]}\n"));
-    ck_assert_ptr_nonnull(strstr(steps, "{\"step\":1,\"epoch\":1,\"loss\":null,\"loss_text\":"
+    ck_assert_ptr_nonnull(strstr(steps, "{\"step\":1,\"epoch\":1,\"loss\":null,\"loss_str\":"
                                         "\"nan\",\"accuracy\":null,\"lr\":0,"));
     ck_assert_ptr_nonnull(strstr(steps, "\"snapshot\":null,\"warnings\":[\"the loss is not "
                                         "finite\"]}\n"));

@@ -165,7 +165,7 @@ START_TEST(a_diverging_run_stops_with_a_message)
                   "%s", err);
     free(err);
     char *steps = text("d/steps.jsonl");
-    const char *last = strstr(steps, "\"loss\":null,\"loss_text\":\"inf\"");
+    const char *last = strstr(steps, "\"loss\":null,\"loss_str\":\"inf\"");
     ck_assert_ptr_nonnull(last);
     ck_assert_ptr_nonnull(strstr(last, "\"warnings\":[\"the loss is inf at step"));
     ck_assert_ptr_nonnull(strstr(steps, "\"status\":\"error\",\"message\":\"the loss is inf"));

@@ -37,7 +37,7 @@ void mg_json_number(mg_json *o, const char *key, double x)
     mg_buf_puts(o->b, "null");
     if (key) {
         char text_key[128];
-        snprintf(text_key, sizeof text_key, "%s_text", key);
+        snprintf(text_key, sizeof text_key, "%s_str", key);
         mg_format_double(x, text, sizeof text);
         mg_json_key(o, text_key);
         mg_buf_json_string(o->b, text);

@@ -4,12 +4,12 @@
  *     mg_buf b = { 0 };
  *     mg_json o = mg_json_begin(&b, '{');
  *     mg_json_int(&o, "step", 10);
- *     mg_json_number(&o, "loss", NAN);   // "loss":null,"loss_text":"nan"
+ *     mg_json_number(&o, "loss", NAN);   // "loss":null,"loss_str":"nan"
  *     mg_json_end(&o, '}');
  *
  * Numbers are the shortest text that reads back exactly; zero is 0, never
  * -0; a non-finite number is null with its text in a second member named
- * KEY_text, so every reader gets valid JSON and a person still sees what
+ * KEY_str (graph JSON v2's rule), so every reader gets valid JSON and a person still sees what
  * happened. Strings are escaped as mg_buf_json_string() does. */
 #ifndef MG_JSON_H
 #define MG_JSON_H

@@ -120,7 +120,7 @@ MG_API const char *mg_health_warning(const mg_health *h, int i);
 
 /* Appends the layers as one JSON object, {"mlp/layer1": {...}, ...}; a
  * non-finite number is null with its text beside it ("update_ratio": null,
- * "update_ratio_text": "-inf"). The fields are those of mg_layer_health. */
+ * "update_ratio_str": "-inf"). The fields are those of mg_layer_health. */
 MG_API void mg_health_json(const mg_health *h, mg_buf *b);
 
 MG_EXTERN_C_END

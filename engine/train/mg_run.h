@@ -34,7 +34,7 @@
  *   anything else a run keeps there (pictures: mg_snapshot.h), named by
  *   paths relative to the directory.
  * Numbers are round-trip exact, zero is 0 (never -0), and a non-finite
- * number is null with its text beside it: "loss": null, "loss_text": "nan". */
+ * number is null with its text beside it: "loss": null, "loss_str": "nan". */
 #ifndef MG_RUN_H
 #define MG_RUN_H
 

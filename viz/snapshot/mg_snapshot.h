@@ -40,7 +40,7 @@
  *     inspector.html    (at close, if inspector is set) the HTML inspector
  *                       with a step slider over the saved steps (mg_html.h)
  * JSON numbers are exact; a non-finite one is null ("loss": null, with
- * "loss_text": "nan" beside it where it is a member).
+ * "loss_str": "nan" beside it where it is a member).
  *
  * Every call returns an mg_code and fills err (may be NULL) with a message;
  * nothing aborts. Each file is written to a temporary name and renamed, so it

@@ -16,7 +16,7 @@
  * Every step recorded is on the curve, in order; "snapshots" lists the saved
  * steps in order. Paths are relative to the manifest's directory. Numbers
  * are round-trip exact; a non-finite one is null (in the curve's arrays) or
- * null with its text beside it ("loss": null, "loss_text": "nan"). A step's
+ * null with its text beside it ("loss": null, "loss_str": "nan"). A step's
  * own manifest is described in mg_snapshot.h. */
 #include <stdio.h>
 #include <stdlib.h>
