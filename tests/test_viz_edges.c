@@ -284,6 +284,8 @@ START_TEST(test_tensor_edges_read_their_contribution)
     mg_format_display(sqrt(sq), MG_VIZ_PRECISION, s, sizeof s);
     snprintf(want, sizeof want, "‖contribution‖ %s", s);
     ck_assert_str_eq(attr(edge_into(g, "", w->node, mm->node), "label"), want);
+    /* x is an input: backward sends it nothing, and the edge says so (not "nan") */
+    ck_assert_str_eq(attr(edge_into(g, "", x->node, mm->node), "label"), "no grad sent (input)");
     agclose(g);
     mg_graph_free(mg);
 }

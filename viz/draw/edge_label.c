@@ -53,6 +53,11 @@ void viz_edge_grad_label(mg_buf *b, const viz_edge *e, bool from_value, int p)
     if (!from_value)
         return; /* from a folded box: contributions to many different values */
     if (e->count == 1 && is_tensor_edge(&e->first[0])) {
+        const mg_tensor *from = mg_tensor_of(e->first[0].from);
+        if (from && !from->grad) { /* an input: backward sends it nothing */
+            mg_buf_puts(b, "no grad sent (input)");
+            return;
+        }
         mg_buf_printf(b, "‖contribution‖ %s", viz_num(tensor_contribution_norm(&e->first[0]), p).s);
         return;
     }
