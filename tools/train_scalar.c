@@ -219,7 +219,12 @@ static mg_code scalar_sample(train_task *t, train_sample *s, mg_value **root, mg
     snprintf(scope, sizeof scope, "sample%ld", s->index);
     mg_scope_push(t->g, scope);
     const double *x = m->X + 2 * s->index;
-    mg_value *in[2] = { mg_input(t->g, x[0]), mg_input(t->g, x[1]) }, *out = NULL;
+    mg_value *in[2], *out = NULL;
+    for (int j = 0; j < 2; j++) {
+        char name[48]; /* as in the batch's graph: the data matrix's element */
+        snprintf(name, sizeof name, "X[%ld,%d]", s->index, j);
+        in[j] = mg_label(mg_input(t->g, x[j]), name);
+    }
     mg_mlp_forward(m->mlp, in, &out);
     *root = mg_loss_svm(&out, &m->y[s->index], 1);
     mg_scope_pop(t->g);

@@ -73,8 +73,12 @@ mg_value *mg_mlp_svm_loss(mg_mlp *m, const double *X, const double *y, size_t n,
     for (size_t i = 0; i < n; i++) {
         snprintf(scope, sizeof scope, "sample%zu", i);
         mg_scope_push(g, scope);
-        for (int j = 0; j < m->nin; j++)
-            x[j] = mg_input(g, X[i * (size_t)m->nin + (size_t)j]);
+        for (int j = 0; j < m->nin; j++) {
+            /* named as the data matrix's element (the plots' axes read X[:,j]) */
+            char name[48];
+            snprintf(name, sizeof name, "X[%zu,%d]", i, j);
+            x[j] = mg_label(mg_input(g, X[i * (size_t)m->nin + (size_t)j]), name);
+        }
         mg_value *score;
         if (mg_mlp_forward(m, x, &score) != MG_OK) {
             mg_scope_pop(g);
