@@ -355,7 +355,7 @@ START_TEST(help_names_every_option)
         "--warmup", "--momentum", "--weight-decay", "--alpha", "--seed", "--threads", "--save",
         "--resume", "--out", "--runs", "--force", "--log-every", "--keep-going",
         "--snapshot-every", "--sample", "--graph", "--format", "--json", "--inspector",
-        "--no-heatmaps", "--log-loss", "--quiet", "--progress", "--no-progress",
+        "--no-heatmaps", "--log-loss", "--smoothing", "--quiet", "--progress", "--no-progress",
         "--fold-budget", "(default 1337)",
     };
     for (size_t i = 0; i < sizeof options / sizeof *options; i++)
@@ -388,6 +388,7 @@ START_TEST(bad_arguments_exit_2_naming_the_valid_values)
         { "--warmup 100", "expected fewer than the run's 100 steps" },
         { "--sample 100", "expected worst or a sample from 0 to 99" },
         { "--sample x", "bad value 'x' for --sample" },
+        { "--smoothing 1", "bad value '1' for --smoothing: expected a number from 0 to 0.999" },
         { "--snapshot-every 0 --inspector", "--inspector needs saved steps" },
         { "--force", "--force needs --out DIR" },
         { "--engine scalar --tensor", "contradict" },

@@ -70,6 +70,7 @@ typedef struct train_config {
     uint64_t steps, epochs, batch, warmup, seed, threads;
     const char *optimizer, *schedule;
     double lr, momentum, weight_decay, alpha;
+    double smoothing;             /* of the loss curve; < 0 until defaulted */
     const char *save, *resume;
     /* the run directory */
     const char *out, *runs;

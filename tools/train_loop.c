@@ -144,6 +144,7 @@ static mg_code open_snapshots(runner *r)
         .every = c->snapshot_every ? (int)c->snapshot_every : -1, .steps = (int)r->total,
         .title = c->viz.title ? c->viz.title : t->title, .graph_format = c->format,
         .viz = &viz, .sample_viz = &viz, .graph_json = c->json, .log_loss = c->log_loss,
+        .loss_smoothing = c->smoothing,
         .inspector = !c->inspector ? MG_SNAPSHOT_INSPECT_NONE
                      : sample      ? MG_SNAPSHOT_INSPECT_SAMPLE
                      : batch       ? MG_SNAPSHOT_INSPECT_LOSS

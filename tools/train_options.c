@@ -148,6 +148,10 @@ static const option_row rows[] = {
       .help = "tensors drawn with summaries only" },
     { "--log-loss", NULL, OPT_FLAG, AT(log_loss), .section = PICS,
       .help = "loss curve on a log axis" },
+    { "--smoothing", "X", OPT_REAL, AT(smoothing), .rlo = 0, .rhi = 0.999,
+      .dflt = "0.6 with mini-batches, 0 with the full batch", .section = PICS,
+      .help = "loss curve: an exponential moving average of weight X drawn over the raw "
+              "curve (TensorBoard's smoothing)" },
 
     { "--quiet", NULL, OPT_FLAG, AT(quiet), .section = TERM,
       .help = "print only warnings, errors and where the run is" },
@@ -489,6 +493,8 @@ static int training_defaults(train_config *c)
         c->snapshot_every = d->snapshot_every;
     if (!given(c, "--hidden"))
         c->hidden_text = d->hidden;
+    if (!given(c, "--smoothing")) /* a full batch's loss is not noisy */
+        c->smoothing = c->batch == 0 ? 0.0 : 0.6;
     return parse_hidden(c);
 }
 

@@ -81,6 +81,9 @@ typedef struct mg_snapshot_options {
     const mg_viz_options *sample_viz; /* how one-sample graphs are drawn */
     bool graph_json;            /* also write each graph as graph JSON */
     bool log_loss;              /* loss curve on a log10 axis */
+    double loss_smoothing;      /* loss curve: weight of its moving average
+                                   drawn over the faint raw curve, [0, 1)
+                                   (mg_plot_options.smoothing); 0 = raw */
     mg_snapshot_inspect inspector; /* write inspector.html at close */
     /* Decision boundary, drawn at saved steps when predict is set. predict
      * is called during mg_snapshot_step() only, so it sees the model as it

@@ -63,6 +63,7 @@ static bool copy_options(mg_snapshot *s, const mg_snapshot_options *o)
     s->steps_total = o->steps;
     s->graph_json = o->graph_json;
     s->log_loss = o->log_loss;
+    s->loss_smoothing = o->loss_smoothing;
     s->inspect = o->inspector;
     s->predict = o->predict;
     s->predict_ctx = o->predict_ctx;
@@ -238,7 +239,8 @@ static mg_code write_curve(const mg_snapshot *s, mg_error *err)
     } else {
         for (size_t i = 0; i < s->nsteps; i++)
             x[i] = s->step[i];
-        mg_plot_options o = { .title = s->title, .log_scale = s->log_loss };
+        mg_plot_options o = { .title = s->title, .log_scale = s->log_loss,
+                                .smoothing = s->loss_smoothing };
         rc = mg_plot_curve(path, x, s->loss, s->nsteps, &o, err);
     }
     free(x);

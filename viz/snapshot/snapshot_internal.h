@@ -49,6 +49,7 @@ struct mg_snapshot {
     mg_viz_options viz[2];       /* [0] loss graphs, [1] sample graphs */
     char *viz_strings[2][2];     /* their rankdir and unfold_scope copies */
     bool graph_json, log_loss;
+    double loss_smoothing;
     mg_snapshot_inspect inspect;
     mg_plot_predict_fn predict;
     void *predict_ctx;
