@@ -2,7 +2,8 @@
 python3-torch, run as /usr/bin/python3): runs test_tensor_parity_dump (its
 path is the first argument), rebuilds each case in torch from the inputs it
 printed, and compares the output and the inputs' grads element by element
-(float64, relative 1e-12; NaN and infinities must match exactly). Every op
+(relative 1e-12 for float64 cases, 1e-5 for the same cases run in float32,
+against torch in float64; NaN and infinities must match exactly). Every op
 the engine has (the dump's last line lists them) must have a case. Exit 0
 when all agree, 1 with the differences printed otherwise."""
 import json
@@ -47,6 +48,8 @@ OPS = {
     "softmax1": lambda a: F.softmax(a, 1),
     "softmax-2": lambda a: F.softmax(a, -2),
     "layer_norm_affine": lambda x, gamma, beta: F.layer_norm(x, x.shape[-1:], gamma, beta, 1e-5),
+    "dropout_eval": lambda a: F.dropout(a, 0.25, training=False),
+    "dropout_all": lambda a: F.dropout(a, 1.0, training=True),
 }
 
 
@@ -100,7 +103,12 @@ def tensor(t):
     return torch.tensor(numbers(t, "data")).reshape(t["shape"]).requires_grad_(True)
 
 
-def agree(ours, theirs):
+# Relative tolerance by the dtype the engine computed in; torch computes in
+# float64 from the same (exactly printed) inputs either way.
+TOLERANCE = {"f64": 1e-12, "f32": 1e-5}
+
+
+def agree(ours, theirs, tol=1e-12):
     theirs = theirs.detach().flatten().tolist()
     if len(ours) != len(theirs):
         return False
@@ -108,7 +116,7 @@ def agree(ours, theirs):
         if math.isnan(p) or math.isnan(q) or math.isinf(p) or math.isinf(q):
             if not (math.isnan(p) and math.isnan(q)) and p != q:
                 return False
-        elif abs(p - q) > 1e-12 * max(1.0, abs(p), abs(q)):
+        elif abs(p - q) > tol * max(1.0, abs(p), abs(q)):
             return False
     return True
 
@@ -125,11 +133,12 @@ def check(case):
     w = torch.tensor([0.5 + math.sin(1.7 * i + 0.3) for i in range(out.numel())])
     (out * w.reshape(out.shape)).sum().backward()
     problems = []
+    tol = TOLERANCE[case["out"]["dtype"]]
     ours_out = numbers(case["out"], "data")
-    if list(out.shape) != case["out"]["shape"] or not agree(ours_out, out):
+    if list(out.shape) != case["out"]["shape"] or not agree(ours_out, out, tol):
         problems.append(f"output: ours {ours_out}, torch {out.detach().flatten().tolist()}")
     for i, (t, theirs) in enumerate(zip(case["inputs"], inputs)):
-        if not agree(numbers(t, "grad"), theirs.grad):
+        if not agree(numbers(t, "grad"), theirs.grad, tol):
             problems.append(f"grad of input {i}: ours {numbers(t, 'grad')}, "
                             f"torch {theirs.grad.flatten().tolist()}")
     return problems

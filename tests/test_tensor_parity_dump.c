@@ -3,7 +3,8 @@
  * zeros and ties, the edges where derivative conventions differ), the op's
  * output, and the grads of Σ out·w (w fixed and irregular), one JSON object
  * per line: {"name", "op", "top", "inputs": [tensor...], "out": tensor}, each
- * tensor written by mg_tensor_json_fields(); "op" names the torch function of
+ * tensor written by mg_tensor_json_fields(); every case runs in float64 and
+ * again in float32 (named "... (f32)"); "op" names the torch function of
  * test_tensor_parity.py, "top" the engine op the output node computes. The
  * last line, {"ops": [names]}, lists every op of mg_tensor_ops.def, so the
  * script fails for an op without a case. Lines with "optim" replay optimiser
@@ -20,11 +21,14 @@
 typedef enum { ANY, POSITIVE, STEPS, LARGE } values;
 
 static mg_rng rng;
+/* The dtype of the leaves the cases make: float64, and float32 for the
+ * transformer ops (their loops are compiled per dtype). */
+static mg_dtype case_dtype = MG_F64;
 
-/* A float64 leaf requiring grad; STEPS are multiples of 0.5, so zeros and ties. */
+/* A leaf requiring grad; STEPS are multiples of 0.5, so zeros and ties. */
 static mg_tensor *leaf(mg_graph *g, int ndim, const int *shape, values kind)
 {
-    mg_tensor *t = mg_tensor_param(g, MG_F64, ndim, shape);
+    mg_tensor *t = mg_tensor_param(g, case_dtype, ndim, shape);
     for (int i = 0; t && i < t->numel; i++) {
         double v = mg_rng_range(&rng, -2.0, 2.0);
         if (kind == POSITIVE)
@@ -50,7 +54,8 @@ static void put_tensor(const mg_tensor *t)
 static int dump(mg_graph *g, const char *name, const char *op, mg_tensor **in, int n,
                 mg_tensor *out)
 {
-    mg_tensor *w = out ? mg_tensor_new(g, MG_F64, out->ndim, out->shape, MG_TENSOR_CONST) : NULL;
+    mg_tensor *w = out ? mg_tensor_new(g, out->dtype, out->ndim, out->shape, MG_TENSOR_CONST)
+                       : NULL;
     for (int i = 0; w && i < w->numel; i++)
         mg_tensor_set(w, i, 0.5 + sin(1.7 * i + 0.3));
     mg_tensor *loss = mg_tensor_sum(mg_tensor_mul(out, w), MG_AXIS_ALL, 0);
@@ -58,8 +63,8 @@ static int dump(mg_graph *g, const char *name, const char *op, mg_tensor **in, i
         fprintf(stderr, "%s: %s\n", name, mg_graph_error(g));
         return 1;
     }
-    printf("{\"name\": \"%s\", \"op\": \"%s\", \"top\": \"%s\", \"inputs\": [", name, op,
-           mg_tensor_op_name(out));
+    printf("{\"name\": \"%s%s\", \"op\": \"%s\", \"top\": \"%s\", \"inputs\": [", name,
+           out->dtype == MG_F32 ? " (f32)" : "", op, mg_tensor_op_name(out));
     for (int i = 0; i < n; i++) {
         if (i)
             fputs(", ", stdout);
@@ -129,10 +134,9 @@ static int dump_optim(const char *name, mg_optim_kind kind, double wd, double ma
 #define MG_CONCAT2_0(a, b) mg_tensor_concat((mg_tensor *const[]){ a, b }, 2, 0)
 #define NDIM(...) ((int)(sizeof((const int[]){ __VA_ARGS__ }) / sizeof(int)))
 
-int main(void)
+/* Every op's cases in leaves of case_dtype; nonzero if one failed. */
+static int op_cases(mg_graph *g)
 {
-    mg_rng_seed(&rng, 5);
-    mg_graph *g = mg_graph_new();
     mg_tensor *in[3];
     int failed = 0;
 #define BINARY(name, op, fn, sa, sb, ka, kb)                                     \
@@ -203,6 +207,41 @@ int main(void)
     UNARY("transpose, a view", "transpose", mg_tensor_transpose(in[0], 0, 1), (2, 1, 3), ANY)
     BINARY("concat", "concat", MG_CONCAT2, (3, 2), (3, 4), ANY, ANY)
     BINARY("concat axis 0", "concat", MG_CONCAT2_0, (1, 3), (2, 3), ANY, ANY)
+    /* the edges again for the transformer ops: large logits, ties, masks */
+    UNARY("gelu at 0 and ties", "gelu", mg_tensor_gelu(in[0]), (3, 4), STEPS)
+    UNARY("gelu large", "gelu", mg_tensor_gelu(in[0]), (3, 4), LARGE)
+    UNARY("log_softmax large logits", "log_softmax1", mg_tensor_log_softmax(in[0], 1), (3, 5),
+          LARGE)
+    UNARY("cross_entropy large logits", "cross_entropy",
+          mg_tensor_cross_entropy(in[0], (const int32_t[]){ 1, 3, 0, 3 }), (4, 5), LARGE)
+    UNARY("softmax middle axis, large logits", "softmax-2", mg_tensor_softmax(in[0], -2),
+          (2, 3, 4), LARGE)
+    UNARY("causal_softmax, fully masked rows, large logits", "causal_softmax",
+          mg_tensor_causal_softmax(in[0], 1.0, -1), (2, 3, 3), LARGE)
+    UNARY("causal_softmax, ties", "causal_softmax", mg_tensor_causal_softmax(in[0], 2.0, 0),
+          (2, 5, 5), STEPS)
+    in[0] = leaf(g, 2, S(3, 6), LARGE);
+    in[1] = leaf(g, 1, S(6), ANY);
+    in[2] = leaf(g, 1, S(6), LARGE);
+    failed |= dump(g, "layer_norm affine, large", "layer_norm_affine", in, 3,
+                   mg_tensor_layer_norm(in[0], in[1], in[2], 1e-5));
+    UNARY("embedding, one id only", "embedding",
+          mg_tensor_embedding(in[0], 1, S(4), (const int32_t[]){ 2, 2, 2, 2 }), (3, 4), LARGE)
+    UNARY("dropout in eval: the identity", "dropout_eval", mg_tensor_dropout(in[0], 0.25, 7, 0),
+          (4, 6), ANY)
+    UNARY("dropout p = 1", "dropout_all", mg_tensor_dropout(in[0], 1.0, 7, 1), (4, 6), ANY)
+    UNARY("dropout large", "dropout", mg_tensor_dropout(in[0], 0.5, 3, 1), (4, 6), LARGE)
+    return failed;
+}
+
+int main(void)
+{
+    mg_rng_seed(&rng, 5);
+    mg_graph *g = mg_graph_new();
+    int failed = op_cases(g);
+    case_dtype = MG_F32; /* every case again in float32 */
+    failed |= op_cases(g);
+    case_dtype = MG_F64;
     failed |= dump_optim("adamw, clipped", MG_OPTIM_ADAMW, 0.1, 1.5);
     failed |= dump_optim("adam with L2, clipped", MG_OPTIM_ADAM, 0.01, 2.0);
     failed |= dump_optim("sgd", MG_OPTIM_SGD, 0.0, 0.0);
