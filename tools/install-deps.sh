@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what mgviz needs on Debian: the build set, with --tests also what the
-# test suites use (PyTorch for parity, Chromium + Node for the inspector), and
+# test suites use (PyTorch for parity, Chromium + Node for the inspector) and
+# the datasets `mgviz train` reads (Fashion-MNIST, wamerican's words, fortunes), and
 # with --bench that plus OpenBLAS, the yardstick of bench/bench_gemm.
 set -eu
 build_pkgs="gcc meson ninja-build pkg-config libgraphviz-dev libcairo2-dev libpng-dev zlib1g-dev check python3-dev"
 # Jupyter, matplotlib, scikit-learn and python-graphviz: micrograd's notebooks on the Python module.
 test_pkgs="g++ python3 python3-torch python3-pytest python3-numpy graphviz dataset-fashion-mnist chromium
+  wamerican fortunes
   jupyter-nbconvert python3-ipykernel python3-matplotlib python3-sklearn python3-graphviz"
 pkgs="$build_pkgs"
 [ "${1:-}" = "--tests" ] && pkgs="$pkgs $test_pkgs"
