@@ -182,3 +182,18 @@ void mg_text_free(mg_text *t)
     free(t->val);
     memset(t, 0, sizeof *t);
 }
+
+mg_code text_path(const char *path, const char *name, char *buf, size_t n, bool *is_dir,
+                  mg_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return mg_error_set(err, MG_EIO, "%s: cannot be read (%s)", path, strerror(errno));
+    *is_dir = S_ISDIR(st.st_mode);
+    if (!*is_dir && !S_ISREG(st.st_mode))
+        return mg_error_set(err, MG_EIO, "%s: neither a file nor a directory", path);
+    int k = *is_dir && name ? snprintf(buf, n, "%s/%s", path, name) : snprintf(buf, n, "%s", path);
+    if (k < 0 || (size_t)k >= n)
+        return mg_error_set(err, MG_EINVAL, "%s: path too long", path);
+    return MG_OK;
+}
