@@ -203,6 +203,7 @@ START_TEST(split_is_seeded_and_complete)
     for (int i = 0; i < 10; i++)
         ck_assert_msg(has_doc(da, words[i]), "%s missing from %s", words[i], da);
     /* the default fraction: a tenth, at least one */
+    mg_text_free(&c);
     ck_assert_int_eq(mg_text_load_words(dir, NULL, &c, &err), MG_OK);
     ck_assert_uint_eq(c.docs_val, 1);
     /* the first max_docs documents, before the split */
