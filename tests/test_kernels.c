@@ -1,4 +1,4 @@
-/* test_kernels.c — GEMM and the elementwise kernels against plain double-precision
+/* test_kernels.c — GEMM and the BLAS-1 kernels against plain double-precision
  * references: every transpose combination, odd sizes that leave partial register tiles
  * and cache blocks, strides, alpha/beta, and 1 vs 2 threads giving identical bits. */
 #include <check.h>
@@ -325,7 +325,7 @@ START_TEST(test_isa_choice_honours_environment)
 }
 END_TEST
 
-/* ---- elementwise --------------------------------------------------------------------- */
+/* ---- BLAS-1 --------------------------------------------------------------------------- */
 
 static void fill(mg_rng *rng, double *x, int n)
 {
@@ -368,164 +368,6 @@ START_TEST(test_axpy_scal_dot)
 }
 END_TEST
 
-/* Fused bias + relu over a strided matrix; the stride padding stays untouched. */
-START_TEST(test_bias_act)
-{
-    enum { M = 5, N = 19, LD = 21 };
-    mg_rng rng;
-    mg_rng_seed(&rng, 11);
-    double y0[M * LD], bias[N], y[M * LD];
-    float ys[M * LD], bs[N];
-    fill(&rng, y0, M * LD);
-    fill(&rng, bias, N);
-    for (int relu = 0; relu <= 1; relu++)
-        for (int with_bias = 0; with_bias <= 1; with_bias++) {
-            for (int i = 0; i < M * LD; i++)
-                ys[i] = (float)(y[i] = y0[i]);
-            for (int j = 0; j < N; j++)
-                bs[j] = (float)bias[j];
-            mg_dbias_act(M, N, y, LD, with_bias ? bias : NULL, relu);
-            mg_sbias_act(M, N, ys, LD, with_bias ? bs : NULL, relu);
-            for (int i = 0; i < M; i++)
-                for (int j = 0; j < LD; j++) {
-                    double v = y0[i * LD + j];
-                    if (j < N) {
-                        v += with_bias ? bias[j] : 0;
-                        v = relu && v < 0 ? 0 : v;
-                    }
-                    ck_assert_double_eq_tol(y[i * LD + j], v, 1e-15);
-                    ck_assert_double_eq_tol(ys[i * LD + j], v, 1e-6);
-                }
-        }
-}
-END_TEST
-
-/* Gradient kernels accumulate: calling twice doubles the contribution. */
-START_TEST(test_relu_backward_and_col_sum_accumulate)
-{
-    enum { M = 6, N = 35 };
-    mg_rng rng;
-    mg_rng_seed(&rng, 13);
-    double Y[M * N], dY[M * N], dX[M * N] = {0}, col[N] = {0};
-    fill(&rng, Y, M * N);
-    fill(&rng, dY, M * N);
-    for (int i = 0; i < M * N; i++)
-        Y[i] = Y[i] < 0 ? 0 : Y[i]; /* a relu output */
-    mg_drelu_backward(M * N, Y, dY, dX);
-    mg_drelu_backward(M * N, Y, dY, dX);
-    mg_dcol_sum(M, N, dY, N, col);
-    mg_dcol_sum(M, N, dY, N, col);
-    for (int i = 0; i < M * N; i++)
-        ck_assert_double_eq(dX[i], Y[i] > 0 ? 2 * dY[i] : 0);
-    for (int j = 0; j < N; j++) {
-        double s = 0;
-        for (int i = 0; i < M; i++)
-            s += dY[i * N + j];
-        ck_assert_double_eq_tol(col[j], 2 * s, 1e-13);
-    }
-    float Ys[M * N], dYs[M * N], dXs[M * N] = {0}, cols[N] = {0};
-    for (int i = 0; i < M * N; i++) {
-        Ys[i] = (float)Y[i];
-        dYs[i] = (float)dY[i];
-    }
-    mg_srelu_backward(M * N, Ys, dYs, dXs);
-    mg_scol_sum(M, N, dYs, N, cols);
-    for (int i = 0; i < M * N; i++)
-        ck_assert_float_eq(dXs[i], Y[i] > 0 ? dYs[i] : 0.0f);
-    for (int j = 0; j < N; j++)
-        ck_assert_double_eq_tol(cols[j], col[j] / 2, 1e-5);
-}
-END_TEST
-
-/* log-softmax rows: exp sums to 1, shift invariance keeps huge logits finite, in place works. */
-START_TEST(test_log_softmax_rows)
-{
-    enum { M = 3, N = 10 };
-    mg_rng rng;
-    mg_rng_seed(&rng, 17);
-    double X[M * N], Y[M * N];
-    float Xs[M * N];
-    fill(&rng, X, M * N);
-    X[N + 3] = 1000; /* exp(1000) overflows a naive implementation */
-    for (int i = 0; i < M * N; i++)
-        Xs[i] = (float)X[i];
-    mg_dlog_softmax_rows(M, N, X, N, Y, N);
-    mg_slog_softmax_rows(M, N, Xs, N, Xs, N); /* in place */
-    for (int i = 0; i < M; i++) {
-        double total = 0, lse_max = -INFINITY;
-        for (int j = 0; j < N; j++)
-            lse_max = fmax(lse_max, X[i * N + j]);
-        for (int j = 0; j < N; j++)
-            total += exp(X[i * N + j] - lse_max);
-        double lse = lse_max + log(total);
-        for (int j = 0; j < N; j++) {
-            ck_assert_double_eq_tol(Y[i * N + j], X[i * N + j] - lse, 1e-12);
-            ck_assert_double_eq_tol(Xs[i * N + j], X[i * N + j] - lse, 1e-4);
-        }
-    }
-}
-END_TEST
-
-/* Σ W∘log_softmax(X) and the fused cross-entropy against central differences. */
-START_TEST(test_log_softmax_backward_and_xent_gradcheck)
-{
-    enum { M = 4, N = 7 };
-    mg_rng rng;
-    mg_rng_seed(&rng, 19);
-    double X[M * N], W[M * N], Y[M * N], dX[M * N] = {0}, dXent[M * N] = {0};
-    int labels[M] = {0, 6, 3, 99}; /* the last is out of range: skipped */
-    fill(&rng, X, M * N);
-    fill(&rng, W, M * N);
-    mg_dlog_softmax_rows(M, N, X, N, Y, N);
-    mg_dlog_softmax_backward(M, N, Y, N, W, N, dX, N);
-    double loss = mg_dsoftmax_xent(M, N, X, N, labels, dXent, N);
-    double want_loss = -(Y[0] + Y[N + 6] + Y[2 * N + 3]) / M;
-    ck_assert_double_eq_tol(loss, want_loss, 1e-12);
-    const double h = 1e-6;
-    for (int k = 0; k < M * N; k++) {
-        double saved = X[k], up, down, xup, xdown;
-        X[k] = saved + h;
-        mg_dlog_softmax_rows(M, N, X, N, Y, N);
-        up = mg_ddot(M * N, W, Y);
-        xup = mg_dsoftmax_xent(M, N, X, N, labels, NULL, N);
-        X[k] = saved - h;
-        mg_dlog_softmax_rows(M, N, X, N, Y, N);
-        down = mg_ddot(M * N, W, Y);
-        xdown = mg_dsoftmax_xent(M, N, X, N, labels, NULL, N);
-        X[k] = saved;
-        ck_assert_double_eq_tol(dX[k], (up - down) / (2 * h), 1e-6);
-        ck_assert_double_eq_tol(dXent[k], (xup - xdown) / (2 * h), 1e-6);
-    }
-    /* The float versions agree with the double ones. */
-    float Xs[M * N], Ws[M * N], Ys[M * N], dXs[M * N] = {0}, dXents[M * N] = {0};
-    for (int i = 0; i < M * N; i++) {
-        Xs[i] = (float)X[i];
-        Ws[i] = (float)W[i];
-    }
-    mg_slog_softmax_rows(M, N, Xs, N, Ys, N);
-    mg_slog_softmax_backward(M, N, Ys, N, Ws, N, dXs, N);
-    ck_assert_double_eq_tol(mg_ssoftmax_xent(M, N, Xs, N, labels, dXents, N), loss, 1e-5);
-    for (int i = 0; i < M * N; i++) {
-        ck_assert_double_eq_tol(dXs[i], dX[i], 1e-5);
-        ck_assert_double_eq_tol(dXents[i], dXent[i], 1e-6);
-    }
-}
-END_TEST
-
-START_TEST(test_argmax_rows_first_maximum)
-{
-    double X[2 * 4] = {1, 3, 3, 2, -1, -5, -0.5, -0.5};
-    float Xs[2 * 4] = {1, 3, 3, 2, -1, -5, -0.5f, -0.5f};
-    int idx[2], idxs[2];
-    mg_dargmax_rows(2, 4, X, 4, idx);
-    mg_sargmax_rows(2, 4, Xs, 4, idxs);
-    ck_assert_int_eq(idx[0], 1);
-    ck_assert_int_eq(idx[1], 2);
-    ck_assert_int_eq(idxs[0], 1);
-    ck_assert_int_eq(idxs[1], 2);
-}
-END_TEST
-
 static Suite *kernels_suite(void)
 {
     Suite *s = suite_create("kernels");
@@ -540,11 +382,6 @@ static Suite *kernels_suite(void)
     tcase_add_test(tc, test_gemm_concurrent_callers);
     tcase_add_test(tc, test_every_isa_build_computes_gemm);
     tcase_add_test(tc, test_axpy_scal_dot);
-    tcase_add_test(tc, test_bias_act);
-    tcase_add_test(tc, test_relu_backward_and_col_sum_accumulate);
-    tcase_add_test(tc, test_log_softmax_rows);
-    tcase_add_test(tc, test_log_softmax_backward_and_xent_gradcheck);
-    tcase_add_test(tc, test_argmax_rows_first_maximum);
     tcase_add_test(tc, test_isa_choice_honours_environment);
     suite_add_tcase(s, tc);
     return s;

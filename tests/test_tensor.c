@@ -88,6 +88,40 @@ START_TEST(test_reductions_and_shapes)
 }
 END_TEST
 
+/* log_softmax (the one implementation, tensor_loops.h): a huge logit stays
+ * finite; float32 sums its normaliser in double, so over 64000 classes it
+ * agrees with float64 to float's own rounding; an infinite logit gives NaN
+ * across its slice, as PyTorch's does. */
+START_TEST(test_log_softmax_precision_and_edges)
+{
+    enum { C = 64000 };
+    mg_graph *g = mg_graph_new();
+    int shape[] = { 3, C };
+    mg_tensor *x32 = mg_tensor_input(g, MG_F32, 2, shape), *x64 = mg_tensor_input(g, MG_F64, 2, shape);
+    for (int i = 0; i < 3 * C; i++) {
+        double v = sin(0.37 * i) * 3.0;
+        mg_tensor_set(x32, i, (float)v);
+        mg_tensor_set(x64, i, (double)(float)v);
+    }
+    mg_tensor_set(x32, C + 7, 1000.0f); /* row 1: exp(1000) would overflow unshifted */
+    mg_tensor_set(x64, C + 7, 1000.0);
+    mg_tensor_set(x32, 2 * C + 5, INFINITY); /* row 2: NaN throughout, as PyTorch */
+    mg_tensor_set(x64, 2 * C + 5, INFINITY);
+    mg_tensor *l32 = mg_tensor_log_softmax(x32, 1), *l64 = mg_tensor_log_softmax(x64, 1);
+    ck_assert_double_eq(mg_tensor_get(l64, C + 7), 0.0);
+    for (int j = 0; j < C; j++) {
+        for (int row = 0; row < 2; row++) {
+            double want = mg_tensor_get(l64, row * C + j), got = mg_tensor_get(l32, row * C + j);
+            ck_assert(isfinite(got));
+            ck_assert_double_eq_tol(got, want, 2e-7 * fmax(1.0, fabs(want)));
+        }
+        ck_assert(isnan(mg_tensor_get(l32, 2 * C + j)) && isnan(mg_tensor_get(l64, 2 * C + j)));
+    }
+    ck_assert_ptr_null(mg_graph_error(g));
+    mg_graph_free(g);
+}
+END_TEST
+
 START_TEST(test_losses_values)
 {
     mg_graph *g = mg_graph_new();
@@ -357,6 +391,7 @@ static Suite *tensor_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_matmul_and_broadcast_values);
     tcase_add_test(tc, test_reductions_and_shapes);
+    tcase_add_test(tc, test_log_softmax_precision_and_edges);
     tcase_add_test(tc, test_losses_values);
     tcase_add_test(tc, test_tensors_share_the_node_table_with_scalars);
     tcase_add_test(tc, test_backward_twice_accumulates_into_leaves);

@@ -29,6 +29,13 @@
  * parent does, and only then gets a grad buffer. Inputs get no gradient, so
  * backward skips work nobody reads (the input side of the first matmul).
  *
+ * Precision: float32 tensors compute elementwise in float; every sum kept in
+ * a local accumulator (sum, mean, softmax's normaliser, layer norm's
+ * statistics, the losses) is a double, rounded once when stored; gradients
+ * accumulate in the tensor's dtype; matmul is GEMM's (mg_kernels.h states the
+ * rule). Each numeric kernel has one implementation: the loops in
+ * tensor_loops.h, or the kernel of mg_kernels.h they call.
+ *
  * Errors are the graph's sticky errors (mg_graph.h): an op given shapes that
  * do not fit records a message naming both shapes and returns NULL; an op
  * given NULL returns NULL. Math that is undefined gives NaN/Inf, as PyTorch.

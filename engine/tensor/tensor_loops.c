@@ -115,21 +115,33 @@ static inline int causal_count(const loop_args *x, int r)
 #define SFX ISA_CAT(f32, MG_ISA)
 #define GEMM ISA_FN(sgemm)
 #define GEMM_BATCH ISA_FN(sgemm_batch)
+#define AXPY ISA_FN(saxpy)
+#define SCAL ISA_FN(sscal)
+#define DOT ISA_FN(sdot)
 #include "tensor_loops.h"
 #undef T
 #undef T_MIN
 #undef SFX
 #undef GEMM
 #undef GEMM_BATCH
+#undef AXPY
+#undef SCAL
+#undef DOT
 
 #define T double
 #define T_MIN DBL_MIN
 #define SFX ISA_CAT(f64, MG_ISA)
 #define GEMM ISA_FN(dgemm)
 #define GEMM_BATCH ISA_FN(dgemm_batch)
+#define AXPY ISA_FN(daxpy)
+#define SCAL ISA_FN(dscal)
+#define DOT ISA_FN(ddot)
 #include "tensor_loops.h"
 #undef T
 #undef T_MIN
 #undef SFX
 #undef GEMM
 #undef GEMM_BATCH
+#undef AXPY
+#undef SCAL
+#undef DOT

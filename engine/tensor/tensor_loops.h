@@ -1,6 +1,8 @@
 /* tensor_loops.h — the numeric loops of the tensor ops, written once for a
  * type T. tensor_loops.c includes this file twice (float and double) with T,
- * SFX and GEMM defined; <tgmath.h> picks expf or exp to match T.
+ * SFX and the kernels it calls (GEMM, GEMM_BATCH, AXPY, SCAL, DOT) defined;
+ * <tgmath.h> picks expf or exp to match T. Sums kept in a local accumulator
+ * are doubles (mg_kernels.h states the precision rule).
  * Backward loops ADD into their output: the caller zeroes a fresh gradient.
  *
  * Threads: every loop runs on the kernel pool (mg_kernel_for) when it is big
@@ -438,20 +440,20 @@ static void FN(softmax_fwd_range)(void *ctx, int lo, int hi)
         T m = a[base];
         for (int j = 1; j < ax.n; j++)
             m = fmax(m, a[base + j * st]);
-        T s = 0;
+        double s = 0.0;
         if (x->op == MG_T_SOFTMAX) {
             for (int j = 0; j < ax.n; j++)
                 s += o[base + j * st] = exp(a[base + j * st] - m);
-            const T inv = (T)1 / s;
+            const T inv = (T)(1.0 / s);
             for (int j = 0; j < ax.n; j++)
                 o[base + j * st] *= inv;
             continue;
         }
         for (int j = 0; j < ax.n; j++)
             s += exp(a[base + j * st] - m);
-        const T lse = m + log(s);
+        const double lse = (double)m + log(s);
         for (int j = 0; j < ax.n; j++)
-            o[base + j * st] = a[base + j * st] - lse;
+            o[base + j * st] = (T)(a[base + j * st] - lse);
     }
 }
 
@@ -465,21 +467,23 @@ static void FN(softmax_bwd_range)(void *ctx, int lo, int hi)
     T *ga = x->out;
     for (int r = lo; r < hi; r++) {
         const size_t base = row_base(ax, r);
-        T s = 0;
+        double s = 0.0;
         if (x->op == MG_T_SOFTMAX) {
             for (int j = 0; j < ax.n; j++)
                 s += g[base + j * st] * o[base + j * st];
+            const T ts = (T)s;
             for (int j = 0; j < ax.n; j++) {
                 const size_t i = base + j * st;
-                ga[i] += o[i] * (g[i] - s);
+                ga[i] += o[i] * (g[i] - ts);
             }
             continue;
         }
         for (int j = 0; j < ax.n; j++)
             s += g[base + j * st];
+        const T ts = (T)s;
         for (int j = 0; j < ax.n; j++) {
             const size_t i = base + j * st;
-            ga[i] += g[i] - exp(o[i]) * s;
+            ga[i] += g[i] - exp(o[i]) * ts;
         }
     }
 }
@@ -525,10 +529,10 @@ static void FN(causal_fwd_range)(void *ctx, int lo, int hi)
         T m = sc * a[0];
         for (int j = 1; j < live; j++)
             m = fmax(m, sc * a[j]);
-        T s = 0;
+        double s = 0.0;
         for (int j = 0; j < live; j++)
             s += o[j] = exp(sc * a[j] - m);
-        const T inv = (T)1 / s;
+        const T inv = (T)(1.0 / s);
         for (int j = 0; j < live; j++)
             o[j] *= inv;
     }
@@ -543,11 +547,12 @@ static void FN(causal_bwd_range)(void *ctx, int lo, int hi)
         const T *g = (const T *)x->g + (size_t)r * x->cols;
         T *ga = (T *)x->out + (size_t)r * x->cols;
         const int live = causal_count(x, r);
-        T s = 0;
+        double s = 0.0;
         for (int j = 0; j < live; j++)
             s += g[j] * o[j];
+        const T ts = (T)s;
         for (int j = 0; j < live; j++)
-            ga[j] += sc * o[j] * (g[j] - s);
+            ga[j] += sc * o[j] * (g[j] - ts);
     }
 }
 
@@ -611,13 +616,13 @@ static void FN(layer_norm_bwd_x_range)(void *ctx, int lo, int hi)
         const T *g = (const T *)x->g + (size_t)r * x->cols;
         T *ga = (T *)x->out + (size_t)r * x->cols;
         const T mean = (T)x->stats[2 * r], rstd = (T)x->stats[2 * r + 1];
-        T sum_d = 0, sum_dx = 0;
+        double sum_d = 0.0, sum_dx = 0.0;
         for (int j = 0; j < x->cols; j++) {
             const T d = gamma ? g[j] * gamma[j] : g[j];
             sum_d += d;
             sum_dx += d * (a[j] - mean) * rstd;
         }
-        const T md = sum_d / (T)x->cols, mdx = sum_dx / (T)x->cols;
+        const T md = (T)(sum_d / x->cols), mdx = (T)(sum_dx / x->cols);
         for (int j = 0; j < x->cols; j++) {
             const T d = gamma ? g[j] * gamma[j] : g[j];
             ga[j] += rstd * (d - md - (a[j] - mean) * rstd * mdx);
@@ -821,11 +826,7 @@ static void FN(pair_loss_bwd)(mg_top op, int which, int n, const void *a, const 
 static void FN(add_scaled_range)(void *ctx, int lo, int hi)
 {
     const loop_args *x = ctx;
-    const T *src = x->a;
-    T *dst = x->out;
-    const T ts = (T)x->scale;
-    for (int i = lo; i < hi; i++)
-        dst[i] += ts * src[i];
+    AXPY(hi - lo, (T)x->scale, (const T *)x->a + lo, (T *)x->out + lo);
 }
 
 static void FN(add_scaled)(int n, double s, const void *src, void *dst)
@@ -837,10 +838,7 @@ static void FN(add_scaled)(int n, double s, const void *src, void *dst)
 static void FN(scale_range)(void *ctx, int lo, int hi)
 {
     const loop_args *x = ctx;
-    T *dst = x->out;
-    const T ts = (T)x->scale;
-    for (int i = lo; i < hi; i++)
-        dst[i] *= ts;
+    SCAL(hi - lo, (T)x->scale, (T *)x->out + lo);
 }
 
 static void FN(scale)(int n, double s, void *x)
@@ -856,10 +854,7 @@ static void FN(sum_squares_range)(void *ctx, int lo, int hi)
     const T *a = x->a;
     for (int k = lo; k < hi; k++) {
         const int from = k * x->block, to = from + x->block < x->n ? from + x->block : x->n;
-        double s = 0.0;
-        for (int i = from; i < to; i++)
-            s += (double)a[i] * (double)a[i];
-        x->partial[k] = s;
+        x->partial[k] = DOT(to - from, a + from, a + from);
     }
 }
 
