@@ -1,6 +1,6 @@
 /* test_edges.c — the chain rule as data (mg_node_edges,
  * mg_tensor_edge_contribution) and the walking helpers (mg_node_operands,
- * mg_reach): edges report what backward did, bit for bit. */
+ * mg_reach, mg_reach_marked): edges report what backward did, bit for bit. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -204,6 +204,18 @@ START_TEST(test_operands_and_reach)
     ck_assert_int_eq(reached[x->id] + reached[y->id] + reached[p->id] + reached[bce->id], 4);
     ck_assert_uint_eq(mg_reach(x, reached), 1);
     ck_assert_uint_eq(mg_reach(NULL, reached), 0);
+    /* Several roots sharing a byte with other flags: only bit 4 moves. */
+    unsigned char flags[8] = {0};
+    flags[x->id] = 1;
+    flags[p->id] = 4;
+    flags[dead->id] = 4 | 2;
+    ck_assert_uint_eq(mg_reach_marked(g, dead->id, flags, 4), 4); /* x, y, p, dead */
+    ck_assert_int_eq(flags[x->id], 1 | 4);
+    ck_assert_int_eq(flags[y->id], 4);
+    ck_assert_int_eq(flags[dead->id], 4 | 2);
+    ck_assert_int_eq(flags[bce->id], 0);
+    ck_assert_int_eq(flags[root->id], 0);
+    ck_assert_uint_eq(mg_reach_marked(g, root->id + 1, flags, 4), 0); /* past the graph */
     mg_graph_free(g);
 }
 END_TEST

@@ -11,19 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Operands have smaller ids, so one downward sweep marks every dependency. */
-static void mark_dependencies(const mg_graph *g, uint8_t *live)
-{
-    for (uint32_t id = g->count; id-- > 0;) {
-        if (!live[id])
-            continue;
-        mg_value *ops[2];
-        int n = mg_node_operands(graph_node_at(g, id), ops);
-        for (int i = 0; i < n; i++)
-            live[ops[i]->id] = 1;
-    }
-}
-
 /* Points each survivor's operands at the slots they will move to. Only ids
  * are read, and no id changes before the move. */
 static void retarget_operands(const mg_graph *g, const uint8_t *live, const uint32_t *to)
@@ -75,7 +62,10 @@ size_t mg_graph_compact(mg_graph *g, uint8_t *live, uint32_t *remap)
         return n;
     }
     g->allocations += remap ? 1 : 2;
-    mark_dependencies(g, live);
+    for (uint32_t id = 0; id < n; id++)
+        live[id] = live[id] != 0;
+    if (n)
+        mg_reach_marked(g, n - 1, live, 1);
     uint32_t kept = 0, kept_below_mark = 0;
     for (uint32_t id = 0; id < n; id++) {
         to[id] = live[id] ? kept++ : UINT32_MAX;

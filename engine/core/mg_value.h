@@ -169,6 +169,12 @@ MG_API int mg_node_operands(const mg_value *v, mg_value *ops[2]);
  * above root cannot be reached). Returns how many nodes were reached (0 for
  * NULL). Allocates nothing. */
 MG_API size_t mg_reach(const mg_value *root, unsigned char *reached);
+/* mg_reach() from several roots, sharing a byte per node with other flags:
+ * the caller sets `bit` in flags[id] for its roots (ids <= last); this sets
+ * `bit` on everything they depend on, leaving other bits alone, and returns
+ * how many of ids 0..last carry it. flags holds last + 1 bytes. */
+MG_API size_t mg_reach_marked(const mg_graph *g, uint32_t last, unsigned char *flags,
+                              unsigned char bit);
 
 /* An op's name ("+", "**", "exp", "" for leaves; "?" out of range), as in
  * mg_ops.def. */

@@ -2,6 +2,8 @@
  * every graph walker asks (backward, pictures, export, inspect). */
 #include "graph_internal.h"
 
+#include <string.h>
+
 int mg_node_operands(const mg_value *v, mg_value *ops[2])
 {
     if (!v || v->op == MG_OP_LEAF)
@@ -18,24 +20,29 @@ int mg_node_operands(const mg_value *v, mg_value *ops[2])
 }
 
 /* Operands have smaller ids than their users, so one sweep down from the
- * root marks everything it depends on. */
-size_t mg_reach(const mg_value *root, unsigned char *reached)
+ * highest root marks everything the roots depend on. */
+size_t mg_reach_marked(const mg_graph *g, uint32_t last, unsigned char *flags, unsigned char bit)
 {
-    if (!root || !reached)
+    if (!g || !flags || last >= g->count)
         return 0;
-    const mg_graph *g = root->graph;
     size_t count = 0;
-    for (uint32_t id = 0; id < root->id; id++)
-        reached[id] = 0;
-    reached[root->id] = 1;
-    for (uint32_t id = root->id + 1; id-- > 0;) {
-        if (!reached[id])
+    for (uint32_t id = last + 1; id-- > 0;) {
+        if (!(flags[id] & bit))
             continue;
         count++;
         mg_value *ops[2];
         int n = mg_node_operands(graph_node_at(g, id), ops);
         for (int i = 0; i < n; i++)
-            reached[ops[i]->id] = 1;
+            flags[ops[i]->id] |= bit;
     }
     return count;
+}
+
+size_t mg_reach(const mg_value *root, unsigned char *reached)
+{
+    if (!root || !reached)
+        return 0;
+    memset(reached, 0, root->id);
+    reached[root->id] = 1;
+    return mg_reach_marked(root->graph, root->id, reached, 1);
 }

@@ -242,15 +242,10 @@ int mgpy_check(mgpy_session *s)
 void mgpy_mark_reached(mgpy_session *s, mg_value *root)
 {
     s->bits[root->id] |= NODE_MARK;
-    for (uint32_t id = root->id + 1; id-- > 0;) {
-        if (!(s->bits[id] & NODE_MARK))
-            continue;
-        mg_value *ops[2];
-        int n = mg_node_operands(mg_graph_node(s->g, id), ops);
-        for (int i = 0; i < n; i++)
-            s->bits[ops[i]->id] |= NODE_MARK;
-        s->bits[id] = (uint8_t)((s->bits[id] & ~NODE_MARK) | NODE_GRAD_FLOAT);
-    }
+    mg_reach_marked(s->g, root->id, s->bits, NODE_MARK);
+    for (uint32_t id = 0; id <= root->id; id++)
+        if (s->bits[id] & NODE_MARK)
+            s->bits[id] = (uint8_t)((s->bits[id] & ~NODE_MARK) | NODE_GRAD_FLOAT);
 }
 
 /* ---- the session object ---- */
