@@ -4,7 +4,8 @@
 # the datasets `mgviz train` reads (Fashion-MNIST, wamerican's words, fortunes), and
 # with --bench that plus OpenBLAS, the yardstick of bench/bench_gemm.
 set -eu
-build_pkgs="gcc meson ninja-build pkg-config libgraphviz-dev libcairo2-dev libpng-dev zlib1g-dev check python3-dev"
+build_pkgs="gcc meson ninja-build pkg-config libgraphviz-dev libcairo2-dev libpng-dev zlib1g-dev check python3-dev
+  libmicrohttpd-dev"
 # Jupyter, matplotlib, scikit-learn and python-graphviz: micrograd's notebooks on the Python module.
 test_pkgs="g++ python3 python3-torch python3-pytest python3-numpy graphviz dataset-fashion-mnist chromium
   wamerican fortunes

@@ -84,6 +84,10 @@ typedef struct train_config {
     mg_viz_options viz;
     /* the terminal */
     bool quiet, progress, no_progress;
+    /* watching live (mgviz serve's page) */
+    bool serve, port_given;
+    const char *host;
+    uint64_t port;
     /* bookkeeping */
     bool given[TRAIN_MAX_OPTIONS]; /* per option row: on the command line */
     int argc;

@@ -15,6 +15,7 @@
 #include "mg_run.h"
 #include "mg_schedule.h"
 #include "mg_snapshot.h"
+#include "serve_cli.h"
 #include "train_print.h"
 #include "train_task.h"
 
@@ -45,6 +46,7 @@ typedef struct runner {
     int64_t total;               /* steps of the whole run, from 0 */
     int epochs;
     train_printer print;
+    mg_serve *server;            /* --serve: the run's page, live */
     char dir[1024];
     mg_error err;
     int exit_code;               /* the first failure's */
@@ -312,6 +314,31 @@ static void train_epochs(runner *r)
     }
 }
 
+/* ---- watching it live (--serve) ---- */
+
+/* The server over the runs root (with --out, over the run alone). */
+static mg_serve *start_serving(runner *r)
+{
+    const train_config *c = r->c;
+    serve_cli how = { .host = c->host, .port = (int)c->port, .port_given = c->port_given };
+    return serve_cli_start(CMD, c->out ? r->dir : c->runs, &how, r->dir);
+}
+
+/* A run that ended by itself stays on the page until Ctrl-C; one stopped
+ * by Ctrl-C stops the server too. */
+static void stop_serving(runner *r)
+{
+    if (!r->server)
+        return;
+    if (r->status != MG_RUN_STOPPED) {
+        printf("still serving at %s (Ctrl-C stops)\n", mg_serve_url(r->server));
+        fflush(stdout);
+        serve_cli_wait();
+    }
+    mg_serve_stop(r->server);
+    r->server = NULL;
+}
+
 /* ---- the whole run ---- */
 
 static void plan_text(const runner *r, char *buf, size_t n)
@@ -373,6 +400,13 @@ int train_run(const train_config *c)
     char text[256];
     plan_text(&r, text, sizeof text);
     print_start(&r.print, t->title, text, r.dir);
+    if (c->serve && !(r.server = start_serving(&r))) {
+        mg_run_close(r.run, MG_RUN_ERROR, "the server could not start", NULL);
+        mg_snapshot_close(r.snap, NULL);
+        mg_health_free(r.health);
+        t->engine->close(t);
+        return CLI_USAGE;
+    }
     if (r.start.step) {
         mg_run_field f[] = {
             { .name = "from", .text = c->resume },
@@ -387,6 +421,7 @@ int train_run(const train_config *c)
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     finish(&r, mg_snapshot_steps(r.snap), t0);
+    stop_serving(&r);
     mg_health_free(r.health);
     t->engine->close(t);
     return r.exit_code;

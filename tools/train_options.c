@@ -56,6 +56,7 @@ static const char *const engines[] = { "scalar", "tensor", NULL };
 #define RUN "The run directory"
 #define PICS "Snapshots: pictures of saved steps"
 #define TERM "The terminal"
+#define LIVE "Watching it live"
 
 static const option_row rows[] = {
     { "--dataset", NULL, OPT_CHOICE, AT(dataset), .dflt = "moons", .section = DATA,
@@ -159,6 +160,15 @@ static const option_row rows[] = {
       .help = "redraw one progress line (the default on a terminal)" },
     { "--no-progress", NULL, OPT_FLAG, AT(no_progress), .section = TERM,
       .help = "print a line per logged step instead" },
+
+    { "--serve", NULL, OPT_FLAG, AT(serve), .section = LIVE,
+      .help = "serve the run to a browser as it trains (mgviz serve's page:\n"
+              "curves, layer health, pictures), print its address, and\n"
+              "keep serving after the run until Ctrl-C" },
+    { "--host", "ADDR", OPT_TEXT, AT(host), .dflt = "127.0.0.1", .section = LIVE,
+      .help = "with --serve: the numeric address to listen on" },
+    { "--port", "N", OPT_WHOLE, AT(port), 0, 65535, .dflt = "6180; 0: any free port",
+      .section = LIVE, .help = "with --serve: the port" },
 };
 enum { NROWS = sizeof rows / sizeof rows[0] };
 _Static_assert((int)NROWS <= (int)TRAIN_MAX_OPTIONS, "train_config.given holds a flag per row");
@@ -498,7 +508,7 @@ static int training_defaults(train_config *c)
     return parse_hidden(c);
 }
 
-static int check_combinations(const train_config *c)
+static int check_combinations(train_config *c)
 {
     bool scalar = strcmp(c->engine, "scalar") == 0;
     if (scalar && c->samples > 5000)
@@ -521,8 +531,11 @@ static int check_combinations(const train_config *c)
     if (c->force && !c->out)
         return cli_fail(CMD, CLI_USAGE, "--force needs --out DIR (new runs get fresh "
                         "directories)");
+    c->port_given = given(c, "--port");
     if (c->progress && c->no_progress)
         return cli_fail(CMD, CLI_USAGE, "--progress and --no-progress contradict each other");
+    if (!c->serve && (c->host || given(c, "--port")))
+        return cli_fail(CMD, CLI_USAGE, "%s needs --serve", c->host ? "--host" : "--port");
     return -1;
 }
 

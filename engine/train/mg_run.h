@@ -134,6 +134,11 @@ MG_API mg_code mg_run_close(mg_run *r, mg_run_status status, const char *message
 typedef int (*mg_run_line_fn)(void *ctx, const char *line, size_t len);
 MG_API mg_code mg_run_read_lines(const char *path, size_t *offset, mg_run_line_fn fn, void *ctx,
                                  mg_error *err);
+/* The same from an open descriptor (e.g. one opened with O_NOFOLLOW by a
+ * server that must not follow links); fd stays open, its file position
+ * moved. */
+MG_API mg_code mg_run_read_lines_fd(int fd, size_t *offset, mg_run_line_fn fn, void *ctx,
+                                    mg_error *err);
 
 MG_EXTERN_C_END
 

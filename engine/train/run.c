@@ -332,16 +332,14 @@ mg_code mg_run_close(mg_run *r, mg_run_status status, const char *message, mg_er
 
 /* ---- reading ---- */
 
-mg_code mg_run_read_lines(const char *path, size_t *offset, mg_run_line_fn fn, void *ctx,
-                          mg_error *err)
+/* The complete lines of f from *offset on (see mg_run_read_lines); name is
+ * the file's name in messages. */
+static mg_code read_lines(FILE *f, const char *name, size_t *offset, mg_run_line_fn fn,
+                          void *ctx, mg_error *err)
 {
-    FILE *f = path && offset && fn ? fopen(path, "rb") : NULL;
-    if (!f)
-        return mg_error_set(err, path && offset && fn ? MG_EIO : MG_EINVAL, "cannot read %s: %s",
-                            path ? path : "(no path)", path ? strerror(errno) : "bad arguments");
     mg_code rc = MG_OK;
     if (fseek(f, (long)*offset, SEEK_SET) != 0)
-        rc = mg_error_set(err, MG_EIO, "cannot read %s: %s", path, strerror(errno));
+        rc = mg_error_set(err, MG_EIO, "cannot read %s: %s", name, strerror(errno));
     mg_buf line = { 0 };
     for (int c, stop = 0; rc == MG_OK && !stop && (c = getc(f)) != EOF;) {
         if (c != '\n') {
@@ -350,7 +348,7 @@ mg_code mg_run_read_lines(const char *path, size_t *offset, mg_run_line_fn fn, v
             continue;
         }
         if (line.failed) {
-            rc = mg_error_set(err, MG_ENOMEM, "out of memory reading %s", path);
+            rc = mg_error_set(err, MG_ENOMEM, "out of memory reading %s", name);
             break;
         }
         stop = fn(ctx, line.p ? line.p : "", line.len);
@@ -358,8 +356,36 @@ mg_code mg_run_read_lines(const char *path, size_t *offset, mg_run_line_fn fn, v
         line.len = 0;
     }
     if (rc == MG_OK && ferror(f))
-        rc = mg_error_set(err, MG_EIO, "cannot read %s", path);
+        rc = mg_error_set(err, MG_EIO, "cannot read %s", name);
     mg_buf_free(&line);
+    return rc;
+}
+
+mg_code mg_run_read_lines(const char *path, size_t *offset, mg_run_line_fn fn, void *ctx,
+                          mg_error *err)
+{
+    FILE *f = path && offset && fn ? fopen(path, "rb") : NULL;
+    if (!f)
+        return mg_error_set(err, path && offset && fn ? MG_EIO : MG_EINVAL, "cannot read %s: %s",
+                            path ? path : "(no path)", path ? strerror(errno) : "bad arguments");
+    mg_code rc = read_lines(f, path, offset, fn, ctx, err);
+    fclose(f);
+    return rc;
+}
+
+mg_code mg_run_read_lines_fd(int fd, size_t *offset, mg_run_line_fn fn, void *ctx, mg_error *err)
+{
+    if (fd < 0 || !offset || !fn)
+        return mg_error_set(err, MG_EINVAL, "cannot read steps: bad arguments");
+    int own = dup(fd); /* fclose() below closes the copy, never the caller's */
+    FILE *f = own >= 0 ? fdopen(own, "rb") : NULL;
+    if (!f) {
+        int e = errno;
+        if (own >= 0)
+            close(own);
+        return mg_error_set(err, MG_EIO, "cannot read steps: %s", strerror(e));
+    }
+    mg_code rc = read_lines(f, "steps", offset, fn, ctx, err);
     fclose(f);
     return rc;
 }
