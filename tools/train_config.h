@@ -23,6 +23,8 @@ enum {
     NEEDS_POINTS = 1u << 0,   /* generated 2-D points (--samples, --noise, --alpha) */
     NEEDS_FILES = 1u << 1,    /* data read from files (--data-dir, --limit) */
     NEEDS_TENSOR = 1u << 2,   /* the tensor engine (--optimizer momentum, --threads) */
+    NEEDS_TEXT = 1u << 3,     /* text for a language model (--context, --eval-every) */
+    NEEDS_GPT = 1u << 4,      /* --model gpt (--layers, --heads) */
 };
 
 typedef struct tensor_data_ops tensor_data_ops;
@@ -50,6 +52,10 @@ typedef struct train_model {
     const char *name;
     const char *summary;
     const char *engines;          /* engines that build it */
+    const char *datasets;         /* datasets it learns: "words,fortunes" (NULL: any) */
+    unsigned provides;            /* NEEDS_GPT */
+    /* defaults for language models */
+    uint64_t context, embd, layers, heads;
 } train_model;
 
 /* What the command line asked for, defaults applied. */
@@ -66,10 +72,12 @@ typedef struct train_config {
     const char *hidden_text;
     int hidden[TRAIN_MAX_HIDDEN];
     int nhidden;
+    uint64_t context, embd, layers, heads;   /* language models */
     /* training */
     uint64_t steps, epochs, batch, warmup, seed, threads;
     const char *optimizer, *schedule;
-    double lr, momentum, weight_decay, alpha;
+    double lr, momentum, weight_decay, alpha, grad_clip;
+    uint64_t eval_every;
     double smoothing;             /* of the loss curve; < 0 until defaulted */
     const char *save, *resume;
     /* the run directory */

@@ -69,9 +69,11 @@ static int code_of(mg_code rc) { return rc == MG_EIO || rc == MG_EINVAL ? CLI_US
 
 /* ---- setting up ---- */
 
-static const train_engine *engine_named(const char *name)
+static const train_engine *engine_for(const train_config *c)
 {
-    return strcmp(name, "tensor") == 0 ? &train_tensor_engine : &train_scalar_engine;
+    if (c->data->provides & NEEDS_TEXT)
+        return &train_lm_engine; /* language models, on tensors */
+    return strcmp(c->engine, "tensor") == 0 ? &train_tensor_engine : &train_scalar_engine;
 }
 
 static mg_code resume(runner *r)
@@ -279,7 +281,7 @@ static bool end_epoch(runner *r, int e, int64_t last, double loss_sum, int steps
         mg_run_field f[] = {
             { .name = "epoch", .kind = MG_RUN_INT, .integer = e + 1 },
             { .name = "step", .kind = MG_RUN_INT, .integer = last },
-            { .name = "split", .text = "test" },
+            { .name = "split", .text = t->eval_split ? t->eval_split : "test" },
             { .name = "samples", .kind = MG_RUN_INT, .integer = test.samples },
             { .name = "loss", .kind = MG_RUN_NUMBER, .number = test.loss },
             { .name = "accuracy", .kind = MG_RUN_NUMBER, .number = test.accuracy },
@@ -345,8 +347,10 @@ static void plan_text(const runner *r, char *buf, size_t n)
 {
     const train_config *c = r->c;
     long batch = c->batch ? (long)c->batch : r->task.samples;
-    snprintf(buf, n, "%lld steps (%d per epoch, %d epoch%s, batch %ld), %s lr %g %s%s%s",
-             (long long)r->total, r->task.batches, r->epochs, r->epochs == 1 ? "" : "s", batch,
+    const char *period = r->task.period ? r->task.period : "epoch";
+    snprintf(buf, n, "%lld steps (%d per %s, %d %s%s, batch %ld), %s lr %g %s%s%s",
+             (long long)r->total, r->task.batches, period, r->epochs, period,
+             r->epochs == 1 ? "" : "s", batch,
              c->optimizer,
              c->lr, c->schedule, c->warmup ? " with warmup" : "",
              r->start.step ? ", resumed" : "");
@@ -369,7 +373,7 @@ static void finish(runner *r, int64_t steps_done, double t0)
 
 int train_run(const train_config *c)
 {
-    runner r = { .c = c, .task = { .c = c, .engine = engine_named(c->engine) } };
+    runner r = { .c = c, .task = { .c = c, .engine = engine_for(c) } };
     if (c->out && !c->force && mg_run_dir_in_use(c->out))
         return cli_fail(CMD, CLI_USAGE, "%s is not empty: it holds another run or other files; "
                         "pass --force to replace the run there, or another --out", c->out);
@@ -396,6 +400,8 @@ int train_run(const train_config *c)
     }
     r.print = (train_printer){ .quiet = c->quiet, .first = r.start.step, .total = r.total,
                                .epochs = t->batches > 1 ? r.epochs : 0,
+                               .period = t->period ? t->period : "epoch",
+                               .split = t->eval_split ? t->eval_split : "test",
                                .redraw = c->progress || (!c->no_progress && isatty(STDOUT_FILENO)) };
     char text[256];
     plan_text(&r, text, sizeof text);

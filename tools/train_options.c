@@ -46,7 +46,7 @@ typedef struct option_row {
 
 static const char *const graphs[] = { "both", "batch", "sample", "none", NULL };
 static const char *const formats[] = { "svg", "png", "dot", NULL };
-static const char *const optimizers[] = { "sgd", "momentum", "adam", NULL };
+static const char *const optimizers[] = { "sgd", "momentum", "adam", "adamw", NULL };
 static const char *const schedules[] = { "constant", "linear", "cosine", NULL };
 static const char *const engines[] = { "scalar", "tensor", NULL };
 
@@ -82,6 +82,17 @@ static const option_row rows[] = {
       .section = DATA, .help = "train on the first N training samples" },
     { "--test-limit", "N", OPT_WHOLE, AT(test_limit), 1, 1u << 30, .needs = NEEDS_FILES,
       .dflt = "all", .section = DATA, .help = "test on the first N test samples" },
+    { "--context", "N", OPT_WHOLE, AT(context), 1, 4096, .needs = NEEDS_TEXT,
+      .dflt = "mlp 3, gpt 64", .section = DATA,
+      .help = "tokens a language model reads before the one it predicts (gpt: its block "
+              "size; mlp: at most 64)" },
+    { "--embd", "N", OPT_WHOLE, AT(embd), 1, 4096, .needs = NEEDS_TEXT,
+      .dflt = "mlp 10, gpt 64", .section = DATA,
+      .help = "width of a token's embedding (gpt: of the residual stream)" },
+    { "--layers", "N", OPT_WHOLE, AT(layers), 1, 32, .needs = NEEDS_GPT, .dflt = "4",
+      .section = DATA, .help = "transformer blocks of --model gpt" },
+    { "--heads", "N", OPT_WHOLE, AT(heads), 1, 64, .needs = NEEDS_GPT, .dflt = "4",
+      .section = DATA, .help = "attention heads per block, dividing --embd" },
 
     { "--steps", "N", OPT_WHOLE, AT(steps), 1, 100000000, .by = BY_LENGTH, .section = TRAIN,
       .help = "optimiser steps in all (or --epochs; not both)" },
@@ -91,7 +102,7 @@ static const option_row rows[] = {
       .help = "samples per step (full batch: all of them)" },
     { "--optimizer", NULL, OPT_CHOICE, AT(optimizer), .choices = optimizers,
       .by = BY_OPTIMIZER, .section = TRAIN,
-      .help = "momentum and adam need --engine tensor" },
+      .help = "momentum, adam and adamw need --engine tensor" },
     { "--lr", "X", OPT_REAL, AT(lr), .rlo = 0, .lo_open = true, .rhi = 1e6, .by = BY_LR,
       .section = TRAIN, .help = "learning rate, > 0 (the peak of --schedule)" },
     { "--schedule", NULL, OPT_CHOICE, AT(schedule), .choices = schedules, .by = BY_SCHEDULE,
@@ -104,8 +115,15 @@ static const option_row rows[] = {
       .needs = NEEDS_TENSOR, .dflt = "0.9 with momentum", .section = TRAIN,
       .help = "SGD momentum" },
     { "--weight-decay", "X", OPT_REAL, AT(weight_decay), .rlo = 0, .rhi = 10,
-      .needs = NEEDS_TENSOR, .dflt = "0", .section = TRAIN,
-      .help = "L2 weight decay in the optimiser" },
+      .needs = NEEDS_TENSOR, .dflt = "0; 0.01 with adamw", .section = TRAIN,
+      .help = "L2 weight decay in the optimiser (adamw: decoupled, on weights and tables, "
+              "not on biases and norms)" },
+    { "--grad-clip", "X", OPT_REAL, AT(grad_clip), .rlo = 0, .rhi = 1e6, .needs = NEEDS_TEXT,
+      .dflt = "1", .section = TRAIN,
+      .help = "scale the gradients down to this global norm when above it (0: never)" },
+    { "--eval-every", "K", OPT_WHOLE, AT(eval_every), 1, 100000000, .needs = NEEDS_TEXT,
+      .dflt = "250", .section = TRAIN,
+      .help = "measure the val loss (and save --save) every K steps" },
     { "--alpha", "X", OPT_REAL, AT(alpha), .rlo = 0, .rhi = 10, .needs = NEEDS_POINTS,
       .dflt = "1e-4", .section = TRAIN, .help = "L2 term in the moons loss" },
     { "--seed", "N", OPT_WHOLE, AT(seed), 0, UINT64_MAX, .dflt = "1337", .section = TRAIN,
@@ -213,7 +231,9 @@ static const char intro[] =
     "Trains a model and records the run, as data and as pictures. The default is\n"
     "micrograd's demo: an MLP 2-16-16-1 (relu) learns two moons with the SVM loss\n"
     "plus L2, full batch, on the scalar engine (one node per number); Fashion-MNIST\n"
-    "trains on tensors. Every option means the same for every dataset and model.\n"
+    "trains on tensors, and so do the language models: makemore's MLP or a GPT\n"
+    "learning words or fortunes a character at a time (then: mgviz sample). Every\n"
+    "option means the same for every dataset and model.\n"
     "\n"
     "A run is a directory (a new dated one under mgviz-runs/ unless --out):\n"
     "  run.json              the run: command, dataset, model, options, layers\n"
@@ -240,7 +260,10 @@ static const char outro[] =
     "  mgviz train --steps 200 --hidden 8,8 --out run2 --force\n"
     "  mgviz train --dataset moons --engine tensor --optimizer adam\n"
     "  mgviz train --dataset fashion-mnist --epochs 5 --save f.ckpt\n"
-    "  mgviz train --dataset fashion-mnist --epochs 10 --resume f.ckpt\n";
+    "  mgviz train --dataset fashion-mnist --epochs 10 --resume f.ckpt\n"
+    "  mgviz train --dataset words --model mlp --save words.ckpt\n"
+    "  mgviz train --dataset fortunes --model gpt --save gpt.ckpt\n"
+    "  mgviz sample gpt.ckpt --temperature 0.8\n";
 
 /* The default of row r for dataset d, as text. */
 static void dataset_default(const option_row *r, const train_dataset *d, char *buf, size_t n)
@@ -259,7 +282,8 @@ static void dataset_default(const option_row *r, const train_dataset *d, char *b
         break;
     case BY_OPTIMIZER: snprintf(buf, n, "%s", d->optimizer); break;
     case BY_LR:
-        snprintf(buf, n, "sgd %g, momentum %g, adam %g", d->lr_sgd, d->lr_momentum, d->lr_adam);
+        snprintf(buf, n, "sgd %g, momentum %g, adam(w) %g", d->lr_sgd, d->lr_momentum,
+                 d->lr_adam);
         break;
     case BY_SCHEDULE: snprintf(buf, n, "%s", d->schedule); break;
     case BY_LOG_EVERY: snprintf(buf, n, "%llu", (unsigned long long)d->log_every); break;
@@ -425,6 +449,18 @@ static int pick_tables(train_config *c)
                  c->data->engines);
         c->engine = first;
     }
+    if (c->net->datasets && !listed(c->net->datasets, c->dataset)) {
+        char valid[128] = "";
+        size_t len = 0;
+        for (const char *p = c->net->datasets; *p && len < sizeof valid; p += *p == ',') {
+            int n = (int)strcspn(p, ",");
+            len += (size_t)snprintf(valid + len, sizeof valid - len, "%s%.*s",
+                                    len ? " or " : "", n, p);
+            p += n;
+        }
+        return cli_fail(CMD, CLI_USAGE, "--model %s learns text: --dataset %s, not %s",
+                        c->model, valid, c->dataset);
+    }
     if (!listed(c->data->engines, c->engine))
         return cli_fail(CMD, CLI_USAGE, "--engine %s: %s trains on the %s engine only",
                         c->engine, c->dataset, c->data->engines);
@@ -437,7 +473,8 @@ static int pick_tables(train_config *c)
 /* Options the dataset or engine cannot use are refused by name. */
 static int check_needs(const train_config *c)
 {
-    unsigned have = c->data->provides | (strcmp(c->engine, "tensor") == 0 ? NEEDS_TENSOR : 0);
+    unsigned have = c->data->provides | c->net->provides |
+                    (strcmp(c->engine, "tensor") == 0 ? NEEDS_TENSOR : 0);
     for (int k = 0; k < NROWS; k++) {
         unsigned missing = rows[k].needs & ~have;
         if (!c->given[k] || !missing)
@@ -445,8 +482,12 @@ static int check_needs(const train_config *c)
         if (missing & NEEDS_TENSOR)
             return cli_fail(CMD, CLI_USAGE, "%s needs --engine tensor (the scalar engine "
                             "trains with plain SGD)", rows[k].name);
+        if (missing & NEEDS_GPT)
+            return cli_fail(CMD, CLI_USAGE, "%s applies to --model gpt, not %s", rows[k].name,
+                            c->model);
         return cli_fail(CMD, CLI_USAGE, "%s does not apply to %s (it is for %s)", rows[k].name,
                         c->dataset, missing & NEEDS_POINTS ? "generated points: moons"
+                                    : missing & NEEDS_TEXT ? "language models: words, fortunes"
                                                            : "datasets read from files");
     }
     return -1;
@@ -470,6 +511,29 @@ static int parse_hidden(train_config *c)
     return -1;
 }
 
+/* A language model's sizes: the model row's defaults, checked together. */
+static int lm_defaults(train_config *c)
+{
+    const train_model *m = c->net;
+    if (!given(c, "--context"))
+        c->context = m->context;
+    if (!given(c, "--embd"))
+        c->embd = m->embd;
+    if (!given(c, "--layers"))
+        c->layers = m->layers;
+    if (!given(c, "--heads"))
+        c->heads = m->heads;
+    if (!(c->data->provides & NEEDS_TEXT))
+        return -1;
+    if (!(m->provides & NEEDS_GPT) && c->context > 64)
+        return cli_fail(CMD, CLI_USAGE, "bad value '%llu' for --context: expected a whole "
+                        "number from 1 to 64 for --model mlp", (unsigned long long)c->context);
+    if ((m->provides & NEEDS_GPT) && c->embd % c->heads != 0)
+        return cli_fail(CMD, CLI_USAGE, "--heads %llu does not divide --embd %llu",
+                        (unsigned long long)c->heads, (unsigned long long)c->embd);
+    return -1;
+}
+
 static int training_defaults(train_config *c)
 {
     const train_dataset *d = c->data;
@@ -487,7 +551,7 @@ static int training_defaults(train_config *c)
     if (scalar && strcmp(c->optimizer, "sgd") != 0)
         return cli_fail(CMD, CLI_USAGE, "--optimizer %s needs --engine tensor (the scalar "
                         "engine trains with plain SGD)", c->optimizer);
-    bool adam = strcmp(c->optimizer, "adam") == 0;
+    bool adam = strncmp(c->optimizer, "adam", 4) == 0; /* adam, adamw */
     if (adam && given(c, "--momentum"))
         return cli_fail(CMD, CLI_USAGE, "--momentum applies to --optimizer sgd or momentum");
     if (!given(c, "--lr"))
@@ -495,6 +559,8 @@ static int training_defaults(train_config *c)
                                                                            : d->lr_sgd;
     if (!given(c, "--momentum"))
         c->momentum = strcmp(c->optimizer, "momentum") == 0 ? 0.9 : 0.0;
+    if (!given(c, "--weight-decay"))
+        c->weight_decay = strcmp(c->optimizer, "adamw") == 0 ? 0.01 : 0.0;
     if (!given(c, "--schedule"))
         c->schedule = d->schedule;
     if (!given(c, "--log-every"))
@@ -505,7 +571,13 @@ static int training_defaults(train_config *c)
         c->hidden_text = d->hidden;
     if (!given(c, "--smoothing")) /* a full batch's loss is not noisy */
         c->smoothing = c->batch == 0 ? 0.0 : 0.6;
-    return parse_hidden(c);
+    if (c->net->provides & NEEDS_GPT) {
+        if (given(c, "--hidden"))
+            return cli_fail(CMD, CLI_USAGE, "--hidden applies to --model mlp (a GPT block's "
+                            "MLP is 4 x --embd wide)");
+        c->hidden_text = "";
+    }
+    return parse_hidden(c) >= 0 ? CLI_USAGE : lm_defaults(c);
 }
 
 static int check_combinations(train_config *c)
@@ -543,6 +615,7 @@ int train_parse(int argc, char **argv, train_config *c)
 {
     *c = (train_config){ .dataset = "moons", .model = "mlp", .samples = 100, .noise = 0.1,
                          .alpha = 1e-4, .seed = 1337, .threads = 1, .runs = "mgviz-runs",
+                         .grad_clip = 1.0, .eval_every = 250,
                          .sample = "worst", .graph = "both", .format = "svg",
                          .argc = argc, .argv = argv };
     for (int i = 1; i < argc; i++)

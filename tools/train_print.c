@@ -48,7 +48,8 @@ static void step_text(const train_printer *p, const train_report *r, char *buf, 
     int k = snprintf(buf, n, "step %*lld/%lld", width, (long long)r->step,
                      (long long)p->total);
     if (p->epochs > 1 && k > 0 && (size_t)k < n)
-        k += snprintf(buf + k, n - (size_t)k, "  epoch %d/%d", r->epoch + 1, p->epochs);
+        k += snprintf(buf + k, n - (size_t)k, "  %s %d/%d", p->period ? p->period : "epoch",
+                      r->epoch + 1, p->epochs);
     if (k > 0 && (size_t)k < n)
         k += snprintf(buf + k, n - (size_t)k, "  loss %s", number(r->loss, loss, sizeof loss));
     if (!isnan(r->accuracy) && k > 0 && (size_t)k < n)
@@ -98,9 +99,11 @@ void print_epoch(train_printer *p, int epoch, double train_loss, double test_los
         return;
     print_clear(p);
     char a[32], b[32];
-    printf("epoch %d/%d  train loss %s", epoch + 1, p->epochs, number(train_loss, a, sizeof a));
+    const char *split = p->split ? p->split : "test";
+    printf("%s %d/%d  train loss %s", p->period ? p->period : "epoch", epoch + 1, p->epochs,
+           number(train_loss, a, sizeof a));
     if (!isnan(test_accuracy))
-        printf("  test loss %s  test accuracy %.2f%%", number(test_loss, b, sizeof b),
+        printf("  %s loss %s  %s accuracy %.2f%%", split, number(test_loss, b, sizeof b), split,
                100 * test_accuracy);
     printf("  %.2f s\n", seconds);
     fflush(stdout);

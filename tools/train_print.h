@@ -13,6 +13,8 @@ typedef struct train_printer {
     bool line_open;         /* a progress line is on the screen */
     int64_t first, total;   /* steps of this run: first..total-1 */
     int epochs;
+    const char *period;     /* what an epoch is called: "epoch", "eval" */
+    const char *split;      /* what is evaluated at its end: "test", "val" */
     double start, last_draw;
 } train_printer;
 

@@ -20,12 +20,24 @@ const train_dataset train_datasets[] = {
       .hidden = "128", .epochs = 10, .batch = 64, .optimizer = "adam", .schedule = "cosine",
       .lr_sgd = 0.1, .lr_momentum = 0.05, .lr_adam = 0.002, .log_every = 50,
       .snapshot_every = 500 },
+    { .name = "words", .summary = "English words (wamerican, a-z only), a letter at a time",
+      .provides = NEEDS_FILES | NEEDS_TEXT, .engines = "tensor", .hidden = "200",
+      .steps = 6000, .batch = 64, .optimizer = "adamw", .schedule = "cosine", .lr_sgd = 0.1,
+      .lr_momentum = 0.05, .lr_adam = 0.01, .log_every = 100, .snapshot_every = 0 },
+    { .name = "fortunes", .summary = "the fortunes corpus, a character at a time",
+      .provides = NEEDS_FILES | NEEDS_TEXT, .engines = "tensor", .hidden = "200",
+      .steps = 2000, .batch = 16, .optimizer = "adamw", .schedule = "cosine", .lr_sgd = 0.1,
+      .lr_momentum = 0.05, .lr_adam = 0.003, .log_every = 50, .snapshot_every = 0 },
     { .name = NULL },
 };
 
 const train_model train_models[] = {
-    { .name = "mlp", .summary = "a multi-layer perceptron: relu hidden layers",
-      .engines = "scalar,tensor" },
+    { .name = "mlp", .summary = "a multi-layer perceptron: relu hidden layers; on text, "
+      "makemore's (embedding, then linear, layer norm and tanh)",
+      .engines = "scalar,tensor", .context = 3, .embd = 10 },
+    { .name = "gpt", .summary = "a GPT: causal self-attention blocks over characters",
+      .engines = "tensor", .datasets = "words,fortunes", .provides = NEEDS_GPT,
+      .context = 64, .embd = 64, .layers = 4, .heads = 4 },
     { .name = NULL },
 };
 

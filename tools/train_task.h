@@ -58,6 +58,8 @@ struct train_task {
     const train_config *c;
     mg_graph *g;
     int batches;                   /* steps per epoch */
+    const char *period;            /* what an epoch is called ("epoch"; NULL too) */
+    const char *eval_split;        /* what evaluate() measures ("test"; NULL too) */
     bool has_test;                 /* evaluate() has a test set to run */
     long samples;                  /* training samples */
     mg_train_model model;          /* what checkpoints save */
@@ -75,7 +77,7 @@ struct train_task {
     void *impl;                    /* the engine's own state */
 };
 
-extern const train_engine train_scalar_engine, train_tensor_engine;
+extern const train_engine train_scalar_engine, train_tensor_engine, train_lm_engine;
 
 /* Names the model's layers "mlp/layer1".. and describes them for health:
  * layer l's parameters are params[l*per .. l*per+per-1] (tensors) or

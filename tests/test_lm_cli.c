@@ -1,0 +1,245 @@
+/* test_lm_cli.c — the language models through the mgviz command (MGVIZ
+ * names the built executable): `mgviz train --dataset words --model mlp`
+ * and `--dataset fortunes --model gpt` on small word and fortune files
+ * written here (val loss per period in the run, checkpoints, a resumed run
+ * equal to an uninterrupted one), `mgviz sample` on their checkpoints
+ * (seeded, temperature, top-k), options refused before any work with the
+ * valid values named, and hostile checkpoints refused. */
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "test_util.h"
+
+static char dir[64];
+
+/* Words of a..z with some structure to learn (syllables), and fortunes. */
+static void write_data(void)
+{
+    static const char *const syll[] = { "ka", "lo", "mi", "ne", "su", "ta", "ri", "po" };
+    char path[512];
+    snprintf(path, sizeof path, "%s/words.txt", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < 600; i++) {
+        int n = 1 + i % 3;
+        for (int k = 0; k < n; k++)
+            fputs(syll[(i * 7 + k * 3) % 8], f);
+        fputs(i % 50 == 0 ? "'s\n" : "\n", f); /* not a..z: skipped */
+    }
+    fclose(f);
+    snprintf(path, sizeof path, "%s/fortunes", dir);
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/fortunes/sayings", dir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < 120; i++)
+        fprintf(f, "%s is as %s does.\n\t-- %s\n%%\n", syll[i % 8], syll[(i / 8) % 8],
+                i % 2 ? "Anon" : "Proverb");
+    fclose(f);
+}
+
+static void setup(void)
+{
+    tu_tmpdir(dir, sizeof dir, "test_lm_cli");
+    write_data();
+}
+
+static void teardown(void) { tu_rmrf(dir); }
+
+/* Runs `mgviz ARGS` in dir (shell text); the exit status. */
+static int mgviz(const char *args)
+{
+    return tu_run(dir, "cd \"$D\" && '%s' %s", tu_mgviz(), args);
+}
+
+static char *text(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *t = tu_slurp(path, NULL);
+    ck_assert_msg(t != NULL, "%s missing", path);
+    return t;
+}
+
+static bool exists(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return access(path, F_OK) == 0;
+}
+
+static size_t count(const char *text, const char *what)
+{
+    size_t n = 0;
+    for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
+        n++;
+    return n;
+}
+
+/* The member `key` of the last eval event of a steps.jsonl. */
+static double last_eval(const char *steps, const char *key)
+{
+    const char *e = NULL;
+    for (const char *p = strstr(steps, "{\"event\":\"eval\""); p;
+         p = strstr(p + 1, "{\"event\":\"eval\""))
+        e = p;
+    ck_assert_ptr_nonnull(e);
+    char k[64];
+    snprintf(k, sizeof k, "\"%s\":", key);
+    const char *a = strstr(e, k);
+    ck_assert_ptr_nonnull(a);
+    return strtod(a + strlen(k), NULL);
+}
+
+/* The bigram baseline the command prints. */
+static double bigram(const char *out)
+{
+    const char *p = strstr(out, "the bigram model's val loss is ");
+    ck_assert_ptr_nonnull(p);
+    return strtod(p + strlen("the bigram model's val loss is "), NULL);
+}
+
+#define WORDS "train --dataset words --model mlp --data-dir words.txt --no-progress "
+#define GPT "train --dataset fortunes --model gpt --data-dir fortunes --context 16 --embd 16 " \
+            "--layers 2 --heads 2 --batch 8 --schedule constant --lr 0.01 --no-progress "
+
+START_TEST(words_mlp_learns_below_the_bigram_and_samples)
+{
+    int rc = mgviz(WORDS "--steps 600 --eval-every 200 --lr 0.01 --out r --save w.ckpt");
+    char *out = text("stdout"), *err = text("stderr");
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    ck_assert_uint_eq(count(out, "val accuracy"), 3);
+    char *steps = text("r/steps.jsonl");
+    ck_assert_uint_eq(count(steps, "\"split\":\"val\""), 3);
+    const double val = last_eval(steps, "loss"), base = bigram(out);
+    ck_assert_msg(val < base - 0.1, "val loss %g, bigram %g", val, base);
+    char *run = text("r/run.json");
+    ck_assert_ptr_nonnull(strstr(run, "\"context\":3"));
+    free(out), free(err), free(steps), free(run);
+
+    ck_assert_int_eq(mgviz("sample w.ckpt --count 8 --seed 5 > a.txt"), 0);
+    ck_assert_int_eq(mgviz("sample w.ckpt --count 8 --seed 5 > b.txt"), 0);
+    ck_assert_int_eq(mgviz("sample w.ckpt --count 8 --seed 6 --temperature 0.7 --top-k 5 "
+                           "> c.txt"), 0);
+    char *a = text("a.txt"), *b = text("b.txt"), *c = text("c.txt");
+    ck_assert_str_eq(a, b);
+    ck_assert_str_ne(a, c);
+    ck_assert_uint_eq(count(a, "\n"), 8);
+    for (const char *p = a; *p; p++)
+        ck_assert_msg((*p >= 'a' && *p <= 'z') || *p == '\n' || *p == '.', "byte %d", *p);
+    /* a trained model draws the syllables it saw: most letters are in them */
+    size_t known = count(a, "ka") + count(a, "lo") + count(a, "mi") + count(a, "ne") +
+                   count(a, "su") + count(a, "ta") + count(a, "ri") + count(a, "po");
+    const size_t letters = strlen(a) - 8;
+    ck_assert_msg(2 * known >= letters / 2, "not like the words: %s", a);
+    free(a), free(b), free(c);
+}
+END_TEST
+
+START_TEST(gpt_on_fortunes_resumes_as_if_never_stopped)
+{
+    int rc = mgviz(GPT "--steps 40 --eval-every 20 --out whole");
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, text("stderr"));
+    /* the same run, stopped after the first period and resumed */
+    ck_assert_int_eq(mgviz(GPT "--steps 20 --eval-every 20 --out first --save h.ckpt"), 0);
+    rc = mgviz(GPT "--steps 40 --eval-every 20 --out second --resume h.ckpt --save g.ckpt");
+    char *out = text("stdout");
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, text("stderr"));
+    ck_assert_ptr_nonnull(strstr(out, "resumed"));
+    char *whole = text("whole/steps.jsonl"), *second = text("second/steps.jsonl");
+    ck_assert_double_eq(last_eval(whole, "loss"), last_eval(second, "loss"));
+    /* it learns: the val loss ends below the first step's loss */
+    const char *first = strstr(whole, "{\"step\":0,");
+    ck_assert_ptr_nonnull(first);
+    const double start = strtod(strstr(first, "\"loss\":") + 7, NULL);
+    ck_assert_msg(last_eval(whole, "loss") < start - 0.5, "val loss %g, first loss %g",
+                  last_eval(whole, "loss"), start);
+    /* attention is named where the inspector looks for it */
+    ck_assert_ptr_nonnull(strstr(text("second/run.json"), "gpt/block2"));
+    free(out), free(whole), free(second);
+
+    ck_assert_int_eq(mgviz("sample g.ckpt --count 3 --max-tokens 50 > s.txt"), 0);
+    char *s = text("s.txt");
+    ck_assert_uint_eq(count(s, "\n%\n"), 3);
+    free(s);
+}
+END_TEST
+
+/* An option that cannot work is refused by name, with what would, before
+ * any data is read or a run directory made. */
+static void refused(const char *args, const char *says)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "train %s --out never", args);
+    ck_assert_int_eq(mgviz(cmd), 2);
+    char *err = text("stderr");
+    ck_assert_msg(strstr(err, says) != NULL, "%s: '%s' not in: %s", args, says, err);
+    ck_assert(!exists("never"));
+    free(err);
+}
+
+START_TEST(invalid_options_are_refused_before_work)
+{
+    refused("--dataset moons --model gpt", "--dataset words or fortunes, not moons");
+    refused("--dataset words --model transformer", "expected mlp or gpt");
+    refused("--dataset fortunes --model gpt --embd 30 --heads 4", "does not divide --embd 30");
+    refused("--dataset words --model mlp --layers 2", "--layers applies to --model gpt");
+    refused("--dataset words --model gpt --hidden 64", "--hidden applies to --model mlp");
+    refused("--dataset words --model mlp --context 100", "from 1 to 64");
+    refused("--dataset words --context 0", "from 1 to 4096");
+    refused("--dataset moons --context 3", "language models: words, fortunes");
+    refused("--dataset words --optimizer adamx", "sgd, momentum, adam or adamw");
+    refused("--dataset words --data-dir nowhere.txt", "nowhere.txt");
+    ck_assert_int_eq(mgviz("sample --top-k 0 x.ckpt"), 2);
+    ck_assert_ptr_nonnull(strstr(text("stderr"), "from 1 to"));
+    ck_assert_int_eq(mgviz("sample --temperature -1 x.ckpt"), 2);
+    ck_assert_int_eq(mgviz("sample --tempreature 1 x.ckpt"), 2);
+    ck_assert_ptr_nonnull(strstr(text("stderr"), "--temperature"));
+    ck_assert_int_eq(mgviz("sample"), 2);
+}
+END_TEST
+
+START_TEST(sample_refuses_hostile_checkpoints)
+{
+    /* missing, not a checkpoint, cut short */
+    ck_assert_int_eq(mgviz("sample missing.ckpt"), 2);
+    ck_assert_ptr_nonnull(strstr(text("stderr"), "missing.ckpt"));
+    ck_assert_int_eq(mgviz("sample words.txt"), 2);
+    ck_assert_int_eq(mgviz(WORDS "--steps 3 --eval-every 3 --out r --save w.ckpt"), 0);
+    ck_assert_int_eq(mgviz("sample w.ckpt --count 1"), 0);
+    ck_assert_int_eq(tu_run(dir, "head -c 300 \"$D/w.ckpt\" > \"$D/cut.ckpt\""), 0);
+    ck_assert_int_eq(mgviz("sample cut.ckpt"), 2);
+    /* one flipped byte: the CRC */
+    ck_assert_int_eq(tu_run(dir, "cp \"$D/w.ckpt\" \"$D/flip.ckpt\" && printf 'Z' | dd "
+                                 "of=\"$D/flip.ckpt\" bs=1 seek=400 conv=notrunc 2>/dev/null"),
+                     0);
+    ck_assert_int_eq(mgviz("sample flip.ckpt"), 2);
+    /* another kind of model: the moons */
+    ck_assert_int_eq(mgviz("train --dataset moons --engine tensor --steps 2 --out m "
+                           "--save m.ckpt --snapshot-every 0 --no-progress"), 0);
+    ck_assert_int_eq(mgviz("sample m.ckpt"), 2);
+    char *err = text("stderr");
+    ck_assert_msg(strstr(err, "not a language model") != NULL, "%s", err);
+    free(err);
+    /* --top-k beyond this model's vocabulary names it */
+    ck_assert_int_eq(mgviz("sample w.ckpt --top-k 100"), 2);
+    ck_assert_ptr_nonnull(strstr(text("stderr"), "the model's tokens"));
+}
+END_TEST
+
+static Suite *lm_cli_suite(void)
+{
+    Suite *s = suite_create("lm_cli");
+    TCase *tc = tcase_create("cli");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, words_mlp_learns_below_the_bigram_and_samples);
+    tcase_add_test(tc, gpt_on_fortunes_resumes_as_if_never_stopped);
+    tcase_add_test(tc, invalid_options_are_refused_before_work);
+    tcase_add_test(tc, sample_refuses_hostile_checkpoints);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return tu_run_suite(lm_cli_suite()); }

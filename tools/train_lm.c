@@ -1,0 +1,390 @@
+/* train_lm.c — the language-model engine of `mgviz train`: makemore's MLP
+ * or a GPT learning the next character of words (wamerican) or fortunes.
+ *
+ * Batches are drawn at random positions of the train stream (nanoGPT's
+ * get_batch): the MLP reads the `context` tokens before a position, the GPT
+ * a window of `context` tokens and the ones after them as targets. A run is
+ * counted in steps; every --eval-every steps (the loop's "epoch") the loss
+ * on a fixed part of the val stream is measured and a checkpoint saved.
+ * The draws of each such period come from (seed, period), so a resumed run
+ * draws what the whole run would have.
+ *
+ * One graph holds everything: the parameters first (kept), then each
+ * step's nodes, dropped by the next step's reset: a warm step allocates
+ * nothing. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lm_spec.h"
+#include "mg_kernels.h"
+#include "train_task.h"
+
+enum { EVAL_TOKENS = 16384, EVAL_ROWS_MLP = 1024, EVAL_SEQS_GPT = 16 };
+
+typedef struct lm_impl {
+    mg_text text;
+    lm_spec spec;
+    lm_model model;
+    mg_optim *opt;
+    mg_rng rng;                  /* the period's draws */
+    int B, T;                    /* rows a step; tokens a row (1: MLP) */
+    int width;                   /* ids a row: context (MLP) or T (GPT) */
+    int64_t *starts;             /* the step's rows: positions (MLP) or window starts */
+    int32_t *ids, *targets;      /* B × width, B × T */
+    double *rows;                /* each prediction's loss */
+    mg_tensor *logits;           /* the last step's */
+    void *saved;                 /* the batch's grads while a sample is drawn */
+    size_t saved_bytes;
+    double bigram_val;
+} lm_impl;
+
+static lm_impl *impl(train_task *t) { return t->impl; }
+
+/* ---- batches ---- */
+
+/* Row r of the batch from position (MLP) or window start (GPT) p of stream. */
+static void fill_row(lm_impl *m, const int32_t *stream, int64_t p, int r)
+{
+    if (m->spec.gpt) {
+        memcpy(m->ids + (size_t)r * m->T, stream + p, sizeof *m->ids * (size_t)m->T);
+        memcpy(m->targets + (size_t)r * m->T, stream + p + 1, sizeof *m->ids * (size_t)m->T);
+    } else {
+        mg_mlp_lm_context(stream, p, m->width, m->ids + (size_t)r * m->width);
+        m->targets[r] = stream[p];
+    }
+    m->starts[r] = p;
+}
+
+/* Positions a row may start at: [1, n) for the MLP, [0, n - T) for the GPT. */
+static int64_t first_pos(const lm_impl *m) { return m->spec.gpt ? 0 : 1; }
+static int64_t end_pos(const lm_impl *m, size_t n)
+{
+    return m->spec.gpt ? (int64_t)n - m->T : (int64_t)n;
+}
+
+static mg_tensor *batch_loss(train_task *t, lm_impl *m, int rows)
+{
+    (void)t;
+    mg_tensor *loss = m->spec.gpt
+                          ? mg_gpt_loss(m->model.gpt, rows, m->T, m->ids, m->targets)
+                          : mg_mlp_lm_loss(m->model.mlp, rows, m->ids, m->targets);
+    m->logits = m->spec.gpt ? m->model.gpt->logits : loss ? mg_tensor_parent(loss, 0) : NULL;
+    return loss;
+}
+
+/* ---- opening ---- */
+
+static mg_code load_text(train_task *t, lm_impl *m, mg_error *err)
+{
+    const train_config *c = t->c;
+    mg_text_options o = { .seed = c->seed, .max_docs = (size_t)c->limit };
+    mg_code rc = strcmp(c->dataset, "words") == 0
+                     ? mg_text_load_words(c->data_dir, &o, &m->text, err)
+                     : mg_text_load_fortunes(c->data_dir, &o, &m->text, err);
+    if (rc != MG_OK)
+        return rc;
+    double train;
+    return mg_text_bigram(&m->text, 1.0, &train, &m->bigram_val, err);
+}
+
+static void make_spec(const train_config *c, lm_impl *m)
+{
+    lm_spec *s = &m->spec;
+    snprintf(s->dataset, sizeof s->dataset, "%s", c->dataset);
+    s->gpt = strcmp(c->model, "gpt") == 0;
+    s->context = (int)c->context;
+    s->embd = (int)c->embd;
+    s->layers = (int)c->layers;
+    s->heads = (int)c->heads;
+    s->nhidden = c->nhidden;
+    memcpy(s->hidden, c->hidden, sizeof(int) * (size_t)c->nhidden);
+    s->vocab = m->text.vocab;
+}
+
+static mg_optim_kind optim_kind(const char *name)
+{
+    return strcmp(name, "adamw") == 0 ? MG_OPTIM_ADAMW
+           : strcmp(name, "adam") == 0 ? MG_OPTIM_ADAM
+                                       : MG_OPTIM_SGD;
+}
+
+static mg_code build(train_task *t, lm_impl *m, mg_error *err)
+{
+    const train_config *c = t->c;
+    mg_code rc = lm_model_build(t->g, &m->spec, c->seed, &m->model, err);
+    if (rc != MG_OK)
+        return rc;
+    mg_optim_config o = mg_optim_defaults(optim_kind(c->optimizer));
+    o.lr = c->lr;
+    o.momentum = c->momentum;
+    o.weight_decay = c->weight_decay;
+    if (!(m->opt = mg_optim_new((mg_tensor **)m->model.params, m->model.nparams, &o, err)))
+        return err->code;
+    mg_graph_keep(t->g);
+    for (int i = 0; i < m->model.nparams; i++)
+        m->saved_bytes += (size_t)m->model.params[i]->numel * sizeof(float);
+    if (!(m->saved = malloc(m->saved_bytes)))
+        return mg_error_set(err, MG_ENOMEM, "out of memory");
+    lm_spec_identity(&m->spec, t->identity, sizeof t->identity);
+    t->model = (mg_train_model){ .identity = t->identity, .params = m->model.params,
+                                 .nparams = m->model.nparams, .optim = m->opt };
+    return MG_OK;
+}
+
+/* Health watches each part: the embedding, each layer or block, the last norm. */
+static void name_parts(train_task *t, lm_impl *m)
+{
+    mg_lm_part parts[MG_GPT_MAX_LAYERS + 2];
+    int n = m->spec.gpt ? mg_gpt_parts(m->model.gpt, parts, MG_GPT_MAX_LAYERS + 2)
+                        : mg_mlp_lm_parts(m->model.mlp, parts, MG_GPT_MAX_LAYERS + 2);
+    t->nlayers = n < TASK_MAX_LAYERS ? n : TASK_MAX_LAYERS;
+    for (int l = 0; l < t->nlayers; l++) {
+        snprintf(t->layer_scope[l], sizeof t->layer_scope[l], "%.23s", parts[l].scope);
+        t->layer_names[l] = t->layer_scope[l];
+        t->layers[l] = (mg_health_layer){ .scope = t->layer_scope[l], .params = parts[l].params,
+                                          .nparams = parts[l].nparams };
+    }
+}
+
+static void describe(train_task *t, const lm_impl *m)
+{
+    const lm_spec *s = &m->spec;
+    char sizes[96] = "";
+    if (s->gpt) {
+        snprintf(sizes, sizeof sizes, "%d blocks of %d, %d heads, context %d", s->layers,
+                 s->embd, s->heads, s->context);
+    } else {
+        size_t len = (size_t)snprintf(sizes, sizeof sizes, "context %d, embedding %d, hidden",
+                                      s->context, s->embd);
+        for (int i = 0; i < s->nhidden && len < sizeof sizes; i++)
+            len += (size_t)snprintf(sizes + len, sizeof sizes - len, "%s%d", i ? "," : " ",
+                                    s->hidden[i]);
+    }
+    int64_t n = m->spec.gpt ? mg_gpt_param_count(m->model.gpt) : 0;
+    for (int i = 0; !m->spec.gpt && i < m->model.nparams; i++)
+        n += m->model.params[i]->numel;
+    snprintf(t->title, sizeof t->title, "%s: %s (%s; %lld parameters, %d tokens)", s->dataset,
+             s->gpt ? "gpt" : "makemore mlp", sizes, (long long)n, s->vocab.size);
+}
+
+static mg_code lm_open(train_task *t, mg_error *err)
+{
+    const train_config *c = t->c;
+    lm_impl *m = calloc(1, sizeof *m);
+    if (!m || !(t->g = mg_graph_new())) {
+        free(m);
+        return mg_error_set(err, MG_ENOMEM, "out of memory");
+    }
+    t->impl = m;
+    t->period = "eval";
+    t->eval_split = "val";
+    mg_set_threads((int)c->threads);
+    mg_code rc = load_text(t, m, err);
+    if (rc != MG_OK)
+        return rc;
+    make_spec(c, m);
+    m->B = (int)c->batch;
+    m->T = m->spec.gpt ? m->spec.context : 1;
+    m->width = m->spec.gpt ? m->T : m->spec.context;
+    if (m->spec.gpt && m->text.ntrain < (size_t)m->T + 2)
+        return mg_error_set(err, MG_EINVAL, "--context %d is longer than the %zu train tokens",
+                            m->T, m->text.ntrain);
+    if (m->spec.gpt && m->text.nval < (size_t)m->T + 2)
+        return mg_error_set(err, MG_EINVAL, "--context %d is longer than the %zu val tokens "
+                            "(more text: a larger --limit)", m->T, m->text.nval);
+    const int most = m->B > EVAL_ROWS_MLP ? m->B : EVAL_ROWS_MLP;
+    m->starts = malloc(sizeof *m->starts * (size_t)most);
+    m->ids = malloc(sizeof *m->ids * (size_t)most * (size_t)m->width);
+    m->targets = malloc(sizeof *m->targets * (size_t)most * (size_t)m->T);
+    m->rows = malloc(sizeof *m->rows * (size_t)most * (size_t)m->T);
+    if (!m->starts || !m->ids || !m->targets || !m->rows)
+        return mg_error_set(err, MG_ENOMEM, "out of memory for batches of %d", m->B);
+    if ((rc = build(t, m, err)) != MG_OK)
+        return rc;
+    t->batches = (int)c->eval_every;
+    t->has_test = true;
+    t->samples = (long)m->text.ntrain;
+    name_parts(t, m);
+    describe(t, m);
+    if (!c->quiet)
+        printf("%s: %zu train and %zu val tokens (%zu and %zu %s); the bigram model's val "
+               "loss is %.4f\n", c->dataset, m->text.ntrain, m->text.nval, m->text.docs_train,
+               m->text.docs_val, strcmp(c->dataset, "words") == 0 ? "words" : "fortunes",
+               m->bigram_val);
+    return MG_OK;
+}
+
+static void lm_close(train_task *t)
+{
+    lm_impl *m = impl(t);
+    if (m) {
+        mg_text_free(&m->text);
+        lm_model_free(&m->model);
+        mg_optim_free(m->opt);
+        free(m->starts);
+        free(m->ids);
+        free(m->targets);
+        free(m->rows);
+        free(m->saved);
+        free(m);
+    }
+    mg_graph_free(t->g);
+}
+
+/* ---- training ---- */
+
+static void lm_start_epoch(train_task *t, int epoch)
+{
+    mg_rng_seed(&impl(t)->rng, t->c->seed ^ (0x9e3779b97f4a7c15ull * (uint64_t)(epoch + 1)));
+}
+
+static mg_code fail(train_task *t, const char *what, mg_error *err)
+{
+    const char *why = mg_graph_error(t->g);
+    return mg_error_set(err, why ? mg_graph_status(t->g) : MG_EINVAL, "%s: %s", what,
+                        why ? why : "no result");
+}
+
+static mg_code lm_step(train_task *t, train_step *out, mg_error *err)
+{
+    lm_impl *m = impl(t);
+    mg_graph_reset(t->g);
+    const int64_t lo = first_pos(m), span = end_pos(m, m->text.ntrain) - lo;
+    for (int r = 0; r < m->B; r++)
+        fill_row(m, m->text.train, lo + (int64_t)mg_rng_below(&m->rng, (uint64_t)span), r);
+    mg_tensor *loss = batch_loss(t, m, m->B);
+    if (!loss)
+        return fail(t, "training step", err);
+    out->root = loss->node;
+    mg_optim_zero_grad(m->opt);
+    if (mg_tensor_backward(loss) != MG_OK)
+        return fail(t, "backward", err);
+    out->loss = mg_tensor_get(loss, 0);
+    return MG_OK;
+}
+
+static void lm_update(train_task *t, double lr)
+{
+    lm_impl *m = impl(t);
+    if (t->c->grad_clip > 0)
+        mg_optim_clip_grad_norm(m->opt, t->c->grad_clip);
+    m->opt->cfg.lr = lr;
+    mg_optim_step(m->opt);
+}
+
+/* The loss and top-1 accuracy over the first EVAL_TOKENS predictions of the
+ * val stream, in chunks whose nodes are dropped again. */
+static mg_code lm_evaluate(train_task *t, mg_eval *out, mg_error *err)
+{
+    lm_impl *m = impl(t);
+    const int64_t lo = first_pos(m), hi = end_pos(m, m->text.nval);
+    const int chunk = m->spec.gpt ? EVAL_SEQS_GPT : EVAL_ROWS_MLP;
+    double loss = 0, right = 0;
+    int64_t seen = 0;
+    for (int64_t p = lo; p < hi && seen < EVAL_TOKENS;) {
+        int rows = 0;
+        for (; rows < chunk && p < hi && seen + (int64_t)(rows + 1) * m->T <= EVAL_TOKENS;
+             rows++, p += m->T)
+            fill_row(m, m->text.val, p, rows);
+        if (rows == 0)
+            break;
+        mg_mark mark = mg_graph_mark(t->g);
+        mg_tensor *l = batch_loss(t, m, rows);
+        mg_tensor *flat = l ? mg_tensor_reshape(m->logits, 2, (const int[]){ -1,
+                                                                           m->spec.vocab.size })
+                            : NULL;
+        const int n = rows * m->T;
+        if (flat) {
+            loss += mg_tensor_get(l, 0) * n;
+            right += mg_accuracy_argmax(flat, m->targets) * n;
+        }
+        mg_graph_rewind(t->g, mark);
+        if (!flat)
+            return fail(t, "evaluating", err);
+        seen += n;
+    }
+    *out = (mg_eval){ .loss = seen ? loss / (double)seen : NAN,
+                      .accuracy = seen ? right / (double)seen : NAN, .samples = (int)seen };
+    return MG_OK;
+}
+
+/* ---- the sample a snapshot draws: one row of the batch ---- */
+
+static void row_text(const lm_impl *m, int r, char *buf, size_t n)
+{
+    const mg_vocab *v = &m->spec.vocab;
+    size_t k = 0;
+    for (int i = 0; i < m->width && k + 3 < n; i++) {
+        unsigned char b = v->byte[m->ids[(size_t)r * m->width + i]];
+        buf[k++] = b == '\n' ? '/' : (char)b;
+    }
+    if (!m->spec.gpt && k + 4 < n) {
+        memcpy(buf + k, " -> ", 4);
+        k += 4;
+        unsigned char b = v->byte[m->targets[r]];
+        buf[k++] = b == '\n' ? '/' : (char)b;
+    }
+    buf[k] = '\0';
+}
+
+static mg_code lm_worst(train_task *t, train_sample *s, mg_error *err)
+{
+    lm_impl *m = impl(t);
+    const int V = m->spec.vocab.size;
+    mg_tensor *flat = mg_tensor_reshape(m->logits, 2, (const int[]){ -1, V });
+    if (!flat || mg_cross_entropy_rows(flat, m->targets, m->rows) != MG_OK)
+        return fail(t, "row losses", err);
+    size_t i = mg_argmax(m->rows, (size_t)m->B * (size_t)m->T);
+    s->index = (long)m->starts[i / (size_t)m->T];
+    s->loss = m->rows[i];
+    s->worst = true;
+    return MG_OK;
+}
+
+static void move_grads(lm_impl *m, bool to_saved)
+{
+    char *at = m->saved;
+    for (int i = 0; i < m->model.nparams; i++) {
+        mg_tensor *p = m->model.params[i];
+        size_t n = (size_t)p->numel * mg_dtype_size(p->dtype);
+        memcpy(to_saved ? at : p->grad, to_saved ? p->grad : at, n);
+        at += n;
+    }
+}
+
+static mg_code lm_sample(train_task *t, train_sample *s, mg_value **root, mg_error *err)
+{
+    lm_impl *m = impl(t);
+    move_grads(m, true);
+    mg_graph_reset(t->g);
+    mg_optim_zero_grad(m->opt);
+    int64_t p = s->index, last = end_pos(m, m->text.ntrain) - 1;
+    p = p < first_pos(m) ? first_pos(m) : p > last ? last : p;
+    fill_row(m, m->text.train, p, 0);
+    mg_tensor *loss = batch_loss(t, m, 1);
+    if (!loss || mg_tensor_backward(loss) != MG_OK)
+        return fail(t, "sample graph", err);
+    *root = loss->node;
+    s->index = (long)p;
+    s->loss = mg_tensor_get(loss, 0);
+    s->zero_grads = false;
+    row_text(m, 0, s->label, sizeof s->label);
+    return MG_OK;
+}
+
+static void lm_restore(train_task *t) { move_grads(impl(t), false); }
+
+const train_engine train_lm_engine = {
+    .name = "tensor",
+    .open = lm_open,
+    .close = lm_close,
+    .start_epoch = lm_start_epoch,
+    .step = lm_step,
+    .update = lm_update,
+    .worst = lm_worst,
+    .sample = lm_sample,
+    .restore = lm_restore,
+    .evaluate = lm_evaluate,
+};
