@@ -152,7 +152,7 @@ END_TEST
 START_TEST(bad_arguments_exit_2)
 {
     struct { const char *args, *says; } cases[] = {
-        { "--optimizer rmsprop", "expected sgd, momentum or adam" },
+        { "--optimizer rmsprop", "expected sgd, momentum, adam or adamw" },
         { "--epochs 0", "bad value '0' for --epochs: expected a whole number from 1 to" },
         { "--hidden 16,0", "bad value '16,0' for --hidden" },
         { "--lr fast", "bad value 'fast' for --lr" },

@@ -41,6 +41,7 @@ typedef struct train_dataset {
     /* defaults */
     const char *hidden;
     uint64_t steps, epochs;       /* one of them: the run's length */
+    uint64_t eval_every;          /* text: steps between val losses (the loop's epoch) */
     uint64_t batch;               /* 0: the whole dataset (full batch) */
     const char *optimizer, *schedule;
     double lr_sgd, lr_momentum, lr_adam;

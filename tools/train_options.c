@@ -27,7 +27,7 @@ typedef enum opt_kind {
 /* A default that depends on the dataset: which field of its row. */
 typedef enum per_dataset {
     BY_NONE = 0, BY_HIDDEN, BY_LENGTH, BY_BATCH, BY_OPTIMIZER, BY_LR, BY_SCHEDULE,
-    BY_LOG_EVERY, BY_SNAPSHOT_EVERY, BY_ENGINE
+    BY_LOG_EVERY, BY_SNAPSHOT_EVERY, BY_ENGINE, BY_EVAL_EVERY
 } per_dataset;
 
 typedef struct option_row {
@@ -122,7 +122,7 @@ static const option_row rows[] = {
       .dflt = "1", .section = TRAIN,
       .help = "scale the gradients down to this global norm when above it (0: never)" },
     { "--eval-every", "K", OPT_WHOLE, AT(eval_every), 1, 100000000, .needs = NEEDS_TEXT,
-      .dflt = "250", .section = TRAIN,
+      .by = BY_EVAL_EVERY, .section = TRAIN,
       .help = "measure the val loss (and save --save) every K steps" },
     { "--alpha", "X", OPT_REAL, AT(alpha), .rlo = 0, .rhi = 10, .needs = NEEDS_POINTS,
       .dflt = "1e-4", .section = TRAIN, .help = "L2 term in the moons loss" },
@@ -290,6 +290,7 @@ static void dataset_default(const option_row *r, const train_dataset *d, char *b
     case BY_SNAPSHOT_EVERY:
         snprintf(buf, n, "%llu", (unsigned long long)d->snapshot_every);
         break;
+    case BY_EVAL_EVERY: snprintf(buf, n, "%llu", (unsigned long long)d->eval_every); break;
     case BY_ENGINE: snprintf(buf, n, "%.*s", (int)strcspn(d->engines, ","), d->engines); break;
     default: buf[0] = '\0';
     }
@@ -337,6 +338,8 @@ static void print_row(const option_row *r)
     if (r->by) {
         size_t len = (size_t)snprintf(text, sizeof text, "default:");
         for (const train_dataset *d = train_datasets; d->name && len < sizeof text; d++) {
+            if (r->by == BY_EVAL_EVERY && !d->eval_every)
+                continue; /* not a language model's */
             char value[96];
             dataset_default(r, d, value, sizeof value);
             len += (size_t)snprintf(text + len, sizeof text - len, " %s %s%s", d->name, value,
@@ -565,6 +568,8 @@ static int training_defaults(train_config *c)
         c->schedule = d->schedule;
     if (!given(c, "--log-every"))
         c->log_every = d->log_every;
+    if (!given(c, "--eval-every"))
+        c->eval_every = d->eval_every;
     if (!given(c, "--snapshot-every"))
         c->snapshot_every = d->snapshot_every;
     if (!given(c, "--hidden"))
@@ -615,7 +620,7 @@ int train_parse(int argc, char **argv, train_config *c)
 {
     *c = (train_config){ .dataset = "moons", .model = "mlp", .samples = 100, .noise = 0.1,
                          .alpha = 1e-4, .seed = 1337, .threads = 1, .runs = "mgviz-runs",
-                         .grad_clip = 1.0, .eval_every = 250,
+                         .grad_clip = 1.0,
                          .sample = "worst", .graph = "both", .format = "svg",
                          .argc = argc, .argv = argv };
     for (int i = 1; i < argc; i++)

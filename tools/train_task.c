@@ -22,12 +22,14 @@ const train_dataset train_datasets[] = {
       .snapshot_every = 500 },
     { .name = "words", .summary = "English words (wamerican, a-z only), a letter at a time",
       .provides = NEEDS_FILES | NEEDS_TEXT, .engines = "tensor", .hidden = "200",
-      .steps = 6000, .batch = 64, .optimizer = "adamw", .schedule = "cosine", .lr_sgd = 0.1,
-      .lr_momentum = 0.05, .lr_adam = 0.01, .log_every = 100, .snapshot_every = 0 },
+      .steps = 20000, .batch = 64, .optimizer = "adamw", .schedule = "cosine", .lr_sgd = 0.1,
+      .lr_momentum = 0.05, .lr_adam = 0.01, .log_every = 200, .snapshot_every = 0,
+      .eval_every = 2000 },
     { .name = "fortunes", .summary = "the fortunes corpus, a character at a time",
       .provides = NEEDS_FILES | NEEDS_TEXT, .engines = "tensor", .hidden = "200",
       .steps = 2000, .batch = 16, .optimizer = "adamw", .schedule = "cosine", .lr_sgd = 0.1,
-      .lr_momentum = 0.05, .lr_adam = 0.003, .log_every = 50, .snapshot_every = 0 },
+      .lr_momentum = 0.05, .lr_adam = 0.003, .log_every = 50, .snapshot_every = 0,
+      .eval_every = 250 },
     { .name = NULL },
 };
 
