@@ -368,7 +368,7 @@ START_TEST(bad_arguments_exit_2_naming_the_valid_values)
 {
     struct { const char *args, *says; } cases[] = {
         { "--dataset nonesuch", "expected moons, fashion-mnist, words or fortunes" },
-        { "--optimizer adamw", "did you mean adam?" },
+        { "--optimizer adm", "did you mean adam?" },
         { "--stesp 5", "unknown option '--stesp' (did you mean --steps?)" },
         { "--steps 0", "bad value '0' for --steps: expected a whole number from 1 to" },
         { "--hidden 16,x", "bad value '16,x' for --hidden" },
