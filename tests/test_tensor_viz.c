@@ -512,6 +512,73 @@ START_TEST(test_html_page)
 }
 END_TEST
 
+/* Attention weights [H,T,T]: one panel per head with the causal triangle
+ * masked in grey (H*T(T-1)/2 cells of MG_HEATMAP_COLOR_MASKED, and no other
+ * grey that colour), and the keys' names printed above their columns: ink
+ * above a column named "W", none above one named "". */
+START_TEST(test_heatmap_attention_panels_and_names)
+{
+    mg_graph *g = mg_graph_new();
+    enum { H = 2, T = 6 };
+    mg_tensor *s = mg_tensor_param(g, MG_F64, 3, (const int[]){ H, T, T });
+    for (int i = 0; i < s->numel; i++)
+        mg_tensor_set(s, i, sin(0.37 * i));
+    mg_tensor *att = mg_tensor_causal_softmax(s, 0.5, 0);
+    const char *keys[T] = { "W", "", "W", "", "W", "" };
+    ck_assert_int_eq(mg_tensor_set_names(att, -1, keys, T), MG_OK);
+    mg_png png;
+    mg_error err;
+    ck_assert_msg(mg_heatmap_png(att, false, &png, &err) == MG_OK, "%s", err.message);
+    decoded d = decode_png(png.bytes, png.len);
+    mg_png_free(&png);
+    /* the masked cells: count them, and find panel 0's grid from them */
+    size_t masked = count_colour(&d, MG_HEATMAP_COLOR_MASKED);
+    int x1 = -1, y0 = d.h, right = 0;
+    for (int y = 0; y < d.h; y++)
+        for (int x = 0; x < d.w; x++)
+            if (pixel_at(&d, x, y) == MG_HEATMAP_COLOR_MASKED) {
+                y0 = y < y0 ? y : y0;
+                if (x1 < 0 || x < x1)
+                    x1 = x;
+                right = x > right ? x : right;
+            }
+    ck_assert_int_ge(x1, 0);
+    /* x1 is column 1 of panel 0 (row 0 masks keys 1..T-1); the grid's cell
+     * size follows from the number of masked pixels */
+    int cell = (int)lround(sqrt((double)masked / (H * T * (T - 1) / 2)));
+    ck_assert_int_ge(cell, 8); /* large enough for a character */
+    ck_assert_uint_eq(masked, (size_t)H * T * (T - 1) / 2 * cell * cell);
+    int gx = x1 - cell;
+    for (int j = 0; j < T; j++) {
+        size_t ink = count_dark_in(&d, gx + j * cell + 1, y0 - 12, gx + (j + 1) * cell - 1, y0 - 1);
+        if (*keys[j])
+            ck_assert_msg(ink > 3, "no label over key %d", j);
+        else
+            ck_assert_msg(ink == 0, "ink over the unnamed key %d", j);
+    }
+    /* the second panel sits to the right of the first */
+    ck_assert_int_gt(right, gx + T * cell + cell);
+    /* the diagonal is not masked: a softmax weight there, not grey */
+    ck_assert_uint_ne(pixel_at(&d, gx + cell / 2, y0 + cell / 2), MG_HEATMAP_COLOR_MASKED);
+    free(d.px);
+    /* the grad picture has the same layout */
+    mg_tensor *loss = mg_tensor_sum(mg_tensor_mul(att, s), MG_AXIS_ALL, 0);
+    ck_assert_int_eq(mg_tensor_backward(loss), MG_OK);
+    int w, h, gw, gh;
+    mg_heatmap_size(att, &w, &h);
+    ck_assert_msg(mg_heatmap_png(att, true, &png, &err) == MG_OK, "%s", err.message);
+    d = decode_png(png.bytes, png.len);
+    ck_assert_int_eq(d.w, w);
+    ck_assert_uint_eq(count_colour(&d, MG_HEATMAP_COLOR_MASKED), masked);
+    gw = d.w, gh = d.h;
+    ck_assert_int_eq(gh, h);
+    ck_assert_int_eq(gw, w);
+    free(d.px);
+    mg_png_free(&png);
+    mg_graph_free(g);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("tensor_viz");
@@ -523,6 +590,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_heatmap_block_average);
     tcase_add_test(tc, test_heatmap_tiles_of_an_image_batch);
     tcase_add_test(tc, test_heatmap_tiles_of_first_layer_columns);
+    tcase_add_test(tc, test_heatmap_attention_panels_and_names);
     tcase_add_test(tc, test_dot_labels_and_images);
     tcase_add_test(tc, test_svg_png_self_contained);
     tcase_add_test(tc, test_mixed_graph);

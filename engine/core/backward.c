@@ -100,6 +100,14 @@ mg_code mg_backward(mg_value *root)
     return MG_OK;
 }
 
+mg_code backward_walk_seeded(mg_value *root)
+{
+    mg_code rc = check_root(root);
+    if (rc == MG_OK && root->op != MG_OP_LEAF)
+        walk(root, RULE_LATEST);
+    return rc;
+}
+
 mg_code mg_backward_accumulate(mg_value *root)
 {
     if (root && (root->flags & MG_FLAG_TENSOR))

@@ -77,6 +77,9 @@ static inline mg_value *graph_new_node(mg_graph *g, mg_op op, uint8_t flags)
  * seeding the root's gradient with 1 (its grad buffer must hold one element). */
 void tensor_propagate(mg_value *v);
 mg_code tensor_seed_root(mg_value *root);
+/* backward.c: mg_backward's walk from root, whose grad the caller seeded
+ * (mg_tensor_backward_seeded); MG_OK or the reason root cannot start one. */
+mg_code backward_walk_seeded(mg_value *root);
 /* A tensor header moved to v (mg_graph_compact): its payload points back. */
 void tensor_header_moved(mg_value *v);
 /* A tensor node's op label ("matmul", "sum[1]", "**2"), as mg_value_op_label(). */

@@ -93,6 +93,7 @@ typedef struct mg_tensor {
     int axis, axis2;      /* reductions, log_softmax: axis; transpose: both */
     double k;             /* MG_T_POW's exponent */
     void *aux;            /* op state kept for backward (labels, argmax, probs) */
+    struct mg_tensor_names *names; /* position names (mg_tensor_set_names) */
 } mg_tensor;
 
 /* Leaf kinds. */
@@ -155,7 +156,9 @@ MG_API int mg_top_arity(mg_top op);
  * f32, %.17g for f64), zero as 0 (never -0). NaN and infinities, which JSON
  * lacks, are null in the array, and a companion array of the same length
  * follows ("data_str", "grad_str") holding "nan", "inf" or "-inf" there and
- * null elsewhere; it is written only when needed. */
+ * null elsewhere; it is written only when needed. A tensor with position
+ * names (mg_tensor_set_names) adds "names": one entry per axis, null or the
+ * array of its names as given (n, or shape[0]·n one batch row after another). */
 MG_API void mg_tensor_json_fields(FILE *out, const mg_tensor *t);
 /* Bytes per element of a dtype (4 or 8). */
 MG_API size_t mg_dtype_size(mg_dtype dt);
@@ -246,8 +249,38 @@ MG_API mg_tensor *mg_tensor_embedding(mg_tensor *weight, int ndim, const int *sh
  * new seed each step). Not training, or p == 0: returns a itself. */
 MG_API mg_tensor *mg_tensor_dropout(mg_tensor *a, double p, uint64_t seed, int training);
 
+/* ---- position names: what a picture prints along an axis ----
+ * A sequence model names the positions of an axis by their tokens, so that
+ * pictures can print them: attention weights [B,H,T,T] get the characters of
+ * each sequence on both position axes (queries down, keys across), logits
+ * [B,T,V] on their position axis, and the heatmaps (mg_tensor_viz.h) and
+ * the inspector (mg_html.h) print them along rows and columns.
+ *
+ *     const char *chars[] = { "h", "e", "l", "l", "o" };
+ *     mg_tensor_set_names(att, -1, chars, 5);   // keys
+ *     mg_tensor_set_names(att, -2, chars, 5);   // queries
+ *
+ * Sets the names of the positions along axis (negative counts from the end)
+ * of t: count is that axis's size n (the same names for every batch row) or
+ * shape[0]·n with axis >= 1 (batch row b's names at names[b·n]). The strings
+ * are copied into the graph's arena (mg_graph_alloc), so they live as long as
+ * t; a model sets them when it builds the forward pass. MG_OK, or MG_EINVAL /
+ * MG_ESHAPE / MG_ENOMEM with the graph's error set (t and its names unchanged). */
+MG_API mg_code mg_tensor_set_names(mg_tensor *t, int axis, const char *const *names, int count);
+/* The name of position i along axis in batch row b (ignored when the names
+ * are the same for every row), or NULL when the axis has no names or the
+ * index is out of range. */
+MG_API const char *mg_tensor_name(const mg_tensor *t, int axis, int b, int i);
+
 /* mg_backward(root->node): root must hold one element and require a gradient. */
 MG_API mg_code mg_tensor_backward(mg_tensor *root);
+/* Backward from t of any shape with its grad seeded by seed (t->numel
+ * doubles) instead of 1: what t depends on gets seed·dt/d(it), e.g. the paths
+ * that feed one position's logits when seed is 0 elsewhere. As mg_backward()
+ * otherwise: interior grads reached are replaced, leaves accumulate (clear
+ * them first to read one pass alone), nodes t does not reach are untouched.
+ * MG_OK, or MG_EINVAL for NULL or a t that requires no gradient. */
+MG_API mg_code mg_tensor_backward_seeded(mg_tensor *t, const double *seed);
 
 /* The chain rule along one tensor edge (see mg_edge in mg_value.h): writes
  * into buf what backward added to operand `which`'s grad (0: first operand,

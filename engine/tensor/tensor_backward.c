@@ -262,3 +262,21 @@ mg_code mg_tensor_backward(mg_tensor *root)
 {
     return root ? mg_backward(root->node) : MG_EINVAL;
 }
+
+mg_code mg_tensor_backward_seeded(mg_tensor *t, const double *seed)
+{
+    if (!t || !seed)
+        return MG_EINVAL;
+    if (!t->requires_grad)
+        return mg_graph_fail(t->node->graph, MG_EINVAL,
+                             "backward: tensor %u does not require grad (no parameter reaches it)",
+                             t->node->id);
+    for (int i = 0; i < t->numel; i++) {
+        double x = seed[i] + (t->op == MG_T_LEAF ? mg_tensor_grad_at(t, i) : 0.0);
+        if (t->dtype == MG_F32)
+            ((float *)t->grad)[i] = (float)x;
+        else
+            ((double *)t->grad)[i] = x;
+    }
+    return backward_walk_seeded(t->node);
+}

@@ -171,6 +171,9 @@ void tensor_fail_shapes(const mg_tensor *a, const mg_tensor *b, const char *opna
                         const char *why);
 /* The labels a cross-entropy node t over logits keeps in its aux buffer. */
 const int32_t *tensor_ce_labels(const mg_tensor *t, const mg_tensor *logits);
+/* tensor_names.c: the names set on axis (0 <= axis < ndim) and their count,
+ * or NULL and 0. */
+const char *const *tensor_names_of(const mg_tensor *t, int axis, int *count);
 
 /* Batch count of a matmul operand: every dim before the last two. */
 static inline int tensor_batch(const mg_tensor *t)

@@ -113,6 +113,46 @@ static void put_attrs(FILE *out, const mg_tensor *t)
     fputs("}", out);
 }
 
+/* s as a JSON string: quotes, backslashes and control characters escaped. */
+static void put_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(out, "\\u%04x", c);
+        else
+            fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+/* ", "names": [null, ["h","e"], ...]" when any axis has names. */
+static void put_names(FILE *out, const mg_tensor *t)
+{
+    if (!t->names)
+        return;
+    fputs(", \"names\": [", out);
+    for (int ax = 0; ax < t->ndim; ax++) {
+        int n;
+        const char *const *names = tensor_names_of(t, ax, &n);
+        fputs(ax ? ", " : "", out);
+        if (!names) {
+            fputs("null", out);
+            continue;
+        }
+        fputc('[', out);
+        for (int i = 0; i < n; i++) {
+            fputs(i ? "," : "", out);
+            put_string(out, names[i]);
+        }
+        fputc(']', out);
+    }
+    fputc(']', out);
+}
+
 void mg_tensor_json_fields(FILE *out, const mg_tensor *t)
 {
     if (!out || !t)
@@ -122,6 +162,7 @@ void mg_tensor_json_fields(FILE *out, const mg_tensor *t)
         fprintf(out, i ? ",%d" : "%d", t->shape[i]);
     fputs("], \"attrs\": ", out);
     put_attrs(out, t);
+    put_names(out, t);
     fputs(", \"data\": ", out);
     put_array(out, t, 0);
     put_companion(out, t, 0, "data");

@@ -13,7 +13,9 @@
  * shape; min, max, mean and L2 norm of its data and of its grad; and, for
  * tensors of more than one element, a heatmap of each (mg_tensor_viz.h:
  * leading dims flattened into rows, block-averaged to at most 64x64,
- * red positive, blue negative, white 0) unless no_heatmaps is set.
+ * red positive, blue negative, white 0; attention weights, the result of
+ * a causal softmax, as one query × key panel per head with the tokens on
+ * both axes) unless no_heatmaps is set.
  * Each computed value has a small ellipse for its op ("+", "*", "**2",
  * "tanh") feeding it. Inputs, parameters, constants, computed values and the
  * root are told apart by fill colour and border. Parallel edges (x*x) are

@@ -22,6 +22,16 @@ typedef struct heat_plan {
     int area_w, area_h;    /* the painted area */
     int w, h;              /* the whole picture, scale and caption included */
     bool caption;          /* a caption line under the scale */
+    /* attention (tensor_attention.c): one T×T panel per head of batch row 0 */
+    bool attention;
+    int heads, shown;      /* heads in the tensor, and panels drawn */
+    int nq, nk;            /* queries (panel rows) and keys (panel columns) */
+    int offset;            /* causal_softmax's: key j is seen by query i when
+                              j <= i + offset */
+    int cell;              /* pixels per cell */
+    int every;             /* every k-th position is labelled */
+    int margin_l, margin_t;/* room for the query and key labels, head titles */
+    int panel_w, panel_h;  /* a panel with its labels */
 } heat_plan;
 
 /* A colour map fitted to the painted values. */
@@ -47,6 +57,21 @@ void tiles_paint(plot_pic *pic, const heat_plan *p, const double *v, const heat_
                  int x, int y);
 /* tensor_tiles.c: "first 8 of 64 rows" into buf. */
 void tiles_caption(const heat_plan *p, char *buf, size_t n);
+
+/* tensor_attention.c: fills p for attention weights (a causal_softmax of
+ * at most MG_HEATMAP_ATTENTION_MAX positions a side); false (p untouched)
+ * for any other tensor. */
+bool attention_plan(const mg_tensor *t, heat_plan *p);
+/* tensor_attention.c: the shown panels' values, head after head, nq×nk
+ * row-major; masked cells are NaN (painted as masked, not as NaN). */
+void attention_values(const mg_tensor *t, bool grad, const heat_plan *p, double *v);
+/* tensor_attention.c: paints the panels at x with map, positions labelled
+ * by t's names (mg_tensor_name) or numbers. */
+void attention_paint(plot_pic *pic, const mg_tensor *t, const heat_plan *p, const double *v,
+                     const heat_map *m, int x);
+/* tensor_attention.c: what the picture shows ("batch row 0 of 8, grey =
+ * masked (future)") into buf. */
+void attention_caption(const mg_tensor *t, const heat_plan *p, char *buf, size_t n);
 
 /* tensor_scale.c: the map of v[0..n-1]: ink when `ink_if_positive` and no
  * finite value is negative, else diverging. */

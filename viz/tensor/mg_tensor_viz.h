@@ -57,6 +57,23 @@ enum {
     MG_HEATMAP_TILE_GAP = 3
 };
 
+/* Attention weights. The result of mg_tensor_causal_softmax() over
+ * [..., heads, T, T] (queries down, keys across) with T at most
+ * MG_HEATMAP_ATTENTION_MAX is drawn as one T×T panel per head (the first
+ * MG_HEATMAP_HEADS heads, MG_HEATMAP_HEADS_PER_ROW to a row) of batch row 0:
+ * "head h" over each, its positions labelled with the tensor's names
+ * (mg_tensor_set_names: the tokens of axis -2 down the left, of axis -1
+ * along the top; a space shown as ␣ and a newline as ↵) or, without names,
+ * their numbers; every k-th one when cells are too small for each. Masked
+ * cells (keys after the query) are light grey, so the causal triangle shows
+ * even where a weight rounds to white. All panels share one colour scale. */
+enum {
+    MG_HEATMAP_ATTENTION_MAX = 96,
+    MG_HEATMAP_HEADS = 8,
+    MG_HEATMAP_HEADS_PER_ROW = 4
+};
+#define MG_HEATMAP_COLOR_MASKED 0xdde1e6u
+
 /* The picture's size in pixels for t (it depends on t's shape only). */
 MG_API void mg_heatmap_size(const mg_tensor *t, int *width, int *height);
 /* t's data (grad false) or grad as a heatmap PNG in out (mg_png_free()).

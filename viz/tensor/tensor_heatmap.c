@@ -34,7 +34,7 @@ heat_plan heat_plan_of(const mg_tensor *t)
     heat_plan p = { 0 };
     p.cols = t->ndim >= 1 ? t->shape[t->ndim - 1] : 1;
     p.rows = t->numel / (p.cols > 0 ? p.cols : 1);
-    if (!tiles_plan(&p))
+    if (!attention_plan(t, &p) && !tiles_plan(&p))
         cells_plan(&p);
     p.w = p.area_w > MG_HEATMAP_MIN_WIDTH ? p.area_w : MG_HEATMAP_MIN_WIDTH;
     p.h = p.area_h + heat_scale_height(p.caption);
@@ -84,17 +84,21 @@ static void cells_paint(plot_pic *pic, const heat_plan *p, const double *v, cons
 }
 
 /* Paints the picture of values v (laid out by p) and encodes it. */
-static mg_code paint(const heat_plan *p, const double *v, size_t n, mg_png *out, mg_error *err)
+static mg_code paint(const mg_tensor *t, const heat_plan *p, const double *v, size_t n,
+                     mg_png *out, mg_error *err)
 {
     plot_pic pic;
     mg_code rc = pic_open(&pic, PLOT_PNG, p->w, p->h, err);
     if (rc != MG_OK)
         return rc;
     cairo_set_antialias(pic.cr, CAIRO_ANTIALIAS_NONE); /* cells are whole pixels */
-    heat_map m = heat_map_of(v, n, p->tiles);
+    heat_map m = heat_map_of(v, n, p->tiles || p->attention);
     int x = (p->w - p->area_w) / 2;
-    char caption[64];
-    if (p->tiles) {
+    char caption[128];
+    if (p->attention) {
+        attention_paint(&pic, t, p, v, &m, x);
+        attention_caption(t, p, caption, sizeof caption);
+    } else if (p->tiles) {
         tiles_paint(&pic, p, v, &m, x, 0);
         tiles_caption(p, caption, sizeof caption);
     } else {
@@ -117,16 +121,19 @@ mg_code mg_heatmap_png(const mg_tensor *t, bool grad, mg_png *out, mg_error *err
         return mg_error_set(err, MG_EINVAL, "heatmap: tensor #%u has no grad",
                             t->node ? t->node->id : 0u);
     heat_plan p = heat_plan_of(t);
-    size_t n = p.tiles ? (size_t)p.ntiles * MG_HEATMAP_IMAGE_SIDE * MG_HEATMAP_IMAGE_SIDE
-                       : (size_t)p.cr * (size_t)p.cc;
+    size_t n = p.attention ? (size_t)p.shown * p.nq * p.nk
+             : p.tiles     ? (size_t)p.ntiles * MG_HEATMAP_IMAGE_SIDE * MG_HEATMAP_IMAGE_SIDE
+                           : (size_t)p.cr * (size_t)p.cc;
     double *v = malloc(n * sizeof *v);
     if (!v)
         return mg_error_set(err, MG_ENOMEM, "heatmap: out of memory");
-    if (p.tiles)
+    if (p.attention)
+        attention_values(t, grad, &p, v);
+    else if (p.tiles)
         tiles_values(t, grad, &p, v);
     else
         cells_values(t, grad, &p, v);
-    mg_code rc = paint(&p, v, n, out, err);
+    mg_code rc = paint(t, &p, v, n, out, err);
     free(v);
     return rc;
 }
