@@ -90,6 +90,10 @@ typedef struct mg_tensor {
     uint8_t op;           /* an mg_top */
     uint8_t requires_grad;
     uint8_t keepdim;      /* reductions */
+    uint8_t grad_zero;    /* grad is all 0 as the library left it (zeroed at creation or
+                           * by mg_tensor_zero_grad, unwritten since), so backward need not
+                           * clear it again; code writing an op result's grad by hand must
+                           * set it to 0 */
     int axis, axis2;      /* reductions, log_softmax: axis; transpose: both */
     double k;             /* MG_T_POW's exponent */
     void *aux;            /* op state kept for backward (labels, argmax, probs) */

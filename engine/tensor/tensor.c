@@ -2,6 +2,8 @@
  * shapes and names. The ops are in tensor_ops.c, backward in tensor_backward.c. */
 #include "tensor_internal.h"
 
+#include "kernels_internal.h"
+
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +32,29 @@ static int shape_ok(mg_graph *g, int ndim, const int *shape, int *numel)
     }
     *numel = (int)n;
     return 1;
+}
+
+/* Clearing runs in pieces of this many bytes, cut over the pool when the
+ * buffer is large (a GPT step clears tens of megabytes of gradients). */
+#define CLEAR_PIECE 4096
+
+typedef struct clear_job {
+    unsigned char *p;
+    size_t bytes;
+} clear_job;
+
+static void clear_range(void *ctx, int lo, int hi)
+{
+    const clear_job *j = ctx;
+    size_t from = (size_t)lo * CLEAR_PIECE, to = (size_t)hi * CLEAR_PIECE;
+    memset(j->p + from, 0, (to < j->bytes ? to : j->bytes) - from);
+}
+
+void tensor_clear(void *p, size_t bytes)
+{
+    clear_job j = { p, bytes };
+    /* a piece costs about what 512 float adds do */
+    mg_kernel_for((int)((bytes + CLEAR_PIECE - 1) / CLEAR_PIECE), 512.0, clear_range, &j);
 }
 
 static void *alloc_buffer(mg_graph *g, const mg_tensor *t)
@@ -218,8 +243,10 @@ void mg_tensor_fill(mg_tensor *t, double x)
 
 void mg_tensor_zero_grad(mg_tensor *t)
 {
-    if (t && t->grad)
-        memset(t->grad, 0, (size_t)t->numel * mg_dtype_size(t->dtype));
+    if (t && t->grad) {
+        tensor_clear(t->grad, (size_t)t->numel * mg_dtype_size(t->dtype));
+        t->grad_zero = 1;
+    }
 }
 
 size_t mg_tensor_shape_str(const mg_tensor *t, char *buf, size_t n)

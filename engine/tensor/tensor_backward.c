@@ -21,11 +21,12 @@ static mg_tensor *operand(const mg_tensor *t, int which)
     return which ? t->node->b->tensor : t->node->a->tensor;
 }
 
-/* Zeroes a fresh gradient buffer, so the loops can add into it. */
+/* Zeroes a fresh gradient buffer, so the loops can add into it, unless it is
+ * p's own grad still as zero as its creation left it (a graph's first pass). */
 static void start(const mg_tensor *p, void *gp, int fresh)
 {
-    if (fresh)
-        memset(gp, 0, (size_t)p->numel * mg_dtype_size(p->dtype));
+    if (fresh && !(gp == p->grad && p->grad_zero))
+        tensor_clear(gp, (size_t)p->numel * mg_dtype_size(p->dtype));
 }
 
 static void backward_none(const mg_tensor *t, int which, void *gp, int fresh)
@@ -221,8 +222,10 @@ void tensor_propagate(mg_value *v)
         if (!pv) /* an optional operand left out (layer norm without gamma) */
             continue;
         void *gp = claim(pv, &fresh);
-        if (gp)
+        if (gp) {
             backward(t, i, gp, fresh);
+            pv->tensor->grad_zero = 0;
+        }
     }
 }
 
@@ -240,6 +243,7 @@ mg_code tensor_seed_root(mg_value *root)
                              "backward: root has shape %s; it needs exactly one element", s);
     }
     double one = root->op == MG_OP_LEAF ? mg_tensor_grad_at(t, 0) + 1.0 : 1.0;
+    t->grad_zero = 0;
     if (t->dtype == MG_F32)
         *(float *)t->grad = (float)one;
     else

@@ -132,6 +132,8 @@ mg_tensor *tensor_node(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dt
  * buffer: a view of an operand's data, or of part of it. Grad is its own. */
 mg_tensor *tensor_view(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dtype dt,
                        int ndim, const int *shape, void *data);
+/* Sets `bytes` bytes at p to 0, on the kernel pool when that is worth it. */
+void tensor_clear(void *p, size_t bytes);
 /* True if t still exists in its graph; records an error naming opname if not. */
 int tensor_usable(const mg_tensor *t, const char *opname);
 /* The axis (negative counts from the end) as an index, or -1 if out of range. */

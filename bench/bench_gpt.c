@@ -1,0 +1,399 @@
+/* bench_gpt.c — training a character GPT against PyTorch 1.13 in the same run:
+ * tokens per second on 1 and 2 threads, PyTorch on 1 thread (OpenBLAS's
+ * SkylakeX kernels and as installed; the faster counts), allocations per warm
+ * step, peak RSS of each, and the fraction of the GEMM-bound limit.
+ *
+ *     bench_gpt [--vocab V] [--ctx T] [--embd C] [--heads H] [--layers L]
+ *               [--batch B] [--steps N] [--no-torch]
+ *
+ * The model is nanoGPT's layout, built here from the tensor ops: token +
+ * position embeddings, L pre-norm blocks (layer norm, causal multi-head
+ * attention with a fused masked softmax, layer norm, a 4C tanh-GELU MLP; every
+ * Linear with a bias), a final layer norm and a head tied to the token
+ * embedding; no dropout. A step is: forward, cross-entropy of the next token,
+ * backward, clipping to global norm 1, AdamW (decay 0.1 on matrices only).
+ * bench/bench_gpt_torch.py trains the same model with the same step. Tokens are
+ * random (the speed does not depend on them).
+ *
+ * Every measurement runs in a child process, so its peak RSS is its own. A
+ * figure is the median step of N warm steps (and the best one in brackets): on
+ * a machine shared with other work the median is what a run sees, the best
+ * what the code can do. GEMM-bound limit: FLOPs per token (6 × the matmul
+ * weights, 12·L·T·C for attention's two products, forward + backward) over the
+ * sgemm rate measured here on a 512³ product with the same thread count. */
+#define _DEFAULT_SOURCE /* wait4() */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mg_kernels.h"
+#include "mg_rng.h"
+#include "mg_tensor.h"
+#include "mg_tnn.h"
+
+#ifndef BENCH_SOURCE_DIR
+#define BENCH_SOURCE_DIR "bench"
+#endif
+
+typedef struct gpt_size {
+    int vocab, ctx, embd, heads, layers, batch, steps;
+} gpt_size;
+
+/* One block's parameters, in nanoGPT's order. */
+enum { BLOCK_PARAMS = 12 };
+typedef struct block {
+    mg_tensor *ln1_g, *ln1_b, *w_attn, *b_attn, *w_proj, *b_proj;
+    mg_tensor *ln2_g, *ln2_b, *w_fc, *b_fc, *w_out, *b_out;
+} block;
+
+typedef struct gpt {
+    gpt_size s;
+    mg_graph *g;
+    mg_tensor *wte, *wpe, *lnf_g, *lnf_b;
+    block *blocks;
+    mg_tensor **params;
+    int nparams;
+} gpt;
+
+typedef struct measure {
+    double median_s, best_s; /* per step */
+    double gemm_flops;       /* sgemm FLOP/s on a 512³ product, same threads */
+    double loss;
+    long rss_kb;
+    size_t warm_allocations;
+} measure;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+#define DIMS(...) (int)(sizeof((const int[]){ __VA_ARGS__ }) / sizeof(int)), (const int[]){ __VA_ARGS__ }
+
+/* A parameter filled with N(0, std²), or with `fill` when std == 0. */
+static mg_tensor *param(gpt *m, mg_rng *r, int ndim, const int *shape, double std, double fill)
+{
+    mg_tensor *t = mg_tensor_param(m->g, MG_F32, ndim, shape);
+    for (int i = 0; t && i < t->numel; i++)
+        ((float *)t->data)[i] = (float)(std > 0 ? std * mg_rng_normal(r) : fill);
+    if (t)
+        m->params[m->nparams++] = t;
+    return t;
+}
+
+static int gpt_init(gpt *m, const gpt_size *s)
+{
+    memset(m, 0, sizeof *m);
+    m->s = *s;
+    m->g = mg_graph_new();
+    m->blocks = calloc((size_t)s->layers, sizeof *m->blocks);
+    m->params = calloc(4 + (size_t)s->layers * BLOCK_PARAMS, sizeof *m->params);
+    if (!m->g || !m->blocks || !m->params)
+        return -1;
+    mg_rng r;
+    mg_rng_seed(&r, 1337);
+    const int C = s->embd;
+    const double proj_std = 0.02 / sqrt(2.0 * s->layers);
+    m->wte = param(m, &r, DIMS(s->vocab, C), 0.02, 0);
+    m->wpe = param(m, &r, DIMS(s->ctx, C), 0.02, 0);
+    for (int l = 0; l < s->layers; l++) {
+        block *b = &m->blocks[l];
+        b->ln1_g = param(m, &r, DIMS(C), 0, 1);
+        b->ln1_b = param(m, &r, DIMS(C), 0, 0);
+        b->w_attn = param(m, &r, DIMS(C, 3 * C), 0.02, 0);
+        b->b_attn = param(m, &r, DIMS(3 * C), 0, 0);
+        b->w_proj = param(m, &r, DIMS(C, C), proj_std, 0);
+        b->b_proj = param(m, &r, DIMS(C), 0, 0);
+        b->ln2_g = param(m, &r, DIMS(C), 0, 1);
+        b->ln2_b = param(m, &r, DIMS(C), 0, 0);
+        b->w_fc = param(m, &r, DIMS(C, 4 * C), 0.02, 0);
+        b->b_fc = param(m, &r, DIMS(4 * C), 0, 0);
+        b->w_out = param(m, &r, DIMS(4 * C, C), proj_std, 0);
+        b->b_out = param(m, &r, DIMS(C), 0, 0);
+    }
+    m->lnf_g = param(m, &r, DIMS(C), 0, 1);
+    m->lnf_b = param(m, &r, DIMS(C), 0, 0);
+    return mg_graph_error(m->g) ? -1 : 0;
+}
+
+static void gpt_free(gpt *m)
+{
+    mg_graph_free(m->g);
+    free(m->blocks);
+    free(m->params);
+}
+
+static mg_tensor *linear(mg_tensor *x, mg_tensor *w, mg_tensor *b)
+{
+    return mg_tensor_add(mg_tensor_matmul(x, w), b);
+}
+
+/* Causal self-attention of x [B,T,C]: the heads as a batch of [T,hs] matrices. */
+static mg_tensor *attention(const gpt *m, const block *b, mg_tensor *x)
+{
+    const gpt_size *s = &m->s;
+    const int hs = s->embd / s->heads;
+    mg_tensor *part[3];
+    if (mg_tensor_split(linear(x, b->w_attn, b->b_attn), -1, 3, NULL, part) != MG_OK)
+        return NULL;
+    for (int i = 0; i < 3; i++) /* [B,T,C] -> [B,H,T,hs] */
+        part[i] = mg_tensor_transpose(
+            mg_tensor_reshape(part[i], DIMS(s->batch, s->ctx, s->heads, hs)), 1, 2);
+    mg_tensor *att = mg_tensor_matmul(part[0], mg_tensor_transpose(part[1], -1, -2));
+    att = mg_tensor_causal_softmax(att, 1.0 / sqrt((double)hs), 0);
+    mg_tensor *y = mg_tensor_transpose(mg_tensor_matmul(att, part[2]), 1, 2);
+    y = mg_tensor_reshape(y, DIMS(s->batch, s->ctx, s->embd));
+    return linear(y, b->w_proj, b->b_proj);
+}
+
+/* The mean cross-entropy of the next token over a batch of B×T tokens. */
+static mg_tensor *gpt_loss(const gpt *m, const int32_t *tokens, const int32_t *targets)
+{
+    const gpt_size *s = &m->s;
+    mg_tensor *x = mg_tensor_add(mg_tensor_embedding(m->wte, DIMS(s->batch, s->ctx), tokens),
+                                 mg_tensor_slice(m->wpe, 0, 0, s->ctx));
+    for (int l = 0; l < s->layers; l++) {
+        const block *b = &m->blocks[l];
+        x = mg_tensor_add(x, attention(m, b, mg_tensor_layer_norm(x, b->ln1_g, b->ln1_b, 1e-5)));
+        mg_tensor *h = mg_tensor_layer_norm(x, b->ln2_g, b->ln2_b, 1e-5);
+        x = mg_tensor_add(x, linear(mg_tensor_gelu(linear(h, b->w_fc, b->b_fc)), b->w_out,
+                                    b->b_out));
+    }
+    x = mg_tensor_layer_norm(x, m->lnf_g, m->lnf_b, 1e-5);
+    mg_tensor *logits = mg_tensor_matmul(x, mg_tensor_transpose(m->wte, 0, 1));
+    logits = mg_tensor_reshape(logits, DIMS(s->batch * s->ctx, s->vocab));
+    return mg_tensor_cross_entropy(logits, targets);
+}
+
+/* sgemm FLOP/s on an n³ product, best of a few. */
+static double sgemm_rate(int n)
+{
+    float *a = calloc((size_t)n * n, sizeof *a), *b = calloc((size_t)n * n, sizeof *b);
+    float *c = calloc((size_t)n * n, sizeof *c);
+    double best = 1e30;
+    for (size_t i = 0; a && b && c && i < (size_t)n * n; i++)
+        a[i] = b[i] = (float)((i % 7) - 3) * 0.1f;
+    for (int rep = 0; a && b && c && rep < 8; rep++) {
+        double t0 = now();
+        mg_sgemm(0, 0, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+        double t = now() - t0;
+        if (t < best)
+            best = t;
+    }
+    free(a), free(b), free(c);
+    return 2.0 * n * n * (double)n / best;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* Trains `steps` warm steps (after 3 to warm up) and measures them. */
+static int train(const gpt_size *s, measure *out)
+{
+    gpt m;
+    mg_error err;
+    if (gpt_init(&m, s) != 0)
+        return fprintf(stderr, "bench_gpt: cannot build the model\n"), -1;
+    mg_optim_config cfg = mg_optim_defaults(MG_OPTIM_ADAMW);
+    cfg.weight_decay = 0.1;
+    mg_optim *opt = mg_optim_new(m.params, m.nparams, &cfg, &err);
+    if (!opt)
+        return fprintf(stderr, "bench_gpt: %s\n", err.message), -1;
+    mg_graph_keep(m.g);
+    const int n = s->batch * s->ctx;
+    int32_t *data = malloc(((size_t)n + 1) * 8 * sizeof *data);
+    double *times = malloc((size_t)s->steps * sizeof *times);
+    if (!data || !times)
+        return -1;
+    mg_rng r;
+    mg_rng_seed(&r, 2);
+    for (int i = 0; i < (n + 1) * 8; i++)
+        data[i] = (int32_t)mg_rng_below(&r, (uint64_t)s->vocab);
+    size_t warm = 0;
+    double loss = 0;
+    for (int k = -3; k < s->steps; k++) {
+        const int32_t *tokens = data + (size_t)((k + 3) % 8) * (size_t)n;
+        double t0 = now();
+        mg_graph_reset(m.g);
+        mg_tensor *l = gpt_loss(&m, tokens, tokens + 1);
+        mg_optim_zero_grad(opt);
+        if (!l || mg_tensor_backward(l) != MG_OK) {
+            fprintf(stderr, "bench_gpt: %s\n", mg_graph_error(m.g));
+            return -1;
+        }
+        mg_optim_clip_grad_norm(opt, 1.0);
+        mg_optim_step(opt);
+        loss = mg_tensor_get(l, 0);
+        if (k >= 0)
+            times[k] = now() - t0;
+        if (k == -1)
+            warm = mg_graph_get_stats(m.g).allocations;
+    }
+    qsort(times, (size_t)s->steps, sizeof *times, cmp_double);
+    *out = (measure){ times[s->steps / 2], times[0], sgemm_rate(512), loss, 0,
+                      mg_graph_get_stats(m.g).allocations - warm };
+    free(times);
+    free(data);
+    mg_optim_free(opt);
+    gpt_free(&m);
+    return 0;
+}
+
+/* Runs train() in a child on `threads` threads; peak RSS through wait4. */
+static int run_child(const gpt_size *s, int threads, measure *m)
+{
+    int fd[2];
+    if (pipe(fd) != 0)
+        return -1;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fd[0]);
+        mg_set_threads(threads);
+        measure out;
+        int rc = train(s, &out);
+        ssize_t w = write(fd[1], &out, sizeof out);
+        _exit(w == (ssize_t)sizeof out && rc == 0 ? 0 : 1);
+    }
+    close(fd[1]);
+    ssize_t got = pid > 0 ? read(fd[0], m, sizeof *m) : -1;
+    close(fd[0]);
+    struct rusage ru;
+    int status = 0;
+    if (pid <= 0 || wait4(pid, &status, 0, &ru) < 0 || got != (ssize_t)sizeof *m
+        || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return -1;
+    m->rss_kb = ru.ru_maxrss;
+    return 0;
+}
+
+typedef struct torch_figures {
+    double median_s, best_s;
+    long params, rss_kb;
+} torch_figures;
+
+static int run_torch(const char *env, const gpt_size *s, torch_figures *t)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "%s OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 "
+             "/usr/bin/python3 %s/bench_gpt_torch.py --vocab %d --ctx %d --embd %d --heads %d "
+             "--layers %d --batch %d --steps %d --threads 1",
+             env, BENCH_SOURCE_DIR, s->vocab, s->ctx, s->embd, s->heads, s->layers, s->batch,
+             s->steps);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    char key[64];
+    double v;
+    int found = 0;
+    while (fscanf(p, "%63s %lf", key, &v) == 2) {
+        if (strcmp(key, "step_s_median") == 0)
+            t->median_s = v, found |= 1;
+        else if (strcmp(key, "step_s_best") == 0)
+            t->best_s = v, found |= 2;
+        else if (strcmp(key, "rss_kb") == 0)
+            t->rss_kb = (long)v, found |= 4;
+        else if (strcmp(key, "params") == 0)
+            t->params = (long)v, found |= 8;
+    }
+    return pclose(p) == 0 && found == 15 ? 0 : -1;
+}
+
+static int option(int argc, char **argv, int *i, const char *name, int *value)
+{
+    if (strcmp(argv[*i], name) != 0 || *i + 1 >= argc)
+        return 0;
+    char *end;
+    long v = strtol(argv[++*i], &end, 10);
+    if (*end || v < 1 || v > 100000) {
+        fprintf(stderr, "bench_gpt: %s wants a whole number from 1 to 100000\n", name);
+        exit(2);
+    }
+    *value = (int)v;
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    gpt_size s = { .vocab = 96, .ctx = 64, .embd = 128, .heads = 4, .layers = 4, .batch = 16,
+                   .steps = 20 };
+    int torch = 1;
+    for (int i = 1; i < argc; i++) {
+        if (option(argc, argv, &i, "--vocab", &s.vocab) || option(argc, argv, &i, "--ctx", &s.ctx)
+            || option(argc, argv, &i, "--embd", &s.embd)
+            || option(argc, argv, &i, "--heads", &s.heads)
+            || option(argc, argv, &i, "--layers", &s.layers)
+            || option(argc, argv, &i, "--batch", &s.batch)
+            || option(argc, argv, &i, "--steps", &s.steps))
+            continue;
+        if (strcmp(argv[i], "--no-torch") == 0) {
+            torch = 0;
+            continue;
+        }
+        fprintf(stderr, "usage: bench_gpt [--vocab V] [--ctx T] [--embd C] [--heads H] "
+                        "[--layers L] [--batch B] [--steps N] [--no-torch]\n");
+        return 2;
+    }
+    if (s.embd % s.heads != 0) {
+        fprintf(stderr, "bench_gpt: --embd %d is not a multiple of --heads %d\n", s.embd, s.heads);
+        return 2;
+    }
+    const double C = s.embd, L = s.layers, T = s.ctx, V = s.vocab;
+    const double flops_token = 6.0 * (12.0 * L * C * C + C * V) + 12.0 * L * T * C;
+    const double tokens = (double)s.batch * s.ctx;
+    printf("GPT: vocab %d, context %d, embedding %d, %d heads, %d layers; batch %d (%.0f tokens "
+           "a step), float32, AdamW + clipping; %d warm steps; ISA %s\n",
+           s.vocab, s.ctx, s.embd, s.heads, s.layers, s.batch, tokens, s.steps, mg_kernels_isa());
+    printf("FLOPs per token (forward + backward, matmuls): %.2f M\n", flops_token / 1e6);
+    measure m1, m2;
+    if (run_child(&s, 1, &m1) || run_child(&s, 2, &m2)) {
+        fprintf(stderr, "bench_gpt: a run failed\n");
+        return 1;
+    }
+    const double tps1 = tokens / m1.median_s, tps2 = tokens / m2.median_s;
+    printf("  mgviz 1 thread   %9.0f tokens/s (best %.0f)  step %.1f ms  peak RSS %.1f MB  "
+           "warm allocations %zu  loss %.3f\n",
+           tps1, tokens / m1.best_s, m1.median_s * 1e3, m1.rss_kb / 1024.0, m1.warm_allocations,
+           m1.loss);
+    printf("  mgviz 2 threads  %9.0f tokens/s (best %.0f)  step %.1f ms  peak RSS %.1f MB  "
+           "warm allocations %zu  %.2fx one thread (best %.2fx)\n",
+           tps2, tokens / m2.best_s, m2.median_s * 1e3, m2.rss_kb / 1024.0, m2.warm_allocations,
+           tps2 / tps1, m1.best_s / m2.best_s);
+    printf("  GEMM-bound limit: sgemm 512^3 %.1f GFLOP/s on 1 thread, %.1f on 2: %.0f and %.0f "
+           "tokens/s; reached %.0f%% and %.0f%% (best step %.0f%%, %.0f%%)\n",
+           m1.gemm_flops / 1e9, m2.gemm_flops / 1e9, m1.gemm_flops / flops_token,
+           m2.gemm_flops / flops_token, 100 * tps1 * flops_token / m1.gemm_flops,
+           100 * tps2 * flops_token / m2.gemm_flops,
+           100 * tokens / m1.best_s * flops_token / m1.gemm_flops,
+           100 * tokens / m2.best_s * flops_token / m2.gemm_flops);
+    if (!torch)
+        return 0;
+    torch_figures tx, ti;
+    if (run_torch("OPENBLAS_CORETYPE=SkylakeX", &s, &tx) || run_torch("", &s, &ti)) {
+        fprintf(stderr, "bench_gpt: the PyTorch script failed (python3-torch installed?)\n");
+        return 1;
+    }
+    const torch_figures *fast = tx.median_s <= ti.median_s ? &tx : &ti;
+    printf("PyTorch 1.13, 1 thread, same run (%ld parameters)\n", tx.params);
+    printf("  SkylakeX kernels %9.0f tokens/s (best %.0f)  peak RSS %.1f MB\n", tokens / tx.median_s,
+           tokens / tx.best_s, tx.rss_kb / 1024.0);
+    printf("  as installed     %9.0f tokens/s (best %.0f)  peak RSS %.1f MB\n", tokens / ti.median_s,
+           tokens / ti.best_s, ti.rss_kb / 1024.0);
+    printf("ratios (against the faster PyTorch, %s): mgviz 1 thread %.2fx (best %.2fx), "
+           "2 threads %.2fx; RSS mgviz/PyTorch %.2f\n",
+           fast == &tx ? "SkylakeX" : "as installed", fast->median_s / m1.median_s,
+           fast->best_s / m1.best_s, fast->median_s / m2.median_s,
+           (double)m1.rss_kb / fast->rss_kb);
+    return 0;
+}
