@@ -6,7 +6,7 @@
  *     bench_gpt [--vocab V] [--ctx T] [--embd C] [--heads H] [--layers L]
  *               [--batch B] [--steps N] [--no-torch]
  *
- * The model is nanoGPT's layout, built here from the tensor ops: token +
+ * The model is the library's GPT (mg_gpt.h, nanoGPT's layout): token +
  * position embeddings, L pre-norm blocks (layer norm, causal multi-head
  * attention with a fused masked softmax, layer norm, a 4C tanh-GELU MLP; every
  * Linear with a bias), a final layer norm and a head tied to the token
@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mg_gpt.h"
 #include "mg_kernels.h"
 #include "mg_rng.h"
 #include "mg_tensor.h"
@@ -43,22 +44,6 @@
 typedef struct gpt_size {
     int vocab, ctx, embd, heads, layers, batch, steps;
 } gpt_size;
-
-/* One block's parameters, in nanoGPT's order. */
-enum { BLOCK_PARAMS = 12 };
-typedef struct block {
-    mg_tensor *ln1_g, *ln1_b, *w_attn, *b_attn, *w_proj, *b_proj;
-    mg_tensor *ln2_g, *ln2_b, *w_fc, *b_fc, *w_out, *b_out;
-} block;
-
-typedef struct gpt {
-    gpt_size s;
-    mg_graph *g;
-    mg_tensor *wte, *wpe, *lnf_g, *lnf_b;
-    block *blocks;
-    mg_tensor **params;
-    int nparams;
-} gpt;
 
 typedef struct measure {
     double median_s, best_s; /* per step */
@@ -73,103 +58,6 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-#define DIMS(...) (int)(sizeof((const int[]){ __VA_ARGS__ }) / sizeof(int)), (const int[]){ __VA_ARGS__ }
-
-/* A parameter filled with N(0, std²), or with `fill` when std == 0. */
-static mg_tensor *param(gpt *m, mg_rng *r, int ndim, const int *shape, double std, double fill)
-{
-    mg_tensor *t = mg_tensor_param(m->g, MG_F32, ndim, shape);
-    for (int i = 0; t && i < t->numel; i++)
-        ((float *)t->data)[i] = (float)(std > 0 ? std * mg_rng_normal(r) : fill);
-    if (t)
-        m->params[m->nparams++] = t;
-    return t;
-}
-
-static int gpt_init(gpt *m, const gpt_size *s)
-{
-    memset(m, 0, sizeof *m);
-    m->s = *s;
-    m->g = mg_graph_new();
-    m->blocks = calloc((size_t)s->layers, sizeof *m->blocks);
-    m->params = calloc(4 + (size_t)s->layers * BLOCK_PARAMS, sizeof *m->params);
-    if (!m->g || !m->blocks || !m->params)
-        return -1;
-    mg_rng r;
-    mg_rng_seed(&r, 1337);
-    const int C = s->embd;
-    const double proj_std = 0.02 / sqrt(2.0 * s->layers);
-    m->wte = param(m, &r, DIMS(s->vocab, C), 0.02, 0);
-    m->wpe = param(m, &r, DIMS(s->ctx, C), 0.02, 0);
-    for (int l = 0; l < s->layers; l++) {
-        block *b = &m->blocks[l];
-        b->ln1_g = param(m, &r, DIMS(C), 0, 1);
-        b->ln1_b = param(m, &r, DIMS(C), 0, 0);
-        b->w_attn = param(m, &r, DIMS(C, 3 * C), 0.02, 0);
-        b->b_attn = param(m, &r, DIMS(3 * C), 0, 0);
-        b->w_proj = param(m, &r, DIMS(C, C), proj_std, 0);
-        b->b_proj = param(m, &r, DIMS(C), 0, 0);
-        b->ln2_g = param(m, &r, DIMS(C), 0, 1);
-        b->ln2_b = param(m, &r, DIMS(C), 0, 0);
-        b->w_fc = param(m, &r, DIMS(C, 4 * C), 0.02, 0);
-        b->b_fc = param(m, &r, DIMS(4 * C), 0, 0);
-        b->w_out = param(m, &r, DIMS(4 * C, C), proj_std, 0);
-        b->b_out = param(m, &r, DIMS(C), 0, 0);
-    }
-    m->lnf_g = param(m, &r, DIMS(C), 0, 1);
-    m->lnf_b = param(m, &r, DIMS(C), 0, 0);
-    return mg_graph_error(m->g) ? -1 : 0;
-}
-
-static void gpt_free(gpt *m)
-{
-    mg_graph_free(m->g);
-    free(m->blocks);
-    free(m->params);
-}
-
-static mg_tensor *linear(mg_tensor *x, mg_tensor *w, mg_tensor *b)
-{
-    return mg_tensor_add(mg_tensor_matmul(x, w), b);
-}
-
-/* Causal self-attention of x [B,T,C]: the heads as a batch of [T,hs] matrices. */
-static mg_tensor *attention(const gpt *m, const block *b, mg_tensor *x)
-{
-    const gpt_size *s = &m->s;
-    const int hs = s->embd / s->heads;
-    mg_tensor *part[3];
-    if (mg_tensor_split(linear(x, b->w_attn, b->b_attn), -1, 3, NULL, part) != MG_OK)
-        return NULL;
-    for (int i = 0; i < 3; i++) /* [B,T,C] -> [B,H,T,hs] */
-        part[i] = mg_tensor_transpose(
-            mg_tensor_reshape(part[i], DIMS(s->batch, s->ctx, s->heads, hs)), 1, 2);
-    mg_tensor *att = mg_tensor_matmul(part[0], mg_tensor_transpose(part[1], -1, -2));
-    att = mg_tensor_causal_softmax(att, 1.0 / sqrt((double)hs), 0);
-    mg_tensor *y = mg_tensor_transpose(mg_tensor_matmul(att, part[2]), 1, 2);
-    y = mg_tensor_reshape(y, DIMS(s->batch, s->ctx, s->embd));
-    return linear(y, b->w_proj, b->b_proj);
-}
-
-/* The mean cross-entropy of the next token over a batch of B×T tokens. */
-static mg_tensor *gpt_loss(const gpt *m, const int32_t *tokens, const int32_t *targets)
-{
-    const gpt_size *s = &m->s;
-    mg_tensor *x = mg_tensor_add(mg_tensor_embedding(m->wte, DIMS(s->batch, s->ctx), tokens),
-                                 mg_tensor_slice(m->wpe, 0, 0, s->ctx));
-    for (int l = 0; l < s->layers; l++) {
-        const block *b = &m->blocks[l];
-        x = mg_tensor_add(x, attention(m, b, mg_tensor_layer_norm(x, b->ln1_g, b->ln1_b, 1e-5)));
-        mg_tensor *h = mg_tensor_layer_norm(x, b->ln2_g, b->ln2_b, 1e-5);
-        x = mg_tensor_add(x, linear(mg_tensor_gelu(linear(h, b->w_fc, b->b_fc)), b->w_out,
-                                    b->b_out));
-    }
-    x = mg_tensor_layer_norm(x, m->lnf_g, m->lnf_b, 1e-5);
-    mg_tensor *logits = mg_tensor_matmul(x, mg_tensor_transpose(m->wte, 0, 1));
-    logits = mg_tensor_reshape(logits, DIMS(s->batch * s->ctx, s->vocab));
-    return mg_tensor_cross_entropy(logits, targets);
 }
 
 /* sgemm FLOP/s on an n³ product, best of a few. */
@@ -200,16 +88,19 @@ static int cmp_double(const void *x, const void *y)
 /* Trains `steps` warm steps (after 3 to warm up) and measures them. */
 static int train(const gpt_size *s, measure *out)
 {
-    gpt m;
     mg_error err;
-    if (gpt_init(&m, s) != 0)
-        return fprintf(stderr, "bench_gpt: cannot build the model\n"), -1;
+    mg_graph *g = mg_graph_new();
+    const mg_gpt_config c = { .vocab = s->vocab, .context = s->ctx, .layers = s->layers,
+                              .heads = s->heads, .embd = s->embd };
+    mg_gpt *m = g ? mg_gpt_new(g, MG_F32, &c, 1337, &err) : NULL;
+    if (!m)
+        return fprintf(stderr, "bench_gpt: %s\n", g ? err.message : "out of memory"), -1;
     mg_optim_config cfg = mg_optim_defaults(MG_OPTIM_ADAMW);
     cfg.weight_decay = 0.1;
-    mg_optim *opt = mg_optim_new(m.params, m.nparams, &cfg, &err);
+    mg_optim *opt = mg_optim_new(m->params, m->nparams, &cfg, &err);
     if (!opt)
         return fprintf(stderr, "bench_gpt: %s\n", err.message), -1;
-    mg_graph_keep(m.g);
+    mg_graph_keep(g);
     const int n = s->batch * s->ctx;
     int32_t *data = malloc(((size_t)n + 1) * 8 * sizeof *data);
     double *times = malloc((size_t)s->steps * sizeof *times);
@@ -224,11 +115,11 @@ static int train(const gpt_size *s, measure *out)
     for (int k = -3; k < s->steps; k++) {
         const int32_t *tokens = data + (size_t)((k + 3) % 8) * (size_t)n;
         double t0 = now();
-        mg_graph_reset(m.g);
-        mg_tensor *l = gpt_loss(&m, tokens, tokens + 1);
+        mg_graph_reset(g);
+        mg_tensor *l = mg_gpt_loss(m, s->batch, s->ctx, tokens, tokens + 1);
         mg_optim_zero_grad(opt);
         if (!l || mg_tensor_backward(l) != MG_OK) {
-            fprintf(stderr, "bench_gpt: %s\n", mg_graph_error(m.g));
+            fprintf(stderr, "bench_gpt: %s\n", mg_graph_error(g));
             return -1;
         }
         mg_optim_clip_grad_norm(opt, 1.0);
@@ -237,15 +128,16 @@ static int train(const gpt_size *s, measure *out)
         if (k >= 0)
             times[k] = now() - t0;
         if (k == -1)
-            warm = mg_graph_get_stats(m.g).allocations;
+            warm = mg_graph_get_stats(g).allocations;
     }
     qsort(times, (size_t)s->steps, sizeof *times, cmp_double);
     *out = (measure){ times[s->steps / 2], times[0], sgemm_rate(512), loss, 0,
-                      mg_graph_get_stats(m.g).allocations - warm };
+                      mg_graph_get_stats(g).allocations - warm };
     free(times);
     free(data);
     mg_optim_free(opt);
-    gpt_free(&m);
+    mg_gpt_free(m);
+    mg_graph_free(g);
     return 0;
 }
 
