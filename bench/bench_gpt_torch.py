@@ -91,16 +91,19 @@ def main():
 
     for k in range(a.warmup):
         step(k)
-    times = []
+    times, cpu = [], []
     for k in range(a.steps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         step(k)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     times.sort()
+    cpu.sort()
     tokens = a.batch * a.ctx
     print("params", sum(p.numel() for p in model.parameters()))
     print("step_s_median", times[len(times) // 2])
     print("step_s_best", times[0])
+    print("cpu_s_median", cpu[len(cpu) // 2])
     print("tokens_per_s", tokens / times[len(times) // 2])
     print("tokens_per_s_best", tokens / times[0])
     print("rss_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
