@@ -11,6 +11,7 @@
 #include "check_main.h"
 #include "test_tensor_data.h"
 #include "mg_idx.h"
+#include "mg_limits.h"
 
 static char dir[] = "/tmp/mgviz-test-idx-XXXXXX";
 
@@ -121,7 +122,8 @@ START_TEST(test_bad_headers_are_refused)
     expect_refused(write_file("z", buf, n, 0), "dimension 0 is 0");
     buf[7] = 3;
     buf[4] = 0x7f; /* dims claim 2 GiB: refused before any allocation */
-    expect_refused(write_file("h", buf, n, 0), "more than 1 GiB");
+    expect_refused(write_file("h", buf, n, 0),
+                   "more than the cap of 1 GiB on input files (set MGVIZ_MAX_INPUT_BYTES");
     buf[4] = 0;
     buf[n] = 9; /* one byte too many */
     expect_refused(write_file("x", buf, n + 1, 1), "bytes after");
@@ -151,6 +153,117 @@ START_TEST(test_corrupt_gzip_is_refused)
     mg_error err;
     ck_assert_int_ne(mg_idx_read(path, &x, &err), MG_OK);
     ck_assert_ptr_null(x.data);
+}
+END_TEST
+
+/* Appends n bytes to the file at path. */
+static void append_bytes(const char *path, const char *bytes, size_t n)
+{
+    FILE *f = fopen(path, "ab");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(bytes, 1, n, f), n);
+    fclose(f);
+}
+
+/* A gzip file is its IDX data and nothing else (gzread skips what follows
+ * the last member); several gzip members (gzip -c a b) are one stream. */
+START_TEST(test_bytes_after_gzip_are_refused)
+{
+    unsigned char buf[512];
+    const uint32_t dims[] = { 4, 5 };
+    size_t n = make_idx(buf, 2, dims);
+    const char *path = write_file("g.gz", buf, n, 1);
+    char saved[256];
+    snprintf(saved, sizeof saved, "%s", path);
+    append_bytes(saved, "TRAILING", 8);
+    expect_refused(saved, "8 bytes after the gzip data");
+    /* the same bytes split over two members read as one file */
+    char first[256], second[256];
+    snprintf(first, sizeof first, "%s", write_file("m1.gz", buf, 10, 1));
+    snprintf(second, sizeof second, "%s", write_file("m2.gz", buf + 10, n - 10, 1));
+    char *tail = NULL;
+    size_t tail_len = 0;
+    FILE *f = fopen(second, "rb");
+    ck_assert_ptr_nonnull(f);
+    tail = malloc(4096);
+    tail_len = fread(tail, 1, 4096, f);
+    fclose(f);
+    append_bytes(first, tail, tail_len);
+    free(tail);
+    mg_idx x;
+    mg_error err;
+    ck_assert_msg(mg_idx_read(first, &x, &err) == MG_OK, "%s", err.message);
+    ck_assert_uint_eq(x.count, 20);
+    ck_assert_uint_eq(x.data[19], (unsigned char)(19 * 7 + 1));
+    mg_idx_free(&x);
+    /* a member that is cut short is refused, as is one more member of data */
+    append_bytes(first, "\x1f\x8b\x08", 3);
+    expect_refused(first, "corrupt gzip data");
+}
+END_TEST
+
+/* An image's size sizes a model: a small gzip file declaring 1000x1000
+ * images is refused from its header, naming the cap and how to raise it. */
+START_TEST(test_huge_images_are_refused)
+{
+    char images[256], labels[256];
+    snprintf(images, sizeof images, "%s/i.gz", dir);
+    snprintf(labels, sizeof labels, "%s/l.gz", dir);
+    unsigned char head[16] = { 0, 0, MG_IDX_UBYTE, 3, 0, 0, 0, 2, 0, 0, 0x03, 0xe8, 0, 0, 0x03, 0xe8 };
+    gzFile f = gzopen(images, "wb9");
+    ck_assert_ptr_nonnull(f);
+    gzwrite(f, head, sizeof head);
+    static unsigned char zeros[1 << 16];
+    for (int i = 0; i < 30; i++) /* 2 MB of pixels: a 2 KB file */
+        gzwrite(f, zeros, sizeof zeros);
+    gzwrite(f, zeros, 2000000 - 30 * (1 << 16));
+    gzclose(f);
+    unsigned char lab[10];
+    const uint32_t ldims[] = { 2 };
+    size_t k = make_idx(lab, 1, ldims);
+    lab[8] = lab[9] = 1;
+    write_file("l.gz", lab, k, 1);
+    mg_image_set s;
+    mg_error err;
+    ck_assert_int_eq(mg_image_set_load(images, labels, 10, &s, &err), MG_EFORMAT);
+    ck_assert_msg(strstr(err.message, "1000x1000 = 1000000 pixels") &&
+                      strstr(err.message, "cap of 65536 pixels") &&
+                      strstr(err.message, "MGVIZ_MAX_IMAGE_PIXELS"), "%s", err.message);
+    ck_assert_ptr_null(s.pixels);
+    /* raised, the same file loads */
+    mg_limits_set(&(mg_limits){ .image_pixels = 1000000 });
+    mg_code rc = mg_image_set_load(images, labels, 10, &s, &err);
+    mg_limits_set(NULL);
+    ck_assert_msg(rc == MG_OK, "%s", err.message);
+    ck_assert_int_eq(s.dim, 1000000);
+    mg_image_set_free(&s);
+}
+END_TEST
+
+/* Train and test images must have the same shape, not only as many pixels. */
+START_TEST(test_image_shapes_must_match)
+{
+    unsigned char buf[256];
+    const uint32_t a_dims[] = { 2, 2, 6 }, b_dims[] = { 2, 3, 4 }, ldims[] = { 2 };
+    char a[256], b[256], l[256];
+    snprintf(a, sizeof a, "%s", write_file("a.gz", buf, make_idx(buf, 3, a_dims), 1));
+    snprintf(b, sizeof b, "%s", write_file("b.gz", buf, make_idx(buf, 3, b_dims), 1));
+    size_t k = make_idx(buf, 1, ldims);
+    buf[8] = buf[9] = 0;
+    snprintf(l, sizeof l, "%s", write_file("l.gz", buf, k, 1));
+    mg_image_set train, test, same;
+    mg_error err;
+    ck_assert_int_eq(mg_image_set_load(a, l, 10, &train, &err), MG_OK);
+    ck_assert_int_eq(mg_image_set_load(b, l, 10, &test, &err), MG_OK);
+    ck_assert_int_eq(mg_image_set_load(a, l, 10, &same, &err), MG_OK);
+    ck_assert_int_eq(train.dim, test.dim);
+    ck_assert_int_eq(mg_image_sets_match(&train, &test, &err), MG_EFORMAT);
+    ck_assert_msg(strstr(err.message, "train images are 2x6") && strstr(err.message, "test images 3x4"),
+                  "%s", err.message);
+    ck_assert_int_eq(mg_image_sets_match(&train, &same, &err), MG_OK);
+    mg_image_set_free(&train);
+    mg_image_set_free(&test);
+    mg_image_set_free(&same);
 }
 END_TEST
 
@@ -253,6 +366,9 @@ static Suite *idx_suite(void)
     tcase_add_test(tc, test_bad_headers_are_refused);
     tcase_add_test(tc, test_corrupt_gzip_is_refused);
     tcase_add_test(tc, test_image_sets);
+    tcase_add_test(tc, test_bytes_after_gzip_are_refused);
+    tcase_add_test(tc, test_huge_images_are_refused);
+    tcase_add_test(tc, test_image_shapes_must_match);
     tcase_add_test(tc, test_batches_are_seeded_permutations);
     suite_add_tcase(s, tc);
     return s;

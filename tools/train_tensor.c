@@ -114,11 +114,10 @@ static mg_code images_load(train_task *t, tensor_impl *m, mg_error *err)
     mg_code rc = mg_fashion_mnist_load(c->data_dir, 1, &m->train, err);
     if (rc == MG_OK)
         rc = mg_fashion_mnist_load(c->data_dir, 0, &m->test, err);
+    if (rc == MG_OK)
+        rc = mg_image_sets_match(&m->train, &m->test, err);
     if (rc != MG_OK)
         return rc;
-    if (m->train.dim != m->test.dim)
-        return mg_error_set(err, MG_EFORMAT, "train images have %d pixels, test images %d",
-                            m->train.dim, m->test.dim);
     if (c->limit)
         mg_image_set_truncate(&m->train, (int)c->limit);
     if (c->test_limit)

@@ -1,10 +1,15 @@
 /* idx_dataset.c — labelled image sets from IDX files, and Fashion-MNIST. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "idx_internal.h"
 #include "kernels_internal.h"
 #include "mg_idx.h"
+#include "mg_limits.h"
+#include "mg_size.h"
+
 
 void mg_image_set_free(mg_image_set *s)
 {
@@ -29,9 +34,9 @@ static mg_code fill(mg_idx *img, const mg_idx *lab, int classes, const char *lab
     if (lab->ndim != 1 || lab->dims[0] != n)
         return mg_error_set(err, MG_EFORMAT, "%s: %u labels for %zu images", labels,
                             lab->dims[0], n);
-    if (n > 1u << 30 || dim > 1u << 20)
-        return mg_error_set(err, MG_EFORMAT, "%s: too many images", labels);
-    out->y = malloc(n * sizeof *out->y);
+    if (n > INT32_MAX)
+        return mg_error_set(err, MG_EFORMAT, "%s: %zu images is too many", labels, n);
+    out->y = mg_alloc_array(n, sizeof *out->y);
     if (!out->y)
         return mg_error_set(err, MG_ENOMEM, "out of memory for %zu images", n);
     for (size_t i = 0; i < n; i++) {
@@ -45,7 +50,27 @@ static mg_code fill(mg_idx *img, const mg_idx *lab, int classes, const char *lab
     out->n = (int)n;
     out->dim = (int)dim;
     out->classes = classes;
+    out->image_ndim = img->ndim - 1;
+    memcpy(out->image_dims, img->dims + 1, sizeof *img->dims * (size_t)(img->ndim - 1));
     return MG_OK;
+}
+
+mg_code mg_image_sets_match(const mg_image_set *train, const mg_image_set *test, mg_error *err)
+{
+    if (!train || !test)
+        return mg_error_set(err, MG_EINVAL, "image sets: NULL argument");
+    bool same = train->image_ndim == test->image_ndim && train->classes == test->classes;
+    for (int d = 0; same && d < train->image_ndim; d++)
+        same = train->image_dims[d] == test->image_dims[d];
+    if (same)
+        return MG_OK;
+    char a[64], b[64];
+    idx_shape_text(train->image_ndim, train->image_dims, a, sizeof a);
+    idx_shape_text(test->image_ndim, test->image_dims, b, sizeof b);
+    return mg_error_set(err, MG_EFORMAT,
+                        "train images are %s (%d classes), test images %s (%d classes): "
+                        "not the same kind of image",
+                        a, train->classes, b, test->classes);
 }
 
 /* A batch's rows, cut into slices the kernel pool gathers in parallel: the
@@ -92,7 +117,7 @@ mg_code mg_image_set_load(const char *images, const char *labels, int classes,
         return mg_error_set(err, MG_EINVAL, "image set: bad arguments");
     memset(out, 0, sizeof *out);
     mg_idx img, lab;
-    mg_code rc = mg_idx_read(images, &img, err);
+    mg_code rc = idx_read(images, mg_limits_get().image_pixels, &img, err);
     if (rc != MG_OK)
         return rc;
     if (img.ndim < 2) {
@@ -100,6 +125,7 @@ mg_code mg_image_set_load(const char *images, const char *labels, int classes,
         return mg_error_set(err, MG_EFORMAT, "%s: images need at least 2 dimensions, not %d",
                             images, img.ndim);
     }
+
     rc = mg_idx_read(labels, &lab, err);
     if (rc == MG_OK)
         rc = fill(&img, &lab, classes, labels, out, err);

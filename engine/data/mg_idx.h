@@ -39,10 +39,14 @@ typedef struct mg_image_set {
     uint8_t *pixels; /* n rows of dim pixels, 0..255 */
     int32_t *y;      /* n labels in [0, classes) */
     int n, dim, classes;
+    int image_ndim;  /* one image's shape: the file's dims after the count */
+    uint32_t image_dims[MG_IDX_MAX_DIMS - 1];
 } mg_image_set;
 
 /* Loads images [n,rows,cols] and labels [n] from two IDX files; the counts
- * must agree and every label must be below `classes`. */
+ * must agree and every label must be below `classes`. An image may have at
+ * most mg_limits' image_pixels pixels (a model's width follows it): a file
+ * declaring more is refused with a message naming the cap. */
 MG_API mg_code mg_image_set_load(const char *images, const char *labels, int classes,
                           mg_image_set *out, mg_error *err);
 /* Fashion-MNIST's train (train != 0) or test split from dir, which holds the
@@ -54,6 +58,10 @@ MG_API mg_code mg_fashion_mnist_load(const char *dir, int train, mg_image_set *o
  * as floats pixel/255 into out (count × dim) and their labels into labels. */
 MG_API void mg_image_set_rows(const mg_image_set *s, const int *idx, int first, int count, float *out,
                        int32_t *labels);
+/* MG_OK when test's images have the shape of train's (not only as many
+ * pixels) and the same classes; else MG_EFORMAT naming both shapes. */
+MG_API mg_code mg_image_sets_match(const mg_image_set *train, const mg_image_set *test,
+                                   mg_error *err);
 /* Keeps only the first n samples (n smaller than the set). */
 MG_API void mg_image_set_truncate(mg_image_set *s, int n);
 MG_API void mg_image_set_free(mg_image_set *s);
