@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "mg_file.h"
+#include "mg_format.h"
 #include "mg_limits.h"
 #include "mg_size.h"
 #include "test_util.h"
@@ -208,6 +209,34 @@ START_TEST(test_sizes_are_checked)
     ck_assert_ptr_nonnull(p);
     ck_assert_ptr_null(mg_realloc_array(p, SIZE_MAX, 2));
     free(p);
+    /* growth stops at the count's type: label storage's uint32_t capacity
+     * doubled from 2 GiB wrapped to 0 and looped for ever */
+    ck_assert(mg_size_grow(0, 5, 16, UINT32_MAX, &out));
+    ck_assert_uint_eq(out, 16);
+    ck_assert(mg_size_grow(16, 17, 16, UINT32_MAX, &out));
+    ck_assert_uint_eq(out, 32);
+    ck_assert(mg_size_grow(1u << 31, (1u << 31) + 1, 16, UINT32_MAX, &out));
+    ck_assert_uint_eq(out, UINT32_MAX);
+    ck_assert(!mg_size_grow(1u << 31, (size_t)UINT32_MAX + 1, 16, UINT32_MAX, &out));
+    ck_assert(mg_size_grow(SIZE_MAX / 2 + 1, SIZE_MAX, 16, SIZE_MAX, &out));
+    ck_assert_uint_eq(out, SIZE_MAX);
+}
+END_TEST
+
+/* Input shown to a terminal: control bytes, DEL, C1 controls and broken
+ * UTF-8 become \xNN; printable text, tabs and real UTF-8 stay. */
+START_TEST(test_visible_text)
+{
+    char buf[128];
+    const char in[] = "a\tb\x1b[31m\n\x7f\xc3\xa9\xc2\x9b\x9b\xe2\x82\xac\xed\xa0\x80\xff";
+    ck_assert_uint_eq(mg_format_visible(in, sizeof in - 1, false, buf, sizeof buf), strlen(buf));
+    ck_assert_str_eq(buf, "a\tb\\x1b[31m\\x0a\\x7f\xc3\xa9\\xc2\\x9b\\x9b\xe2\x82\xac"
+                          "\\xed\\xa0\\x80\\xff");
+    mg_format_visible("x\ny", 3, true, buf, sizeof buf);
+    ck_assert_str_eq(buf, "x\ny");
+    ck_assert_uint_eq(mg_format_visible("\x01\x02", 2, false, buf, 5), 8); /* cut, counted */
+    ck_assert_str_eq(buf, "\\x01");
+    ck_assert_uint_eq(mg_format_visible_char("\xe2\x82", 2), 0); /* cut short */
 }
 END_TEST
 
@@ -224,6 +253,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_reads_stop_at_the_cap);
     tcase_add_test(tc, test_caps_from_the_environment);
     tcase_add_test(tc, test_sizes_are_checked);
+    tcase_add_test(tc, test_visible_text);
     suite_add_tcase(s, tc);
     return s;
 }

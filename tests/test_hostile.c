@@ -136,6 +136,58 @@ START_TEST(test_export_under_memory_pressure)
 }
 END_TEST
 
+/* No byte of output may be ESC (0x1b), BEL or a C1 CSI (0xc2 0x9b / 0x9b). */
+static void assert_no_escapes(const char *name)
+{
+    size_t len;
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *text = tu_slurp(path, &len);
+    ck_assert_ptr_nonnull(text);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        ck_assert_msg(c != 0x1b && c != 0x07 && c != 0x9b, "%s: byte 0x%02x at %zu:\n%s", name,
+                      c, i, text);
+    }
+    free(text);
+}
+
+/* Terminal escapes in a program, a label, a scope or an argument are shown
+ * as \xNN, never sent to the terminal raw: error context lines (with the
+ * caret still under the column), inspect's text answers, unknown names. */
+START_TEST(test_terminal_escapes_are_not_echoed)
+{
+    ck_assert_int_eq(tu_run(dir, "cd \"$D\" && printf 'x = 1\\ny = x +* 2 \\033[31mRED\\n' >p1 &&"
+                                 " '%s' expr -f p1 -o g.json", tu_mgviz()), 1);
+    assert_no_escapes("stderr");
+    assert_contains("stderr", "y = x +* 2 \\x1b[31mRED\n         ^");
+    ck_assert_int_eq(tu_run(dir, "cd \"$D\" && printf 'a\\033[2J\\302\\233 = 1\\n' >p2 &&"
+                                 " '%s' expr -f p2 -o g.json", tu_mgviz()), 1);
+    assert_no_escapes("stderr");
+    assert_contains("stderr", "a\\x1b[2J\\xc2\\x9b = 1\n   ^");
+    /* a graph file's labels and scopes, in inspect's text answers */
+    ck_assert_int_eq(tu_run(dir, "cd \"$D\" && printf '%%s' '{\"format\":\"mgviz-graph\",\"version\":2,"
+                                 "\"root\":2,\"nodes\":[{\"id\":0,\"op\":\"\",\"label\":\"x\\u001b[31m\","
+                                 "\"kind\":\"input\",\"data\":2,\"grad\":3,\"parents\":[],\"scope\":"
+                                 "\"s\\u001b]0;title\\u0007\\u009b\"},{\"id\":1,\"op\":\"\",\"label\":\"y\","
+                                 "\"kind\":\"input\",\"data\":3,\"grad\":2,\"parents\":[],\"scope\":\"\"},"
+                                 "{\"id\":2,\"op\":\"*\",\"label\":\"\",\"kind\":\"op\",\"data\":6,"
+                                 "\"grad\":1,\"parents\":[0,1],\"scope\":\"\"}]}' >g.json &&"
+                                 " '%s' inspect --graph g.json --counts --top 2 --node 0", tu_mgviz()), 0);
+    assert_no_escapes("stdout");
+    assert_contains("stdout", "#0 x\\x1b[31m (input)");
+    assert_contains("stdout", "s\\x1b]0;title\\x07\\xc2\\x9b 1");
+    /* arguments echoed in messages */
+    ck_assert_int_eq(tu_run(dir, "cd \"$D\" && '%s' inspect --graph g.json --node \"$(printf 'q\\033[2J')\"",
+                            tu_mgviz()), 2);
+    assert_no_escapes("stderr");
+    assert_contains("stderr", "'q\\x1b[2J'");
+    ck_assert_int_eq(tu_run(dir, "'%s' \"$(printf '\\033]0;x\\007')\"", tu_mgviz()), 2);
+    assert_no_escapes("stderr");
+    assert_contains("stderr", "unknown command '\\x1b]0;x\\x07'");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -146,6 +198,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_top_beyond_the_graph);
     tcase_add_test(tc, test_full_stdout_is_an_error);
     tcase_add_test(tc, test_export_under_memory_pressure);
+    tcase_add_test(tc, test_terminal_escapes_are_not_echoed);
     suite_add_tcase(s, tc);
     return s;
 }

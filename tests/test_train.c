@@ -170,6 +170,73 @@ START_TEST(another_model_or_optimiser_is_refused_untouched)
 }
 END_TEST
 
+/* Rewrites the checkpoint at path with its metadata's " steps=N" replaced by
+ * steps, the length and CRC-32 recomputed: a valid file with hostile counts. */
+static void rewrite_steps(const char *path, const char *steps)
+{
+    size_t len;
+    char *b = tu_slurp(path, &len);
+    ck_assert_ptr_nonnull(b);
+    uint32_t mlen = (uint32_t)(unsigned char)b[12] | (uint32_t)(unsigned char)b[13] << 8 |
+                    (uint32_t)(unsigned char)b[14] << 16 | (uint32_t)(unsigned char)b[15] << 24;
+    char meta[1024];
+    snprintf(meta, sizeof meta, "%.*s", (int)mlen, b + 16);
+    char *at = strstr(meta, " steps=");
+    ck_assert_ptr_nonnull(at);
+    snprintf(at, sizeof meta - (size_t)(at - meta), " steps=%s", steps);
+    uint32_t nlen = (uint32_t)strlen(meta);
+    FILE *f = fopen(path, "wb");
+    unsigned char l[4] = { (unsigned char)nlen, (unsigned char)(nlen >> 8), (unsigned char)(nlen >> 16),
+                           (unsigned char)(nlen >> 24) };
+    uLong crc = crc32(crc32(crc32(crc32(0L, Z_NULL, 0), (const Bytef *)b, 12), l, 4),
+                      (const Bytef *)meta, nlen);
+    crc = crc32(crc, (const Bytef *)b + 16 + mlen, (uInt)(len - 4 - 16 - mlen));
+    unsigned char c[4] = { (unsigned char)crc, (unsigned char)(crc >> 8), (unsigned char)(crc >> 16),
+                           (unsigned char)(crc >> 24) };
+    fwrite(b, 1, 12, f);
+    fwrite(l, 1, 4, f);
+    fwrite(meta, 1, nlen, f);
+    fwrite(b + 16 + mlen, 1, len - 4 - 16 - mlen, f);
+    fwrite(c, 1, 4, f);
+    fclose(f);
+    free(b);
+}
+
+/* A checksummed checkpoint claiming INT64_MAX steps (or a number past any
+ * type) is refused: Adam's step count would overflow on the next step. */
+START_TEST(absurd_step_counts_are_refused)
+{
+    char dir[64], path[128];
+    tu_tmpdir(dir, sizeof dir, "test_train");
+    snprintf(path, sizeof path, "%s/a.ckpt", dir);
+    small_model s;
+    small_model_new(&s, 5, MG_OPTIM_ADAM);
+    mg_error err;
+    ck_assert_int_eq(mg_train_save(path, &s.m, &(mg_train_progress){ 1, INT64_MAX }, &err),
+                     MG_EINVAL);
+    ck_assert_int_eq(mg_train_save(path, &s.m, &(mg_train_progress){ 1, 9 }, &err), MG_OK);
+    static const char *const bad[] = { "9223372036854775807", "99999999999999999999999",
+                                       "9007199254740993", "-1", "12x", "" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_int_eq(mg_train_save(path, &s.m, &(mg_train_progress){ 1, 9 }, &err), MG_OK);
+        rewrite_steps(path, bad[i]);
+        mg_train_progress p = { 0 };
+        s.opt->steps = 3;
+        ck_assert_msg(mg_train_resume(path, &s.m, &p, &err) == MG_EFORMAT, "steps=%s", bad[i]);
+        ck_assert_msg(strstr(err.message, "not understood"), "%s", err.message);
+        ck_assert_int_eq(s.opt->steps, 3);
+    }
+    /* the rewriting itself keeps a good file good */
+    ck_assert_int_eq(mg_train_save(path, &s.m, &(mg_train_progress){ 1, 9 }, &err), MG_OK);
+    rewrite_steps(path, "9007199254740992");
+    mg_train_progress p = { 0 };
+    ck_assert_msg(mg_train_resume(path, &s.m, &p, &err) == MG_OK, "%s", err.message);
+    ck_assert_int_eq(p.step, MG_TRAIN_MAX_STEPS);
+    small_model_free(&s);
+    tu_rmrf(dir);
+}
+END_TEST
+
 START_TEST(scalar_parameters_round_trip)
 {
     char dir[64], path[128];
@@ -634,6 +701,7 @@ static Suite *train_suite(void)
     tcase_add_test(c, cosine_schedule_with_warmup);
     tcase_add_test(c, bad_schedules_are_refused_by_name);
     tcase_add_test(c, resume_restores_what_save_wrote);
+    tcase_add_test(c, absurd_step_counts_are_refused);
     tcase_add_test(c, another_model_or_optimiser_is_refused_untouched);
     tcase_add_test(c, scalar_parameters_round_trip);
     tcase_add_test(c, accuracy_and_row_losses);

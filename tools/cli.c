@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "mg_buf.h"
 #include "mg_file.h"
+#include "mg_format.h"
 
 #include <errno.h>
 #include <math.h>
@@ -9,14 +10,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+void cli_put_visible(FILE *f, const char *text, bool keep_newlines)
+{
+    for (size_t left = strlen(text); left;) {
+        size_t k = mg_format_visible_char(text, left);
+        if (k)
+            fwrite(text, 1, k, f);
+        else if (keep_newlines && *text == '\n')
+            fputc('\n', f);
+        else
+            fprintf(f, "\\x%02x", (unsigned char)*text);
+        k = k ? k : 1;
+        text += k;
+        left -= k;
+    }
+}
+
 int cli_fail(const char *cmd, int code, const char *fmt, ...)
 {
+    char text[4096];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "mgviz %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    fprintf(stderr, "mgviz %s: ", cmd);
+    cli_put_visible(stderr, text, true);
+    fputc('\n', stderr);
     return code;
 }
 

@@ -24,9 +24,14 @@ enum {
 #include "commands.def"
 #undef MGVIZ_COMMAND
 
-/* Prints "mgviz <cmd>: message" to stderr; returns code. */
+/* Prints "mgviz <cmd>: message" to stderr, control bytes escaped (the
+ * message may quote input); returns code. */
 int cli_fail(const char *cmd, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Writes text from input (a label, a name) to f as a terminal may show it:
+ * control bytes and broken UTF-8 as \xNN (mg_format_visible_char); newlines
+ * stay when keep_newlines. */
+void cli_put_visible(FILE *f, const char *text, bool keep_newlines);
 
 /* True when arg is exactly the flag name, e.g. "--json". */
 bool cli_flag(const char *arg, const char *name);

@@ -21,7 +21,7 @@ void cli_print_expr_error(const char *cmd, const char *origin, const char *sourc
 {
     char buf[2048];
     mg_expr_error_format(source, err, buf, sizeof buf);
-    fprintf(stderr, "mgviz %s: %s: %s\n", cmd, origin, buf);
+    cli_fail(cmd, CLI_BAD, "%s: %s", origin, buf);
 }
 
 /* The command line's bindings (those naming a variable, when skip_unknown),

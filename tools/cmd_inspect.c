@@ -156,8 +156,10 @@ static void text_node(const mg_value *v)
     char op[64];
     mg_value_op_label(v, op, sizeof op);
     printf("#%u", v->id);
-    if (*mg_value_label(v))
-        printf(" %s", mg_value_label(v));
+    if (*mg_value_label(v)) {
+        putchar(' ');
+        cli_put_visible(stdout, mg_value_label(v), false);
+    }
     printf(" (%s%s%s) data ", mg_node_kind(v), *op ? " " : "", op);
     cli_print_number(stdout, v->data);
     fputs(" grad ", stdout);
@@ -211,7 +213,9 @@ static int query_counts(out *o, const mg_value *root)
         for (uint32_t s = 0; s < c.nscopes; s++)
             if (c.in_scope[s]) {
                 mg_scope_path(g, s, path, sizeof path);
-                printf(" %s %zu", s ? path : "(root)", c.in_scope[s]);
+                putchar(' ');
+                cli_put_visible(stdout, s ? path : "(root)", false);
+                printf(" %zu", c.in_scope[s]);
             }
         fputc('\n', stdout);
     }

@@ -60,8 +60,9 @@ static int unknown_command(const char *name)
         cli_closest_add(&c, commands[i].name, strlen(commands[i].name));
     cli_closest_add(&c, "help", 4);
     char hint[96];
-    fprintf(stderr, "mgviz: unknown command '%s'%s; mgviz --help lists them\n", name,
-            cli_closest_hint(&c, hint, sizeof hint));
+    fputs("mgviz: unknown command '", stderr);
+    cli_put_visible(stderr, name, false);
+    fprintf(stderr, "'%s; mgviz --help lists them\n", cli_closest_hint(&c, hint, sizeof hint));
     return CLI_USAGE;
 }
 
@@ -119,8 +120,10 @@ static int run(int argc, char **argv)
         cli_closest_init(&near, name);
         cli_closest_list(&near, options);
         char hint[96];
-        fprintf(stderr, "mgviz: unknown option '%s'%s; mgviz --help lists commands and options\n",
-                name, cli_closest_hint(&near, hint, sizeof hint));
+        fputs("mgviz: unknown option '", stderr);
+        cli_put_visible(stderr, name, false);
+        fprintf(stderr, "'%s; mgviz --help lists commands and options\n",
+                cli_closest_hint(&near, hint, sizeof hint));
         return CLI_USAGE;
     }
     return unknown_command(name);

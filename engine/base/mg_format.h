@@ -1,7 +1,8 @@
-/* mg_format.h — numbers as text. */
+/* mg_format.h — numbers as text, and input text made safe to show. */
 #ifndef MG_FORMAT_H
 #define MG_FORMAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "mg_api.h"
@@ -17,6 +18,21 @@ MG_API size_t mg_format_double(double x, char *buf, size_t n);
  * sign as "0" (never "-0"). Pictures and printed summaries use it; returns the
  * length as snprintf does (32 bytes always fit). */
 MG_API size_t mg_format_display(double x, int digits, char *buf, size_t n);
+
+/* Input echoed to a terminal (a label, a program line, a file name) must not
+ * be able to drive it: an ESC or CSI byte would start an escape sequence. */
+
+/* The length of the character at s (at most n bytes, n >= 1) when a terminal
+ * may be shown it as it is: printable ASCII, a tab, or well-formed UTF-8 that
+ * is not a C1 control (U+0080..U+009F). 0 when it must be escaped: other
+ * control bytes (newline too), DEL, and bytes that are not UTF-8. */
+MG_API size_t mg_format_visible_char(const char *s, size_t n);
+
+/* Copies s[0..len) into buf (cut to n bytes, NUL-terminated when n > 0) with
+ * every byte mg_format_visible_char refuses written as \xNN; newlines stay
+ * when keep_newlines. Returns the length of the whole result, as snprintf. */
+MG_API size_t mg_format_visible(const char *s, size_t len, bool keep_newlines, char *buf,
+                                size_t n);
 
 MG_EXTERN_C_END
 

@@ -33,6 +33,23 @@ static inline bool mg_size_add(size_t a, size_t b, size_t *out)
     return true;
 }
 
+/* The capacity a growing array moves to so that it holds need elements: cap
+ * doubled (from first when cap is 0) until it does, never past max (a
+ * uint32_t count's UINT32_MAX, say, where doubling would wrap to 0 and loop
+ * for ever). false (and *out max) when need is more than max. */
+static inline bool mg_size_grow(size_t cap, size_t need, size_t first, size_t max, size_t *out)
+{
+    if (need > max) {
+        *out = max;
+        return false;
+    }
+    size_t n = cap ? cap : first ? first : 1;
+    while (n < need)
+        n = n > max / 2 ? max : n * 2;
+    *out = n;
+    return true;
+}
+
 /* malloc(n * size) (at least one byte, so NULL always means failure); NULL
  * when the product overflows. */
 MG_API void *mg_alloc_array(size_t n, size_t size);

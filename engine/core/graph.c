@@ -6,30 +6,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mg_size.h"
+
 enum { BLOCK_MIN = 1u << 20, ALIGN = 64 };
 
 /* Every allocation goes through here so stats can prove a warm loop makes none. */
 static void *grow_array(mg_graph *g, void *p, size_t count, size_t elem)
 {
-    void *q = realloc(p, count * elem);
+    void *q = mg_realloc_array(p, count, elem);
     if (q)
         g->allocations++;
     return q;
 }
 
-static int ensure_cap(mg_graph *g, void **p, uint32_t *cap, uint32_t need, size_t elem)
+/* Grows *p to hold need elements; -1 when it cannot (out of memory, or past
+ * the uint32_t counts the graph keeps). */
+static int ensure_cap(mg_graph *g, void **p, uint32_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
         return 0;
-    uint32_t n = *cap ? *cap : 16;
-    while (n < need)
-        n *= 2;
+    size_t n;
+    if (!mg_size_grow(*cap, need, 16, UINT32_MAX, &n))
+        return -1;
     void *q = grow_array(g, *p, n, elem);
     if (!q)
         return -1;
     *p = q;
-    *cap = n;
+    *cap = (uint32_t)n;
     return 0;
+}
+
+int graph_grow_labels(mg_graph *g, size_t need)
+{
+    return ensure_cap(g, (void **)&g->labels, &g->labels_cap, need, 1);
 }
 
 mg_graph *mg_graph_new(void)
@@ -329,7 +338,7 @@ static uint32_t scope_intern(mg_graph *g, uint32_t parent, const char *name)
         return 0;
     if (ensure_cap(g, (void **)&g->scopes, &g->scope_cap, g->nscopes + 1, sizeof *g->scopes)
         || ensure_cap(g, (void **)&g->scope_text, &g->scope_text_cap,
-                      g->scope_text_len + (uint32_t)len, 1))
+                      (size_t)g->scope_text_len + len, 1))
         return 0;
     id = g->nscopes++;
     g->scopes[id] = (scope_entry){ .parent = parent, .name = g->scope_text_len,

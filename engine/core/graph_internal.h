@@ -52,6 +52,9 @@ struct mg_graph {
 
 /* Grows the node table by one chunk; 0 on success. */
 int graph_grow_nodes(mg_graph *g);
+/* Grows the label text to hold need bytes; -1 when it cannot (out of
+ * memory, or past 4 GiB: offsets are uint32_t). */
+int graph_grow_labels(mg_graph *g, size_t need);
 
 /* A fresh node slot with the bookkeeping fields set; NULL when out of memory. */
 static inline mg_value *graph_new_node(mg_graph *g, mg_op op, uint8_t flags)

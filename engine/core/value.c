@@ -46,18 +46,11 @@ mg_value *mg_label(mg_value *v, const char *label)
         v->label = 0;
         return v;
     }
-    if (g->labels_len + len > g->labels_cap) {
-        uint32_t cap = g->labels_cap;
-        while (cap < g->labels_len + len)
-            cap *= 2;
-        char *p = realloc(g->labels, cap);
-        if (!p) {
-            mg_graph_fail(g, MG_ENOMEM, "out of memory storing label '%s'", label);
-            return v;
-        }
-        g->allocations++;
-        g->labels = p;
-        g->labels_cap = cap;
+    if (graph_grow_labels(g, (size_t)g->labels_len + len)) {
+        mg_graph_fail(g, MG_ENOMEM, "cannot store a label of %zu bytes: out of memory, or "
+                      "past the 4 GiB a graph's labels may take (%u bytes so far)", len - 1,
+                      g->labels_len);
+        return v;
     }
     memcpy(g->labels + g->labels_len, label, len);
     v->label = g->labels_len;

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mg_format.h"
+
 /* snprintf that appends to buf[0..n) at *len and keeps counting past n. */
 static void append(char *buf, size_t n, size_t *len, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -46,15 +48,26 @@ size_t mg_expr_error_format(const char *source, const mg_expr_error *err,
         return len;
     }
     size_t width = strcspn(text, "\r\n");
-    append(buf, n, &len, "line %d, column %d: %s\n  %.*s\n  ", err->line, err->column,
-           err->message, (int)width, text);
-    /* Under the column: keep tabs so the caret lines up, one space per character. */
+    append(buf, n, &len, "line %d, column %d: %s\n  ", err->line, err->column, err->message);
+    /* The line as a terminal may show it (an ESC in it would be obeyed):
+     * control bytes and broken UTF-8 as \xNN; the caret counts them so. */
+    for (size_t i = 0; i < width;) {
+        size_t k = mg_format_visible_char(text + i, width - i);
+        if (k)
+            append(buf, n, &len, "%.*s", (int)k, text + i);
+        else
+            append(buf, n, &len, "\\x%02x", (unsigned char)text[i]);
+        i += k ? k : 1;
+    }
+    append(buf, n, &len, "\n  ");
+    /* Under the column: keep tabs so the caret lines up, one space per
+     * character (columns count characters, not UTF-8 continuation bytes). */
     int col = 1;
-    for (const char *q = text; q < text + width && col < err->column; q++) {
-        if (((unsigned char)*q & 0xC0) == 0x80)
-            continue;
-        append(buf, n, &len, "%c", *q == '\t' ? '\t' : ' ');
-        col++;
+    for (size_t i = 0; i < width && col < err->column;) {
+        size_t k = mg_format_visible_char(text + i, width - i);
+        append(buf, n, &len, "%s", !k ? "    " : text[i] == '\t' ? "\t" : " ");
+        col += ((unsigned char)text[i] & 0xC0) != 0x80;
+        i += k ? k : 1;
     }
     append(buf, n, &len, "^");
     return len;

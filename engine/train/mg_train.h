@@ -42,7 +42,10 @@ typedef struct mg_train_model {
                                    joins the identity and its state is saved */
 } mg_train_model;
 
-/* How far a run got: epochs and optimiser steps done. */
+/* How far a run got: epochs and optimiser steps done. A checkpoint holds at
+ * most MG_TRAIN_MAX_STEPS steps (exact as a JSON number, and far from where
+ * counting on would overflow); save and resume refuse more. */
+#define MG_TRAIN_MAX_STEPS (INT64_C(1) << 53)
 typedef struct mg_train_progress {
     int epoch;
     int64_t step;

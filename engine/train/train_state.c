@@ -2,7 +2,9 @@
  * named checkpoint records, its identity line, save and resume. */
 #include "mg_train.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +92,7 @@ mg_code mg_train_save(const char *path, const mg_train_model *m, const mg_train_
     mg_code rc = check_model(m, err);
     if (rc != MG_OK)
         return rc;
-    if (!p || p->epoch < 0 || p->step < 0)
+    if (!p || p->epoch < 0 || p->step < 0 || p->step > MG_TRAIN_MAX_STEPS)
         return mg_error_set(err, MG_EINVAL, "train: bad progress to save");
     double *values = malloc(sizeof *values * (m->nvalues ? m->nvalues : 1));
     record_set s = { 0 };
@@ -127,13 +129,24 @@ static mg_code check_meta(const char *path, const char *meta, const mg_train_mod
     if ((size_t)have_len != id_len || strncmp(have, want, id_len) != 0)
         return mg_error_set(err, MG_EFORMAT, "%s: checkpoint of '%.*s', this run is '%s'", path,
                             have_len, have, want);
-    long long steps;
-    int epoch, used = 0;
-    if (sscanf(end, " epoch=%d steps=%lld%n", &epoch, &steps, &used) != 2 || end[used] ||
-        epoch < 0 || steps < 0)
-        return mg_error_set(err, MG_EFORMAT, "%s: checkpoint metadata '%s' is not understood",
-                            path, meta);
-    p->epoch = epoch;
+    /* strtoll, not sscanf: a number past the type is an error, not UB, and
+     * a count the optimiser cannot go on from is refused here */
+    errno = 0;
+    char *at, *stop;
+    long long epoch = -1, steps = -1;
+    if (end && strncmp(end, " epoch=", 7) == 0 && end[7] >= '0' && end[7] <= '9') {
+        epoch = strtoll(end + 7, &at, 10);
+        if (strncmp(at, " steps=", 7) == 0 && at[7] >= '0' && at[7] <= '9') {
+            steps = strtoll(at + 7, &stop, 10);
+            if (*stop)
+                steps = -1;
+        }
+    }
+    if (errno || epoch < 0 || epoch > INT_MAX || steps < 0 || steps > MG_TRAIN_MAX_STEPS)
+        return mg_error_set(err, MG_EFORMAT,
+                            "%s: checkpoint metadata '%.300s' is not understood (epoch and "
+                            "steps must be counts, steps at most 2^53)", path, meta);
+    p->epoch = (int)epoch;
     p->step = steps;
     return MG_OK;
 }
