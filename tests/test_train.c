@@ -6,6 +6,7 @@
 #include <math.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "mg_eval.h"
 #include "mg_health.h"

@@ -3,6 +3,7 @@
  * synced; and whole-file reads that stop at a cap. */
 #define _GNU_SOURCE /* fopencookie */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
@@ -62,8 +63,9 @@ static char *dir_of(const char *path)
 
 /* Creates a new file next to path named "<path>.tmp<random>" (or
  * "<dir>/.mgviz-tmp<random>" when that name would be too long), exclusively:
- * never an existing file, never through a link. Returns the fd, or -1. */
-static int create_temporary(const char *path, char **tmp)
+ * never an existing file, never through a link; opens the directory into
+ * *dir_fd for the sync after the rename. Returns the fd, or -1. */
+static int create_temporary(const char *path, char **tmp, int *dir_fd)
 {
     static _Atomic unsigned long counter;
     size_t base = strlen(strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
@@ -76,7 +78,10 @@ static int create_temporary(const char *path, char **tmp)
         return -1;
     }
     int fd = -1;
-    for (int i = 0; fd < 0 && i < NAME_TRIES; i++) {
+    /* a directory we may write but not read is written unsynced */
+    *dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool usable = *dir_fd >= 0 || errno == EACCES;
+    for (int i = 0; usable && fd < 0 && i < NAME_TRIES; i++) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         unsigned long r = (unsigned long)ts.tv_nsec ^ (unsigned long)getpid() << 16 ^
@@ -95,6 +100,9 @@ static int create_temporary(const char *path, char **tmp)
     if (fd < 0) {
         free(*tmp);
         *tmp = NULL;
+        if (*dir_fd >= 0)
+            close(*dir_fd);
+        *dir_fd = -1;
     }
     errno = saved;
     return fd;
@@ -103,7 +111,7 @@ static int create_temporary(const char *path, char **tmp)
 mg_code mg_file_begin(mg_file_out *f, const char *path, mg_error *err)
 {
     memset(f, 0, sizeof *f);
-    f->fd = -1;
+    f->fd = f->dir_fd = -1;
     if (!path || !*path)
         return mg_error_set(err, MG_EINVAL, "no file name to write");
     f->path = strdup(path);
@@ -113,7 +121,7 @@ mg_code mg_file_begin(mg_file_out *f, const char *path, mg_error *err)
         return mg_error_set(err, MG_ENOMEM, "out of memory writing %s", path);
     }
     f->cap = OUT_BUFFER;
-    f->fd = create_temporary(path, &f->tmp);
+    f->fd = create_temporary(path, &f->tmp, &f->dir_fd);
     if (f->fd < 0) {
         int e = errno;
         mg_file_abort(f);
@@ -161,20 +169,11 @@ FILE *mg_file_stream(mg_file_out *f)
     return s;
 }
 
-/* Syncs the directory holding path, so the rename survives a crash. File
+/* Syncs the target's directory, so the rename survives a crash. File
  * systems that cannot sync a directory (EINVAL) are taken as they are. */
-static int sync_directory(const char *path)
+static int sync_directory(int dir_fd)
 {
-    char *dir = dir_of(path);
-    if (!dir)
-        return ENOMEM;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    free(dir);
-    if (fd < 0)
-        return errno;
-    int e = fsync(fd) == 0 || errno == EINVAL ? 0 : errno;
-    close(fd);
-    return e;
+    return dir_fd < 0 || fsync(dir_fd) == 0 || errno == EINVAL ? 0 : errno;
 }
 
 mg_code mg_file_commit(mg_file_out *f, mg_error *err)
@@ -192,7 +191,7 @@ mg_code mg_file_commit(mg_file_out *f, mg_error *err)
         mg_file_abort(f);
         return rc;
     }
-    int e = sync_directory(f->path);
+    int e = sync_directory(f->dir_fd);
     mg_code rc = e ? mg_error_set(err, MG_EIO, "wrote %s but cannot sync its directory: %s",
                                   f->path, strerror(e))
                    : MG_OK;
@@ -206,13 +205,15 @@ void mg_file_abort(mg_file_out *f)
 {
     if (f->fd >= 0)
         close(f->fd);
+    if (f->dir_fd >= 0)
+        close(f->dir_fd);
     if (f->tmp)
         unlink(f->tmp);
     free(f->tmp);
     free(f->path);
     free(f->buf);
     memset(f, 0, sizeof *f);
-    f->fd = -1;
+    f->fd = f->dir_fd = -1;
 }
 
 mg_code mg_file_write_atomic(const char *path, const char *data, size_t len, mg_error *err)

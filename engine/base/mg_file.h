@@ -30,6 +30,8 @@ MG_API mg_code mg_file_make_dirs(const char *dir, mg_error *err);
 /* A file being written atomically, for writers that stream. */
 typedef struct mg_file_out {
     int fd;            /* the temporary file, -1 once closed */
+    int dir_fd;        /* the target's directory, opened up front so that
+                          nothing after the rename can fail for memory */
     char *tmp, *path;  /* the temporary file's path, the target's */
     unsigned char *buf;
     size_t len, cap;   /* bytes waiting in buf */
