@@ -84,6 +84,7 @@ START_TEST(test_full_stdout_is_an_error)
         "help expr",
         "--version",
         "expr \"$(seq -s + -f v%g 1 5000)\" --format json", /* more than a buffer */
+        "train --steps 2 --out \"$D/run\" --force",
     };
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
         int status = tu_run(dir, "'%s' %s >/dev/full", tu_mgviz(), commands[i]);

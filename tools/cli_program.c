@@ -1,6 +1,7 @@
 /* cli_program.c — a program from the command line to a built graph: values
  * from NAME=VALUE, the no-values rule for the rest, errors with a caret. */
 #include "cli.h"
+#include "mg_size.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -70,7 +71,7 @@ int cli_program_build(cli_program *p, const char *source, mg_graph *g,
         return err->code == MG_ENOMEM ? CLI_USAGE : CLI_BAD;
     p->nvars = mg_expr_var_count(p->expr);
     size_t room = values->nbindings + p->nvars + 1;
-    mg_expr_binding *b = malloc(room * sizeof *b);
+    mg_expr_binding *b = mg_alloc_array(room, sizeof *b);
     unsigned char *given = calloc(p->nvars + 1, 1);
     p->var_nodes = calloc(p->nvars + 1, sizeof *p->var_nodes);
     p->vars = calloc(p->nvars + 1, sizeof *p->vars);

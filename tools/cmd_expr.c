@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mg_size.h"
 #include "mg_html.h"
 
 #define CMD "expr"
@@ -338,7 +339,7 @@ static int run_batch(const expr_args *a)
 int cmd_expr(int argc, char **argv)
 {
     expr_args a = {0};
-    a.bindings = malloc((size_t)argc * sizeof *a.bindings);
+    a.bindings = mg_alloc_array((size_t)argc, sizeof *a.bindings);
     if (!a.bindings)
         return cli_fail(CMD, CLI_USAGE, "out of memory");
     int status = parse_args(argc, argv, &a);

@@ -451,7 +451,7 @@ static int inspect_graph(const inspect_args *a, const char *text)
 int cmd_inspect(int argc, char **argv)
 {
     inspect_args a = {0};
-    a.bindings = malloc((size_t)argc * sizeof *a.bindings);
+    a.bindings = mg_alloc_array((size_t)argc, sizeof *a.bindings);
     if (!a.bindings)
         return cli_fail(CMD, CLI_USAGE, "out of memory");
     int status = parse_args(argc, argv, &a);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mg_buf.h"
+#include "mg_size.h"
 #include "mg_format.h"
 
 void mg_buf_free(mg_buf *b)
@@ -178,7 +179,7 @@ static void put_le(unsigned char *out, uint64_t v, int nbytes)
 void mg_buf_base64_numbers(mg_buf *b, const double *x, size_t n, bool as_float)
 {
     size_t width = as_float ? 4 : 8;
-    unsigned char *bytes = malloc(n ? n * width : 1);
+    unsigned char *bytes = mg_alloc_array(n, width);
     if (!bytes) {
         b->failed = true;
         return;

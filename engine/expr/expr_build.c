@@ -1,5 +1,6 @@
 /* expr_build.c — runs a parsed program's stack code against an engine graph. */
 #include "expr_internal.h"
+#include "mg_size.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -139,8 +140,12 @@ mg_code mg_expr_build(const mg_expr *e, mg_graph *g,
     if (!e || !g || !root)
         return expr_fail(err, MG_EINVAL, 0, 0, "mg_expr_build needs a program, a graph and a root pointer");
     size_t nv = e->nvars, ns = e->nsymbols;
-    size_t pointers = e->max_stack + ns;
-    void *mem = calloc(1, pointers * sizeof(mg_value *) + nv * (sizeof(double) + 1) + 1);
+    size_t pointers, bytes, per_var;
+    bool fits = mg_size_add(e->max_stack, ns, &pointers) &&
+                mg_size_mul(pointers, sizeof(mg_value *), &bytes) &&
+                mg_size_mul(nv, sizeof(double) + 1, &per_var) &&
+                mg_size_add(bytes, per_var, &bytes) && mg_size_add(bytes, 1, &bytes);
+    void *mem = fits ? calloc(1, bytes) : NULL;
     if (!mem)
         return expr_fail(err, MG_ENOMEM, 0, 0, "out of memory building the program");
     machine m = {.e = e, .g = g, .var_nodes = var_nodes};

@@ -1,5 +1,6 @@
 /* expr_lex.c — splits an expression program into tokens with their places. */
 #include "expr_internal.h"
+#include "mg_size.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,8 +60,9 @@ static int column_of(lexer *lx, const char *at)
 static int push(lexer *lx, expr_tok kind, const char *start, size_t len)
 {
     if (lx->ntokens == lx->cap) {
-        size_t cap = lx->cap ? lx->cap * 2 : 64;
-        expr_token *t = realloc(lx->tokens, cap * sizeof *t);
+        size_t cap;
+        expr_token *t = mg_size_grow(lx->cap, lx->cap + 1, 64, SIZE_MAX, &cap)
+                        ? mg_realloc_array(lx->tokens, cap, sizeof *t) : NULL;
         if (!t) {
             expr_fail(lx->err, MG_ENOMEM, 0, 0, "out of memory reading the program");
             return -1;

@@ -14,6 +14,7 @@
  * subexpression turns out to be a constant it can be cut and replaced: that
  * is how exponents fold to mg_pow(x, k) and `a = -4.0` becomes an input. */
 #include "expr_internal.h"
+#include "mg_size.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -102,10 +103,9 @@ static int grow(void **items, size_t *cap, size_t need, size_t size)
 {
     if (need < *cap)
         return 0;
-    size_t n = *cap ? *cap * 2 : 16;
-    while (n <= need)
-        n *= 2;
-    void *q = realloc(*items, n * size);
+    size_t n;
+    void *q = mg_size_grow(*cap, need + 1, 16, SIZE_MAX, &n) ? mg_realloc_array(*items, n, size)
+                                                             : NULL;
     if (!q)
         return -1;
     *items = q;

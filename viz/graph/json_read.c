@@ -222,11 +222,12 @@ static bool grow_items(reader *r, json_value *v, size_t *cap, bool with_keys)
 {
     if (v->n < *cap)
         return true;
-    size_t n = *cap ? *cap * 2 : 4;
-    json_value *items = realloc(v->items, n * sizeof *items);
+    size_t n;
+    json_value *items = mg_size_grow(*cap, v->n + 1, 4, SIZE_MAX, &n)
+                        ? mg_realloc_array(v->items, n, sizeof *items) : NULL;
     if (items)
         v->items = items;
-    char **keys = with_keys ? realloc(v->keys, n * sizeof *keys) : NULL;
+    char **keys = with_keys && items ? mg_realloc_array(v->keys, n, sizeof *keys) : NULL;
     if (keys)
         v->keys = keys;
     if (!items || (with_keys && !keys)) {
