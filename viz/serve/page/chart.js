@@ -18,7 +18,9 @@ function smooth(ys, w) {
 }
 
 /* spec: { series: [{name, colour, x, y, raw, dots}], yLog, yMin, yMax,
- *         guides: [{y, text}], bands: [{from, to}], xLabel, height, fmtY } */
+ *         xMin, xMax (ranges at least this wide), xWhole (x is a step:
+ *         whole ticks only), guides: [{y, text}], bands: [{from, to}],
+ *         xLabel, height, fmtY } */
 function lineChart(box, spec) {
   var W = Math.max(260, box.clientWidth || 440), H = spec.height || 210;
   var m = { l: 54, r: 12, t: 10, b: 30 };
@@ -47,6 +49,8 @@ function lineChart(box, spec) {
     root.appendChild(svg('text', { x: W / 2, y: H / 2, 'text-anchor': 'middle', class: 'nodata', text: spec.empty || 'no data yet' }));
     return root;
   }
+  if (spec.xMin !== undefined) x0 = Math.min(x0, spec.xMin);
+  if (spec.xMax !== undefined) x1 = Math.max(x1, spec.xMax);
   if (spec.yMin !== undefined) y0 = Math.min(y0, tf(spec.yMin));
   if (spec.yMax !== undefined) y1 = Math.max(y1, tf(spec.yMax));
   (spec.guides || []).forEach(function (g) { y0 = Math.min(y0, g.y - 0.5); y1 = Math.max(y1, g.y + 0.5); });
@@ -69,7 +73,9 @@ function lineChart(box, spec) {
     ax.appendChild(svg('line', { class: 'grid', x1: m.l, x2: m.l + pw, y1: sy(t), y2: sy(t) }));
     ax.appendChild(svg('text', { x: m.l - 6, y: sy(t) + 4, 'text-anchor': 'end', text: spec.yLog ? fmt(Math.pow(10, t)) : fy(t) }));
   });
-  ticks(x0, x1, Math.max(2, Math.floor(pw / 90))).forEach(function (t) {
+  ticks(x0, x1, Math.max(2, Math.floor(pw / 90))).filter(function (t) {
+    return !spec.xWhole || t === Math.round(t); /* no step 936.5 */
+  }).forEach(function (t) {
     ax.appendChild(svg('line', { class: 'grid', x1: sx(t), x2: sx(t), y1: m.t, y2: m.t + ph }));
     ax.appendChild(svg('text', { x: sx(t), y: H - 12, 'text-anchor': 'middle', text: fmt(t) }));
   });

@@ -5,12 +5,17 @@
  * Each step's histogram has its own [min, max] split into equal bins; the
  * picture places every bin at its values. */
 
-/* Light to dark blue: the share of a step's values in a bin. */
-function shade(t) {
-  var a = [247, 251, 255], b = [8, 48, 107];
-  t = Math.sqrt(Math.max(0, Math.min(1, t)));
-  return 'rgb(' + a.map(function (v, i) { return Math.round(v + (b[i] - v) * t); }).join(',') + ')';
-}
+/* Light to dark blue: the share of a step's values in a bin (64 levels,
+ * made once: a long run's chart fills hundreds of thousands of cells). */
+var SHADES = (function () {
+  var a = [247, 251, 255], b = [8, 48, 107], out = [];
+  for (var k = 0; k <= 64; k++) {
+    var t = Math.sqrt(k / 64);
+    out.push('rgb(' + a.map(function (v, i) { return Math.round(v + (b[i] - v) * t); }).join(',') + ')');
+  }
+  return out;
+})();
+function shade(t) { return SHADES[Math.round(64 * Math.max(0, Math.min(1, t)))]; }
 
 /* hists: [{min, max, mean, std, count, nonfinite, bins}] or null, one per
  * entry of steps. */
@@ -43,12 +48,15 @@ function histChart(box, title, steps, hists, xLabel) {
   if (x1 === x0) { x1 = x0 + 1; }
   var sy = function (v) { return m.t + (1 - (v - lo) / (hi - lo)) * ph; };
   var sx = function (x) { return m.l + (x - x0) / (x1 - x0) * pw; };
-  var n = hists.length, colw = Math.max(1, pw / Math.max(1, n - 1));
+  /* at most one column a pixel: a run of thousands of logged steps draws
+   * every k-th (and its last), as TensorBoard samples long runs */
+  var n = hists.length, every = Math.max(1, Math.ceil(n / pw));
+  var colw = Math.max(1, pw / Math.max(1, Math.ceil(n / every) - 1));
   g.fillStyle = '#fff';
   g.fillRect(m.l, m.t, pw, ph);
   var mean = [];
   hists.forEach(function (h, i) {
-    if (!h || !(h.count > 0) || !Array.isArray(h.bins)) return;
+    if ((i % every && i !== n - 1) || !h || !(h.count > 0) || !Array.isArray(h.bins)) return;
     var nb = h.bins.length, top = Math.max.apply(null, h.bins) || 1;
     var w = (h.max - h.min) / nb, x = sx(steps[i]) - colw / 2;
     for (var b = 0; b < nb; b++) {

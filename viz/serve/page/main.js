@@ -1,9 +1,11 @@
 /* main.js — the page's wiring: tabs, the bar's live step counter, the
  * settings, the address (#runs=A/B&focus=A&tab=health: a view to bookmark
  * or open beside another), and redrawing at most four times a second
- * however fast records arrive. Closes the closure util.js opened. */
+ * however fast records arrive (less often when a drawing is slow, so a
+ * long run never leaves the page without time for the reader's clicks).
+ * Closes the closure util.js opened. */
 
-var tab = 'scalars', lastDraw = 0, drawPending = false;
+var tab = 'scalars', lastDraw = 0, drawCost = 0, drawPending = false;
 
 function options() {
   return {
@@ -36,7 +38,7 @@ function renderBar() {
 }
 
 function renderNow() {
-  lastDraw = Date.now();
+  var t0 = Date.now();
   drawPending = false;
   renderList();
   renderBar();
@@ -44,12 +46,14 @@ function renderNow() {
   if (tab === 'scalars') renderScalars(selected, opt);
   else if (tab === 'health') renderHealth(selected, opt);
   else renderGraphs();
+  lastDraw = Date.now();
+  drawCost = lastDraw - t0;
 }
 
 function schedule() {
   if (drawPending) return;
   drawPending = true;
-  setTimeout(function () { requestAnimationFrame(renderNow); }, Math.max(0, 250 - (Date.now() - lastDraw)));
+  setTimeout(function () { requestAnimationFrame(renderNow); }, Math.max(0, Math.max(250, 3 * drawCost) - (Date.now() - lastDraw)));
 }
 
 function saveState() {
@@ -85,7 +89,6 @@ function start() {
   if (h.runs) h.runs.split('/').forEach(function (id) { if (id) select(id, true); });
   if (h.focus) focus = h.focus;
   if (h.tab === 'health' || h.tab === 'graphs') tab = h.tab;
-  if (selected.length) listedOnce = true; /* the address chose: keep it */
   ['scalars', 'health', 'graphs'].forEach(function (t) {
     document.getElementById('tab-' + t).addEventListener('click', function () { showTab(t); });
   });

@@ -3,7 +3,7 @@
  * step counter and the Graphs view follow the focused run). New runs that
  * start while the page is open are selected by themselves. */
 
-var selected = [], focus = null, rootName = '', listedOnce = false, onSelection = null;
+var selected = [], focus = null, rootName = '', listings = 0, onSelection = null;
 
 function isSelected(id) { return selected.indexOf(id) >= 0; }
 
@@ -90,13 +90,14 @@ function takeListing(data) {
   order.forEach(function (id, i) { runs[id].colour = PALETTE[i % PALETTE.length]; });
   selected = selected.filter(function (id) { return order.indexOf(id) >= 0; });
   if (focus && order.indexOf(focus) < 0) focus = null;
-  if (!listedOnce) {
+  /* first: the address's runs, else the newest; later, a run that starts
+   * while the page is open joins the selection (TensorBoard's way) */
+  if (!listings++) {
     if (!selected.length && order.length) select(order[order.length - 1], true);
   } else {
     fresh.forEach(function (id) { if (runState(runs[id]) === 'running') { select(id, true); focus = id; } });
   }
   if (!focus && selected.length) focus = selected[selected.length - 1];
-  listedOnce = true;
 }
 
 function pollRuns() {

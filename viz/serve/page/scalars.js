@@ -14,6 +14,16 @@ function scalarCards(ids, opt) {
                raw: smoothIt && w > 0 ? r[key] : null };
     });
   }
+  /* test results sit on the training curves' x range (one epoch's single
+   * point is then where it happened, not alone in the middle) */
+  var xr = { xWhole: !opt.time, xLabel: xl };
+  rs.forEach(function (r) {
+    var xs = xsOf(r, opt.time);
+    if (!xs.length) return;
+    if (!(xr.xMin <= xs[0])) xr.xMin = xs[0];
+    if (!(xr.xMax >= xs[xs.length - 1])) xr.xMax = xs[xs.length - 1];
+  });
+  function spec(more) { for (var k in xr) more[k] = xr[k]; return more; }
   function evals(key) {
     return rs.filter(function (r) { return r.evals.length; }).map(function (r) {
       return { name: r.id, colour: r.colour, dots: true,
@@ -23,15 +33,15 @@ function scalarCards(ids, opt) {
   }
   var cards = [
     chartCard('loss', 'training loss at each logged step' + (w > 0 ? ' (smoothed ' + w + ')' : ''),
-              { series: series('loss', true), yLog: opt.logLoss, xLabel: xl }),
-    chartCard('accuracy', 'training accuracy (of the batch)', { series: series('acc', true), yMin: 0, yMax: 1, xLabel: xl, fmtY: pct })
+              spec({ series: series('loss', true), yLog: opt.logLoss })),
+    chartCard('accuracy', 'training accuracy (of the batch)', spec({ series: series('acc', true), yMin: 0, yMax: 1, fmtY: pct }))
   ];
   var ev = evals('accuracy');
   if (ev.length) {
-    cards.push(chartCard('test accuracy', 'on the test set after each epoch', { series: ev, yMax: 1, xLabel: xl, fmtY: pct }));
-    cards.push(chartCard('test loss', 'on the test set after each epoch', { series: evals('loss'), yLog: opt.logLoss, xLabel: xl }));
+    cards.push(chartCard('test accuracy', 'on the test set after each epoch', spec({ series: ev, yMax: 1, fmtY: pct })));
+    cards.push(chartCard('test loss', 'on the test set after each epoch', spec({ series: evals('loss'), yLog: opt.logLoss })));
   }
-  cards.push(chartCard('learning rate', 'as the schedule set it', { series: series('lr', false), xLabel: xl }));
+  cards.push(chartCard('learning rate', 'as the schedule set it', spec({ series: series('lr', false) })));
   return cards;
 }
 

@@ -69,19 +69,19 @@ function addRecord(r, rec) {
     r.step.push(k);
     r.time.push(num(rec.time));
     r.epoch.push(typeof rec.epoch === 'number' ? rec.epoch : null);
-    r.loss.push(num(rec.loss));
-    r.acc.push(num(rec.accuracy));
-    r.lr.push(num(rec.lr));
+    r.loss.push(num(rec.loss, rec.loss_str));
+    r.acc.push(num(rec.accuracy, rec.accuracy_str));
+    r.lr.push(num(rec.lr, rec.lr_str));
     addHealth(r, k, rec.layers);
     (Array.isArray(rec.warnings) ? rec.warnings : []).forEach(function (w) {
       if (typeof w === 'string' && w) r.warnings.push({ step: k, text: w });
     });
     if (typeof rec.snapshot === 'string')
-      r.saved.push({ step: k, manifest: rec.snapshot, loss: num(rec.loss), accuracy: num(rec.accuracy) });
+      r.saved.push({ step: k, manifest: rec.snapshot, loss: num(rec.loss, rec.loss_str), accuracy: num(rec.accuracy, rec.accuracy_str) });
     return;
   }
   if (rec.event === 'eval')
-    r.evals.push({ step: num(rec.step), epoch: rec.epoch, loss: num(rec.loss), accuracy: num(rec.accuracy), time: num(rec.time) });
+    r.evals.push({ step: num(rec.step), epoch: rec.epoch, loss: num(rec.loss, rec.loss_str), accuracy: num(rec.accuracy, rec.accuracy_str), time: num(rec.time) });
   else if (rec.event === 'end')
     r.end = rec;
 }

@@ -53,9 +53,13 @@ function fmt(x) {
 
 function pct(x) { return x === null || x === undefined || !isFinite(x) ? '—' : (100 * x).toFixed(1) + '%'; }
 
-/* A JSON number, or NaN for null (the run format writes a non-finite
- * number as null with its text beside it). */
-function num(x) { return typeof x === 'number' ? x : NaN; }
+/* A number of a record: JSON's null with its KEY_str ("inf", "-inf",
+ * "nan") beside it is that non-finite number; anything else not a number
+ * is NaN (not measured). */
+function num(x, str) {
+  if (typeof x === 'number') return x;
+  return str === 'inf' ? Infinity : str === '-inf' ? -Infinity : NaN;
+}
 
 /* Colours of runs, in the order the runs are listed (TensorBoard's way:
  * distinct hues first). */
