@@ -157,7 +157,7 @@ async function main() {
 
     /* ...and each on its own page, side by side */
     const done = await open(context, base + '#runs=finished&focus=finished', 'finished');
-    const doneText = await until(async () => { const t = await done.textContent('#step-counter'); return /finished/.test(t) ? t : null; }, 30000);
+    const doneText = await until(async () => { const t = await done.textContent('#step-counter'); return /^step \d+.*finished/.test(t) ? t : null; }, 30000);
     check(doneText && /^step 29 \/ 30/.test(doneText), 'the finished run\'s page says where it ended (' +
           (doneText || await done.evaluate(() => document.getElementById('step-counter').textContent + ' | ' +
                                                  document.getElementById('conn').textContent + ' | ' + location.href)) + ')');
