@@ -980,6 +980,63 @@ START_TEST(train_serve_shows_the_run_and_finishes_it_on_sigterm)
 }
 END_TEST
 
+/* ---- the example: a training loop of one's own, served live ---- */
+
+START_TEST(the_live_example_serves_its_run)
+{
+    const char *example = getenv("MG_EXAMPLE_LIVE");
+    ck_assert_msg(example != NULL, "MG_EXAMPLE_LIVE names build/examples/live");
+    char log[256], runs[256];
+    snprintf(log, sizeof log, "%s/live.log", dir);
+    snprintf(runs, sizeof runs, "%s/example-runs", dir);
+    int in[2];
+    ck_assert_int_eq(pipe(in), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(in[0], 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        close(in[1]);
+        execl(example, example, "25", runs, (char *)NULL);
+        _exit(127);
+    }
+    ck_assert_int_gt(pid, 0);
+    close(in[0]);
+    char *text = wait_for(log, "(Enter stops)", 120);
+    ck_assert_msg(text != NULL, "the example did not finish training");
+    ck_assert_ptr_nonnull(strstr(text, "watch it live: http://127.0.0.1:"));
+    const char *at = strstr(text, "#runs="), *in_dir = strstr(text, "the run is in ");
+    ck_assert(at && in_dir);
+    char id[128] = "", run_dir[512] = "";
+    sscanf(at + 6, "%127[^ \n]", id);
+    sscanf(in_dir + 14, "%511[^\n]", run_dir);
+    int port = port_in(text);
+    free(text);
+    /* the server is the example's: its run listed and streamed, ended */
+    mg_buf b = { 0 };
+    ck_assert_int_eq(get(port, "GET", "/api/runs", &b), 200);
+    char want[160];
+    snprintf(want, sizeof want, "\"id\":\"%s\"", id);
+    ck_assert_msg(strstr(b.p, want) != NULL, "%s not listed", id);
+    sse_client c;
+    sse_connect(&c, port, id);
+    sse_pump(&c, 1, is_done, 60);
+    ck_assert_msg(c.done && c.ended && c.next == 25 && c.bad == 0, "%d steps, %d bad", c.next, c.bad);
+    ck_assert_ptr_nonnull(strstr(c.in.p, "\"mlp/layer2\":{\"act\":\"tanh\""));
+    close(c.fd);
+    mg_buf_free(&c.in);
+    mg_buf_free(&b);
+    /* Enter stops it */
+    ck_assert_int_eq(write(in[1], "\n", 1), 1);
+    close(in[1]);
+    ck_assert_int_eq(exit_code(pid), 0);
+    char steps[600];
+    snprintf(steps, sizeof steps, "%s/steps.jsonl", run_dir);
+    ck_assert_int_eq(count_lines(steps, "{\"step\":"), 25);
+}
+END_TEST
+
 static Suite *serve_suite(void)
 {
     Suite *s = suite_create("serve");
@@ -1008,6 +1065,7 @@ static Suite *serve_suite(void)
     tcase_add_test(c, a_killed_training_still_shows_every_complete_step);
     tcase_add_test(c, mgviz_serve_serves_until_sigterm);
     tcase_add_test(c, train_serve_shows_the_run_and_finishes_it_on_sigterm);
+    tcase_add_test(c, the_live_example_serves_its_run);
     suite_add_tcase(s, c);
     return s;
 }
