@@ -24,6 +24,7 @@
 #include "mg_data.h"
 #include "mg_eval.h"
 #include "mg_idx.h"
+#include "bench_child.h"
 #include "mg_kernels.h"
 #include "mg_schedule.h"
 #include "mg_tnn.h"
@@ -162,31 +163,16 @@ static int moons(const bench_run *o, measure *m)
     return failed ? -1 : 0;
 }
 
+static int run_in_child(const void *ctx, void *out)
+{
+    const bench_run *o = ctx;
+    return o->moons ? moons(o, out) : fashion(o, out);
+}
+
 /* Runs o in a child; its result and peak RSS come back through a pipe and wait4. */
 static int run_child(const bench_run *o, measure *m)
 {
-    int fd[2];
-    if (pipe(fd) != 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(fd[0]);
-        mg_set_threads(o->threads);
-        measure out;
-        int rc = o->moons ? moons(o, &out) : fashion(o, &out);
-        ssize_t w = write(fd[1], &out, sizeof out);
-        _exit(w == (ssize_t)sizeof out && rc == 0 ? 0 : 1);
-    }
-    close(fd[1]);
-    ssize_t got = pid > 0 ? read(fd[0], m, sizeof *m) : -1;
-    close(fd[0]);
-    struct rusage ru;
-    int status = 0;
-    if (pid <= 0 || wait4(pid, &status, 0, &ru) < 0 || got != (ssize_t)sizeof *m
-        || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return -1;
-    m->rss_kb = ru.ru_maxrss;
-    return 0;
+    return bench_in_child(run_in_child, o, o->threads, m, sizeof *m, &m->rss_kb);
 }
 
 typedef struct torch_figures {

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "mg_gpt.h"
+#include "bench_child.h"
 #include "mg_kernels.h"
 #include "mg_rng.h"
 #include "mg_tensor.h"
@@ -150,32 +151,12 @@ static int train(const gpt_size *s, measure *out)
     return 0;
 }
 
+static int train_in_child(const void *s, void *out) { return train(s, out); }
+
 /* Runs train() in a child on `threads` threads; peak RSS through wait4. */
 static int run_child(const gpt_size *s, int threads, measure *m)
 {
-    int fd[2];
-    if (pipe(fd) != 0)
-        return -1;
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(fd[0]);
-        mg_set_threads(threads);
-        measure out;
-        int rc = train(s, &out);
-        ssize_t w = write(fd[1], &out, sizeof out);
-        _exit(w == (ssize_t)sizeof out && rc == 0 ? 0 : 1);
-    }
-    close(fd[1]);
-    ssize_t got = pid > 0 ? read(fd[0], m, sizeof *m) : -1;
-    close(fd[0]);
-    struct rusage ru;
-    int status = 0;
-    if (pid <= 0 || wait4(pid, &status, 0, &ru) < 0 || got != (ssize_t)sizeof *m
-        || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return -1;
-    m->rss_kb = ru.ru_maxrss;
-    return 0;
+    return bench_in_child(train_in_child, s, threads, m, sizeof *m, &m->rss_kb);
 }
 
 typedef struct torch_figures {
