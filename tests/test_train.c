@@ -519,7 +519,8 @@ START_TEST(run_json_and_step_records)
         { .name = "json", .kind = MG_RUN_BOOL, .integer = 1 },
     };
     mg_run_info info = { .dataset = "moons", .model = "mlp", .argc = 4, .argv = argv,
-                         .options = options, .noptions = 4, .layers = layers, .nlayers = 2 };
+                         .options = options, .noptions = 4, .layers = layers, .nlayers = 2,
+                         .planned_steps = 100 };
     mg_run *r = mg_run_open(dir, &info, 0, &err);
     ck_assert_msg(r != NULL, "%s", err.message);
     char *json = run_file(dir, "run.json");
@@ -527,7 +528,8 @@ START_TEST(run_json_and_step_records)
         "{\"format\":\"mgviz-run\",\"version\":1,\"name\":\"", "-moons-mlp\",\"created\":\"",
         "\"command\":[\"mgviz\",\"train\",\"--lr\",\"0.5\"],\"dataset\":\"moons\",\"model\":\"mlp\","
         "\"options\":{\"lr\":0.5,\"steps\":100,\"hidden\":\"16,16\",\"json\":true},"
-        "\"layers\":[\"mlp/layer1\",\"mlp/layer2\"],\"steps\":\"steps.jsonl\"}\n",
+        "\"layers\":[\"mlp/layer1\",\"mlp/layer2\"],\"planned_steps\":100,"
+        "\"steps\":\"steps.jsonl\"}\n",
     };
     for (int i = 0; i < 3; i++)
         ck_assert_msg(strstr(json, want[i]) != NULL, "run.json lacks %s:\n%s", want[i], json);

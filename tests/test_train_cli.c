@@ -63,6 +63,7 @@ START_TEST(a_short_run_writes_its_directory)
     ck_assert_ptr_nonnull(strstr(info, "\"command\":[\"mgviz\",\"train\",\"--steps\",\"3\","));
     ck_assert_ptr_nonnull(strstr(info, "\"dataset\":\"moons\",\"model\":\"mlp\""));
     ck_assert_ptr_nonnull(strstr(info, "\"steps\":3,"));
+    ck_assert_ptr_nonnull(strstr(info, "\"planned_steps\":3,"));
     ck_assert_ptr_nonnull(strstr(info, "\"seed\":1337,"));
     ck_assert_ptr_nonnull(strstr(info, "\"layers\":[\"mlp/layer1\",\"mlp/layer2\"]"));
     char *steps = text("run/steps.jsonl");

@@ -84,6 +84,16 @@ START_TEST(fashion_learns_and_records_test_accuracy_per_epoch)
     ck_assert_ptr_nonnull(strstr(info, "\"engine\":\"tensor\""));
     ck_assert_ptr_nonnull(strstr(info, "\"seed\":1337,")); /* one default everywhere */
     ck_assert_ptr_nonnull(strstr(info, "\"optimizer\":\"adam\""));
+    /* a run by epochs still says how many steps it will take: the live page's
+     * counter reads "step k / N" from it */
+    const char *planned = strstr(info, "\"planned_steps\":");
+    ck_assert_ptr_nonnull(planned);
+    long long n = strtoll(planned + strlen("\"planned_steps\":"), NULL, 10);
+    const char *last = NULL;
+    for (const char *p = strstr(steps, "{\"step\":"); p; p = strstr(p + 1, "{\"step\":"))
+        last = p;
+    ck_assert_ptr_nonnull(last);
+    ck_assert_int_eq(n, strtoll(last + strlen("{\"step\":"), NULL, 10) + 1);
     char *index = text("r/index.html");
     ck_assert_ptr_nonnull(strstr(index, "<h2>Test set</h2>"));
     ck_assert_ptr_null(strstr(index, "decision boundary")); /* images have none */

@@ -126,7 +126,8 @@ static mg_code open_run(runner *r)
     mg_run_field options[TRAIN_MAX_OPTIONS];
     mg_run_info info = { .dataset = c->dataset, .model = c->model, .argc = argc, .argv = argv,
                          .options = options, .noptions = train_option_fields(c, options),
-                         .layers = t->layer_names, .nlayers = t->nlayers };
+                         .layers = t->layer_names, .nlayers = t->nlayers,
+                         .planned_steps = r->total };
     if (rc == MG_OK && !(r->run = mg_run_open(r->dir, &info, c->force ? MG_RUN_REPLACE : 0,
                                               &r->err)))
         rc = r->err.code;

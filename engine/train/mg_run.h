@@ -18,7 +18,7 @@
  *                { "format": "mgviz-run", "version": 1, "name", "created"
  *                  (UTC, ISO 8601), "command": [argv...], "dataset", "model",
  *                  "options": { name: value, ... }, "layers": [scope, ...],
- *                  "steps": "steps.jsonl" }
+ *                  "planned_steps" (null when unknown), "steps": "steps.jsonl" }
  *   steps.jsonl  append-only, one JSON object per line, each line written
  *                with one write() as soon as it is logged. Step records:
  *                { "step": N, "epoch": E, "loss": x, "accuracy": a | null,
@@ -40,6 +40,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mg_health.h"
 
@@ -71,6 +72,8 @@ typedef struct mg_run_info {
     int noptions;
     const char *const *layers;      /* the scopes step records describe */
     int nlayers;
+    int64_t planned_steps;          /* the steps the run means to take (epoch
+                                       runs: epochs x batches); 0: unknown */
 } mg_run_info;
 
 /* How the files a run directory already holds are treated at open. */

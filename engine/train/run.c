@@ -175,6 +175,10 @@ static mg_code write_info(const mg_run *r, const mg_run_info *info, mg_error *er
         field_json(&opts, &info->options[i]);
     mg_json_end(&opts, '}');
     strings_json(&o, "layers", (char *const *)info->layers, info->layers ? info->nlayers : 0);
+    if (info->planned_steps > 0)
+        mg_json_int(&o, "planned_steps", info->planned_steps);
+    else
+        mg_json_string(&o, "planned_steps", NULL); /* null: unknown */
     mg_json_string(&o, "steps", MG_RUN_STEPS_FILE);
     mg_json_end(&o, '}');
     mg_buf_puts(&b, "\n");

@@ -95,9 +95,11 @@ function runState(r) {
   return 'running';
 }
 
-/* The run's length in steps when run.json says (0: unknown). */
+/* The run's length in steps when run.json says (0: unknown); runs by epochs
+ * say it only in planned_steps, runs written before it only in options.steps. */
 function plannedSteps(r) {
-  var o = r.info && r.info.options;
+  var i = r.info || {}, o = i.options;
+  if (typeof i.planned_steps === 'number' && i.planned_steps > 0) return i.planned_steps;
   return o && typeof o.steps === 'number' && o.steps > 0 ? o.steps : 0;
 }
 
