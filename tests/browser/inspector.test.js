@@ -344,6 +344,60 @@ async function testTensor(context, dir) {
   await page.close();
 }
 
+/* A character transformer's page: pick a position and see what feeds its
+ * prediction. The page's numbers say which nodes and attention cells a
+ * backward from that position alone reached; causality must show: in the
+ * last block only query row p, in the block below rows 0..p, and never a
+ * key after the query. */
+async function testAttention(context, dir) {
+  const file = path.join(dir, 'attention.html');
+  const page = await open(context, file);
+  const D = pageData(file), P = D.positions;
+  check(!!P, 'attention: the page carries positions');
+  const T = P.names.length;
+  eq(P.names.join(''), 'the cat sat on the ma', 'attention: the positions are the text\'s characters');
+  eq(await page.$$eval('#mg-tokens button', (bs) => bs.length), T, 'attention: one token button per position');
+  eq(await page.isVisible('#mg-positions'), true, 'attention: the token section is shown');
+  eq(P.attention.length, 2, 'attention: both blocks\' attention weights are drawn');
+  eq(P.attention.map((a) => D.graph.nodes[a.id].label).join(' '), 'block1.attn.weights block2.attn.weights',
+    'attention: the maps are the blocks\' weights, in order');
+  const svgImages = await page.$$eval('#n' + P.attention[1].id + ' image', (is) => is.length);
+  check(svgImages >= 1, 'attention: the weights node in the graph carries its per-head picture');
+  const p = 5;
+  await page.click('#mg-tokens button:nth-child(' + (p + 1) + ')');
+  eq(await page.evaluate(() => window.mgInspector.state().position), p, 'attention: clicking a token picks its position');
+  eq(await page.getAttribute('#mg-tokens button:nth-child(' + (p + 1) + ')', 'aria-pressed'), 'true', 'attention: the picked token is pressed');
+  const labels = await page.$$eval('#mg-attention canvas', (cs) => cs.map((c) => c.getAttribute('aria-label')));
+  eq(labels.length, 4, 'attention: one map per head and block (2 x 2)');
+  check(labels.slice(0, 2).every((l) => l.endsWith('; ' + (p + 1) + ' query rows feed position ' + p)),
+    'attention: in block 1 the rows 0..' + p + ' feed position ' + p + ' (' + labels[0] + ')');
+  check(labels.slice(2).every((l) => l.endsWith('; 1 query rows feed position ' + p)),
+    'attention: in block 2 only row ' + p + ' feeds it (' + labels[2] + ')');
+  /* the numbers behind the maps: no gradient on a query after p (a masked
+   * weight may hold one, from the matmul after it, but passes none on) */
+  const f32 = (b64) => { const b = Buffer.from(b64, 'base64'); return new Float32Array(b.buffer, b.byteOffset, b.length / 4); };
+  let later = 0;
+  P.attention.forEach((a) => {
+    const g = f32(a.grad[p]);
+    for (let h = 0; h < a.heads; h++) for (let i = 0; i < a.q; i++) for (let j = 0; j < a.k; j++) {
+      const x = g[(h * a.q + i) * a.k + j];
+      if (x !== 0 && i > p) later++;
+    }
+  });
+  eq(later, 0, 'attention: no gradient reaches a query after position ' + p);
+  const lit = await page.$$eval('g.node.value.hl', (gs) => gs.length);
+  const all = await page.$$eval('g.node.value', (gs) => gs.length);
+  check(lit > 0 && lit < all, 'attention: the nodes feeding position ' + p + ' are lit (' + lit + ' of ' + all + ')');
+  check(!(await page.$eval('#n' + D.graph.root, (g) => g.classList.contains('hl'))), 'attention: the loss, downstream of the logits, is not lit');
+  check((await page.textContent('#mg-status')).includes('feed the prediction at position ' + p), 'attention: the status line says what is lit');
+  const shot = pictureStats(await page.screenshot({ path: option('--keep') ? path.join(option('--keep'), 'attention.png') : undefined }));
+  check(shot.colours > 20, 'attention: the screenshot is not blank (' + shot.colours + ' colours)');
+  await page.click('#mg-flow');
+  eq(await page.evaluate(() => window.mgInspector.state().position), -1, 'attention: grad flow replaces the picked position');
+  eq(page.errors.join('\n'), '', 'attention: no script errors');
+  await page.close();
+}
+
 /* The command line's page: micrograd's README example through mgviz expr. */
 async function testCli(context, dir, mgviz) {
   const file = path.join(dir, 'cli.html');
@@ -585,6 +639,7 @@ async function testMoons(context, dir, name, times) {
     await testExpr(context, dir);
     await testReplay(context, dir);
     await testTensor(context, dir);
+    await testAttention(context, dir);
     if (option('--mgviz')) await testCli(context, dir, option('--mgviz'));
     await testMlp(context, dir, times);
     await testFolded(context, dir);

@@ -3,6 +3,8 @@
  *   expr.html         z = x*y + x beside q = log(y - 4), a NaN
  *   reuse.html        b = a + a; c = b * b with a = 3: a reused node twice over
  *   tensor.html       a tensor MLP 4-8-3 on a batch of 5 with cross-entropy
+ *   attention.html    a two-block character transformer on "the cat sat on the
+ *                     mat" (tests/attention_graph.h) with its token positions
  *   mlp.html          one sample through an MLP 2-16-16-1 (about 1,000 values), unfolded
  *   mlp-folded.html   the same graph folded by scope (the default budget)
  *   moons.html        100 training steps of micrograd's moons demo: each step's
@@ -23,6 +25,7 @@
 #include "mg_loss.h"
 #include "mg_plot.h"
 #include "mg_tnn.h"
+#include "../attention_graph.h"
 
 enum { MOONS = 100 };
 
@@ -91,6 +94,26 @@ static int write_tensor(const char *dir)
     mg_html_options opt = { .title = "A tensor MLP 4-8-3, a batch of 5, cross-entropy" };
     int rc = loss && mg_html_write(loss->node, path, &opt, &err) == MG_OK ? 0 : fail(path, &err);
     mg_tmlp_free(m);
+    mg_graph_free(g);
+    return rc;
+}
+
+static int write_attention(const char *dir)
+{
+    char path[4096];
+    mg_error err = { 0 };
+    mg_graph *g = mg_graph_new();
+    attention_graph a;
+    int rc = attention_graph_build(g, &a, "the cat sat on the mat", 2);
+    if (rc) {
+        fprintf(stderr, "make_pages: attention graph: %s\n", mg_graph_error(g));
+        mg_graph_free(g);
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/attention.html", dir);
+    mg_html_options opt = { .title = "A two-block character transformer: which tokens feed each prediction",
+                            .logits = a.logits };
+    rc = mg_html_write(a.loss->node, path, &opt, &err) == MG_OK ? 0 : fail(path, &err);
     mg_graph_free(g);
     return rc;
 }
@@ -254,11 +277,11 @@ int main(int argc, char **argv)
     const char *dir = argv[1];
     int steps = argc > 2 ? atoi(argv[2]) : 100;
     steps = steps > 0 ? steps : 1;
-    if (write_expr(dir) || write_reuse(dir) || write_tensor(dir) || write_mlp(dir, "mlp.html", SIZE_MAX) ||
+    if (write_expr(dir) || write_reuse(dir) || write_tensor(dir) || write_attention(dir) || write_mlp(dir, "mlp.html", SIZE_MAX) ||
         write_mlp(dir, "mlp-folded.html", 0) || write_moons(dir, "moons.html", steps, false) ||
         write_moons(dir, "moons-sample.html", steps, true))
         return 1;
-    const char *names[] = { "expr.html", "reuse.html", "tensor.html", "mlp.html", "mlp-folded.html", "moons.html",
+    const char *names[] = { "expr.html", "reuse.html", "tensor.html", "attention.html", "mlp.html", "mlp-folded.html", "moons.html",
                             "moons-sample.html" };
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         report(dir, names[i]);

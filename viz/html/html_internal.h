@@ -22,6 +22,11 @@ size_t html_edge_count(const mg_graph *g, size_t n);
 mg_code html_edges_take(const mg_graph *g, size_t n, double *local,
                         double *contrib, mg_error *err);
 
+/* html_positions.c: the page's "positions" member for logits (a tensor
+ * with a grad) at this step, into out (emptied first). */
+struct mg_tensor;
+mg_code html_positions_take(mg_buf *out, struct mg_tensor *logits, long step, mg_error *err);
+
 /* html_page.c: fills the page template with title, SVG and data JSON and
  * writes it atomically to path. */
 mg_code html_page_write(const char *path, const char *title, const char *svg,

@@ -22,7 +22,9 @@
  *                  "partial": true when the arrays stop at the kept nodes,
  *                  "boundary": a data: URI of a PNG, or absent } ],
  *     "curve": { "step": [...], "loss": [...], "loss_str": [...] where a
- *                loss is not finite } or absent }
+ *                loss is not finite } or absent,
+ *     "positions": what feeds each position's prediction (html_positions.c),
+ *                or absent }
  *
  * Size. A page should stay small enough to open quickly (HTML_PAGE_BUDGET):
  * numbers are doubles when they fit, else floats; when even floats do not
@@ -71,6 +73,7 @@ struct mg_html_steps {
     long *curve_step;
     double *curve_loss;
     size_t ncurve;
+    mg_buf positions;     /* the latest step's "positions" (html_positions.c) */
 };
 
 mg_html_steps *mg_html_steps_new(const mg_html_options *opt, mg_error *err)
@@ -130,6 +133,7 @@ void mg_html_steps_free(mg_html_steps *s)
     free(s->before);
     free(s->curve_step);
     free(s->curve_loss);
+    mg_buf_free(&s->positions);
     free(s);
 }
 
@@ -331,6 +335,8 @@ mg_code mg_html_steps_add(mg_html_steps *s, mg_value *root,
         rc = mg_error_set(err, MG_ENOMEM, "mgviz html: out of memory for step %ld", f.step);
     if (rc == MG_OK)
         rc = html_edges_take(root->graph, s->n, f.local, f.contrib, err);
+    if (rc == MG_OK && info && info->logits)
+        rc = html_positions_take(&s->positions, info->logits, f.step, err);
     if (rc != MG_OK) {
         free(f.data);
         free(f.grad);
@@ -474,7 +480,8 @@ static size_t numbers_bytes(const mg_html_steps *s, const html_layout *l)
 /* The densest layout that keeps the page within HTML_PAGE_BUDGET. */
 static html_layout choose_layout(const mg_html_steps *s)
 {
-    size_t other = s->graph.len + s->scopes.len + s->fold.len + strlen(s->svg) + 65536;
+    size_t other = s->graph.len + s->scopes.len + s->fold.len + s->positions.len +
+                   strlen(s->svg) + 65536;
     for (size_t i = 0; i < s->nframes; i++)
         other += s->frames[i].png_len / 3 * 4;
     size_t budget = HTML_PAGE_BUDGET > other ? HTML_PAGE_BUDGET - other : 0;
@@ -519,6 +526,10 @@ static void data_json(mg_buf *b, const mg_html_steps *s)
     mg_buf_puts(b, "]");
     if (s->ncurve)
         curve_json(b, s);
+    if (s->positions.len) {
+        mg_buf_puts(b, ",\n\"positions\":");
+        mg_buf_put(b, s->positions.p, s->positions.len);
+    }
     mg_buf_puts(b, "}");
 }
 
@@ -550,8 +561,10 @@ mg_code mg_html_write(mg_value *root, const char *path,
             ? MG_OK
             : mg_error_set(err, MG_EINVAL, "mgviz html: backward failed: %s",
                            mg_graph_error(root->graph) ? mg_graph_error(root->graph) : "?");
+    mg_html_step info = { .step = 0, .loss = NAN, .accuracy = NAN,
+                          .logits = opt ? opt->logits : NULL };
     if (rc == MG_OK)
-        rc = mg_html_steps_add(s, root, NULL, err);
+        rc = mg_html_steps_add(s, root, &info, err);
     if (rc == MG_OK)
         rc = mg_html_steps_write(s, path, err);
     mg_html_steps_free(s);

@@ -29,6 +29,19 @@
  *     mg_html_steps_write(s, "run.html", &err);
  *     mg_html_steps_free(s);
  *
+ * Positions. For a sequence model (a GPT), pass its logits [..., T, V]
+ * (mg_html_options.logits, or mg_html_step.logits for the latest step that
+ * has them) after backward: for each position p of batch row 0 the page runs
+ * a backward seeded with the loss's gradient at p alone (the logits' grad
+ * there; ones where it is 0) and keeps which nodes it reached (a nonzero
+ * grad) and the grads of every attention-weight tensor (causal softmax
+ * results, drawn per head with their tokens, mg_tensor_set_names). In the
+ * page, pick a token: the nodes its prediction depends on light up and the
+ * attention maps mark the query rows and keys its gradient flowed through:
+ * row p in the last block, rows up to p below it. The grads the caller's
+ * backward left are put back afterwards. T backward passes per call: pass
+ * logits at the steps worth it (a page keeps only the latest).
+ *
  * Every call returns an mg_code and fills err (may be NULL) with a message;
  * nothing aborts. Pages are written to a temporary name in the same directory
  * and renamed, so they are complete or absent. */
@@ -50,6 +63,9 @@ typedef struct mg_html_options {
     const char *svg;             /* a layout drawn already (the SVG of
                                     mg_draw_dot_data() for the same graph);
                                     NULL = draw it */
+    struct mg_tensor *logits;    /* mg_html_write(): a sequence model's
+                                    logits (see "Positions" below); NULL =
+                                    none */
 } mg_html_options;
 
 /* Writes the inspector page for root's graph to path: captures the graph as
@@ -67,6 +83,8 @@ typedef struct mg_html_step {
     const unsigned char *boundary_png;  /* decision-boundary picture (PNG
                                            bytes, copied), or NULL */
     size_t boundary_png_len;
+    struct mg_tensor *logits;           /* a sequence model's logits at this
+                                           step (see "Positions"), or NULL */
 } mg_html_step;
 
 typedef struct mg_html_steps mg_html_steps;

@@ -60,7 +60,7 @@ document.addEventListener('keydown', function (e) {
   else if (k === 'r') { stopPlay(); if (S.replay) setReplayPos(0); else startReplay('backward'); }
   else if (k === 'Escape') {
     var back = $('mg-fold').contains(t) ? foldEl.get(S.fold) : null;
-    closeFold(); S.pathFrom = -1; S.flow = false; stopReplay(); syncButtons(); refresh();
+    closeFold(); S.pathFrom = -1; S.flow = false; dropPosition(); stopReplay(); syncButtons(); refresh();
     if (back) back.focus({ preventScroll: true });
   }
   else return;
@@ -73,7 +73,7 @@ $('mg-fit').onclick = fit;
 $('mg-before').onclick = function () { setPhase('before'); };
 $('mg-after').onclick = function () { setPhase('after'); };
 $('mg-colour').onchange = function (e) { S.colour = e.target.value; refresh(); };
-$('mg-flow').onclick = function () { S.flow = !S.flow; S.pathFrom = -1; syncButtons(); refresh(); };
+$('mg-flow').onclick = function () { S.flow = !S.flow; S.pathFrom = -1; dropPosition(); syncButtons(); refresh(); };
 $('mg-nan').onclick = jumpNaN;
 
 function setPhase(p) {

@@ -14,8 +14,10 @@ window.mgInspector = {
   nodes: N,
   steps: steps.length,
   select: select,
+  pickPosition: pickPosition,
   state: function () {
     return { step: S.step, phase: S.phase, selected: S.sel, fold: S.fold, view: Object.assign({}, vb),
+             position: S.position,
              edge: S.edge, replay: S.replay && { dir: S.replay.dir, pos: S.replay.pos, steps: K, playing: !!playTimer } };
   }
 };

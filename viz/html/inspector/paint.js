@@ -163,7 +163,8 @@ function addBadSwatch(legend) {
   legend.appendChild(text('span', 'dashed = NaN/Inf'));
 }
 
-/* ---- highlights: paths to the root, grad flow, search matches ---- */
+/* ---- highlights: paths to the root, grad flow, a position's sources
+ * (positions.js), search matches ---- */
 function markHighlights(x) {
   var on = null;
   if (S.pathFrom >= 0) {
@@ -173,6 +174,8 @@ function markHighlights(x) {
   } else if (S.flow) {
     on = new Uint8Array(N);
     if (x.grad) for (var j = 0; j < N; j++) on[j] = x.grad[j] !== undefined && x.grad[j] !== null && x.grad[j] !== 0 ? 1 : 0;
+  } else if (S.position >= 0) {
+    on = reachOf(S.position);
   }
   svg.classList.toggle('dim', !!on);
   var foldOn = new Map();
@@ -194,4 +197,5 @@ function markHighlights(x) {
   var count = on ? on.reduce(function (a, b) { return a + b; }, 0) : 0;
   if (S.pathFrom >= 0) status(count + ' nodes on paths from #' + S.pathFrom + ' to the root #' + ROOT + '.');
   else if (S.flow) status(x.grad ? count + ' nodes carry a nonzero grad.' : 'Before backward: no grad has flowed yet.');
+  else if (S.position >= 0) status(count + ' nodes feed the prediction at position ' + S.position + ' (' + tokenText(P.names[S.position]) + ').');
 }

@@ -38,7 +38,7 @@ function showPanel(id) {
   paths.type = 'button';
   paths.id = 'mg-paths';
   paths.setAttribute('aria-pressed', S.pathFrom === id ? 'true' : 'false');
-  paths.onclick = function () { S.pathFrom = S.pathFrom === id ? -1 : id; S.flow = false; syncButtons(); refresh(); };
+  paths.onclick = function () { S.pathFrom = S.pathFrom === id ? -1 : id; S.flow = false; dropPosition(); syncButtons(); refresh(); };
   var centre = text('button', 'Centre in view');
   centre.type = 'button';
   centre.onclick = function () { reveal(id, true); };
