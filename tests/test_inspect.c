@@ -230,6 +230,15 @@ START_TEST(test_numbers_round_trip)
     ck_assert_str_eq(buf, "nan");
     mg_format_double(-INFINITY, buf, sizeof buf);
     ck_assert_str_eq(buf, "-inf");
+    /* The one JSON number rule every writer uses: never -0, null for non-finite. */
+    ck_assert_uint_eq(mg_format_json_number(-0.0, buf, sizeof buf), 1);
+    ck_assert_str_eq(buf, "0");
+    mg_format_json_number(-INFINITY, buf, sizeof buf);
+    ck_assert_str_eq(buf, "null");
+    mg_format_json_number(NAN, buf, sizeof buf);
+    ck_assert_str_eq(buf, "null");
+    mg_format_json_number(0.1 + 0.2, buf, sizeof buf);
+    ck_assert_str_eq(buf, "0.30000000000000004");
 
     mg_graph *g = mg_graph_new();
     mg_value *x = mg_label(mg_input(g, -1.0), "we\"ird\\name\n");

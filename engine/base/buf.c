@@ -107,24 +107,8 @@ void mg_buf_json_embed(mg_buf *b, const char *json, size_t n)
 void mg_buf_json_number(mg_buf *b, double x)
 {
     char text[32];
-    if (!isfinite(x)) {
-        mg_buf_puts(b, "null");
-        return;
-    }
-    mg_format_double(x == 0.0 ? 0.0 : x, text, sizeof text); /* never -0 */
+    mg_format_json_number(x, text, sizeof text);
     mg_buf_puts(b, text);
-}
-
-void mg_buf_json_member(mg_buf *b, const char *key, double x)
-{
-    char text[32];
-    mg_buf_json_string(b, key);
-    mg_buf_puts(b, ":");
-    mg_buf_json_number(b, x);
-    if (isfinite(x))
-        return;
-    mg_format_double(x, text, sizeof text);
-    mg_buf_printf(b, ",\"%s_str\":\"%s\"", key, text);
 }
 
 void mg_buf_html_text(mg_buf *b, const char *s)

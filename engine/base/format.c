@@ -27,6 +27,15 @@ size_t mg_format_double(double x, char *buf, size_t n)
     return len < 0 ? 0 : (size_t)len;
 }
 
+size_t mg_format_json_number(double x, char *buf, size_t n)
+{
+    if (!isfinite(x)) {
+        int len = snprintf(buf, n, "null");
+        return len < 0 ? 0 : (size_t)len;
+    }
+    return mg_format_double(x == 0.0 ? 0.0 : x, buf, n);
+}
+
 size_t mg_format_display(double x, int digits, char *buf, size_t n)
 {
     int len;

@@ -27,16 +27,10 @@ void mg_json_key(mg_json *o, const char *key)
 
 void mg_json_number(mg_json *o, const char *key, double x)
 {
-    char text[32];
     mg_json_key(o, key);
-    if (isfinite(x)) {
-        mg_format_double(x == 0 ? 0.0 : x, text, sizeof text);
-        mg_buf_puts(o->b, text);
-        return;
-    }
-    mg_buf_puts(o->b, "null");
-    if (key) {
-        char text_key[128];
+    mg_buf_json_number(o->b, x);
+    if (key && !isfinite(x)) {
+        char text[32], text_key[128];
         snprintf(text_key, sizeof text_key, "%s_str", key);
         mg_format_double(x, text, sizeof text);
         mg_json_key(o, text_key);

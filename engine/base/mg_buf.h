@@ -34,12 +34,9 @@ MG_API void mg_buf_json_string(mg_buf *b, const char *s);
 /* JSON text made by another writer, with < > & escaped as in
  * mg_buf_json_string() (outside strings JSON has none of them). */
 MG_API void mg_buf_json_embed(mg_buf *b, const char *json, size_t n);
-/* A JSON number printed round-trip exact, zero as 0 (never -0); NaN and
- * infinities, which JSON lacks, as null. */
+/* A JSON number as mg_format_json_number() writes it (null for NaN and
+ * infinities: members spell them with mg_json_number(), mg_json.h). */
 MG_API void mg_buf_json_number(mg_buf *b, double x);
-/* "key":x as mg_buf_json_number() writes x, followed for NaN and infinities
- * by "key_str":"nan" ("inf", "-inf"): the graph JSON's rule (mg_export.h). */
-MG_API void mg_buf_json_member(mg_buf *b, const char *key, double x);
 /* Text escaped for HTML content and attribute values. */
 MG_API void mg_buf_html_text(mg_buf *b, const char *s);
 /* n bytes as base64 (RFC 4648, padded). */

@@ -25,11 +25,7 @@ const char *mg_node_kind(const mg_value *v)
 void mg_json_write_number(FILE *out, double x)
 {
     char buf[32];
-    if (!isfinite(x)) {
-        fputs("null", out);
-        return;
-    }
-    mg_format_double(x == 0.0 ? 0.0 : x, buf, sizeof buf); /* never -0 */
+    mg_format_json_number(x, buf, sizeof buf);
     fputs(buf, out);
 }
 

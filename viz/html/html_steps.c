@@ -38,6 +38,7 @@
 
 #include "html_internal.h"
 #include "mg_export.h"
+#include "mg_json.h"
 #include "mg_node_stats.h"
 
 /* Bytes a page aims to stay under; see "Size" above. */
@@ -396,10 +397,10 @@ static void frame_json(mg_buf *b, const mg_html_steps *s, const html_layout *l,
     const html_frame *f = &s->frames[i];
     bool full = frame_is_full(s, l, i);
     size_t n = full ? s->n : s->kept;
-    mg_buf_printf(b, "{\"step\":%ld,", f->step);
-    mg_buf_json_member(b, "loss", f->loss);
-    mg_buf_puts(b, ",");
-    mg_buf_json_member(b, "accuracy", f->accuracy);
+    mg_json o = mg_json_begin(b, '{'); /* the members after these are raw, each after a comma */
+    mg_json_int(&o, "step", f->step);
+    mg_json_number(&o, "loss", f->loss);
+    mg_json_number(&o, "accuracy", f->accuracy);
     if (!full)
         mg_buf_puts(b, ",\"partial\":true");
     mg_buf_puts(b, ",\"data\":\"");
@@ -424,7 +425,7 @@ static void frame_json(mg_buf *b, const mg_html_steps *s, const html_layout *l,
         mg_buf_base64(b, f->png, f->png_len);
         mg_buf_puts(b, "\"");
     }
-    mg_buf_puts(b, "}");
+    mg_json_end(&o, '}');
 }
 
 static void curve_json(mg_buf *b, const mg_html_steps *s)
