@@ -95,15 +95,56 @@ START_TEST(test_bad_sizes_are_errors)
 }
 END_TEST
 
+/* One step moves every parameter by -lr·grad and nothing else; zero_grad then
+ * clears every grad, so the next backward's grads are that step's alone (not
+ * added to the old ones), and it leaves the data as it was. */
 START_TEST(test_sgd_and_zero_grad)
 {
     mg_graph *g = mg_graph_new();
-    mg_value *w = mg_param(g, 3.0);
-    mg_value *loss = mg_pow(w, 2);
+    mg_error err;
+    int nouts[] = { 3, 1 };
+    mg_mlp *m = mg_mlp_new(g, 2, nouts, 2, MG_NONLIN_TANH, MG_NONLIN_LINEAR, 5, &err);
+    ck_assert_ptr_nonnull(m);
+    mg_graph_keep(g);
+    size_t n;
+    mg_value *const *params = mg_mlp_parameters(m, &n);
+    ck_assert_uint_eq(n, 3 * 3 + 4);
+    double before[13], grad[13];
+    mg_value *x[2] = { mg_input(g, 0.5), mg_input(g, -1.5) }, *out;
+    ck_assert_int_eq(mg_mlp_forward(m, x, &out), MG_OK);
+    mg_backward(mg_pow(out, 2));
+    size_t moved = 0;
+    for (size_t i = 0; i < n; i++) {
+        before[i] = params[i]->data;
+        grad[i] = params[i]->grad;
+        moved += grad[i] != 0.0;
+    }
+    ck_assert_uint_eq(moved, n); /* tanh: every parameter has a say */
+    mg_sgd_step(params, n, 0.25);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_double_eq(params[i]->data, before[i] - 0.25 * grad[i]);
+        ck_assert_double_eq(params[i]->grad, grad[i]); /* the step reads grads only */
+        before[i] = params[i]->data;
+    }
+    mg_mlp_zero_grad(m);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_double_eq(params[i]->grad, 0.0);
+        ck_assert_double_eq(params[i]->data, before[i]);
+    }
+    /* A fresh graph on the stepped weights: grads now are its alone. */
+    mg_graph_reset(g);
+    x[0] = mg_input(g, 0.5), x[1] = mg_input(g, -1.5);
+    ck_assert_int_eq(mg_mlp_forward(m, x, &out), MG_OK);
+    mg_value *loss = mg_pow(out, 2);
     mg_backward(loss);
-    mg_value *params[] = { w };
-    mg_sgd_step(params, 1, 0.25);
-    ck_assert_double_eq(w->data, 3.0 - 0.25 * 6.0);
+    double first[13];
+    for (size_t i = 0; i < n; i++)
+        first[i] = params[i]->grad;
+    mg_mlp_zero_grad(m);
+    mg_backward(loss);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_double_eq(params[i]->grad, first[i]);
+    mg_mlp_free(m);
     mg_graph_free(g);
 }
 END_TEST
