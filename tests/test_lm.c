@@ -3,7 +3,7 @@
  * log(vocab); attention that is causal and sums to 1; gradients against
  * central differences; a warm step that allocates nothing; training that
  * lowers the loss; drawing that ends documents and leaves the graph as it
- * was. (The loss and every grad against PyTorch: tests/test_gpt_parity.py.) */
+ * was. (The loss and every grad against PyTorch: tests/parity/test_gpt_parity.py.) */
 #include <check.h>
 #include <math.h>
 #include <string.h>

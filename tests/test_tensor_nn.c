@@ -1,5 +1,5 @@
 /* test_tensor_nn.c — the transformer ops' behaviour beyond their gradients
- * (test_tensor_grad.c) and PyTorch's numbers (test_tensor_parity.py): views
+ * (test_tensor_grad.c) and PyTorch's numbers (parity/test_tensor_parity.py): views
  * that share data, the causal mask, dropout's seeded mask, embedding lookups,
  * errors, float32 against float64, the same bits on 1 and 2 threads, and a
  * GPT-shaped step that allocates nothing once warm. */

@@ -49,7 +49,7 @@
  * writes what a tensor node adds to the team's "mgviz-graph" node object:
  * dtype, shape, the op's attributes and data/grad as flat row-major arrays,
  * so a script can rebuild the same ops in torch and compare element by
- * element (tests/test_tensor_parity.py does, for every op); a graph exporter
+ * element (tests/parity/test_tensor_parity.py does, for every op); a graph exporter
  * calls it for MG_FLAG_TENSOR headers. */
 #ifndef MG_TENSOR_H
 #define MG_TENSOR_H

@@ -1,4 +1,5 @@
-"""Running programs through `mgviz expr --format json`.
+"""Running our side: programs through `mgviz expr --format json`, and the C
+dumps (run_dump) that print what the engine computed as JSON lines.
 
 One program: `mgviz expr --format json -- PROGRAM name=value...`, inputs bound
 on the command line. Many programs: `mgviz expr --batch FILE --format json`,
@@ -8,6 +9,7 @@ declares its inputs itself as `name = literal` lines, which our language reads
 as input leaves (mg_expr.h).
 """
 
+import json
 import os
 import subprocess
 import tempfile
@@ -34,6 +36,23 @@ class Outcome:
     @property
     def grads(self):
         return self.graph.grads
+
+
+def run_dump(path, *args):
+    """Runs one of the C dumps (train_dump.c, tensor_dump.c, ...) and returns
+    the JSON values it printed one after another (one a line, or one over
+    many lines); fails on a crash or an error."""
+    p = subprocess.run([path, *map(str, args)], capture_output=True, text=True,
+                       timeout=TIMEOUT)
+    if p.returncode != 0 or _sanitizer_report(p.stderr):
+        raise AssertionError(f"{os.path.basename(path)} {' '.join(map(str, args))}: "
+                             f"exit {p.returncode}: {p.stderr[-4000:]}")
+    values, at, decoder = [], 0, json.JSONDecoder()
+    while p.stdout[at:].strip():
+        value, end = decoder.raw_decode(p.stdout, len(p.stdout) - len(p.stdout[at:].lstrip()))
+        values.append(value)
+        at = end
+    return values
 
 
 def _sanitizer_report(stderr):

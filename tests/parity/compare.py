@@ -45,3 +45,24 @@ def differences(ours, ref, rel=REL_TOL, abs_tol=ABS_TOL, scales=None):
         if name not in ref.grads:
             out.append((f"grad {name} (not an input)", ours.grads[name], None))
     return out
+
+
+def tensor_problems(what, ours, theirs, rel, abs_tol=0.0, relative_to_largest=False):
+    """A flat list of our numbers against a torch tensor, element by element
+    by close(): [] when all agree, else one line naming the worst element.
+    relative_to_largest judges each element relative to the tensor's largest
+    too: where the exact answer is 0, both sides hold rounding noise the size
+    of the tensor's other terms (a softmax ignores a shift of its row)."""
+    theirs = theirs.detach().flatten().tolist()
+    if len(ours) != len(theirs):
+        return [f"{what}: {len(ours)} numbers, torch {len(theirs)}"]
+    finite = [abs(x) for x in theirs if math.isfinite(x)]
+    scale = max(finite, default=0.0) if relative_to_largest else 0.0
+    bad = [i for i, (a, b) in enumerate(zip(ours, theirs))
+           if not close(a, b, rel, abs_tol, scale)]
+    if not bad:
+        return []
+    worst = max(bad, key=lambda i: abs(ours[i] - theirs[i]) if math.isfinite(ours[i] - theirs[i])
+                else math.inf)
+    return [f"{what}: {len(bad)} of {len(ours)} differ; [{worst}] ours {ours[worst]!r}, "
+            f"torch {theirs[worst]!r}"]

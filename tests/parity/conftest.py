@@ -3,14 +3,24 @@
 MGVIZ                   path to the built mgviz (meson passes it)
 MGVIZ_TRAIN_DUMP        path to the built parity_train_dump (meson passes it)
 MGVIZ_SCALAR_DUMP       path to the built parity_scalar_dump (meson passes it)
+MGVIZ_TENSOR_DUMP       path to the built parity_tensor_dump (meson passes it)
+MGVIZ_GPT_DUMP          path to the built parity_gpt_dump (meson passes it)
 MGVIZ_PARITY_PROGRAMS   random programs per run (default 10000)
 MGVIZ_PARITY_SEED       the generator's seed (default fixed, so runs repeat)
+
+Every module compares against PyTorch the same way: Debian's torch (run as
+/usr/bin/python3), float64 by default, one thread (set here, once); our side
+comes from cli.py (mgviz, the dumps) and is judged by compare.py.
 """
 
 import os
 import sys
 
 import pytest
+import torch
+
+torch.set_default_dtype(torch.float64)
+torch.set_num_threads(1)
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -43,6 +53,16 @@ def train_dump():
 @pytest.fixture(scope="session")
 def scalar_dump():
     return _executable("MGVIZ_SCALAR_DUMP")
+
+
+@pytest.fixture(scope="session")
+def tensor_dump():
+    return _executable("MGVIZ_TENSOR_DUMP")
+
+
+@pytest.fixture(scope="session")
+def gpt_dump():
+    return _executable("MGVIZ_GPT_DUMP")
 
 
 @pytest.fixture(scope="session")

@@ -31,6 +31,13 @@ def member(obj, key):
     return number(obj[key], obj.get(key + "_str"))
 
 
+def numbers(obj, key):
+    """obj[key], a list, as floats: null elements are spelled in the list
+    obj[key + "_str"] (graph JSON v2's rule for arrays)."""
+    spelled = obj.get(key + "_str") or [None] * len(obj[key])
+    return [number(v, s) for v, s in zip(obj[key], spelled)]
+
+
 @dataclass
 class Edge:
     source: int          # "from": the operand's id

@@ -12,18 +12,15 @@ the inputs' grads. Here torch computes the same op in float64:
 all to 1e-12 relative, NaN and infinities exactly. Every op must have cases.
 """
 
-import json
 import math
-import subprocess
 
 import pytest
 import torch
 import torch.nn.functional as F
 
+import cli
 import compare
 from conftest import STATS
-
-torch.set_default_dtype(torch.float64)
 
 UPSTREAM = 1.7
 
@@ -79,9 +76,7 @@ def run_case(case):
 
 @pytest.fixture(scope="module")
 def dump(scalar_dump):
-    p = subprocess.run([scalar_dump], capture_output=True, text=True, timeout=300)
-    assert p.returncode == 0, p.stderr
-    lines = [json.loads(line) for line in p.stdout.splitlines()]
+    lines = cli.run_dump(scalar_dump)
     assert lines and "ops" in lines[-1], "the dump did not list the engine's ops"
     return lines[:-1], lines[-1]["ops"]
 

@@ -7,11 +7,10 @@ the same 100 SGD steps in float64: the loss at every step and the final
 parameters must agree to 1e-9 relative.
 """
 
-import json
-import subprocess
 
 import torch
 
+import cli
 import compare
 from conftest import STATS
 
@@ -51,7 +50,6 @@ def svm_loss(layers, X, y, alpha):
 
 
 def train(dump):
-    torch.set_num_threads(1)
     X = torch.tensor(dump["X"], dtype=torch.float64).view(-1, 2)
     y = torch.tensor(dump["y"], dtype=torch.float64)
     layers = load_layers(dump["params0"], dump["sizes"])
@@ -71,9 +69,7 @@ def train(dump):
 
 
 def test_moons_training_matches_pytorch(train_dump):
-    out = subprocess.run([train_dump, "1337", "100"], capture_output=True, text=True,
-                         check=True, timeout=600)
-    dump = json.loads(out.stdout)
+    dump, = cli.run_dump(train_dump, 1337, 100)
     assert len(dump["params0"]) == 16 * 3 + 16 * 17 + 17 and len(dump["loss"]) == 100
     losses, accuracies, final = train(dump)
     bad = [(k, a, b) for k, (a, b) in enumerate(zip(dump["loss"], losses))

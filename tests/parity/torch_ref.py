@@ -15,7 +15,6 @@ import torch
 import compare
 import progen
 
-torch.set_num_threads(1)
 DTYPE = torch.float64
 
 

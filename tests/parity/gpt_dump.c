@@ -1,10 +1,10 @@
-/* test_gpt_parity_dump.c — one GPT training step in float64, printed as one
+/* gpt_dump.c — one GPT training step in float64, printed as one
  * JSON object for test_gpt_parity.py to replay in PyTorch: the config, the
  * batch (ids, targets), every parameter (label, shape, values before the
  * step), the loss, every grad, the global grad norm, and the values after
  * clipping to norm 0.5 and one AdamW step. The weights are GPT-2's init
  * plus noise, so that every part of the model carries weight. Usage:
- * test_gpt_parity_dump [LAYERS HEADS EMBD VOCAB CONTEXT B T]. */
+ * parity_gpt_dump [LAYERS HEADS EMBD VOCAB CONTEXT B T]. */
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -1,4 +1,4 @@
-/* test_tensor_parity_dump.c — the C side of the tensor parity check
+/* tensor_dump.c — the C side of the tensor parity check
  * (test_tensor_parity.py): for every tensor op, float64 inputs (some with
  * zeros and ties, the edges where derivative conventions differ), the op's
  * output, and the grads of Σ out·w (w fixed and irregular), one JSON object

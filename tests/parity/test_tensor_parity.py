@@ -1,20 +1,20 @@
-"""test_tensor_parity.py - every tensor op against PyTorch 1.13 (Debian's
-python3-torch, run as /usr/bin/python3): runs test_tensor_parity_dump (its
-path is the first argument), rebuilds each case in torch from the inputs it
-printed, and compares the output and the inputs' grads element by element
-(relative 1e-12 for float64 cases, 1e-5 for the same cases run in float32,
-against torch in float64; NaN and infinities must match exactly). Every op
-the engine has (the dump's last line lists them) must have a case. Exit 0
-when all agree, 1 with the differences printed otherwise."""
-import json
+"""Every tensor op against PyTorch: parity_tensor_dump (tensor_dump.c)
+prints each case's inputs, output and grads; here torch rebuilds the case
+from the inputs and the output and the inputs' grads must agree element by
+element (relative 1e-12 for float64 cases, 1e-5 for the same cases run in
+float32, against torch in float64; NaN and infinities exactly, compare.py).
+Every op the engine has (the dump's last line lists them) must have a case,
+and the optimisers' steps are replayed with torch.optim."""
 import math
-import subprocess
-import sys
 
+import pytest
 import torch
 import torch.nn.functional as F
 
-torch.set_default_dtype(torch.float64)
+import cli
+import compare
+from conftest import STATS
+from graph_json import numbers
 
 OPS = {
     "add": lambda a, b: a + b,
@@ -93,12 +93,6 @@ ATTR_OPS = {
 }
 
 
-def numbers(t, key):
-    """t[key] as floats: null elements are spelled in t[key + "_str"]."""
-    spelled = t.get(key + "_str") or [None] * len(t[key])
-    return [float(s) if v is None else float(v) for v, s in zip(t[key], spelled)]
-
-
 def tensor(t):
     return torch.tensor(numbers(t, "data")).reshape(t["shape"]).requires_grad_(True)
 
@@ -106,19 +100,6 @@ def tensor(t):
 # Relative tolerance by the dtype the engine computed in; torch computes in
 # float64 from the same (exactly printed) inputs either way.
 TOLERANCE = {"f64": 1e-12, "f32": 1e-5}
-
-
-def agree(ours, theirs, tol=1e-12):
-    theirs = theirs.detach().flatten().tolist()
-    if len(ours) != len(theirs):
-        return False
-    for p, q in zip(ours, theirs):
-        if math.isnan(p) or math.isnan(q) or math.isinf(p) or math.isinf(q):
-            if not (math.isnan(p) and math.isnan(q)) and p != q:
-                return False
-        elif abs(p - q) > tol * max(1.0, abs(p), abs(q)):
-            return False
-    return True
 
 
 def check(case):
@@ -132,15 +113,14 @@ def check(case):
         out = OPS[case["op"]](*args)
     w = torch.tensor([0.5 + math.sin(1.7 * i + 0.3) for i in range(out.numel())])
     (out * w.reshape(out.shape)).sum().backward()
-    problems = []
     tol = TOLERANCE[case["out"]["dtype"]]
-    ours_out = numbers(case["out"], "data")
-    if list(out.shape) != case["out"]["shape"] or not agree(ours_out, out, tol):
-        problems.append(f"output: ours {ours_out}, torch {out.detach().flatten().tolist()}")
+    problems = []
+    if list(out.shape) != case["out"]["shape"]:
+        problems.append(f"output shape: ours {case['out']['shape']}, torch {list(out.shape)}")
+    problems += compare.tensor_problems("output", numbers(case["out"], "data"), out, tol, tol)
     for i, (t, theirs) in enumerate(zip(case["inputs"], inputs)):
-        if not agree(numbers(t, "grad"), theirs.grad, tol):
-            problems.append(f"grad of input {i}: ours {numbers(t, 'grad')}, "
-                            f"torch {theirs.grad.flatten().tolist()}")
+        problems += compare.tensor_problems(f"grad of input {i}", numbers(t, "grad"),
+                                            theirs.grad, tol, tol)
     return problems
 
 
@@ -159,49 +139,50 @@ def check_optim(case):
         b.grad = torch.tensor(step["grads"][1])
         if case["max_norm"] > 0:
             norm = torch.nn.utils.clip_grad_norm_([w, b], case["max_norm"]).item()
-            if abs(norm - step["norm"]) > 1e-12 * max(1.0, norm):
+            if not compare.close(step["norm"], norm, 1e-12, 1e-12):
                 problems.append(f"step {k}: norm ours {step['norm']}, torch {norm}")
         opt.step()
         for name, ours, theirs in (("weight", step["params"][0], w), ("bias", step["params"][1], b)):
-            if not agree(ours, theirs):
-                problems.append(f"step {k}: {name} ours {ours}, torch {theirs.flatten().tolist()}")
+            problems += compare.tensor_problems(f"step {k}: {name}", ours, theirs, 1e-12, 1e-12)
     return problems
 
 
-def main():
-    dump = subprocess.run([sys.argv[1]], capture_output=True, text=True)
-    if dump.returncode != 0:
-        print("the dump failed:", dump.stderr)
-        return 1
-    lines = [json.loads(line) for line in dump.stdout.splitlines()]
-    if not lines or "ops" not in lines[-1]:
-        print("the dump did not list the engine's ops")
-        return 1
-    every_op = lines[-1]["ops"]
-    cases = [line for line in lines[:-1] if "optim" not in line]
-    optims = [line for line in lines[:-1] if "optim" in line]
-    uncovered = sorted(set(every_op) - {case["top"] for case in cases})
-    failed = 0
-    for op in uncovered:
-        print(f"FAIL tensor op {op!r} has no parity case")
-        failed += 1
+@pytest.fixture(scope="module")
+def dumped(tensor_dump):
+    lines = cli.run_dump(tensor_dump)
+    assert lines and "ops" in lines[-1], "the dump did not list the engine's ops"
+    return lines
+
+
+def failures(cases, judge):
+    """Each failing case's name and problems, as report lines."""
+    out = []
     for case in cases:
-        problems = check(case)
-        failed += bool(problems)
-        print(("FAIL " if problems else "ok   ") + case["name"])
-        for p in problems:
-            print("     " + p)
-    for case in optims:
-        problems = check_optim(case)
-        failed += bool(problems)
-        print(("FAIL " if problems else "ok   ") + case["name"])
-        for p in problems:
-            print("     " + p)
-    cases += optims
-    print(f"{len(cases) - failed} of {len(cases)} tensor cases agree with PyTorch "
-          f"{torch.__version__}, covering {len(every_op) - len(uncovered)} of {len(every_op)} ops")
-    return 1 if failed or not cases else 0
+        problems = judge(case)
+        if problems:
+            out.append("FAIL " + case["name"])
+            out += ["     " + p for p in problems]
+    return out
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def test_every_tensor_op_has_a_case(dumped):
+    covered = {case["top"] for case in dumped[:-1] if "optim" not in case}
+    uncovered = sorted(set(dumped[-1]["ops"]) - covered)
+    assert not uncovered, f"tensor ops without a parity case: {uncovered}"
+
+
+def test_tensor_ops_agree_with_pytorch(dumped):
+    cases = [case for case in dumped[:-1] if "optim" not in case]
+    assert cases
+    bad = failures(cases, check)
+    assert not bad, "\n".join(bad)
+    STATS["tensor ops"] = (f"{len(cases)} cases over {len(dumped[-1]['ops'])} ops agree with "
+                           f"PyTorch {torch.__version__}")
+
+
+def test_optimiser_steps_agree_with_pytorch(dumped):
+    cases = [case for case in dumped[:-1] if "optim" in case]
+    assert cases
+    bad = failures(cases, check_optim)
+    assert not bad, "\n".join(bad)
+    STATS["optimisers"] = f"{len(cases)} runs of steps agree with torch.optim"

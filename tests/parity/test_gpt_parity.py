@@ -1,22 +1,19 @@
-"""test_gpt_parity.py - one GPT training step against PyTorch 1.13 (Debian's
-python3-torch, run as /usr/bin/python3). Runs test_gpt_parity_dump (its path
-is the first argument) for a few shapes, builds nanoGPT's model in torch
-from the weights it printed (token and position embeddings, pre-norm blocks
+"""One GPT training step against PyTorch: parity_gpt_dump (gpt_dump.c) runs
+for a few shapes; here torch builds nanoGPT's model from the weights it
+printed (token and position embeddings, pre-norm blocks
 of causal multi-head attention and a tanh-GELU MLP, a final layer norm, the
 head tied to the token table), and compares in float64, relative 1e-10:
 the loss, every parameter's grad, the global grad norm, and every
 parameter after clipping and one AdamW step (decay on tensors of 2 or more
-dims only, as nanoGPT's groups). Exit 0 when all agree, 1 with the
-differences printed otherwise."""
-import json
+dims only, as nanoGPT's groups)."""
 import math
-import subprocess
-import sys
 
+import pytest
 import torch
 import torch.nn.functional as F
 
-torch.set_default_dtype(torch.float64)
+import cli
+import compare
 
 TOL = 1e-10
 SHAPES = [  # layers heads embd vocab context B T
@@ -48,24 +45,16 @@ def forward(p, cfg, ids):
     return x @ p["embed.wte"].t()
 
 
-def close(ours, theirs, scale=0.0):
-    return abs(ours - theirs) <= TOL * max(abs(ours), abs(theirs), scale) or ours == theirs
+def close(ours, theirs):
+    return compare.close(ours, theirs, TOL, 0.0)
 
 
-def compare(what, ours, theirs, problems):
-    """Element by element, relative to the element or, for elements that are
-    rounding noise around 0, to the largest of the tensor: the key bias's
-    grad is 0 in exact arithmetic (a softmax ignores a shift of its row), so
-    both sides hold rounding errors of about 1e-18 there."""
-    theirs = theirs.detach().flatten().tolist()
-    if len(ours) != len(theirs):
-        problems.append(f"{what}: {len(ours)} numbers, torch {len(theirs)}")
-        return
-    scale = max(abs(x) for x in theirs)
-    worst = max(range(len(ours)), key=lambda i: abs(ours[i] - theirs[i]) /
-                max(abs(ours[i]), abs(theirs[i]), scale, 1e-300))
-    if not close(ours[worst], theirs[worst], scale):
-        problems.append(f"{what}[{worst}]: ours {ours[worst]!r}, torch {theirs[worst]!r}")
+def compare_tensor(what, ours, theirs, problems):
+    """Relative to each element or, for elements that are rounding noise
+    around 0, to the largest of the tensor: the key bias's grad is 0 in exact
+    arithmetic (a softmax ignores a shift of its row), so both sides hold
+    rounding errors of about 1e-18 there."""
+    problems += compare.tensor_problems(what, ours, theirs, TOL, relative_to_largest=True)
 
 
 def replay(case):
@@ -82,7 +71,7 @@ def replay(case):
     if not close(case["loss"], loss.item()):
         problems.append(f"loss: ours {case['loss']!r}, torch {loss.item()!r}")
     for rec in case["params"]:
-        compare("grad " + rec["label"], rec["grad"], params[rec["label"]].grad, problems)
+        compare_tensor("grad " + rec["label"], rec["grad"], params[rec["label"]].grad, problems)
     leaves = list(params.values())
     norm = torch.nn.utils.clip_grad_norm_(leaves, case["clip"])
     if not close(case["grad_norm"], norm.item()):
@@ -92,30 +81,13 @@ def replay(case):
     opt = torch.optim.AdamW(groups, lr=case["lr"], betas=(0.9, 0.999), eps=1e-8)
     opt.step()
     for rec in case["after"]:
-        compare("after AdamW " + rec["label"], rec["data"], params[rec["label"]], problems)
+        compare_tensor("after AdamW " + rec["label"], rec["data"], params[rec["label"]], problems)
     return problems
 
 
-def main():
-    dump = sys.argv[1]
-    failed = 0
-    for shape in SHAPES:
-        out = subprocess.run([dump] + [str(x) for x in shape], capture_output=True, text=True)
-        if out.returncode != 0:
-            print(f"{shape}: the dump failed: {out.stderr}")
-            failed += 1
-            continue
-        case = json.loads(out.stdout)
-        problems = replay(case)
-        n = sum(len(r["grad"]) for r in case["params"])
-        print(f"layers {shape[0]} heads {shape[1]} embd {shape[2]} vocab {shape[3]} "
-              f"B {shape[5]} T {shape[6]}: loss {case['loss']:.12g}, {len(case['params'])} "
-              f"parameters ({n} numbers): {'agree' if not problems else 'DIFFER'}")
-        for p in problems:
-            print("  " + p)
-        failed += bool(problems)
-    sys.exit(1 if failed else 0)
-
-
-if __name__ == "__main__":
-    main()
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "layers{} heads{} embd{} vocab{} "
+                         "context{} B{} T{}".format(*s))
+def test_gpt_step_agrees_with_pytorch(gpt_dump, shape):
+    case, = cli.run_dump(gpt_dump, *shape)
+    problems = replay(case)
+    assert not problems, f"loss {case['loss']!r}:\n" + "\n".join(problems)
