@@ -19,13 +19,24 @@ static const struct isa_build {
 };
 
 /* Whether this CPU and OS run build `isa`: the x86-64 levels its flags were built for.
- * libgcc's check includes the OS's consent to save the wide registers (XGETBV). */
+ * libgcc's check includes the OS's consent to save the wide registers (XGETBV). clang
+ * (14) knows no level names, so there the levels' features that set them apart. */
+#ifdef __clang__
+#define CPU_V3 (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && \
+                __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2"))
+#define CPU_V4 (CPU_V3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && \
+                __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && \
+                __builtin_cpu_supports("avx512cd"))
+#else
+#define CPU_V3 __builtin_cpu_supports("x86-64-v3")
+#define CPU_V4 __builtin_cpu_supports("x86-64-v4")
+#endif
 static int cpu_runs(mg_isa isa)
 {
     __builtin_cpu_init();
     switch (isa) {
-    case MG_ISA_AVX512: return __builtin_cpu_supports("x86-64-v4") != 0;
-    case MG_ISA_AVX2: return __builtin_cpu_supports("x86-64-v3") != 0;
+    case MG_ISA_AVX512: return CPU_V4 != 0;
+    case MG_ISA_AVX2: return CPU_V3 != 0;
     default: return 1;
     }
 }

@@ -2,9 +2,7 @@
 # Fuzzes mgviz's input readers with libFuzzer (issue 14.4): builds the
 # harnesses of tests/fuzz in a clang tree of their own (ASan + UBSan, every
 # library file instrumented for coverage), then runs each over its seed corpus
-# in tests/fuzz/corpus for MGVIZ_FUZZ_SECONDS seconds (default 30). The tree is
-# -Dnative: built and run on this machine (clang 14 lacks the run-time ISA
-# names the portable kernels ask for).
+# in tests/fuzz/corpus for MGVIZ_FUZZ_SECONDS seconds (default 30).
 #
 #   tests/fuzz/run_fuzz.sh SOURCE_DIR WORK_DIR [TARGET...]
 #
@@ -33,7 +31,7 @@ if ! clang -fsanitize=fuzzer "$probe/p.c" -o "$probe/p" 2>"$probe/err"; then
   exit 77
 fi
 
-opts=(-Dfuzz=true -Dnative=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug -Doptimization=1)
+opts=(-Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug -Doptimization=1)
 if [ -f "$tree/build.ninja" ]; then
   meson setup --reconfigure "$tree" "$src" "${opts[@]}" >/dev/null || exit 1
 else
