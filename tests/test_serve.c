@@ -236,6 +236,62 @@ START_TEST(routes_take_whole_paths)
 }
 END_TEST
 
+/* The whole decision, without a socket: the method first, then the Host
+ * (checked only when listening on loopback), then the path. */
+START_TEST(requests_are_decided_by_method_host_and_path)
+{
+    serve_hosts h = { .check = true, .n = 2, .name = { "127.0.0.1:8000", "localhost:8000" } };
+    ck_assert_int_eq(serve_decide(&h, "GET", "127.0.0.1:8000", "/").kind, ROUTE_PAGE);
+    ck_assert_int_eq(serve_decide(&h, "GET", "LocalHost:8000", "/api/runs").kind, ROUTE_RUNS);
+    serve_route r = serve_decide(&h, "HEAD", NULL, "/api/events");
+    ck_assert_int_eq(r.kind, ROUTE_EVENTS);
+    ck_assert(r.head);
+    ck_assert(!serve_decide(&h, "GET", NULL, "/").head);
+    const char *methods[] = { "POST", "PUT", "DELETE", "get", "GETX", "", NULL };
+    for (size_t i = 0; i < sizeof methods / sizeof *methods; i++)
+        ck_assert_int_eq(serve_decide(&h, methods[i], "127.0.0.1:8000", "/").kind, ROUTE_METHOD);
+    const char *hosts[] = { "evil.example", "127.0.0.1:8001", "127.0.0.1", "localhost:8000.evil",
+                            "" };
+    for (size_t i = 0; i < sizeof hosts / sizeof *hosts; i++)
+        ck_assert_int_eq(serve_decide(&h, "GET", hosts[i], "/").kind, ROUTE_HOST);
+    /* the method is refused before the Host, the Host before the path */
+    ck_assert_int_eq(serve_decide(&h, "POST", "evil", "/runs/../x").kind, ROUTE_METHOD);
+    ck_assert_int_eq(serve_decide(&h, "GET", "evil", "/runs/../x").kind, ROUTE_HOST);
+    ck_assert_int_eq(serve_decide(&h, "GET", "localhost:8000", "/runs/../x").kind, ROUTE_BAD);
+    h.check = false; /* listening on another address: any Host */
+    ck_assert_int_eq(serve_decide(&h, "GET", "evil.example", "/").kind, ROUTE_PAGE);
+}
+END_TEST
+
+/* The event stream's query: plain run names, one offset per run, the
+ * reconnecting client's Last-Event-ID over from=, a bad one ignored. */
+START_TEST(stream_queries_are_parsed_strictly)
+{
+    serve_stream_args a;
+    ck_assert(serve_stream_parse("a/b", "12,0", NULL, &a));
+    ck_assert_int_eq(a.n, 2);
+    ck_assert_str_eq(a.id[1], "b");
+    ck_assert_uint_eq(a.offset[0], 12);
+    ck_assert(serve_stream_parse("a/b", "12,0", "5,6", &a));
+    ck_assert_uint_eq(a.offset[1], 6);
+    ck_assert(serve_stream_parse("a/b", "12,0", "5", &a));
+    ck_assert_uint_eq(a.offset[0], 12);
+    ck_assert(serve_stream_parse("a", NULL, NULL, &a));
+    ck_assert_uint_eq(a.offset[0], 0);
+    const char *bad_runs[] = { "", "a/", "/a", "a//b", "..", ".x", "a\nb", NULL };
+    for (size_t i = 0; i < sizeof bad_runs / sizeof *bad_runs; i++)
+        ck_assert(!serve_stream_parse(bad_runs[i], NULL, NULL, &a));
+    const char *bad_from[] = { "", "1", "1,2,3", "-1,0", "1,+2", "1 ,2", "1,2,",
+                               "1234567890123456789,0", "0x1,0" };
+    for (size_t i = 0; i < sizeof bad_from / sizeof *bad_from; i++)
+        ck_assert_msg(!serve_stream_parse("a/b", bad_from[i], NULL, &a), "from=%s", bad_from[i]);
+    char many[40 * 3] = "";
+    for (int i = 0; i <= SERVE_STREAM_RUNS; i++)
+        strcat(strcat(many, i ? "/" : ""), "r");
+    ck_assert(!serve_stream_parse(many, NULL, NULL, &a));
+}
+END_TEST
+
 START_TEST(only_regular_files_under_the_root_open)
 {
     serve_root r;
@@ -1044,6 +1100,8 @@ static Suite *serve_suite(void)
     tcase_add_checked_fixture(c, setup, teardown);
     tcase_add_test(c, names_and_paths_are_plain);
     tcase_add_test(c, routes_take_whole_paths);
+    tcase_add_test(c, requests_are_decided_by_method_host_and_path);
+    tcase_add_test(c, stream_queries_are_parsed_strictly);
     tcase_add_test(c, only_regular_files_under_the_root_open);
     suite_add_tcase(s, c);
     c = tcase_create("http");

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,16 +20,14 @@
 #include "serve_files.h"
 #include "serve_internal.h"
 
-enum { MAX_HOSTS = 4, STACK_BYTES = 1024 * 1024, STREAM_BLOCK = 16 * 1024 };
+enum { STACK_BYTES = 1024 * 1024, STREAM_BLOCK = 16 * 1024 };
 
 struct mg_serve {
     serve_root root;
     struct MHD_Daemon *daemon;
     int port;
     char url[96];
-    bool loopback;                       /* only then is the Host header checked */
-    char hosts[MAX_HOSTS][80];           /* Host header values answered */
-    int nhosts;
+    serve_hosts hosts;                   /* checked when listening on loopback */
     int keepalive_ms;
     int log_fd;
     pthread_mutex_t lock;
@@ -152,31 +149,14 @@ static enum MHD_Result events(mg_serve *s, struct MHD_Connection *c, bool head)
     return queue(c, MHD_HTTP_OK, r);
 }
 
-/* A browser sends the name it reached us by: a page of another site that
- * had its name resolve to 127.0.0.1 (DNS rebinding) is refused. */
-static bool host_ok(const mg_serve *s, struct MHD_Connection *c)
-{
-    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-    if (!s->loopback || !host)
-        return true; /* HTTP/1.0 without Host: not a browser */
-    for (int i = 0; i < s->nhosts; i++)
-        if (strcasecmp(host, s->hosts[i]) == 0)
-            return true;
-    return false;
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload, size_t *upload_size, void **state)
 {
     (void)version, (void)upload, (void)upload_size, (void)state;
     mg_serve *s = cls;
-    bool head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
-    if (!head && strcmp(method, MHD_HTTP_METHOD_GET) != 0)
-        return fail(c, MHD_HTTP_METHOD_NOT_ALLOWED);
-    if (!host_ok(s, c))
-        return fail(c, MHD_HTTP_FORBIDDEN);
-    serve_route rt = serve_route_of(url);
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+    serve_route rt = serve_decide(&s->hosts, method, host, url);
     static const char *const asset_type[] = { "text/javascript; charset=utf-8",
                                               "text/css; charset=utf-8" };
     const char *const asset[] = { mg_html_asset_serve_js, mg_html_asset_serve_css };
@@ -188,13 +168,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return reply(c, MHD_HTTP_OK, asset_type[rt.asset], asset[rt.asset],
                      strlen(asset[rt.asset]), CSP_APP);
     case ROUTE_RUNS: return runs_list(s, c);
-    case ROUTE_EVENTS: return events(s, c, head);
+    case ROUTE_EVENTS: return events(s, c, rt.head);
     case ROUTE_FILE: {
         unsigned status;
         struct MHD_Response *r = serve_file_response(&s->root, rt.id, rt.rel, &status);
         return r ? queue(c, status, r) : fail(c, status);
     }
     case ROUTE_BAD: return fail(c, MHD_HTTP_BAD_REQUEST);
+    case ROUTE_METHOD: return fail(c, MHD_HTTP_METHOD_NOT_ALLOWED);
+    case ROUTE_HOST: return fail(c, MHD_HTTP_FORBIDDEN);
     default: return fail(c, MHD_HTTP_NOT_FOUND);
     }
 }
@@ -281,9 +263,10 @@ static int listen_on(address *a, socklen_t len, const char *host, int port, mg_e
 static void name_hosts(mg_serve *s, const char *host, bool v6)
 {
     const char *const names[] = { "127.0.0.1", "localhost", "[::1]", NULL };
+    serve_hosts *h = &s->hosts;
     for (int i = 0; names[i]; i++)
-        snprintf(s->hosts[s->nhosts++], sizeof s->hosts[0], "%s:%d", names[i], s->port);
-    snprintf(s->hosts[s->nhosts++], sizeof s->hosts[0], v6 && host[0] != '[' ? "[%s]:%d" : "%s:%d",
+        snprintf(h->name[h->n++], sizeof h->name[0], "%s:%d", names[i], s->port);
+    snprintf(h->name[h->n++], sizeof h->name[0], v6 && host[0] != '[' ? "[%s]:%d" : "%s:%d",
              host, s->port);
     snprintf(s->url, sizeof s->url, v6 && host[0] != '[' ? "http://[%s]:%d/" : "http://%s:%d/",
              host, s->port);
@@ -343,7 +326,7 @@ mg_serve *mg_serve_start(const char *root, const mg_serve_options *options, mg_e
     unsigned timeout = o->timeout_seconds ? o->timeout_seconds : 15;
     s->keepalive_ms = (int)(timeout * 1000 / 3);
     s->log_fd = o->log_fd;
-    s->loopback = is_loopback(&a);
+    s->hosts.check = is_loopback(&a);
     int fd = listen_on(&a, len, host, o->port, err);
     if (fd < 0) {
         int e = errno;

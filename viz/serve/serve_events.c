@@ -60,21 +60,20 @@ static double now(void)
 
 /* ---- the request's runs and offsets ---- */
 
-static int parse_runs(serve_stream *st, const char *runs)
+static bool parse_runs(const char *runs, serve_stream_args *a)
 {
     for (const char *p = runs; *p;) {
         size_t k = strcspn(p, "/");
-        if (st->n == SERVE_STREAM_RUNS || !serve_name_ok(p, k))
-            return -1;
-        memcpy(st->run[st->n].id, p, k);
-        st->run[st->n].id[k] = '\0';
-        st->run[st->n].fd = -1;
-        st->n++;
+        if (a->n == SERVE_STREAM_RUNS || !serve_name_ok(p, k))
+            return false;
+        memcpy(a->id[a->n], p, k);
+        a->id[a->n][k] = '\0';
+        a->n++;
         p += k;
         if (*p == '/' && !*++p)
-            return -1;
+            return false;
     }
-    return st->n > 0 ? 0 : -1;
+    return a->n > 0;
 }
 
 /* "12,0,345": one offset per run, or false. */
@@ -96,6 +95,20 @@ static bool parse_offsets(const char *text, size_t *off, int n)
         p += *p == ',';
     }
     return true;
+}
+
+bool serve_stream_parse(const char *runs, const char *from, const char *last_id,
+                        serve_stream_args *a)
+{
+    memset(a, 0, sizeof *a);
+    bool ok = runs && parse_runs(runs, a);
+    if (ok && !(last_id && parse_offsets(last_id, a->offset, a->n))) {
+        memset(a->offset, 0, sizeof a->offset); /* a bad Last-Event-ID is ignored */
+        ok = !from || parse_offsets(from, a->offset, a->n);
+    }
+    if (!ok)
+        errno = EINVAL;
+    return ok;
 }
 
 /* An offset is valid when it starts a line of the file as it is now. */
@@ -206,16 +219,16 @@ serve_stream *serve_stream_new(mg_serve *s, const char *runs, const char *from,
         return NULL;
     }
     st->s = s;
-    size_t off[SERVE_STREAM_RUNS] = { 0 };
-    bool ok = runs && parse_runs(st, runs) == 0;
-    if (ok && !(last_id && parse_offsets(last_id, off, st->n))) {
-        memset(off, 0, sizeof off); /* a bad Last-Event-ID is ignored */
-        ok = !from || parse_offsets(from, off, st->n);
-    }
-    if (!ok) {
+    serve_stream_args a;
+    if (!serve_stream_parse(runs, from, last_id, &a)) {
         serve_stream_free(st);
         errno = EINVAL;
         return NULL;
+    }
+    st->n = a.n;
+    for (int k = 0; k < st->n; k++) {
+        memcpy(st->run[k].id, a.id[k], sizeof st->run[k].id);
+        st->run[k].fd = -1;
     }
     const serve_root *root = serve_root_of(s);
     for (int k = 0; k < st->n; k++) {
@@ -229,8 +242,8 @@ serve_stream *serve_stream_new(mg_serve *s, const char *runs, const char *from,
         close(dir);
         stream_run *r = &st->run[k];
         r->fd = serve_open(root, r->id, MG_RUN_STEPS_FILE, SERVE_FILE);
-        r->offset = off[k];
-        if (off[k] && (r->fd < 0 || !starts_line(r->fd, off[k]))) {
+        r->offset = a.offset[k];
+        if (r->offset && (r->fd < 0 || !starts_line(r->fd, r->offset))) {
             serve_stream_free(st);
             errno = EINVAL;
             return NULL;

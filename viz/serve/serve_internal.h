@@ -55,11 +55,24 @@ typedef enum serve_kind { SERVE_FILE, SERVE_DIR } serve_kind;
  * errno: EINVAL a bad id or path, EACCES out of the root, ENOENT, ... */
 int serve_open(const serve_root *r, const char *id, const char *rel, serve_kind kind);
 
-/* ---- serve.c: routes ---- */
+/* ---- serve_route.c: what a request gets, decided without a socket ---- */
+
+enum { SERVE_MAX_HOSTS = 4, SERVE_HOST_MAX = 80 };
+
+/* The Host header values answered. A server listening on a loopback
+ * address checks them: a page of another site whose name was made to
+ * resolve to 127.0.0.1 (DNS rebinding) sends its own name and is refused. */
+typedef struct serve_hosts {
+    bool check;                  /* listening on loopback */
+    int n;
+    char name[SERVE_MAX_HOSTS][SERVE_HOST_MAX];
+} serve_hosts;
 
 typedef enum serve_route_kind {
     ROUTE_NONE = 0,              /* no such page: 404 */
     ROUTE_BAD,                   /* a path that cannot be valid: 400 */
+    ROUTE_METHOD,                /* not GET or HEAD: 405 */
+    ROUTE_HOST,                  /* a Host not answered: 403 */
     ROUTE_PAGE,                  /* "/" */
     ROUTE_ASSET,                 /* "/serve.js", "/serve.css" */
     ROUTE_RUNS,                  /* "/api/runs" */
@@ -69,6 +82,7 @@ typedef enum serve_route_kind {
 
 typedef struct serve_route {
     serve_route_kind kind;
+    bool head;                   /* a HEAD request: headers only */
     int asset;                   /* ROUTE_ASSET: index into the assets */
     char id[SERVE_NAME_MAX + 1]; /* ROUTE_FILE */
     const char *rel;             /* ROUTE_FILE: points into the url */
@@ -76,6 +90,10 @@ typedef struct serve_route {
 
 /* Reads a request's path (already %-decoded, without its query). */
 serve_route serve_route_of(const char *url);
+/* The whole decision for a request: its method, its Host header (NULL when
+ * absent: HTTP/1.0, not a browser) and its path (as serve_route_of). */
+serve_route serve_decide(const serve_hosts *h, const char *method, const char *host,
+                         const char *url);
 
 /* ---- serve_runs.c ---- */
 
@@ -90,10 +108,22 @@ void serve_runs_json(const serve_root *r, mg_buf *b);
 
 typedef struct serve_stream serve_stream;
 
-/* A stream over the runs named in runs ("A/B/C", ids joined by '/'),
- * starting at byte offsets from ("0,1234,0"; NULL: all from 0) or, when
- * the client reconnects, at last_id (the Last-Event-ID header). NULL with
- * errno EINVAL (bad names or offsets, too many runs) or ENOENT (no such run). */
+/* What an event stream's request asks for (its query and Last-Event-ID). */
+typedef struct serve_stream_args {
+    int n;                                       /* runs */
+    char id[SERVE_STREAM_RUNS][SERVE_NAME_MAX + 1];
+    size_t offset[SERVE_STREAM_RUNS];            /* bytes of each steps.jsonl sent */
+} serve_stream_args;
+
+/* Reads runs ("A/B/C", ids joined by '/'), from (byte offsets "0,1234,0";
+ * NULL: all 0) and last_id (the Last-Event-ID header of a client that
+ * reconnects, the same form as from; it wins over from, and a bad one is
+ * ignored) into a. False (EINVAL) on bad names or offsets, too many runs. */
+bool serve_stream_parse(const char *runs, const char *from, const char *last_id,
+                        serve_stream_args *a);
+/* A stream over the runs a request names (serve_stream_parse). NULL with
+ * errno EINVAL (a bad request, or an offset that does not start a line of
+ * its run's steps) or ENOENT (no such run). */
 serve_stream *serve_stream_new(mg_serve *s, const char *runs, const char *from,
                                const char *last_id);
 /* Copies at most max bytes of the stream into buf, waiting (up to a

@@ -1,8 +1,10 @@
-/* serve_route.c — what a request's path asks for. Paths are matched whole;
- * a run file's path must be plain names (serve_path_ok), so "..", "//",
- * "/./" or a leading "/" after /runs/ID/ are refused here, before any file
- * is looked at. */
+/* serve_route.c — what a request asks for, from its method, its Host header
+ * and its path, before any file is looked at (serve.c only carries it out).
+ * Paths are matched whole; a run file's path must be plain names
+ * (serve_path_ok), so "..", "//", "/./" or a leading "/" after /runs/ID/ are
+ * refused here. */
 #include <string.h>
+#include <strings.h>
 
 #include "serve_internal.h"
 
@@ -32,5 +34,28 @@ serve_route serve_route_of(const char *url)
     memcpy(r.id, id, n);
     r.id[n] = '\0';
     r.rel = id + n + 1;
+    return r;
+}
+
+static bool host_ok(const serve_hosts *h, const char *host)
+{
+    if (!h->check || !host)
+        return true; /* HTTP/1.0 without Host: not a browser */
+    for (int i = 0; i < h->n; i++)
+        if (strcasecmp(host, h->name[i]) == 0)
+            return true;
+    return false;
+}
+
+serve_route serve_decide(const serve_hosts *h, const char *method, const char *host,
+                         const char *url)
+{
+    bool head = method && strcmp(method, "HEAD") == 0;
+    if (!head && !(method && strcmp(method, "GET") == 0))
+        return (serve_route){ .kind = ROUTE_METHOD };
+    if (!host_ok(h, host))
+        return (serve_route){ .kind = ROUTE_HOST, .head = head };
+    serve_route r = serve_route_of(url);
+    r.head = head;
     return r;
 }
