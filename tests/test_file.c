@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mg_buf.h"
 #include "mg_file.h"
 #include "mg_format.h"
 #include "mg_limits.h"
@@ -240,6 +241,24 @@ START_TEST(test_visible_text)
 }
 END_TEST
 
+/* JSON is UTF-8: a string's bytes that are not (a run.json written by
+ * another program, a label of Latin-1 bytes) are written as U+FFFD, real
+ * UTF-8 as it is, so every JSON we write reads back strictly. */
+START_TEST(test_json_strings_are_utf8)
+{
+    mg_buf b = { 0 };
+    mg_buf_json_string(&b, "\xff a \xc3\xa9 \xed\xa0\x80 \xe2\x82\xac \xc0\xaf \xf0\x9f\x98\x80 \xe2\x82");
+    mg_buf_put(&b, "", 1);
+    ck_assert_str_eq(b.p, "\"\\ufffd a \xc3\xa9 \\ufffd\\ufffd\\ufffd \xe2\x82\xac \\ufffd\\ufffd "
+                          "\xf0\x9f\x98\x80 \\ufffd\\ufffd\"");
+    mg_buf_free(&b);
+    ck_assert_uint_eq(mg_utf8_length("\xf0\x9f\x98\x80", 4), 4);
+    ck_assert_uint_eq(mg_utf8_length("\xf0\x9f\x98\x80", 3), 0); /* cut short */
+    ck_assert_uint_eq(mg_utf8_length("\xf4\x90\x80\x80", 4), 0); /* past U+10FFFF */
+    ck_assert_uint_eq(mg_utf8_length("A", 1), 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("file");
@@ -254,6 +273,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_caps_from_the_environment);
     tcase_add_test(tc, test_sizes_are_checked);
     tcase_add_test(tc, test_visible_text);
+    tcase_add_test(tc, test_json_strings_are_utf8);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "mg_buf.h"
-#include "mg_size.h"
 #include "mg_format.h"
+#include "mg_size.h"
 
 void mg_buf_free(mg_buf *b)
 {
@@ -82,10 +82,19 @@ void mg_buf_json_string(mg_buf *b, const char *s)
         case '\t': mg_buf_puts(b, "\\t"); break;
         case '<': case '>': case '&': mg_buf_printf(b, "\\u%04x", *c); break;
         default:
-            if (*c < 0x20)
+            if (*c < 0x20) {
                 mg_buf_printf(b, "\\u%04x", *c);
-            else
+            } else if (*c >= 0x80) {
+                /* JSON is UTF-8 (RFC 8259): a byte that is not is written as
+                 * U+FFFD, the character that stands for one lost */
+                size_t k = mg_utf8_length((const char *)c, 4);
+                if (k == 0)
+                    mg_buf_puts(b, "\\ufffd");
+                else
+                    mg_buf_put(b, c, k), c += k - 1;
+            } else {
                 mg_buf_put(b, c, 1);
+            }
         }
     }
     mg_buf_put(b, "\"", 1);

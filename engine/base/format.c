@@ -51,26 +51,33 @@ size_t mg_format_display(double x, int digits, char *buf, size_t n)
     return len < 0 ? 0 : (size_t)len;
 }
 
-size_t mg_format_visible_char(const char *s, size_t n)
+size_t mg_utf8_length(const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
     if (n == 0)
         return 0;
     if (u[0] < 0x80)
-        return (u[0] >= 0x20 && u[0] != 0x7f) || u[0] == '\t' ? 1 : 0;
-    /* UTF-8: the lead byte gives the length; overlongs, surrogates and code
-     * points past U+10FFFF are not well formed */
+        return 1;
+    /* the lead byte gives the length */
     size_t len = u[0] >= 0xC2 && u[0] <= 0xDF ? 2 : u[0] >= 0xE0 && u[0] <= 0xEF ? 3
                : u[0] >= 0xF0 && u[0] <= 0xF4 ? 4 : 0;
-    if (len == 0 || len > n)
-        return 0;
     for (size_t i = 1; i < len; i++)
-        if ((u[i] & 0xC0) != 0x80)
+        if (i >= n || (u[i] & 0xC0) != 0x80)
             return 0;
-    if ((u[0] == 0xC2 && u[1] < 0xA0) ||               /* C1 controls */
-        (u[0] == 0xE0 && u[1] < 0xA0) || (u[0] == 0xED && u[1] >= 0xA0) ||
-        (u[0] == 0xF0 && u[1] < 0x90) || (u[0] == 0xF4 && u[1] >= 0x90))
-        return 0;
+    if (len && ((u[0] == 0xE0 && u[1] < 0xA0) || (u[0] == 0xED && u[1] >= 0xA0) ||
+                (u[0] == 0xF0 && u[1] < 0x90) || (u[0] == 0xF4 && u[1] >= 0x90)))
+        return 0; /* overlong, a surrogate, past U+10FFFF */
+    return len;
+}
+
+size_t mg_format_visible_char(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t len = mg_utf8_length(s, n);
+    if (len == 1)
+        return (u[0] >= 0x20 && u[0] != 0x7f) || u[0] == '\t' ? 1 : 0;
+    if (len == 2 && u[0] == 0xC2 && u[1] < 0xA0)
+        return 0; /* C1 controls */
     return len;
 }
 

@@ -26,6 +26,12 @@ MG_API size_t mg_format_json_number(double x, char *buf, size_t n);
  * length as snprintf does (32 bytes always fit). */
 MG_API size_t mg_format_display(double x, int digits, char *buf, size_t n);
 
+/* The length of the well-formed UTF-8 character at s (at most n bytes, read
+ * in order up to the first that does not belong: a NUL-terminated s may
+ * pass n = 4): 1 for ASCII, 2..4, or 0 when s does not start one (RFC 3629:
+ * no overlong forms, no surrogates, nothing past U+10FFFF). */
+MG_API size_t mg_utf8_length(const char *s, size_t n);
+
 /* Input echoed to a terminal (a label, a program line, a file name) must not
  * be able to drive it: an ESC or CSI byte would start an escape sequence. */
 

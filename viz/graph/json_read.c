@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mg_buf.h"
+#include "mg_format.h"
 #include "mg_names.h"
 #include "mg_size.h"
 
@@ -103,23 +104,6 @@ static long unicode_escape(reader *r)
     return c;
 }
 
-/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
- * forms, no surrogates, nothing above U+10FFFF), or 0. */
-static size_t utf8_length(const unsigned char *s)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t n = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
-             : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if (n && ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) ||
-              (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90)))
-        return 0;
-    return n;
-}
-
 /* Decodes the string at r->p (its opening quote), appending its text to
  * out; false (r failed) when it is malformed or memory runs out. */
 static bool decode_string(reader *r, mg_buf *out)
@@ -141,7 +125,7 @@ static bool decode_string(reader *r, mg_buf *out)
         if (c < 0x20) {
             bad = c ? "control character in a string" : "unterminated string";
         } else if (c >= 0x80) {
-            size_t k = utf8_length((const unsigned char *)r->p);
+            size_t k = mg_utf8_length(r->p, 4);
             if (!k)
                 bad = "invalid UTF-8 in a string";
             mg_buf_put(out, r->p, k);
