@@ -231,6 +231,21 @@ START_TEST(sample_refuses_hostile_checkpoints)
     char *err = text("stderr");
     ck_assert_msg(strstr(err, "not a language model") != NULL, "%s", err);
     free(err);
+    /* a valid file of 200 bytes declaring a 32-block GPT 4096 wide (26 GB of
+     * weights): refused from its size before anything is built, in 1 GB */
+    ck_assert_int_eq(tu_run(dir, "/usr/bin/python3 -c \"import struct, sys, zlib; "
+                                 "m = b'mgviz-train dataset=words model=gpt engine=tensor "
+                                 "context=4096 layers=32 heads=64 embd=4096 vocab=00000000000000"
+                                 "0000000000efffff70 dtype=f32 optim=adamw epoch=1 steps=2'; "
+                                 "b = b'MGCKPT\\r\\n' + struct.pack('<II', 1, len(m)) + m + "
+                                 "struct.pack('<I', 0); sys.stdout.buffer.write(b + "
+                                 "struct.pack('<I', zlib.crc32(b)))\" > \"$D/huge.ckpt\""),
+                     0);
+    /* (AddressSanitizer's shadow memory needs more address space than that) */
+    ck_assert_int_eq(tu_run(dir, "%s cd \"$D\" && '%s' sample huge.ckpt",
+                            getenv("MG_SANITIZED") ? "" : "ulimit -v 1000000;", tu_mgviz()),
+                     2);
+    ck_assert(says("stderr", "bytes of weights, but the file holds"));
     /* --top-k beyond this model's vocabulary names it */
     ck_assert_int_eq(mgviz("sample w.ckpt --top-k 100"), 2);
     ck_assert(says("stderr", "the model's tokens"));

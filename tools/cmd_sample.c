@@ -94,37 +94,20 @@ static int parse(int argc, char **argv, sample_args *a)
     return -1;
 }
 
-/* The model the checkpoint at path holds, its weights loaded, in g. */
+/* The model the checkpoint at path holds, its weights loaded, in g; the
+ * options that depend on it checked before it is built. */
 static int load(const sample_args *a, mg_graph *g, lm_spec *s, lm_model *m)
 {
     mg_error err;
-    char meta[1024], optim_name[16], identity[512];
-    if (mg_checkpoint_meta(a->path, meta, sizeof meta, &err) != MG_OK)
-        return cli_fail(CMD, CLI_USAGE, "%s", err.message); /* it names the file */
-    if (lm_spec_parse(meta, s, optim_name, sizeof optim_name, &err) != MG_OK)
-        return cli_fail(CMD, CLI_USAGE, "%s: %s", a->path, err.message);
+    char optim[16];
+    if (lm_spec_read(a->path, s, optim, sizeof optim, &err) != MG_OK)
+        return cli_fail(CMD, CLI_USAGE, "%s", err.message);
     if (a->top_k > (uint64_t)s->vocab.size)
         return cli_fail(CMD, CLI_USAGE, "bad value '%llu' for --top-k: expected a whole number "
                         "from 1 to %d (the model's tokens)", (unsigned long long)a->top_k,
                         s->vocab.size);
-    if (lm_model_build(g, s, 0, m, &err) != MG_OK)
-        return cli_fail(CMD, CLI_USAGE, "%s: %s", a->path, err.message);
-    /* the optimiser's state is in the file too: resume reads all of it */
-    const mg_optim_kind kind = strcmp(optim_name, "adamw") == 0  ? MG_OPTIM_ADAMW
-                               : strcmp(optim_name, "adam") == 0 ? MG_OPTIM_ADAM
-                                                                 : MG_OPTIM_SGD;
-    mg_optim_config oc = mg_optim_defaults(kind);
-    oc.momentum = strcmp(optim_name, "momentum") == 0 ? 0.9 : 0.0;
-    mg_optim *opt = mg_optim_new((mg_tensor **)m->params, m->nparams, &oc, &err);
-    lm_spec_identity(s, identity, sizeof identity);
-    mg_train_model tm = { .identity = identity, .params = m->params, .nparams = m->nparams,
-                          .optim = opt };
-    mg_train_progress p;
-    mg_code rc = opt ? mg_train_resume(a->path, &tm, &p, &err) : err.code;
-    mg_optim_free(opt);
-    if (rc != MG_OK)
-        return cli_fail(CMD, CLI_USAGE, "%s: %s", a->path, err.message);
-    mg_graph_keep(g);
+    if (lm_model_load(a->path, s, optim, g, m, &err) != MG_OK)
+        return cli_fail(CMD, CLI_USAGE, "%s", err.message);
     return -1;
 }
 

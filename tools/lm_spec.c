@@ -5,6 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "mg_checkpoint.h"
+#include "mg_train.h"
 
 char lm_end_glyph(const char *dataset) { return strcmp(dataset, "words") == 0 ? '.' : '%'; }
 
@@ -138,4 +142,71 @@ void lm_model_free(lm_model *m)
     mg_gpt_free(m->gpt);
     mg_mlp_lm_free(m->mlp);
     memset(m, 0, sizeof *m);
+}
+
+/* The float32 weights' bytes the model s describes holds at least: its
+ * matrices (a GPT block's are 12 C^2), in doubles so no size overflows. */
+static double weight_bytes_floor(const lm_spec *s)
+{
+    double V = s->vocab.size, C = s->embd, T = s->context, w;
+    if (s->gpt) {
+        w = (V + T) * C + s->layers * 12.0 * C * C;
+    } else {
+        double in = T * C;
+        w = V * C;
+        for (int i = 0; i < s->nhidden; i++)
+            w += in * s->hidden[i], in = s->hidden[i];
+        w += in * V;
+    }
+    return 4.0 * w;
+}
+
+/* err's message prefixed with the file's name. */
+static mg_code named(mg_error *err, mg_code rc, const char *path)
+{
+    char why[sizeof err->message];
+    snprintf(why, sizeof why, "%s", err->message);
+    return mg_error_set(err, rc, "%s: %s", path, why);
+}
+
+mg_code lm_spec_read(const char *path, lm_spec *s, char *optim, size_t n, mg_error *err)
+{
+    char meta[1024], identity[512];
+    if (mg_checkpoint_meta(path, meta, sizeof meta, err) != MG_OK)
+        return err->code; /* it names the file */
+    if (lm_spec_parse(meta, s, optim, n, err) != MG_OK)
+        return named(err, err->code, path);
+    struct stat st;
+    if (stat(path, &st) == 0 && weight_bytes_floor(s) > (double)st.st_size) {
+        lm_spec_identity(s, identity, sizeof identity);
+        return mg_error_set(err, MG_EFORMAT, "%s: its model (%.300s) has at least %.0f bytes "
+                            "of weights, but the file holds %lld bytes", path, identity,
+                            weight_bytes_floor(s), (long long)st.st_size);
+    }
+    return MG_OK;
+}
+
+mg_code lm_model_load(const char *path, const lm_spec *s, const char *optim, mg_graph *g,
+                      lm_model *m, mg_error *err)
+{
+    char identity[512];
+    if (lm_model_build(g, s, 0, m, err) != MG_OK)
+        return named(err, err->code, path);
+    /* the optimiser's state is in the file too: resume reads all of it */
+    const mg_optim_kind kind = strcmp(optim, "adamw") == 0  ? MG_OPTIM_ADAMW
+                               : strcmp(optim, "adam") == 0 ? MG_OPTIM_ADAM
+                                                            : MG_OPTIM_SGD;
+    mg_optim_config oc = mg_optim_defaults(kind);
+    oc.momentum = strcmp(optim, "momentum") == 0 ? 0.9 : 0.0;
+    mg_optim *opt = mg_optim_new((mg_tensor **)m->params, m->nparams, &oc, err);
+    lm_spec_identity(s, identity, sizeof identity);
+    mg_train_model tm = { .identity = identity, .params = m->params, .nparams = m->nparams,
+                          .optim = opt };
+    mg_train_progress p;
+    mg_code rc = opt ? mg_train_resume(path, &tm, &p, err) : err->code;
+    mg_optim_free(opt);
+    if (rc != MG_OK)
+        return named(err, rc, path);
+    mg_graph_keep(g);
+    return MG_OK;
 }

@@ -10,6 +10,7 @@
 #define MGVIZ_LM_SPEC_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "mg_gpt.h"
 #include "mg_mlp_lm.h"
@@ -45,5 +46,14 @@ mg_code lm_spec_parse(const char *meta, lm_spec *s, char *optim, size_t n, mg_er
 mg_code lm_model_build(mg_graph *g, const lm_spec *s, uint64_t seed, lm_model *out,
                        mg_error *err);
 void lm_model_free(lm_model *m);
+/* The spec and optimiser name (n bytes) of the checkpoint at path (mgviz
+ * sample), read from its metadata; the file must be large enough for the
+ * weights the spec declares (a few bytes declaring a 32-block GPT never get
+ * gigabytes allocated). MG_OK, or an error whose message names the file. */
+mg_code lm_spec_read(const char *path, lm_spec *s, char *optim, size_t n, mg_error *err);
+/* The model of s (lm_spec_read) rebuilt in g, its weights loaded from the
+ * checkpoint at path. MG_OK, or an error whose message names the file. */
+mg_code lm_model_load(const char *path, const lm_spec *s, const char *optim, mg_graph *g,
+                      lm_model *m, mg_error *err);
 
 #endif
