@@ -14,7 +14,7 @@ set -u
 src=$(cd "$1" && pwd)
 work=$2
 shift 2
-targets=${*:-expr graph_json idx checkpoint text serve_request run_records}
+targets=${*:-expr graph_json idx checkpoint text serve_request run_records lm_checkpoint}
 seconds=${MGVIZ_FUZZ_SECONDS:-30}
 tree=$work/fuzz-clang
 mkdir -p "$work"
