@@ -4,7 +4,7 @@
  * step, peak RSS of each, and the fraction of the GEMM-bound limit.
  *
  *     bench_gpt [--vocab V] [--ctx T] [--embd C] [--heads H] [--layers L]
- *               [--batch B] [--steps N] [--no-torch]
+ *               [--batch B] [--steps N] [--no-torch] [--threads N]
  *
  * The model is the library's GPT (mg_gpt.h, nanoGPT's layout): token +
  * position embeddings, L pre-norm blocks (layer norm, causal multi-head
@@ -212,21 +212,23 @@ int main(int argc, char **argv)
 {
     gpt_size s = { .vocab = 96, .ctx = 64, .embd = 128, .heads = 4, .layers = 4, .batch = 16,
                    .steps = 20 };
-    int torch = 1;
+    int torch = 1, only = 0;
     for (int i = 1; i < argc; i++) {
         if (option(argc, argv, &i, "--vocab", &s.vocab) || option(argc, argv, &i, "--ctx", &s.ctx)
             || option(argc, argv, &i, "--embd", &s.embd)
             || option(argc, argv, &i, "--heads", &s.heads)
             || option(argc, argv, &i, "--layers", &s.layers)
             || option(argc, argv, &i, "--batch", &s.batch)
-            || option(argc, argv, &i, "--steps", &s.steps))
+            || option(argc, argv, &i, "--steps", &s.steps)
+            || option(argc, argv, &i, "--threads", &only))
             continue;
         if (strcmp(argv[i], "--no-torch") == 0) {
             torch = 0;
             continue;
         }
         fprintf(stderr, "usage: bench_gpt [--vocab V] [--ctx T] [--embd C] [--heads H] "
-                        "[--layers L] [--batch B] [--steps N] [--no-torch]\n");
+                        "[--layers L] [--batch B] [--steps N] [--no-torch] [--threads N]\n"
+                        "  --threads N: only mgviz on N threads (for profiling)\n");
         return 2;
     }
     if (s.embd % s.heads != 0) {
@@ -241,6 +243,14 @@ int main(int argc, char **argv)
            s.vocab, s.ctx, s.embd, s.heads, s.layers, s.batch, tokens, s.steps, mg_kernels_isa());
     printf("FLOPs per token (forward + backward, matmuls): %.2f M\n", flops_token / 1e6);
     measure m1, m2;
+    if (only) { /* one run in this process, for a profiler */
+        mg_set_threads(only);
+        if (train(&s, &m1))
+            return 1;
+        printf("  mgviz %d thread(s) %9.0f tokens/s (best %.0f)  step %.1f ms (CPU %.1f ms)\n", only,
+               tokens / m1.median_s, tokens / m1.best_s, m1.median_s * 1e3, m1.cpu_s * 1e3);
+        return 0;
+    }
     if (run_child(&s, 1, &m1) || run_child(&s, 2, &m2)) {
         fprintf(stderr, "bench_gpt: a run failed\n");
         return 1;

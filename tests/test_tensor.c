@@ -182,9 +182,51 @@ START_TEST(test_tensors_share_the_node_table_with_scalars)
     ck_assert_str_eq(mg_op_name((mg_op)add->node->op), "+");
     ck_assert_str_eq(mg_tensor_op_name(sm), "sum");
     ck_assert_uint_eq(mg_graph_count(g), 9);
-    /* an input needs no gradient and gets no buffer; results of params do */
+    /* an input needs no gradient and gets no buffer; results of params get
+     * theirs when a backward pass reaches them (read as 0 until then) */
     ck_assert_ptr_null(x->grad);
+    ck_assert_ptr_null(y->grad);
+    ck_assert(y->requires_grad);
+    ck_assert_double_eq(mg_tensor_grad_at(y, 0), 0.0);
+    ck_assert_int_eq(mg_tensor_backward(mg_tensor_sum(sm, MG_AXIS_ALL, 0)), MG_OK);
     ck_assert_ptr_nonnull(y->grad);
+    mg_graph_free(g);
+}
+END_TEST
+
+/* Backward writes an op result's first contribution instead of adding it to
+ * a cleared buffer; what it passes by without reaching reads 0 afterwards, as
+ * a micrograd node does, and what lies past the root has no gradient yet. */
+START_TEST(test_unreached_results_read_zero)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *w = T2(g, 2, 2, 1, 2, 3, -1);
+    /* a first graph leaves gradients in the arena bytes the second one reuses */
+    mg_mark m = mg_graph_mark(g);
+    for (int i = 0; i < 3; i++)
+        mg_tensor_exp(w);
+    ck_assert_int_eq(mg_tensor_backward(mg_tensor_sum(mg_tensor_exp(w), MG_AXIS_ALL, 0)), MG_OK);
+    mg_graph_rewind(g, m);
+    mg_tensor_zero_grad(w);
+    mg_tensor *side = mg_tensor_exp(w); /* not on the root's path */
+    mg_tensor *y = mg_tensor_sum(mg_tensor_mul(w, w), MG_AXIS_ALL, 0);
+    mg_tensor *after = mg_tensor_tanh(w); /* made after the root */
+    ck_assert_int_eq(mg_tensor_backward(y), MG_OK);
+    ck_assert_ptr_nonnull(side->grad);
+    for (int i = 0; i < 4; i++) {
+        ck_assert(((double *)side->grad)[i] == 0.0);
+        ck_assert_double_eq(mg_tensor_grad_at(after, i), 0.0);
+        ck_assert_double_eq(mg_tensor_grad_at(w, i), 2 * mg_tensor_get(w, i));
+    }
+    ck_assert_ptr_null(after->grad);
+    /* a second pass from a root that reaches `after` writes its gradient */
+    ck_assert_int_eq(mg_tensor_backward(mg_tensor_sum(after, MG_AXIS_ALL, 0)), MG_OK);
+    for (int i = 0; i < 4; i++) {
+        double th = tanh(mg_tensor_get(w, i));
+        ck_assert_double_eq(mg_tensor_grad_at(after, i), 1.0);
+        ck_assert_double_eq_tol(mg_tensor_grad_at(w, i),
+                                2 * mg_tensor_get(w, i) + (1 - th * th), 1e-12);
+    }
     mg_graph_free(g);
 }
 END_TEST
@@ -394,6 +436,7 @@ static Suite *tensor_suite(void)
     tcase_add_test(tc, test_log_softmax_precision_and_edges);
     tcase_add_test(tc, test_losses_values);
     tcase_add_test(tc, test_tensors_share_the_node_table_with_scalars);
+    tcase_add_test(tc, test_unreached_results_read_zero);
     tcase_add_test(tc, test_backward_twice_accumulates_into_leaves);
     tcase_add_test(tc, test_errors_name_the_shapes);
     tcase_add_test(tc, test_f32_matches_f64);

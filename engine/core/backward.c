@@ -54,8 +54,11 @@ static inline __attribute__((always_inline)) void walk(mg_value *root, grad_rule
                                                         : NODE_CHUNK;
         while (i-- > 0) {
             mg_value *v = &chunk[i];
-            if (!(v->flags & MG_FLAG_SEEN))
+            if (!(v->flags & MG_FLAG_SEEN)) {
+                if (v->flags & MG_FLAG_TENSOR)
+                    tensor_unreached(v);
                 continue;
+            }
             v->flags &= (uint8_t)~MG_FLAG_SEEN;
             if (v->flags & MG_FLAG_TENSOR)
                 tensor_propagate(v);

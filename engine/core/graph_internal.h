@@ -79,6 +79,9 @@ static inline mg_value *graph_new_node(mg_graph *g, mg_op op, uint8_t flags)
 /* Tensor nodes (tensor_backward.c): the chain rule for one tensor node, and
  * seeding the root's gradient with 1 (its grad buffer must hold one element). */
 void tensor_propagate(mg_value *v);
+/* A tensor node the walk passes without reaching: an op result that has never
+ * had a gradient gets its buffer, as zeros (what micrograd's unreached nodes hold). */
+void tensor_unreached(mg_value *v);
 mg_code tensor_seed_root(mg_value *root);
 /* backward.c: mg_backward's walk from root, whose grad the caller seeded
  * (mg_tensor_backward_seeded); MG_OK or the reason root cannot start one. */

@@ -82,7 +82,10 @@ typedef enum mg_top {
 typedef struct mg_tensor {
     mg_value *node;       /* header in the node table: id, scope, label, parents */
     void *data;           /* numel elements of dtype, row-major */
-    void *grad;           /* same layout; NULL when no gradient is required */
+    void *grad;           /* same layout; NULL when no gradient is required, and on an op
+                           * result until a backward pass reaches it (or passes it by, as
+                           * zeros): its first contribution writes it, nothing is cleared
+                           * to be added into; mg_tensor_grad_at() reads 0 while NULL */
     int shape[MG_TENSOR_MAX_DIMS];
     int ndim;             /* 0 (one element) to MG_TENSOR_MAX_DIMS */
     int numel;            /* product of the shape (1 for ndim 0) */
@@ -90,14 +93,13 @@ typedef struct mg_tensor {
     uint8_t op;           /* an mg_top */
     uint8_t requires_grad;
     uint8_t keepdim;      /* reductions */
-    uint8_t grad_zero;    /* grad is all 0 as the library left it (zeroed at creation or
-                           * by mg_tensor_zero_grad, unwritten since), so backward need not
-                           * clear it again; code writing an op result's grad by hand must
-                           * set it to 0 */
     int axis, axis2;      /* reductions, log_softmax: axis; transpose: both */
     double k;             /* MG_T_POW's exponent */
     void *aux;            /* op state kept for backward (labels, argmax, probs) */
     struct mg_tensor_names *names; /* position names (mg_tensor_set_names) */
+    void *grad_store;     /* an op result's grad buffer, allocated with it (so marks and
+                           * resets keep node and buffer together); grad points here once
+                           * backward has reached or passed the node */
 } mg_tensor;
 
 /* Leaf kinds. */

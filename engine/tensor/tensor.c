@@ -91,13 +91,13 @@ mg_tensor *tensor_view(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dt
     t->op = (uint8_t)op;
     t->requires_grad = (a && a->requires_grad) || (b && b->requires_grad);
     t->data = data ? data : alloc_buffer(g, t);
+    /* only op results require grad here; backward writes the buffer (not cleared) */
     if (t->requires_grad)
-        t->grad = alloc_buffer(g, t);
-    if (!t->data || (t->requires_grad && !t->grad)) {
+        t->grad_store = alloc_buffer(g, t);
+    if (!t->data || (t->requires_grad && !t->grad_store)) {
         mg_graph_rewind(g, m);
         return NULL;
     }
-    mg_tensor_zero_grad(t); /* nodes backward never reaches read as 0, as scalars do */
     v->tensor = t;
     v->a = a ? a->node : NULL;
     v->b = b ? b->node : NULL;
@@ -243,10 +243,8 @@ void mg_tensor_fill(mg_tensor *t, double x)
 
 void mg_tensor_zero_grad(mg_tensor *t)
 {
-    if (t && t->grad) {
+    if (t && t->grad)
         tensor_clear(t->grad, (size_t)t->numel * mg_dtype_size(t->dtype));
-        t->grad_zero = 1;
-    }
 }
 
 size_t mg_tensor_shape_str(const mg_tensor *t, char *buf, size_t n)

@@ -21,12 +21,17 @@ static mg_tensor *operand(const mg_tensor *t, int which)
     return which ? t->node->b->tensor : t->node->a->tensor;
 }
 
-/* Zeroes a fresh gradient buffer, so the loops can add into it, unless it is
- * p's own grad still as zero as its creation left it (a graph's first pass). */
-static void start(const mg_tensor *p, void *gp, int fresh)
+/* How a backward loop stores into operand p's gradient buffer gp: a first
+ * contribution (fresh) that the loop writes in full (whole) overwrites it, 0;
+ * otherwise the loop adds, 1, into a fresh buffer cleared first. */
+static int begin(const mg_tensor *p, void *gp, int fresh, int whole)
 {
-    if (fresh && !(gp == p->grad && p->grad_zero))
-        tensor_clear(gp, (size_t)p->numel * mg_dtype_size(p->dtype));
+    if (!fresh)
+        return 1;
+    if (whole)
+        return 0;
+    tensor_clear(gp, (size_t)p->numel * mg_dtype_size(p->dtype));
+    return 1;
 }
 
 static void backward_none(const mg_tensor *t, int which, void *gp, int fresh)
@@ -68,22 +73,25 @@ static void backward_elementwise(const mg_tensor *t, int which, void *gp, int fr
     tensor_bcast bc;
     int ndim, shape[MG_TENSOR_MAX_DIMS];
     tensor_broadcast(a, b, &bc, &ndim, shape);
-    start(operand(t, which), gp, fresh);
-    loops_of(t->dtype)->binary_bwd(&bc, (mg_top)t->op, which, a->data, b->data, t->grad, gp);
+    const mg_tensor *p = operand(t, which);
+    int acc = begin(p, gp, fresh, p->numel == bc.n); /* a broadcast operand sums */
+    loops_of(t->dtype)->binary_bwd(&bc, (mg_top)t->op, which, a->data, b->data, t->grad, gp,
+                                   acc);
 }
 
 /* Elementwise functions of one operand, and reshape (the identity on data). */
 static void backward_unary(const mg_tensor *t, int which, void *gp, int fresh)
 {
     const mg_tensor *a = operand(t, which);
-    start(a, gp, fresh);
-    loops_of(t->dtype)->unary_bwd((mg_top)t->op, t->numel, t->k, a->data, t->data, t->grad, gp);
+    int acc = begin(a, gp, fresh, 1);
+    loops_of(t->dtype)->unary_bwd((mg_top)t->op, t->numel, t->k, a->data, t->data, t->grad, gp,
+                                  acc);
 }
 
 static void backward_reduce(const mg_tensor *t, int which, void *gp, int fresh)
 {
     const mg_tensor *a = operand(t, which);
-    start(a, gp, fresh);
+    begin(a, gp, fresh, 0);
     loops_of(t->dtype)->reduce_bwd((mg_top)t->op, tensor_axis_of(a, t->axis), a->data, t->data,
                                    t->aux, t->grad, gp);
 }
@@ -92,10 +100,10 @@ static void backward_transpose(const mg_tensor *t, int which, void *gp, int fres
 {
     const mg_tensor *a = operand(t, which);
     int dims[MG_TENSOR_MAX_DIMS], strides[MG_TENSOR_MAX_DIMS], dense[MG_TENSOR_MAX_DIMS];
-    start(a, gp, fresh);
+    int acc = begin(a, gp, fresh, 1);
     tensor_transpose_layout(a, t->axis, t->axis2, dims, strides);
     tensor_dense_strides(dims, dense);
-    loops_of(t->dtype)->copy(dims, dense, strides, t->grad, gp, 1);
+    loops_of(t->dtype)->copy(dims, dense, strides, t->grad, gp, acc);
 }
 
 /* The slice's gradient goes back to its part of the operand. */
@@ -104,9 +112,9 @@ static void backward_slice(const mg_tensor *t, int which, void *gp, int fresh)
     const mg_tensor *a = operand(t, which);
     int dims[MG_TENSOR_MAX_DIMS], src[MG_TENSOR_MAX_DIMS], dst[MG_TENSOR_MAX_DIMS];
     size_t offset;
-    start(a, gp, fresh);
+    int acc = begin(a, gp, fresh, a->numel == t->numel);
     tensor_slice_layout(a, t, dims, src, dst, &offset);
-    loops_of(t->dtype)->copy(dims, dst, src, t->grad, tensor_elem(gp, a->dtype, offset), 1);
+    loops_of(t->dtype)->copy(dims, dst, src, t->grad, tensor_elem(gp, a->dtype, offset), acc);
 }
 
 /* Each operand of a concat gets its own part of the gradient back. */
@@ -115,32 +123,33 @@ static void backward_concat(const mg_tensor *t, int which, void *gp, int fresh)
     const mg_tensor *part = operand(t, which);
     int dims[MG_TENSOR_MAX_DIMS], src[MG_TENSOR_MAX_DIMS], dst[MG_TENSOR_MAX_DIMS];
     size_t offset;
-    start(part, gp, fresh);
+    int acc = begin(part, gp, fresh, 1);
     tensor_concat_layout(t, part, which, dims, src, dst, &offset);
-    loops_of(t->dtype)->copy(dims, dst, src, tensor_elem(t->grad, t->dtype, offset), gp, 1);
+    loops_of(t->dtype)->copy(dims, dst, src, tensor_elem(t->grad, t->dtype, offset), gp, acc);
 }
 
 static void backward_log_softmax(const mg_tensor *t, int which, void *gp, int fresh)
 {
     const mg_tensor *a = operand(t, which);
-    start(a, gp, fresh);
-    loops_of(t->dtype)->log_softmax_bwd(tensor_axis_of(a, t->axis), t->data, t->grad, gp);
+    loops_of(t->dtype)->log_softmax_bwd(tensor_axis_of(a, t->axis), t->data, t->grad, gp,
+                                        begin(a, gp, fresh, 1));
 }
 
 static void backward_softmax(const mg_tensor *t, int which, void *gp, int fresh)
 {
     const mg_tensor *a = operand(t, which);
-    start(a, gp, fresh);
-    loops_of(t->dtype)->softmax_bwd(tensor_axis_of(a, t->axis), t->data, t->grad, gp);
+    loops_of(t->dtype)->softmax_bwd(tensor_axis_of(a, t->axis), t->data, t->grad, gp,
+                                    begin(a, gp, fresh, 1));
 }
 
 static void backward_causal_softmax(const mg_tensor *t, int which, void *gp, int fresh)
 {
     const mg_tensor *a = operand(t, which);
     int rows, cols, tq;
-    start(a, gp, fresh);
+    int acc = begin(a, gp, fresh, 1);
     tensor_causal_layout(a, &rows, &cols, &tq);
-    loops_of(t->dtype)->causal_softmax_bwd(rows, cols, tq, t->axis, t->k, t->data, t->grad, gp);
+    loops_of(t->dtype)->causal_softmax_bwd(rows, cols, tq, t->axis, t->k, t->data, t->grad, gp,
+                                           acc);
 }
 
 /* Operand 0 is x, operand 1 gamma (when the norm has one). */
@@ -149,10 +158,10 @@ static void backward_layer_norm(const mg_tensor *t, int which, void *gp, int fre
     const mg_tensor *x = operand(t, 0), *gamma = t->node->b ? operand(t, 1) : NULL;
     const int cols = x->shape[x->ndim - 1], rows = x->numel / cols;
     const tensor_loops *L = loops_of(t->dtype);
-    start(operand(t, which), gp, fresh);
+    int acc = begin(operand(t, which), gp, fresh, which == 0);
     if (which == 0)
         L->layer_norm_bwd_x(rows, cols, x->data, gamma ? gamma->data : NULL,
-                            tensor_layer_norm_stats(t), t->grad, gp);
+                            tensor_layer_norm_stats(t), t->grad, gp, acc);
     else
         L->layer_norm_bwd_gamma(rows, cols, x->data, tensor_layer_norm_stats(t), t->grad, gp);
 }
@@ -161,29 +170,29 @@ static void backward_layer_norm(const mg_tensor *t, int which, void *gp, int fre
 static void backward_embedding(const mg_tensor *t, int which, void *gp, int fresh)
 {
     const mg_tensor *w = operand(t, which);
-    start(w, gp, fresh);
+    begin(w, gp, fresh, 0);
     loops_of(t->dtype)->embedding_bwd(t->numel / w->shape[1], w->shape[1],
                                       tensor_embedding_ids(t), t->grad, gp);
 }
 
 static void backward_dropout(const mg_tensor *t, int which, void *gp, int fresh)
 {
-    start(operand(t, which), gp, fresh);
-    loops_of(t->dtype)->dropout(t->numel, t->k, tensor_dropout_seed(t), 1, t->grad, gp);
+    int acc = begin(operand(t, which), gp, fresh, 1);
+    loops_of(t->dtype)->dropout(t->numel, t->k, tensor_dropout_seed(t), acc, t->grad, gp);
 }
 
 static void backward_cross_entropy(const mg_tensor *t, int which, void *gp, int fresh)
 {
     const mg_tensor *a = operand(t, which);
-    start(a, gp, fresh);
+    int acc = begin(a, gp, fresh, 1);
     loops_of(t->dtype)->nll_bwd(a->shape[0], a->shape[1], t->aux, tensor_ce_labels(t, a),
-                                mg_tensor_grad_at(t, 0) / a->shape[0], gp);
+                                mg_tensor_grad_at(t, 0) / a->shape[0], gp, acc);
 }
 
 static void backward_pair_loss(const mg_tensor *t, int which, void *gp, int fresh)
 {
     const mg_tensor *a = operand(t, 0), *b = operand(t, 1);
-    start(operand(t, which), gp, fresh);
+    begin(operand(t, which), gp, fresh, 0);
     loops_of(t->dtype)->pair_loss_bwd((mg_top)t->op, which, a->numel, a->data, b->data,
                                       mg_tensor_grad_at(t, 0) / a->numel, gp);
 }
@@ -194,6 +203,13 @@ static tensor_backward_fn *const backward_of[MG_T_COUNT] = {
 #undef MG_TENSOR_OP
 };
 _Static_assert(sizeof backward_of / sizeof backward_of[0] == MG_T_COUNT, "a backward per op");
+
+/* An op result's grad buffer comes into use (tensor.c allocated it with the node). */
+static void attach_grad(mg_tensor *t)
+{
+    if (!t->grad)
+        t->grad = t->grad_store;
+}
 
 /* The grad buffer of operand header pv if it needs one, else NULL; marks it
  * reached. *fresh says whether this is an interior node's first contribution
@@ -208,6 +224,7 @@ static void *claim(mg_value *pv, int *fresh)
         pv->flags |= MG_FLAG_SEEN;
         *fresh = pv->op != MG_OP_LEAF;
     }
+    attach_grad(p);
     return p->grad;
 }
 
@@ -222,10 +239,17 @@ void tensor_propagate(mg_value *v)
         if (!pv) /* an optional operand left out (layer norm without gamma) */
             continue;
         void *gp = claim(pv, &fresh);
-        if (gp) {
+        if (gp)
             backward(t, i, gp, fresh);
-            pv->tensor->grad_zero = 0;
-        }
+    }
+}
+
+void tensor_unreached(mg_value *v)
+{
+    mg_tensor *t = v->tensor;
+    if (t->requires_grad && !t->grad) {
+        attach_grad(t);
+        mg_tensor_zero_grad(t);
     }
 }
 
@@ -243,7 +267,7 @@ mg_code tensor_seed_root(mg_value *root)
                              "backward: root has shape %s; it needs exactly one element", s);
     }
     double one = root->op == MG_OP_LEAF ? mg_tensor_grad_at(t, 0) + 1.0 : 1.0;
-    t->grad_zero = 0;
+    attach_grad(t);
     if (t->dtype == MG_F32)
         *(float *)t->grad = (float)one;
     else
@@ -275,6 +299,7 @@ mg_code mg_tensor_backward_seeded(mg_tensor *t, const double *seed)
         return mg_graph_fail(t->node->graph, MG_EINVAL,
                              "backward: tensor %u does not require grad (no parameter reaches it)",
                              t->node->id);
+    attach_grad(t);
     for (int i = 0; i < t->numel; i++) {
         double x = seed[i] + (t->op == MG_T_LEAF ? mg_tensor_grad_at(t, i) : 0.0);
         if (t->dtype == MG_F32)

@@ -48,15 +48,17 @@ typedef struct tensor_axis {
 } tensor_axis;
 
 /* The numeric loops of one dtype (tensor_loops.h), each run on the kernel
- * pool when big enough. Backward loops ADD into their output. */
+ * pool when big enough. Backward loops ADD into their output, or overwrite it
+ * when acc is 0 (a gradient's first contribution in a pass). */
 typedef struct tensor_loops {
     void (*binary_fwd)(const tensor_bcast *bc, mg_top op, const void *a, const void *b, void *out);
-    /* which = 0: gradient of a, 1: of b; gp has that operand's shape */
+    /* which = 0: gradient of a, 1: of b; gp has that operand's shape; acc = 0
+     * only when that operand has the output's shape */
     void (*binary_bwd)(const tensor_bcast *bc, mg_top op, int which, const void *a, const void *b,
-                       const void *g, void *gp);
+                       const void *g, void *gp, int acc);
     void (*unary_fwd)(mg_top op, int n, double k, const void *a, void *out);
     void (*unary_bwd)(mg_top op, int n, double k, const void *a, const void *out, const void *g,
-                      void *ga);
+                      void *ga, int acc);
     void (*reduce_fwd)(mg_top op, tensor_axis ax, const void *a, void *out, int32_t *argmax);
     void (*reduce_bwd)(mg_top op, tensor_axis ax, const void *a, const void *out,
                        const int32_t *argmax, const void *g, void *ga);
@@ -70,21 +72,21 @@ typedef struct tensor_loops {
                        const void *B, int ldb, long sb, double beta, void *C, int ldc, long sc,
                        int count);
     void (*log_softmax_fwd)(tensor_axis ax, const void *a, void *out);
-    void (*log_softmax_bwd)(tensor_axis ax, const void *out, const void *g, void *ga);
+    void (*log_softmax_bwd)(tensor_axis ax, const void *out, const void *g, void *ga, int acc);
     void (*softmax_fwd)(tensor_axis ax, const void *a, void *out);
-    void (*softmax_bwd)(tensor_axis ax, const void *out, const void *g, void *ga);
+    void (*softmax_bwd)(tensor_axis ax, const void *out, const void *g, void *ga, int acc);
     /* softmax(scale·a) over rows of cols, row r being query r % tq: entry j takes part
      * when j <= r % tq + offset; others, and rows with none taking part, give 0 */
     void (*causal_softmax_fwd)(int rows, int cols, int tq, int offset, double scale,
                                const void *a, void *out);
     void (*causal_softmax_bwd)(int rows, int cols, int tq, int offset, double scale,
-                               const void *out, const void *g, void *ga);
+                               const void *out, const void *g, void *ga, int acc);
     /* over rows of cols: out = (a - mean)·rstd·gamma (gamma NULL: 1), keeping
      * stats[2r] = mean, stats[2r+1] = rstd; backward to a, and to gamma */
     void (*layer_norm_fwd)(int rows, int cols, double eps, const void *a, const void *gamma,
                            void *out, double *stats);
     void (*layer_norm_bwd_x)(int rows, int cols, const void *a, const void *gamma,
-                             const double *stats, const void *g, void *ga);
+                             const double *stats, const void *g, void *ga, int acc);
     void (*layer_norm_bwd_gamma)(int rows, int cols, const void *a, const double *stats,
                                  const void *g, void *ggamma);
     /* out row i = w row ids[i] (rows of cols); backward adds g row i into gw row ids[i] */
@@ -95,7 +97,7 @@ typedef struct tensor_loops {
     /* mean over rows of -logp[i][labels[i]]; backward adds scale·(p - onehot) */
     double (*nll_fwd)(int rows, int classes, const void *logp, const int32_t *labels);
     void (*nll_bwd)(int rows, int classes, const void *logp, const int32_t *labels, double scale,
-                    void *ga);
+                    void *ga, int acc);
     /* MSE and BCE-with-logits: sums over n elements; backward adds scale·d/dx */
     double (*pair_loss_fwd)(mg_top op, int n, const void *a, const void *b);
     void (*pair_loss_bwd)(mg_top op, int which, int n, const void *a, const void *b, double scale,

@@ -19,6 +19,7 @@ typedef struct loop_args {
     tensor_axis ax;
     mg_top op;
     int which;            /* operand whose gradient; copy and dropout: add */
+    int acc;              /* backward: add into out (1) or overwrite it (0) */
     int dim;              /* the dim a broadcast or copy is cut along (-1: none) */
     int n, cols, tq, offset, block;
     double k, scale, eps;

@@ -3,7 +3,9 @@
  * SFX and the kernels it calls (GEMM, GEMM_BATCH, AXPY, SCAL, DOT) defined;
  * <tgmath.h> picks expf or exp to match T. Sums kept in a local accumulator
  * are doubles (mg_kernels.h states the precision rule).
- * Backward loops ADD into their output: the caller zeroes a fresh gradient.
+ * Backward loops add into their output (acc = 1) or, given a gradient no
+ * contribution has reached yet in this pass, overwrite it (acc = 0): the first
+ * contribution writes, so no buffer is cleared first to be added into.
  *
  * Threads: every loop runs on the kernel pool (mg_kernel_for) when it is big
  * enough. Each loop is a range function over items that own their outputs —
@@ -19,6 +21,16 @@
  * always 0, like Fashion-MNIST's blank border pixels) sinks into subnormal
  * numbers, which cost ~100x per operation: flush them to 0. */
 #define FLUSH(x) (fabs(x) < T_MIN ? (T)0 : (x))
+
+/* A backward loop's store: DST += VAL, or DST = VAL for a first contribution
+ * (acc is loop-invariant: -O3 unswitches it out of the loop). */
+#define PUT(DST, VAL)          \
+    do {                       \
+        if (acc)               \
+            (DST) += (VAL);    \
+        else                   \
+            (DST) = (VAL);     \
+    } while (0)
 
 /* Visits the output elements of a broadcast inside a box of its 4 dims: io
  * (output), ia, ib (operands). The innermost dim gets a loop per stride
@@ -100,27 +112,30 @@ static void FN(binary_bwd_range)(void *ctx, int lo, int hi)
     const loop_args *x = ctx;
     const T *a = x->a, *b = x->b, *g = x->g;
     T *gp = x->out;
+    const int acc = x->acc;
     if (x->which == 0) {
         switch (x->op) {
-        case MG_T_ADD: case MG_T_SUB: ELEMENTS(x, lo, hi, gp[ia] += g[io]); break;
-        case MG_T_MUL: ELEMENTS(x, lo, hi, gp[ia] += g[io] * b[ib]); break;
-        default: ELEMENTS(x, lo, hi, gp[ia] += g[io] / b[ib]); break;
+        case MG_T_ADD: case MG_T_SUB: ELEMENTS(x, lo, hi, PUT(gp[ia], g[io])); break;
+        case MG_T_MUL: ELEMENTS(x, lo, hi, PUT(gp[ia], g[io] * b[ib])); break;
+        default: ELEMENTS(x, lo, hi, PUT(gp[ia], g[io] / b[ib])); break;
         }
     } else {
         switch (x->op) {
-        case MG_T_ADD: ELEMENTS(x, lo, hi, gp[ib] += g[io]); break;
-        case MG_T_SUB: ELEMENTS(x, lo, hi, gp[ib] -= g[io]); break;
-        case MG_T_MUL: ELEMENTS(x, lo, hi, gp[ib] += g[io] * a[ia]); break;
-        default: ELEMENTS(x, lo, hi, gp[ib] -= g[io] * a[ia] / (b[ib] * b[ib])); break;
+        case MG_T_ADD: ELEMENTS(x, lo, hi, PUT(gp[ib], g[io])); break;
+        case MG_T_SUB: ELEMENTS(x, lo, hi, PUT(gp[ib], -g[io])); break;
+        case MG_T_MUL: ELEMENTS(x, lo, hi, PUT(gp[ib], g[io] * a[ia])); break;
+        default: ELEMENTS(x, lo, hi, PUT(gp[ib], -(g[io] * a[ia] / (b[ib] * b[ib])))); break;
         }
     }
 }
 
+/* acc = 0 only when the operand has the output's shape (a broadcast operand
+ * sums many output elements into each of its own). */
 static void FN(binary_bwd)(const tensor_bcast *bc, mg_top op, int which, const void *a,
-                           const void *b, const void *g, void *gp)
+                           const void *b, const void *g, void *gp, int acc)
 {
     loop_args x = {.bc = bc, .op = op, .which = which, .a = a, .b = b, .g = g, .out = gp,
-                   .dim = -1};
+                   .dim = -1, .acc = acc};
     run_broadcast(&x, op == MG_T_DIV ? 6.0 : 1.0, FN(binary_bwd_range));
 }
 
@@ -196,31 +211,34 @@ static void FN(unary_bwd_range)(void *ctx, int lo, int hi)
     const T *a = x->a, *o = x->o, *g = x->g;
     T *ga = x->out;
     const T tk = (T)x->k;
+    const int acc = x->acc;
     switch (x->op) {
-    case MG_T_NEG: for (int i = lo; i < hi; i++) ga[i] -= g[i]; break;
-    case MG_T_EXP: for (int i = lo; i < hi; i++) ga[i] += g[i] * o[i]; break;
-    case MG_T_LOG: for (int i = lo; i < hi; i++) ga[i] += g[i] / a[i]; break;
+    case MG_T_NEG: for (int i = lo; i < hi; i++) PUT(ga[i], -g[i]); break;
+    case MG_T_EXP: for (int i = lo; i < hi; i++) PUT(ga[i], g[i] * o[i]); break;
+    case MG_T_LOG: for (int i = lo; i < hi; i++) PUT(ga[i], g[i] / a[i]); break;
     case MG_T_POW:
         if (x->k == 2.0)
-            for (int i = lo; i < hi; i++) ga[i] += g[i] * (T)2 * a[i];
+            for (int i = lo; i < hi; i++) PUT(ga[i], g[i] * (T)2 * a[i]);
         else if (x->k != 0.0)
-            for (int i = lo; i < hi; i++) ga[i] += g[i] * tk * pow(a[i], tk - (T)1);
+            for (int i = lo; i < hi; i++) PUT(ga[i], g[i] * tk * pow(a[i], tk - (T)1));
+        else if (!acc) /* d(a**0) = 0 */
+            for (int i = lo; i < hi; i++) ga[i] = 0;
         break;
-    case MG_T_SQRT: for (int i = lo; i < hi; i++) ga[i] += g[i] / ((T)2 * o[i]); break;
-    case MG_T_TANH: for (int i = lo; i < hi; i++) ga[i] += g[i] * ((T)1 - o[i] * o[i]); break;
-    case MG_T_RELU: for (int i = lo; i < hi; i++) ga[i] += o[i] > 0 ? g[i] : (T)0; break;
+    case MG_T_SQRT: for (int i = lo; i < hi; i++) PUT(ga[i], g[i] / ((T)2 * o[i])); break;
+    case MG_T_TANH: for (int i = lo; i < hi; i++) PUT(ga[i], g[i] * ((T)1 - o[i] * o[i])); break;
+    case MG_T_RELU: for (int i = lo; i < hi; i++) PUT(ga[i], o[i] > 0 ? g[i] : (T)0); break;
     case MG_T_SIGMOID:
-        for (int i = lo; i < hi; i++) ga[i] += g[i] * ((T)1 - o[i]) * o[i];
+        for (int i = lo; i < hi; i++) PUT(ga[i], g[i] * ((T)1 - o[i]) * o[i]);
         break;
-    case MG_T_GELU: for (int i = lo; i < hi; i++) ga[i] += g[i] * FN(gelu_grad)(a[i]); break;
-    default: for (int i = lo; i < hi; i++) ga[i] += g[i]; break; /* copies and views */
+    case MG_T_GELU: for (int i = lo; i < hi; i++) PUT(ga[i], g[i] * FN(gelu_grad)(a[i])); break;
+    default: for (int i = lo; i < hi; i++) PUT(ga[i], g[i]); break; /* copies and views */
     }
 }
 
 static void FN(unary_bwd)(mg_top op, int n, double k, const void *a, const void *o,
-                          const void *g, void *ga)
+                          const void *g, void *ga, int acc)
 {
-    loop_args x = {.op = op, .k = k, .a = a, .o = o, .g = g, .out = ga};
+    loop_args x = {.op = op, .k = k, .a = a, .o = o, .g = g, .out = ga, .acc = acc};
     mg_kernel_for(n, unary_cost(op, k), FN(unary_bwd_range), &x);
 }
 
@@ -472,6 +490,7 @@ static void FN(softmax_bwd_range)(void *ctx, int lo, int hi)
     const size_t st = (size_t)ax.inner;
     const T *o = x->o, *g = x->g;
     T *ga = x->out;
+    const int acc = x->acc;
     for (int r = lo; r < hi; r++) {
         const size_t base = row_base(ax, r);
         double s = 0.0;
@@ -481,7 +500,7 @@ static void FN(softmax_bwd_range)(void *ctx, int lo, int hi)
             const T ts = (T)s;
             for (int j = 0; j < ax.n; j++) {
                 const size_t i = base + j * st;
-                ga[i] += o[i] * (g[i] - ts);
+                PUT(ga[i], o[i] * (g[i] - ts));
             }
             continue;
         }
@@ -490,7 +509,7 @@ static void FN(softmax_bwd_range)(void *ctx, int lo, int hi)
         const T ts = (T)s;
         for (int j = 0; j < ax.n; j++) {
             const size_t i = base + j * st;
-            ga[i] += g[i] - exp(o[i]) * ts;
+            PUT(ga[i], g[i] - exp(o[i]) * ts);
         }
     }
 }
@@ -501,9 +520,9 @@ static void FN(log_softmax_fwd)(tensor_axis ax, const void *a, void *out)
     mg_kernel_for(ax.outer * ax.inner, 24.0 * ax.n, FN(softmax_fwd_range), &x);
 }
 
-static void FN(log_softmax_bwd)(tensor_axis ax, const void *o, const void *g, void *ga)
+static void FN(log_softmax_bwd)(tensor_axis ax, const void *o, const void *g, void *ga, int acc)
 {
-    loop_args x = {.op = MG_T_LOG_SOFTMAX, .ax = ax, .o = o, .g = g, .out = ga};
+    loop_args x = {.op = MG_T_LOG_SOFTMAX, .ax = ax, .o = o, .g = g, .out = ga, .acc = acc};
     mg_kernel_for(ax.outer * ax.inner, 24.0 * ax.n, FN(softmax_bwd_range), &x);
 }
 
@@ -513,9 +532,9 @@ static void FN(softmax_fwd)(tensor_axis ax, const void *a, void *out)
     mg_kernel_for(ax.outer * ax.inner, 24.0 * ax.n, FN(softmax_fwd_range), &x);
 }
 
-static void FN(softmax_bwd)(tensor_axis ax, const void *o, const void *g, void *ga)
+static void FN(softmax_bwd)(tensor_axis ax, const void *o, const void *g, void *ga, int acc)
 {
-    loop_args x = {.op = MG_T_SOFTMAX, .ax = ax, .o = o, .g = g, .out = ga};
+    loop_args x = {.op = MG_T_SOFTMAX, .ax = ax, .o = o, .g = g, .out = ga, .acc = acc};
     mg_kernel_for(ax.outer * ax.inner, 4.0 * ax.n, FN(softmax_bwd_range), &x);
 }
 
@@ -558,8 +577,15 @@ static void FN(causal_bwd_range)(void *ctx, int lo, int hi)
         for (int j = 0; j < live; j++)
             s += g[j] * o[j];
         const T ts = (T)s;
+        if (x->acc) {
+            for (int j = 0; j < live; j++)
+                ga[j] += sc * o[j] * (g[j] - ts);
+            continue;
+        }
         for (int j = 0; j < live; j++)
-            ga[j] += sc * o[j] * (g[j] - ts);
+            ga[j] = sc * o[j] * (g[j] - ts);
+        for (int j = live; j < x->cols; j++)
+            ga[j] = 0; /* masked: no gradient */
     }
 }
 
@@ -571,10 +597,10 @@ static void FN(causal_softmax_fwd)(int rows, int cols, int tq, int offset, doubl
 }
 
 static void FN(causal_softmax_bwd)(int rows, int cols, int tq, int offset, double scale,
-                                   const void *o, const void *g, void *ga)
+                                   const void *o, const void *g, void *ga, int acc)
 {
     loop_args x = {.cols = cols, .tq = tq, .offset = offset, .scale = scale, .o = o, .g = g,
-                   .out = ga};
+                   .out = ga, .acc = acc};
     mg_kernel_for(rows, 4.0 * cols, FN(causal_bwd_range), &x);
 }
 
@@ -630,18 +656,19 @@ static void FN(layer_norm_bwd_x_range)(void *ctx, int lo, int hi)
             sum_dx += d * (a[j] - mean) * rstd;
         }
         const T md = (T)(sum_d / x->cols), mdx = (T)(sum_dx / x->cols);
+        const int acc = x->acc;
         for (int j = 0; j < x->cols; j++) {
             const T d = gamma ? g[j] * gamma[j] : g[j];
-            ga[j] += rstd * (d - md - (a[j] - mean) * rstd * mdx);
+            PUT(ga[j], rstd * (d - md - (a[j] - mean) * rstd * mdx));
         }
     }
 }
 
 static void FN(layer_norm_bwd_x)(int rows, int cols, const void *a, const void *gamma,
-                                 const double *stats, const void *g, void *ga)
+                                 const double *stats, const void *g, void *ga, int acc)
 {
     loop_args x = {.cols = cols, .a = a, .w = gamma, .g = g, .out = ga,
-                   .stats = (double *)stats};
+                   .stats = (double *)stats, .acc = acc};
     mg_kernel_for(rows, 8.0 * cols, FN(layer_norm_bwd_x_range), &x);
 }
 
@@ -756,16 +783,18 @@ static void FN(nll_bwd_range)(void *ctx, int lo, int hi)
     for (int i = lo; i < hi; i++) {
         const T *lp = (const T *)x->o + (size_t)i * x->cols;
         T *gi = (T *)x->out + (size_t)i * x->cols;
+        const int acc = x->acc;
         for (int j = 0; j < x->cols; j++)
-            gi[j] += sc * exp(lp[j]);
+            PUT(gi[j], sc * exp(lp[j]));
         gi[x->ids[i]] -= sc;
     }
 }
 
 static void FN(nll_bwd)(int rows, int classes, const void *logp, const int32_t *labels,
-                        double scale, void *ga)
+                        double scale, void *ga, int acc)
 {
-    loop_args x = {.cols = classes, .o = logp, .ids = labels, .scale = scale, .out = ga};
+    loop_args x = {.cols = classes, .o = logp, .ids = labels, .scale = scale, .out = ga,
+                   .acc = acc};
     mg_kernel_for(rows, 20.0 * classes, FN(nll_bwd_range), &x);
 }
 
@@ -947,6 +976,7 @@ const tensor_loops FN(tensor_loops) = {
 };
 
 #undef FLUSH
+#undef PUT
 #undef FN
 #undef CAT
 #undef CAT2
