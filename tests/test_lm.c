@@ -114,6 +114,46 @@ START_TEST(gpt_shapes_scopes_and_labels)
 }
 END_TEST
 
+/* With token names, each forward names the attention weights' query and key
+ * axes and the logits' position axis by every sequence's own tokens; without
+ * them (the default) nothing is named. */
+START_TEST(gpt_names_positions_by_their_tokens)
+{
+    mg_graph *g = mg_graph_new();
+    mg_error err;
+    mg_gpt *m = mg_gpt_new(g, MG_F64, &tiny, 1, &err);
+    ck_assert_ptr_nonnull(m);
+    mg_graph_keep(g);
+    const int B = 2, T = 4;
+    int32_t ids[8], targets[8];
+    tokens(B, T, tiny.vocab, ids, targets);
+    ck_assert_ptr_nonnull(mg_gpt_forward(m, B, T, ids));
+    ck_assert_ptr_null(mg_tensor_name(m->att[0], -1, 0, 0));
+    ck_assert_ptr_null(mg_tensor_name(m->logits, -2, 0, 0));
+    static const char *const names[] = { "%", "a", "b", "\u2423", "d", "e", "f" };
+    ck_assert_int_eq((int)(sizeof names / sizeof *names), tiny.vocab);
+    mg_gpt_set_tokens(m, names);
+    mg_graph_reset(g);
+    ck_assert_ptr_nonnull(mg_gpt_forward(m, B, T, ids));
+    for (int b = 0; b < B; b++)
+        for (int i = 0; i < T; i++) {
+            const char *want = names[ids[b * T + i]];
+            for (int L = 0; L < tiny.layers; L++) {
+                ck_assert_str_eq(mg_tensor_name(m->att[L], -2, b, i), want);
+                ck_assert_str_eq(mg_tensor_name(m->att[L], -1, b, i), want);
+            }
+            ck_assert_str_eq(mg_tensor_name(m->logits, -2, b, i), want);
+        }
+    ck_assert_ptr_null(mg_tensor_name(m->logits, -1, 0, 0)); /* the vocab axis: not positions */
+    mg_gpt_set_tokens(m, NULL);
+    mg_graph_reset(g);
+    ck_assert_ptr_nonnull(mg_gpt_forward(m, B, T, ids));
+    ck_assert_ptr_null(mg_tensor_name(m->att[1], -2, 1, 0));
+    mg_gpt_free(m);
+    mg_graph_free(g);
+}
+END_TEST
+
 START_TEST(gpt_first_loss_is_near_uniform)
 {
     mg_graph *g = mg_graph_new();
@@ -359,6 +399,7 @@ static Suite *lm_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, gpt_config_is_checked);
     tcase_add_test(tc, gpt_shapes_scopes_and_labels);
+    tcase_add_test(tc, gpt_names_positions_by_their_tokens);
     tcase_add_test(tc, gpt_first_loss_is_near_uniform);
     tcase_add_test(tc, gpt_gradients_match_differences);
     tcase_add_test(tc, gpt_warm_steps_allocate_nothing);

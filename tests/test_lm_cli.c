@@ -175,6 +175,43 @@ START_TEST(gpt_on_fortunes_resumes_as_if_never_stopped)
 }
 END_TEST
 
+/* A GPT run's snapshots: the sample's picture folds blocks 1..N-1 into one
+ * group listing each block's norms, draws the last block's attention node by
+ * node (its weights named by the sample's characters, blanks as visible
+ * glyphs), its boxes name their tensor ops; the inspector page carries the
+ * positions its token picker shows. */
+START_TEST(gpt_snapshots_fold_blocks_and_pick_tokens)
+{
+    int rc = mgviz("train --dataset fortunes --model gpt --data-dir fortunes --context 16 "
+                   "--embd 16 --layers 3 --heads 2 --batch 4 --steps 3 --snapshot-every 2 "
+                   "--inspector --no-progress --out pics");
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, text("stderr"));
+    char *svg = text("pics/snapshots/step-000002-sample.svg");
+    ck_assert_msg(strstr(svg, "class=\"node fold group\""), "no group box");
+    ck_assert_ptr_nonnull(strstr(svg, ">block1, block2<"));
+    ck_assert_ptr_nonnull(strstr(svg, "&#160;×2<"));
+    ck_assert_ptr_nonnull(strstr(svg, ">L2 norm<"));
+    ck_assert_ptr_nonnull(strstr(svg, "matmul,"));
+    ck_assert_msg(!strstr(svg, " tensor,") && !strstr(svg, " tensor<"), "a box says 'tensor'");
+    ck_assert_ptr_nonnull(strstr(svg, ">block3.attn.weights<"));
+    ck_assert_ptr_null(strstr(svg, ">block1.attn.weights<")); /* inside the group */
+    free(svg);
+    char *page = text("pics/inspector.html");
+    const char *pos = strstr(page, "\"positions\":{\"logits\":");
+    ck_assert_msg(pos != NULL, "the page has no positions");
+    const char *names = strstr(pos, "\"names\":[");
+    ck_assert_ptr_nonnull(names);
+    size_t n = 1;
+    for (const char *c = names + 9; *c && *c != ']'; c++)
+        n += *c == ',' && c[-1] == '"' && c[1] == '"';
+    ck_assert_uint_eq(n, 16); /* one per position of the context */
+    /* the sayings' blanks, shown as glyphs: "ka is as lo does.\n\t-- Anon" */
+    ck_assert_ptr_nonnull(strstr(names, "\"\u2423\""));
+    ck_assert_ptr_null(strstr(names, "\" \""));
+    free(page);
+}
+END_TEST
+
 /* An option that cannot work is refused by name, with what would, before
  * any data is read or a run directory made. */
 static void refused(const char *args, const char *says)
@@ -260,6 +297,7 @@ static Suite *lm_cli_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, words_mlp_learns_below_the_bigram_and_samples);
     tcase_add_test(tc, gpt_on_fortunes_resumes_as_if_never_stopped);
+    tcase_add_test(tc, gpt_snapshots_fold_blocks_and_pick_tokens);
     tcase_add_test(tc, invalid_options_are_refused_before_work);
     tcase_add_test(tc, sample_refuses_hostile_checkpoints);
     suite_add_tcase(s, tc);

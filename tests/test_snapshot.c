@@ -5,6 +5,7 @@
 #include <math.h>
 #include <sys/stat.h>
 
+#include "attention_graph.h"
 #include "check_main.h"
 #include "mg_data.h"
 #include "mg_loss.h"
@@ -337,6 +338,49 @@ START_TEST(sample_first_json_and_inspector)
 }
 END_TEST
 
+/* A sequence model's sample graph with its logits: the inspector page gets
+ * the token picker's positions (one per character, of the last saved step);
+ * without logits it gets none. */
+START_TEST(sequence_sample_gives_the_page_its_positions)
+{
+    for (int with = 0; with < 2; with++) {
+        char dir[64];
+        make_temp_dir(dir, sizeof dir, "test_snapshot");
+        mg_graph *g = mg_graph_new();
+        mg_error err;
+        mg_snapshot_options o = { .every = 2, .inspector = MG_SNAPSHOT_INSPECT_SAMPLE };
+        mg_snapshot *s = mg_snapshot_open(dir, &o, &err);
+        ck_assert_msg(s != NULL, "%s", err.message);
+        uint32_t logits_id = 0;
+        for (int k = 0; k < 3; k++) {
+            attention_graph a;
+            ck_assert_int_eq(attention_graph_build(g, &a, k < 2 ? "a cab" : "bad cab", 2), 0);
+            ck_assert_int_eq(mg_tensor_backward(a.loss), MG_OK);
+            mg_snapshot_sample_info info = { .index = k, .loss = mg_tensor_get(a.loss, 0),
+                                             .logits = with ? a.logits : NULL };
+            ck_assert_msg(mg_snapshot_sample(s, k, a.loss->node, &info, &err) == MG_OK, "%s",
+                          err.message);
+            ck_assert_int_eq(mg_snapshot_step(s, k, NULL, info.loss, NAN, &err), MG_OK);
+            logits_id = a.logits->node->id;
+            mg_graph_reset(g);
+        }
+        ck_assert_msg(mg_snapshot_close(s, &err) == MG_OK, "%s", err.message);
+        char *page = read_text(dir, "inspector.html");
+        if (with) {
+            char want[96];
+            snprintf(want, sizeof want, "\"positions\":{\"logits\":%u,\"step\":2,", logits_id);
+            ck_assert_msg(strstr(page, want), "the page lacks %s", want);
+            ck_assert_ptr_nonnull(strstr(page, "\"names\":[\"b\",\"a\",\"d\",\" \",\"c\",\"a\"]"));
+        } else {
+            ck_assert_ptr_null(strstr(page, "\"positions\":{"));
+        }
+        free(page);
+        mg_graph_free(g);
+        tu_rmrf(dir);
+    }
+}
+END_TEST
+
 /* The sample a step shows: ringed on the boundary, named in its graph's
  * title and in the step's manifest; a sample whose grads are all 0 says so. */
 START_TEST(the_sample_shown_is_named_and_marked)
@@ -419,6 +463,7 @@ static Suite *snapshot_suite(void)
     tcase_add_test(c, index_lists_saved_steps_with_pictures);
     tcase_add_test(c, pictures_decode_with_sane_sizes);
     tcase_add_test(c, sample_first_json_and_inspector);
+    tcase_add_test(c, sequence_sample_gives_the_page_its_positions);
     tcase_add_test(c, the_sample_shown_is_named_and_marked);
     tcase_add_test(c, index_leaves_out_what_a_run_has_not);
     suite_add_tcase(s, c);

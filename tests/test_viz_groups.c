@@ -16,6 +16,7 @@
 #include "mg_inspect.h"
 #include "mg_loss.h"
 #include "mg_nn.h"
+#include "mg_node_stats.h"
 #include "mg_viz.h"
 #include "test_util.h"
 #include "test_viz_text.h"
@@ -259,6 +260,79 @@ START_TEST(test_group_box_shows_the_spread_of_its_outputs)
     ck_assert_ptr_null(strstr(label, "norm"));
     free(label);
     free_sample(&t);
+}
+END_TEST
+
+/* Three tensor blocks h = tanh(h·W) in scopes net/block1..block3, summed. */
+static mg_tensor *tensor_blocks(mg_graph *g, mg_tensor *W[3], mg_tensor *h[3])
+{
+    mg_tensor *x = mg_tensor_input(g, MG_F64, 2, (const int[]){ 2, 4 });
+    for (int i = 0; i < 8; i++)
+        mg_tensor_set(x, i, 0.3 * i - 1.0);
+    mg_tensor *at = x;
+    mg_scope_push(g, "net");
+    for (int b = 0; b < 3; b++) {
+        char name[16];
+        snprintf(name, sizeof name, "block%d", b + 1);
+        mg_scope_push(g, name);
+        W[b] = mg_tensor_param(g, MG_F64, 2, (const int[]){ 4, 4 });
+        for (int i = 0; i < 16; i++) /* each block a different size: the norms tell them apart */
+            mg_tensor_set(W[b], i, (b + 1) * 0.1 * ((i * 7) % 5 - 2));
+        at = h[b] = mg_tensor_tanh(mg_tensor_matmul(at, W[b]));
+        mg_scope_pop(g);
+    }
+    mg_scope_pop(g);
+    /* x used at the top level too, so that it lives there, not in block1 */
+    mg_tensor *loss = mg_tensor_add(mg_tensor_sum(mg_tensor_mul(at, at), MG_AXIS_ALL, 0),
+                                    mg_tensor_sum(x, MG_AXIS_ALL, 0));
+    ck_assert_ptr_nonnull(loss);
+    ck_assert_int_eq(mg_tensor_backward(loss), MG_OK);
+    return loss;
+}
+
+static void norm_cell(const mg_tensor *t, bool grad, char *buf, size_t n)
+{
+    char num[32];
+    mg_format_display(mg_tensor_stats_of(t, grad).l2, MG_VIZ_PRECISION, num, sizeof num);
+    snprintf(buf, n, "<TD ALIGN=\"RIGHT\">%s</TD>", num);
+}
+
+/* A box names the tensor ops it holds ("1 matmul", not "2 tensor"), and a
+ * group of tensor blocks lists each block's norms: output, its grad, params,
+ * their grad (a mean of each output would hide growth and decay with depth). */
+START_TEST(test_tensor_group_names_ops_and_lists_blocks)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *W[3], *h[3];
+    mg_tensor *loss = tensor_blocks(g, W, h);
+    mg_viz_options o = { .fold_budget = 4 };
+    mg_viz_fold_plan p;
+    mg_error err;
+    ck_assert_int_eq(mg_viz_fold_plan_make(loss->node, &o, &p, &err), MG_OK);
+    const mg_viz_box *box = box_named(&p, g, "net/block1");
+    ck_assert_uint_eq(box->nmembers, 3);
+    ck_assert_uint_eq(box->tensor_op_count[MG_T_MATMUL], 3);
+    mg_buf json = { 0 };
+    mg_viz_fold_plan_json(&p, g, &json);
+    ck_assert_msg(strstr(json.p, "\"by_op\":{\"leaf\":3,\"tanh\":3,\"matmul\":3}"), "%s",
+                  json.p);
+    mg_buf_free(&json);
+    char *label = label_of(loss->node, &o, "group%u", scope_id(g, "net/block1"), NULL);
+    ck_assert_msg(strstr(label, "each 3 nodes: 1 tanh, 1 matmul, 1 param"), "%s", label);
+    ck_assert_msg(!strstr(label, "tensor"), "%s", label);
+    for (int b = 0; b < 3; b++) {
+        char want[512], cells[4][96];
+        norm_cell(h[b], false, cells[0], sizeof cells[0]);
+        norm_cell(h[b], true, cells[1], sizeof cells[1]);
+        norm_cell(W[b], false, cells[2], sizeof cells[2]);
+        norm_cell(W[b], true, cells[3], sizeof cells[3]);
+        snprintf(want, sizeof want, "<TD ALIGN=\"LEFT\">block%d</TD>%s%s%s%s", b + 1, cells[0],
+                 cells[1], cells[2], cells[3]);
+        ck_assert_msg(strstr(label, want), "%s lacks %s", label, want);
+    }
+    free(label);
+    mg_viz_fold_plan_free(&p);
+    mg_graph_free(g);
 }
 END_TEST
 
@@ -522,6 +596,7 @@ static Suite *groups_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_neurons_fold_into_one_group);
     tcase_add_test(tc, test_group_box_shows_the_spread_of_its_outputs);
+    tcase_add_test(tc, test_tensor_group_names_ops_and_lists_blocks);
     tcase_add_test(tc, test_plain_box_shows_its_output_and_grad_norm);
     tcase_add_test(tc, test_samples_fold_into_one_group_and_open);
     tcase_add_test(tc, test_natural_order);

@@ -38,6 +38,8 @@ typedef struct lm_impl {
     void *saved;                 /* the batch's grads while a sample is drawn */
     size_t saved_bytes;
     double bigram_val;
+    char token_text[MG_VOCAB_MAX][4];         /* each token as printed on an axis */
+    const char *token_names[MG_VOCAB_MAX];
 } lm_impl;
 
 static lm_impl *impl(train_task *t) { return t->impl; }
@@ -133,6 +135,44 @@ static mg_code build(train_task *t, lm_impl *m, mg_error *err)
     return MG_OK;
 }
 
+/* Pictures print a GPT's tokens along the attention maps' axes: blanks as
+ * visible glyphs (a space, a newline or a tab would print as nothing). Only
+ * when pictures are saved: naming costs every forward pass a copy. */
+static void name_tokens(const train_config *c, lm_impl *m)
+{
+    const mg_vocab *v = &m->spec.vocab;
+    if (!m->spec.gpt || c->snapshot_every == 0)
+        return;
+    for (int id = 0; id < v->size; id++) {
+        unsigned char b = v->byte[id];
+        const char *shown = b == ' '    ? "\u2423" /* ␣ */
+                            : b == '\n' ? "\u23ce" /* ⏎ */
+                            : b == '\t' ? "\u21e5" /* ⇥ */
+                                        : NULL;
+        if (shown)
+            snprintf(m->token_text[id], sizeof m->token_text[id], "%s", shown);
+        else
+            snprintf(m->token_text[id], sizeof m->token_text[id], "%c", b);
+        m->token_names[id] = m->token_text[id];
+    }
+    mg_gpt_set_tokens(m->model.gpt, m->token_names);
+}
+
+/* Unfolded, a GPT's graph is a line of a hundred tables too long to read:
+ * its blocks are drawn as one "block1 … blockN ×N" group with per-block
+ * norms, but the last, whose attention is drawn node by node (the weights
+ * per head with the characters on the axes), its other parts as boxes. */
+enum { GPT_FOLD_BUDGET = 40 };
+
+static void gpt_drawing(train_task *t, const lm_impl *m)
+{
+    if (!m->spec.gpt)
+        return;
+    t->fold_budget = GPT_FOLD_BUDGET;
+    snprintf(t->open_scope, sizeof t->open_scope, "gpt/block%d", m->spec.layers);
+    snprintf(t->unfold_scope, sizeof t->unfold_scope, "gpt/block%d/attn", m->spec.layers);
+}
+
 /* Health watches each part: the embedding, each layer or block, the last norm. */
 static void name_parts(train_task *t, lm_impl *m)
 {
@@ -207,6 +247,8 @@ static mg_code lm_open(train_task *t, mg_error *err)
     t->has_test = true;
     t->samples = (long)m->text.ntrain;
     name_parts(t, m);
+    name_tokens(c, m);
+    gpt_drawing(t, m);
     describe(t, m);
     if (!c->quiet)
         printf("%s: %zu train and %zu val tokens (%zu and %zu %s); the bigram model's val "
@@ -370,6 +412,7 @@ static mg_code lm_sample(train_task *t, train_sample *s, mg_value **root, mg_err
     s->index = (long)p;
     s->loss = mg_tensor_get(loss, 0);
     s->zero_grads = false;
+    s->logits = m->spec.gpt ? m->logits : NULL;
     row_text(m, 0, s->label, sizeof s->label);
     return MG_OK;
 }

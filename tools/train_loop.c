@@ -143,6 +143,11 @@ static mg_code open_snapshots(runner *r)
     viz.no_heatmaps = c->no_heatmaps;
     if (strcmp(c->engine, "tensor") == 0 && !viz.max_inches)
         viz.max_inches = 100; /* tensor tables are wide: keep their text legible */
+    if (!viz.fold_budget && !viz.open_member && !viz.unfold_scope && t->fold_budget) {
+        viz.fold_budget = t->fold_budget; /* the model's own way to be drawn */
+        viz.open_member = t->open_scope[0] ? t->open_scope : NULL;
+        viz.unfold_scope = t->unfold_scope[0] ? t->unfold_scope : NULL;
+    }
     bool sample = strcmp(c->graph, "sample") == 0 || strcmp(c->graph, "both") == 0;
     bool batch = strcmp(c->graph, "batch") == 0 || strcmp(c->graph, "both") == 0;
     mg_snapshot_options o = {
@@ -189,7 +194,8 @@ static mg_code snapshot(runner *r, int64_t k, const train_step *st)
     rc = t->engine->sample(t, &s, &root, &r->err);
     if (rc == MG_OK) {
         mg_snapshot_sample_info info = { .index = s.index, .loss = s.loss, .worst = s.worst,
-                                         .zero_grads = s.zero_grads, .label = s.label };
+                                         .zero_grads = s.zero_grads, .label = s.label,
+                                         .logits = s.logits };
         rc = mg_snapshot_sample(r->snap, (int)k, root, &info, &r->err);
     }
     t->engine->restore(t);

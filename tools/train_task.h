@@ -28,6 +28,8 @@ typedef struct train_sample {
     bool worst;            /* the largest loss of the step's batch */
     bool zero_grads;       /* every parameter grad of its graph is 0 */
     char label[48];
+    struct mg_tensor *logits; /* a sequence model's logits in its graph (the
+                                 inspector's token picker), or NULL */
 } train_sample;
 
 typedef struct train_engine {
@@ -69,6 +71,11 @@ struct train_task {
     const char *layer_names[TASK_MAX_LAYERS];
     int nlayers;
     char title[256];               /* "moons: mlp 2-16-16-1, scalar engine" */
+    /* How the model is best drawn when the command line says nothing of
+     * folding (a GPT: its blocks as one "×N" group but the last, whose
+     * attention is drawn node by node, heads and tokens in its heatmaps) */
+    size_t fold_budget;            /* 0: mg_viz.h's default */
+    char open_scope[48], unfold_scope[48]; /* "": none */
     /* 2-D points and a scorer: the decision boundary (NULL: none) */
     mg_plot_predict_fn predict;
     void *predict_ctx;

@@ -169,6 +169,31 @@ mg_gpt *mg_gpt_new(mg_graph *g, mg_dtype dt, const mg_gpt_config *c, uint64_t se
 
 /* ---- the forward pass ---- */
 
+void mg_gpt_set_tokens(mg_gpt *m, const char *const *names)
+{
+    if (m)
+        m->tokens = names;
+}
+
+/* Names axes of t by the tokens of ids [B,T] (see mg_gpt_set_tokens):
+ * nothing when the model has no token names; t may be NULL. */
+static void name_by_tokens(const mg_gpt *m, mg_tensor *t, const int32_t *ids, int B, int T,
+                           const int *axes, int naxes)
+{
+    if (!m->tokens || !t)
+        return;
+    const size_t n = (size_t)B * (size_t)T;
+    const char **names = mg_graph_alloc(m->graph, n * sizeof *names);
+    if (!names) {
+        mg_graph_fail(m->graph, MG_ENOMEM, "gpt: out of memory naming %zu positions", n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        names[i] = m->tokens[ids[i]];
+    for (int a = 0; a < naxes; a++)
+        mg_tensor_set_names(t, axes[a], names, (int)n);
+}
+
 /* q, k or v [B,T,C] as [B,H,T,D]: each head's rows side by side. */
 static mg_tensor *heads_apart(const mg_gpt *m, mg_tensor *x, int B, int T, const char *name)
 {
@@ -178,7 +203,7 @@ static mg_tensor *heads_apart(const mg_gpt *m, mg_tensor *x, int B, int T, const
 }
 
 /* Causal multi-head self-attention of x [B,T,C] (normalised), in scope attn. */
-static mg_tensor *attention(mg_gpt *m, mg_tensor *x, int L)
+static mg_tensor *attention(mg_gpt *m, mg_tensor *x, int L, const int32_t *ids)
 {
     const mg_gpt_block *k = &m->blocks[L];
     const int B = x ? x->shape[0] : 0, T = x ? x->shape[1] : 0, C = m->cfg.embd;
@@ -194,6 +219,7 @@ static mg_tensor *attention(mg_gpt *m, mg_tensor *x, int L)
     mg_tensor *v = heads_apart(m, parts[2], B, T, "v");
     mg_tensor *scores = lm_name(mg_tensor_matmul(q, mg_tensor_transpose(kk, 2, 3)), "scores");
     mg_tensor *w = lm_name(mg_tensor_causal_softmax(scores, 1.0 / sqrt(D), 0), "weights");
+    name_by_tokens(m, w, ids, B, T, (const int[]){ -2, -1 }, 2);
     m->att[L] = w;
     mg_tensor *y = lm_name(mg_tensor_matmul(w, v), "y");
     y = mg_tensor_reshape(mg_tensor_transpose(y, 1, 2), 3, (const int[]){ B, T, C });
@@ -226,13 +252,13 @@ static mg_tensor *norm_in(mg_gpt *m, const char *name, mg_tensor *x, mg_tensor *
     return x;
 }
 
-static mg_tensor *block(mg_gpt *m, mg_tensor *x, int L)
+static mg_tensor *block(mg_gpt *m, mg_tensor *x, int L, const int32_t *ids)
 {
     const mg_gpt_block *k = &m->blocks[L];
     int depth = lm_enter(m->graph, "block%d", L + 1);
     if (depth < 0)
         return NULL;
-    x = mg_tensor_add(x, attention(m, norm_in(m, "ln1", x, k->ln1_gamma, k->ln1_beta), L));
+    x = mg_tensor_add(x, attention(m, norm_in(m, "ln1", x, k->ln1_gamma, k->ln1_beta), L, ids));
     x = lm_name(x, "x_attn");
     x = lm_name(mg_tensor_add(x, mlp(m, norm_in(m, "ln2", x, k->ln2_gamma, k->ln2_beta), L)),
                 "x");
@@ -267,7 +293,7 @@ mg_tensor *mg_gpt_forward(mg_gpt *m, int B, int T, const int32_t *ids)
         return NULL;
     mg_tensor *x = embed(m, B, T, ids);
     for (int L = 0; L < m->cfg.layers; L++)
-        x = block(m, x, L);
+        x = block(m, x, L, ids);
     x = norm_in(m, "ln_f", x, m->lnf_gamma, m->lnf_beta);
     int head_depth = lm_enter(g, "lm_head");
     mg_tensor *logits = NULL;
@@ -277,6 +303,7 @@ mg_tensor *mg_gpt_forward(mg_gpt *m, int B, int T, const int32_t *ids)
         lm_leave(g, head_depth);
     }
     lm_leave(g, depth);
+    name_by_tokens(m, logits, ids, B, T, (const int[]){ -2 }, 1);
     m->logits = logits;
     return logits;
 }

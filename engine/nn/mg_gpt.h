@@ -77,6 +77,8 @@ typedef struct mg_gpt {
                             block L (from 0) at att[L]: nodes of that forward,
                             gone when its graph is reset or rewound */
     mg_tensor *logits;   /* the last forward's [B,T,vocab], likewise */
+    const char *const *tokens; /* how each token is printed (mg_gpt_set_tokens),
+                                  borrowed, or NULL */
 } mg_gpt;
 
 /* Checks c: MG_OK, or MG_EINVAL naming the field and its range. */
@@ -86,6 +88,14 @@ MG_API mg_gpt *mg_gpt_new(mg_graph *g, mg_dtype dt, const mg_gpt_config *c, uint
                           mg_error *err);
 /* Frees the bookkeeping; the parameters stay in the graph. NULL is a no-op. */
 MG_API void mg_gpt_free(mg_gpt *m);
+/* Names the positions of each later forward pass by their tokens, so that
+ * pictures print the characters along the axes: names[id] (vocab strings,
+ * borrowed: they must outlive the forward passes) is how token id is shown;
+ * each block's attention weights get the tokens of each sequence on axes -2
+ * (queries) and -1 (keys), the logits on axis -2 (mg_tensor_set_names).
+ * NULL stops naming (the default: naming copies B·T strings a tensor, which
+ * a training step that draws nothing need not pay). */
+MG_API void mg_gpt_set_tokens(mg_gpt *m, const char *const *names);
 /* Logits [B,T,vocab] for ids [B,T] (row-major; 1 <= T <= context, each id in
  * [0,vocab)). NULL with the graph's error. */
 MG_API mg_tensor *mg_gpt_forward(mg_gpt *m, int B, int T, const int32_t *ids);

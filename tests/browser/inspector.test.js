@@ -398,6 +398,55 @@ async function testAttention(context, dir) {
   await page.close();
 }
 
+/* A real GPT run's snapshot page (mgviz train --dataset fortunes --model gpt
+ * --inspector, on sayings written here): the token picker reads the sample's
+ * characters, every block's attention is drawn (blocks 1..N-1 folded into one
+ * group in the graph), picking a token outlines what feeds it. */
+async function testGptRun(context, dir, mgviz) {
+  const data = path.join(dir, 'fortunes'), run = path.join(dir, 'gpt-run');
+  fs.mkdirSync(data, { recursive: true });
+  const syll = ['ka', 'lo', 'mi', 'ne', 'su', 'ta', 'ri', 'po'];
+  let text = '';
+  for (let i = 0; i < 120; i++) text += syll[i % 8] + ' is as ' + syll[(i >> 3) % 8] + ' does.\n\t-- ' + (i % 2 ? 'Anon' : 'Proverb') + '\n%\n';
+  fs.writeFileSync(path.join(data, 'sayings'), text);
+  execFileSync(mgviz, ['train', '--dataset', 'fortunes', '--model', 'gpt', '--data-dir', data, '--context', '12',
+    '--embd', '16', '--layers', '3', '--heads', '2', '--batch', '4', '--steps', '3', '--snapshot-every', '2',
+    '--inspector', '--no-progress', '--quiet', '--out', run], { encoding: 'utf8' });
+  const file = path.join(run, 'inspector.html');
+  const page = await open(context, file);
+  const D = pageData(file), P = D.positions;
+  check(!!P, 'gpt run: the snapshot page carries positions');
+  const manifest = JSON.parse(fs.readFileSync(path.join(run, 'snapshots', 'step-000002.json'), 'utf8'));
+  const glyph = { ' ': '\u2423', '/': '\u23ce', '\t': '\u21e5' }; /* the label shows a newline as / */
+  eq(P.names.join(''), [...manifest.sample.label].map((c) => glyph[c] || c).join(''),
+    'gpt run: the tokens are the sample\'s characters, blanks as glyphs');
+  eq(await page.$$eval('#mg-tokens button', (bs) => bs.length), 12, 'gpt run: one token button per position of the context');
+  eq(P.attention.map((a) => D.graph.nodes[a.id].label).join(' '), 'block1.attn.weights block2.attn.weights block3.attn.weights',
+    'gpt run: every block\'s attention is drawn, folded ones too');
+  const group = await page.$$eval('g.node.fold.group', (gs) => gs.map((g) => g.textContent).filter((t) => t.includes('block1')));
+  eq(group.length, 1, 'gpt run: blocks 1..2 fold into one group');
+  check(group.length === 1 && group[0].includes('block1, block2') && group[0].includes('matmul') && group[0].includes('causal_softmax'),
+    'gpt run: the group names its blocks and their ops (' + group[0] + ')');
+  check(await page.$eval('#mg-view svg', (s) => s.classList.contains('stale-heatmaps')) &&
+    (await page.textContent('#mg-step-text')).includes('heatmaps in the graph are step 0\u2019s'),
+    'gpt run: at a later step the graph\'s heatmaps (drawn at step 0) are faded and said to be step 0\'s');
+  const frame = await page.evaluate(() => window.mgInspector.state().view);
+  check(await page.$eval('#n' + P.attention[2].id, (g, v) => { const b = g.getBBox(); return b.x >= v.x && b.x + b.width <= v.x + v.w; }, frame),
+    'gpt run: the page opens on the last block\'s attention weights');
+  check(await page.$$eval('g.node.fold', (gs) => gs.every((g) => !/\d tensor\b/.test(g.textContent))), 'gpt run: no box says "N tensor"');
+  const p = 6;
+  await page.click('#mg-tokens button:nth-child(' + (p + 1) + ')');
+  const labels = await page.$$eval('#mg-attention canvas', (cs) => cs.map((c) => c.getAttribute('aria-label')));
+  eq(labels.length, 6, 'gpt run: one map per head and block (3 x 2)');
+  check(labels.slice(0, 4).every((l) => l.endsWith('; ' + (p + 1) + ' query rows feed position ' + p)),
+    'gpt run: below the last block, rows 0..' + p + ' feed position ' + p);
+  check(labels.slice(4).every((l) => l.endsWith('; 1 query rows feed position ' + p)), 'gpt run: in the last block only row ' + p + ' does');
+  const shot = pictureStats(await page.screenshot({ path: option('--keep') ? path.join(option('--keep'), 'gpt-run.png') : undefined }));
+  check(shot.colours > 20, 'gpt run: the screenshot is not blank (' + shot.colours + ' colours)');
+  eq(page.errors.join('\n'), '', 'gpt run: no script errors');
+  await page.close();
+}
+
 /* The command line's page: micrograd's README example through mgviz expr. */
 async function testCli(context, dir, mgviz) {
   const file = path.join(dir, 'cli.html');
@@ -641,6 +690,7 @@ async function testMoons(context, dir, name, times) {
     await testTensor(context, dir);
     await testAttention(context, dir);
     if (option('--mgviz')) await testCli(context, dir, option('--mgviz'));
+    if (option('--mgviz')) await testGptRun(context, dir, option('--mgviz'));
     await testMlp(context, dir, times);
     await testFolded(context, dir);
     await testMoons(context, dir, 'moons', times);

@@ -7,6 +7,10 @@
  *     outputs (one each)  min  median  max
  *       data              0    0.21    1.4
  *       grad              -0.3 0       0.12
+ * (a group of tensor layers or blocks lists its members instead, with the
+ * norms of each one's output, output grad, parameters and their grads:
+ *     L2 norm   output  its grad  params  their grad
+ *     block1    5.6     0.21      8.1     1.4          ...)
  *     48 params           norm 4.1   grad norm 0.52
  *     all grads           norm 0.9
  *     2 nodes NaN/Inf                    (only when some are) */
@@ -62,6 +66,48 @@ static void mix_entry(mg_buf *b, int *shown, size_t count, const char *name)
     ++*shown;
 }
 
+/* Adds count nodes of op name to the mix, merged with an entry of that name. */
+static void add_op(viz_op_entry *out, size_t *n, const char *name, size_t count)
+{
+    if (count == 0)
+        return;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(out[i].name, name) == 0) {
+            out[i].count += count;
+            return;
+        }
+    out[(*n)++] = (viz_op_entry){ name, count };
+}
+
+static int by_count(const void *pa, const void *pb)
+{
+    const viz_op_entry *a = pa, *b = pb;
+    return (b->count > a->count) - (b->count < a->count);
+}
+
+size_t viz_box_ops(const mg_viz_box *box, viz_op_entry *out)
+{
+    size_t n = 0;
+    for (int op = 1; op < MG_OP_COUNT; op++)
+        if (op != MG_OP_TENSOR)
+            add_op(out, &n, mg_op_name((mg_op)op), box->op_count[op]);
+    size_t named = 0;
+    for (int top = 1; top < MG_T_COUNT; top++) {
+        add_op(out, &n, mg_top_name((mg_top)top), box->tensor_op_count[top]);
+        named += box->tensor_op_count[top];
+    }
+    /* tensor nodes counted without their op (a plan made by hand) */
+    add_op(out, &n, mg_op_name(MG_OP_TENSOR), box->op_count[MG_OP_TENSOR] - named);
+    /* stable: entries are in table order, and qsort is not */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && by_count(&out[j - 1], &out[j]) > 0; j--) {
+            viz_op_entry x = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = x;
+        }
+    return n;
+}
+
 /* "8 nodes: 2 +, 2 *, 1 relu, 3 param" (per member for a group), ops most
  * frequent first, then leaves by kind. */
 static void count_row(mg_buf *b, const mg_viz_box *box)
@@ -69,18 +115,11 @@ static void count_row(mg_buf *b, const mg_viz_box *box)
     size_t k = box->nmembers > 1 ? box->nmembers : 1, nodes = box->nodes / k;
     mg_buf_printf(b, "<TR><TD COLSPAN=\"4\">%s%zu node%s:", k > 1 ? "each " : "", nodes,
                   nodes == 1 ? "" : "s");
-    int done[MG_OP_COUNT] = {0}, shown = 0;
-    for (;;) {
-        int best = -1;
-        for (int op = 1; op < MG_OP_COUNT; op++)
-            if (!done[op] && box->op_count[op] &&
-                (best < 0 || box->op_count[op] > box->op_count[best]))
-                best = op;
-        if (best < 0)
-            break;
-        done[best] = 1;
-        mix_entry(b, &shown, box->op_count[best] / k, mg_op_name((mg_op)best));
-    }
+    viz_op_entry ops[VIZ_MAX_OP_ENTRIES];
+    size_t nops = viz_box_ops(box, ops);
+    int shown = 0;
+    for (size_t i = 0; i < nops; i++)
+        mix_entry(b, &shown, ops[i].count / k, ops[i].name);
     size_t leaves = box->op_count[MG_OP_LEAF];
     mix_entry(b, &shown, box->params / k, "param");
     mix_entry(b, &shown, (leaves - box->params - box->consts) / k, "input");
@@ -126,6 +165,46 @@ static void output_rows(mg_buf *b, const mg_viz_box *box, const viz_box_values *
     }
 }
 
+/* Most members a group lists one by one (more get min / median / max). */
+enum { MEMBER_ROWS_MAX = 16 };
+
+static void member_cell(mg_buf *b, double sq, int p)
+{
+    mg_buf_puts(b, "<TD ALIGN=\"RIGHT\">");
+    mg_buf_html_text(b, viz_num(sqrt(sq), p).s);
+    mg_buf_puts(b, "</TD>");
+}
+
+/* A group of tensor layers or blocks, member by member: the L2 norms of
+ * what each passes on (its output) and gets back (that output's grad), of
+ * its parameters and their grads, so that growth or decay with depth shows
+ * (a mean of a residual stream's elements would say about 0 for all). */
+static void member_rows(mg_buf *b, const mg_graph *g, const mg_viz_box *box,
+                        const viz_box_values *bv, int p)
+{
+    mg_buf_puts(b, "<TR><TD COLSPAN=\"4\"><TABLE BORDER=\"0\" CELLBORDER=\"0\" "
+                   "CELLSPACING=\"0\" CELLPADDING=\"1\"><TR><TD ALIGN=\"LEFT\"><I>L2 norm</I></TD>"
+                   "<TD ALIGN=\"RIGHT\"><I>output</I></TD><TD ALIGN=\"RIGHT\"><I>its grad</I></TD>");
+    if (box->params)
+        mg_buf_puts(b, "<TD ALIGN=\"RIGHT\"><I>params</I></TD>"
+                       "<TD ALIGN=\"RIGHT\"><I>their grad</I></TD>");
+    mg_buf_puts(b, "</TR>");
+    for (uint32_t m = 0; m < box->nmembers; m++) {
+        const viz_member_values *mv = &bv->member[m];
+        mg_buf_puts(b, "<TR><TD ALIGN=\"LEFT\">");
+        mg_buf_html_text(b, mg_scope_name(g, box->members[m]));
+        mg_buf_puts(b, "</TD>");
+        member_cell(b, mv->out_sq, p);
+        member_cell(b, mv->out_grad_sq, p);
+        if (box->params) {
+            member_cell(b, mv->param_sq, p);
+            member_cell(b, mv->param_grad_sq, p);
+        }
+        mg_buf_puts(b, "</TR>");
+    }
+    mg_buf_puts(b, "</TABLE></TD></TR>");
+}
+
 static void norm_rows(mg_buf *b, const mg_viz_box *box, const viz_box_values *bv, int p)
 {
     if (box->params > 0)
@@ -149,7 +228,10 @@ void viz_box_html(mg_buf *b, const mg_graph *g, const mg_viz_box *box,
     title_rows(b, g, box);
     count_row(b, box);
     if (!o->no_box_values) {
-        output_rows(b, box, bv, o->precision);
+        if (box->nmembers > 1 && box->nmembers <= MEMBER_ROWS_MAX && bv->tensor_outputs)
+            member_rows(b, g, box, bv, o->precision);
+        else
+            output_rows(b, box, bv, o->precision);
         norm_rows(b, box, bv, o->precision);
     }
     mg_buf_puts(b, "</TABLE>");

@@ -72,27 +72,54 @@ static int is_const(const mg_value *v)
 }
 
 /* Constants count for nothing but the node count: their grads (which
- * backward accumulates like any other) are not something to learn from. */
-static void add_node(viz_box_values *bv, const mg_value *v, int output)
+ * backward accumulates like any other) are not something to learn from.
+ * mv is v's member's sums in a group, else NULL. */
+static void add_node(viz_box_values *bv, viz_member_values *mv, const mg_value *v, int output)
 {
     if (is_const(v))
         return;
+    const mg_tensor *t = mg_tensor_of(v);
     if (output) {
         bv->data[bv->noutputs] = mg_node_number(v, false);
         bv->grad[bv->noutputs++] = mg_node_number(v, true);
+        bv->tensor_outputs |= t && t->numel > 1;
+        if (mv) {
+            add_square(v, false, &mv->out_sq);
+            add_square(v, true, &mv->out_grad_sq);
+        }
     }
     if (mg_is_leaf(v) && (v->flags & MG_FLAG_PARAM)) {
         add_square(v, false, &bv->param_sq);
         add_square(v, true, &bv->param_grad_sq);
+        if (mv) {
+            add_square(v, false, &mv->param_sq);
+            add_square(v, true, &mv->param_grad_sq);
+        }
     }
     add_square(v, true, &bv->grad_sq);
     bv->nonfinite += !mg_node_finite(v);
 }
 
+/* The sums of node id's member in group box b, or NULL for a plain box. */
+static viz_member_values *member_values(const mg_graph *g, const mg_viz_fold_plan *plan,
+                                        viz_box_values *bv, uint32_t b, uint32_t id)
+{
+    const mg_viz_box *box = &plan->boxes[b];
+    if (box->nmembers <= 1)
+        return NULL;
+    uint32_t s = member_of(g, plan, b, id);
+    for (uint32_t m = 0; m < box->nmembers; m++)
+        if (box->members[m] == s)
+            return &bv[b].member[m];
+    return NULL;
+}
+
 void viz_box_values_free(viz_box_values *bv)
 {
-    if (bv)
-        free(bv[0].data); /* one block holds every box's numbers */
+    if (bv) { /* one block holds every box's numbers, one every member's */
+        free(bv[0].data);
+        free(bv[0].member);
+    }
     free(bv);
 }
 
@@ -118,16 +145,29 @@ mg_code viz_box_values_make(const mg_value *root, const mg_viz_fold_plan *plan,
         free(is_out);
         return rc;
     }
-    for (size_t b = 0, at = 0; b <= nb; b++) { /* bv[nb] keeps block when nb == 0 */
+    size_t nmembers = 0;
+    for (size_t b = 0; b < nb; b++)
+        nmembers += plan->boxes[b].nmembers > 1 ? plan->boxes[b].nmembers : 0;
+    viz_member_values *members = calloc(nmembers + 1, sizeof *members);
+    if (!members) {
+        free(block);
+        free(bv);
+        free(is_out);
+        return mg_error_set(err, MG_ENOMEM, "out of memory for box values");
+    }
+    for (size_t b = 0, at = 0, m = 0; b <= nb; b++) { /* bv[nb] keeps the blocks when nb == 0 */
         bv[b].data = block + at;
         bv[b].grad = block + nout + at;
+        bv[b].member = members + m;
         at += bv[b].noutputs;
+        m += b < nb && plan->boxes[b].nmembers > 1 ? plan->boxes[b].nmembers : 0;
         bv[b].noutputs = 0;
     }
     for (size_t id = 0; id < n; id++) {
         uint32_t b = plan->node_box[id];
         if (b < nb)
-            add_node(&bv[b], mg_graph_node(root->graph, (uint32_t)id), is_out[id]);
+            add_node(&bv[b], member_values(root->graph, plan, bv, b, (uint32_t)id),
+                     mg_graph_node(root->graph, (uint32_t)id), is_out[id]);
     }
     free(is_out);
     *out = bv;

@@ -17,7 +17,7 @@
 #include "viz_internal.h"
 
 /* Subtree signature per scope: nodes, each op, params, consts. */
-#define SIGW (MG_OP_COUNT + 3)
+#define SIGW (MG_OP_COUNT + 3 + MG_T_COUNT) /* nodes, ops, params, consts, tensor ops */
 
 /* A shallow scope and how many nodes it would draw one by one. */
 typedef struct scope_count {
@@ -190,6 +190,9 @@ static void count_in(mg_viz_box *b, const mg_value *v)
 {
     b->nodes++;
     b->op_count[v->op < MG_OP_COUNT ? v->op : 0]++;
+    const mg_tensor *t = v->op == MG_OP_TENSOR ? mg_tensor_of(v) : NULL;
+    if (t && t->op < MG_T_COUNT)
+        b->tensor_op_count[t->op]++;
     if (mg_is_leaf(v)) {
         b->params += (v->flags & MG_FLAG_PARAM) != 0;
         b->consts += (v->flags & MG_FLAG_CONST) != 0;
@@ -347,6 +350,9 @@ static mg_code count_foldable(fold_ctx *c, mg_error *err)
             row[1 + MG_OP_COUNT] += (v->flags & MG_FLAG_PARAM) != 0;
             row[2 + MG_OP_COUNT] += (v->flags & MG_FLAG_CONST) != 0;
         }
+        const mg_tensor *t = v->op == MG_OP_TENSOR ? mg_tensor_of(v) : NULL;
+        if (t && t->op < MG_T_COUNT) /* a matmul block and a softmax one are not alike */
+            row[3 + MG_OP_COUNT + t->op]++;
     }
     for (uint32_t s = c->nscopes; s-- > 1;) { /* subtree sums, children first */
         uint32_t p = mg_scope_parent(c->g, s);

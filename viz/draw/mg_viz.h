@@ -87,6 +87,7 @@
 #include "mg_buf.h"
 #include "mg_error.h"
 #include "mg_graph.h"
+#include "mg_tensor.h"
 #include "mg_value.h"
 
 MG_EXTERN_C_BEGIN
@@ -205,6 +206,9 @@ typedef struct mg_viz_box {
                                        (members[0] == scope; the plan owns them) */
     size_t nodes;                   /* graph nodes folded into this box */
     size_t op_count[MG_OP_COUNT];   /* of which with each op (leaves at 0) */
+    size_t tensor_op_count[MG_T_COUNT]; /* of the op_count[MG_OP_TENSOR]
+                                       nodes, how many with each tensor op
+                                       (matmul, layer_norm, ...) */
     size_t params, consts;          /* of the leaves: parameters, constants
                                        (the rest are inputs) */
 } mg_viz_box;
@@ -239,7 +243,8 @@ MG_API void mg_viz_fold_plan_free(mg_viz_fold_plan *plan);
  *               "scope": 12, "path": "sample0/mlp", "leaves": false,
  *               "members": [12, 40, ...],   scope ids, natural order
  *               "nodes": 8, "params": 3, "consts": 0,
- *               "by_op": {"leaf": 3, "+": 2, ...},
+ *               "by_op": {"leaf": 3, "+": 2, "matmul": 1, ...},
+ *                                   each op by its name, a tensor op too
  *               "outputs": [ids]},  nodes used outside the box (or outside
  *                                   their member of a group): what its label
  *                                   shows the data and grad of

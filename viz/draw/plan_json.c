@@ -51,12 +51,16 @@ static void box_json(mg_buf *b, const mg_viz_box *box, const mg_graph *g)
     mg_buf_printf(b, "],\"nodes\":%zu,\"params\":%zu,\"consts\":%zu,\"by_op\":{", box->nodes,
                   box->params, box->consts);
     const char *sep = "";
-    for (int op = 0; op < MG_OP_COUNT; op++) {
-        if (!box->op_count[op])
-            continue;
+    if (box->op_count[MG_OP_LEAF]) {
+        mg_buf_printf(b, "\"leaf\":%zu", box->op_count[MG_OP_LEAF]);
+        sep = ",";
+    }
+    viz_op_entry ops[VIZ_MAX_OP_ENTRIES];
+    size_t nops = viz_box_ops(box, ops);
+    for (size_t i = 0; i < nops; i++) {
         mg_buf_puts(b, sep);
-        mg_buf_json_string(b, op ? mg_op_name((mg_op)op) : "leaf");
-        mg_buf_printf(b, ":%zu", box->op_count[op]);
+        mg_buf_json_string(b, ops[i].name);
+        mg_buf_printf(b, ":%zu", ops[i].count);
         sep = ",";
     }
     mg_buf_puts(b, "}");

@@ -201,6 +201,12 @@ void viz_tensor_elements(const struct mg_tensor *t, int grad, int precision, cha
 mg_code viz_box_outputs(const mg_graph *g, const mg_viz_fold_plan *plan, uint8_t *out,
                         mg_error *err);
 /* box_values.c: the numbers a folded box shows, from current data and grad. */
+/* What one member of a group adds up to (finite elements' squares). */
+typedef struct viz_member_values {
+    double out_sq, out_grad_sq;      /* its outputs' data and grads */
+    double param_sq, param_grad_sq;  /* its parameters' data and grads */
+} viz_member_values;
+
 typedef struct viz_box_values {
     size_t noutputs;
     double *data, *grad;  /* per output: its data and grad (mg_node_number()) */
@@ -208,6 +214,9 @@ typedef struct viz_box_values {
     double param_grad_sq; /* ... of squared parameter grads */
     double grad_sq;       /* ... of squared grads of every node in the box */
     size_t nonfinite;     /* nodes with a NaN or Inf in data or grad */
+    viz_member_values *member; /* a group's: per member, in members order */
+    bool tensor_outputs;  /* some output is a tensor of several elements,
+                             whose mean stands for little: norms say more */
 } viz_box_values;
 /* box_values.c: *out receives plan->nboxes values (free with
  * viz_box_values_free()). */
@@ -221,6 +230,17 @@ typedef struct viz_spread {
     double min, median, max;
 } viz_spread;
 viz_spread viz_spread_of(const double *x, size_t n);
+/* One entry of a box's op mix: an op's name and how many nodes have it. */
+typedef struct viz_op_entry {
+    const char *name;
+    size_t count;
+} viz_op_entry;
+enum { VIZ_MAX_OP_ENTRIES = MG_OP_COUNT + MG_T_COUNT };
+/* box_label.c: the computed nodes of box by op, each tensor node by its
+ * tensor op ("matmul", "layer_norm": "tensor" alone says nothing), ops of
+ * one name merged, most frequent first (ties in table order), into out
+ * (room for VIZ_MAX_OP_ENTRIES); returns how many. Leaves are not in it. */
+size_t viz_box_ops(const mg_viz_box *box, viz_op_entry *out);
 /* box_label.c: a folded box's HTML-like label: scope path or group members,
  * node count and op mix, outputs, parameter and grad norms, NaN/Inf count. */
 void viz_box_html(mg_buf *b, const mg_graph *g, const mg_viz_box *box,

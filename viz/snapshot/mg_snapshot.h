@@ -123,6 +123,11 @@ typedef struct mg_snapshot_sample_info {
     bool worst;                 /* chosen as the largest loss of the step */
     bool zero_grads;            /* every grad of its graph is 0 */
     const char *label;          /* its label as text ("+1", "Dress"), or NULL */
+    struct mg_tensor *logits;   /* a sequence model's logits [..., T, V] in
+                                   root's graph, after backward, or NULL: the
+                                   inspector page then lets a learner pick a
+                                   token position and see what its prediction
+                                   depends on (mg_html.h, "Positions") */
 } mg_snapshot_sample_info;
 
 /* At a saved step, rings point index (a row of the options' X) on the

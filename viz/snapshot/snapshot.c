@@ -280,7 +280,7 @@ mg_code mg_snapshot_step(mg_snapshot *s, int step, mg_value *loss_root, double l
     if (rc == MG_OK && s->predict)
         rc = snap_draw_boundary(s, e, err);
     if (rc == MG_OK && loss_root && s->inspect == MG_SNAPSHOT_INSPECT_LOSS)
-        rc = snap_inspect(s, e, loss_root, err);
+        rc = snap_inspect(s, e, loss_root, NULL, err);
     if (rc == MG_OK)
         rc = snap_write_step(s, e, err);
     return rc == MG_OK ? write_run_files(s, err) : rc;
@@ -327,6 +327,7 @@ static void keep_sample_info(snap_entry *e, const mg_snapshot_sample_info *info)
     e->sample = *info;
     snprintf(e->sample_label, sizeof e->sample_label, "%s", info->label ? info->label : "");
     e->sample.label = info->label ? e->sample_label : NULL;
+    e->sample.logits = NULL; /* a node of that step's graph: not kept */
 }
 
 const char *mg_snapshot_step_file(mg_snapshot *s, int step)
@@ -351,7 +352,7 @@ mg_code mg_snapshot_sample(mg_snapshot *s, int step, mg_value *root,
     keep_sample_info(e, info);
     rc = snap_draw_graph(s, e, SNAP_SAMPLE, root, err);
     if (rc == MG_OK && s->inspect == MG_SNAPSHOT_INSPECT_SAMPLE)
-        rc = snap_inspect(s, e, root, err);
+        rc = snap_inspect(s, e, root, info ? info->logits : NULL, err);
     if (rc == MG_OK)
         rc = snap_write_step(s, e, err);
     return rc == MG_OK ? write_run_files(s, err) : rc;

@@ -138,10 +138,11 @@ mg_code snap_draw_boundary(mg_snapshot *s, snap_entry *e, mg_error *err)
     return rc;
 }
 
-mg_code snap_inspect(mg_snapshot *s, const snap_entry *e, mg_value *root, mg_error *err)
+mg_code snap_inspect(mg_snapshot *s, const snap_entry *e, mg_value *root,
+                     struct mg_tensor *logits, mg_error *err)
 {
     mg_html_step info = { .step = e->step, .loss = e->loss, .accuracy = e->accuracy,
                           .boundary_png = s->last_boundary.bytes,
-                          .boundary_png_len = s->last_boundary.len };
+                          .boundary_png_len = s->last_boundary.len, .logits = logits };
     return mg_html_steps_add(s->page, root, &info, err);
 }

@@ -83,8 +83,10 @@ mg_code snap_draw_graph(mg_snapshot *s, snap_entry *e, snap_file f, mg_value *ro
                         mg_error *err);
 /* snapshot_draw.c: draws entry's decision boundary (kept in last_boundary). */
 mg_code snap_draw_boundary(mg_snapshot *s, snap_entry *e, mg_error *err);
-/* snapshot_draw.c: adds root's graph as a step of the inspector page. */
-mg_code snap_inspect(mg_snapshot *s, const snap_entry *e, mg_value *root, mg_error *err);
+/* snapshot_draw.c: adds root's graph as a step of the inspector page, with
+ * a sequence model's logits in it (or NULL) for the token picker. */
+mg_code snap_inspect(mg_snapshot *s, const snap_entry *e, mg_value *root,
+                     struct mg_tensor *logits, mg_error *err);
 
 /* snapshot_manifest.c: writes the step's manifest, snapshots/step-NNNNNN.json. */
 mg_code snap_write_step(const mg_snapshot *s, const snap_entry *e, mg_error *err);

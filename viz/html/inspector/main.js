@@ -8,6 +8,7 @@ if (hasTraining) {
 }
 applyView();
 setStep(S.step);
+frameAttention();
 window.mgInspector = {
   ready: true,
   initMs: performance.now() - t0,

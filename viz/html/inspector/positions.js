@@ -130,6 +130,22 @@ if (P) {
   $('mg-position-step').textContent = steps.length > 1 ? ' (at step ' + P.step + ')' : '';
   showPosition();
 }
+/* A sequence model's graph is a long line: at Fit its tables are specks. The
+ * page opens on the last attention node drawn, wide enough to read its heads
+ * and tokens (Fit shows the whole graph again). */
+function frameAttention() {
+  if (!P) return;
+  for (var i = P.attention.length; i-- > 0;) {
+    var el = nodeEl[P.attention[i].id];
+    if (!el) continue;
+    var b = userBox(el), r = view.getBoundingClientRect();
+    if (b.w / unitsPerPixel() >= 0.3 * r.width) return; /* readable as it is */
+    var w = b.w / 0.45, h = w * r.height / r.width;
+    vb = { x: b.x + b.w / 2 - w / 2, y: b.y + b.h / 2 - h / 2, w: w, h: h };
+    applyView();
+    return;
+  }
+}
 /* another highlight (grad flow, paths) replaces the picked position */
 function dropPosition() {
   if (S.position < 0) return;

@@ -11,6 +11,7 @@ function num(o, key, i) {
 }
 var slider = $('mg-step');
 var pendingStep = -1;
+var hasHeatmaps = !!svg.querySelector('g.node image');
 function setStep(i) {
   S.step = Math.max(0, Math.min(steps.length - 1, i));
   slider.value = S.step;
@@ -18,12 +19,16 @@ function setStep(i) {
   var t = 'Step ' + f.step + ' (' + (S.step + 1) + ' of ' + steps.length + ')' +
     (Number.isFinite(loss) ? ' \u00b7 loss ' + fmt(loss) : '') +
     (Number.isFinite(acc) ? ' \u00b7 accuracy ' + (100 * acc).toFixed(1) + '%' : '') +
-    (f.partial ? ' \u00b7 only the parameters were saved at this step (page size); the others show \u2026' : '');
+    (f.partial ? ' \u00b7 only the parameters were saved at this step (page size); the others show \u2026' : '') +
+    (S.step > 0 && hasHeatmaps ? ' \u00b7 the heatmaps in the graph are step ' + steps[0].step + '\u2019s (its layout), faded here' : '');
   $('mg-step-text').textContent = t;
   slider.setAttribute('aria-valuetext', t);
   var img = $('mg-boundary');
   if (f.boundary) { img.src = f.boundary; img.alt = 'Decision boundary at step ' + f.step; }
   $('mg-boundary-fig').hidden = !f.boundary;
+  /* the picture was drawn once, at the first step: its heatmaps are that
+   * step's numbers (and a sequence model's, that step's tokens) */
+  svg.classList.toggle('stale-heatmaps', S.step > 0);
   drawLossMarker(f.step, loss);
   syncReplay(); /* a step without every node cannot be replayed */
   refresh();
