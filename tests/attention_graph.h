@@ -49,7 +49,7 @@ static mg_tensor *ag_param(mg_graph *g, int r, int c, const char *label, unsigne
 static mg_tensor *ag_block(mg_graph *g, attention_graph *a, mg_tensor *x, int k,
                            unsigned *seed, const char *const *names)
 {
-    char scope[16], label[48];
+    char scope[24], label[64];
     int T = a->T, D = AG_C / AG_HEADS;
     snprintf(scope, sizeof scope, "block%d", k);
     mg_scope_push(g, scope);

@@ -272,7 +272,7 @@ static mg_tensor *tensor_blocks(mg_graph *g, mg_tensor *W[3], mg_tensor *h[3])
     mg_tensor *at = x;
     mg_scope_push(g, "net");
     for (int b = 0; b < 3; b++) {
-        char name[16];
+        char name[24];
         snprintf(name, sizeof name, "block%d", b + 1);
         mg_scope_push(g, name);
         W[b] = mg_tensor_param(g, MG_F64, 2, (const int[]){ 4, 4 });
