@@ -464,11 +464,13 @@ static void FN(softmax_fwd_range)(void *ctx, int lo, int hi)
         const size_t base = row_base(ax, r);
         T m = a[base];
         for (int j = 1; j < ax.n; j++)
-            m = fmax(m, a[base + j * st]);
+            m = a[base + j * st] > m ? a[base + j * st] : m;
         double s = 0.0;
         if (x->op == MG_T_SOFTMAX) {
             for (int j = 0; j < ax.n; j++)
-                s += o[base + j * st] = exp(a[base + j * st] - m);
+                o[base + j * st] = EXP_SMOOTH(a[base + j * st] - m);
+            for (int j = 0; j < ax.n; j++)
+                s += o[base + j * st];
             const T inv = (T)(1.0 / s);
             for (int j = 0; j < ax.n; j++)
                 o[base + j * st] *= inv;
@@ -509,7 +511,7 @@ static void FN(softmax_bwd_range)(void *ctx, int lo, int hi)
         const T ts = (T)s;
         for (int j = 0; j < ax.n; j++) {
             const size_t i = base + j * st;
-            PUT(ga[i], g[i] - exp(o[i]) * ts);
+            PUT(ga[i], g[i] - EXP_SMOOTH(o[i]) * ts);
         }
     }
 }
@@ -552,12 +554,16 @@ static void FN(causal_fwd_range)(void *ctx, int lo, int hi)
             o[j] = 0;
         if (live == 0)
             continue;
+        /* max, exponentials and their sum in separate loops, so the first two
+         * vectorise (a NaN propagates through the sum either way) */
         T m = sc * a[0];
         for (int j = 1; j < live; j++)
-            m = fmax(m, sc * a[j]);
+            m = sc * a[j] > m ? sc * a[j] : m;
+        for (int j = 0; j < live; j++)
+            o[j] = EXP_SMOOTH(sc * a[j] - m);
         double s = 0.0;
         for (int j = 0; j < live; j++)
-            s += o[j] = exp(sc * a[j] - m);
+            s += o[j];
         const T inv = (T)(1.0 / s);
         for (int j = 0; j < live; j++)
             o[j] *= inv;
@@ -785,7 +791,7 @@ static void FN(nll_bwd_range)(void *ctx, int lo, int hi)
         T *gi = (T *)x->out + (size_t)i * x->cols;
         const int acc = x->acc;
         for (int j = 0; j < x->cols; j++)
-            PUT(gi[j], sc * exp(lp[j]));
+            PUT(gi[j], sc * EXP_SMOOTH(lp[j]));
         gi[x->ids[i]] -= sc;
     }
 }
