@@ -323,6 +323,9 @@ START_TEST(sampling_follows_temperature_and_top_k)
         ck_assert(t == 2 || t == 3);
         t = mg_lm_sample_row(logits, 0, &(mg_lm_sampling){ .temperature = 1e-3 }, &rng);
         ck_assert_int_eq(t, 3);
+        /* so small that a logit over it overflows: still the likeliest */
+        t = mg_lm_sample_row(logits, 0, &(mg_lm_sampling){ .temperature = 1e-320 }, &rng);
+        ck_assert_int_eq(t, 3);
     }
     ck_assert_int_eq(mg_lm_sample_row(logits, 1, NULL, &rng), -1); /* a NaN */
     ck_assert_int_eq(mg_lm_sample_row(logits, 2, NULL, &rng), -1); /* no such row */

@@ -93,11 +93,17 @@ int mg_lm_sample_row(const mg_tensor *logits, int row, const mg_lm_sampling *s, 
     const double temp = s && s->temperature > 0 ? s->temperature : 1.0;
     double top = -INFINITY;
     for (int i = 0; i < V; i++) {
-        p[i] = mg_tensor_get(logits, row * V + i) / temp;
+        p[i] = mg_tensor_get(logits, row * V + i);
         if (isnan(p[i]))
             goto done;
         top = p[i] > top ? p[i] : top;
     }
+    if (!isfinite(top))
+        goto done;
+    /* shifted before the division: a tiny temperature makes the rest -inf
+     * (the likeliest drawn), never inf - inf */
+    for (int i = 0; i < V; i++)
+        p[i] = (p[i] - top) / temp;
     double floor = -INFINITY; /* logits below it are out (top-k) */
     if (s && s->top_k > 0 && s->top_k < V) {
         memcpy(sorted, p, sizeof *p * (size_t)V);
@@ -113,7 +119,7 @@ int mg_lm_sample_row(const mg_tensor *logits, int row, const mg_lm_sampling *s, 
     }
     double total = 0;
     for (int i = 0; i < V; i++) {
-        p[i] = p[i] >= floor && isfinite(top) ? exp(p[i] - top) : 0.0;
+        p[i] = p[i] >= floor ? exp(p[i]) : 0.0;
         total += p[i];
     }
     if (!(total > 0))
