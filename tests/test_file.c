@@ -85,6 +85,28 @@ START_TEST(test_planted_link_is_not_followed)
 }
 END_TEST
 
+/* A file written at the end of a long job is tried first: its directory
+ * takes a new file (made and removed), and it is not a directory. */
+START_TEST(test_writable_is_checked_before_writing)
+{
+    mg_error err;
+    ck_assert_int_eq(mg_file_check_writable(target, &err), MG_OK);
+    ck_assert_int_eq(access(target, F_OK), -1); /* nothing left behind */
+    DIR *d = opendir(dir);
+    int entries = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        entries += e->d_name[0] != '.';
+    closedir(d);
+    ck_assert_int_eq(entries, 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/no/such/dir/x.ckpt", dir);
+    ck_assert_int_eq(mg_file_check_writable(path, &err), MG_EIO);
+    ck_assert(strstr(err.message, path) && strstr(err.message, "No such file"));
+    ck_assert_int_eq(mg_file_check_writable(dir, &err), MG_EIO);
+    ck_assert(strstr(err.message, "is a directory"));
+}
+END_TEST
+
 /* Streaming: many small puts and one large one arrive in order. */
 START_TEST(test_streamed_write)
 {
@@ -267,6 +289,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_atomic_write_replaces_whole);
     tcase_add_test(tc, test_planted_link_is_not_followed);
     tcase_add_test(tc, test_streamed_write);
+    tcase_add_test(tc, test_writable_is_checked_before_writing);
     tcase_add_test(tc, test_failed_write_leaves_old_file);
     tcase_add_test(tc, test_unwritable_directory_is_an_error);
     tcase_add_test(tc, test_reads_stop_at_the_cap);

@@ -237,6 +237,13 @@ START_TEST(invalid_options_are_refused_before_work)
     refused("--dataset moons --context 3", "language models: words, fortunes");
     refused("--dataset words --optimizer adamx", "sgd, momentum, adam or adamw");
     refused("--dataset words --data-dir nowhere.txt", "nowhere.txt");
+    /* the checkpoint is written after the first --eval-every steps: its
+     * place is tried before training */
+    refused("--dataset words --steps 5 --eval-every 5 --save nowhere/w.ckpt",
+            "cannot write nowhere/w.ckpt");
+    /* and a run that ends before its first checkpoint would save nothing */
+    refused("--dataset words --steps 5 --eval-every 10 --save w.ckpt",
+            "--steps 5 ends before the first");
     ck_assert_int_eq(mgviz("sample --top-k 0 x.ckpt"), 2);
     ck_assert(says("stderr", "from 1 to"));
     ck_assert_int_eq(mgviz("sample --temperature -1 x.ckpt"), 2);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "mg_file.h"
 #include "mg_run.h"
 #include "mg_schedule.h"
 #include "mg_snapshot.h"
@@ -100,6 +101,15 @@ static int plan(runner *r)
                                     .steps = r->total, .final = kind == MG_LR_LINEAR ? 0.1 : 0 };
     if (mg_lr_check(&r->schedule, &r->err) != MG_OK)
         return cli_fail(CMD, CLI_USAGE, "%s", r->err.message);
+    /* written after each epoch: a run too short for one, or an unwritable
+     * place, is said now rather than after the training */
+    if (c->save && r->total < t->batches)
+        return cli_fail(CMD, CLI_USAGE, "--save writes a checkpoint at the end of each %s (%d "
+                        "steps), but --steps %lld ends before the first: %s", c->data->provides &
+                        NEEDS_TEXT ? "--eval-every" : "epoch", t->batches, (long long)r->total,
+                        c->data->provides & NEEDS_TEXT ? "lower --eval-every" : "raise --steps");
+    if (c->save && mg_file_check_writable(c->save, &r->err) != MG_OK)
+        return cli_fail(CMD, CLI_USAGE, "%s (--save)", r->err.message);
     if (strcmp(c->sample, "worst") != 0 && strtoull(c->sample, NULL, 10) >= (uint64_t)t->samples)
         return cli_fail(CMD, CLI_USAGE, "bad value '%s' for --sample: expected worst or a "
                         "sample from 0 to %ld", c->sample, t->samples - 1);

@@ -216,6 +216,18 @@ void mg_file_abort(mg_file_out *f)
     f->fd = f->dir_fd = -1;
 }
 
+mg_code mg_file_check_writable(const char *path, mg_error *err)
+{
+    struct stat st;
+    if (path && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return mg_error_set(err, MG_EIO, "cannot write %s: it is a directory", path);
+    mg_file_out f;
+    mg_code rc = mg_file_begin(&f, path, err);
+    if (rc == MG_OK)
+        mg_file_abort(&f);
+    return rc;
+}
+
 mg_code mg_file_write_atomic(const char *path, const char *data, size_t len, mg_error *err)
 {
     mg_file_out f;

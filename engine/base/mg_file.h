@@ -54,6 +54,11 @@ MG_API FILE *mg_file_stream(mg_file_out *f);
 MG_API mg_code mg_file_commit(mg_file_out *f, mg_error *err);
 /* Drops the temporary file; f is finished. */
 MG_API void mg_file_abort(mg_file_out *f);
+/* Whether path can be written as mg_file_begin/commit write it (its
+ * directory takes a new file, and it is not a directory), tried by
+ * creating and removing the temporary file: for a file a long job writes
+ * at its end, checked before the job starts. MG_OK, or MG_EIO naming it. */
+MG_API mg_code mg_file_check_writable(const char *path, mg_error *err);
 
 /* Reads all of path ("-" is stdin) into a malloc'd buffer with a NUL after
  * the data: at most max bytes (0: mg_limits' input_bytes), refused beyond
