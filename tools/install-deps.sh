@@ -7,8 +7,9 @@ set -eu
 build_pkgs="gcc meson ninja-build pkg-config libgraphviz-dev libcairo2-dev libpng-dev zlib1g-dev check python3-dev
   libmicrohttpd-dev"
 # Jupyter, matplotlib, scikit-learn and python-graphviz: micrograd's notebooks on the Python module.
-# clang: the libFuzzer harnesses of tests/fuzz (skipped without it).
-test_pkgs="clang g++ python3 python3-torch python3-pytest python3-numpy graphviz dataset-fashion-mnist chromium
+# clang: the libFuzzer harnesses of tests/fuzz (skipped without it); python3-hypothesis:
+# the Python module's hostile callers (python/tests/test_hostile_reentry.py).
+test_pkgs="clang g++ python3 python3-torch python3-pytest python3-hypothesis python3-numpy graphviz dataset-fashion-mnist chromium
   wamerican fortunes
   jupyter-nbconvert python3-ipykernel python3-matplotlib python3-sklearn python3-graphviz"
 pkgs="$build_pkgs"
