@@ -96,6 +96,10 @@ START_TEST(test_full_stdout_is_an_error)
                       "'%s': %s", commands[i], err);
         free(err);
     }
+    /* a server whose address cannot be printed does not keep running */
+    ck_assert_int_eq(tu_run(dir, "timeout 20 '%s' serve --port 0 \"$D\" >/dev/full", tu_mgviz()),
+                     2);
+    assert_contains("stderr", "the server's address would be lost");
     /* a batch's lines likewise */
     ck_assert_int_eq(tu_run(dir, "printf 'x*2\\n---\\ny+1' | '%s' expr --batch - >/dev/full",
                             tu_mgviz()), 2);
@@ -183,6 +187,17 @@ START_TEST(test_terminal_escapes_are_not_echoed)
                             tu_mgviz()), 2);
     assert_no_escapes("stderr");
     assert_contains("stderr", "'q\\x1b[2J'");
+    /* paths given as arguments, echoed on stdout */
+    ck_assert_int_eq(tu_run(dir, "cd \"$D\" && E=\"$(printf 'e\\033[31m')\" && '%s' expr 'x*2' x=1 "
+                                 "-o \"$E.json\" && '%s' train --steps 2 --snapshot-every 0 --out "
+                                 "\"$E\" --no-progress", tu_mgviz(), tu_mgviz()), 0);
+    assert_no_escapes("stdout");
+    assert_contains("stdout", "wrote e\\x1b[31m.json");
+    assert_contains("stdout", "the run is in e\\x1b[31m/");
+    tu_run(dir, "cd \"$D\" && timeout 3 '%s' serve --port 0 \"$(printf 'e\\033[31m')\"",
+           tu_mgviz());
+    assert_no_escapes("stdout");
+    assert_contains("stdout", "serving e\\x1b[31m at http://127.0.0.1:");
     ck_assert_int_eq(tu_run(dir, "'%s' \"$(printf '\\033]0;x\\007')\"", tu_mgviz()), 2);
     assert_no_escapes("stderr");
     assert_contains("stderr", "unknown command '\\x1b]0;x\\x07'");

@@ -246,7 +246,9 @@ static int run_one(const expr_args *a, const char *source, const char *origin)
             status = cli_fail(CMD, CLI_USAGE, "%s",
                               err.message[0] ? err.message : mg_code_name(rc));
         } else if (path) {
-            printf("wrote %s\n", path);
+            fputs("wrote ", stdout);
+            cli_put_visible(stdout, path, false);
+            putchar('\n');
             print_summary(stdout, &p);
         }
     }

@@ -85,12 +85,25 @@ mg_serve *serve_cli_start(const char *cmd, const char *root, const serve_cli *ho
     char url[1400];
     if (run_dir && mg_serve_run_url(s, run_dir, url, sizeof url))
         printf("watch it live: %s\n", url);
-    else
-        printf("serving %s at %s\n", root, mg_serve_url(s));
-    if (how->host && strcmp(how->host, "127.0.0.1") != 0 && strcmp(how->host, "::1") != 0)
-        printf("listening on %s: whoever can reach this machine can read every run under %s\n",
-               how->host, root);
-    fflush(stdout);
+    else {
+        fputs("serving ", stdout);
+        cli_put_visible(stdout, root, false);
+        printf(" at %s\n", mg_serve_url(s));
+    }
+    if (how->host && strcmp(how->host, "127.0.0.1") != 0 && strcmp(how->host, "::1") != 0) {
+        printf("listening on %s: whoever can reach this machine can read every run under ",
+               how->host);
+        cli_put_visible(stdout, root, false);
+        putchar('\n');
+    }
+    /* the address is what the user needs: a server nobody was told of stops */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        int e = errno;
+        mg_serve_stop(s);
+        cli_fail(cmd, CLI_USAGE, "cannot write to standard output (%s): the server's address "
+                 "would be lost", strerror(e));
+        return NULL;
+    }
     return s;
 }
 

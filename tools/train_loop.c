@@ -383,9 +383,11 @@ static void finish(runner *r, int64_t steps_done, double t0)
         fail(r, CLI_USAGE, MG_RUN_ERROR, err.message);
     if (r->exit_code)
         cli_fail(CMD, r->exit_code, "%s", r->message);
-    if (r->dir[0])
-        printf("%lld steps in %.2f s; the run is in %s/ (index.html, steps.jsonl)\n",
-               (long long)steps_done, print_now() - t0, r->dir);
+    if (r->dir[0]) {
+        printf("%lld steps in %.2f s; the run is in ", (long long)steps_done, print_now() - t0);
+        cli_put_visible(stdout, r->dir, false);
+        fputs("/ (index.html, steps.jsonl)\n", stdout);
+    }
 }
 
 int train_run(const train_config *c)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "cli.h"
 #include "mg_format.h"
 
 double print_now(void)
@@ -35,8 +36,11 @@ void print_clear(train_printer *p)
 void print_start(train_printer *p, const char *title, const char *plan, const char *dir)
 {
     p->start = print_now();
-    if (!p->quiet)
-        printf("training %s\n%s\nrun directory %s/\n", title, plan, dir);
+    if (!p->quiet) {
+        printf("training %s\n%s\nrun directory ", title, plan);
+        cli_put_visible(stdout, dir, false); /* a path as given: no escapes */
+        fputs("/\n", stdout);
+    }
     fflush(stdout);
 }
 
