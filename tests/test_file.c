@@ -107,6 +107,28 @@ START_TEST(test_writable_is_checked_before_writing)
 }
 END_TEST
 
+/* A directory a program keeps its own files in is made, or found, as a
+ * directory: a link there, even to a directory, is refused. */
+START_TEST(test_own_dir_is_never_a_link)
+{
+    mg_error err;
+    char sub[256], link[256];
+    snprintf(sub, sizeof sub, "%s/snapshots", dir);
+    snprintf(link, sizeof link, "%s/linked", dir);
+    ck_assert_int_eq(mg_file_make_own_dir(sub, &err), MG_OK);
+    ck_assert_int_eq(mg_file_make_own_dir(sub, &err), MG_OK); /* already there */
+    ck_assert_int_eq(symlink(sub, link), 0);
+    ck_assert_int_eq(mg_file_make_own_dir(link, &err), MG_EIO);
+    ck_assert_msg(strstr(err.message, "is a link"), "%s", err.message);
+    write_text(target, "x");
+    ck_assert_int_eq(mg_file_make_own_dir(target, &err), MG_EIO);
+    ck_assert_msg(strstr(err.message, "not a directory"), "%s", err.message);
+    unlink(link);
+    unlink(target);
+    rmdir(sub);
+}
+END_TEST
+
 /* Streaming: many small puts and one large one arrive in order. */
 START_TEST(test_streamed_write)
 {
@@ -289,6 +311,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_atomic_write_replaces_whole);
     tcase_add_test(tc, test_planted_link_is_not_followed);
     tcase_add_test(tc, test_streamed_write);
+    tcase_add_test(tc, test_own_dir_is_never_a_link);
     tcase_add_test(tc, test_writable_is_checked_before_writing);
     tcase_add_test(tc, test_failed_write_leaves_old_file);
     tcase_add_test(tc, test_unwritable_directory_is_an_error);

@@ -141,6 +141,19 @@ START_TEST(a_used_directory_is_refused_unless_forced)
     ck_assert(exists("r/snapshots/step-000004-graph.svg"));
     ck_assert(exists("r/notes.txt"));
     free(steps);
+    /* a link planted as r/snapshots, to another run's pictures: forced, the
+     * link goes and what it points to stays, nothing is written through it */
+    ck_assert_int_eq(tu_run(dir, "cd \"$D\" && mkdir other && touch other/step-000001-graph.svg "
+                                 "&& rm -r r/snapshots && ln -s \"$D/other\" r/snapshots"), 0);
+    ck_assert_int_eq(train("--steps 5 --samples 8 --hidden 3 --snapshot-every 10 --out r --force "
+                           "--quiet"), 0);
+    ck_assert(exists("other/step-000001-graph.svg"));
+    ck_assert(!exists("other/step-000004-graph.svg"));
+    ck_assert(exists("r/snapshots/step-000004-graph.svg"));
+    ck_assert_int_eq(tu_run(dir, "cd \"$D\" && mkdir t && ln -s \"$D/other\" t/snapshots && "
+                                 "'%s' train --steps 5 --samples 8 --hidden 3 --out t --force --quiet "
+                                 "&& test ! -L t/snapshots && test ! -e other/step-000004-graph.svg",
+                            tu_mgviz()), 0);
 }
 END_TEST
 

@@ -267,6 +267,19 @@ mg_code mg_file_make_dirs(const char *dir, mg_error *err)
     return rc;
 }
 
+mg_code mg_file_make_own_dir(const char *dir, mg_error *err)
+{
+    struct stat st;
+    if (!dir || !*dir)
+        return mg_error_set(err, MG_EINVAL, "no directory given");
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return mg_error_set(err, MG_EIO, "cannot create directory %s: %s", dir, strerror(errno));
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return mg_error_set(err, MG_EIO, "%s is %s: refusing to write through it", dir,
+                            S_ISLNK(st.st_mode) ? "a link" : "not a directory");
+    return MG_OK;
+}
+
 /* ---- reading ---- */
 
 static mg_code too_large(const char *path, size_t max, bool is_cap, mg_error *err)

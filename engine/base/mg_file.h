@@ -26,6 +26,11 @@ MG_API mg_code mg_file_write_fd(int fd, const char *data, size_t len);
 /* Creates dir and its missing parents (mkdir -p). MG_OK, or MG_EIO naming
  * the component that could not be made or is not a directory. */
 MG_API mg_code mg_file_make_dirs(const char *dir, mg_error *err);
+/* Creates dir (one level; its parent must exist) unless it is already a
+ * directory of its own: a link there, even to a directory, is refused, so
+ * files a program keeps inside what it made (a run's snapshots/) are never
+ * written elsewhere through a planted link. MG_OK or MG_EIO naming it. */
+MG_API mg_code mg_file_make_own_dir(const char *dir, mg_error *err);
 
 /* A file being written atomically, for writers that stream. */
 typedef struct mg_file_out {

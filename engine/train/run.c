@@ -107,10 +107,23 @@ static mg_code clear_run(const char *dir, mg_error *err)
     for (size_t i = 0; i < sizeof run_files / sizeof *run_files && rc == MG_OK; i++)
         rc = remove_file(dir, run_files[i], err);
     char *snaps = join(dir, SNAPSHOT_DIR);
-    DIR *d = snaps ? opendir(snaps) : NULL;
+    struct stat st;
+    if (rc == MG_OK && snaps && lstat(snaps, &st) == 0 && S_ISLNK(st.st_mode)) {
+        /* a link planted where the pictures go: it goes, never what it
+         * points to */
+        rc = remove_file(dir, SNAPSHOT_DIR, err);
+        free(snaps);
+        return rc;
+    }
+    int fd = snaps ? open(snaps, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (fd >= 0 && !d)
+        close(fd);
     for (struct dirent *e; rc == MG_OK && d && (e = readdir(d));)
-        if (strncmp(e->d_name, "step-", 5) == 0)
-            rc = remove_file(snaps, e->d_name, err);
+        if (strncmp(e->d_name, "step-", 5) == 0 && unlinkat(dirfd(d), e->d_name, 0) != 0 &&
+            errno != ENOENT)
+            rc = mg_error_set(err, MG_EIO, "cannot remove %s/%s: %s", snaps, e->d_name,
+                              strerror(errno));
     if (d)
         closedir(d);
     if (snaps && rc == MG_OK)

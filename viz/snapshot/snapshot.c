@@ -103,7 +103,7 @@ static void snapshot_free(mg_snapshot *s)
 static mg_code make_steps_dir(const mg_snapshot *s, mg_error *err)
 {
     char *path = snap_path(s, SNAP_STEPS_DIR);
-    mg_code rc = path ? mg_file_make_dirs(path, err)
+    mg_code rc = path ? mg_file_make_own_dir(path, err)
                       : mg_error_set(err, MG_ENOMEM, "out of memory starting a snapshot run");
     free(path);
     return rc;
