@@ -599,6 +599,29 @@ START_TEST(torn_last_record_is_skipped_not_fatal)
 }
 END_TEST
 
+/* A line longer than any record (a file of one endless line) stops the
+ * reader with a message once past the cap, the lines before it read. */
+START_TEST(an_endless_line_is_refused_at_the_cap)
+{
+    char dir[64], path[128];
+    tu_tmpdir(dir, sizeof dir, "test_run");
+    snprintf(path, sizeof path, "%s/steps.jsonl", dir);
+    FILE *f = fopen(path, "wb");
+    fputs("{\"step\":0}\n", f);
+    for (int i = 0; i <= MG_RUN_LINE_MAX / 4096; i++)
+        fprintf(f, "%4096d", i);
+    fclose(f);
+    lines got = { 0 };
+    size_t offset = 0;
+    mg_error err;
+    ck_assert_int_eq(mg_run_read_lines(path, &offset, count_line, &got, &err), MG_EFORMAT);
+    ck_assert_int_eq(got.n, 1);
+    ck_assert_uint_eq(offset, 11);
+    ck_assert_msg(strstr(err.message, "the line at byte 11 is longer than"), "%s", err.message);
+    tu_rmrf(dir);
+}
+END_TEST
+
 START_TEST(a_used_directory_is_refused_unless_replaced)
 {
     char dir[64], path[600], fresh[600], again[600];
@@ -713,6 +736,7 @@ static Suite *train_suite(void)
     tcase_add_test(c, health_of_scalar_tanh_neurons_by_hand);
     tcase_add_test(c, run_json_and_step_records);
     tcase_add_test(c, torn_last_record_is_skipped_not_fatal);
+    tcase_add_test(c, an_endless_line_is_refused_at_the_cap);
     tcase_add_test(c, a_used_directory_is_refused_unless_replaced);
     tcase_add_test(c, warm_health_and_logging_allocate_nothing);
     suite_add_tcase(s, c);

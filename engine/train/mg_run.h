@@ -46,7 +46,11 @@
 
 MG_EXTERN_C_BEGIN
 
-enum { MG_RUN_VERSION = 1 };
+enum {
+    MG_RUN_VERSION = 1,
+    MG_RUN_LINE_MAX = 16 << 20 /* bytes of one steps.jsonl line a reader takes: a
+                                  record is kilobytes; a longer line is not one */
+};
 
 #define MG_RUN_INFO_FILE "run.json"
 #define MG_RUN_STEPS_FILE "steps.jsonl"
@@ -133,7 +137,9 @@ MG_API mg_code mg_run_close(mg_run *r, mg_run_status status, const char *message
 /* Reads the complete lines of a steps.jsonl (or any such file) from byte
  * *offset on, calling fn(ctx, line, len) for each (without its newline) and
  * moving *offset past it; a last line without a newline is left for a
- * later call. fn returns 0 to go on, nonzero to stop. MG_OK or MG_EIO. */
+ * later call. fn returns 0 to go on, nonzero to stop. MG_OK, MG_EIO, or
+ * MG_EFORMAT at a line longer than MG_RUN_LINE_MAX (the lines before it
+ * read), so a file of one endless line never has it all held in memory. */
 typedef int (*mg_run_line_fn)(void *ctx, const char *line, size_t len);
 MG_API mg_code mg_run_read_lines(const char *path, size_t *offset, mg_run_line_fn fn, void *ctx,
                                  mg_error *err);

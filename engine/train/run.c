@@ -362,6 +362,9 @@ static mg_code read_lines(FILE *f, const char *name, size_t *offset, mg_run_line
         if (c != '\n') {
             char ch = (char)c;
             mg_buf_put(&line, &ch, 1);
+            if (line.len > MG_RUN_LINE_MAX)
+                rc = mg_error_set(err, MG_EFORMAT, "%s: the line at byte %zu is longer than "
+                                  "%d bytes: not a run's record", name, *offset, MG_RUN_LINE_MAX);
             continue;
         }
         if (line.failed) {
