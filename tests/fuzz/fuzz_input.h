@@ -21,13 +21,21 @@ static inline char *fuzz_text(const uint8_t *data, size_t size)
     return text;
 }
 
+static char fuzz_scratch[64];
+
+static void fuzz_scratch_remove(void)
+{
+    remove(fuzz_scratch);
+}
+
 /* Writes data to this process's scratch file (made once, removed at exit)
  * and returns its path: IDX and checkpoint readers read files. */
 static inline const char *fuzz_file(const uint8_t *data, size_t size)
 {
-    static char path[64];
-    if (!path[0]) {
-        snprintf(path, sizeof path, "/tmp/mgviz-fuzz-%ld", (long)getpid());
+    const char *path = fuzz_scratch;
+    if (!fuzz_scratch[0]) {
+        snprintf(fuzz_scratch, sizeof fuzz_scratch, "/tmp/mgviz-fuzz-%ld", (long)getpid());
+        atexit(fuzz_scratch_remove); /* libFuzzer leaves through exit() when its time is up */
     }
     FILE *f = fopen(path, "wb");
     if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f) != 0)
