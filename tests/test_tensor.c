@@ -88,6 +88,21 @@ START_TEST(test_reductions_and_shapes)
 }
 END_TEST
 
+/* A shape past the element limit is refused with a message naming the shape
+ * and the limit (Python's zeros((70000, 70000)) and a hostile checkpoint's
+ * sizes both end here). */
+START_TEST(test_too_large_a_shape_names_itself_and_the_limit)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *t = mg_tensor_new(g, MG_F32, 2, (const int[]){ 70000, 70000 }, MG_TENSOR_INPUT);
+    ck_assert_ptr_null(t);
+    const char *e = mg_graph_error(g);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_msg(strstr(e, "[70000, 70000]") && strstr(e, "268435455"), "%s", e);
+    mg_graph_free(g);
+}
+END_TEST
+
 /* log_softmax (the one implementation, tensor_loops.h): a huge logit stays
  * finite; float32 sums its normaliser in double, so over 64000 classes it
  * agrees with float64 to float's own rounding; an infinite logit gives NaN
@@ -433,6 +448,7 @@ static Suite *tensor_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_matmul_and_broadcast_values);
     tcase_add_test(tc, test_reductions_and_shapes);
+    tcase_add_test(tc, test_too_large_a_shape_names_itself_and_the_limit);
     tcase_add_test(tc, test_log_softmax_precision_and_edges);
     tcase_add_test(tc, test_losses_values);
     tcase_add_test(tc, test_tensors_share_the_node_table_with_scalars);

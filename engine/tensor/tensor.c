@@ -25,8 +25,12 @@ static int shape_ok(mg_graph *g, int ndim, const int *shape, int *numel)
             return 0;
         }
         n *= shape[i];
-        if (n > INT_MAX / 8) {
-            mg_graph_fail(g, MG_ESHAPE, "tensor: too many elements");
+        if (n > INT_MAX / 8) { /* a fixed limit: offsets into a buffer are int */
+            char dims[80] = "";
+            for (int d = 0, at = 0; d < ndim && at < (int)sizeof dims; d++)
+                at += snprintf(dims + at, sizeof dims - (size_t)at, d ? ", %d" : "%d", shape[d]);
+            mg_graph_fail(g, MG_ESHAPE, "tensor: shape [%s] has too many elements (at most %d "
+                          "in one tensor)", dims, INT_MAX / 8);
             return 0;
         }
     }
