@@ -10,6 +10,7 @@
 #include "mg_export.h"
 #include "mg_inspect.h"
 #include "mg_tensor.h"
+#include "test_util.h"
 
 /* ---- queries ---- */
 
@@ -231,14 +232,26 @@ START_TEST(test_numbers_round_trip)
     mg_format_double(-INFINITY, buf, sizeof buf);
     ck_assert_str_eq(buf, "-inf");
     /* The one JSON number rule every writer uses: never -0, null for non-finite. */
-    ck_assert_uint_eq(mg_format_json_number(-0.0, buf, sizeof buf), 1);
+    ck_assert_uint_eq(mg_format_json_number(-0.0, MG_PRECISION_DOUBLE, buf, sizeof buf), 1);
     ck_assert_str_eq(buf, "0");
-    mg_format_json_number(-INFINITY, buf, sizeof buf);
+    mg_format_json_number(-INFINITY, MG_PRECISION_DOUBLE, buf, sizeof buf);
     ck_assert_str_eq(buf, "null");
-    mg_format_json_number(NAN, buf, sizeof buf);
+    mg_format_json_number(NAN, MG_PRECISION_DOUBLE, buf, sizeof buf);
     ck_assert_str_eq(buf, "null");
-    mg_format_json_number(0.1 + 0.2, buf, sizeof buf);
+    mg_format_json_number(0.1 + 0.2, MG_PRECISION_DOUBLE, buf, sizeof buf);
     ck_assert_str_eq(buf, "0.30000000000000004");
+    /* in a float's precision: the shortest text that reads back as the float */
+    mg_format_json_number((double)0.1f, MG_PRECISION_DOUBLE, buf, sizeof buf);
+    ck_assert_str_eq(buf, "0.10000000149011612");
+    mg_format_json_number((double)0.1f, MG_PRECISION_FLOAT, buf, sizeof buf);
+    ck_assert_str_eq(buf, "0.1");
+    mg_format_json_number(-0.0f, MG_PRECISION_FLOAT, buf, sizeof buf);
+    ck_assert_str_eq(buf, "0");
+    for (int i = 1; i < 2000; i++) {
+        const float f = 1.0f / (float)i * (i % 2 ? 1e-7f : 3e5f);
+        ck_assert_uint_le(mg_format_json_number(f, MG_PRECISION_FLOAT, buf, sizeof buf), 15);
+        ck_assert_msg((float)strtod(buf, NULL) == f, "%s != %.9g", buf, (double)f);
+    }
 
     mg_graph *g = mg_graph_new();
     mg_value *x = mg_label(mg_input(g, -1.0), "we\"ird\\name\n");
@@ -293,8 +306,8 @@ END_TEST
 
 START_TEST(test_files_and_text)
 {
-    char dir[] = "/tmp/mgviz_export_XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64];
+    tu_tmpdir(dir, sizeof dir, "mgviz_export");
     char path[256], bad[256];
     snprintf(path, sizeof path, "%s/g.json", dir);
     snprintf(bad, sizeof bad, "%s/missing/g.json", dir);
@@ -491,9 +504,5 @@ static Suite *inspect_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(inspect_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run_suite(inspect_suite());
 }

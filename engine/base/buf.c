@@ -116,7 +116,7 @@ void mg_buf_json_embed(mg_buf *b, const char *json, size_t n)
 void mg_buf_json_number(mg_buf *b, double x)
 {
     char text[32];
-    mg_format_json_number(x, text, sizeof text);
+    mg_format_json_number(x, MG_PRECISION_DOUBLE, text, sizeof text);
     mg_buf_puts(b, text);
 }
 

@@ -5,6 +5,30 @@
 
 #include "mg_format.h"
 
+/* Whether text reads back as x in precision p. */
+static bool reads_back(const char *text, double x, mg_precision p)
+{
+    const double y = strtod(text, NULL);
+    return p == MG_PRECISION_FLOAT ? (float)y == (float)x : y == x;
+}
+
+/* x finite, as the shortest decimal that reads back as x in precision p. */
+static int shortest(double x, mg_precision p, char *buf, size_t n)
+{
+    if (fabs(x) < 1e15 && x == (double)(long long)x && !(x == 0.0 && signbit(x)))
+        return snprintf(buf, n, "%lld", (long long)x); /* whole numbers: the common fast case */
+    /* 17 (a double's) or 9 (a float's) significant digits always read back;
+     * fewer often do and read better. */
+    const int most = p == MG_PRECISION_FLOAT ? 9 : 17;
+    char tmp[32];
+    for (int digits = most - 2; digits <= most; digits++) {
+        snprintf(tmp, sizeof tmp, "%.*g", digits, x);
+        if (digits == most || reads_back(tmp, x, p))
+            break;
+    }
+    return snprintf(buf, n, "%s", tmp);
+}
+
 size_t mg_format_double(double x, char *buf, size_t n)
 {
     int len;
@@ -12,28 +36,16 @@ size_t mg_format_double(double x, char *buf, size_t n)
         len = snprintf(buf, n, "nan");
     else if (isinf(x))
         len = snprintf(buf, n, x > 0 ? "inf" : "-inf");
-    else if (fabs(x) < 1e15 && x == (double)(long long)x && !(x == 0.0 && signbit(x)))
-        len = snprintf(buf, n, "%lld", (long long)x); /* whole numbers: the common fast case */
-    else {
-        /* %.17g always round-trips; fewer digits often do and read better. */
-        char tmp[32];
-        for (int digits = 15; digits <= 17; digits++) {
-            snprintf(tmp, sizeof tmp, "%.*g", digits, x);
-            if (digits == 17 || strtod(tmp, NULL) == x)
-                break;
-        }
-        len = snprintf(buf, n, "%s", tmp);
-    }
+    else
+        len = shortest(x, MG_PRECISION_DOUBLE, buf, n);
     return len < 0 ? 0 : (size_t)len;
 }
 
-size_t mg_format_json_number(double x, char *buf, size_t n)
+size_t mg_format_json_number(double x, mg_precision p, char *buf, size_t n)
 {
-    if (!isfinite(x)) {
-        int len = snprintf(buf, n, "null");
-        return len < 0 ? 0 : (size_t)len;
-    }
-    return mg_format_double(x == 0.0 ? 0.0 : x, buf, n);
+    const int len = isfinite(x) ? shortest(x == 0.0 ? 0.0 : x, p, buf, n)
+                                : snprintf(buf, n, "null");
+    return len < 0 ? 0 : (size_t)len;
 }
 
 size_t mg_format_display(double x, int digits, char *buf, size_t n)

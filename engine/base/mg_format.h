@@ -13,12 +13,19 @@ MG_EXTERN_C_BEGIN
  * "inf", "-inf"; returns the length as snprintf does (25 bytes always fit). */
 MG_API size_t mg_format_double(double x, char *buf, size_t n);
 
-/* Writes x as a JSON number, the one rule every JSON writer follows: as
- * mg_format_double() for finite x, zero of either sign as "0" (never "-0"),
+/* The precision a number is written for: what it must read back as. */
+typedef enum mg_precision {
+    MG_PRECISION_DOUBLE, /* the same double (at most 17 significant digits) */
+    MG_PRECISION_FLOAT   /* the same float, e.g. f32 tensor data (at most 9) */
+} mg_precision;
+
+/* Writes x as a JSON number, the one rule every JSON writer follows: the
+ * shortest decimal that reads back as x in precision p (as
+ * mg_format_double() for doubles), zero of either sign as "0" (never "-0"),
  * and "null" for NaN and infinities, which JSON lacks (writers then spell
  * them in a KEY_str member with mg_format_double()). Returns the length as
  * snprintf does (25 bytes always fit). */
-MG_API size_t mg_format_json_number(double x, char *buf, size_t n);
+MG_API size_t mg_format_json_number(double x, mg_precision p, char *buf, size_t n);
 
 /* Writes x for people to read, with at most `digits` significant digits
  * (1..17, as %.*g): "nan" (never "-nan"), "inf", "-inf", and zero of either

@@ -158,8 +158,8 @@ MG_API int mg_top_arity(mg_top op);
  * log_softmax, softmax, concat "axis"; transpose "axes": [d0,d1]; ** "k";
  * cross_entropy "labels": [..]; causal_softmax "scale", "offset";
  * layer_norm "eps"; embedding "ids": [..]; dropout "p", "seed"; slice
- * "axis", "start", "end"; {} otherwise. Numbers read back exactly (%.9g for
- * f32, %.17g for f64), zero as 0 (never -0). NaN and infinities, which JSON
+ * "axis", "start", "end"; {} otherwise. Numbers are the shortest that read
+ * back exactly in the dtype (mg_format_json_number), zero as 0. NaN and infinities, which JSON
  * lacks, are null in the array, and a companion array of the same length
  * follows ("data_str", "grad_str") holding "nan", "inf" or "-inf" there and
  * null elsewhere; it is written only when needed. A tensor with position

@@ -2,18 +2,17 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "mg_format.h"
 #include "tensor_internal.h"
 
-/* x exactly (9 significant digits round-trip a float, 17 a double); zero as
- * 0, never -0; null when x is NaN or infinite (put_companion spells it). */
+/* x as the one JSON number writer spells it in dt's precision (null when
+ * NaN or infinite: put_companion spells those). */
 static void put_number(FILE *out, double x, mg_dtype dt)
 {
-    if (!isfinite(x))
-        fputs("null", out);
-    else if (x == 0.0)
-        fputc('0', out);
-    else
-        fprintf(out, dt == MG_F32 ? "%.9g" : "%.17g", x);
+    char text[32];
+    mg_format_json_number(x, dt == MG_F32 ? MG_PRECISION_FLOAT : MG_PRECISION_DOUBLE, text,
+                          sizeof text);
+    fputs(text, out);
 }
 
 static double element(const mg_tensor *t, int grad, int i)

@@ -25,7 +25,7 @@ const char *mg_node_kind(const mg_value *v)
 void mg_json_write_number(FILE *out, double x)
 {
     char buf[32];
-    mg_format_json_number(x, buf, sizeof buf);
+    mg_format_json_number(x, MG_PRECISION_DOUBLE, buf, sizeof buf);
     fputs(buf, out);
 }
 
