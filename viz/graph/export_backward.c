@@ -189,20 +189,9 @@ static void group_edges(walk *w, const mg_value *root, uint32_t *count)
     }
 }
 
-static size_t largest_tensor(const mg_graph *g, size_t n)
-{
-    size_t big = 0;
-    for (uint32_t id = 0; id < n; id++) {
-        const mg_tensor *t = mg_tensor_of(mg_graph_node(g, id));
-        size_t bytes = t ? (size_t)t->numel * mg_dtype_size(t->dtype) : 0;
-        big = bytes > big ? bytes : big;
-    }
-    return big;
-}
-
 int export_backward_text(FILE *out, const mg_value *root)
 {
-    const size_t n = (size_t)root->id + 1, bytes = largest_tensor(root->graph, n);
+    const size_t n = (size_t)root->id + 1, bytes = export_largest_tensor(root->graph, n);
     unsigned char *reached = malloc(n), *shared = calloc(n, 1);
     uint32_t *first = malloc((n + 1) * sizeof *first), *count = calloc(n, sizeof *count);
     mg_edge *edges = malloc(2 * n * sizeof *edges);

@@ -10,6 +10,7 @@
 
 #include "mg_buf.h"
 #include "mg_file.h"
+#include "mg_tensor.h"
 
 const char *mg_node_kind(const mg_value *v)
 {
@@ -175,4 +176,15 @@ mg_code export_run(export_writer writer, export_job job, FILE *out,
     }
     free(owned);
     return rc;
+}
+
+size_t export_largest_tensor(const mg_graph *g, size_t n)
+{
+    size_t big = 0;
+    for (uint32_t id = 0; id < n; id++) {
+        const mg_tensor *t = mg_tensor_of(mg_graph_node(g, id));
+        size_t bytes = t ? (size_t)t->numel * mg_dtype_size(t->dtype) : 0;
+        big = bytes > big ? bytes : big;
+    }
+    return big;
 }

@@ -1,4 +1,5 @@
-/* export_internal.h — shared by export_common.c, export_json.c, export_text.c. */
+/* export_internal.h — shared by export_common.c, export_json.c, export_text.c
+ * and export_backward.c. */
 #ifndef MG_EXPORT_INTERNAL_H
 #define MG_EXPORT_INTERNAL_H
 
@@ -20,6 +21,10 @@ typedef int (*export_writer)(FILE *out, const export_job *job);
  * one of the three is given. */
 mg_code export_run(export_writer writer, export_job job, FILE *out,
                    char **data, size_t *len, const char *path, mg_error *err);
+
+/* Bytes of the largest tensor among nodes 0..n-1 of g (0 without tensors):
+ * the scratch an edge's tensor contribution needs. */
+size_t export_largest_tensor(const mg_graph *g, size_t n);
 
 /* export_backward.c: backward as a worked example, one line per node root
  * depends on in reverse topological order (the text export's last part);

@@ -145,23 +145,11 @@ static void write_edge(FILE *out, const mg_edge *e, void *scratch)
     putc('}', out);
 }
 
-/* Bytes for the largest tensor in the graph (0 without tensors). */
-static size_t largest_tensor(const mg_graph *g, size_t n)
-{
-    size_t big = 0;
-    for (uint32_t id = 0; id < n; id++) {
-        const mg_tensor *t = mg_tensor_of(mg_graph_node(g, id));
-        size_t bytes = t ? (size_t)t->numel * mg_dtype_size(t->dtype) : 0;
-        big = bytes > big ? bytes : big;
-    }
-    return big;
-}
-
 /* The edges of every node root depends on, in node order. */
 static int write_edges(FILE *out, const mg_value *root, const char *nl)
 {
     const mg_graph *g = root->graph;
-    size_t n = (size_t)root->id + 1, bytes = largest_tensor(g, n);
+    size_t n = (size_t)root->id + 1, bytes = export_largest_tensor(g, n);
     unsigned char *reached = malloc(n);
     void *scratch = bytes ? malloc(bytes) : NULL;
     if (!reached || (bytes && !scratch)) {
