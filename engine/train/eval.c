@@ -19,15 +19,40 @@ double mg_accuracy_sign(const mg_tensor *scores, const mg_tensor *labels)
     return (double)right / scores->numel;
 }
 
+/* The one argmax rule (mg_argmax): the first of equals, a NaN as largest;
+ * at(p, i) reads the i-th of the n candidates. */
+static size_t argmax_by(const void *p, size_t n, double (*at)(const void *p, size_t i))
+{
+    size_t best = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double x = at(p, i);
+        if (isnan(x))
+            return i;
+        if (x > at(p, best))
+            best = i;
+    }
+    return best;
+}
+
+static double double_at(const void *p, size_t i) { return ((const double *)p)[i]; }
+
+/* A row of a 2-D tensor, read through element(). */
+typedef struct tensor_row {
+    const mg_tensor *t;
+    int first;
+} tensor_row;
+
+static double row_at(const void *p, size_t i)
+{
+    const tensor_row *r = p;
+    return element(r->t, r->first + (int)i);
+}
+
 /* The column of row r's largest entry. */
 static int row_argmax(const mg_tensor *t, int r)
 {
-    const int cols = t->shape[1];
-    int best = 0;
-    for (int c = 1; c < cols; c++)
-        if (element(t, r * cols + c) > element(t, r * cols + best))
-            best = c;
-    return best;
+    const tensor_row row = { t, r * t->shape[1] };
+    return (int)argmax_by(&row, (size_t)t->shape[1], row_at);
 }
 
 static int count_right(const mg_tensor *logits, const int32_t *labels)
@@ -60,14 +85,7 @@ mg_code mg_cross_entropy_rows(mg_tensor *logits, const int32_t *labels, double *
 
 size_t mg_argmax(const double *v, size_t n)
 {
-    size_t best = 0;
-    for (size_t i = 0; v && i < n; i++) {
-        if (isnan(v[i]))
-            return i;
-        if (v[i] > v[best])
-            best = i;
-    }
-    return best;
+    return v ? argmax_by(v, n, double_at) : 0;
 }
 
 /* One chunk: rows first..first+b-1 of set. */

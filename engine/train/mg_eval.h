@@ -20,8 +20,8 @@ MG_EXTERN_C_BEGIN
  * 0 one class, <= 0 the other, as in micrograd's moons. NaN when empty or
  * the shapes differ. */
 MG_API double mg_accuracy_sign(const mg_tensor *scores, const mg_tensor *labels);
-/* Fraction of the rows of logits [N,C] whose largest entry (the first of
- * equals) is at labels[i]. NaN when logits is not 2-D. */
+/* Fraction of the rows of logits [N,C] whose largest entry (as mg_argmax
+ * picks it) is at labels[i]. NaN when logits is not 2-D. */
 MG_API double mg_accuracy_argmax(const mg_tensor *logits, const int32_t *labels);
 /* The cross-entropy of each row of logits [N,C] against labels[i], into
  * out[0..N-1], computed by the engine's log_softmax (a node added to the
