@@ -31,29 +31,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "parity"))
+from nanogpt import forward  # noqa: E402  (the model the GPT parity test checks)
+
 EVAL_TOKENS = 16384
-
-
-def forward(p, cfg, ids):
-    B, T = ids.shape
-    C, H = cfg["embd"], cfg["heads"]
-    D = C // H
-    x = p["embed.wte"][ids] + p["embed.wpe"][:T]
-    mask = torch.tril(torch.ones(T, T, dtype=torch.bool))
-    for L in range(1, cfg["layers"] + 1):
-        b = f"block{L}."
-        h = F.layer_norm(x, (C,), p[b + "ln1.gamma"], p[b + "ln1.beta"], 1e-5)
-        q, k, v = (h @ p[b + "attn.qkv.W"] + p[b + "attn.qkv.b"]).split(C, dim=2)
-        q, k, v = (t.view(B, T, H, D).transpose(1, 2) for t in (q, k, v))
-        att = (q @ k.transpose(-2, -1)) / math.sqrt(D)
-        att = F.softmax(att.masked_fill(~mask, float("-inf")), dim=-1)
-        y = (att @ v).transpose(1, 2).reshape(B, T, C)
-        x = x + y @ p[b + "attn.proj.W"] + p[b + "attn.proj.b"]
-        h = F.layer_norm(x, (C,), p[b + "ln2.gamma"], p[b + "ln2.beta"], 1e-5)
-        h = F.gelu(h @ p[b + "mlp.fc.W"] + p[b + "mlp.fc.b"], approximate="tanh")
-        x = x + h @ p[b + "mlp.proj.W"] + p[b + "mlp.proj.b"]
-    x = F.layer_norm(x, (C,), p["ln_f.gamma"], p["ln_f.beta"], 1e-5)
-    return x @ p["embed.wte"].t()
 
 
 def val_loss(p, cfg, val):

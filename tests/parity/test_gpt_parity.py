@@ -1,19 +1,16 @@
 """One GPT training step against PyTorch: parity_gpt_dump (gpt_dump.c) runs
-for a few shapes; here torch builds nanoGPT's model from the weights it
-printed (token and position embeddings, pre-norm blocks
-of causal multi-head attention and a tanh-GELU MLP, a final layer norm, the
-head tied to the token table), and compares in float64, relative 1e-10:
+for a few shapes; here torch runs nanoGPT's model (nanogpt.py) on the weights it
+printed and compares in float64, relative 1e-10:
 the loss, every parameter's grad, the global grad norm, and every
 parameter after clipping and one AdamW step (decay on tensors of 2 or more
 dims only, as nanoGPT's groups)."""
-import math
-
 import pytest
 import torch
 import torch.nn.functional as F
 
 import cli
 import compare
+import nanogpt
 
 TOL = 1e-10
 SHAPES = [  # layers heads embd vocab context B T
@@ -21,28 +18,6 @@ SHAPES = [  # layers heads embd vocab context B T
     [1, 1, 4, 5, 4, 2, 3],    # one head: the head transposes are views
     [3, 4, 16, 27, 8, 2, 5],  # T shorter than the context
 ]
-
-
-def forward(p, cfg, ids):
-    """nanoGPT's forward pass; p maps labels to leaf tensors."""
-    B, T, C, H = cfg["B"], cfg["T"], cfg["embd"], cfg["heads"]
-    D = C // H
-    x = p["embed.wte"][ids] + p["embed.wpe"][:T]
-    mask = torch.tril(torch.ones(T, T, dtype=torch.bool))
-    for L in range(1, cfg["layers"] + 1):
-        b = f"block{L}."
-        h = F.layer_norm(x, (C,), p[b + "ln1.gamma"], p[b + "ln1.beta"], 1e-5)
-        q, k, v = (h @ p[b + "attn.qkv.W"] + p[b + "attn.qkv.b"]).split(C, dim=2)
-        q, k, v = (t.view(B, T, H, D).transpose(1, 2) for t in (q, k, v))
-        att = (q @ k.transpose(-2, -1)) / math.sqrt(D)
-        att = F.softmax(att.masked_fill(~mask, float("-inf")), dim=-1)
-        y = (att @ v).transpose(1, 2).reshape(B, T, C)
-        x = x + y @ p[b + "attn.proj.W"] + p[b + "attn.proj.b"]
-        h = F.layer_norm(x, (C,), p[b + "ln2.gamma"], p[b + "ln2.beta"], 1e-5)
-        h = F.gelu(h @ p[b + "mlp.fc.W"] + p[b + "mlp.fc.b"], approximate="tanh")
-        x = x + h @ p[b + "mlp.proj.W"] + p[b + "mlp.proj.b"]
-    x = F.layer_norm(x, (C,), p["ln_f.gamma"], p["ln_f.beta"], 1e-5)
-    return x @ p["embed.wte"].t()
 
 
 def close(ours, theirs):
@@ -65,7 +40,7 @@ def replay(case):
     params = {}
     for rec in case["params"]:
         params[rec["label"]] = torch.tensor(rec["data"]).view(rec["shape"]).requires_grad_()
-    logits = forward(params, case, ids)
+    logits = nanogpt.forward(params, case, ids)
     loss = F.cross_entropy(logits.view(B * T, -1), targets)
     loss.backward()
     if not close(case["loss"], loss.item()):
