@@ -16,33 +16,16 @@ const path = require('path');
 const zlib = require('zlib');
 const { execFileSync } = require('child_process');
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-let chromium;
-try {
-  ({ chromium } = require(path.join(__dirname, 'node_modules', 'playwright-core')));
-} catch (e) {
-  console.log('SKIP: playwright-core is not installed (npm ci --prefix tests/browser)');
-  process.exit(77);
-}
-if (!fs.existsSync(CHROMIUM)) {
-  console.log('SKIP: ' + CHROMIUM + ' is missing (apt-get install -y chromium)');
-  process.exit(77);
-}
+const { chromium, CHROMIUM, CHROMIUM_FLAGS, option: optionIn, check, eq, fail, finish } = require('./harness');
 
 const args = process.argv.slice(2);
 const makePages = args[0];
-const option = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : null; };
+const option = (name) => optionIn(args, name);
 if (!makePages) {
   console.error('usage: inspector.test.js MAKE_PAGES [--keep DIR] [--screenshot OUT.png]');
   process.exit(2);
 }
 
-let passed = 0, failed = 0;
-function check(cond, what) {
-  if (cond) { passed++; console.log('ok   ' + what); }
-  else { failed++; console.log('FAIL ' + what); }
-}
-function eq(a, b, what) { check(a === b, what + ' (got ' + JSON.stringify(a) + ', want ' + JSON.stringify(b) + ')'); }
 
 /* ---- PNG: enough of a decoder to count a screenshot's colours ---- */
 function decodePng(buf) {
@@ -678,8 +661,7 @@ async function testMoons(context, dir, name, times) {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 800 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
+    args: CHROMIUM_FLAGS,
   });
   const requests = [];
   context.on('request', (r) => requests.push(r.url()));
@@ -697,8 +679,7 @@ async function testMoons(context, dir, name, times) {
     await testMoons(context, dir, 'moons-sample', times);
     if (option('--screenshot') && option('--mgviz')) await readmePicture(context, dir, option('--mgviz'), option('--screenshot'));
   } catch (e) {
-    failed++;
-    console.log('FAIL ' + (e && e.stack || e));
+    fail(e);
   } finally {
     await context.close();
     fs.rmSync(profile, { recursive: true, force: true });
@@ -707,6 +688,5 @@ async function testMoons(context, dir, name, times) {
   eq(foreign.join(' '), '', 'no network request: only the pages\' file:// URLs (' + requests.length + ' requests)');
   console.log('timings ' + JSON.stringify(times, null, 1));
   if (!option('--keep')) fs.rmSync(dir, { recursive: true, force: true });
-  console.log(passed + ' passed, ' + failed + ' failed');
-  process.exit(failed ? 1 : 0);
+  finish();
 })();

@@ -20,23 +20,12 @@ const os = require('os');
 const path = require('path');
 const { spawn, execFileSync } = require('child_process');
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-let chromium;
-try {
-  ({ chromium } = require(path.join(__dirname, 'node_modules', 'playwright-core')));
-} catch (e) {
-  console.log('SKIP: playwright-core is not installed (npm ci --prefix tests/browser)');
-  process.exit(77);
-}
-if (!fs.existsSync(CHROMIUM)) {
-  console.log('SKIP: ' + CHROMIUM + ' is missing (apt-get install -y chromium)');
-  process.exit(77);
-}
+const { chromium, CHROMIUM, CHROMIUM_FLAGS, option: optionIn, check, finish, fail } = require('./harness');
 
 const argv = process.argv.slice(2);
 const dash = argv.indexOf('--');
 const args = dash >= 0 ? argv.slice(0, dash) : argv;
-const option = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : null; };
+const option = (name) => optionIn(args, name);
 const MGVIZ = option('--mgviz');
 const keep = option('--keep');
 /* the live run: moons on the scalar engine for as long as the test looks,
@@ -48,11 +37,6 @@ if (!MGVIZ) {
   process.exit(2);
 }
 
-let passed = 0, failed = 0;
-function check(cond, what) {
-  if (cond) { passed++; console.log('ok   ' + what); }
-  else { failed++; console.log('FAIL ' + what); }
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /* Polls f() until it is truthy or the guard expires; its last value. */
@@ -116,9 +100,7 @@ async function main() {
     const live = decodeURIComponent(url[2]), base = url[1].replace(/#.*/, '');
     const steps = path.join(root, live, 'steps.jsonl');
 
-    browser = await chromium.launch({ executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-             '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
 
     /* the page printed: the live run, following it */
@@ -204,8 +186,4 @@ async function main() {
   }
 }
 
-main().catch((e) => { failed++; console.log('FAIL ' + (e && e.stack || e)); })
-  .finally(() => {
-    console.log(passed + ' passed, ' + failed + ' failed');
-    process.exit(failed ? 1 : 0);
-  });
+main().catch(fail).finally(finish);
