@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "test_util.h"
+
 extern char **environ;
 
 typedef struct run_result {
@@ -20,36 +22,10 @@ typedef struct run_result {
 
 static char scratch[64];
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    size_t cap = 1 << 16, len = 0;
-    char *text = malloc(cap);
-    size_t k;
-    while ((k = fread(text + len, 1, cap - len - 1, f)) > 0) {
-        len += k;
-        if (len + 1 == cap)
-            text = realloc(text, cap *= 2);
-    }
-    fclose(f);
-    text[len] = '\0';
-    return text;
-}
-
-static void spit(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 /* Runs mgviz with args (NULL-terminated), stdin from in (NULL = empty). */
 static run_result run_in(const char *in, const char *const *args)
 {
-    const char *exe = getenv("MGVIZ");
-    ck_assert_msg(exe != NULL, "set MGVIZ to the built mgviz");
+    const char *exe = tu_mgviz();
     char *argv[64];
     int n = 0;
     argv[n++] = (char *)exe;
@@ -60,7 +36,7 @@ static run_result run_in(const char *in, const char *const *args)
     snprintf(inpath, sizeof inpath, "%s/stdin", scratch);
     snprintf(outpath, sizeof outpath, "%s/stdout", scratch);
     snprintf(errpath, sizeof errpath, "%s/stderr", scratch);
-    spit(inpath, in ? in : "");
+    tu_write(inpath, in ? in : "");
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, inpath, O_RDONLY, 0);
@@ -71,8 +47,8 @@ static run_result run_in(const char *in, const char *const *args)
     posix_spawn_file_actions_destroy(&fa);
     int ws;
     ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
-    run_result r = {WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws), slurp(outpath),
-                    slurp(errpath)};
+    run_result r = {WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws),
+                    tu_text(scratch, "stdout"), tu_text(scratch, "stderr")};
     return r;
 }
 
@@ -85,24 +61,13 @@ static void done(run_result *r)
     free(r->err);
 }
 
-static void contains(const char *text, const char *part)
-{
-    ck_assert_msg(strstr(text, part) != NULL, "'%s' not in:\n%s", part, text);
-}
-
 static void setup(void)
 {
-    strcpy(scratch, "/tmp/mgviz_cli_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(scratch));
+    tu_tmpdir(scratch, sizeof scratch, "mgviz_cli");
     ck_assert_int_eq(chdir(scratch), 0); /* default outputs land here */
 }
 
-static void teardown(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", scratch);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void teardown(void) { tu_rmrf(scratch); }
 
 static char *in_scratch(const char *name)
 {
@@ -119,18 +84,18 @@ START_TEST(test_top_level_help)
 {
     run_result r = RUN("--help");
     ck_assert_int_eq(r.status, 0);
-    contains(r.out, "expr ");
-    contains(r.out, "inspect ");
-    contains(r.out, "Exit codes");
+    tu_assert_has(r.out, "expr ");
+    tu_assert_has(r.out, "inspect ");
+    tu_assert_has(r.out, "Exit codes");
     done(&r);
     r = RUN("frobnicate");
     ck_assert_int_eq(r.status, 2);
-    contains(r.err, "unknown command 'frobnicate'");
+    tu_assert_has(r.err, "unknown command 'frobnicate'");
     done(&r);
     const char *none[] = {NULL};
     r = run_in(NULL, none);
     ck_assert_int_eq(r.status, 2);
-    contains(r.err, "Usage");
+    tu_assert_has(r.err, "Usage");
     done(&r);
 }
 END_TEST
@@ -145,7 +110,7 @@ START_TEST(test_subcommand_help_is_complete)
                                 "-f FILE", "[-2, 2]", "Exit codes", "Examples", "---",
                                 "mgviz-expr.png"};
     for (size_t i = 0; i < sizeof expr_parts / sizeof *expr_parts; i++)
-        contains(r.out, expr_parts[i]);
+        tu_assert_has(r.out, expr_parts[i]);
     done(&r);
     r = RUN("inspect", "-h");
     ck_assert_int_eq(r.status, 0);
@@ -153,7 +118,7 @@ START_TEST(test_subcommand_help_is_complete)
                                    "--top", "--nonfinite", "--node", "-f FILE", "--seed", "--graph",
                                    "backward", "[-2, 2]", "Exit codes", "Examples"};
     for (size_t i = 0; i < sizeof inspect_parts / sizeof *inspect_parts; i++)
-        contains(r.out, inspect_parts[i]);
+        tu_assert_has(r.out, inspect_parts[i]);
     done(&r);
 }
 END_TEST
@@ -194,19 +159,19 @@ START_TEST(test_expr_json_to_stdout)
     ck_assert_int_eq(r.status, 0);
     ck_assert_str_eq(r.err, "");
     ck_assert(strncmp(r.out, "{\"format\":\"mgviz-graph\",\"version\":2,\"value\":8,", 46) == 0);
-    contains(r.out, "\"grads\":{\"x\":4,\"y\":2}");
-    contains(r.out, "\"kind\":\"input\"");
+    tu_assert_has(r.out, "\"grads\":{\"x\":4,\"y\":2}");
+    tu_assert_has(r.out, "\"kind\":\"input\"");
     done(&r);
     /* A program may start with '-'. */
     r = RUN("expr", "-x**2", "x=3", "--format", "json");
     ck_assert_int_eq(r.status, 0);
-    contains(r.out, "\"value\":-9,");
-    contains(r.out, "\"grads\":{\"x\":-6}");
+    tu_assert_has(r.out, "\"value\":-9,");
+    tu_assert_has(r.out, "\"grads\":{\"x\":-6}");
     done(&r);
     /* NaN is a value, not an error. */
     r = RUN("expr", "log(x)", "x=-1", "--format", "json");
     ck_assert_int_eq(r.status, 0);
-    contains(r.out, "\"value\":null,\"value_str\":\"nan\"");
+    tu_assert_has(r.out, "\"value\":null,\"value_str\":\"nan\"");
     done(&r);
 }
 END_TEST
@@ -216,8 +181,8 @@ START_TEST(test_expr_program_errors_exit_1)
     run_result r = RUN("expr", "a = (b +", "--format", "json");
     ck_assert_int_eq(r.status, 1);
     ck_assert_str_eq(r.out, "");
-    contains(r.err, "line 1, column 9: expected expression");
-    contains(r.err, "\n  a = (b +\n          ^\n");
+    tu_assert_has(r.err, "line 1, column 9: expected expression");
+    tu_assert_has(r.err, "\n  a = (b +\n          ^\n");
     done(&r);
     static const char *const cases[][2] = {
         {"foo(x)", "unknown function 'foo'"},
@@ -227,16 +192,16 @@ START_TEST(test_expr_program_errors_exit_1)
     for (size_t i = 0; i < 3; i++) {
         r = RUN("expr", cases[i][0], "--format", "json");
         ck_assert_int_eq(r.status, 1);
-        contains(r.err, cases[i][1]);
+        tu_assert_has(r.err, cases[i][1]);
         done(&r);
     }
     r = RUN("expr", "x + 1", "x=abc");
     ck_assert_int_eq(r.status, 1);
-    contains(r.err, "not a number");
+    tu_assert_has(r.err, "not a number");
     done(&r);
     r = RUN("expr", "x + 1", "x=1", "q=2", "--format", "json");
     ck_assert_int_eq(r.status, 1);
-    contains(r.err, "no variable 'q'");
+    tu_assert_has(r.err, "no variable 'q'");
     done(&r);
 }
 END_TEST
@@ -245,10 +210,10 @@ START_TEST(test_expr_default_png)
 {
     run_result r = RUN("expr", "x * 2", "x=1");
     ck_assert_int_eq(r.status, 0);
-    contains(r.out, "wrote mgviz-expr.png");
-    contains(r.out, "value = 2\n");
-    contains(r.out, "grad x = 2\n");
-    char *png = slurp(in_scratch("mgviz-expr.png"));
+    tu_assert_has(r.out, "wrote mgviz-expr.png");
+    tu_assert_has(r.out, "value = 2\n");
+    tu_assert_has(r.out, "grad x = 2\n");
+    char *png = tu_read(in_scratch("mgviz-expr.png"));
     ck_assert(memcmp(png, "\x89PNG", 4) == 0);
     free(png);
     done(&r);
@@ -261,33 +226,33 @@ START_TEST(test_expr_output_files)
     run_result r = RUN("expr", "a = Value(2.0); (a*a).relu()", "-o", svg, "--ids",
                        "--rankdir", "TB", "--precision", "6");
     ck_assert_int_eq(r.status, 0);
-    contains(r.out, "wrote ");
-    contains(r.out, "grad a = 4\n");
-    char *text = slurp(svg);
-    contains(text, "<svg");
-    contains(text, "id=\"n0\"");
+    tu_assert_has(r.out, "wrote ");
+    tu_assert_has(r.out, "grad a = 4\n");
+    char *text = tu_read(svg);
+    tu_assert_has(text, "<svg");
+    tu_assert_has(text, "id=\"n0\"");
     free(text);
     done(&r);
     r = RUN("expr", "x ** 3", "x=2", "-o", json);
     ck_assert_int_eq(r.status, 0);
-    text = slurp(json);
-    contains(text, "\"grads\":{\"x\":12}");
+    text = tu_read(json);
+    tu_assert_has(text, "\"grads\":{\"x\":12}");
     free(text);
     done(&r);
     r = RUN("expr", "x ** 3", "x=2", "-o", txt);
     ck_assert_int_eq(r.status, 0);
-    text = slurp(txt);
-    contains(text, "value 8 (root #1)");
+    text = tu_read(txt);
+    tu_assert_has(text, "value 8 (root #1)");
     free(text);
     done(&r);
     r = RUN("expr", "x ** 3", "x=2", "--format", "dot");
     ck_assert_int_eq(r.status, 0);
-    contains(r.out, "digraph");
+    tu_assert_has(r.out, "digraph");
     done(&r);
     r = RUN("expr", "x * x", "x=3", "--before-after", "-o", svg);
     ck_assert_int_eq(r.status, 0);
-    text = slurp(svg);
-    contains(text, "id=\"bn0\""); /* the after-backward copy */
+    text = tu_read(svg);
+    tu_assert_has(text, "id=\"bn0\""); /* the after-backward copy */
     free(text);
     done(&r);
 }
@@ -296,20 +261,20 @@ END_TEST
 START_TEST(test_expr_program_from_file_and_stdin)
 {
     char *prog = in_scratch("prog.py");
-    spit(prog, "# micrograd's sanity check\nx = Value(-4.0)\nz = 2 * x + 2 + x\n"
+    tu_write(prog, "# micrograd's sanity check\nx = Value(-4.0)\nz = 2 * x + 2 + x\n"
                "q = z.relu() + z * x\nh = (z * z).relu()\ny = h + q + q * x\n");
     run_result r = RUN("expr", "-f", prog, "--format", "json");
     ck_assert_int_eq(r.status, 0);
-    contains(r.out, "\"value\":-20,");
-    contains(r.out, "\"grads\":{\"x\":46}");
+    tu_assert_has(r.out, "\"value\":-20,");
+    tu_assert_has(r.out, "\"grads\":{\"x\":46}");
     done(&r);
     r = RUN_STDIN("u = v * 3\nu * u", "expr", "-", "v=2", "--format", "json");
     ck_assert_int_eq(r.status, 0);
-    contains(r.out, "\"grads\":{\"v\":36}"); /* d(9v^2)/dv at 2 */
+    tu_assert_has(r.out, "\"grads\":{\"v\":36}"); /* d(9v^2)/dv at 2 */
     done(&r);
     r = RUN_STDIN("u = v * 3\nu +", "expr", "-f", "-");
     ck_assert_int_eq(r.status, 1);
-    contains(r.err, "stdin: line 2, column 4");
+    tu_assert_has(r.err, "stdin: line 2, column 4");
     done(&r);
 }
 END_TEST
@@ -324,7 +289,7 @@ START_TEST(test_expr_no_values_rule)
                   "values not printed: %s", a.err);
     ck_assert(x >= -2 && x <= 2 && y >= -2 && y <= 2);
     ck_assert_double_eq_tol(x * 100, (double)(long)(x * 100 + (x < 0 ? -0.5 : 0.5)), 1e-9);
-    contains(a.err, "--seed 1");
+    tu_assert_has(a.err, "--seed 1");
     /* The same seed gives the same values; a value given is not drawn. */
     run_result b = RUN("expr", "x * y", "--format", "json", "--seed", "1");
     ck_assert_str_eq(a.out, b.out);
@@ -332,7 +297,7 @@ START_TEST(test_expr_no_values_rule)
     ck_assert_str_ne(a.out, c.out);
     run_result d = RUN("expr", "x * y", "y=5", "--format", "json");
     ck_assert_ptr_null(strstr(d.err, "y = "));
-    contains(d.out, "\"grads\":{\"x\":5,");
+    tu_assert_has(d.out, "\"grads\":{\"x\":5,");
     done(&a);
     done(&b);
     done(&c);
@@ -343,7 +308,7 @@ END_TEST
 START_TEST(test_expr_batch)
 {
     char *batch = in_scratch("batch.txt");
-    spit(batch, "x = 2\nx * x\n---\ny = (1 +\n---  \r\nx + z\n");
+    tu_write(batch, "x = 2\nx * x\n---\ny = (1 +\n---  \r\nx + z\n");
     run_result r = RUN("expr", "--batch", batch, "z=10");
     ck_assert_int_eq(r.status, 1); /* one program failed */
     char *line2 = strchr(r.out, '\n');      /* the end of line 1 */
@@ -356,13 +321,13 @@ START_TEST(test_expr_batch)
     ck_assert(strncmp(line2 + 1, "{\"format\":\"mgviz-error\",\"program\":1,", 36) == 0);
     char *place = strstr(line2, "\"line\":1,\"column\":9}");
     ck_assert(place && place < line3);
-    contains(line3, "\"grads\":{\"x\":");  /* x drawn by the rule, z from z=10 */
-    contains(line3, "\"z\":1}");
+    tu_assert_has(line3, "\"grads\":{\"x\":");  /* x drawn by the rule, z from z=10 */
+    tu_assert_has(line3, "\"z\":1}");
     done(&r);
     r = RUN_STDIN("1 + 1\n---\n2 * 3\n", "expr", "--batch", "-");
     ck_assert_int_eq(r.status, 0);
-    contains(r.out, "\"value\":2,");
-    contains(r.out, "\"value\":6,");
+    tu_assert_has(r.out, "\"value\":2,");
+    tu_assert_has(r.out, "\"value\":6,");
     done(&r);
 }
 END_TEST
@@ -374,14 +339,14 @@ START_TEST(test_inspect_json)
     run_result r = RUN("inspect", "y = x*x; y + y", "x=3", "--json", "--counts", "--depth",
                        "--path", "x", "--top", "1", "--nonfinite", "--node", "1");
     ck_assert_int_eq(r.status, 0);
-    contains(r.out, "\"counts\":{\"nodes\":3,\"inputs\":1,\"params\":0,\"consts\":0,");
-    contains(r.out, "\"by_op\":{\"leaf\":1,\"+\":1,\"*\":1}");
-    contains(r.out, "\"depth\":{\"depth\":2,\"path\":[0,1,2]}");
-    contains(r.out, "\"paths\":{\"from\":0,\"to\":2,\"total\":1,\"paths\":[[0,1,2]]}");
-    contains(r.out, "\"top\":[{\"id\":0,");
-    contains(r.out, "\"grad\":12,");          /* backward ran first */
-    contains(r.out, "\"nonfinite\":null");
-    contains(r.out, "\"children\":[2]");
+    tu_assert_has(r.out, "\"counts\":{\"nodes\":3,\"inputs\":1,\"params\":0,\"consts\":0,");
+    tu_assert_has(r.out, "\"by_op\":{\"leaf\":1,\"+\":1,\"*\":1}");
+    tu_assert_has(r.out, "\"depth\":{\"depth\":2,\"path\":[0,1,2]}");
+    tu_assert_has(r.out, "\"paths\":{\"from\":0,\"to\":2,\"total\":1,\"paths\":[[0,1,2]]}");
+    tu_assert_has(r.out, "\"top\":[{\"id\":0,");
+    tu_assert_has(r.out, "\"grad\":12,");          /* backward ran first */
+    tu_assert_has(r.out, "\"nonfinite\":null");
+    tu_assert_has(r.out, "\"children\":[2]");
     done(&r);
 }
 END_TEST
@@ -390,14 +355,14 @@ START_TEST(test_inspect_text)
 {
     run_result r = RUN("inspect", "a = log(x) * y; a + 1", "x=-1", "y=2", "--nonfinite");
     ck_assert_int_eq(r.status, 0);
-    contains(r.out, "nonfinite: #1 (op log) data nan");
-    contains(r.out, "parent #0 x (input) data -1");
+    tu_assert_has(r.out, "nonfinite: #1 (op log) data nan");
+    tu_assert_has(r.out, "parent #0 x (input) data -1");
     done(&r);
     r = RUN("inspect", "y = x*x; y + y", "x=3");
     ck_assert_int_eq(r.status, 0);
-    contains(r.out, "nodes: 3 (1 inputs, 0 params, 0 consts, 2 ops)");
-    contains(r.out, "depth: 2");
-    contains(r.out, "nonfinite: none");
+    tu_assert_has(r.out, "nodes: 3 (1 inputs, 0 params, 0 consts, 2 ops)");
+    tu_assert_has(r.out, "depth: 2");
+    tu_assert_has(r.out, "nonfinite: none");
     done(&r);
     /* A long path shows its ends in text. */
     char chain[512] = "y = x";
@@ -405,16 +370,16 @@ START_TEST(test_inspect_text)
         strcat(chain, "\ny = y * 2");
     r = RUN("inspect", chain, "x=1", "--depth");
     ck_assert_int_eq(r.status, 0);
-    contains(r.out, "depth: 30");  /* x, then a constant and a * per statement */
-    contains(r.out, "  #0 -> #2 -> #4 -> #6 -> #8 -> #10 -> #12 -> #14 -> ... 15 more ... -> #46 ->");
+    tu_assert_has(r.out, "depth: 30");  /* x, then a constant and a * per statement */
+    tu_assert_has(r.out, "  #0 -> #2 -> #4 -> #6 -> #8 -> #10 -> #12 -> #14 -> ... 15 more ... -> #46 ->");
     done(&r);
     r = RUN("inspect", "x * 2", "x=1", "--path", "nobody");
     ck_assert_int_eq(r.status, 2);
-    contains(r.err, "'nobody'");
+    tu_assert_has(r.err, "'nobody'");
     done(&r);
     r = RUN("inspect", "x * ", "x=1");
     ck_assert_int_eq(r.status, 1);
-    contains(r.err, "expected expression");
+    tu_assert_has(r.err, "expected expression");
     done(&r);
 }
 END_TEST
@@ -427,13 +392,13 @@ START_TEST(test_inspect_saved_graph)
     done(&r);
     r = RUN("inspect", "--graph", json, "--json", "--counts", "--top", "1");
     ck_assert_int_eq(r.status, 0);
-    contains(r.out, "\"counts\":{\"nodes\":4,");
-    contains(r.out, "\"top\":[{\"id\":0,\"op\":\"\",\"label\":\"x\"");
+    tu_assert_has(r.out, "\"counts\":{\"nodes\":4,");
+    tu_assert_has(r.out, "\"top\":[{\"id\":0,\"op\":\"\",\"label\":\"x\"");
     done(&r);
-    spit(json, "{\"format\":\"mgviz-graph\"");
+    tu_write(json, "{\"format\":\"mgviz-graph\"");
     r = RUN("inspect", "--graph", json);
     ck_assert_int_eq(r.status, 1);
-    contains(r.err, "bad JSON");
+    tu_assert_has(r.err, "bad JSON");
     done(&r);
     r = RUN("inspect", "--graph", in_scratch("none.json"));
     ck_assert_int_eq(r.status, 2);
@@ -473,9 +438,5 @@ int main(void)
         snprintf(full, sizeof full, "%s/%s", cwd, exe);
         setenv("MGVIZ", full, 1);
     }
-    SRunner *sr = srunner_create(cli_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run_suite(cli_suite());
 }

@@ -15,36 +15,12 @@ static char dir[64];
 static void setup(void) { tu_tmpdir(dir, sizeof dir, "mgviz-cliconv"); }
 static void teardown(void) { tu_rmrf(dir); }
 
-/* The file dir/name as text (the test fails when it is missing). */
-static char *output(const char *name)
-{
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    char *text = tu_slurp(path, NULL);
-    ck_assert_msg(text != NULL, "no %s", path);
-    return text;
-}
-
-static void assert_contains(const char *name, const char *part)
-{
-    char *text = output(name);
-    ck_assert_msg(strstr(text, part) != NULL, "'%s' not in %s:\n%s", part, name, text);
-    free(text);
-}
-
-static void assert_lacks(const char *name, const char *part)
-{
-    char *text = output(name);
-    ck_assert_msg(strstr(text, part) == NULL, "'%s' in %s:\n%s", part, name, text);
-    free(text);
-}
-
 /* The commands `mgviz --help` lists, as one space-separated string. */
 static void commands(char *buf, size_t n)
 {
     ck_assert_int_eq(tu_run(dir, "'%s' --help | sed -n '/^Commands:/,/^$/s/^  \\([a-z]*\\) .*/\\1/p'"
                                  " | grep -v '^help$' | tr '\\n' ' '", tu_mgviz()), 0);
-    char *text = output("stdout");
+    char *text = tu_text(dir, "stdout");
     snprintf(buf, n, "%s", text);
     free(text);
     ck_assert_msg(strstr(buf, "expr ") && strstr(buf, "inspect "), "commands: '%s'", buf);
@@ -60,9 +36,9 @@ START_TEST(test_help_command_is_the_commands_help)
                                 tu_mgviz(), name, tu_mgviz(), name, name), 0);
     }
     ck_assert_int_eq(tu_run(dir, "'%s' help", tu_mgviz()), 0);
-    assert_contains("stdout", "Commands:");
+    tu_file_has(dir, "stdout", "Commands:");
     ck_assert_int_eq(tu_run(dir, "'%s' help exrp", tu_mgviz()), 2);
-    assert_contains("stderr", "unknown command 'exrp' (did you mean expr?)");
+    tu_file_has(dir, "stderr", "unknown command 'exrp' (did you mean expr?)");
 }
 END_TEST
 
@@ -73,7 +49,7 @@ START_TEST(test_version)
     const char *flags[] = {"--version", "-V"};
     for (int i = 0; i < 2; i++) {
         ck_assert_int_eq(tu_run(dir, "'%s' %s", tu_mgviz(), flags[i]), 0);
-        char *out = output("stdout");
+        char *out = tu_text(dir, "stdout");
         ck_assert_str_eq(out, want);
         free(out);
     }
@@ -96,14 +72,14 @@ START_TEST(test_mistypes_get_suggestions)
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         ck_assert_int_eq(tu_run(dir, "'%s' %s", tu_mgviz(), cases[i].args), 2);
-        assert_contains("stderr", cases[i].hint);
+        tu_file_has(dir, "stderr", cases[i].hint);
     }
     /* nothing close: no guess */
     ck_assert_int_eq(tu_run(dir, "'%s' expr x --zzzzzzzz", tu_mgviz()), 2);
-    assert_contains("stderr", "unknown option '--zzzzzzzz'");
-    assert_lacks("stderr", "did you mean");
+    tu_file_has(dir, "stderr", "unknown option '--zzzzzzzz'");
+    tu_file_lacks(dir, "stderr", "did you mean");
     ck_assert_int_eq(tu_run(dir, "'%s' qqqqqq", tu_mgviz()), 2);
-    assert_lacks("stderr", "did you mean");
+    tu_file_lacks(dir, "stderr", "did you mean");
 }
 END_TEST
 
@@ -111,12 +87,12 @@ START_TEST(test_short_options_take_attached_values)
 {
     ck_assert_int_eq(tu_run(dir, "cd \"$D\" && printf 'x*y' >prog.txt &&"
                                  " '%s' expr -fprog.txt x=2 y=3 -oout.json", tu_mgviz()), 0);
-    assert_contains("stdout", "wrote out.json");
-    assert_contains("out.json", "\"format\"");
-    assert_contains("out.json", "\"label\":\"y\"");
+    tu_file_has(dir, "stdout", "wrote out.json");
+    tu_file_has(dir, "out.json", "\"format\"");
+    tu_file_has(dir, "out.json", "\"label\":\"y\"");
     ck_assert_int_eq(tu_run(dir, "cd \"$D\" && '%s' inspect -fprog.txt x=2 y=3 --top 1", tu_mgviz()),
                      0);
-    assert_contains("stdout", "x");
+    tu_file_has(dir, "stdout", "x");
 }
 END_TEST
 
@@ -132,7 +108,7 @@ START_TEST(test_range_errors_name_the_range)
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         ck_assert_int_eq(tu_run(dir, "'%s' %s", tu_mgviz(), cases[i].args), 2);
-        assert_contains("stderr", cases[i].message);
+        tu_file_has(dir, "stderr", cases[i].message);
     }
 }
 END_TEST
@@ -144,7 +120,7 @@ START_TEST(test_manual_page_covers_every_option)
     const char *man = getenv("MGVIZ_MAN");
     ck_assert_msg(man != NULL, "set MGVIZ_MAN to the built mgviz.1");
     ck_assert_int_eq(tu_run(dir, "groff -man -ww -z '%s'", man), 0);
-    char *warnings = output("stderr");
+    char *warnings = tu_text(dir, "stderr");
     ck_assert_msg(warnings[0] == '\0', "groff: %s", warnings);
     free(warnings);
     char list[256];
@@ -158,7 +134,7 @@ START_TEST(test_manual_page_covers_every_option)
                                      " test -s \"$D/options\" && while read -r o; do"
                                      " grep -q -e \" $o\" \"$D/page\" || echo \"missing $o\"; done <\"$D/options\"",
                                 man, tu_mgviz(), name), 0);
-        char *missing = output("stdout");
+        char *missing = tu_text(dir, "stdout");
         ck_assert_msg(missing[0] == '\0', "mgviz %s: %s", name, missing);
         free(missing);
     }
@@ -180,23 +156,23 @@ static void complete(const char *words)
 START_TEST(test_bash_completion)
 {
     complete("ex");
-    assert_contains("stdout", "expr\n");
+    tu_file_has(dir, "stdout", "expr\n");
     complete("help in");
-    assert_contains("stdout", "inspect\n");
+    tu_file_has(dir, "stdout", "inspect\n");
     complete("--ver");
-    assert_contains("stdout", "--version\n");
+    tu_file_has(dir, "stdout", "--version\n");
     complete("expr x --rank");
-    assert_contains("stdout", "--rankdir\n");
+    tu_file_has(dir, "stdout", "--rankdir\n");
     complete("expr x --rankdir \"\"");
-    char *out = output("stdout");
+    char *out = tu_text(dir, "stdout");
     ck_assert_str_eq(out, "LR\nTB\nRL\nBT\n");
     free(out);
     complete("inspect --gr");
-    assert_contains("stdout", "--graph\n");
+    tu_file_has(dir, "stdout", "--graph\n");
     complete("inspect --n");
-    assert_contains("stdout", "--node\n");
-    assert_contains("stdout", "--nonfinite\n");
-    assert_lacks("stdout", "--json");
+    tu_file_has(dir, "stdout", "--node\n");
+    tu_file_has(dir, "stdout", "--nonfinite\n");
+    tu_file_lacks(dir, "stdout", "--json");
 }
 END_TEST
 

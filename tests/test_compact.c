@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check_main.h"
+#include "test_util.h"
 #include "mg_tensor.h"
 #include "mg_value.h"
 
@@ -177,5 +177,5 @@ int main(void)
     tcase_add_test(tc, test_backward_accumulate_is_micrograds_rule);
     tcase_add_test(tc, test_backward_node_is_one_step);
     suite_add_tcase(s, tc);
-    return mg_check_run(s);
+    return tu_run_suite(s);
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check_main.h"
+#include "test_util.h"
 #include "mg_rng.h"
 #include "mg_tensor.h"
 
@@ -284,4 +284,4 @@ static Suite *edges_suite(void)
     return s;
 }
 
-int main(void) { return mg_check_run(edges_suite()); }
+int main(void) { return tu_run_suite(edges_suite()); }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mg_expr.h"
+#include "test_util.h"
 
 /* Builds src with bindings x=3, y=-2 (those the program uses); the root or NULL. */
 static mg_value *eval_xy(mg_graph *g, const char *src, mg_expr_error *err)
@@ -617,9 +618,5 @@ static Suite *expr_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(expr_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run_suite(expr_suite());
 }

@@ -16,30 +16,6 @@ static char dir[64];
 static void setup(void) { tu_tmpdir(dir, sizeof dir, "mgviz-hostile"); }
 static void teardown(void) { tu_rmrf(dir); }
 
-/* dir/name as text; the test fails when it is missing. */
-static char *output(const char *name)
-{
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    char *text = tu_slurp(path, NULL);
-    ck_assert_msg(text != NULL, "no %s", path);
-    return text;
-}
-
-static void assert_contains(const char *name, const char *part)
-{
-    char *text = output(name);
-    ck_assert_msg(strstr(text, part) != NULL, "'%s' not in %s:\n%s", part, name, text);
-    free(text);
-}
-
-static bool exists(const char *name)
-{
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return access(path, F_OK) == 0;
-}
-
 /* The test runs under ASan, where address-space limits do not apply. */
 static bool sanitized(void) { return getenv("MG_SANITIZED") != NULL; }
 
@@ -52,9 +28,9 @@ START_TEST(test_long_name_in_pictures)
                                      " '%s' expr -f F x=1 -o l.%s", tu_mgviz(), formats[i]), 0);
         char name[16];
         snprintf(name, sizeof name, "l.%s", formats[i]);
-        ck_assert(exists(name));
+        ck_assert(tu_exists(dir, name));
     }
-    assert_contains("l.svg", "vvvvvvvvvvvvvvvvvvvv");
+    tu_file_has(dir, "l.svg", "vvvvvvvvvvvvvvvvvvvv");
 }
 END_TEST
 
@@ -63,10 +39,10 @@ START_TEST(test_top_beyond_the_graph)
 {
     ck_assert_int_eq(tu_run(dir, "'%s' inspect 'x*y+z' x=1 y=2 z=3 --top 2305843009213693953",
                             tu_mgviz()), 0);
-    assert_contains("stdout", "leaves with the largest |grad| (3)");
+    tu_file_has(dir, "stdout", "leaves with the largest |grad| (3)");
     ck_assert_int_eq(tu_run(dir, "'%s' inspect 'x*y+z' x=1 y=2 z=3 --top 18446744073709551615 --json",
                             tu_mgviz()), 0);
-    assert_contains("stdout", "\"top\":[");
+    tu_file_has(dir, "stdout", "\"top\":[");
 }
 END_TEST
 
@@ -89,7 +65,7 @@ START_TEST(test_full_stdout_is_an_error)
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
         int status = tu_run(dir, "'%s' %s >/dev/full", tu_mgviz(), commands[i]);
         ck_assert_msg(status == 2, "'%s' >/dev/full exited %d", commands[i], status);
-        char *err = output("stderr");
+        char *err = tu_text(dir, "stderr");
         /* the reason when the failing write is known, at least the stream */
         ck_assert_msg(strstr(err, "No space left on device") ||
                           strstr(err, "cannot write to standard output"),
@@ -99,11 +75,11 @@ START_TEST(test_full_stdout_is_an_error)
     /* a server whose address cannot be printed does not keep running */
     ck_assert_int_eq(tu_run(dir, "timeout 20 '%s' serve --port 0 \"$D\" >/dev/full", tu_mgviz()),
                      2);
-    assert_contains("stderr", "the server's address would be lost");
+    tu_file_has(dir, "stderr", "the server's address would be lost");
     /* a batch's lines likewise */
     ck_assert_int_eq(tu_run(dir, "printf 'x*2\\n---\\ny+1' | '%s' expr --batch - >/dev/full",
                             tu_mgviz()), 2);
-    assert_contains("stderr", "No space left on device");
+    tu_file_has(dir, "stderr", "No space left on device");
 }
 END_TEST
 
@@ -124,11 +100,11 @@ START_TEST(test_export_under_memory_pressure)
             int status = tu_run(dir, "cd \"$D\" && rm -f %s && (ulimit -v %s; exec '%s' expr -f big.py -o %s)",
                                 name, limits[i], tu_mgviz(), name);
             if (status != 0) {
-                ck_assert_msg(!exists(name), "exit %d left %s", status, name);
+                ck_assert_msg(!tu_exists(dir, name), "exit %d left %s", status, name);
                 continue;
             }
-            assert_contains("stdout", "wrote ");
-            char *text = output(name);
+            tu_file_has(dir, "stdout", "wrote ");
+            char *text = tu_text(dir, name);
             size_t len = strlen(text);
             ck_assert_msg(len > 1000000, "%s: %zu bytes", name, len);
             while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
@@ -165,11 +141,11 @@ START_TEST(test_terminal_escapes_are_not_echoed)
     ck_assert_int_eq(tu_run(dir, "cd \"$D\" && printf 'x = 1\\ny = x +* 2 \\033[31mRED\\n' >p1 &&"
                                  " '%s' expr -f p1 -o g.json", tu_mgviz()), 1);
     assert_no_escapes("stderr");
-    assert_contains("stderr", "y = x +* 2 \\x1b[31mRED\n         ^");
+    tu_file_has(dir, "stderr", "y = x +* 2 \\x1b[31mRED\n         ^");
     ck_assert_int_eq(tu_run(dir, "cd \"$D\" && printf 'a\\033[2J\\302\\233 = 1\\n' >p2 &&"
                                  " '%s' expr -f p2 -o g.json", tu_mgviz()), 1);
     assert_no_escapes("stderr");
-    assert_contains("stderr", "a\\x1b[2J\\xc2\\x9b = 1\n   ^");
+    tu_file_has(dir, "stderr", "a\\x1b[2J\\xc2\\x9b = 1\n   ^");
     /* a graph file's labels and scopes, in inspect's text answers */
     ck_assert_int_eq(tu_run(dir, "cd \"$D\" && printf '%%s' '{\"format\":\"mgviz-graph\",\"version\":2,"
                                  "\"root\":2,\"nodes\":[{\"id\":0,\"op\":\"\",\"label\":\"x\\u001b[31m\","
@@ -180,27 +156,27 @@ START_TEST(test_terminal_escapes_are_not_echoed)
                                  "\"grad\":1,\"parents\":[0,1],\"scope\":\"\"}]}' >g.json &&"
                                  " '%s' inspect --graph g.json --counts --top 2 --node 0", tu_mgviz()), 0);
     assert_no_escapes("stdout");
-    assert_contains("stdout", "#0 x\\x1b[31m (input)");
-    assert_contains("stdout", "s\\x1b]0;title\\x07\\xc2\\x9b 1");
+    tu_file_has(dir, "stdout", "#0 x\\x1b[31m (input)");
+    tu_file_has(dir, "stdout", "s\\x1b]0;title\\x07\\xc2\\x9b 1");
     /* arguments echoed in messages */
     ck_assert_int_eq(tu_run(dir, "cd \"$D\" && '%s' inspect --graph g.json --node \"$(printf 'q\\033[2J')\"",
                             tu_mgviz()), 2);
     assert_no_escapes("stderr");
-    assert_contains("stderr", "'q\\x1b[2J'");
+    tu_file_has(dir, "stderr", "'q\\x1b[2J'");
     /* paths given as arguments, echoed on stdout */
     ck_assert_int_eq(tu_run(dir, "cd \"$D\" && E=\"$(printf 'e\\033[31m')\" && '%s' expr 'x*2' x=1 "
                                  "-o \"$E.json\" && '%s' train --steps 2 --snapshot-every 0 --out "
                                  "\"$E\" --no-progress", tu_mgviz(), tu_mgviz()), 0);
     assert_no_escapes("stdout");
-    assert_contains("stdout", "wrote e\\x1b[31m.json");
-    assert_contains("stdout", "the run is in e\\x1b[31m/");
+    tu_file_has(dir, "stdout", "wrote e\\x1b[31m.json");
+    tu_file_has(dir, "stdout", "the run is in e\\x1b[31m/");
     tu_run(dir, "cd \"$D\" && timeout 3 '%s' serve --port 0 \"$(printf 'e\\033[31m')\"",
            tu_mgviz());
     assert_no_escapes("stdout");
-    assert_contains("stdout", "serving e\\x1b[31m at http://127.0.0.1:");
+    tu_file_has(dir, "stdout", "serving e\\x1b[31m at http://127.0.0.1:");
     ck_assert_int_eq(tu_run(dir, "'%s' \"$(printf '\\033]0;x\\007')\"", tu_mgviz()), 2);
     assert_no_escapes("stderr");
-    assert_contains("stderr", "unknown command '\\x1b]0;x\\x07'");
+    tu_file_has(dir, "stderr", "unknown command '\\x1b]0;x\\x07'");
 }
 END_TEST
 

@@ -11,62 +11,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "check_main.h"
+#include "test_util.h"
 #include "mg_html.h"
 
-static char dir[] = "/tmp/test_html_XXXXXX";
+static char dir[64];
 
-static void make_dir(void)
-{
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void remove_dir(void)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[4096];
-    while (d && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
-    strcpy(dir, "/tmp/test_html_XXXXXX");
-}
+static void make_dir(void) { tu_tmpdir(dir, sizeof dir, "test_html"); }
+static void remove_dir(void) { tu_rmrf(dir); }
 
 static char *path_in_dir(const char *name)
 {
     static char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     return path;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc((size_t)n + 1);
-    ck_assert_uint_eq(fread(p, 1, (size_t)n, f), (size_t)n);
-    p[n] = '\0';
-    fclose(f);
-    if (len)
-        *len = (size_t)n;
-    return p;
-}
-
-static size_t count(const char *hay, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
-        n++;
-    return n;
 }
 
 static int b64_value(char c)
@@ -127,7 +84,7 @@ START_TEST(test_page_embeds_graph_and_both_states)
     ck_assert_double_eq(x->grad, 4.0);
     ck_assert_double_eq(y->grad, 2.0);
 
-    char *page = slurp(path_in_dir("z.html"), NULL);
+    char *page = tu_text(dir, "z.html");
     ck_assert(strncmp(page, "<!DOCTYPE html>", 15) == 0);
     for (uint32_t id = 0; id < 4; id++) {
         char want[32];
@@ -162,7 +119,7 @@ START_TEST(test_page_embeds_graph_and_both_states)
     /* a second page: the leaves' grads before its backward pass are kept */
     ck_assert_int_eq(mg_html_write(z, path_in_dir("z2.html"), NULL, &err), MG_OK);
     ck_assert_double_eq(x->grad, 8.0); /* accumulated, as in PyTorch */
-    page = slurp(path_in_dir("z2.html"), NULL);
+    page = tu_text(dir, "z2.html");
     unsigned char *before = field_bytes(strstr(page, "\"steps\":["), "before", &n);
     ck_assert_double_eq(le_double(before, 0), 4.0);
     ck_assert_double_eq(le_double(before, 1), 2.0);
@@ -183,8 +140,8 @@ START_TEST(test_markup_in_labels_is_escaped)
     mg_html_options opt = { .title = "<i>title</i>" };
     mg_error err;
     ck_assert_int_eq(mg_html_write(z, path_in_dir("m.html"), &opt, &err), MG_OK);
-    char *page = slurp(path_in_dir("m.html"), NULL);
-    ck_assert_uint_eq(count(page, "</script"), 2); /* the template's own two */
+    char *page = tu_text(dir, "m.html");
+    ck_assert_uint_eq(tu_count(page, "</script"), 2); /* the template's own two */
     ck_assert_ptr_null(strstr(page, "<b>"));
     ck_assert_ptr_null(strstr(page, "<i>"));
     ck_assert_ptr_nonnull(strstr(page, "&lt;i&gt;title"));
@@ -203,7 +160,7 @@ START_TEST(test_nan_survives_as_bytes)
     mg_value *q = mg_log(mg_subc(y, 4.0));
     mg_error err;
     ck_assert_int_eq(mg_html_write(q, path_in_dir("nan.html"), NULL, &err), MG_OK);
-    char *page = slurp(path_in_dir("nan.html"), NULL);
+    char *page = tu_text(dir, "nan.html");
     size_t n;
     unsigned char *data = field_bytes(strstr(page, "\"steps\":["), "data", &n);
     ck_assert(isnan(le_double(data, q->id)));
@@ -247,7 +204,7 @@ START_TEST(test_steps_keep_each_steps_numbers)
     double cl[] = { 1, 0.5, NAN, 0.2, 0.1 };
     ck_assert_int_eq(mg_html_steps_set_curve(s, cs, cl, 5, &err), MG_OK);
     ck_assert_int_eq(mg_html_steps_write(s, path_in_dir("s.html"), &err), MG_OK);
-    char *page = slurp(path_in_dir("s.html"), NULL);
+    char *page = tu_text(dir, "s.html");
     const char *p = strstr(page, "\"steps\":[");
     for (int k = 0; k < 3; k++) {
         char want[32];
@@ -280,7 +237,7 @@ START_TEST(test_edges_carry_the_chain_rule)
     mg_value *c = mg_label(mg_mul(b, b), "c");
     mg_error err;
     ck_assert_int_eq(mg_html_write(c, path_in_dir("e.html"), NULL, &err), MG_OK);
-    char *page = slurp(path_in_dir("e.html"), NULL);
+    char *page = tu_text(dir, "e.html");
     const char *step = strstr(page, "\"steps\":[");
     size_t nl, nc;
     unsigned char *local = field_bytes(step, "local", &nl);
@@ -374,7 +331,7 @@ START_TEST(test_rewrite_is_atomic)
     fclose(f);
     mg_error err;
     ck_assert_int_eq(mg_html_write(z, path_in_dir("p.html"), NULL, &err), MG_OK);
-    char *page = slurp(path_in_dir("p.html"), NULL);
+    char *page = tu_text(dir, "p.html");
     ck_assert(strncmp(page, "<!DOCTYPE html>", 15) == 0);
     free(page);
     DIR *d = opendir(dir);
@@ -414,7 +371,7 @@ START_TEST(test_large_runs_fit_the_size_budget)
     }
     ck_assert_int_eq(mg_html_steps_write(s, path_in_dir("big.html"), &err), MG_OK);
     size_t len;
-    char *page = slurp(path_in_dir("big.html"), &len);
+    char *page = tu_slurp(path_in_dir("big.html"), &len);
     ck_assert_uint_lt(len, 20u << 20);
     ck_assert_ptr_nonnull(strstr(page, "\"encoding\":\"f32\""));
     ck_assert_ptr_nonnull(strstr(page, "\"partial\":true"));
@@ -457,5 +414,5 @@ static Suite *html_suite(void)
 
 int main(void)
 {
-    return mg_check_run(html_suite());
+    return tu_run_suite(html_suite());
 }

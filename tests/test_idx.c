@@ -8,19 +8,18 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "check_main.h"
+#include "test_util.h"
 #include "test_tensor_data.h"
 #include "mg_idx.h"
 #include "mg_limits.h"
 
-static char dir[] = "/tmp/mgviz-test-idx-XXXXXX";
+static char dir[64];
 
-static void setup(void) { temp_dir_make(dir); }
+static void setup(void) { tu_tmpdir(dir, sizeof dir, "mgviz-test-idx"); }
 
 static void teardown(void)
 {
-    temp_dir_remove(dir);
-    strcpy(dir, "/tmp/mgviz-test-idx-XXXXXX");
+    tu_rmrf(dir);
 }
 
 /* An IDX image of ndim dims (big-endian) with bytes i*7+1, in memory. */
@@ -374,4 +373,4 @@ static Suite *idx_suite(void)
     return s;
 }
 
-int main(void) { return mg_check_run(idx_suite()); }
+int main(void) { return tu_run_suite(idx_suite()); }

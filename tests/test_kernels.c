@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check_main.h"
+#include "test_util.h"
 #include "kernels_isa.h"
 #include "mg_kernels.h"
 #include "mg_rng.h"
@@ -387,4 +387,4 @@ static Suite *kernels_suite(void)
     return s;
 }
 
-int main(void) { return mg_check_run(kernels_suite()); }
+int main(void) { return tu_run_suite(kernels_suite()); }

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "check_main.h"
+#include "test_util.h"
 #include "mg_gpt.h"
 #include "mg_mlp_lm.h"
 
@@ -413,4 +413,4 @@ static Suite *lm_suite(void)
     return s;
 }
 
-int main(void) { return mg_check_run(lm_suite()); }
+int main(void) { return tu_run_suite(lm_suite()); }

@@ -53,52 +53,13 @@ static int mgviz(const char *args)
     return tu_run(dir, "cd \"$D\" && '%s' %s", tu_mgviz(), args);
 }
 
-static char *text(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    char *t = tu_slurp(path, NULL);
-    ck_assert_msg(t != NULL, "%s missing", path);
-    return t;
-}
-
 /* Whether the file holds what. */
 static bool says(const char *name, const char *what)
 {
-    char *t = text(name);
+    char *t = tu_text(dir, name);
     const bool yes = strstr(t, what) != NULL;
     free(t);
     return yes;
-}
-
-static bool exists(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return access(path, F_OK) == 0;
-}
-
-static size_t count(const char *text, const char *what)
-{
-    size_t n = 0;
-    for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
-        n++;
-    return n;
-}
-
-/* The member `key` of the last eval event of a steps.jsonl. */
-static double last_eval(const char *steps, const char *key)
-{
-    const char *e = NULL;
-    for (const char *p = strstr(steps, "{\"event\":\"eval\""); p;
-         p = strstr(p + 1, "{\"event\":\"eval\""))
-        e = p;
-    ck_assert_ptr_nonnull(e);
-    char k[64];
-    snprintf(k, sizeof k, "\"%s\":", key);
-    const char *a = strstr(e, k);
-    ck_assert_ptr_nonnull(a);
-    return strtod(a + strlen(k), NULL);
 }
 
 /* The bigram baseline the command prints. */
@@ -116,14 +77,14 @@ static double bigram(const char *out)
 START_TEST(words_mlp_learns_below_the_bigram_and_samples)
 {
     int rc = mgviz(WORDS "--steps 600 --eval-every 200 --lr 0.01 --out r --save w.ckpt");
-    char *out = text("stdout"), *err = text("stderr");
+    char *out = tu_text(dir, "stdout"), *err = tu_text(dir, "stderr");
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
-    ck_assert_uint_eq(count(out, "val accuracy"), 3);
-    char *steps = text("r/steps.jsonl");
-    ck_assert_uint_eq(count(steps, "\"split\":\"val\""), 3);
-    const double val = last_eval(steps, "loss"), base = bigram(out);
+    ck_assert_uint_eq(tu_count(out, "val accuracy"), 3);
+    char *steps = tu_text(dir, "r/steps.jsonl");
+    ck_assert_uint_eq(tu_count(steps, "\"split\":\"val\""), 3);
+    const double val = tu_last_event_number(steps, "eval", "loss"), base = bigram(out);
     ck_assert_msg(val < base - 0.1, "val loss %g, bigram %g", val, base);
-    char *run = text("r/run.json");
+    char *run = tu_text(dir, "r/run.json");
     ck_assert_ptr_nonnull(strstr(run, "\"context\":3"));
     free(out), free(err), free(steps), free(run);
 
@@ -131,15 +92,15 @@ START_TEST(words_mlp_learns_below_the_bigram_and_samples)
     ck_assert_int_eq(mgviz("sample w.ckpt --count 8 --seed 5 > b.txt"), 0);
     ck_assert_int_eq(mgviz("sample w.ckpt --count 8 --seed 6 --temperature 0.7 --top-k 5 "
                            "> c.txt"), 0);
-    char *a = text("a.txt"), *b = text("b.txt"), *c = text("c.txt");
+    char *a = tu_text(dir, "a.txt"), *b = tu_text(dir, "b.txt"), *c = tu_text(dir, "c.txt");
     ck_assert_str_eq(a, b);
     ck_assert_str_ne(a, c);
-    ck_assert_uint_eq(count(a, "\n"), 8);
+    ck_assert_uint_eq(tu_count(a, "\n"), 8);
     for (const char *p = a; *p; p++)
         ck_assert_msg((*p >= 'a' && *p <= 'z') || *p == '\n' || *p == '.', "byte %d", *p);
     /* a trained model draws the syllables it saw: most letters are in them */
-    size_t known = count(a, "ka") + count(a, "lo") + count(a, "mi") + count(a, "ne") +
-                   count(a, "su") + count(a, "ta") + count(a, "ri") + count(a, "po");
+    size_t known = tu_count(a, "ka") + tu_count(a, "lo") + tu_count(a, "mi") + tu_count(a, "ne") +
+                   tu_count(a, "su") + tu_count(a, "ta") + tu_count(a, "ri") + tu_count(a, "po");
     const size_t letters = strlen(a) - 8;
     ck_assert_msg(2 * known >= letters / 2, "not like the words: %s", a);
     free(a), free(b), free(c);
@@ -149,28 +110,28 @@ END_TEST
 START_TEST(gpt_on_fortunes_resumes_as_if_never_stopped)
 {
     int rc = mgviz(GPT "--steps 40 --eval-every 20 --out whole");
-    ck_assert_msg(rc == 0, "exit %d: %s", rc, text("stderr"));
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, tu_text(dir, "stderr"));
     /* the same run, stopped after the first period and resumed */
     ck_assert_int_eq(mgviz(GPT "--steps 20 --eval-every 20 --out first --save h.ckpt"), 0);
     rc = mgviz(GPT "--steps 40 --eval-every 20 --out second --resume h.ckpt --save g.ckpt");
-    char *out = text("stdout");
-    ck_assert_msg(rc == 0, "exit %d: %s", rc, text("stderr"));
+    char *out = tu_text(dir, "stdout");
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, tu_text(dir, "stderr"));
     ck_assert_ptr_nonnull(strstr(out, "resumed"));
-    char *whole = text("whole/steps.jsonl"), *second = text("second/steps.jsonl");
-    ck_assert_double_eq(last_eval(whole, "loss"), last_eval(second, "loss"));
+    char *whole = tu_text(dir, "whole/steps.jsonl"), *second = tu_text(dir, "second/steps.jsonl");
+    ck_assert_double_eq(tu_last_event_number(whole, "eval", "loss"), tu_last_event_number(second, "eval", "loss"));
     /* it learns: the val loss ends below the first step's loss */
     const char *first = strstr(whole, "{\"step\":0,");
     ck_assert_ptr_nonnull(first);
     const double start = strtod(strstr(first, "\"loss\":") + 7, NULL);
-    ck_assert_msg(last_eval(whole, "loss") < start - 0.5, "val loss %g, first loss %g",
-                  last_eval(whole, "loss"), start);
+    ck_assert_msg(tu_last_event_number(whole, "eval", "loss") < start - 0.5, "val loss %g, first loss %g",
+                  tu_last_event_number(whole, "eval", "loss"), start);
     /* attention is named where the inspector looks for it */
     ck_assert(says("second/run.json", "gpt/block2"));
     free(out), free(whole), free(second);
 
     ck_assert_int_eq(mgviz("sample g.ckpt --count 3 --max-tokens 50 > s.txt"), 0);
-    char *s = text("s.txt");
-    ck_assert_uint_eq(count(s, "\n%\n"), 3);
+    char *s = tu_text(dir, "s.txt");
+    ck_assert_uint_eq(tu_count(s, "\n%\n"), 3);
     free(s);
 }
 END_TEST
@@ -185,8 +146,8 @@ START_TEST(gpt_snapshots_fold_blocks_and_pick_tokens)
     int rc = mgviz("train --dataset fortunes --model gpt --data-dir fortunes --context 16 "
                    "--embd 16 --layers 3 --heads 2 --batch 4 --steps 3 --snapshot-every 2 "
                    "--inspector --no-progress --out pics");
-    ck_assert_msg(rc == 0, "exit %d: %s", rc, text("stderr"));
-    char *svg = text("pics/snapshots/step-000002-sample.svg");
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, tu_text(dir, "stderr"));
+    char *svg = tu_text(dir, "pics/snapshots/step-000002-sample.svg");
     ck_assert_msg(strstr(svg, "class=\"node fold group\""), "no group box");
     ck_assert_ptr_nonnull(strstr(svg, ">block1, block2<"));
     ck_assert_ptr_nonnull(strstr(svg, "&#160;×2<"));
@@ -196,7 +157,7 @@ START_TEST(gpt_snapshots_fold_blocks_and_pick_tokens)
     ck_assert_ptr_nonnull(strstr(svg, ">block3.attn.weights<"));
     ck_assert_ptr_null(strstr(svg, ">block1.attn.weights<")); /* inside the group */
     free(svg);
-    char *page = text("pics/inspector.html");
+    char *page = tu_text(dir, "pics/inspector.html");
     const char *pos = strstr(page, "\"positions\":{\"logits\":");
     ck_assert_msg(pos != NULL, "the page has no positions");
     const char *names = strstr(pos, "\"names\":[");
@@ -219,9 +180,9 @@ static void refused(const char *args, const char *says)
     char cmd[600];
     snprintf(cmd, sizeof cmd, "train %s --out never", args);
     ck_assert_int_eq(mgviz(cmd), 2);
-    char *err = text("stderr");
+    char *err = tu_text(dir, "stderr");
     ck_assert_msg(strstr(err, says) != NULL, "%s: '%s' not in: %s", args, says, err);
-    ck_assert(!exists("never"));
+    ck_assert(!tu_exists(dir, "never"));
     free(err);
 }
 
@@ -272,7 +233,7 @@ START_TEST(sample_refuses_hostile_checkpoints)
     ck_assert_int_eq(mgviz("train --dataset moons --engine tensor --steps 2 --out m "
                            "--save m.ckpt --snapshot-every 0 --no-progress"), 0);
     ck_assert_int_eq(mgviz("sample m.ckpt"), 2);
-    char *err = text("stderr");
+    char *err = tu_text(dir, "stderr");
     ck_assert_msg(strstr(err, "not a language model") != NULL, "%s", err);
     free(err);
     /* a valid file of 200 bytes declaring a 32-block GPT 4096 wide (26 GB of

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "check_main.h"
+#include "test_util.h"
 #include "mg_data.h"
 #include "mg_gradcheck.h"
 #include "mg_loss.h"
@@ -293,4 +293,4 @@ static Suite *nn_suite(void)
     return s;
 }
 
-int main(void) { return mg_check_run(nn_suite()); }
+int main(void) { return tu_run_suite(nn_suite()); }

@@ -7,7 +7,7 @@
 #include <math.h>
 #include <sys/stat.h>
 
-#include "check_main.h"
+#include "test_util.h"
 #include "mg_plot.h"
 #include "test_plot_util.h"
 
@@ -29,12 +29,12 @@ static decoded curve(const double *x, const double *y, size_t n, const mg_plot_o
 static char *curve_svg(const double *x, const double *y, size_t n, const mg_plot_options *o)
 {
     char dir[64], path[128];
-    make_temp_dir(dir, sizeof dir, "test_plot_svg");
+    tu_tmpdir(dir, sizeof dir, "test_plot_svg");
     snprintf(path, sizeof path, "%s/c.svg", dir);
     mg_error err;
     ck_assert_msg(mg_plot_curve(path, x, y, n, o, &err) == MG_OK, "%s", err.message);
-    char *text = read_text(dir, "c.svg");
-    remove_dir(dir);
+    char *text = tu_text(dir, "c.svg");
+    tu_rmrf(dir);
     return text;
 }
 
@@ -439,7 +439,7 @@ END_TEST
 START_TEST(curve_file_is_written_whole_or_not_at_all)
 {
     char dir[64], path[128];
-    make_temp_dir(dir, sizeof dir, "test_plot");
+    tu_tmpdir(dir, sizeof dir, "test_plot");
     snprintf(path, sizeof path, "%s/loss.png", dir);
     double y[] = { 3, 2, 1 };
     mg_error err;
@@ -447,7 +447,7 @@ START_TEST(curve_file_is_written_whole_or_not_at_all)
     decoded d = decode_png_file(path);
     ck_assert_int_eq(d.w, 640);
     free(d.px);
-    ck_assert_int_eq(count_entries(dir), 1); /* no temporary file left behind */
+    ck_assert_int_eq(tu_count_entries(dir), 1); /* no temporary file left behind */
     /* A parent that is a file: an I/O error naming the path. */
     snprintf(path, sizeof path, "%s/loss.png/x.png", dir);
     ck_assert_int_eq(mg_plot_curve(path, NULL, y, 3, NULL, &err), MG_EIO);
@@ -462,8 +462,8 @@ START_TEST(curve_file_is_written_whole_or_not_at_all)
     ck_assert_int_eq(mg_plot_curve(path, NULL, y, 0, NULL, &err), MG_EINVAL);
     mg_png none = { 0 };
     ck_assert_int_eq(mg_png_write(&none, path, &err), MG_EINVAL);
-    ck_assert_int_eq(count_entries(dir), 1);
-    remove_dir(dir);
+    ck_assert_int_eq(tu_count_entries(dir), 1);
+    tu_rmrf(dir);
 }
 END_TEST
 
@@ -619,20 +619,20 @@ END_TEST
 START_TEST(boundary_svg_has_its_text_and_field)
 {
     char dir[64], path[128];
-    make_temp_dir(dir, sizeof dir, "test_plot_b");
+    tu_tmpdir(dir, sizeof dir, "test_plot_b");
     snprintf(path, sizeof path, "%s/b.svg", dir);
     mg_plot_options o = { .title = "step 7" };
     mg_error err;
     ck_assert_msg(mg_plot_boundary(path, split, NULL, points, labels, 4, &o, &err) == MG_OK,
                   "%s", err.message);
-    char *svg = read_text(dir, "b.svg");
+    char *svg = tu_text(dir, "b.svg");
     ck_assert_ptr_nonnull(strstr(svg, ">step 7</text>"));
     ck_assert_ptr_nonnull(strstr(svg, ">X[:,0]</text>"));
     ck_assert_ptr_nonnull(strstr(svg, ">X[:,1]</text>"));
     ck_assert_ptr_nonnull(strstr(svg, ">label &gt; 0</text>"));
     ck_assert_ptr_nonnull(strstr(svg, "<image")); /* the field, as a picture */
     free(svg);
-    remove_dir(dir);
+    tu_rmrf(dir);
 }
 END_TEST
 
@@ -706,5 +706,5 @@ static Suite *plot_suite(void)
 
 int main(void)
 {
-    return mg_check_run(plot_suite());
+    return tu_run_suite(plot_suite());
 }

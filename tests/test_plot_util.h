@@ -1,5 +1,6 @@
 /* test_plot_util.h — what the plot and snapshot suites share: PNGs read
- * back with libpng, colour counts, and scratch directories. */
+ * back with libpng and colour counts (scratch directories and files come
+ * from test_util.h). */
 #ifndef TEST_PLOT_UTIL_H
 #define TEST_PLOT_UTIL_H
 
@@ -13,6 +14,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "test_util.h"
 
 /* A decoded picture: RGB, 3 bytes per pixel. */
 typedef struct decoded {
@@ -172,88 +175,6 @@ static inline int svg_texts(const char *svg, svg_text *out, int max)
         memcpy(t->s, gt + 1, len);
         t->s[len] = '\0';
     }
-    return n;
-}
-
-/* A fresh empty directory under /tmp, named into dir (>= 32 bytes). */
-static inline void make_temp_dir(char *dir, size_t n, const char *stem)
-{
-    snprintf(dir, n, "/tmp/%s_XXXXXX", stem);
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-/* Removes dir and the files in it (one level: what the suites write). */
-static inline void remove_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    char path[1024];
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            unlink(path);
-        }
-    closedir(d);
-    rmdir(dir);
-}
-
-/* Number of entries (files) in dir, "." and ".." aside. */
-static inline int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    closedir(d);
-    return n;
-}
-
-/* True when dir/name is a regular file that is not empty. */
-static inline bool exists(const char *dir, const char *name)
-{
-    char path[512];
-    struct stat st;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
-}
-
-/* The whole text of dir/name, NUL-terminated; the caller frees it. */
-static inline char *read_text(const char *dir, const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *text = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(text);
-    ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-    text[n] = '\0';
-    fclose(f);
-    return text;
-}
-
-/* Creates (or replaces) the file path holding text. */
-static inline void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    ck_assert_msg(f != NULL, "cannot create %s", path);
-    fputs(text, f);
-    fclose(f);
-}
-
-/* Times `what` occurs in text. */
-static inline size_t occurrences(const char *text, const char *what)
-{
-    size_t n = 0;
-    for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
-        n++;
     return n;
 }
 

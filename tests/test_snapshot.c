@@ -6,12 +6,11 @@
 #include <sys/stat.h>
 
 #include "attention_graph.h"
-#include "check_main.h"
+#include "test_util.h"
 #include "mg_data.h"
 #include "mg_loss.h"
 #include "mg_snapshot.h"
 #include "test_plot_util.h"
-#include "test_util.h"
 
 enum { N = 8 };
 
@@ -76,7 +75,7 @@ static const int saved_steps[] = { 0, 2, 4, 5 }; /* every 2 of 6, and the last *
  * directory, with o's other options (the points filled in for predict). */
 static void record_six(char *dir, size_t n, model *t, mg_snapshot_options o)
 {
-    make_temp_dir(dir, n, "test_snapshot");
+    tu_tmpdir(dir, n, "test_snapshot");
     model_init(t);
     o.every = 2;
     o.steps = 6;
@@ -111,16 +110,16 @@ START_TEST(short_run_leaves_the_expected_files)
         const char *kinds[] = { "graph.svg", "sample.svg", "boundary.png" };
         for (int j = 0; j < 3; j++) {
             snprintf(name, sizeof name, "snapshots/step-%06d-%s", k, kinds[j]);
-            ck_assert_msg(exists(dir, name) == saved, "%s: %s", name,
+            ck_assert_msg(tu_has_file(dir, name) == saved, "%s: %s", name,
                           saved ? "missing" : "written at a step not saved");
         }
     }
-    ck_assert(exists(dir, "loss.png") && exists(dir, "index.html") &&
-              exists(dir, "snapshots.json"));
-    ck_assert_int_eq(count_entries(dir), 4); /* the three and snapshots/ */
+    ck_assert(tu_has_file(dir, "loss.png") && tu_has_file(dir, "index.html") &&
+              tu_has_file(dir, "snapshots.json"));
+    ck_assert_int_eq(tu_count_entries(dir), 4); /* the three and snapshots/ */
     char steps[128];
     snprintf(steps, sizeof steps, "%s/snapshots", dir);
-    ck_assert_int_eq(count_entries(steps), 4 * 4); /* three pictures and a manifest per step; no temporaries */
+    ck_assert_int_eq(tu_count_entries(steps), 4 * 4); /* three pictures and a manifest per step; no temporaries */
     discard(dir, &t);
 }
 END_TEST
@@ -130,7 +129,7 @@ START_TEST(manifest_lists_steps_and_files_in_order)
     char dir[64], want[128];
     model t;
     record_six(dir, sizeof dir, &t, (mg_snapshot_options){ .predict = score });
-    char *json = read_text(dir, "snapshots.json");
+    char *json = tu_text(dir, "snapshots.json");
     ck_assert_ptr_nonnull(strstr(json, "\"format\": \"mgviz-snapshots\""));
     ck_assert_ptr_nonnull(strstr(json, "\"step\": [0,1,2,3,4,5]"));
     /* one entry per saved step, in order, each naming its existing files */
@@ -145,11 +144,11 @@ START_TEST(manifest_lists_steps_and_files_in_order)
             snprintf(want, sizeof want, "snapshots/step-%06d-%s", saved_steps[i], kinds[j]);
             const char *at = strstr(p, want), *next = strstr(p + 1, "{\"step\"");
             ck_assert_msg(at && (!next || at < next), "%s not in its entry", want);
-            ck_assert(exists(dir, want));
+            ck_assert(tu_has_file(dir, want));
         }
     }
-    ck_assert_uint_eq(occurrences(strstr(json, "\"snapshots\""), "{\"step\":"), 4);
-    ck_assert_uint_eq(occurrences(json, "\"graph_json\":null"), 4);
+    ck_assert_uint_eq(tu_count(strstr(json, "\"snapshots\""), "{\"step\":"), 4);
+    ck_assert_uint_eq(tu_count(json, "\"graph_json\":null"), 4);
     free(json);
     discard(dir, &t);
 }
@@ -160,7 +159,7 @@ START_TEST(index_lists_saved_steps_with_pictures)
     char dir[64], want[128];
     model t;
     record_six(dir, sizeof dir, &t, (mg_snapshot_options){ .title = "tiny <run>", .predict = score });
-    char *html = read_text(dir, "index.html");
+    char *html = tu_text(dir, "index.html");
     ck_assert_ptr_nonnull(strstr(html, "<title>tiny &lt;run&gt;</title>"));
     ck_assert_ptr_nonnull(strstr(html, "src=\"loss.png\""));
     ck_assert_ptr_null(strstr(html, "<script"));
@@ -171,7 +170,7 @@ START_TEST(index_lists_saved_steps_with_pictures)
         snprintf(want, sizeof want, "src=\"snapshots/step-%06d-boundary.png\"", saved_steps[i]);
         ck_assert_ptr_nonnull(strstr(p, want));
     }
-    ck_assert_uint_eq(occurrences(html, "<tr id="), 4);
+    ck_assert_uint_eq(tu_count(html, "<tr id="), 4);
     free(html);
     discard(dir, &t);
 }
@@ -207,9 +206,9 @@ END_TEST
 START_TEST(bad_directories_are_errors)
 {
     char dir[64], path[128];
-    make_temp_dir(dir, sizeof dir, "test_snapshot");
+    tu_tmpdir(dir, sizeof dir, "test_snapshot");
     snprintf(path, sizeof path, "%s/file", dir);
-    write_file(path, "x");
+    tu_write(path, "x");
     mg_error err;
     ck_assert_ptr_null(mg_snapshot_open(path, NULL, &err)); /* a file, not a directory */
     ck_assert_int_eq(err.code, MG_EIO);
@@ -226,9 +225,9 @@ START_TEST(bad_directories_are_errors)
     ck_assert_msg(s != NULL, "%s", err.message);
     ck_assert_int_eq(mg_snapshot_close(s, &err), MG_OK);
     snprintf(path, sizeof path, "%s/a/b/run", dir);
-    ck_assert(exists(path, "snapshots.json"));
-    ck_assert(exists(path, "index.html"));
-    ck_assert(!exists(path, "loss.png")); /* no steps: no curve */
+    ck_assert(tu_has_file(path, "snapshots.json"));
+    ck_assert(tu_has_file(path, "index.html"));
+    ck_assert(!tu_has_file(path, "loss.png")); /* no steps: no curve */
     tu_rmrf(dir);
 }
 END_TEST
@@ -236,7 +235,7 @@ END_TEST
 START_TEST(bad_steps_and_options_are_errors)
 {
     char dir[64];
-    make_temp_dir(dir, sizeof dir, "test_snapshot");
+    tu_tmpdir(dir, sizeof dir, "test_snapshot");
     mg_error err;
     mg_snapshot_options bad = { .graph_format = "gif" };
     ck_assert_ptr_null(mg_snapshot_open(dir, &bad, &err));
@@ -263,7 +262,7 @@ START_TEST(bad_steps_and_options_are_errors)
     ck_assert_uint_eq(mg_snapshot_saved(s), 0);
     ck_assert_int_eq(mg_snapshot_close(s, &err), MG_OK);
     ck_assert_int_eq(mg_snapshot_close(NULL, &err), MG_OK);
-    char *json = read_text(dir, "snapshots.json");
+    char *json = tu_text(dir, "snapshots.json");
     ck_assert_ptr_nonnull(strstr(json, "\"step\": [3,4,5]"));
     ck_assert_ptr_nonnull(strstr(json, "\"loss\": [1,null,null]"));
     ck_assert_ptr_null(strstr(json, "nan"));
@@ -280,7 +279,7 @@ END_TEST
 START_TEST(due_steps_follow_every_and_the_last)
 {
     char dir[64];
-    make_temp_dir(dir, sizeof dir, "test_snapshot");
+    tu_tmpdir(dir, sizeof dir, "test_snapshot");
     mg_snapshot_options o = { .every = 3, .steps = 10 };
     mg_snapshot *s = mg_snapshot_open(dir, &o, NULL);
     for (int k = 0; k < 12; k++)
@@ -301,7 +300,7 @@ END_TEST
 START_TEST(sample_first_json_and_inspector)
 {
     char dir[64];
-    make_temp_dir(dir, sizeof dir, "test_snapshot");
+    tu_tmpdir(dir, sizeof dir, "test_snapshot");
     model t;
     model_init(&t);
     mg_error err;
@@ -319,15 +318,15 @@ START_TEST(sample_first_json_and_inspector)
     }
     ck_assert_int_eq(mg_snapshot_sample(s, 0, t.m->params[0], NULL, &err), MG_EINVAL);
     ck_assert_msg(mg_snapshot_close(s, &err) == MG_OK, "%s", err.message);
-    ck_assert(exists(dir, "snapshots/step-000000-sample.json"));
-    ck_assert(exists(dir, "snapshots/step-000002-sample.svg"));
-    ck_assert(!exists(dir, "snapshots/step-000001-sample.svg"));
-    ck_assert(!exists(dir, "snapshots/step-000000-graph.svg"));
-    ck_assert(exists(dir, "inspector.html"));
-    char *json = read_text(dir, "snapshots/step-000000-sample.json");
+    ck_assert(tu_has_file(dir, "snapshots/step-000000-sample.json"));
+    ck_assert(tu_has_file(dir, "snapshots/step-000002-sample.svg"));
+    ck_assert(!tu_has_file(dir, "snapshots/step-000001-sample.svg"));
+    ck_assert(!tu_has_file(dir, "snapshots/step-000000-graph.svg"));
+    ck_assert(tu_has_file(dir, "inspector.html"));
+    char *json = tu_text(dir, "snapshots/step-000000-sample.json");
     ck_assert_ptr_nonnull(strstr(json, "mgviz-graph"));
     free(json);
-    json = read_text(dir, "snapshots.json");
+    json = tu_text(dir, "snapshots.json");
     ck_assert_ptr_nonnull(strstr(json, "\"inspector\": \"inspector.html\""));
     ck_assert_ptr_nonnull(strstr(json, "\"sample_json\":\"snapshots/step-000002-sample.json\""));
     const char *at = strstr(json, "{\"step\":2,\"loss\":");
@@ -345,7 +344,7 @@ START_TEST(sequence_sample_gives_the_page_its_positions)
 {
     for (int with = 0; with < 2; with++) {
         char dir[64];
-        make_temp_dir(dir, sizeof dir, "test_snapshot");
+        tu_tmpdir(dir, sizeof dir, "test_snapshot");
         mg_graph *g = mg_graph_new();
         mg_error err;
         mg_snapshot_options o = { .every = 2, .inspector = MG_SNAPSHOT_INSPECT_SAMPLE };
@@ -365,7 +364,7 @@ START_TEST(sequence_sample_gives_the_page_its_positions)
             mg_graph_reset(g);
         }
         ck_assert_msg(mg_snapshot_close(s, &err) == MG_OK, "%s", err.message);
-        char *page = read_text(dir, "inspector.html");
+        char *page = tu_text(dir, "inspector.html");
         if (with) {
             char want[96];
             snprintf(want, sizeof want, "\"positions\":{\"logits\":%u,\"step\":2,", logits_id);
@@ -386,7 +385,7 @@ END_TEST
 START_TEST(the_sample_shown_is_named_and_marked)
 {
     char dir[64];
-    make_temp_dir(dir, sizeof dir, "test_snapshot");
+    tu_tmpdir(dir, sizeof dir, "test_snapshot");
     model t;
     model_init(&t);
     mg_error err;
@@ -410,7 +409,7 @@ START_TEST(the_sample_shown_is_named_and_marked)
     ck_assert_ptr_null(mg_snapshot_step_file(s, 1));
     ck_assert_int_eq(mg_snapshot_eval(s, 1, 2, 0.3, 0.875, &err), MG_OK);
     ck_assert_int_eq(mg_snapshot_close(s, &err), MG_OK);
-    char *step = read_text(dir, "snapshots/step-000000.json");
+    char *step = tu_text(dir, "snapshots/step-000000.json");
     ck_assert_msg(strstr(step, "{\"step\":0,\"loss\":0.25,\"accuracy\":0.5,\"files\":{"
                                "\"graph\":null,\"sample\":\"snapshots/step-000000-sample.svg\","
                                "\"boundary\":\"snapshots/step-000000-boundary.png\",") != NULL,
@@ -418,18 +417,18 @@ START_TEST(the_sample_shown_is_named_and_marked)
     ck_assert_ptr_nonnull(strstr(step, "\"marked\":3,\"sample\":{\"index\":3,\"loss\":0.5,"
                                        "\"worst\":true,\"zero_grads\":false,\"label\":\"-1\"}}\n"));
     free(step);
-    char *svg = read_text(dir, "snapshots/step-000000-sample.svg");
+    char *svg = tu_text(dir, "snapshots/step-000000-sample.svg");
     ck_assert_msg(strstr(svg, "step 0, sample 3 (label &#45;1): the largest loss of the "
                               "step, 0.5") != NULL, "%.3000s", svg);
     free(svg);
-    svg = read_text(dir, "snapshots/step-000002-sample.svg");
+    svg = tu_text(dir, "snapshots/step-000002-sample.svg");
     ck_assert_ptr_nonnull(strstr(svg, "step 2, sample 3 (label &#45;1): loss 0.5 &#45; every grad is 0"));
     free(svg);
-    char *json = read_text(dir, "snapshots.json");
+    char *json = tu_text(dir, "snapshots.json");
     ck_assert_ptr_nonnull(strstr(json, "\"evals\": [{\"epoch\":1,\"step\":2,\"loss\":0.3,"
                                        "\"accuracy\":0.875}]"));
     free(json);
-    char *html = read_text(dir, "index.html");
+    char *html = tu_text(dir, "index.html");
     ck_assert_ptr_nonnull(strstr(html, "<h2>Test set</h2>"));
     ck_assert_ptr_nonnull(strstr(html, "87.5%"));
     ck_assert_ptr_nonnull(strstr(html, "sample 3 (largest loss)"));
@@ -444,7 +443,7 @@ START_TEST(index_leaves_out_what_a_run_has_not)
     char dir[64];
     model t;
     record_six(dir, sizeof dir, &t, (mg_snapshot_options){ 0 }); /* no boundary */
-    char *html = read_text(dir, "index.html");
+    char *html = tu_text(dir, "index.html");
     ck_assert_ptr_null(strstr(html, "decision boundary"));
     ck_assert_ptr_null(strstr(html, "Test set"));
     ck_assert_ptr_nonnull(strstr(html, "<th>accuracy</th>"));
@@ -477,5 +476,5 @@ static Suite *snapshot_suite(void)
 
 int main(void)
 {
-    return mg_check_run(snapshot_suite());
+    return tu_run_suite(snapshot_suite());
 }

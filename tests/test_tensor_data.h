@@ -60,18 +60,4 @@ static inline void fake_fashion_mnist(const char *dir)
     fake_split(dir, "t10k", 200, 2);
 }
 
-/* mkdtemp on template (a "/tmp/...-XXXXXX" array), failing the test if it fails. */
-static inline void temp_dir_make(char *template)
-{
-    ck_assert_ptr_nonnull(mkdtemp(template));
-}
-
-/* rm -rf dir. */
-static inline void temp_dir_remove(const char *dir)
-{
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
 #endif

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "check_main.h"
+#include "test_util.h"
 #include "mg_rng.h"
 #include "mg_tensor.h"
 
@@ -337,4 +337,4 @@ static Suite *tensor_grad_suite(void)
     return s;
 }
 
-int main(void) { return mg_check_run(tensor_grad_suite()); }
+int main(void) { return tu_run_suite(tensor_grad_suite()); }

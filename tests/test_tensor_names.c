@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "attention_graph.h"
-#include "check_main.h"
+#include "test_util.h"
 #include "mg_tensor.h"
 
 static const char *const abc[] = { "a", "b", "c" };
@@ -192,5 +192,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    return mg_check_run(suite());
+    return tu_run_suite(suite());
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check_main.h"
+#include "test_util.h"
 #include "mg_kernels.h"
 #include "mg_rng.h"
 #include "mg_tensor.h"
@@ -416,4 +416,4 @@ static Suite *tensor_nn_suite(void)
     return s;
 }
 
-int main(void) { return mg_check_run(tensor_nn_suite()); }
+int main(void) { return tu_run_suite(tensor_nn_suite()); }

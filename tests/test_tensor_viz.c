@@ -9,7 +9,7 @@
 
 #include <graphviz/cgraph.h>
 
-#include "check_main.h"
+#include "test_util.h"
 #include "mg_export.h"
 #include "mg_html.h"
 #include "mg_inspect.h"
@@ -316,7 +316,7 @@ START_TEST(test_dot_labels_and_images)
 {
     net n = make_net();
     char dir[64];
-    make_temp_dir(dir, sizeof dir, "tviz_dot");
+    tu_tmpdir(dir, sizeof dir, "tviz_dot");
     mg_viz_options o = {.heatmap_dir = dir};
     char *text = draw(n.loss->node, "dot", &o);
     Agraph_t *g = agmemread(text);
@@ -341,7 +341,7 @@ START_TEST(test_dot_labels_and_images)
     agclose(g);
     int tensors, pictures;
     tally(&n, &tensors, &pictures);
-    ck_assert_int_eq(count_entries(dir), pictures);
+    ck_assert_int_eq(tu_count_entries(dir), pictures);
     char file[160];
     snprintf(file, sizeof file, "%s/n%u-data.png", dir, w1->node->id);
     decoded d = decode_png_file(file);
@@ -359,7 +359,7 @@ START_TEST(test_dot_labels_and_images)
     ck_assert_ptr_null(strstr(text, "IMG"));
     ck_assert_ptr_nonnull(strstr(text, "f32[5,8]"));
     free(text);
-    remove_dir(dir);
+    tu_rmrf(dir);
     free_net(&n);
 }
 END_TEST
@@ -370,14 +370,14 @@ START_TEST(test_svg_png_self_contained)
 {
     net n = make_net();
     char tmp[64];
-    make_temp_dir(tmp, sizeof tmp, "tviz_tmp");
+    tu_tmpdir(tmp, sizeof tmp, "tviz_tmp");
     setenv("TMPDIR", tmp, 1);
     char *svg = draw(n.loss->node, "svg", NULL);
     int tensors, pictures;
     tally(&n, &tensors, &pictures);
-    ck_assert_uint_eq(occurrences(svg, "data:image/png;base64,"), (size_t)pictures);
+    ck_assert_uint_eq(tu_count(svg, "data:image/png;base64,"), (size_t)pictures);
     ck_assert_ptr_null(strstr(svg, tmp));
-    ck_assert_uint_eq(occurrences(svg, "class=\"node value"), (size_t)tensors);
+    ck_assert_uint_eq(tu_count(svg, "class=\"node value"), (size_t)tensors);
     free(svg);
     char path[128];
     snprintf(path, sizeof path, "%s/../%s.png", tmp, strrchr(tmp, '/') + 1);
@@ -387,16 +387,16 @@ START_TEST(test_svg_png_self_contained)
     ck_assert_int_gt(d.w, 100);
     free(d.px);
     unlink(path);
-    ck_assert_int_eq(count_entries(tmp), 0); /* temporary heatmaps removed */
+    ck_assert_int_eq(tu_count_entries(tmp), 0); /* temporary heatmaps removed */
     /* before/after backward draws too */
     snprintf(path, sizeof path, "%s/ba.svg", tmp);
     ck_assert_msg(mg_draw_backward(n.loss->node, path, NULL, &err) == MG_OK, "%s",
                   err.message);
-    char *text = read_text(tmp, "ba.svg");
-    ck_assert_uint_eq(occurrences(text, "data:image/png;base64,"), 2 * (size_t)pictures);
+    char *text = tu_text(tmp, "ba.svg");
+    ck_assert_uint_eq(tu_count(text, "data:image/png;base64,"), 2 * (size_t)pictures);
     free(text);
     unsetenv("TMPDIR");
-    remove_dir(tmp);
+    tu_rmrf(tmp);
     free_net(&n);
 }
 END_TEST
@@ -430,7 +430,7 @@ START_TEST(test_export_json_and_text)
                   "%s", err.message);
     int tensors, pictures;
     tally(&n, &tensors, &pictures);
-    ck_assert_uint_eq(occurrences(json, "\"dtype\": \"f32\""), (size_t)tensors);
+    ck_assert_uint_eq(tu_count(json, "\"dtype\": \"f32\""), (size_t)tensors);
     ck_assert_ptr_nonnull(strstr(json, "\"shape\": [4,8]"));
     /* the root's value is the loss, the W variable's grad an array */
     const char *value = strstr(json, "\"value\":");
@@ -499,15 +499,15 @@ START_TEST(test_html_page)
 {
     net n = make_net();
     char dir[64], path[128];
-    make_temp_dir(dir, sizeof dir, "tviz_html");
+    tu_tmpdir(dir, sizeof dir, "tviz_html");
     snprintf(path, sizeof path, "%s/page.html", dir);
     mg_error err;
     ck_assert_msg(mg_html_write(n.loss->node, path, NULL, &err) == MG_OK, "%s", err.message);
-    char *text = read_text(dir, "page.html");
+    char *text = tu_text(dir, "page.html");
     ck_assert_ptr_nonnull(strstr(text, "f32"));
     ck_assert_ptr_nonnull(strstr(text, "data:image/png;base64,"));
     free(text);
-    remove_dir(dir);
+    tu_rmrf(dir);
     free_net(&n);
 }
 END_TEST
@@ -603,7 +603,7 @@ static Suite *suite(void)
 
 int main(void)
 {
-    int rc = mg_check_run(suite());
+    int rc = tu_run_suite(suite());
     mg_viz_cleanup();
     return rc;
 }

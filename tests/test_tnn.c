@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "check_main.h"
+#include "test_util.h"
 #include "mg_tnn.h"
 
 START_TEST(test_mlp_structure_and_init)
@@ -211,4 +211,4 @@ static Suite *tnn_suite(void)
     return s;
 }
 
-int main(void) { return mg_check_run(tnn_suite()); }
+int main(void) { return tu_run_suite(tnn_suite()); }

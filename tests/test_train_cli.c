@@ -23,42 +23,17 @@ static int train(const char *args)
     return tu_run(dir, "cd \"$D\" && '%s' train %s", tu_mgviz(), args);
 }
 
-/* dir/name, a file the run wrote, as text (the test fails when absent). */
-static char *text(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    char *t = tu_slurp(path, NULL);
-    ck_assert_msg(t != NULL, "%s missing", path);
-    return t;
-}
-
-static bool exists(const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return access(path, F_OK) == 0;
-}
-
-static size_t count(const char *text, const char *what)
-{
-    size_t n = 0;
-    for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
-        n++;
-    return n;
-}
-
 START_TEST(a_short_run_writes_its_directory)
 {
     int rc = train("--steps 3 --samples 10 --hidden 4 --snapshot-every 2 --out run "
                    "--no-progress");
-    char *out = text("stdout"), *err = text("stderr");
+    char *out = tu_text(dir, "stdout"), *err = tu_text(dir, "stderr");
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
-    ck_assert_uint_eq(count(out, "  loss "), 3); /* a line per logged step */
-    ck_assert_uint_eq(count(out, "  saved\n"), 2); /* steps 0 and 2, the last */
+    ck_assert_uint_eq(tu_count(out, "  loss "), 3); /* a line per logged step */
+    ck_assert_uint_eq(tu_count(out, "  saved\n"), 2); /* steps 0 and 2, the last */
     ck_assert_ptr_nonnull(strstr(out, "step 0/3"));
     ck_assert_ptr_nonnull(strstr(out, "run/"));
-    char *info = text("run/run.json");
+    char *info = tu_text(dir, "run/run.json");
     ck_assert_ptr_nonnull(strstr(info, "{\"format\":\"mgviz-run\",\"version\":1,\"name\":\"run\""));
     ck_assert_ptr_nonnull(strstr(info, "\"command\":[\"mgviz\",\"train\",\"--steps\",\"3\","));
     ck_assert_ptr_nonnull(strstr(info, "\"dataset\":\"moons\",\"model\":\"mlp\""));
@@ -66,22 +41,22 @@ START_TEST(a_short_run_writes_its_directory)
     ck_assert_ptr_nonnull(strstr(info, "\"planned_steps\":3,"));
     ck_assert_ptr_nonnull(strstr(info, "\"seed\":1337,"));
     ck_assert_ptr_nonnull(strstr(info, "\"layers\":[\"mlp/layer1\",\"mlp/layer2\"]"));
-    char *steps = text("run/steps.jsonl");
-    ck_assert_uint_eq(count(steps, "\n"), 4); /* three steps and the end */
+    char *steps = tu_text(dir, "run/steps.jsonl");
+    ck_assert_uint_eq(tu_count(steps, "\n"), 4); /* three steps and the end */
     ck_assert_ptr_nonnull(strstr(steps, "{\"step\":0,\"epoch\":0,\"loss\":"));
     ck_assert_ptr_nonnull(strstr(steps, "\"snapshot\":\"snapshots/step-000000.json\""));
     ck_assert_ptr_nonnull(strstr(strstr(steps, "{\"step\":1,"), "\"snapshot\":null"));
-    ck_assert_uint_eq(count(steps, "\"layers\":{\"mlp/layer1\":{\"act\":\"relu\""), 3);
+    ck_assert_uint_eq(tu_count(steps, "\"layers\":{\"mlp/layer1\":{\"act\":\"relu\""), 3);
     ck_assert_ptr_nonnull(strstr(steps, "{\"event\":\"end\","));
     ck_assert_ptr_nonnull(strstr(steps, "\"status\":\"ok\",\"message\":null}\n"));
     ck_assert_ptr_null(strstr(steps, "nan"));
-    ck_assert(exists("run/snapshots/step-000000-graph.svg") &&
-              exists("run/snapshots/step-000000-sample.svg") &&
-              exists("run/snapshots/step-000002-boundary.png") &&
-              exists("run/snapshots/step-000002.json") &&
-              !exists("run/snapshots/step-000001-graph.svg"));
-    ck_assert(exists("run/index.html") && exists("run/loss.png"));
-    char *manifest = text("run/snapshots.json");
+    ck_assert(tu_exists(dir, "run/snapshots/step-000000-graph.svg") &&
+              tu_exists(dir, "run/snapshots/step-000000-sample.svg") &&
+              tu_exists(dir, "run/snapshots/step-000002-boundary.png") &&
+              tu_exists(dir, "run/snapshots/step-000002.json") &&
+              !tu_exists(dir, "run/snapshots/step-000001-graph.svg"));
+    ck_assert(tu_exists(dir, "run/index.html") && tu_exists(dir, "run/loss.png"));
+    char *manifest = tu_text(dir, "run/snapshots.json");
     ck_assert_ptr_nonnull(strstr(manifest, "\"step\": [0,1,2]"));
     free(out);
     free(err);
@@ -95,9 +70,9 @@ START_TEST(runs_get_fresh_directories_and_never_overwrite)
 {
     const char *args = "--steps 2 --samples 8 --hidden 3 --snapshot-every 0 --runs runs --quiet";
     ck_assert_int_eq(train(args), 0);
-    char *first = text("stdout");
+    char *first = tu_text(dir, "stdout");
     ck_assert_int_eq(train(args), 0);
-    char *second = text("stdout");
+    char *second = tu_text(dir, "stdout");
     char a[256], b[256];
     ck_assert_int_eq(sscanf(strstr(first, "runs/"), "%255s", a), 1);
     ck_assert_int_eq(sscanf(strstr(second, "runs/"), "%255s", b), 1);
@@ -105,9 +80,9 @@ START_TEST(runs_get_fresh_directories_and_never_overwrite)
     ck_assert_ptr_nonnull(strstr(a, "-moons-mlp-scalar"));
     char path[600];
     snprintf(path, sizeof path, "%srun.json", a);
-    ck_assert(exists(path));
+    ck_assert(tu_exists(dir, path));
     snprintf(path, sizeof path, "%srun.json", b);
-    ck_assert(exists(path));
+    ck_assert(tu_exists(dir, path));
     free(first);
     free(second);
 }
@@ -117,7 +92,7 @@ START_TEST(a_used_directory_is_refused_unless_forced)
 {
     ck_assert_int_eq(train("--steps 25 --samples 8 --hidden 3 --snapshot-every 10 --out r --quiet"),
                      0);
-    ck_assert(exists("r/snapshots/step-000020-graph.svg"));
+    ck_assert(tu_exists(dir, "r/snapshots/step-000020-graph.svg"));
     char notes[600];
     snprintf(notes, sizeof notes, "%s/r/notes.txt", dir);
     FILE *f = fopen(notes, "w");
@@ -125,21 +100,21 @@ START_TEST(a_used_directory_is_refused_unless_forced)
     fclose(f);
     /* a second run there is refused, and nothing is touched */
     ck_assert_int_eq(train("--steps 5 --samples 8 --hidden 3 --out r"), 2);
-    char *err = text("stderr");
+    char *err = tu_text(dir, "stderr");
     ck_assert_msg(strstr(err, "r is not empty") && strstr(err, "--force"), "%s", err);
     free(err);
-    char *steps = text("r/steps.jsonl");
+    char *steps = tu_text(dir, "r/steps.jsonl");
     ck_assert_ptr_nonnull(strstr(steps, "{\"step\":24,"));
     free(steps);
     /* forced, it replaces the run's files, stale pictures too, and no others */
     ck_assert_int_eq(train("--steps 5 --samples 8 --hidden 3 --snapshot-every 10 --out r --force "
                            "--quiet"), 0);
-    steps = text("r/steps.jsonl");
+    steps = tu_text(dir, "r/steps.jsonl");
     ck_assert_ptr_null(strstr(steps, "{\"step\":24,"));
     ck_assert_ptr_nonnull(strstr(steps, "{\"step\":4,"));
-    ck_assert(!exists("r/snapshots/step-000020-graph.svg"));
-    ck_assert(exists("r/snapshots/step-000004-graph.svg"));
-    ck_assert(exists("r/notes.txt"));
+    ck_assert(!tu_exists(dir, "r/snapshots/step-000020-graph.svg"));
+    ck_assert(tu_exists(dir, "r/snapshots/step-000004-graph.svg"));
+    ck_assert(tu_exists(dir, "r/notes.txt"));
     free(steps);
     /* a link planted as r/snapshots, to another run's pictures: forced, the
      * link goes and what it points to stays, nothing is written through it */
@@ -147,9 +122,9 @@ START_TEST(a_used_directory_is_refused_unless_forced)
                                  "&& rm -r r/snapshots && ln -s \"$D/other\" r/snapshots"), 0);
     ck_assert_int_eq(train("--steps 5 --samples 8 --hidden 3 --snapshot-every 10 --out r --force "
                            "--quiet"), 0);
-    ck_assert(exists("other/step-000001-graph.svg"));
-    ck_assert(!exists("other/step-000004-graph.svg"));
-    ck_assert(exists("r/snapshots/step-000004-graph.svg"));
+    ck_assert(tu_exists(dir, "other/step-000001-graph.svg"));
+    ck_assert(!tu_exists(dir, "other/step-000004-graph.svg"));
+    ck_assert(tu_exists(dir, "r/snapshots/step-000004-graph.svg"));
     ck_assert_int_eq(tu_run(dir, "cd \"$D\" && mkdir t && ln -s \"$D/other\" t/snapshots && "
                                  "'%s' train --steps 5 --samples 8 --hidden 3 --out t --force --quiet "
                                  "&& test ! -L t/snapshots && test ! -e other/step-000004-graph.svg",
@@ -160,11 +135,11 @@ END_TEST
 START_TEST(a_bad_learning_rate_is_refused_before_anything)
 {
     ck_assert_int_eq(train("--lr -1"), 2);
-    char *err = text("stderr");
+    char *err = tu_text(dir, "stderr");
     ck_assert_msg(strstr(err, "bad value '-1' for --lr: expected a number greater than 0"),
                   "%s", err);
     free(err);
-    ck_assert(!exists("mgviz-runs"));
+    ck_assert(!tu_exists(dir, "mgviz-runs"));
     ck_assert_int_eq(train("--lr 0"), 2);
     ck_assert_int_eq(train("--lr nan"), 2);
 }
@@ -173,27 +148,27 @@ END_TEST
 START_TEST(a_diverging_run_stops_with_a_message)
 {
     ck_assert_int_eq(train("--lr 1e6 --samples 20 --out d --snapshot-every 0 --quiet"), 1);
-    char *err = text("stderr");
+    char *err = tu_text(dir, "stderr");
     ck_assert_msg(strstr(err, "mgviz train: the loss is inf at step ") &&
                       strstr(err, ": stopping (a lower --lr may help; --keep-going goes on)"),
                   "%s", err);
     free(err);
-    char *steps = text("d/steps.jsonl");
+    char *steps = tu_text(dir, "d/steps.jsonl");
     const char *last = strstr(steps, "\"loss\":null,\"loss_str\":\"inf\"");
     ck_assert_ptr_nonnull(last);
     ck_assert_ptr_nonnull(strstr(last, "\"warnings\":[\"the loss is inf at step"));
     ck_assert_ptr_nonnull(strstr(steps, "\"status\":\"error\",\"message\":\"the loss is inf"));
-    ck_assert_uint_lt(count(steps, "{\"step\":"), 100);
+    ck_assert_uint_lt(tu_count(steps, "{\"step\":"), 100);
     free(steps);
     /* --keep-going goes on to the end */
     ck_assert_int_eq(train("--lr 1e6 --samples 20 --out k --snapshot-every 0 --quiet "
                            "--keep-going"), 0);
-    steps = text("k/steps.jsonl");
-    ck_assert_uint_eq(count(steps, "{\"step\":"), 100);
+    steps = tu_text(dir, "k/steps.jsonl");
+    ck_assert_uint_eq(tu_count(steps, "{\"step\":"), 100);
     ck_assert_ptr_nonnull(strstr(steps, "\"status\":\"ok\""));
     free(steps);
-    err = text("stderr");
-    ck_assert_uint_eq(count(err, "going on (--keep-going)"), 1);
+    err = tu_text(dir, "stderr");
+    ck_assert_uint_eq(tu_count(err, "going on (--keep-going)"), 1);
     free(err);
 }
 END_TEST
@@ -237,7 +212,7 @@ static void wait_lines(const char *path, int n)
 {
     for (int tries = 0; tries < 6000; tries++) {
         char *t = tu_slurp(path, NULL);
-        size_t lines = t ? count(t, "\n") : 0;
+        size_t lines = t ? tu_count(t, "\n") : 0;
         free(t);
         if (lines >= (size_t)n)
             return;
@@ -269,7 +244,7 @@ START_TEST(a_killed_run_still_reads_with_every_complete_step)
     int status;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert(WIFSIGNALED(status));
-    char *info = text("killed/run.json");
+    char *info = tu_text(dir, "killed/run.json");
     ck_assert_ptr_nonnull(strstr(info, "\"format\":\"mgviz-run\""));
     free(info);
     records r = read_records(steps);
@@ -299,10 +274,10 @@ START_TEST(ctrl_c_ends_the_run_cleanly)
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert(WIFEXITED(status));
     ck_assert_int_eq(WEXITSTATUS(status), 128 + SIGINT);
-    char *t = text("stopped/steps.jsonl");
+    char *t = tu_text(dir, "stopped/steps.jsonl");
     ck_assert_ptr_nonnull(strstr(t, "\"status\":\"stopped\",\"message\":\"interrupted (Ctrl-C)\""));
     free(t);
-    ck_assert(exists("stopped/index.html") && exists("stopped/loss.png"));
+    ck_assert(tu_exists(dir, "stopped/index.html") && tu_exists(dir, "stopped/loss.png"));
 }
 END_TEST
 
@@ -311,7 +286,7 @@ END_TEST
 START_TEST(snapshots_show_the_worst_sample_or_the_one_asked_for)
 {
     ck_assert_int_eq(train("--steps 12 --snapshot-every 10 --out w --quiet"), 0);
-    char *step = text("w/snapshots/step-000010.json");
+    char *step = tu_text(dir, "w/snapshots/step-000010.json");
     ck_assert_ptr_nonnull(strstr(step, "\"worst\":true"));
     long index;
     double loss;
@@ -323,7 +298,7 @@ START_TEST(snapshots_show_the_worst_sample_or_the_one_asked_for)
     snprintf(marked, sizeof marked, "\"marked\":%ld,", index);
     ck_assert_ptr_nonnull(strstr(step, marked)); /* ringed on the boundary */
     free(step);
-    char *svg = text("w/snapshots/step-000010-sample.svg");
+    char *svg = tu_text(dir, "w/snapshots/step-000010-sample.svg");
     char title[96];
     snprintf(title, sizeof title, "step 10, sample %ld (label ", index);
     ck_assert_ptr_nonnull(strstr(svg, title));
@@ -331,15 +306,15 @@ START_TEST(snapshots_show_the_worst_sample_or_the_one_asked_for)
     free(svg);
     /* after training, sample 0 meets its margin: its graph has no grads and says so */
     ck_assert_int_eq(train("--snapshot-every 99 --sample 0 --graph sample --out z --quiet"), 0);
-    step = text("z/snapshots/step-000099.json");
+    step = tu_text(dir, "z/snapshots/step-000099.json");
     ck_assert_msg(strstr(step, "\"sample\":{\"index\":0,\"loss\":0,\"worst\":false,"
                                "\"zero_grads\":true") != NULL, "%s", step);
     free(step);
-    svg = text("z/snapshots/step-000099-sample.svg");
+    svg = tu_text(dir, "z/snapshots/step-000099-sample.svg");
     ck_assert_ptr_nonnull(strstr(svg, "step 99, sample 0"));
     ck_assert_ptr_nonnull(strstr(svg, "every grad is 0"));
     free(svg);
-    ck_assert(!exists("z/snapshots/step-000099-graph.svg"));
+    ck_assert(!tu_exists(dir, "z/snapshots/step-000099-graph.svg"));
 }
 END_TEST
 
@@ -347,10 +322,10 @@ START_TEST(inspector_writes_a_page_with_a_step_slider)
 {
     ck_assert_int_eq(train("--steps 3 --samples 8 --hidden 3 --snapshot-every 1 --inspector "
                            "--out i --quiet"), 0);
-    char *page = text("i/inspector.html");
+    char *page = tu_text(dir, "i/inspector.html");
     ck_assert_ptr_nonnull(strstr(page, "<html"));
     free(page);
-    char *manifest = text("i/snapshots.json");
+    char *manifest = tu_text(dir, "i/snapshots.json");
     ck_assert_ptr_nonnull(strstr(manifest, "\"inspector\": \"inspector.html\""));
     free(manifest);
 }
@@ -361,7 +336,7 @@ END_TEST
 START_TEST(help_names_every_option)
 {
     ck_assert_int_eq(train("--help"), 0);
-    char *out = text("stdout");
+    char *out = tu_text(dir, "stdout");
     const char *options[] = {
         "--dataset moons|fashion-mnist", "--model mlp", "--engine scalar|tensor", "--tensor",
         "--hidden", "--samples", "--noise", "--data-dir", "--limit", "--test-limit", "--steps",
@@ -409,12 +384,12 @@ START_TEST(bad_arguments_exit_2_naming_the_valid_values)
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         int rc = train(cases[i].args);
-        char *err = text("stderr");
+        char *err = tu_text(dir, "stderr");
         ck_assert_msg(rc == 2, "%s: exit %d (%s)", cases[i].args, rc, err);
         ck_assert_msg(strstr(err, cases[i].says) != NULL, "%s: message '%s'", cases[i].args, err);
         free(err);
     }
-    ck_assert(!exists("mgviz-runs")); /* refused before any run began */
+    ck_assert(!tu_exists(dir, "mgviz-runs")); /* refused before any run began */
 }
 END_TEST
 
@@ -425,9 +400,9 @@ START_TEST(an_unusable_directory_exits_2)
     FILE *f = fopen(path, "w");
     fclose(f);
     ck_assert_int_eq(train("--steps 2 --out file/run"), 2);
-    char *err = text("stderr"), *out = text("stdout");
+    char *err = tu_text(dir, "stderr"), *out = tu_text(dir, "stdout");
     ck_assert_msg(strstr(err, "file") != NULL, "%s", err);
-    ck_assert_uint_eq(count(out, "  loss "), 0);
+    ck_assert_uint_eq(tu_count(out, "  loss "), 0);
     free(err);
     free(out);
 }

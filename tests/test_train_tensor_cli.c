@@ -25,62 +25,25 @@ static int train(const char *args)
     return tu_run(dir, "cd \"$D\" && '%s' train %s", tu_mgviz(), args);
 }
 
-static char *text(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    char *t = tu_slurp(path, NULL);
-    ck_assert_msg(t != NULL, "%s missing", path);
-    return t;
-}
-
-static bool exists(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return access(path, F_OK) == 0;
-}
-
-static size_t count(const char *text, const char *what)
-{
-    size_t n = 0;
-    for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
-        n++;
-    return n;
-}
-
 #define FASHION "--dataset fashion-mnist --data-dir . --hidden 16 --batch 32 --lr 0.02 " \
                 "--no-progress --snapshot-every 0 "
-
-/* The test accuracy of the last eval event in a steps.jsonl. */
-static double last_test_accuracy(const char *steps)
-{
-    const char *e = NULL;
-    for (const char *p = strstr(steps, "{\"event\":\"eval\""); p;
-         p = strstr(p + 1, "{\"event\":\"eval\""))
-        e = p;
-    ck_assert_ptr_nonnull(e);
-    const char *a = strstr(e, "\"accuracy\":");
-    ck_assert_ptr_nonnull(a);
-    return strtod(a + strlen("\"accuracy\":"), NULL);
-}
 
 START_TEST(fashion_learns_and_records_test_accuracy_per_epoch)
 {
     int rc = train(FASHION "--epochs 3 --out r");
-    char *out = text("stdout"), *err = text("stderr");
+    char *out = tu_text(dir, "stdout"), *err = tu_text(dir, "stderr");
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
-    ck_assert_uint_eq(count(out, "test accuracy"), 3);
+    ck_assert_uint_eq(tu_count(out, "test accuracy"), 3);
     ck_assert_ptr_nonnull(strstr(out, "epoch 3/3"));
-    char *steps = text("r/steps.jsonl");
-    ck_assert_uint_eq(count(steps, "{\"event\":\"eval\""), 3);
+    char *steps = tu_text(dir, "r/steps.jsonl");
+    ck_assert_uint_eq(tu_count(steps, "{\"event\":\"eval\""), 3);
     ck_assert_ptr_nonnull(strstr(steps, "\"epoch\":1,\"step\":18,\"split\":\"test\",\"samples\":200,"));
-    double acc = last_test_accuracy(steps);
+    double acc = tu_last_event_number(steps, "eval", "accuracy");
     ck_assert_msg(acc > 0.9, "test accuracy %g", acc);
     /* the health of both layers at each logged step */
     ck_assert_ptr_nonnull(strstr(steps, "\"layers\":{\"mlp/layer1\":{\"act\":\"relu\""));
     ck_assert_ptr_nonnull(strstr(steps, "\"mlp/layer2\":{\"act\":\"linear\""));
-    char *info = text("r/run.json");
+    char *info = tu_text(dir, "r/run.json");
     ck_assert_ptr_nonnull(strstr(info, "\"engine\":\"tensor\""));
     ck_assert_ptr_nonnull(strstr(info, "\"seed\":1337,")); /* one default everywhere */
     ck_assert_ptr_nonnull(strstr(info, "\"optimizer\":\"adam\""));
@@ -94,7 +57,7 @@ START_TEST(fashion_learns_and_records_test_accuracy_per_epoch)
         last = p;
     ck_assert_ptr_nonnull(last);
     ck_assert_int_eq(n, strtoll(last + strlen("{\"step\":"), NULL, 10) + 1);
-    char *index = text("r/index.html");
+    char *index = tu_text(dir, "r/index.html");
     ck_assert_ptr_nonnull(strstr(index, "<h2>Test set</h2>"));
     ck_assert_ptr_null(strstr(index, "decision boundary")); /* images have none */
     free(out);
@@ -114,12 +77,12 @@ START_TEST(a_resumed_run_equals_an_uninterrupted_one)
                                    "--quiet"), 0);
     int rc = train(FASHION "--schedule constant --epochs 3 --resume part.ckpt --save part.ckpt "
                            "--out c");
-    char *out = text("stdout"), *err = text("stderr");
+    char *out = tu_text(dir, "stdout"), *err = tu_text(dir, "stderr");
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
     ck_assert_ptr_nonnull(strstr(out, "resumed"));
-    ck_assert_uint_eq(count(out, "test accuracy"), 1);
+    ck_assert_uint_eq(tu_count(out, "test accuracy"), 1);
     ck_assert_int_eq(tu_run(dir, "cmp \"$D/whole.ckpt\" \"$D/part.ckpt\""), 0);
-    char *steps = text("c/steps.jsonl");
+    char *steps = tu_text(dir, "c/steps.jsonl");
     ck_assert_ptr_nonnull(strstr(steps, "{\"event\":\"resume\","));
     ck_assert_ptr_nonnull(strstr(steps, "\"epoch\":2,\"step\":38}"));
     ck_assert_ptr_nonnull(strstr(steps, "{\"step\":50,\"epoch\":2,")); /* steps go on */
@@ -129,7 +92,7 @@ START_TEST(a_resumed_run_equals_an_uninterrupted_one)
     /* nothing left to do */
     ck_assert_int_eq(train(FASHION "--schedule constant --epochs 3 --resume whole.ckpt --out d"),
                      0);
-    out = text("stdout");
+    out = tu_text(dir, "stdout");
     ck_assert_ptr_nonnull(strstr(out, "nothing to do"));
     free(out);
 }
@@ -139,23 +102,23 @@ START_TEST(other_models_and_damaged_checkpoints_are_refused)
 {
     ck_assert_int_eq(train(FASHION "--epochs 1 --save c.ckpt --out a --quiet"), 0);
     ck_assert_int_eq(train(FASHION "--epochs 2 --hidden 8 --resume c.ckpt --out b"), 1);
-    char *err = text("stderr");
+    char *err = tu_text(dir, "stderr");
     ck_assert_msg(strstr(err, "arch=16,16,10") && strstr(err, "arch=16,8,10"), "%s", err);
     free(err);
     ck_assert_int_eq(train(FASHION "--epochs 2 --optimizer sgd --resume c.ckpt --out b2"), 1);
-    err = text("stderr");
+    err = tu_text(dir, "stderr");
     ck_assert_msg(strstr(err, "optim=sgd") != NULL, "%s", err);
     free(err);
     ck_assert_int_eq(tu_run(dir, "head -c 100 \"$D/c.ckpt\" > \"$D/cut.ckpt\""), 0);
     ck_assert_int_eq(train(FASHION "--epochs 2 --resume cut.ckpt --out b3"), 1);
-    err = text("stderr");
+    err = tu_text(dir, "stderr");
     ck_assert_msg(strstr(err, "checksum") != NULL, "%s", err);
     free(err);
     ck_assert_int_eq(train(FASHION "--data-dir /nonexistent --out b4"), 2);
-    err = text("stderr");
+    err = tu_text(dir, "stderr");
     ck_assert_ptr_nonnull(strstr(err, "/nonexistent/train-images-idx3-ubyte.gz"));
     free(err);
-    ck_assert(!exists("b4")); /* a run that could not start leaves no directory */
+    ck_assert(!tu_exists(dir, "b4")); /* a run that could not start leaves no directory */
 }
 END_TEST
 
@@ -176,7 +139,7 @@ START_TEST(bad_arguments_exit_2)
         char args[256];
         snprintf(args, sizeof args, "--dataset fashion-mnist --data-dir . %s", cases[i].args);
         int rc = train(args);
-        char *err = text("stderr");
+        char *err = tu_text(dir, "stderr");
         ck_assert_msg(rc == 2, "%s: exit %d (%s)", cases[i].args, rc, err);
         ck_assert_msg(strstr(err, cases[i].says) != NULL, "%s: stderr '%s'", cases[i].args, err);
         free(err);
@@ -194,7 +157,7 @@ static void moons_run(const char *format, const char *extra)
     snprintf(args, sizeof args, "--tensor --steps 12 --hidden 8 --snapshot-every 5 --format %s "
              "%s --out m --force --quiet", format, extra);
     int rc = train(args);
-    char *err = text("stderr");
+    char *err = tu_text(dir, "stderr");
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
     free(err);
 }
@@ -205,29 +168,29 @@ START_TEST(moons_on_tensors_draws_graphs_with_heatmaps)
     for (size_t i = 0; i < 4; i++) {
         char name[96];
         snprintf(name, sizeof name, "m/snapshots/step-%06d-graph.png", saved[i]);
-        ck_assert_msg(exists(name), "%s missing", name);
+        ck_assert_msg(tu_exists(dir, name), "%s missing", name);
         snprintf(name, sizeof name, "m/snapshots/step-%06d-boundary.png", saved[i]);
-        ck_assert_msg(exists(name), "%s missing", name);
+        ck_assert_msg(tu_exists(dir, name), "%s missing", name);
         snprintf(name, sizeof name, "m/snapshots/step-%06d-sample.png", saved[i]);
-        ck_assert_msg(exists(name), "%s missing", name);
+        ck_assert_msg(tu_exists(dir, name), "%s missing", name);
     }
     moons_run("svg", "--json");
-    char *svg = text("m/snapshots/step-000005-graph.svg");
-    ck_assert_uint_ge(count(svg, "data:image/png;base64,"), 6); /* data and grad of W, b */
+    char *svg = tu_text(dir, "m/snapshots/step-000005-graph.svg");
+    ck_assert_uint_ge(tu_count(svg, "data:image/png;base64,"), 6); /* data and grad of W, b */
     ck_assert_ptr_nonnull(strstr(svg, "f32[2,8]"));
     free(svg);
-    char *json = text("m/snapshots/step-000005-graph.json");
+    char *json = tu_text(dir, "m/snapshots/step-000005-graph.json");
     ck_assert_ptr_nonnull(strstr(json, "\"shape\": [2,8]"));
     free(json);
     moons_run("svg", "--no-heatmaps");
-    svg = text("m/snapshots/step-000005-graph.svg");
+    svg = tu_text(dir, "m/snapshots/step-000005-graph.svg");
     ck_assert_ptr_null(strstr(svg, "<image"));
     free(svg);
     moons_run("dot", "");
-    char *dot = text("m/snapshots/step-000005-graph.dot");
+    char *dot = tu_text(dir, "m/snapshots/step-000005-graph.dot");
     ck_assert_ptr_nonnull(strstr(dot, "f32[8,1]"));
     free(dot);
-    char *step = text("m/snapshots/step-000005.json");
+    char *step = tu_text(dir, "m/snapshots/step-000005.json");
     ck_assert_ptr_nonnull(strstr(step, "\"worst\":true"));
     free(step);
 }
@@ -236,7 +199,7 @@ END_TEST
 START_TEST(moons_on_tensors_learns)
 {
     ck_assert_int_eq(train("--engine tensor --snapshot-every 0 --out t --no-progress"), 0);
-    char *steps = text("t/steps.jsonl");
+    char *steps = tu_text(dir, "t/steps.jsonl");
     const char *last = strstr(steps, "{\"step\":99,");
     ck_assert_ptr_nonnull(last);
     double loss, acc;

@@ -1,16 +1,21 @@
 /* test_util.h — what every test suite shares: the Check main, temporary
- * directories, reading a whole file, and running a command (the built mgviz,
- * named by $MGVIZ) with its output captured. Header-only; failures fail the
- * current Check test with a message. */
+ * directories, reading and writing whole files, counting and finding text,
+ * and running a command (the built mgviz, named by $MGVIZ) with its output
+ * captured. Header-only; failures fail the current Check test with a
+ * message. */
 #ifndef TEST_UTIL_H
 #define TEST_UTIL_H
 
 #include <check.h>
+#include <dirent.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 /* Runs the suite; the exit status is 0 only if every test passed. */
 static inline int tu_run_suite(Suite *s)
@@ -61,6 +66,113 @@ static inline char *tu_slurp(const char *path, size_t *len)
     if (len)
         *len = n;
     return p;
+}
+
+/* The file's text (malloc'd); the test fails when it cannot be read. */
+static inline char *tu_read(const char *path)
+{
+    char *text = tu_slurp(path, NULL);
+    ck_assert_msg(text != NULL, "cannot read %s", path);
+    return text;
+}
+
+/* dir/name's text (malloc'd); the test fails when it cannot be read. */
+static inline char *tu_text(const char *dir, const char *name)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return tu_read(path);
+}
+
+/* Whether dir/name exists (a file or a directory). */
+static inline bool tu_exists(const char *dir, const char *name)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return access(path, F_OK) == 0;
+}
+
+/* Whether dir/name is a regular file that is not empty. */
+static inline bool tu_has_file(const char *dir, const char *name)
+{
+    char path[4200];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+}
+
+/* How many entries dir holds, "." and ".." aside; the test fails when it
+ * cannot be read. */
+static inline int tu_count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "cannot read %s", dir);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    closedir(d);
+    return n;
+}
+
+/* Creates (or replaces) the file path holding text. */
+static inline void tu_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f != NULL, "cannot create %s", path);
+    ck_assert_msg(fputs(text, f) >= 0, "cannot write %s", path);
+    ck_assert_msg(fclose(f) == 0, "cannot write %s", path);
+}
+
+/* How many times what (not empty) occurs in text, the occurrences apart. */
+static inline size_t tu_count(const char *text, const char *what)
+{
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+        n++;
+    return n;
+}
+
+/* The number member key of the last {"event":"EVENT",...} line of a run's
+ * steps.jsonl; the test fails when there is none. */
+static inline double tu_last_event_number(const char *jsonl, const char *event, const char *key)
+{
+    char head[128], member[128];
+    snprintf(head, sizeof head, "{\"event\":\"%s\"", event);
+    snprintf(member, sizeof member, "\"%s\":", key);
+    const char *line = NULL;
+    for (const char *p = jsonl; (p = strstr(p, head)); p++)
+        line = p;
+    ck_assert_msg(line != NULL, "no %s event", event);
+    const char *end = strchr(line, '\n'), *at = strstr(line, member);
+    ck_assert_msg(at != NULL && (!end || at < end), "no %s in the last %s event", key, event);
+    return strtod(at + strlen(member), NULL);
+}
+
+/* Fails the test, showing text, when part is not in it. */
+static inline void tu_assert_has(const char *text, const char *part)
+{
+    ck_assert_msg(strstr(text, part) != NULL, "'%s' not in:\n%s", part, text);
+}
+
+/* Fails the test, showing text, when part is in it. */
+static inline void tu_assert_lacks(const char *text, const char *part)
+{
+    ck_assert_msg(strstr(text, part) == NULL, "'%s' in:\n%s", part, text);
+}
+
+/* Fails the test when dir/name is missing or part is (or is not: lacks) in it. */
+static inline void tu_file_has(const char *dir, const char *name, const char *part)
+{
+    char *text = tu_text(dir, name);
+    ck_assert_msg(strstr(text, part) != NULL, "'%s' not in %s:\n%s", part, name, text);
+    free(text);
+}
+
+static inline void tu_file_lacks(const char *dir, const char *name, const char *part)
+{
+    char *text = tu_text(dir, name);
+    ck_assert_msg(strstr(text, part) == NULL, "'%s' in %s:\n%s", part, name, text);
+    free(text);
 }
 
 /* The built mgviz ($MGVIZ); fails the test when it is not set. */

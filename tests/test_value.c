@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check_main.h"
+#include "test_util.h"
 #include "mg_gradcheck.h"
 #include "mg_rng.h"
 #include "mg_value.h"
@@ -440,4 +440,4 @@ static Suite *value_suite(void)
     return s;
 }
 
-int main(void) { return mg_check_run(value_suite()); }
+int main(void) { return tu_run_suite(value_suite()); }
