@@ -10,9 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <graphviz/cgraph.h>
-
-#include "check_main.h"
+#include "test_viz_util.h"
 #include "mg_loss.h"
 #include "mg_nn.h"
 #include "mg_tensor.h"
@@ -42,38 +40,6 @@ static neuron make_neuron(void)
     return t;
 }
 
-static char *render(mg_value *root, const char *format, const mg_viz_options *o,
-                    size_t *len)
-{
-    char *out = NULL;
-    size_t n = 0;
-    mg_error err;
-    mg_code rc = mg_draw_dot_data(root, format, o, &out, &n, &err);
-    ck_assert_msg(rc == MG_OK, "%s", err.message);
-    ck_assert_ptr_nonnull(out);
-    if (len)
-        *len = n;
-    return out;
-}
-
-/* The DOT text of root's picture, parsed back by cgraph. */
-static Agraph_t *dot_of(mg_value *root, const mg_viz_options *o)
-{
-    size_t len;
-    char *text = render(root, "dot", o, &len);
-    ck_assert_uint_eq(strlen(text), len);
-    Agraph_t *g = agmemread(text);
-    free(text);
-    ck_assert_ptr_nonnull(g);
-    return g;
-}
-
-static const char *attr(void *obj, const char *name)
-{
-    const char *v = agget(obj, (char *)name);
-    return v ? v : "";
-}
-
 static Agnode_t *node_named(Agraph_t *g, const char *fmt, unsigned id)
 {
     char name[32];
@@ -92,15 +58,15 @@ static void expect_values(Agnode_t *n, const mg_value *v)
     char want[96];
     ck_assert_ptr_nonnull(n);
     snprintf(want, sizeof want, "data %.4g | grad %.4g", v->data, v->grad);
-    ck_assert_msg(strstr(attr(n, "label"), want), "label \"%s\" lacks \"%s\"",
-                  attr(n, "label"), want);
+    ck_assert_msg(strstr(viz_attr(n, "label"), want), "label \"%s\" lacks \"%s\"",
+                  viz_attr(n, "label"), want);
 }
 
 START_TEST(test_dot_structure_with_op_nodes)
 {
     neuron t = make_neuron();
     mg_backward(t.o);
-    Agraph_t *g = dot_of(t.o, NULL);
+    Agraph_t *g = viz_dot(t.o, NULL);
     /* 10 values, 5 of them computed, each with its op node */
     ck_assert_int_eq(agnnodes(g), 15);
     /* 9 parent edges into op nodes + 5 op -> value edges */
@@ -109,12 +75,12 @@ START_TEST(test_dot_structure_with_op_nodes)
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         expect_values(node_named(g, "n%u", all[i]->id), all[i]);
     Agnode_t *x1 = node_named(g, "n%u", t.x1->id);
-    ck_assert_ptr_nonnull(strstr(attr(x1, "label"), "x1"));
-    ck_assert_str_eq(attr(x1, "shape"), "record");
-    ck_assert_str_eq(attr(g, "rankdir"), "LR");
+    ck_assert_ptr_nonnull(strstr(viz_attr(x1, "label"), "x1"));
+    ck_assert_str_eq(viz_attr(x1, "shape"), "record");
+    ck_assert_str_eq(viz_attr(g, "rankdir"), "LR");
     Agnode_t *mul = node_named(g, "op%u", t.x1w1->id);
-    ck_assert_str_eq(attr(mul, "label"), "*");
-    ck_assert_str_eq(attr(node_named(g, "op%u", t.o->id), "label"), "tanh");
+    ck_assert_str_eq(viz_attr(mul, "label"), "*");
+    ck_assert_str_eq(viz_attr(node_named(g, "op%u", t.o->id), "label"), "tanh");
     ck_assert(has_edge(g, x1, mul));
     ck_assert(has_edge(g, node_named(g, "n%u", t.w1->id), mul));
     ck_assert(has_edge(g, mul, node_named(g, "n%u", t.x1w1->id)));
@@ -128,15 +94,15 @@ START_TEST(test_dot_without_op_nodes_and_with_ids)
 {
     neuron t = make_neuron();
     mg_viz_options o = {.hide_op_nodes = true, .show_ids = true, .rankdir = "TB"};
-    Agraph_t *g = dot_of(t.o, &o);
+    Agraph_t *g = viz_dot(t.o, &o);
     ck_assert_int_eq(agnnodes(g), 10);
     ck_assert_int_eq(agnedges(g), 9);
     ck_assert(has_edge(g, node_named(g, "n%u", t.x1->id), node_named(g, "n%u", t.x1w1->id)));
     ck_assert(has_edge(g, node_named(g, "n%u", t.n->id), node_named(g, "n%u", t.o->id)));
     char want[16];
     snprintf(want, sizeof want, "#%u", t.w2->id);
-    ck_assert_ptr_nonnull(strstr(attr(node_named(g, "n%u", t.w2->id), "label"), want));
-    ck_assert_str_eq(attr(g, "rankdir"), "TB");
+    ck_assert_ptr_nonnull(strstr(viz_attr(node_named(g, "n%u", t.w2->id), "label"), want));
+    ck_assert_str_eq(viz_attr(g, "rankdir"), "TB");
     agclose(g);
     mg_graph_free(t.g);
 }
@@ -147,20 +113,20 @@ START_TEST(test_kinds_and_root_are_told_apart)
     mg_graph *mg = mg_graph_new();
     mg_value *x = mg_input(mg, 3.0), *w = mg_param(mg, 2.0);
     mg_value *y = mg_addc(mg_mul(mg_mul(x, x), w), 1.5); /* 1.5 becomes a const */
-    Agraph_t *g = dot_of(y, NULL);
-    ck_assert_str_eq(attr(node_named(g, "n%u", x->id), "class"), "value input");
-    ck_assert_str_eq(attr(node_named(g, "n%u", w->id), "class"), "value param");
-    ck_assert_str_eq(attr(node_named(g, "n%u", y->b->id), "class"), "value const");
-    ck_assert_str_eq(attr(node_named(g, "n%u", y->id), "class"), "value computed root");
+    Agraph_t *g = viz_dot(y, NULL);
+    ck_assert_str_eq(viz_attr(node_named(g, "n%u", x->id), "class"), "value input");
+    ck_assert_str_eq(viz_attr(node_named(g, "n%u", w->id), "class"), "value param");
+    ck_assert_str_eq(viz_attr(node_named(g, "n%u", y->b->id), "class"), "value const");
+    ck_assert_str_eq(viz_attr(node_named(g, "n%u", y->id), "class"), "value computed root");
     /* x*x: one picture edge saying it stands for two uses */
     Agedge_t *e = agedge(g, node_named(g, "n%u", x->id), node_named(g, "op%u", y->a->a->id), NULL, 0);
     ck_assert_ptr_nonnull(e);
-    ck_assert_str_eq(attr(e, "xlabel"), "2");
+    ck_assert_str_eq(viz_attr(e, "xlabel"), "2");
     /* the fill colours of the four kinds differ */
-    const char *fills[] = {attr(node_named(g, "n%u", x->id), "fillcolor"),
-                           attr(node_named(g, "n%u", w->id), "fillcolor"),
-                           attr(node_named(g, "n%u", y->b->id), "fillcolor"),
-                           attr(node_named(g, "n%u", y->id), "fillcolor")};
+    const char *fills[] = {viz_attr(node_named(g, "n%u", x->id), "fillcolor"),
+                           viz_attr(node_named(g, "n%u", w->id), "fillcolor"),
+                           viz_attr(node_named(g, "n%u", y->b->id), "fillcolor"),
+                           viz_attr(node_named(g, "n%u", y->id), "fillcolor")};
     for (int i = 0; i < 4; i++)
         for (int j = i + 1; j < 4; j++)
             ck_assert_str_ne(fills[i], fills[j]);
@@ -173,8 +139,8 @@ START_TEST(test_labels_cannot_break_records)
 {
     mg_graph *mg = mg_graph_new();
     mg_value *x = mg_label(mg_input(mg, 1.0), "a|b{c}<d>\"e\\");
-    Agraph_t *g = dot_of(mg_tanh(x), NULL);
-    const char *label = attr(node_named(g, "n%u", x->id), "label");
+    Agraph_t *g = viz_dot(mg_tanh(x), NULL);
+    const char *label = viz_attr(node_named(g, "n%u", x->id), "label");
     ck_assert_ptr_nonnull(strstr(label, "a\\|b\\{c\\}\\<d\\>\"e\\\\"));
     agclose(g);
     mg_graph_free(mg);
@@ -194,14 +160,14 @@ START_TEST(test_long_labels_keep_records_whole)
     mg_graph *mg = mg_graph_new();
     mg_value *x = mg_label(mg_input(mg, 1.0), name);
     mg_value *y = mg_mul(x, mg_input(mg, 2.0));
-    Agraph_t *g = dot_of(y, NULL);
-    const char *label = attr(node_named(g, "n%u", x->id), "label");
+    Agraph_t *g = viz_dot(y, NULL);
+    const char *label = viz_attr(node_named(g, "n%u", x->id), "label");
     ck_assert_ptr_nonnull(strstr(label, "THE_END_OK | data 1 | grad 0 }"));
     agclose(g);
     const char *formats[] = {"svg", "png"};
     for (int i = 0; i < 2; i++) {
         size_t len;
-        char *out = render(y, formats[i], NULL, &len);
+        char *out = viz_render(y, formats[i], NULL, &len);
         ck_assert_uint_gt(len, 100);
         if (i == 0)
             ck_assert_ptr_nonnull(strstr(out, "THE_END_OK"));
@@ -215,7 +181,7 @@ START_TEST(test_png_decodes_at_sane_size)
 {
     neuron t = make_neuron();
     size_t len;
-    char *data = render(t.o, "png", NULL, &len);
+    char *data = viz_render(t.o, "png", NULL, &len);
     png_image img;
     memset(&img, 0, sizeof img);
     img.version = PNG_IMAGE_VERSION;
@@ -243,7 +209,7 @@ START_TEST(test_png_size_cap_applies)
     neuron t = make_neuron();
     mg_viz_options o = {.max_inches = 3, .dpi = 50};
     size_t len;
-    char *data = render(t.o, "png", &o, &len);
+    char *data = viz_render(t.o, "png", &o, &len);
     png_image img;
     memset(&img, 0, sizeof img);
     img.version = PNG_IMAGE_VERSION;
@@ -266,7 +232,7 @@ static int contains(const char *text, const char *fmt, unsigned id)
 START_TEST(test_svg_carries_ids_and_classes)
 {
     neuron t = make_neuron();
-    char *svg = render(t.o, "svg", NULL, NULL);
+    char *svg = viz_render(t.o, "svg", NULL, NULL);
     ck_assert_ptr_nonnull(strstr(svg, "<svg"));
     for (uint32_t id = 0; id <= t.o->id; id++) {
         ck_assert_msg(contains(svg, "<g id=\"n%u\" class=\"node value ", id), "n%u", id);
@@ -294,42 +260,24 @@ START_TEST(test_tensor_nodes_show_shapes)
     mg_tensor *y = mg_tensor_sum(mg_tensor_tanh(mg_tensor_matmul(x, w)), MG_AXIS_ALL, 0);
     ck_assert_ptr_nonnull(y);
     ck_assert_int_eq(mg_tensor_backward(y), MG_OK);
-    Agraph_t *g = dot_of(y->node, NULL);
+    Agraph_t *g = viz_dot(y->node, NULL);
     Agnode_t *xn = node_named(g, "n%u", x->node->id);
-    ck_assert_ptr_nonnull(strstr(attr(xn, "label"), "f64[2,3]"));
-    ck_assert_ptr_nonnull(strstr(attr(xn, "label"), "data [0.5, 0.5, 0.5, "));
-    ck_assert_ptr_nonnull(strstr(attr(xn, "label"), "grad none"));
-    ck_assert_str_eq(attr(xn, "class"), "value input tensor");
+    ck_assert_ptr_nonnull(strstr(viz_attr(xn, "label"), "f64[2,3]"));
+    ck_assert_ptr_nonnull(strstr(viz_attr(xn, "label"), "data [0.5, 0.5, 0.5, "));
+    ck_assert_ptr_nonnull(strstr(viz_attr(xn, "label"), "grad none"));
+    ck_assert_str_eq(viz_attr(xn, "class"), "value input tensor");
     Agnode_t *wn = node_named(g, "n%u", w->node->id);
-    ck_assert_str_eq(attr(wn, "class"), "value param tensor");
+    ck_assert_str_eq(viz_attr(wn, "class"), "value param tensor");
     char want[64];
     snprintf(want, sizeof want, "grad [%.4g, ", mg_tensor_grad_at(w, 0));
-    ck_assert_ptr_nonnull(strstr(attr(wn, "label"), want));
-    ck_assert_str_eq(attr(node_named(g, "op%u", y->node->id), "label"),
+    ck_assert_ptr_nonnull(strstr(viz_attr(wn, "label"), want));
+    ck_assert_str_eq(viz_attr(node_named(g, "op%u", y->node->id), "label"),
                      mg_tensor_op_name(y));
     ck_assert_int_eq(agnnodes(g), 2 + 2 * 3); /* 2 leaves, 3 ops with op nodes */
     agclose(g);
     mg_graph_free(mg);
 }
 END_TEST
-
-/* A small batch loss: n samples through an MLP 2-4-4-1, scoped per sample. */
-static mg_value *batch_loss(mg_graph *g, mg_mlp **model, size_t n)
-{
-    mg_error err;
-    int nouts[] = {4, 4, 1};
-    *model = mg_mlp_new(g, 2, nouts, 3, MG_NONLIN_RELU, MG_NONLIN_LINEAR, 5, &err);
-    ck_assert_msg(*model != NULL, "%s", err.message);
-    double X[64], y[32];
-    for (size_t i = 0; i < n; i++) {
-        X[2 * i] = 0.1 * (double)i;
-        X[2 * i + 1] = 1.0 - 0.05 * (double)i;
-        y[i] = i % 2 ? 1.0 : -1.0;
-    }
-    mg_value *loss = mg_mlp_svm_loss(*model, X, y, n, 1e-4, NULL);
-    ck_assert_ptr_nonnull(loss);
-    return loss;
-}
 
 /* The nodes root depends on, found by an explicit depth-first search. */
 static uint8_t *ancestors(mg_value *root, size_t *count)
@@ -392,7 +340,7 @@ START_TEST(test_fold_counts_add_up)
 {
     mg_graph *g = mg_graph_new();
     mg_mlp *m;
-    mg_value *loss = batch_loss(g, &m, 20);
+    mg_value *loss = viz_batch_loss(g, &m, 20);
     size_t reachable;
     uint8_t *seen = ancestors(loss, &reachable);
     mg_viz_fold_plan p;
@@ -444,9 +392,9 @@ static size_t picture_edge_count(Agraph_t *g)
     size_t sum = 0;
     for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n))
         for (Agedge_t *e = agfstout(g, n); e; e = agnxtout(g, e)) {
-            if (strncmp(attr(e, "id"), "eop", 3) == 0)
+            if (strncmp(viz_attr(e, "id"), "eop", 3) == 0)
                 continue; /* op -> its value: not a graph edge */
-            const char *label = attr(e, "xlabel");
+            const char *label = viz_attr(e, "xlabel");
             sum += *label ? strtoul(label, NULL, 10) : 1;
         }
     return sum;
@@ -456,7 +404,7 @@ START_TEST(test_folded_picture_keeps_every_edge)
 {
     mg_graph *g = mg_graph_new();
     mg_mlp *m;
-    mg_value *loss = batch_loss(g, &m, 20);
+    mg_value *loss = viz_batch_loss(g, &m, 20);
     mg_viz_fold_plan p;
     ck_assert_int_eq(mg_viz_fold_plan_make(loss, NULL, &p, NULL), MG_OK);
     /* graph edges between picture endpoints, less those inside one box */
@@ -473,7 +421,7 @@ START_TEST(test_folded_picture_keeps_every_edge)
             inside += a == b && a != MG_VIZ_NODE_DRAWN;
         }
     }
-    Agraph_t *dot = dot_of(loss, NULL);
+    Agraph_t *dot = viz_dot(loss, NULL);
     ck_assert_uint_eq(picture_edge_count(dot), edges - inside);
     /* every box is drawn with its scope path (a group: its first and last
      * members) and node count (a group: per member) */
@@ -482,8 +430,8 @@ START_TEST(test_folded_picture_keeps_every_edge)
         const mg_viz_box *box = &p.boxes[b];
         Agnode_t *n = node_named(dot, box_name_format(box), box->scope);
         ck_assert_ptr_nonnull(n);
-        ck_assert_str_eq(attr(n, "class"), box_class(box));
-        const char *label = attr(n, "label");
+        ck_assert_str_eq(viz_attr(n, "class"), box_class(box));
+        const char *label = viz_attr(n, "label");
         if (box->nmembers > 1) {
             snprintf(want, sizeof want, "<B>%s … %s</B>  ×%u",
                      mg_scope_name(g, box->members[0]),
@@ -542,7 +490,7 @@ static int acyclic(Agraph_t *g)
     return done == n;
 }
 
-/* As batch_loss, but summed (with the L2 term) at the top level, beside the
+/* As viz_batch_loss, but summed (with the L2 term) at the top level, beside the
  * parameters: the case where a scope's leaves must be boxed apart. */
 static mg_value *batch_loss_summed_at_top(mg_graph *g, mg_mlp **model, size_t n)
 {
@@ -593,7 +541,7 @@ START_TEST(test_coarse_folding_boxes_leaves_apart)
     ck_assert_uint_eq(box->params, nparams);
     ck_assert_uint_eq(box->op_count[MG_OP_LEAF], box->nodes);
     ck_assert_uint_ne(box_of(&p, loss->a->a), box_of(&p, params[0]));
-    Agraph_t *dot = dot_of(loss, &o);
+    Agraph_t *dot = viz_dot(loss, &o);
     ck_assert(acyclic(dot));
     agclose(dot);
     mg_viz_fold_plan_free(&p);
@@ -603,14 +551,14 @@ START_TEST(test_coarse_folding_boxes_leaves_apart)
     /* micrograd's loss keeps data_loss and reg_loss in scopes of their own:
      * the top level holds only the parameters, one box without a split */
     g = mg_graph_new();
-    loss = batch_loss(g, &m, 20);
+    loss = viz_batch_loss(g, &m, 20);
     params = mg_mlp_parameters(m, &nparams);
     ck_assert_int_eq(mg_viz_fold_plan_make(loss, &o, &p, NULL), MG_OK);
     box = &p.boxes[box_of(&p, params[0])];
     ck_assert_uint_eq(box->scope, MG_SCOPE_ROOT);
     ck_assert_uint_eq(box->params, nparams);
     ck_assert_uint_eq(box->nodes, nparams);
-    dot = dot_of(loss, &o);
+    dot = viz_dot(loss, &o);
     ck_assert(acyclic(dot));
     agclose(dot);
     mg_viz_fold_plan_free(&p);
@@ -644,7 +592,7 @@ START_TEST(test_unfold_one_scope)
 {
     mg_graph *g = mg_graph_new();
     mg_mlp *m;
-    mg_value *loss = batch_loss(g, &m, 20);
+    mg_value *loss = viz_batch_loss(g, &m, 20);
     mg_viz_options o = {.unfold_scope = "sample3/mlp"};
     mg_viz_fold_plan p;
     mg_error err;
@@ -703,7 +651,7 @@ START_TEST(test_focus_draws_the_neighbourhood)
 {
     neuron t = make_neuron();
     mg_viz_options o = {.focus = true, .focus_id = t.sum->id, .focus_radius = 1};
-    Agraph_t *g = dot_of(t.o, &o);
+    Agraph_t *g = viz_dot(t.o, &o);
     /* sum, its parents x1*w1 and x2*w2, its child n; plus their op nodes */
     for (uint32_t id = 0; id <= t.o->id; id++) {
         int want = id == t.sum->id || id == t.x1w1->id || id == t.x2w2->id || id == t.n->id;
@@ -714,7 +662,7 @@ START_TEST(test_focus_draws_the_neighbourhood)
 
     mg_graph *mg = mg_graph_new();
     mg_mlp *m;
-    mg_value *loss = batch_loss(mg, &m, 10);
+    mg_value *loss = viz_batch_loss(mg, &m, 10);
     uint32_t centre = loss->id / 2;
     for (unsigned r = 1; r <= 3; r++) {
         size_t want;
@@ -768,24 +716,6 @@ START_TEST(test_too_big_to_lay_out_is_refused)
 }
 END_TEST
 
-/* A fresh empty directory under /tmp; the caller removes it. */
-static void make_dir(char *dir, size_t n)
-{
-    snprintf(dir, n, "/tmp/test_viz_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-/* Number of entries in dir besides . and .. */
-static int entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));)
-        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    closedir(d);
-    return n;
-}
-
 static size_t file_size(const char *path)
 {
     struct stat st;
@@ -796,7 +726,7 @@ START_TEST(test_files_by_extension)
 {
     neuron t = make_neuron();
     char dir[64], path[128];
-    make_dir(dir, sizeof dir);
+    tu_tmpdir(dir, sizeof dir, "test_viz");
     const char *exts[] = {"png", "svg", "dot"};
     mg_error err;
     for (int i = 0; i < 3; i++) {
@@ -816,7 +746,7 @@ START_TEST(test_files_by_extension)
     ck_assert_ptr_null(mg_viz_format_of("dir.svg/file"));
     snprintf(path, sizeof path, "%s/g.picture", dir);
     ck_assert_int_eq(mg_draw_dot_format(t.o, path, "svg", NULL, &err), MG_OK);
-    ck_assert_int_eq(entries(dir), 4); /* no temporary files left behind */
+    ck_assert_int_eq(tu_count_entries(dir), 4); /* no temporary files left behind */
     for (int i = 0; i < 3; i++) {
         snprintf(path, sizeof path, "%s/g.%s", dir, exts[i]);
         unlink(path);
@@ -832,7 +762,7 @@ START_TEST(test_errors_name_the_problem)
 {
     neuron t = make_neuron();
     char dir[64], path[128];
-    make_dir(dir, sizeof dir);
+    tu_tmpdir(dir, sizeof dir, "test_viz");
     mg_error err;
     snprintf(path, sizeof path, "%s/g.jpg", dir);
     ck_assert_int_eq(mg_draw_dot(t.o, path, NULL, &err), MG_EINVAL);
@@ -846,7 +776,7 @@ START_TEST(test_errors_name_the_problem)
     ck_assert_ptr_nonnull(strstr(err.message, "sideways"));
     ck_assert_int_eq(mg_draw_dot_format(t.o, path, "gif", NULL, &err), MG_EINVAL);
     ck_assert_ptr_nonnull(strstr(err.message, "gif"));
-    ck_assert_int_eq(entries(dir), 0);
+    ck_assert_int_eq(tu_count_entries(dir), 0);
 
     snprintf(path, sizeof path, "%s/missing/g.svg", dir);
     ck_assert_int_eq(mg_draw_dot(t.o, path, NULL, &err), MG_EIO);
@@ -855,7 +785,7 @@ START_TEST(test_errors_name_the_problem)
     snprintf(sub, sizeof sub, "%s/taken.svg", dir);
     ck_assert_int_eq(mkdir(sub, 0700), 0);
     ck_assert_int_eq(mg_draw_dot(t.o, sub, NULL, &err), MG_EIO);
-    ck_assert_int_eq(entries(dir), 1);
+    ck_assert_int_eq(tu_count_entries(dir), 1);
     rmdir(sub);
     ck_assert_int_eq(mg_draw_dot(NULL, "x.svg", NULL, &err), MG_EINVAL);
     ck_assert_int_eq(mg_draw_dot(t.o, NULL, NULL, &err), MG_EINVAL);
@@ -868,7 +798,7 @@ START_TEST(test_errors_name_the_problem)
     mg_value *late = mg_tanh(t.o);
     mg_graph_rewind(t.g, mark);
     ck_assert_int_eq(mg_draw_dot(late, "x.svg", NULL, &err), MG_EINVAL);
-    ck_assert_int_eq(entries(dir), 0);
+    ck_assert_int_eq(tu_count_entries(dir), 0);
     rmdir(dir);
     mg_graph_free(t.g);
 }
@@ -880,13 +810,13 @@ START_TEST(test_unwritable_directory_leaves_nothing)
         return; /* root writes anywhere; the missing-directory case covers it */
     neuron t = make_neuron();
     char dir[64], path[128];
-    make_dir(dir, sizeof dir);
+    tu_tmpdir(dir, sizeof dir, "test_viz");
     chmod(dir, 0500);
     snprintf(path, sizeof path, "%s/g.png", dir);
     mg_error err;
     ck_assert_int_eq(mg_draw_dot(t.o, path, NULL, &err), MG_EIO);
     chmod(dir, 0700);
-    ck_assert_int_eq(entries(dir), 0);
+    ck_assert_int_eq(tu_count_entries(dir), 0);
     rmdir(dir);
     mg_graph_free(t.g);
 }
@@ -910,7 +840,7 @@ START_TEST(test_before_and_after_backward)
 {
     neuron t = make_neuron();
     char dir[64], path[128];
-    make_dir(dir, sizeof dir);
+    tu_tmpdir(dir, sizeof dir, "test_viz");
     snprintf(path, sizeof path, "%s/both.dot", dir);
     mg_error err;
     ck_assert_msg(mg_draw_backward(t.o, path, NULL, &err) == MG_OK, "%s", err.message);
@@ -924,8 +854,8 @@ START_TEST(test_before_and_after_backward)
     Agraph_t *before = agsubg(g, "cluster_before", 0), *after = agsubg(g, "cluster_after", 0);
     ck_assert_ptr_nonnull(before);
     ck_assert_ptr_nonnull(after);
-    ck_assert_str_eq(attr(before, "label"), "before backward");
-    ck_assert_str_eq(attr(after, "label"), "after backward");
+    ck_assert_str_eq(viz_attr(before, "label"), "before backward");
+    ck_assert_str_eq(viz_attr(after, "label"), "after backward");
     ck_assert_int_eq(agnnodes(before), 15);
     ck_assert_int_eq(agnnodes(after), 15);
     char want[64];
@@ -935,9 +865,9 @@ START_TEST(test_before_and_after_backward)
         Agnode_t *post = node_named(after, "bn%u", all[i]->id);
         ck_assert_ptr_nonnull(pre);
         ck_assert_ptr_nonnull(post);
-        ck_assert_ptr_nonnull(strstr(attr(pre, "label"), "grad 0 }"));
+        ck_assert_ptr_nonnull(strstr(viz_attr(pre, "label"), "grad 0 }"));
         snprintf(want, sizeof want, "grad %.4g }", all[i]->grad);
-        ck_assert_ptr_nonnull(strstr(attr(post, "label"), want));
+        ck_assert_ptr_nonnull(strstr(viz_attr(post, "label"), want));
     }
     agclose(g);
     unlink(path);
@@ -964,10 +894,10 @@ START_TEST(test_folded_svg_and_png_render)
 {
     mg_graph *g = mg_graph_new();
     mg_mlp *m;
-    mg_value *loss = batch_loss(g, &m, 20);
+    mg_value *loss = viz_batch_loss(g, &m, 20);
     mg_viz_fold_plan p;
     ck_assert_int_eq(mg_viz_fold_plan_make(loss, NULL, &p, NULL), MG_OK);
-    char *svg = render(loss, "svg", NULL, NULL);
+    char *svg = viz_render(loss, "svg", NULL, NULL);
     for (size_t b = 0; b < p.nboxes; b++) {
         char want[96];
         snprintf(want, sizeof want, "<g id=\"%s\" class=\"node %s\"",
@@ -977,7 +907,7 @@ START_TEST(test_folded_svg_and_png_render)
     ck_assert(contains(svg, "<g id=\"n%u\" class=\"node value computed root\"", loss->id));
     free(svg);
     size_t len;
-    char *png = render(loss, "png", NULL, &len);
+    char *png = viz_render(loss, "png", NULL, &len);
     ck_assert_uint_gt(len, 1000);
     free(png);
     mg_viz_fold_plan_free(&p);
@@ -1016,4 +946,4 @@ static Suite *viz_suite(void)
     return s;
 }
 
-int main(void) { return mg_check_run(viz_suite()); }
+int main(void) { return tu_run_suite(viz_suite()); }

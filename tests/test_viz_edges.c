@@ -9,34 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <graphviz/cgraph.h>
-
 #include "mg_format.h"
 #include "mg_loss.h"
 #include "mg_nn.h"
 #include "mg_tensor.h"
 #include "mg_viz.h"
-#include "test_util.h"
-#include "test_viz_text.h"
-
-static Agraph_t *dot_of(mg_value *root, const mg_viz_options *o)
-{
-    char *text = NULL;
-    size_t n = 0;
-    mg_error err;
-    ck_assert_msg(mg_draw_dot_data(root, "dot", o, &text, &n, &err) == MG_OK, "%s", err.message);
-    viz_text_check(text, "DOT");
-    Agraph_t *g = agmemread(text);
-    free(text);
-    ck_assert_ptr_nonnull(g);
-    return g;
-}
-
-static const char *attr(void *obj, const char *name)
-{
-    const char *v = agget(obj, (char *)name);
-    return v ? v : "";
-}
+#include "test_viz_util.h"
 
 static Agnode_t *named(Agraph_t *g, const char *prefix, const char *kind, uint32_t id)
 {
@@ -74,7 +52,7 @@ static double sum_of_labels(Agraph_t *g, Agnode_t *n)
 {
     double sum = 0;
     for (Agedge_t *e = agfstout(g, n); e; e = agnxtout(g, e))
-        for (const char *p = attr(e, "label"); (p = strstr(p, "= ")) != NULL; p += 2)
+        for (const char *p = viz_attr(e, "label"); (p = strstr(p, "= ")) != NULL; p += 2)
             sum += strtod(p + 2, NULL);
     return sum;
 }
@@ -86,7 +64,7 @@ START_TEST(test_every_edge_reads_the_chain_rule)
     mg_value *x = mg_label(mg_input(mg, 2.0), "x"), *y = mg_label(mg_input(mg, 3.0), "y");
     mg_value *xy = mg_mul(x, y), *z = mg_add(xy, x);
     mg_backward(z);
-    Agraph_t *g = dot_of(z, NULL); /* small, after backward: on by default */
+    Agraph_t *g = viz_dot(z, NULL); /* small, after backward: on by default */
     const mg_value *to[] = {xy, z};
     size_t labelled = 0;
     for (int k = 0; k < 2; k++) {
@@ -96,17 +74,17 @@ START_TEST(test_every_edge_reads_the_chain_rule)
             Agedge_t *e = edge_into(g, "", es[i].from, to[k]);
             char want[CHAIN_TEXT];
             chain_text(&es[i], want);
-            ck_assert_str_eq(attr(e, "label"), want);
-            ck_assert_str_eq(attr(e, "class"), "grad");
+            ck_assert_str_eq(viz_attr(e, "label"), want);
+            ck_assert_str_eq(viz_attr(e, "class"), "grad");
             labelled++;
         }
     }
     ck_assert_uint_eq(labelled, 4);
-    ck_assert_str_eq(attr(edge_into(g, "", x, xy), "label"), "3 × 1 = 3");
+    ck_assert_str_eq(viz_attr(edge_into(g, "", x, xy), "label"), "3 × 1 = 3");
     /* a grad is the sum of what its outgoing edges say */
     ck_assert_double_eq_tol(sum_of_labels(g, named(g, "", "n", x->id)), x->grad, 1e-12);
     ck_assert_double_eq_tol(sum_of_labels(g, named(g, "", "n", y->id)), y->grad, 1e-12);
-    ck_assert_ptr_nonnull(strstr(attr(g, "label"), "local derivative"));
+    ck_assert_ptr_nonnull(strstr(viz_attr(g, "label"), "local derivative"));
     agclose(g);
     mg_graph_free(mg);
 }
@@ -120,10 +98,10 @@ START_TEST(test_the_tanh_neuron_and_a_reused_value)
     mg_value *w1 = mg_param(mg, -3.0), *w2 = mg_param(mg, 1.0), *b = mg_param(mg, 6.8813735870195432);
     mg_value *n = mg_add(mg_add(mg_mul(x1, w1), mg_mul(x2, w2)), b), *o = mg_tanh(n);
     mg_backward(o);
-    Agraph_t *g = dot_of(o, NULL);
+    Agraph_t *g = viz_dot(o, NULL);
     char want[96];
     snprintf(want, sizeof want, "%s × 1 = %s", "0.5", "0.5"); /* 1 - tanh² = 0.5 */
-    ck_assert_str_eq(attr(edge_into(g, "", n, o), "label"), want);
+    ck_assert_str_eq(viz_attr(edge_into(g, "", n, o), "label"), want);
     mg_value *all[] = {x1, x2, w1, w2, b};
     for (int i = 0; i < 5; i++)
         ck_assert_double_eq_tol(sum_of_labels(g, named(g, "", "n", all[i]->id)), all[i]->grad, 1e-3);
@@ -134,9 +112,9 @@ START_TEST(test_the_tanh_neuron_and_a_reused_value)
     mg = mg_graph_new();
     mg_value *a = mg_input(mg, -2.0), *sq = mg_mul(a, a), *c = mg_add(mg_mul(sq, a), mg_relu(a));
     mg_backward(c);
-    g = dot_of(c, NULL);
-    ck_assert_str_eq(attr(edge_into(g, "", a, sq), "label"), "-2 × -2 = 4\\n-2 × -2 = 4");
-    ck_assert_str_eq(attr(edge_into(g, "", a, c->b), "label"), "0 × 1 = 0"); /* relu at -2 */
+    g = viz_dot(c, NULL);
+    ck_assert_str_eq(viz_attr(edge_into(g, "", a, sq), "label"), "-2 × -2 = 4\\n-2 × -2 = 4");
+    ck_assert_str_eq(viz_attr(edge_into(g, "", a, c->b), "label"), "0 × 1 = 0"); /* relu at -2 */
     ck_assert_double_eq_tol(sum_of_labels(g, named(g, "", "n", a->id)), a->grad, 1e-12);
     ck_assert_double_eq(a->grad, 12.0);
     agclose(g);
@@ -149,29 +127,29 @@ START_TEST(test_when_edges_are_labelled)
     mg_graph *mg = mg_graph_new();
     mg_value *x = mg_input(mg, 2.0), *z = mg_mul(x, x);
     /* before backward every upstream is 0: auto draws no chain rule */
-    Agraph_t *g = dot_of(z, NULL);
+    Agraph_t *g = viz_dot(z, NULL);
     Agedge_t *e = edge_into(g, "", x, z);
-    ck_assert_str_eq(attr(e, "label"), "");
-    ck_assert_str_eq(attr(e, "xlabel"), "2"); /* the count of x*x instead */
-    ck_assert_ptr_null(strstr(attr(g, "label"), "local derivative"));
+    ck_assert_str_eq(viz_attr(e, "label"), "");
+    ck_assert_str_eq(viz_attr(e, "xlabel"), "2"); /* the count of x*x instead */
+    ck_assert_ptr_null(strstr(viz_attr(g, "label"), "local derivative"));
     agclose(g);
     /* asked for, it is drawn anyway */
     mg_viz_options o = {.edges = MG_VIZ_EDGES_GRAD};
-    g = dot_of(z, &o);
-    ck_assert_str_eq(attr(edge_into(g, "", x, z), "label"), "2 × 0 = 0\\n2 × 0 = 0");
+    g = viz_dot(z, &o);
+    ck_assert_str_eq(viz_attr(edge_into(g, "", x, z), "label"), "2 × 0 = 0\\n2 × 0 = 0");
     agclose(g);
     mg_backward(z);
     o.edges = MG_VIZ_EDGES_PLAIN;
-    g = dot_of(z, &o);
-    ck_assert_str_eq(attr(edge_into(g, "", x, z), "label"), "");
-    ck_assert_str_eq(attr(edge_into(g, "", x, z), "class"), "");
+    g = viz_dot(z, &o);
+    ck_assert_str_eq(viz_attr(edge_into(g, "", x, z), "label"), "");
+    ck_assert_str_eq(viz_attr(edge_into(g, "", x, z), "class"), "");
     agclose(g);
     /* without op nodes the label sits on the value-to-value edge */
     mg_viz_options bare = {.hide_op_nodes = true};
-    g = dot_of(z, &bare);
+    g = viz_dot(z, &bare);
     e = agedge(g, named(g, "", "n", x->id), named(g, "", "n", z->id), NULL, 0);
     ck_assert_ptr_nonnull(e);
-    ck_assert_str_eq(attr(e, "label"), "2 × 1 = 2\\n2 × 1 = 2");
+    ck_assert_str_eq(viz_attr(e, "label"), "2 × 1 = 2\\n2 × 1 = 2");
     agclose(g);
     mg_graph_free(mg);
 
@@ -181,10 +159,10 @@ START_TEST(test_when_edges_are_labelled)
     for (int i = 0; i < MG_VIZ_EDGE_GRAD_BOXES; i++)
         v = mg_tanh(v);
     mg_backward(v);
-    g = dot_of(v, NULL);
+    g = viz_dot(v, NULL);
     for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n))
         for (e = agfstout(g, n); e; e = agnxtout(g, e))
-            ck_assert_str_eq(attr(e, "label"), "");
+            ck_assert_str_eq(viz_attr(e, "label"), "");
     agclose(g);
     mg_graph_free(mg);
 }
@@ -205,10 +183,10 @@ START_TEST(test_before_after_labels_the_after_side)
     free(text);
     tu_rmrf(dir);
     Agraph_t *before = agsubg(g, "cluster_before", 0), *after = agsubg(g, "cluster_after", 0);
-    ck_assert_str_eq(attr(edge_into(before, "", x, xy), "label"), "");
-    ck_assert_str_eq(attr(edge_into(after, "b", x, xy), "label"), "3 × 1 = 3");
-    ck_assert_str_eq(attr(edge_into(after, "b", x, z), "label"), "1 × 1 = 1");
-    ck_assert_str_eq(attr(edge_into(after, "b", xy, z), "label"), "1 × 1 = 1");
+    ck_assert_str_eq(viz_attr(edge_into(before, "", x, xy), "label"), "");
+    ck_assert_str_eq(viz_attr(edge_into(after, "b", x, xy), "label"), "3 × 1 = 3");
+    ck_assert_str_eq(viz_attr(edge_into(after, "b", x, z), "label"), "1 × 1 = 1");
+    ck_assert_str_eq(viz_attr(edge_into(after, "b", xy, z), "label"), "1 × 1 = 1");
     agclose(g);
     mg_graph_free(mg);
 }
@@ -232,7 +210,7 @@ START_TEST(test_folded_edges)
     ck_assert_int_eq(mg_viz_fold_plan_make(loss, NULL, &p, NULL), MG_OK);
     ck_assert_uint_eq(p.node_box[x[0]->id], MG_VIZ_NODE_DRAWN);
     ck_assert_uint_lt(p.nboxes + p.drawn, MG_VIZ_EDGE_GRAD_BOXES + 1);
-    Agraph_t *g = dot_of(loss, NULL);
+    Agraph_t *g = viz_dot(loss, NULL);
     /* x0 -> layer-1 group: 16 uses, and their sum is x0's grad */
     Agnode_t *xn = named(g, "", "n", x[0]->id);
     Agedge_t *e = agfstout(g, xn);
@@ -240,14 +218,14 @@ START_TEST(test_folded_edges)
     char want[64], s[32];
     mg_format_display(x[0]->grad, MG_VIZ_PRECISION, s, sizeof s);
     snprintf(want, sizeof want, "16 uses, Σ = %s", s);
-    ck_assert_str_eq(attr(e, "label"), want);
+    ck_assert_str_eq(viz_attr(e, "label"), want);
     /* edges leaving a box carry their count, not a sum of unlike things */
     size_t from_boxes = 0;
     for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n)) {
         if (strncmp(agnameof(n), "group", 5) && strncmp(agnameof(n), "fold", 4))
             continue;
         for (e = agfstout(g, n); e; e = agnxtout(g, e)) {
-            ck_assert_str_eq(attr(e, "label"), "");
+            ck_assert_str_eq(viz_attr(e, "label"), "");
             from_boxes++;
         }
     }
@@ -271,7 +249,7 @@ START_TEST(test_tensor_edges_read_their_contribution)
     mg_tensor *loss = mg_tensor_sum(mg_tensor_matmul(x, w), MG_AXIS_ALL, 0);
     ck_assert_int_eq(mg_tensor_backward(loss), MG_OK);
     mg_viz_options o = {.edges = MG_VIZ_EDGES_GRAD, .no_heatmaps = true};
-    Agraph_t *g = dot_of(loss->node, &o);
+    Agraph_t *g = viz_dot(loss->node, &o);
     /* matmul -> w: the contribution is w's whole grad (w is used once) */
     mg_value *ops[2];
     ck_assert_int_eq(mg_node_operands(loss->node, ops), 1);
@@ -283,9 +261,9 @@ START_TEST(test_tensor_edges_read_their_contribution)
     char want[64], s[32];
     mg_format_display(sqrt(sq), MG_VIZ_PRECISION, s, sizeof s);
     snprintf(want, sizeof want, "‖contribution‖ %s", s);
-    ck_assert_str_eq(attr(edge_into(g, "", w->node, mm->node), "label"), want);
+    ck_assert_str_eq(viz_attr(edge_into(g, "", w->node, mm->node), "label"), want);
     /* x is an input: backward sends it nothing, and the edge says so (not "nan") */
-    ck_assert_str_eq(attr(edge_into(g, "", x->node, mm->node), "label"), "no grad sent (input)");
+    ck_assert_str_eq(viz_attr(edge_into(g, "", x->node, mm->node), "label"), "no grad sent (input)");
     agclose(g);
     mg_graph_free(mg);
 }

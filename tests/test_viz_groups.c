@@ -10,16 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <graphviz/cgraph.h>
-
 #include "mg_format.h"
 #include "mg_inspect.h"
 #include "mg_loss.h"
 #include "mg_nn.h"
 #include "mg_node_stats.h"
 #include "mg_viz.h"
-#include "test_util.h"
-#include "test_viz_text.h"
+#include "test_viz_util.h"
 
 /* One sample of micrograd's moons MLP 2-16-16-1 in scope "sample0", with
  * its SVM term: the "one sample" graph of mgviz train (about 650 nodes). */
@@ -64,24 +61,6 @@ static void free_sample(one_sample *t)
     mg_graph_free(t->g);
 }
 
-/* A batch loss over n samples of an MLP 2-4-4-1 (scopes sampleI, data_loss, reg_loss). */
-static mg_value *batch_loss(mg_graph *g, mg_mlp **model, size_t n)
-{
-    mg_error err;
-    int nouts[] = {4, 4, 1};
-    *model = mg_mlp_new(g, 2, nouts, 3, MG_NONLIN_RELU, MG_NONLIN_LINEAR, 5, &err);
-    ck_assert_msg(*model != NULL, "%s", err.message);
-    double X[64], y[32];
-    for (size_t i = 0; i < n; i++) {
-        X[2 * i] = 0.1 * (double)i;
-        X[2 * i + 1] = 1.0 - 0.05 * (double)i;
-        y[i] = i % 2 ? 1.0 : -1.0;
-    }
-    mg_value *loss = mg_mlp_svm_loss(*model, X, y, n, 1e-4, NULL);
-    ck_assert_ptr_nonnull(loss);
-    return loss;
-}
-
 static uint32_t scope_id(const mg_graph *g, const char *path)
 {
     char buf[256];
@@ -106,20 +85,11 @@ static const mg_viz_box *box_named(const mg_viz_fold_plan *p, const mg_graph *g,
     return NULL;
 }
 
-static char *render(mg_value *root, const char *format, const mg_viz_options *o)
-{
-    char *out = NULL;
-    size_t n = 0;
-    mg_error err;
-    ck_assert_msg(mg_draw_dot_data(root, format, o, &out, &n, &err) == MG_OK, "%s", err.message);
-    return out;
-}
-
 /* The label of the picture's node named name (format with one %u). */
 static char *label_of(mg_value *root, const mg_viz_options *o, const char *fmt, unsigned id,
                       char **klass)
 {
-    char *text = render(root, "dot", o);
+    char *text = viz_render(root, "dot", o, NULL);
     Agraph_t *g = agmemread(text);
     free(text);
     ck_assert_ptr_nonnull(g);
@@ -375,7 +345,7 @@ START_TEST(test_samples_fold_into_one_group_and_open)
 {
     mg_graph *g = mg_graph_new();
     mg_mlp *m;
-    mg_value *loss = batch_loss(g, &m, 20);
+    mg_value *loss = viz_batch_loss(g, &m, 20);
     mg_viz_fold_plan p;
     mg_error err;
     ck_assert_int_eq(mg_viz_fold_plan_make(loss, NULL, &p, &err), MG_OK);
@@ -459,7 +429,7 @@ START_TEST(test_natural_order)
     }
     ck_assert_uint_eq(blocks, 12);
     /* the picture creates them in that order too */
-    char *dot = render(acc, "dot", &o);
+    char *dot = viz_render(acc, "dot", &o, NULL);
     const char *b2 = strstr(dot, "<B>block2</B>"), *b10 = strstr(dot, "<B>block10</B>");
     ck_assert(b2 && b10 && b2 < b10);
     free(dot);
@@ -534,7 +504,7 @@ START_TEST(test_counts_agree_everywhere)
 
     mg_graph *g = mg_graph_new();
     mg_mlp *m;
-    mg_value *loss = batch_loss(g, &m, 20);
+    mg_value *loss = viz_batch_loss(g, &m, 20);
     check_counts_agree(loss, NULL);
     mg_viz_options o = {.open_member = "sample4"};
     check_counts_agree(loss, &o);
@@ -555,11 +525,11 @@ START_TEST(test_nonfinite_member_marks_its_group)
     ck_assert_ptr_nonnull(strstr(label, "NaN/Inf"));
     free(label);
     free(klass);
-    char *dot = render(t.loss, "dot", NULL);
+    char *dot = viz_render(t.loss, "dot", NULL, NULL);
     viz_text_check(dot, "folded DOT with NaN");
     ck_assert_ptr_nonnull(strstr(dot, "NaN or Inf"));
     free(dot);
-    char *svg = render(t.loss, "svg", NULL);
+    char *svg = viz_render(t.loss, "svg", NULL, NULL);
     viz_text_check(svg, "folded SVG with NaN");
     free(svg);
     free_sample(&t);
@@ -570,7 +540,7 @@ START_TEST(test_folded_batch_is_honest_after_backward)
 {
     mg_graph *g = mg_graph_new();
     mg_mlp *m;
-    mg_value *loss = batch_loss(g, &m, 20);
+    mg_value *loss = viz_batch_loss(g, &m, 20);
     char dir[64], path[128];
     tu_tmpdir(dir, sizeof dir, "mgviz-groups");
     snprintf(path, sizeof path, "%s/both.svg", dir);

@@ -10,40 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <graphviz/cgraph.h>
-
 #include "mg_format.h"
 #include "mg_loss.h"
 #include "mg_nn.h"
 #include "mg_viz.h"
-#include "test_util.h"
-#include "test_viz_text.h"
-
-static char *render(mg_value *root, const char *format, const mg_viz_options *o, size_t *len)
-{
-    char *out = NULL;
-    size_t n = 0;
-    mg_error err;
-    ck_assert_msg(mg_draw_dot_data(root, format, o, &out, &n, &err) == MG_OK, "%s", err.message);
-    if (len)
-        *len = n;
-    return out;
-}
-
-static Agraph_t *dot_of(mg_value *root, const mg_viz_options *o)
-{
-    char *text = render(root, "dot", o, NULL);
-    Agraph_t *g = agmemread(text);
-    free(text);
-    ck_assert_ptr_nonnull(g);
-    return g;
-}
-
-static const char *attr(void *obj, const char *name)
-{
-    const char *v = agget(obj, (char *)name);
-    return v ? v : "";
-}
+#include "test_viz_util.h"
 
 static Agnode_t *value_node(Agraph_t *g, const char *prefix, const mg_value *v)
 {
@@ -125,13 +96,13 @@ START_TEST(test_dot_labels_are_honest)
     bad_graph b = make_bad();
     mg_backward(b.root);
     ck_assert(isnan(b.logx->data) && isnan(b.y->grad));
-    char *dot = render(b.root, "dot", NULL, NULL);
+    char *dot = viz_render(b.root, "dot", NULL, NULL);
     viz_text_check(dot, "DOT");
     free(dot);
-    Agraph_t *g = dot_of(b.root, NULL);
-    ck_assert_ptr_nonnull(strstr(attr(value_node(g, "", b.logx), "label"), "data nan"));
-    ck_assert_ptr_nonnull(strstr(attr(value_node(g, "", b.y), "label"), "grad nan"));
-    ck_assert_ptr_nonnull(strstr(attr(value_node(g, "", b.negzero), "label"), "data 0 |"));
+    Agraph_t *g = viz_dot(b.root, NULL);
+    ck_assert_ptr_nonnull(strstr(viz_attr(value_node(g, "", b.logx), "label"), "data nan"));
+    ck_assert_ptr_nonnull(strstr(viz_attr(value_node(g, "", b.y), "label"), "grad nan"));
+    ck_assert_ptr_nonnull(strstr(viz_attr(value_node(g, "", b.negzero), "label"), "data 0 |"));
     agclose(g);
     mg_graph_free(b.g);
 }
@@ -144,11 +115,11 @@ START_TEST(test_infinities_read_as_such)
     mg_value *e = mg_label(mg_exp(big), "e");          /* inf */
     mg_value *neg = mg_label(mg_neg(e), "neg");        /* -inf */
     mg_value *root = mg_add(neg, mg_input(g, 1.0));
-    Agraph_t *dot = dot_of(root, NULL);
-    ck_assert_ptr_nonnull(strstr(attr(value_node(dot, "", e), "label"), "data inf |"));
-    ck_assert_ptr_nonnull(strstr(attr(value_node(dot, "", neg), "label"), "data -inf |"));
+    Agraph_t *dot = viz_dot(root, NULL);
+    ck_assert_ptr_nonnull(strstr(viz_attr(value_node(dot, "", e), "label"), "data inf |"));
+    ck_assert_ptr_nonnull(strstr(viz_attr(value_node(dot, "", neg), "label"), "data -inf |"));
     agclose(dot);
-    char *svg = render(root, "svg", NULL, NULL);
+    char *svg = viz_render(root, "svg", NULL, NULL);
     viz_text_check(svg, "SVG");
     ck_assert_ptr_nonnull(strstr(svg, ">data &#45;inf<")); /* SVG's escaped minus */
     free(svg);
@@ -160,27 +131,27 @@ START_TEST(test_nonfinite_nodes_are_marked)
 {
     bad_graph b = make_bad();
     mg_backward(b.root);
-    Agraph_t *g = dot_of(b.root, NULL);
+    Agraph_t *g = viz_dot(b.root, NULL);
     const mg_value *bad[] = {b.logx, b.prod, b.y, b.root};
     const mg_value *good[] = {b.x, b.z, b.negzero, b.inf};
     for (int i = 0; i < 4; i++) {
         Agnode_t *n = value_node(g, "", bad[i]);
-        ck_assert_msg(has_word(attr(n, "class"), "nonfinite"), "#%u: %s", bad[i]->id,
-                      attr(n, "class"));
-        ck_assert_str_eq(attr(n, "color"), "#c00018");
-        ck_assert_ptr_nonnull(strstr(attr(n, "style"), "dashed"));
+        ck_assert_msg(has_word(viz_attr(n, "class"), "nonfinite"), "#%u: %s", bad[i]->id,
+                      viz_attr(n, "class"));
+        ck_assert_str_eq(viz_attr(n, "color"), "#c00018");
+        ck_assert_ptr_nonnull(strstr(viz_attr(n, "style"), "dashed"));
         n = value_node(g, "", good[i]);
-        ck_assert_msg(!has_word(attr(n, "class"), "nonfinite"), "#%u", good[i]->id);
-        ck_assert_str_ne(attr(n, "color"), "#c00018");
+        ck_assert_msg(!has_word(viz_attr(n, "class"), "nonfinite"), "#%u", good[i]->id);
+        ck_assert_str_ne(viz_attr(n, "color"), "#c00018");
     }
     /* the root keeps its own mark too */
-    ck_assert(has_word(attr(value_node(g, "", b.root), "class"), "root"));
+    ck_assert(has_word(viz_attr(value_node(g, "", b.root), "class"), "root"));
     /* a legend line says what the mark means, under the title */
-    ck_assert_ptr_nonnull(strstr(attr(g, "label"), "NaN or Inf"));
+    ck_assert_ptr_nonnull(strstr(viz_attr(g, "label"), "NaN or Inf"));
     agclose(g);
 
     mg_viz_options o = {.title = "step <1>"};
-    char *svg = render(b.root, "svg", &o, NULL);
+    char *svg = viz_render(b.root, "svg", &o, NULL);
     char want[64];
     snprintf(want, sizeof want, "<g id=\"n%u\" class=\"node value input nonfinite\"", b.y->id);
     ck_assert_ptr_nonnull(strstr(svg, want));
@@ -196,9 +167,9 @@ START_TEST(test_finite_graph_has_no_legend)
     mg_graph *mg = mg_graph_new();
     mg_value *r = mg_tanh(mg_input(mg, 0.5));
     mg_viz_options o = {.title = "plain"};
-    Agraph_t *g = dot_of(r, &o);
-    ck_assert_str_eq(attr(g, "label"), "plain");
-    ck_assert(!has_word(attr(value_node(g, "", r), "class"), "nonfinite"));
+    Agraph_t *g = viz_dot(r, &o);
+    ck_assert_str_eq(viz_attr(g, "label"), "plain");
+    ck_assert(!has_word(viz_attr(value_node(g, "", r), "class"), "nonfinite"));
     agclose(g);
     mg_graph_free(mg);
 }
@@ -227,12 +198,12 @@ START_TEST(test_png_shows_the_mark)
 {
     bad_graph b = make_bad();
     size_t len;
-    char *png = render(b.root, "png", NULL, &len); /* before backward: NaN data only */
+    char *png = viz_render(b.root, "png", NULL, &len); /* before backward: NaN data only */
     size_t marked = red_pixels(png, len);
     free(png);
     mg_graph *mg = mg_graph_new();
     mg_value *r = mg_add(mg_log(mg_input(mg, 2.0)), mg_input(mg, 1.0));
-    png = render(r, "png", NULL, &len);
+    png = viz_render(r, "png", NULL, &len);
     size_t unmarked = red_pixels(png, len); /* finite: no mark (a stray
                                                antialiased pixel at most) */
     ck_assert_uint_le(unmarked, 10);
@@ -260,9 +231,9 @@ START_TEST(test_before_after_marks_the_after_side)
     tu_rmrf(dir);
     ck_assert_ptr_nonnull(g);
     Agraph_t *before = agsubg(g, "cluster_before", 0), *after = agsubg(g, "cluster_after", 0);
-    ck_assert(!has_word(attr(value_node(before, "", b.y), "class"), "nonfinite"));
-    ck_assert(has_word(attr(value_node(after, "b", b.y), "class"), "nonfinite"));
-    ck_assert_ptr_nonnull(strstr(attr(value_node(after, "b", b.y), "label"), "grad nan"));
+    ck_assert(!has_word(viz_attr(value_node(before, "", b.y), "class"), "nonfinite"));
+    ck_assert(has_word(viz_attr(value_node(after, "b", b.y), "class"), "nonfinite"));
+    ck_assert_ptr_nonnull(strstr(viz_attr(value_node(after, "b", b.y), "label"), "grad nan"));
     agclose(g);
     mg_graph_free(b.g);
 }
