@@ -113,6 +113,7 @@ MG_API mg_code mg_graph_fail(mg_graph *g, mg_code code, const char *fmt, ...)
 /* Forgets the sticky error. */
 MG_API void mg_graph_clear_error(mg_graph *g);
 
+/* g's counters now (all zero for NULL). */
 MG_API mg_graph_stats mg_graph_get_stats(const mg_graph *g);
 
 /* Scopes: a stack of names ("mlp", "layer1", "neuron3", "sample17"). Every

@@ -108,7 +108,10 @@ MG_API mg_code mg_health_measure(mg_health *h);
 /* After the update: each layer's update_ratio. */
 MG_API void mg_health_after_update(mg_health *h);
 
+/* How many layers h watches (0 for NULL). */
 MG_API int mg_health_count(const mg_health *h);
+/* Layer `layer`'s latest measurement (0 <= layer < mg_health_count()), or
+ * NULL out of range; it changes at the next mg_health_measure(). */
 MG_API const mg_layer_health *mg_health_get(const mg_health *h, int layer);
 
 /* Warnings for layers that entered a bad zone at the latest measurement or
