@@ -6,16 +6,12 @@
  *
  * The seeds in corpus/checkpoint are such bodies, written by this harness:
  *   MGVIZ_FUZZ_WRITE_SEEDS=DIR fuzz_checkpoint -runs=0 */
-#include <zlib.h>
-
-#include "fuzz_input.h"
+#include "fuzz_checkpoint_file.h"
 #include "mg_checkpoint.h"
 #include "mg_train.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const char MAGIC[8] = { 'M', 'G', 'C', 'K', 'P', 'T', '\r', '\n' };
 
 typedef struct model {
     mg_graph *g;
@@ -78,17 +74,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    unsigned char *file = malloc(sizeof MAGIC + size + 4);
-    if (!file)
-        abort();
-    memcpy(file, MAGIC, sizeof MAGIC);
-    if (size)
-        memcpy(file + sizeof MAGIC, data, size);
-    uLong crc = crc32(crc32(0L, Z_NULL, 0), file, (uInt)(sizeof MAGIC + size));
-    for (int i = 0; i < 4; i++)
-        file[sizeof MAGIC + size + (size_t)i] = (unsigned char)(crc >> (8 * i));
-    const char *path = fuzz_file(file, sizeof MAGIC + size + 4);
-    free(file);
+    const char *path = fuzz_checkpoint_file(data, size);
     mg_train_progress p;
     mg_error err;
     char meta[256];

@@ -13,16 +13,12 @@
  * The seeds in corpus/lm_checkpoint are bodies of small words-MLP and
  * fortunes-GPT checkpoints, written by this harness:
  *   MGVIZ_FUZZ_WRITE_SEEDS=DIR fuzz_lm_checkpoint -runs=0 */
-#include <zlib.h>
-
-#include "fuzz_input.h"
+#include "fuzz_checkpoint_file.h"
 #include "lm_spec.h"
 #include "mg_train.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const char MAGIC[8] = { 'M', 'G', 'C', 'K', 'P', 'T', '\r', '\n' };
 
 /* A checkpoint of the small model s into path. */
 static void save(const lm_spec *s, const char *path)
@@ -106,17 +102,7 @@ static void draw(const lm_spec *s, lm_model *m, unsigned how)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    unsigned char *file = malloc(sizeof MAGIC + size + 4);
-    if (!file)
-        abort();
-    memcpy(file, MAGIC, sizeof MAGIC);
-    if (size)
-        memcpy(file + sizeof MAGIC, data, size);
-    uLong crc = crc32(crc32(0L, Z_NULL, 0), file, (uInt)(sizeof MAGIC + size));
-    for (int i = 0; i < 4; i++)
-        file[sizeof MAGIC + size + (size_t)i] = (unsigned char)(crc >> (8 * i));
-    const char *path = fuzz_file(file, sizeof MAGIC + size + 4);
-    free(file);
+    const char *path = fuzz_checkpoint_file(data, size);
     lm_spec s;
     char optim[16];
     mg_error err;

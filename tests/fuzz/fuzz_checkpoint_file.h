@@ -1,0 +1,30 @@
+/* fuzz_checkpoint_file.h — a fuzz input made a checkpoint file: the input is
+ * the body, and the magic and CRC-32 the checkpoint reader checks first are
+ * added around it (the CRC recomputed for every input, so mutations reach
+ * the metadata and the records instead of stopping at the checksum). */
+#ifndef FUZZ_CHECKPOINT_FILE_H
+#define FUZZ_CHECKPOINT_FILE_H
+
+#include <zlib.h>
+
+#include "fuzz_input.h"
+
+/* Writes MAGIC + data + CRC-32 (little-endian) to the scratch file; its path. */
+static inline const char *fuzz_checkpoint_file(const uint8_t *data, size_t size)
+{
+    static const char magic[8] = { 'M', 'G', 'C', 'K', 'P', 'T', '\r', '\n' };
+    unsigned char *file = malloc(sizeof magic + size + 4);
+    if (!file)
+        abort();
+    memcpy(file, magic, sizeof magic);
+    if (size)
+        memcpy(file + sizeof magic, data, size);
+    uLong crc = crc32(crc32(0L, Z_NULL, 0), file, (uInt)(sizeof magic + size));
+    for (int i = 0; i < 4; i++)
+        file[sizeof magic + size + (size_t)i] = (unsigned char)(crc >> (8 * i));
+    const char *path = fuzz_file(file, sizeof magic + size + 4);
+    free(file);
+    return path;
+}
+
+#endif
