@@ -68,6 +68,21 @@ START_TEST(fashion_learns_and_records_test_accuracy_per_epoch)
 }
 END_TEST
 
+/* A checkpoint is taken at the end of an epoch: a run that stops between two
+ * says which steps its checkpoint holds and which it does not. */
+START_TEST(a_run_ending_mid_epoch_says_what_its_checkpoint_holds)
+{
+    int rc = train(FASHION "--steps 25 --save mid.ckpt --out m");
+    char *out = tu_text(dir, "stdout"), *err = tu_text(dir, "stderr");
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    ck_assert_ptr_nonnull(strstr(out, "the checkpoint mid.ckpt holds the first 19 steps; the 6 "
+                                      "after it are not in it (checkpoints are taken at the end "
+                                      "of each epoch)\n"));
+    free(out);
+    free(err);
+}
+END_TEST
+
 START_TEST(a_resumed_run_equals_an_uninterrupted_one)
 {
     /* constant schedule: the rate then does not depend on where a run stops */
@@ -81,6 +96,7 @@ START_TEST(a_resumed_run_equals_an_uninterrupted_one)
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
     ck_assert_ptr_nonnull(strstr(out, "resumed"));
     ck_assert_uint_eq(tu_count(out, "test accuracy"), 1);
+    ck_assert_ptr_nonnull(strstr(out, "the checkpoint part.ckpt holds the first 57 steps\n"));
     ck_assert_int_eq(tu_run(dir, "cmp \"$D/whole.ckpt\" \"$D/part.ckpt\""), 0);
     char *steps = tu_text(dir, "c/steps.jsonl");
     ck_assert_ptr_nonnull(strstr(steps, "{\"event\":\"resume\","));
@@ -218,6 +234,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(c, setup, teardown);
     tcase_add_test(c, fashion_learns_and_records_test_accuracy_per_epoch);
     tcase_add_test(c, a_resumed_run_equals_an_uninterrupted_one);
+    tcase_add_test(c, a_run_ending_mid_epoch_says_what_its_checkpoint_holds);
     tcase_add_test(c, other_models_and_damaged_checkpoints_are_refused);
     tcase_add_test(c, bad_arguments_exit_2);
     tcase_add_test(c, moons_on_tensors_draws_graphs_with_heatmaps);

@@ -52,6 +52,7 @@ typedef struct runner {
     mg_error err;
     int exit_code;               /* the first failure's */
     bool said_nonfinite;         /* --keep-going: a non-finite loss was reported */
+    int64_t saved_steps;         /* --save: the steps the checkpoint holds (0: none yet) */
     mg_run_status status;
     char message[MG_ERROR_MESSAGE_SIZE + 64];
 } runner;
@@ -312,6 +313,8 @@ static bool end_epoch(runner *r, int e, int64_t last, double loss_sum, int steps
         print_epoch(&r->print, e, loss_sum / steps, test.loss, test.accuracy, print_now() - t0);
     if (rc == MG_OK && c->save)
         rc = mg_train_save(c->save, &t->model, &(mg_train_progress){ e + 1, last + 1 }, &r->err);
+    if (rc == MG_OK && c->save)
+        r->saved_steps = last + 1;
     if (rc != MG_OK)
         fail(r, code_of(rc), MG_RUN_ERROR, r->err.message);
     return rc == MG_OK;
@@ -387,6 +390,18 @@ static void finish(runner *r, int64_t steps_done, double t0)
         printf("%lld steps in %.2f s; the run is in ", (long long)steps_done, print_now() - t0);
         cli_put_visible(stdout, r->dir, false);
         fputs("/ (index.html, steps.jsonl)\n", stdout);
+    }
+    if (r->saved_steps) { /* say what a later --resume starts from, most of all when it is
+                             not the end: checkpoints are taken at the end of a period */
+        printf("the checkpoint ");
+        cli_put_visible(stdout, r->c->save, false);
+        printf(" holds the first %lld steps", (long long)r->saved_steps);
+        int64_t end = r->start.step + steps_done; /* steps_done: this run's, after resume */
+        if (r->saved_steps < end)
+            printf("; the %lld after it are not in it (checkpoints are taken at the end of "
+                   "each %s)", (long long)(end - r->saved_steps),
+                   r->task.period ? r->task.period : "epoch");
+        putchar('\n');
     }
 }
 
