@@ -88,6 +88,23 @@ START_TEST(test_reductions_and_shapes)
 }
 END_TEST
 
+/* float32 exponentials (GELU, softmax) give NaN back for NaN, and converting
+ * it is never attempted (UBSan in CI halts on that; a fuzzed checkpoint with
+ * NaN weights found it), while finite neighbours stay finite. */
+START_TEST(test_nan_through_float_exponentials)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *a = make(g, MG_F32, 2, (const int[]){ 2, 2 },
+                        (const double[]){ NAN, 1, 0.5, -2 }, MG_TENSOR_INPUT);
+    mg_tensor *ge = mg_tensor_gelu(a), *sm = mg_tensor_softmax(a, 1);
+    ck_assert(isnan(mg_tensor_get(ge, 0)));
+    ck_assert(isfinite(mg_tensor_get(ge, 1)) && isfinite(mg_tensor_get(ge, 3)));
+    ck_assert(isnan(mg_tensor_get(sm, 0)) && isnan(mg_tensor_get(sm, 1))); /* the NaN's row */
+    ck_assert_double_eq_tol(mg_tensor_get(sm, 2) + mg_tensor_get(sm, 3), 1.0, 1e-6);
+    mg_graph_free(g);
+}
+END_TEST
+
 /* A shape past the element limit is refused with a message naming the shape
  * and the limit (Python's zeros((70000, 70000)) and a hostile checkpoint's
  * sizes both end here). */
@@ -449,6 +466,7 @@ static Suite *tensor_suite(void)
     tcase_add_test(tc, test_matmul_and_broadcast_values);
     tcase_add_test(tc, test_reductions_and_shapes);
     tcase_add_test(tc, test_too_large_a_shape_names_itself_and_the_limit);
+    tcase_add_test(tc, test_nan_through_float_exponentials);
     tcase_add_test(tc, test_log_softmax_precision_and_edges);
     tcase_add_test(tc, test_losses_values);
     tcase_add_test(tc, test_tensors_share_the_node_table_with_scalars);

@@ -121,7 +121,9 @@ static inline int causal_count(const loop_args *x, int r)
 static inline float exp_f32(float x)
 {
     const float shifter = 12582912.0f; /* 1.5·2^23: adding it rounds to an integer */
-    x = x < -87.0f ? -87.0f : x > 87.0f ? 87.0f : x;
+    const float in = x;
+    /* NaN is worked as 0 and given back below: converting it to int is undefined */
+    x = x < -87.0f ? -87.0f : x > 87.0f ? 87.0f : x == x ? x : 0.0f;
     const float k = (x * 1.44269504f + shifter) - shifter;
     const float r = (x - k * 0.693145751953125f) - k * 1.428606765330187e-6f;
     float p = 1.0f / 5040;
@@ -135,7 +137,7 @@ static inline float exp_f32(float x)
     const uint32_t bits = (uint32_t)((int32_t)k + 127) << 23;
     float scale;
     memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
+    return in == in ? p * scale : in;
 }
 
 #define T float
