@@ -51,14 +51,7 @@ static void write_seeds(const char *dir)
         mg_error err;
         if (mg_train_save(path, &the_model.m, &progress[i], &err) != MG_OK)
             abort();
-        FILE *in = fopen(path, "rb"), *out = fopen(seed, "wb");
-        static unsigned char buf[1 << 16];
-        size_t n = in ? fread(buf, 1, sizeof buf, in) : 0;
-        if (!out || n < 12 || fwrite(buf + 8, 1, n - 12, out) != n - 12)
-            abort();
-        fclose(in);
-        fclose(out);
-        remove(path);
+        fuzz_checkpoint_seed(path, seed);
     }
 }
 

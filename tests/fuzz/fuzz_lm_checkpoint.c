@@ -58,14 +58,7 @@ static void write_seeds(const char *dir)
         snprintf(path, sizeof path, "%s/full-%d", dir, i);
         snprintf(seed, sizeof seed, "%s/%s", dir, specs[i].gpt ? "fortunes-gpt" : "words-mlp");
         save(&specs[i], path);
-        FILE *in = fopen(path, "rb"), *out = fopen(seed, "wb");
-        static unsigned char buf[1 << 16];
-        size_t n = in ? fread(buf, 1, sizeof buf, in) : 0;
-        if (!out || n < 12 || n == sizeof buf || fwrite(buf + 8, 1, n - 12, out) != n - 12)
-            abort();
-        fclose(in);
-        fclose(out);
-        remove(path);
+        fuzz_checkpoint_seed(path, seed);
     }
 }
 
