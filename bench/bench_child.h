@@ -5,6 +5,7 @@
 #define BENCH_CHILD_H
 
 #include <stdio.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,6 +40,24 @@ static inline int bench_in_child(int (*fn)(const void *ctx, void *out), const vo
         return -1;
     *rss_kb = ru.ru_maxrss;
     return 0;
+}
+
+/* Runs a peer's command and reads its "key value" lines into the n named
+ * figures; 0 when it exited 0 and gave every one, else -1. */
+static inline int bench_peer_figures(const char *cmd, const char *const *keys, double *values,
+                                     int n)
+{
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    char key[64];
+    double v;
+    int found = 0;
+    while (fscanf(p, "%63s %lf", key, &v) == 2)
+        for (int i = 0; i < n; i++)
+            if (strcmp(key, keys[i]) == 0)
+                values[i] = v, found |= 1 << i;
+    return pclose(p) == 0 && found == (1 << n) - 1 ? 0 : -1;
 }
 
 #endif

@@ -187,21 +187,12 @@ static int run_torch(const char *env, const char *data_dir, int epochs, torch_fi
              "%s OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 "
              "/usr/bin/python3 %s/bench_fmnist_torch.py %s %d 2>/dev/null",
              env, BENCH_SOURCE_DIR, data_dir, epochs);
-    FILE *p = popen(cmd, "r");
-    if (!p)
+    static const char *const keys[] = { "fmnist_epoch_s", "moons_step_us", "rss_kb" };
+    double v[3];
+    if (bench_peer_figures(cmd, keys, v, 3) != 0)
         return -1;
-    char key[64];
-    double v;
-    int found = 0;
-    while (fscanf(p, "%63s %lf", key, &v) == 2) {
-        if (strcmp(key, "fmnist_epoch_s") == 0)
-            t->epoch_s = v, found |= 1;
-        else if (strcmp(key, "moons_step_us") == 0)
-            t->moons_us = v, found |= 2;
-        else if (strcmp(key, "rss_kb") == 0)
-            t->rss_kb = (long)v, found |= 4;
-    }
-    return pclose(p) == 0 && found == 7 ? 0 : -1;
+    t->epoch_s = v[0], t->moons_us = v[1], t->rss_kb = (long)v[2];
+    return 0;
 }
 
 int main(int argc, char **argv)

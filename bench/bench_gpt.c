@@ -173,25 +173,13 @@ static int run_torch(const char *env, const gpt_size *s, torch_figures *t)
              "--layers %d --batch %d --steps %d --threads 1",
              env, BENCH_SOURCE_DIR, s->vocab, s->ctx, s->embd, s->heads, s->layers, s->batch,
              s->steps);
-    FILE *p = popen(cmd, "r");
-    if (!p)
+    static const char *const keys[] = { "step_s_median", "step_s_best", "cpu_s_median",
+                                        "params", "rss_kb" };
+    double v[5];
+    if (bench_peer_figures(cmd, keys, v, 5) != 0)
         return -1;
-    char key[64];
-    double v;
-    int found = 0;
-    while (fscanf(p, "%63s %lf", key, &v) == 2) {
-        if (strcmp(key, "step_s_median") == 0)
-            t->median_s = v, found |= 1;
-        else if (strcmp(key, "step_s_best") == 0)
-            t->best_s = v, found |= 2;
-        else if (strcmp(key, "rss_kb") == 0)
-            t->rss_kb = (long)v, found |= 4;
-        else if (strcmp(key, "params") == 0)
-            t->params = (long)v, found |= 8;
-        else if (strcmp(key, "cpu_s_median") == 0)
-            t->cpu_s = v, found |= 16;
-    }
-    return pclose(p) == 0 && found == 31 ? 0 : -1;
+    *t = (torch_figures){ v[0], v[1], v[2], (long)v[3], (long)v[4] };
+    return 0;
 }
 
 static int option(int argc, char **argv, int *i, const char *name, int *value)
