@@ -211,6 +211,54 @@ END_TEST
 
 /* ---- data ---- */
 
+/* The tensor form of micrograd's demo loss is the scalar one, array at a
+ * time: the same loss, the same grads of scores and parameters, and the
+ * same per-sample losses (a NaN score kept). */
+START_TEST(test_tensor_svm_loss_matches_scalar)
+{
+    const double sc[4] = { 0.3, -2.0, 1.5, -0.2 }, y[4] = { 1, 1, -1, -1 };
+    const double w[3] = { 0.5, -1.0, 2.0 }, alpha = 1e-2;
+    mg_graph *g = mg_graph_new();
+    mg_value *s[4], *p[3];
+    for (int i = 0; i < 4; i++)
+        s[i] = mg_param(g, sc[i]);
+    for (int i = 0; i < 3; i++)
+        p[i] = mg_param(g, w[i]);
+    mg_value *want = mg_add(mg_loss_svm(s, y, 4), mg_l2(p, 3, alpha));
+    ck_assert_int_eq(mg_backward(want), MG_OK);
+    mg_graph *tg = mg_graph_new();
+    mg_tensor *ts = mg_tensor_param(tg, MG_F64, 2, (const int[]){ 4, 1 });
+    mg_tensor *ty = mg_tensor_input(tg, MG_F64, 2, (const int[]){ 4, 1 });
+    mg_tensor *tw[2] = { mg_tensor_param(tg, MG_F64, 1, (const int[]){ 2 }),
+                         mg_tensor_param(tg, MG_F64, 1, (const int[]){ 1 }) };
+    mg_tensor_load(ts, sc);
+    mg_tensor_load(ty, y);
+    mg_tensor_load(tw[0], w);
+    mg_tensor_load(tw[1], w + 2);
+    mg_tensor *got = mg_tensor_add(mg_tensor_loss_svm(ts, ty), mg_tensor_l2(tw, 2, alpha));
+    ck_assert_int_eq(mg_tensor_backward(got), MG_OK);
+    ck_assert_double_eq_tol(mg_tensor_get(got, 0), want->data, 1e-12);
+    for (int i = 0; i < 4; i++)
+        ck_assert_double_eq_tol(mg_tensor_grad_at(ts, i), s[i]->grad, 1e-12);
+    for (int i = 0; i < 3; i++)
+        ck_assert_double_eq_tol(mg_tensor_grad_at(tw[i / 2], i % 2), p[i]->grad, 1e-12);
+    double rows[4];
+    mg_tensor_set(ts, 3, NAN);
+    mg_svm_rows(ts, ty, rows);
+    ck_assert_double_eq_tol(rows[0], 0.7, 1e-12);          /* 1 - 0.3 */
+    ck_assert_double_eq_tol(rows[1], 3.0, 1e-12);          /* 1 + 2 */
+    ck_assert_double_eq_tol(rows[2], 2.5, 1e-12);          /* 1 + 1.5 */
+    ck_assert(isnan(rows[3]));
+    mg_tensor_set(ts, 0, 4.0);
+    mg_svm_rows(ts, ty, rows);
+    ck_assert_double_eq(rows[0], 0.0);                     /* past the margin */
+    ck_assert_ptr_null(mg_tensor_loss_svm(NULL, ty));
+    ck_assert_ptr_null(mg_tensor_l2(tw, 0, alpha));
+    mg_graph_free(tg);
+    mg_graph_free(g);
+}
+END_TEST
+
 START_TEST(test_moons_definition)
 {
     double X[2 * 101], y[101];
@@ -287,6 +335,7 @@ static Suite *nn_suite(void)
     tcase_add_test(tc, test_losses_values);
     tcase_add_test(tc, test_bce_is_stable);
     tcase_add_test(tc, test_losses_gradcheck);
+    tcase_add_test(tc, test_tensor_svm_loss_matches_scalar);
     tcase_add_test(tc, test_moons_definition);
     tcase_add_test(tc, test_moons_training_converges_without_allocating);
     suite_add_tcase(s, tc);

@@ -15,6 +15,7 @@
 
 #include "mg_data.h"
 #include "mg_kernels.h"
+#include "mg_loss.h"
 
 enum { EVAL_ROWS = 1000 };
 
@@ -60,25 +61,13 @@ static mg_tensor *moons_batch(train_task *t, tensor_impl *m, const int *idx, int
     return x;
 }
 
-/* The per-row hinge relu(1 - y·s) of the batch. */
-static mg_tensor *moons_hinge(train_task *t, tensor_impl *m, mg_tensor *scores)
-{
-    mg_tensor *one = mg_tensor_scalar(t->g, MG_F32, 1.0);
-    return mg_tensor_relu(mg_tensor_sub(one, mg_tensor_mul(m->targets, scores)));
-}
-
 /* micrograd's demo loss: mean(relu(1 - y·s)) + alpha·Σ p². */
 static mg_tensor *moons_loss(train_task *t, tensor_impl *m, mg_tensor *scores, bool regularise)
 {
-    mg_tensor *loss = mg_tensor_mean(moons_hinge(t, m, scores), MG_AXIS_ALL, 0);
+    mg_tensor *loss = mg_tensor_loss_svm(scores, m->targets);
     if (!regularise || t->c->alpha == 0)
         return loss;
-    mg_tensor *reg = NULL;
-    for (int i = 0; i < m->mlp->nparams; i++) {
-        mg_tensor *sq = mg_tensor_sum(mg_tensor_pow(m->mlp->params[i], 2.0), MG_AXIS_ALL, 0);
-        reg = reg ? mg_tensor_add(reg, sq) : sq;
-    }
-    return mg_tensor_add(loss, mg_tensor_mul(reg, mg_tensor_scalar(t->g, MG_F32, t->c->alpha)));
+    return mg_tensor_add(loss, mg_tensor_l2(m->mlp->params, m->mlp->nparams, t->c->alpha));
 }
 
 static double moons_accuracy(tensor_impl *m, mg_tensor *scores)
@@ -89,10 +78,7 @@ static double moons_accuracy(tensor_impl *m, mg_tensor *scores)
 /* Row losses from the scores, without adding to the drawn graph's root. */
 static mg_code moons_rows(tensor_impl *m, mg_tensor *scores, double *rows)
 {
-    for (int i = 0; i < scores->numel; i++) {
-        double l = 1 - mg_tensor_get(m->targets, i) * mg_tensor_get(scores, i);
-        rows[i] = isnan(l) || l > 0 ? l : 0;
-    }
+    mg_svm_rows(scores, m->targets, rows);
     return MG_OK;
 }
 

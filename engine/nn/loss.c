@@ -1,6 +1,8 @@
-/* loss.c — losses built from scalar ops, so backward needs nothing new. */
+/* loss.c — losses built from scalar or tensor ops, so backward needs
+ * nothing new. */
 #include "mg_loss.h"
 
+#include <math.h>
 #include <stdio.h>
 
 mg_value *mg_sum(mg_value *const *v, size_t n)
@@ -107,4 +109,33 @@ mg_value *mg_mlp_svm_loss(mg_mlp *m, const double *X, const double *y, size_t n,
     mg_value *reg_loss = mg_l2(params, np, alpha);
     mg_scope_pop(g);
     return mg_add(data_loss, reg_loss);
+}
+
+mg_tensor *mg_tensor_loss_svm(mg_tensor *scores, mg_tensor *y)
+{
+    if (!scores || !y)
+        return NULL;
+    mg_tensor *one = mg_tensor_scalar(scores->node->graph, scores->dtype, 1.0);
+    mg_tensor *hinge = mg_tensor_relu(mg_tensor_sub(one, mg_tensor_mul(y, scores)));
+    return mg_tensor_mean(hinge, MG_AXIS_ALL, 0);
+}
+
+mg_tensor *mg_tensor_l2(mg_tensor *const *params, int n, double alpha)
+{
+    if (n <= 0 || !params || !params[0])
+        return NULL;
+    mg_tensor *reg = NULL;
+    for (int i = 0; i < n; i++) {
+        mg_tensor *sq = mg_tensor_sum(mg_tensor_pow(params[i], 2.0), MG_AXIS_ALL, 0);
+        reg = reg ? mg_tensor_add(reg, sq) : sq;
+    }
+    return mg_tensor_mul(reg, mg_tensor_scalar(params[0]->node->graph, params[0]->dtype, alpha));
+}
+
+void mg_svm_rows(const mg_tensor *scores, const mg_tensor *y, double *out)
+{
+    for (int i = 0; i < scores->numel; i++) {
+        double l = 1 - mg_tensor_get(y, i) * mg_tensor_get(scores, i);
+        out[i] = isnan(l) || l > 0 ? l : 0;
+    }
 }

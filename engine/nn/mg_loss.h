@@ -1,10 +1,13 @@
-/* mg_loss.h — losses over scalar values: sums, means, SVM, MSE, BCE, L2. */
+/* mg_loss.h — losses over scalar values (sums, means, SVM, MSE, BCE, L2) and
+ * micrograd's demo loss on tensors (one node per array; cross-entropy, MSE
+ * and BCE on tensors are ops of mg_tensor.h). */
 #ifndef MG_LOSS_H
 #define MG_LOSS_H
 
 #include <stddef.h>
 
 #include "mg_nn.h"
+#include "mg_tensor.h"
 #include "mg_value.h"
 
 MG_EXTERN_C_BEGIN
@@ -30,6 +33,16 @@ MG_API mg_value *mg_l2(mg_value *const *params, size_t n, double alpha);
  * Returns the total loss, or NULL with the graph's sticky error set. */
 MG_API mg_value *mg_mlp_svm_loss(mg_mlp *m, const double *X, const double *y, size_t n, double alpha,
                           double *accuracy);
+
+/* micrograd's max-margin loss on a batch of scores and ±1 labels y of the
+ * same shape: mean(relu(1 - y·scores)), one node per array. */
+MG_API mg_tensor *mg_tensor_loss_svm(mg_tensor *scores, mg_tensor *y);
+/* alpha · Σ over params[0..n-1] of Σ p² (NULL when n == 0). */
+MG_API mg_tensor *mg_tensor_l2(mg_tensor *const *params, int n, double alpha);
+/* Each sample's own max-margin loss, out[i] = max(0, 1 - y[i]·scores[i])
+ * for the numel entries of scores (a NaN stays NaN), computed on the
+ * numbers without adding nodes to the graph. */
+MG_API void mg_svm_rows(const mg_tensor *scores, const mg_tensor *y, double *out);
 
 MG_EXTERN_C_END
 
