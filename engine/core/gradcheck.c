@@ -1,38 +1,9 @@
 /* gradcheck.c — central finite differences against backward(). */
-#include "mg_gradcheck.h"
+#include "gradcheck_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct scalar_check {
-    mg_graph *g;
-    mg_gradcheck_fn f;
-    void *ctx;
-    mg_value **leaves;
-    const char *const *names;
-} scalar_check;
-
-/* Creates the leaves at x and builds f; the root, or NULL on failure. */
-static mg_value *build(scalar_check *c, const double *x, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        c->leaves[i] = mg_input(c->g, x[i]);
-        if (c->names && c->names[i])
-            mg_label(c->leaves[i], c->names[i]);
-    }
-    return c->f(c->g, c->leaves, n, c->ctx);
-}
-
-static double eval_scalar(void *ctx, const double *x, size_t n)
-{
-    scalar_check *c = ctx;
-    mg_mark m = mg_graph_mark(c->g);
-    mg_value *root = build(c, x, n);
-    double y = root ? root->data : NAN;
-    mg_graph_rewind(c->g, m);
-    return y;
-}
 
 /* Error of one input: NaN where exactly one side is NaN, or infinities differ. */
 static double abs_error(double a, double b)
@@ -84,34 +55,101 @@ mg_code mg_gradcheck_compare(mg_eval_fn eval, void *ctx, const double *x,
     return MG_OK;
 }
 
+/* One run of a check: what eval() needs to rebuild the function at a point. */
+typedef struct gradcheck_graph {
+    const gradcheck_kind *kind;
+    const void *check;
+    mg_graph *g;
+    void *leaves;
+} gradcheck_graph;
+
+static double eval_at(void *ctx, const double *x, size_t n)
+{
+    (void)n;
+    gradcheck_graph *r = ctx;
+    mg_mark m = mg_graph_mark(r->g);
+    mg_value *root = r->kind->build(r->check, r->g, r->leaves, x);
+    double y = root ? r->kind->value(root) : NAN;
+    mg_graph_rewind(r->g, m);
+    return y;
+}
+
+mg_code gradcheck_run(const gradcheck_kind *kind, const void *check, size_t nleaves,
+                      const double *x, size_t n, double h, mg_gradcheck_result *out,
+                      mg_error *err)
+{
+    gradcheck_graph r = { .kind = kind, .check = check, .g = mg_graph_new() };
+    r.leaves = calloc(nleaves ? nleaves : 1, kind->leaf_size);
+    double *analytic = malloc((n ? n : 1) * sizeof *analytic);
+    mg_code rc = MG_OK;
+    if (!r.g || !r.leaves || !analytic) {
+        rc = mg_error_set(err, MG_ENOMEM, "%s: out of memory for %zu inputs", kind->who, n);
+        goto done;
+    }
+    mg_value *root = kind->build(check, r.g, r.leaves, x);
+    if (!root || kind->backward(root) != MG_OK) {
+        const char *why = mg_graph_error(r.g);
+        rc = mg_error_set(err, MG_EINVAL, "%s: the function failed: %s", kind->who,
+                          why ? why : kind->no_root);
+        goto done;
+    }
+    kind->grads(check, r.leaves, analytic);
+    mg_graph_reset(r.g);
+    rc = mg_gradcheck_compare(eval_at, &r, x, analytic, n, h, out, err);
+done:
+    free(analytic);
+    free(r.leaves);
+    mg_graph_free(r.g);
+    return rc;
+}
+
+/* ---- scalar functions ---- */
+
+typedef struct scalar_check {
+    mg_gradcheck_fn f;
+    void *ctx;
+    size_t n;
+    const char *const *names;
+} scalar_check;
+
+static mg_value *scalar_build(const void *check, mg_graph *g, void *leaves, const double *x)
+{
+    const scalar_check *c = check;
+    mg_value **v = leaves;
+    for (size_t i = 0; i < c->n; i++) {
+        v[i] = mg_input(g, x[i]);
+        if (c->names && c->names[i])
+            mg_label(v[i], c->names[i]);
+    }
+    return c->f(g, v, c->n, c->ctx);
+}
+
+static double scalar_value(const mg_value *root) { return root->data; }
+
+static void scalar_grads(const void *check, const void *leaves, double *analytic)
+{
+    const scalar_check *c = check;
+    mg_value *const *v = leaves;
+    for (size_t i = 0; i < c->n; i++)
+        analytic[i] = v[i]->grad;
+}
+
+static const gradcheck_kind scalar_kind = {
+    .who = "gradcheck",
+    .no_root = "it returned NULL",
+    .leaf_size = sizeof(mg_value *),
+    .build = scalar_build,
+    .value = scalar_value,
+    .backward = mg_backward,
+    .grads = scalar_grads,
+};
+
 mg_code mg_gradcheck(mg_gradcheck_fn f, void *ctx, const double *x, size_t n,
                      const char *const *names, double h, mg_gradcheck_result *out,
                      mg_error *err)
 {
     if (!f || !out || (n && !x))
         return mg_error_set(err, MG_EINVAL, "gradcheck: NULL argument");
-    scalar_check c = { .g = mg_graph_new(), .f = f, .ctx = ctx, .names = names };
-    c.leaves = malloc((n ? n : 1) * sizeof *c.leaves);
-    double *analytic = malloc((n ? n : 1) * sizeof *analytic);
-    mg_code rc = MG_OK;
-    if (!c.g || !c.leaves || !analytic) {
-        rc = mg_error_set(err, MG_ENOMEM, "gradcheck: out of memory for %zu inputs", n);
-        goto done;
-    }
-    mg_value *root = build(&c, x, n);
-    if (!root || mg_backward(root) != MG_OK) {
-        const char *why = mg_graph_error(c.g);
-        rc = mg_error_set(err, MG_EINVAL, "gradcheck: the function failed: %s",
-                          why ? why : "it returned NULL");
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++)
-        analytic[i] = c.leaves[i]->grad;
-    mg_graph_reset(c.g);
-    rc = mg_gradcheck_compare(eval_scalar, &c, x, analytic, n, h, out, err);
-done:
-    free(analytic);
-    free(c.leaves);
-    mg_graph_free(c.g);
-    return rc;
+    scalar_check c = { .f = f, .ctx = ctx, .n = n, .names = names };
+    return gradcheck_run(&scalar_kind, &c, n, x, n, h, out, err);
 }
