@@ -147,32 +147,30 @@ mg_value *mg_sigmoid(mg_value *a)
     return a ? unary(a, MG_OP_SIGMOID, sigmoid(a->data), "sigmoid") : NULL;
 }
 
-mg_value *mg_pow(mg_value *a, double k)
+/* A unary node that keeps the finite constant k in v->k (mg_ops.def's
+ * EXPONENT or TARGET); what names k in the error ("exponent", "target"). */
+static mg_value *unary_k(mg_value *a, mg_op op, double out, const char *opname, double k,
+                         const char *what)
 {
-    if (!a)
-        return NULL;
     if (!isfinite(k)) {
-        mg_graph_fail(a->graph, MG_EINVAL, "pow: exponent %g is not finite", k);
+        mg_graph_fail(a->graph, MG_EINVAL, "%s: %s %g is not finite", opname, what, k);
         return NULL;
     }
-    mg_value *v = unary(a, MG_OP_POW, pow_const(a->data, k), "pow");
+    mg_value *v = unary(a, op, out, opname);
     if (v)
         v->k = k;
     return v;
 }
 
+mg_value *mg_pow(mg_value *a, double k)
+{
+    return a ? unary_k(a, MG_OP_POW, pow_const(a->data, k), "pow", k, "exponent") : NULL;
+}
+
 mg_value *mg_bce_logits(mg_value *z, double y)
 {
-    if (!z)
-        return NULL;
-    if (!isfinite(y)) {
-        mg_graph_fail(z->graph, MG_EINVAL, "bce_logits: target %g is not finite", y);
-        return NULL;
-    }
-    mg_value *v = unary(z, MG_OP_BCE_LOGITS, bce_logits(z->data, y), "bce_logits");
-    if (v)
-        v->k = y;
-    return v;
+    return z ? unary_k(z, MG_OP_BCE_LOGITS, bce_logits(z->data, y), "bce_logits", y, "target")
+             : NULL;
 }
 
 /* ---- the op table ---- */
