@@ -114,6 +114,9 @@ PyObject *mgpy_tensor_result(mgpy_session *s, mg_tensor *t);
 /* The tensor of o, or NULL with a TypeError naming what. */
 mg_tensor *mgpy_tensor_arg(PyObject *o, const char *what);
 extern PyMethodDef mgpy_tensor_functions[];
+/* A dtype name ("float32" or "f32", the default when NULL; "float64" or
+ * "f64") as its mg_dtype; 0, or -1 with a ValueError. */
+int mgpy_parse_dtype(const char *name, mg_dtype *dt);
 
 /* ---- tnn.c ---- */
 int mgpy_tnn_init(PyObject *module);

@@ -30,7 +30,7 @@ mg_tensor *mgpy_tensor_arg(PyObject *o, const char *what)
     return NULL;
 }
 
-static int parse_dtype(const char *name, mg_dtype *dt)
+int mgpy_parse_dtype(const char *name, mg_dtype *dt)
 {
     if (!name || !strcmp(name, "float32") || !strcmp(name, "f32")) {
         *dt = MG_F32;
@@ -234,7 +234,7 @@ static PyObject *fn_tensor(PyObject *self, PyObject *args, PyObject *kwds)
     mg_dtype dt;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|z$pU:tensor", names, &data, &dtype,
                                      &requires_grad, &label)
-        || parse_dtype(dtype, &dt) < 0)
+        || mgpy_parse_dtype(dtype, &dt) < 0)
         return NULL;
     mgpy_session *s = mgpy_default();
     if (mgpy_prepare(s) < 0)
@@ -288,7 +288,7 @@ static PyObject *fn_zeros(PyObject *self, PyObject *args, PyObject *kwds)
     mg_dtype dt;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|z$pU:zeros", names, &shape_obj, &dtype,
                                      &requires_grad, &label)
-        || parse_dtype(dtype, &dt) < 0 || parse_shape(shape_obj, &ndim, shape) < 0)
+        || mgpy_parse_dtype(dtype, &dt) < 0 || parse_shape(shape_obj, &ndim, shape) < 0)
         return NULL;
     mgpy_session *s = mgpy_default();
     if (mgpy_prepare(s) < 0)

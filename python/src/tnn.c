@@ -3,6 +3,7 @@
  * engine structures that point at their payloads) live as long as it does. */
 #include "mgpy.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "mg_rng.h"
@@ -22,20 +23,6 @@ static int parse_init(const char *name, mg_init *init)
     return -1;
 }
 
-static int parse_dtype(const char *name, mg_dtype *dt)
-{
-    if (!name || !strcmp(name, "float32")) {
-        *dt = MG_F32;
-        return 0;
-    }
-    if (!strcmp(name, "float64")) {
-        *dt = MG_F64;
-        return 0;
-    }
-    PyErr_Format(PyExc_ValueError, "dtype must be 'float32' or 'float64', not '%s'", name);
-    return -1;
-}
-
 /* A list of the Python objects of tensors. */
 static PyObject *tensor_list(mgpy_session *s, mg_tensor *const *t, int n)
 {
@@ -50,12 +37,47 @@ static PyObject *tensor_list(mgpy_session *s, mg_tensor *const *t, int n)
     return list;
 }
 
+/* ---- what Linear and MLP share ---- */
+
+/* Both layers start alike, so one parameters() and one call prologue serve them. */
+typedef struct layer_object {
+    PyObject_HEAD
+    PyObject *params; /* the parameter Tensors, in the order the optimisers take them */
+} layer_object;
+
+static PyObject *layer_parameters(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    return PySequence_List(((layer_object *)self)->params);
+}
+
+static void layer_dealloc(PyObject *self)
+{
+    Py_XDECREF(((layer_object *)self)->params);
+    Py_TYPE(self)->tp_free(self);
+}
+
+/* The one Tensor a layer named name is called on (borrowed), with the
+ * session ready for the nodes the call makes: read its tensor after this,
+ * as a compaction may move it. NULL with an exception. */
+static PyObject *layer_input(PyObject *args, PyObject *kwds, const char *name)
+{
+    char fmt[32], what[48];
+    snprintf(fmt, sizeof fmt, "O:%s", name);
+    snprintf(what, sizeof what, "%s's input", name);
+    PyObject *x;
+    if (!PyArg_ParseTuple(args, fmt, &x) || !_PyArg_NoKeywords(name, kwds)
+        || !mgpy_tensor_arg(x, what) || mgpy_prepare(mgpy_default()) < 0)
+        return NULL;
+    return x;
+}
+
 /* ---- Linear ---- */
 
 typedef struct linear_object {
     PyObject_HEAD
+    PyObject *params; /* [W, b] (layer_object's field) */
     mg_linear l;
-    PyObject *params; /* [W, b] */
 } linear_object;
 
 static PyObject *linear_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
@@ -68,7 +90,7 @@ static PyObject *linear_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     mg_init init;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "ii|$zzK:Linear", names, &nin, &nout, &dtype,
                                      &init_name, &seed)
-        || parse_dtype(dtype, &dt) < 0 || parse_init(init_name, &init) < 0)
+        || mgpy_parse_dtype(dtype, &dt) < 0 || parse_init(init_name, &init) < 0)
         return NULL;
     mgpy_session *s = mgpy_default();
     if (mgpy_prepare(s) < 0)
@@ -89,28 +111,13 @@ static PyObject *linear_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     return (PyObject *)self;
 }
 
-static void linear_dealloc(PyObject *self)
-{
-    Py_XDECREF(((linear_object *)self)->params);
-    Py_TYPE(self)->tp_free(self);
-}
 
 static PyObject *linear_call(PyObject *self, PyObject *args, PyObject *kwds)
 {
-    PyObject *x;
-    if (!PyArg_ParseTuple(args, "O:Linear", &x) || !_PyArg_NoKeywords("Linear", kwds))
-        return NULL;
-    mgpy_session *s = mgpy_default();
-    if (!mgpy_tensor_arg(x, "Linear's input") || mgpy_prepare(s) < 0)
-        return NULL;
-    return mgpy_tensor_result(s, mg_linear_forward(&((linear_object *)self)->l,
-                                                   mgpy_v(x)->tensor));
-}
-
-static PyObject *linear_parameters(PyObject *self, PyObject *unused)
-{
-    (void)unused;
-    return PySequence_List(((linear_object *)self)->params);
+    PyObject *x = layer_input(args, kwds, "Linear");
+    return x ? mgpy_tensor_result(mgpy_default(), mg_linear_forward(&((linear_object *)self)->l,
+                                                                    mgpy_v(x)->tensor))
+             : NULL;
 }
 
 static PyObject *linear_get(PyObject *self, void *which)
@@ -119,7 +126,7 @@ static PyObject *linear_get(PyObject *self, void *which)
 }
 
 static PyMethodDef linear_methods[] = {
-    { "parameters", linear_parameters, METH_NOARGS, "[W, b]" },
+    { "parameters", layer_parameters, METH_NOARGS, "[W, b]" },
     { NULL, NULL, 0, NULL },
 };
 
@@ -133,7 +140,7 @@ static PyTypeObject linear_type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "mgviz.nn.Linear",
     .tp_basicsize = sizeof(linear_object),
-    .tp_dealloc = linear_dealloc,
+    .tp_dealloc = layer_dealloc,
     .tp_call = linear_call,
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Linear(nin, nout, *, dtype='float32', init='kaiming', seed=0)\n\n"
@@ -147,8 +154,8 @@ static PyTypeObject linear_type = {
 
 typedef struct mlp_object {
     PyObject_HEAD
+    PyObject *params; /* [W1, b1, W2, b2, ...] (layer_object's field) */
     mg_tmlp *m;
-    PyObject *params; /* [W1, b1, W2, b2, ...] */
 } mlp_object;
 
 static PyObject *mlp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
@@ -161,7 +168,7 @@ static PyObject *mlp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     mg_init init;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$zzK:MLP", names, &sizes_obj, &dtype,
                                      &init_name, &seed)
-        || parse_dtype(dtype, &dt) < 0 || parse_init(init_name, &init) < 0)
+        || mgpy_parse_dtype(dtype, &dt) < 0 || parse_init(init_name, &init) < 0)
         return NULL;
     PyObject *seq = PySequence_Fast(sizes_obj, "MLP: sizes must be a sequence of ints");
     if (!seq)
@@ -201,27 +208,16 @@ static PyObject *mlp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 
 static void mlp_dealloc(PyObject *self)
 {
-    mlp_object *o = (mlp_object *)self;
-    mg_tmlp_free(o->m);
-    Py_XDECREF(o->params);
-    Py_TYPE(self)->tp_free(self);
+    mg_tmlp_free(((mlp_object *)self)->m);
+    layer_dealloc(self);
 }
 
 static PyObject *mlp_call(PyObject *self, PyObject *args, PyObject *kwds)
 {
-    PyObject *x;
-    if (!PyArg_ParseTuple(args, "O:MLP", &x) || !_PyArg_NoKeywords("MLP", kwds))
-        return NULL;
-    mgpy_session *s = mgpy_default();
-    if (!mgpy_tensor_arg(x, "MLP's input") || mgpy_prepare(s) < 0)
-        return NULL;
-    return mgpy_tensor_result(s, mg_tmlp_forward(((mlp_object *)self)->m, mgpy_v(x)->tensor));
-}
-
-static PyObject *mlp_parameters(PyObject *self, PyObject *unused)
-{
-    (void)unused;
-    return PySequence_List(((mlp_object *)self)->params);
+    PyObject *x = layer_input(args, kwds, "MLP");
+    return x ? mgpy_tensor_result(mgpy_default(),
+                                  mg_tmlp_forward(((mlp_object *)self)->m, mgpy_v(x)->tensor))
+             : NULL;
 }
 
 static PyObject *mlp_sizes(PyObject *self, void *c)
@@ -235,7 +231,7 @@ static PyObject *mlp_sizes(PyObject *self, void *c)
 }
 
 static PyMethodDef mlp_methods[] = {
-    { "parameters", mlp_parameters, METH_NOARGS, "[W1, b1, W2, b2, ...]" },
+    { "parameters", layer_parameters, METH_NOARGS, "[W1, b1, W2, b2, ...]" },
     { NULL, NULL, 0, NULL },
 };
 

@@ -138,35 +138,42 @@ static mg_value *reciprocal(mgpy_session *s, mg_value *v)
     return p;
 }
 
-/* The number beside a Value in - or /: 1 (x set), 2 when it is a Value,
- * 0 when neither, -1 on error. */
-static int other_operand(PyObject *other, double *x, int *x_int)
+/* The operands of - and /, which micrograd composes from + and * and **. */
+typedef struct mixed {
+    PyObject *self, *other;
+    int forward;  /* self is on the left */
+    double x;     /* other when it is a number (else 0) */
+    int x_int;
+} mixed;
+
+/* Sorts a and b into m (with the session ready for new nodes): 1 when
+ * other is a number, 2 when it is a Value, 0 when neither, -1 on error. */
+static int mixed_operands(PyObject *a, PyObject *b, mixed *m)
 {
-    *x = 0.0;
-    *x_int = 0;
-    return MGPY_IS_VALUE(other) ? 2 : mgpy_number(other, x, x_int);
+    m->forward = split(a, b, &m->self, &m->other);
+    m->x = 0.0;
+    m->x_int = 0;
+    if (mgpy_prepare(SELF_S(m->self)) < 0)
+        return -1;
+    return MGPY_IS_VALUE(m->other) ? 2 : mgpy_number(m->other, &m->x, &m->x_int);
 }
 
 static PyObject *nb_sub(PyObject *a, PyObject *b)
 {
-    PyObject *self, *other;
-    int forward = split(a, b, &self, &other);
-    mgpy_session *s = SELF_S(self);
-    if (mgpy_prepare(s) < 0)
-        return NULL;
-    double x;
-    int x_int, r = other_operand(other, &x, &x_int);
+    mixed m;
+    int r = mixed_operands(a, b, &m);
     if (r <= 0)
         return r == 0 ? Py_NewRef(Py_NotImplemented) : NULL;
-    mg_value *v = SELF_V(self);
+    mgpy_session *s = SELF_S(m.self);
+    mg_value *v = SELF_V(m.self);
     int v_int = data_int(s, v);
-    if (!forward) { /* other - self: other + (-self), the constant made last */
+    if (!m.forward) { /* other - self: other + (-self), the constant made last */
         mg_value *n = int_bit(s, negate(s, v), v_int);
-        return mgpy_result(s, mg_add(n, constant(s, x, x_int)), v_int && x_int);
+        return mgpy_result(s, mg_add(n, constant(s, m.x, m.x_int)), v_int && m.x_int);
     }
     if (r == 1) /* self - number: Python negates the number */
-        return mgpy_result(s, mg_add(v, constant(s, -x, x_int)), v_int && x_int);
-    mg_value *o = mgpy_v(other);
+        return mgpy_result(s, mg_add(v, constant(s, -m.x, m.x_int)), v_int && m.x_int);
+    mg_value *o = mgpy_v(m.other);
     int o_int = data_int(s, o);
     mg_value *n = int_bit(s, negate(s, o), o_int);
     return mgpy_result(s, mg_add(v, n), v_int && o_int);
@@ -174,29 +181,25 @@ static PyObject *nb_sub(PyObject *a, PyObject *b)
 
 static PyObject *nb_truediv(PyObject *a, PyObject *b)
 {
-    PyObject *self, *other;
-    int forward = split(a, b, &self, &other);
-    mgpy_session *s = SELF_S(self);
-    if (mgpy_prepare(s) < 0)
-        return NULL;
-    double x;
-    int x_int, r = other_operand(other, &x, &x_int);
+    mixed m;
+    int r = mixed_operands(a, b, &m);
     if (r <= 0)
         return r == 0 ? Py_NewRef(Py_NotImplemented) : NULL;
-    mg_value *v = SELF_V(self);
-    if (!forward) { /* other / self: other * self**-1, the constant made last */
+    mgpy_session *s = SELF_S(m.self);
+    mg_value *v = SELF_V(m.self);
+    if (!m.forward) { /* other / self: other * self**-1, the constant made last */
         mg_value *p = reciprocal(s, v);
-        return mgpy_result(s, mg_mul(p, constant(s, x, x_int)), 0);
+        return mgpy_result(s, mg_mul(p, constant(s, m.x, m.x_int)), 0);
     }
     if (r == 1) { /* self / number: Python computes number ** -1 first */
-        if (x == 0.0) {
+        if (m.x == 0.0) {
             PyErr_SetString(PyExc_ZeroDivisionError,
                             "division by zero (micrograd divides as self * other**-1)");
             return NULL;
         }
-        return mgpy_result(s, mg_mul(v, constant(s, pow(x, -1.0), 0)), 0);
+        return mgpy_result(s, mg_mul(v, constant(s, pow(m.x, -1.0), 0)), 0);
     }
-    mg_value *p = reciprocal(s, mgpy_v(other));
+    mg_value *p = reciprocal(s, mgpy_v(m.other));
     return mgpy_result(s, mg_mul(v, p), 0);
 }
 
