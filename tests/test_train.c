@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "mg_eval.h"
+#include "mg_grad_stash.h"
 #include "mg_health.h"
 #include "mg_run.h"
 #include "mg_schedule.h"
@@ -684,6 +685,54 @@ void *calloc(size_t a, size_t b) { allocations++; return __libc_calloc(a, b); }
 void *realloc(void *p, size_t n) { allocations++; return __libc_realloc(p, n); }
 #endif
 
+/* A batch's grads survive a sample's own backward drawn in between: tensor
+ * and scalar parameters alike; the sample's grads are seen as all zero when
+ * its backward reaches no parameter. */
+START_TEST(a_batchs_grads_survive_a_sample_drawn_in_between)
+{
+    tiny t;
+    tiny_new(&t);
+    mg_tensor *params[] = { t.W, t.b };
+    mg_value *v[2] = { mg_param(t.g, 0.5), mg_param(t.g, -1.5) };
+    mg_graph_keep(t.g);
+    mg_train_model m = { .params = params, .nparams = 2, .values = v, .nvalues = 2 };
+    mg_grad_stash s;
+    ck_assert_int_eq(mg_grad_stash_init(&s, &m, NULL), MG_OK);
+    ck_assert(tiny_step(&t));
+    v[0]->grad = 3.0;
+    v[1]->grad = -0.25;
+    ck_assert(!mg_grads_all_zero(&m));
+    double want[9];
+    for (int i = 0; i < 6; i++)
+        want[i] = mg_tensor_grad_at(t.W, i);
+    for (int i = 0; i < 3; i++)
+        want[6 + i] = mg_tensor_grad_at(t.b, i);
+    ck_assert(want[0] != 0 || want[6] != 0);
+    mg_grad_stash_save(&s);
+    /* the sample's own backward: here it reaches no parameter */
+    mg_graph_reset(t.g);
+    mg_tensor_zero_grad(t.W);
+    mg_tensor_zero_grad(t.b);
+    v[0]->grad = v[1]->grad = 0;
+    ck_assert(mg_grads_all_zero(&m));
+    v[1]->grad = 1e-300; /* any nonzero grad counts */
+    ck_assert(!mg_grads_all_zero(&m));
+    mg_grad_stash_restore(&s);
+    for (int i = 0; i < 6; i++)
+        ck_assert_double_eq(mg_tensor_grad_at(t.W, i), want[i]);
+    for (int i = 0; i < 3; i++)
+        ck_assert_double_eq(mg_tensor_grad_at(t.b, i), want[6 + i]);
+    ck_assert_double_eq(v[0]->grad, 3.0);
+    ck_assert_double_eq(v[1]->grad, -0.25);
+    mg_grad_stash_free(&s);
+    mg_grad_stash_free(&s); /* twice is harmless */
+    mg_error err;
+    ck_assert_int_eq(mg_grad_stash_init(&s, &(mg_train_model){ .nparams = 2 }, &err), MG_EINVAL);
+    ck_assert_int_eq(mg_grad_stash_init(NULL, &m, &err), MG_EINVAL);
+    mg_graph_free(t.g);
+}
+END_TEST
+
 START_TEST(warm_health_and_logging_allocate_nothing)
 {
 #ifdef COUNT_MALLOC
@@ -738,6 +787,7 @@ static Suite *train_suite(void)
     tcase_add_test(c, torn_last_record_is_skipped_not_fatal);
     tcase_add_test(c, an_endless_line_is_refused_at_the_cap);
     tcase_add_test(c, a_used_directory_is_refused_unless_replaced);
+    tcase_add_test(c, a_batchs_grads_survive_a_sample_drawn_in_between);
     tcase_add_test(c, warm_health_and_logging_allocate_nothing);
     suite_add_tcase(s, c);
     return s;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "lm_spec.h"
+#include "mg_grad_stash.h"
 #include "mg_kernels.h"
 #include "train_task.h"
 
@@ -35,8 +36,7 @@ typedef struct lm_impl {
     int32_t *ids, *targets;      /* B × width, B × T */
     double *rows;                /* each prediction's loss */
     mg_tensor *logits;           /* the last step's */
-    void *saved;                 /* the batch's grads while a sample is drawn */
-    size_t saved_bytes;
+    mg_grad_stash saved;         /* the batch's grads while a sample is drawn */
     double bigram_val;
     char token_text[MG_VOCAB_MAX][4];         /* each token as printed on an axis */
     const char *token_names[MG_VOCAB_MAX];
@@ -125,14 +125,10 @@ static mg_code build(train_task *t, lm_impl *m, mg_error *err)
     if (!(m->opt = mg_optim_new((mg_tensor **)m->model.params, m->model.nparams, &o, err)))
         return err->code;
     mg_graph_keep(t->g);
-    for (int i = 0; i < m->model.nparams; i++)
-        m->saved_bytes += (size_t)m->model.params[i]->numel * sizeof(float);
-    if (!(m->saved = malloc(m->saved_bytes)))
-        return mg_error_set(err, MG_ENOMEM, "out of memory");
     lm_spec_identity(&m->spec, t->identity, sizeof t->identity);
     t->model = (mg_train_model){ .identity = t->identity, .params = m->model.params,
                                  .nparams = m->model.nparams, .optim = m->opt };
-    return MG_OK;
+    return mg_grad_stash_init(&m->saved, &t->model, err);
 }
 
 /* Pictures print a GPT's tokens along the attention maps' axes: blanks as
@@ -269,7 +265,7 @@ static void lm_close(train_task *t)
         free(m->ids);
         free(m->targets);
         free(m->rows);
-        free(m->saved);
+        mg_grad_stash_free(&m->saved);
         free(m);
     }
     mg_graph_free(t->g);
@@ -385,21 +381,10 @@ static mg_code lm_worst(train_task *t, train_sample *s, mg_error *err)
     return MG_OK;
 }
 
-static void move_grads(lm_impl *m, bool to_saved)
-{
-    char *at = m->saved;
-    for (int i = 0; i < m->model.nparams; i++) {
-        mg_tensor *p = m->model.params[i];
-        size_t n = (size_t)p->numel * mg_dtype_size(p->dtype);
-        memcpy(to_saved ? at : p->grad, to_saved ? p->grad : at, n);
-        at += n;
-    }
-}
-
 static mg_code lm_sample(train_task *t, train_sample *s, mg_value **root, mg_error *err)
 {
     lm_impl *m = impl(t);
-    move_grads(m, true);
+    mg_grad_stash_save(&m->saved);
     mg_graph_reset(t->g);
     mg_optim_zero_grad(m->opt);
     int64_t p = s->index, last = end_pos(m, m->text.ntrain) - 1;
@@ -417,7 +402,7 @@ static mg_code lm_sample(train_task *t, train_sample *s, mg_value **root, mg_err
     return MG_OK;
 }
 
-static void lm_restore(train_task *t) { move_grads(impl(t), false); }
+static void lm_restore(train_task *t) { mg_grad_stash_restore(&impl(t)->saved); }
 
 const train_engine train_lm_engine = {
     .name = "tensor",

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mg_data.h"
+#include "mg_grad_stash.h"
 #include "mg_idx.h"
 #include "mg_loss.h"
 #include "train_task.h"
@@ -17,7 +18,7 @@ typedef struct scalar_impl {
     mg_mlp *mlp;
     mg_value *const *params;
     size_t nparams;
-    double *saved;            /* the batch's grads while a sample's graph is drawn */
+    mg_grad_stash saved;      /* the batch's grads while a sample's graph is drawn */
     mg_batcher batches;
     bool full;                /* full batch: the rows in order, every step */
     const int *idx;           /* the last step's rows (NULL: 0..n-1) */
@@ -73,9 +74,10 @@ static mg_code build(train_task *t, scalar_impl *m, mg_error *err)
         return err ? err->code : MG_EINVAL;
     mg_graph_keep(t->g); /* the parameters survive every step's reset */
     m->params = mg_mlp_parameters(m->mlp, &m->nparams);
-    if (!(m->saved = malloc(sizeof *m->saved * m->nparams)))
-        return mg_error_set(err, MG_ENOMEM, "out of memory");
     t->model = (mg_train_model){ .values = m->params, .nvalues = m->nparams };
+    mg_code rc = mg_grad_stash_init(&m->saved, &t->model, err);
+    if (rc != MG_OK)
+        return rc;
     task_describe(t, sizes, c->nhidden + 2);
     task_name_layers(t, c->nhidden + 1);
     const mg_value *const *p = (const mg_value *const *)m->params;
@@ -115,7 +117,7 @@ static void scalar_close(train_task *t)
         free(m->y);
         free(m->bx);
         free(m->by);
-        free(m->saved);
+        mg_grad_stash_free(&m->saved);
         free(m);
     }
     mg_graph_free(t->g);
@@ -198,19 +200,10 @@ static mg_code scalar_worst(train_task *t, train_sample *s, mg_error *err)
     return MG_OK;
 }
 
-static bool all_grads_zero(const scalar_impl *m)
-{
-    for (size_t i = 0; i < m->nparams; i++)
-        if (m->params[i]->grad != 0)
-            return false;
-    return true;
-}
-
 static mg_code scalar_sample(train_task *t, train_sample *s, mg_value **root, mg_error *err)
 {
     scalar_impl *m = impl(t);
-    for (size_t i = 0; i < m->nparams; i++)
-        m->saved[i] = m->params[i]->grad;
+    mg_grad_stash_save(&m->saved);
     /* the batch's nodes go (their grads are in saved) so the sample's graph
      * numbers its nodes right after the parameters' */
     mg_graph_reset(t->g);
@@ -231,17 +224,12 @@ static mg_code scalar_sample(train_task *t, train_sample *s, mg_value **root, mg
     if (!*root || mg_backward(*root) != MG_OK)
         return mg_error_set(err, mg_graph_status(t->g), "sample graph: %s", mg_graph_error(t->g));
     s->loss = (*root)->data;
-    s->zero_grads = all_grads_zero(m);
+    s->zero_grads = mg_grads_all_zero(&t->model);
     snprintf(s->label, sizeof s->label, "%+.0f", m->y[s->index]);
     return MG_OK;
 }
 
-static void scalar_restore(train_task *t)
-{
-    scalar_impl *m = impl(t);
-    for (size_t i = 0; i < m->nparams; i++)
-        m->params[i]->grad = m->saved[i];
-}
+static void scalar_restore(train_task *t) { mg_grad_stash_restore(&impl(t)->saved); }
 
 const train_engine train_scalar_engine = {
     .name = "scalar",

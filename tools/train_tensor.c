@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "mg_data.h"
+#include "mg_grad_stash.h"
 #include "mg_kernels.h"
 #include "mg_loss.h"
 
@@ -217,14 +218,11 @@ static mg_code build(train_task *t, tensor_impl *m, mg_error *err)
     if (!(m->opt = mg_optim_new(m->mlp->params, m->mlp->nparams, &cfg, err)))
         return err ? err->code : MG_EINVAL;
     mg_graph_keep(t->g);
-    size_t bytes = 0;
-    for (int i = 0; i < m->mlp->nparams; i++)
-        bytes += (size_t)m->mlp->params[i]->numel * mg_dtype_size(MG_F32);
-    m->saved = malloc(bytes ? bytes : 1);
-    if (!m->saved)
-        return mg_error_set(err, MG_ENOMEM, "out of memory");
     t->model = (mg_train_model){ .params = m->mlp->params, .nparams = m->mlp->nparams,
                                  .optim = m->opt };
+    mg_code rc = mg_grad_stash_init(&m->saved, &t->model, err);
+    if (rc != MG_OK)
+        return rc;
     task_describe(t, sizes, n);
     task_name_layers(t, m->mlp->nlayers);
     for (int l = 0; l < m->mlp->nlayers; l++) {
@@ -280,7 +278,7 @@ static void tensor_close(train_task *t)
         mg_batcher_free(&m->batches);
         free(m->labels);
         free(m->rows);
-        free(m->saved);
+        mg_grad_stash_free(&m->saved);
         free(m);
     }
     mg_graph_free(t->g);
@@ -341,33 +339,10 @@ static mg_code tensor_worst(train_task *t, train_sample *s, mg_error *err)
     return MG_OK;
 }
 
-static bool all_grads_zero(const tensor_impl *m)
-{
-    for (int i = 0; i < m->mlp->nparams; i++) {
-        const mg_tensor *p = m->mlp->params[i];
-        for (int k = 0; k < p->numel; k++)
-            if (mg_tensor_grad_at(p, k) != 0)
-                return false;
-    }
-    return true;
-}
-
-/* Copies every parameter's grad to (to_saved) or from the saved block. */
-static void move_grads(tensor_impl *m, bool to_saved)
-{
-    char *at = m->saved;
-    for (int i = 0; i < m->mlp->nparams; i++) {
-        mg_tensor *p = m->mlp->params[i];
-        size_t n = (size_t)p->numel * mg_dtype_size(p->dtype);
-        memcpy(to_saved ? at : p->grad, to_saved ? p->grad : at, n);
-        at += n;
-    }
-}
-
 static mg_code tensor_sample(train_task *t, train_sample *s, mg_value **root, mg_error *err)
 {
     tensor_impl *m = impl(t);
-    move_grads(m, true);
+    mg_grad_stash_save(&m->saved);
     mg_graph_reset(t->g); /* the batch's nodes go: its grads are saved */
     mg_optim_zero_grad(m->opt);
     int index = (int)s->index;
@@ -377,12 +352,12 @@ static mg_code tensor_sample(train_task *t, train_sample *s, mg_value **root, mg
         return fail(t, "sample graph", err);
     *root = loss->node;
     s->loss = mg_tensor_get(loss, 0);
-    s->zero_grads = all_grads_zero(m);
+    s->zero_grads = mg_grads_all_zero(&t->model);
     m->data->label(m, s->index, s->label, sizeof s->label);
     return MG_OK;
 }
 
-static void tensor_restore(train_task *t) { move_grads(impl(t), false); }
+static void tensor_restore(train_task *t) { mg_grad_stash_restore(&impl(t)->saved); }
 
 static mg_code tensor_evaluate(train_task *t, mg_eval *out, mg_error *err)
 {

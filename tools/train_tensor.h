@@ -7,6 +7,7 @@
 
 #include "train_task.h"
 
+#include "mg_grad_stash.h"
 #include "mg_idx.h"
 #include "mg_tnn.h"
 
@@ -47,7 +48,7 @@ struct tensor_impl {
     int32_t *labels;              /* class targets of the batch */
     mg_tensor *targets;           /* tensor targets of the batch (points) */
     double *rows;                 /* per-row losses of the batch */
-    void *saved;                  /* the batch's grads while a sample is drawn */
+    mg_grad_stash saved;          /* the batch's grads while a sample is drawn */
     /* the data: points (moons) or image sets; other datasets use extra */
     double *X, *y;
     mg_image_set train, test;
