@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "test_util.h"
+#include "attention_graph.h"
 #include "mg_html.h"
 
 static char dir[64];
@@ -33,14 +34,9 @@ static int b64_value(char c)
     return c && p ? (int)(p - digits) : -1;
 }
 
-/* Decodes the base64 string value of "key" found after from; *n bytes. */
-static unsigned char *field_bytes(const char *from, const char *key, size_t *n)
+/* Decodes the base64 string at p (up to its closing quote); *n bytes. */
+static unsigned char *b64_bytes(const char *p, size_t *n)
 {
-    char pattern[64];
-    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
-    const char *p = strstr(from, pattern);
-    ck_assert_msg(p != NULL, "no %s field", key);
-    p += strlen(pattern);
     size_t len = strcspn(p, "\"");
     unsigned char *out = malloc(len);
     size_t k = 0;
@@ -58,6 +54,16 @@ static unsigned char *field_bytes(const char *from, const char *key, size_t *n)
     }
     *n = k;
     return out;
+}
+
+/* Decodes the base64 string value of "key" found after from; *n bytes. */
+static unsigned char *field_bytes(const char *from, const char *key, size_t *n)
+{
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+    const char *p = strstr(from, pattern);
+    ck_assert_msg(p != NULL, "no %s field", key);
+    return b64_bytes(p + strlen(pattern), n);
 }
 
 /* The i-th little-endian double of a decoded array. */
@@ -348,6 +354,58 @@ END_TEST
 
 /* Many steps of a large graph: floats, then only the kept nodes on most
  * steps; the page stays under 20 MB and its last step keeps every node. */
+/* Token positions: per position, each attention map's "flow" is one bit per
+ * unmasked cell (head, query i, key j <= i), set where that position's loss
+ * alone sent a nonzero grad: the last block passes it through query row p
+ * only, the block below through rows 0..p; the page keeps no float per
+ * cell, and the graph JSON keeps no tensor's arrays. */
+START_TEST(test_positions_keep_a_bit_per_unmasked_cell)
+{
+    make_dir();
+    mg_graph *g = mg_graph_new();
+    attention_graph a;
+    ck_assert_int_eq(attention_graph_build(g, &a, "the cat sat on", 2), 0);
+    int T = a.T, H = AG_HEADS, p = 4;
+    mg_error err;
+    mg_html_options opt = { .logits = a.logits };
+    ck_assert_int_eq(mg_html_write(a.loss->node, path_in_dir("att.html"), &opt, &err), MG_OK);
+    char *page = tu_text(dir, "att.html");
+    ck_assert_ptr_null(strstr(page, "\"data\": [")); /* no tensor's array in the graph JSON */
+    ck_assert_ptr_null(strstr(page, "\"grad\":[\""));  /* nor per-position float grads */
+    for (int blk = 0; blk < 2; blk++) {
+        char key[64];
+        snprintf(key, sizeof key, "{\"id\":%u,", a.att[blk]->node->id);
+        const char *at = strstr(strstr(page, "\"positions\":"), key);
+        ck_assert_ptr_nonnull(at);
+        const char *flow = strstr(at, "\"flow\":[\"");
+        ck_assert_ptr_nonnull(flow);
+        flow += strlen("\"flow\":[\"");
+        for (int k = 0; k < p; k++) /* to position p's bitset */
+            flow = strstr(flow, ",\"") + 2;
+        size_t n;
+        unsigned char *bits = b64_bytes(flow, &n);
+        size_t cells = (size_t)H * (size_t)T * (size_t)(T + 1) / 2;
+        ck_assert_uint_eq(n, (cells + 7) / 8);
+        size_t c = 0, on = 0, wrong = 0;
+        for (int h = 0; h < H; h++)
+            for (int i = 0; i < T; i++)
+                for (int j = 0; j <= i; j++, c++) {
+                    bool bit = bits[c / 8] >> (c % 8) & 1;
+                    bool want = blk == 1 ? i == p : i <= p; /* block 2 is the last */
+                    on += bit;
+                    wrong += bit != want;
+                }
+        ck_assert_uint_eq(c, cells);
+        ck_assert_uint_eq(wrong, 0);
+        ck_assert_uint_eq(on, blk == 1 ? (size_t)(H * (p + 1)) : (size_t)(H * (p + 1) * (p + 2) / 2));
+        free(bits);
+    }
+    free(page);
+    mg_graph_free(g);
+    remove_dir();
+}
+END_TEST
+
 START_TEST(test_large_runs_fit_the_size_budget)
 {
     make_dir();
@@ -407,6 +465,7 @@ static Suite *html_suite(void)
     tcase_add_test(tc, test_a_changed_shape_is_refused);
     tcase_add_test(tc, test_errors_name_the_problem_and_write_nothing);
     tcase_add_test(tc, test_rewrite_is_atomic);
+    tcase_add_test(tc, test_positions_keep_a_bit_per_unmasked_cell);
     tcase_add_test(tc, test_large_runs_fit_the_size_budget);
     suite_add_tcase(s, tc);
     return s;

@@ -166,6 +166,9 @@ MG_API int mg_top_arity(mg_top op);
  * names (mg_tensor_set_names) adds "names": one entry per axis, null or the
  * array of its names as given (n, or shape[0]·n one batch row after another). */
 MG_API void mg_tensor_json_fields(FILE *out, const mg_tensor *t);
+/* The same without the data and grad arrays (dtype, shape, attrs, names):
+ * for a reader that has the numbers elsewhere (the inspector page). */
+MG_API void mg_tensor_json_shape(FILE *out, const mg_tensor *t);
 /* Bytes per element of a dtype (4 or 8). */
 MG_API size_t mg_dtype_size(mg_dtype dt);
 

@@ -152,7 +152,7 @@ static void put_names(FILE *out, const mg_tensor *t)
     fputc(']', out);
 }
 
-void mg_tensor_json_fields(FILE *out, const mg_tensor *t)
+void mg_tensor_json_shape(FILE *out, const mg_tensor *t)
 {
     if (!out || !t)
         return;
@@ -162,6 +162,13 @@ void mg_tensor_json_fields(FILE *out, const mg_tensor *t)
     fputs("], \"attrs\": ", out);
     put_attrs(out, t);
     put_names(out, t);
+}
+
+void mg_tensor_json_fields(FILE *out, const mg_tensor *t)
+{
+    if (!out || !t)
+        return;
+    mg_tensor_json_shape(out, t);
     fputs(", \"data\": ", out);
     put_array(out, t, 0);
     put_companion(out, t, 0, "data");

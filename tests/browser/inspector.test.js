@@ -356,18 +356,29 @@ async function testAttention(context, dir) {
     'attention: in block 1 the rows 0..' + p + ' feed position ' + p + ' (' + labels[0] + ')');
   check(labels.slice(2).every((l) => l.endsWith('; 1 query rows feed position ' + p)),
     'attention: in block 2 only row ' + p + ' feeds it (' + labels[2] + ')');
-  /* the numbers behind the maps: no gradient on a query after p (a masked
-   * weight may hold one, from the matmul after it, but passes none on) */
-  const f32 = (b64) => { const b = Buffer.from(b64, 'base64'); return new Float32Array(b.buffer, b.byteOffset, b.length / 4); };
-  let later = 0;
+  /* the bits behind the maps, one per unmasked cell (a masked weight may
+   * hold a grad, from the matmul after it, but passes none on): no gradient
+   * on a query after p; the canvases outline exactly the cells set */
+  let later = 0, set = 0;
   P.attention.forEach((a) => {
-    const g = f32(a.grad[p]);
-    for (let h = 0; h < a.heads; h++) for (let i = 0; i < a.q; i++) for (let j = 0; j < a.k; j++) {
-      const x = g[(h * a.q + i) * a.k + j];
-      if (x !== 0 && i > p) later++;
+    const bits = Buffer.from(a.flow[p], 'base64');
+    eq(bits.length, Math.ceil(a.heads * a.q * (a.q + 1) / 2 / 8), 'attention: ' + a.id + ' keeps one bit per unmasked cell');
+    let c = 0;
+    for (let h = 0; h < a.heads; h++) for (let i = 0; i < a.q; i++) for (let j = 0; j <= i + a.offset && j < a.k; j++, c++) {
+      const on = (bits[c >> 3] >> (c & 7)) & 1;
+      set += on;
+      if (on && i > p) later++;
     }
   });
   eq(later, 0, 'attention: no gradient reaches a query after position ' + p);
+  eq(set, 2 * (p + 1) * (p + 2) / 2 + 2 * (p + 1), 'attention: block 1 passes it through every cell of rows 0..' + p + ', block 2 through row ' + p);
+  const outlined = await page.$$eval('#mg-attention canvas', (cs) => cs.map((c) => {
+    const x = c.getContext('2d'), d = x.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] === 0xe8 && d[i + 1] === 0x59 && d[i + 2] === 0x0c) n++;
+    return n;
+  }));
+  check(outlined.every((n) => n > 0), 'attention: every map outlines the cells that feed position ' + p + ' (' + outlined.join(', ') + ' orange pixels)');
   const lit = await page.$$eval('g.node.value.hl', (gs) => gs.length);
   const all = await page.$$eval('g.node.value', (gs) => gs.length);
   check(lit > 0 && lit < all, 'attention: the nodes feeding position ' + p + ' are lit (' + lit + ' of ' + all + ')');

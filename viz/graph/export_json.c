@@ -30,11 +30,15 @@ static void write_tensor_grad(FILE *out, const mg_tensor *t)
 static void write_grads(FILE *out, const export_job *job)
 {
     fputs("\"grads\":{", out);
+    bool first = true;
     for (size_t i = 0; i < job->nvars; i++) {
         const mg_value *v = job->vars[i].node;
         const mg_tensor *t = v ? mg_tensor_of(v) : NULL;
-        if (i)
+        if (t && (job->flags & MG_EXPORT_NO_ARRAYS))
+            continue;
+        if (!first)
             putc(',', out);
+        first = false;
         mg_json_write_string(out, job->vars[i].name);
         putc(':', out);
         if (t)
@@ -63,7 +67,8 @@ static void write_grads_str(FILE *out, const export_job *job)
         putc('}', out);
 }
 
-void mg_export_node_json(FILE *out, const mg_value *v)
+/* One node object; MG_EXPORT_NO_ARRAYS leaves a tensor's arrays out. */
+static void node_json(FILE *out, const mg_value *v, unsigned flags)
 {
     char text[256];
     fprintf(out, "{\"id\":%u,\"op\":", v->id);
@@ -73,7 +78,9 @@ void mg_export_node_json(FILE *out, const mg_value *v)
     mg_json_write_string(out, mg_value_label(v));
     fprintf(out, ",\"kind\":\"%s\"", mg_node_kind(v));
     const mg_tensor *t = mg_tensor_of(v);
-    if (t) { /* dtype, shape, attrs, data and grad arrays */
+    if (t && (flags & MG_EXPORT_NO_ARRAYS)) {
+        mg_tensor_json_shape(out, t);
+    } else if (t) { /* dtype, shape, attrs, data and grad arrays */
         mg_tensor_json_fields(out, t);
     } else {
         double k;
@@ -95,6 +102,11 @@ void mg_export_node_json(FILE *out, const mg_value *v)
     mg_scope_path(v->graph, v->scope, text, sizeof text);
     mg_json_write_string(out, text);
     putc('}', out);
+}
+
+void mg_export_node_json(FILE *out, const mg_value *v)
+{
+    node_json(out, v, 0);
 }
 
 /* A tensor summary object: {"count","nonfinite","min","max","mean","l2"}. */
@@ -192,7 +204,7 @@ static int write_graph(FILE *out, const export_job *job)
         if (id)
             putc(',', out);
         fputs(nl, out);
-        mg_export_node_json(out, mg_graph_node(root->graph, id));
+        node_json(out, mg_graph_node(root->graph, id), job->flags);
     }
     putc(']', out);
     int rc = (job->flags & MG_EXPORT_NO_EDGES) ? 0 : write_edges(out, root, nl);

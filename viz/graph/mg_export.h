@@ -49,8 +49,12 @@ typedef struct mg_export_var {
 /* Flags. */
 enum {
     MG_EXPORT_COMPACT = 1u << 0,  /* JSON on one line, for one object per line */
-    MG_EXPORT_NO_EDGES = 1u << 1  /* no "edges" (the inspector page keeps them
+    MG_EXPORT_NO_EDGES = 1u << 1, /* no "edges" (the inspector page keeps them
                                      per step, as numbers) */
+    MG_EXPORT_NO_ARRAYS = 1u << 2 /* tensor nodes without their data and grad
+                                     arrays, "grads" without tensors (the
+                                     inspector page keeps a number per node
+                                     and step; a GPT's arrays are megabytes) */
 };
 
 /* Writes root's graph as graph JSON to out. vars (nvars of them) are the

@@ -16,7 +16,14 @@
  *     "attention": [ { "id", "heads", "q", "k", "offset",
  *                      "qnames", "knames": the tokens down and across,
  *                      "data": base64 f32 [heads,q,k] of batch row 0,
- *                      "grad": [T base64 f32 arrays, the same layout] } ] } */
+ *                      "flow": [T base64 bitsets]: one bit per cell a
+ *                              causal map keeps (head, query i, key j <=
+ *                              i + offset, in that order; bit c of byte
+ *                              c/8, low bit first), set where p's pass
+ *                              left a nonzero grad } ] }
+ * The page only asks whether a cell passed gradient, so that is all it
+ * gets: a bit per unmasked cell instead of a float per cell (a default GPT
+ * run's page kept 22.7 MB of grads; its flow bits take 0.35 MB). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,14 +105,33 @@ static int heads_of(const mg_tensor *t)
     return t->ndim >= 3 ? t->shape[t->ndim - 3] : 1;
 }
 
-/* The first heads·q·k elements (batch row 0) of t's data or grad as base64 f32. */
-static void put_row0(mg_buf *b, const mg_tensor *t, bool grad, double *scratch)
+/* The first heads·q·k elements (batch row 0) of t's data as base64 f32. */
+static void put_row0(mg_buf *b, const mg_tensor *t, double *scratch)
 {
     int m = heads_of(t) * t->shape[t->ndim - 2] * t->shape[t->ndim - 1];
     for (int i = 0; i < m; i++)
-        scratch[i] = grad ? mg_tensor_grad_at(t, i) : mg_tensor_get(t, i);
+        scratch[i] = mg_tensor_get(t, i);
     mg_buf_puts(b, "\"");
     mg_buf_base64_numbers(b, scratch, (size_t)m, true);
+    mg_buf_puts(b, "\"");
+}
+
+/* "flow" of t now (see the top of the file): its bitset of batch row 0's
+ * unmasked cells with a nonzero grad, bits (zeroed here) big enough. */
+static void put_flow(mg_buf *b, const mg_tensor *t, unsigned char *bits)
+{
+    int q = t->shape[t->ndim - 2], k = t->shape[t->ndim - 1];
+    size_t c = 0;
+    for (int h = 0; h < heads_of(t); h++)
+        for (int i = 0; i < q; i++)
+            for (int j = 0; j < k && j <= i + t->axis; j++, c++) {
+                if (c % 8 == 0)
+                    bits[c / 8] = 0;
+                if (mg_tensor_grad_at(t, (h * q + i) * k + j) != 0.0)
+                    bits[c / 8] |= (unsigned char)(1u << (c % 8));
+            }
+    mg_buf_puts(b, "\"");
+    mg_buf_base64(b, bits, (c + 7) / 8);
     mg_buf_puts(b, "\"");
 }
 
@@ -126,10 +152,10 @@ static void put_names(mg_buf *b, const mg_tensor *t, int axis)
 }
 
 /* One backward pass per position, its results appended to reach (a base64
- * bitset per position) and to each attention node's grad list. */
+ * bitset per position) and to each attention node's flow list. */
 static mg_code passes(mg_graph *g, size_t n, mg_tensor *logits, mg_buf *reach,
-                      mg_buf *att_grads, const uint32_t *att, size_t natt, const double *given,
-                      double *scratch, mg_error *err)
+                      mg_buf *att_flows, const uint32_t *att, size_t natt, const double *given,
+                      unsigned char *bits, mg_error *err)
 {
     int T = logits->shape[logits->ndim - 2], V = logits->shape[logits->ndim - 1];
     size_t bytes = (n + 7) / 8;
@@ -157,8 +183,8 @@ static mg_code passes(mg_graph *g, size_t n, mg_tensor *logits, mg_buf *reach,
         mg_buf_base64(reach, set, bytes);
         mg_buf_puts(reach, "\"");
         for (size_t a = 0; a < natt; a++) {
-            mg_buf_puts(&att_grads[a], p ? "," : "");
-            put_row0(&att_grads[a], mg_tensor_of(mg_graph_node(g, att[a])), true, scratch);
+            mg_buf_puts(&att_flows[a], p ? "," : "");
+            put_flow(&att_flows[a], mg_tensor_of(mg_graph_node(g, att[a])), bits);
         }
     }
     free(seed);
@@ -187,17 +213,18 @@ mg_code html_positions_take(mg_buf *out, mg_tensor *logits, long step, mg_error 
     }
     saved_grads saved = { malloc((grad_count(g, n) + 1) * sizeof(double)), 0 };
     double *scratch = malloc(big * sizeof *scratch);
+    unsigned char *bits = malloc(big / 8 + 1);
     double *given = malloc((size_t)logits->numel * sizeof *given); /* the caller's logits grad */
-    mg_buf *att_grads = calloc(natt + 1, sizeof *att_grads);
+    mg_buf *att_flows = calloc(natt + 1, sizeof *att_flows);
     mg_buf reach = {0};
-    if (!att || !saved.x || !scratch || !given || !att_grads) {
-        free(att), free(saved.x), free(scratch), free(given), free(att_grads);
+    if (!att || !saved.x || !scratch || !bits || !given || !att_flows) {
+        free(att), free(saved.x), free(scratch), free(bits), free(given), free(att_flows);
         return mg_error_set(err, MG_ENOMEM, "mgviz html: out of memory for positions");
     }
     move_grads(g, n, &saved, false);
     for (int i = 0; i < logits->numel; i++)
         given[i] = mg_tensor_grad_at(logits, i);
-    mg_code rc = passes(g, n, logits, &reach, att_grads, att, natt, given, scratch, err);
+    mg_code rc = passes(g, n, logits, &reach, att_flows, att, natt, given, bits, err);
     move_grads(g, n, &saved, true);
     if (rc == MG_OK) {
         out->len = 0;
@@ -215,20 +242,20 @@ mg_code html_positions_take(mg_buf *out, mg_tensor *logits, long step, mg_error 
             mg_buf_puts(out, ",\"knames\":");
             put_names(out, t, -1);
             mg_buf_puts(out, ",\"data\":");
-            put_row0(out, t, false, scratch);
-            mg_buf_puts(out, ",\"grad\":[");
-            mg_buf_put(out, att_grads[a].p, att_grads[a].len);
+            put_row0(out, t, scratch);
+            mg_buf_puts(out, ",\"flow\":[");
+            mg_buf_put(out, att_flows[a].p, att_flows[a].len);
             mg_buf_puts(out, "]}");
         }
         mg_buf_puts(out, "]}");
     }
     bool failed = reach.failed || out->failed;
     for (size_t a = 0; a < natt; a++) {
-        failed |= att_grads[a].failed;
-        mg_buf_free(&att_grads[a]);
+        failed |= att_flows[a].failed;
+        mg_buf_free(&att_flows[a]);
     }
     mg_buf_free(&reach);
-    free(att), free(saved.x), free(scratch), free(given), free(att_grads);
+    free(att), free(saved.x), free(scratch), free(bits), free(given), free(att_flows);
     if (rc == MG_OK && failed)
         rc = mg_error_set(err, MG_ENOMEM, "mgviz html: out of memory for positions");
     return rc;

@@ -5,7 +5,9 @@
  *   { "format", "version", "title", "precision",
  *     "encoding": "f64" | "f32",   how the step arrays are stored
  *     "graph":  the graph JSON of the shared format, at the first step,
- *               without "edges" (each step carries its own, below),
+ *               without "edges" (each step carries its own, below) and
+ *               without tensors' data and grad arrays (the steps carry a
+ *               number per node; the arrays of a GPT are tens of MB),
  *     "scopes": scope paths by scope id (names the SVG's fold<ID> boxes),
  *     "fold":   the picture's fold plan (mg_viz_fold_plan_json()): its boxes
  *               and which box holds each node, so the page counts exactly
@@ -198,7 +200,7 @@ static mg_code take_shape(mg_html_steps *s, const mg_value *root, mg_error *err)
     }
     char *json;
     size_t len;
-    mg_code rc = mg_export_json_data(root, NULL, 0, MG_EXPORT_COMPACT | MG_EXPORT_NO_EDGES,
+    mg_code rc = mg_export_json_data(root, NULL, 0, MG_EXPORT_COMPACT | MG_EXPORT_NO_EDGES | MG_EXPORT_NO_ARRAYS,
                                      &json, &len, err);
     if (rc != MG_OK)
         return rc;

@@ -34,8 +34,9 @@
  * has them) after backward: for each position p of batch row 0 the page runs
  * a backward seeded with the loss's gradient at p alone (the logits' grad
  * there; ones where it is 0) and keeps which nodes it reached (a nonzero
- * grad) and the grads of every attention-weight tensor (causal softmax
- * results, drawn per head with their tokens, mg_tensor_set_names). In the
+ * grad) and which cells of every attention-weight tensor (causal softmax
+ * results, drawn per head with their tokens, mg_tensor_set_names) it left
+ * a nonzero grad on, a bit per unmasked cell. In the
  * page, pick a token: the nodes its prediction depends on light up and the
  * attention maps mark the query rows and keys its gradient flowed through:
  * row p in the last block, rows up to p below it. The grads the caller's

@@ -1,10 +1,11 @@
 /* positions.js — a sequence model's tokens: pick a position and see what its
  * prediction depends on. The page holds, per position p, which nodes a
- * backward seeded at p's loss alone reached, and the grads it left on each
- * attention map (D.positions, html_positions.c). Picking p lights those
- * nodes in the graph and marks, in every attention map, the cells the
- * gradient flowed through: causality you can see (row p in the last block,
- * rows up to p in the blocks before it, nothing right of the diagonal). */
+ * backward seeded at p's loss alone reached, and which cells of each
+ * attention map it left a nonzero grad on (D.positions, html_positions.c).
+ * Picking p lights those nodes in the graph and marks, in every attention
+ * map, the cells the gradient flowed through: causality you can see (row p
+ * in the last block, rows up to p in the blocks before it, nothing right of
+ * the diagonal). */
 var P = D.positions || null;
 S.position = -1;
 var reachCache = [];
@@ -13,6 +14,15 @@ function reachOf(p) {
   var s = atob(P.reach[p]), on = new Uint8Array(N);
   for (var id = 0; id < N; id++) on[id] = (s.charCodeAt(id >> 3) >> (id & 7)) & 1;
   return (reachCache[p] = on);
+}
+/* a.flow[p] (one bit per unmasked cell, row by row) spread over the
+ * [heads, q, k] layout of a.data: 1 where p's gradient passed */
+function flowOf(a, p) {
+  var s = atob(a.flow[p]), on = new Uint8Array(a.heads * a.q * a.k), c = 0;
+  for (var h = 0; h < a.heads; h++) for (var i = 0; i < a.q; i++)
+    for (var j = 0; j < a.k && j <= i + a.offset; j++, c++)
+      on[(h * a.q + i) * a.k + j] = (s.charCodeAt(c >> 3) >> (c & 7)) & 1;
+  return on;
 }
 function f32(b64) {
   var s = atob(b64), bytes = new Uint8Array(s.length);
@@ -44,11 +54,12 @@ function showPosition() {
   drawAttention();
 }
 /* One canvas per head: weights in ink, the masked future grey-blue, and
- * for a picked position the cells with a nonzero grad outlined. A masked
- * weight may hold a grad (the matmul after it sends one) but passes none
- * on (the softmax sends masked scores 0), so it is never outlined. */
+ * for a picked position the cells its gradient passed through (flow)
+ * outlined. A masked weight may hold a grad (the matmul after it sends
+ * one) but passes none on (the softmax sends masked scores 0), so the page
+ * is not even told of it. */
 var CELL_MAX = 16;
-function drawHead(a, h, data, grad) {
+function drawHead(a, h, data, flow) {
   var T = a.q, K = a.k, cell = Math.max(4, Math.min(CELL_MAX, Math.floor(300 / Math.max(T, K))));
   var ml = 16, mt = 16, every = Math.ceil(10 / cell);
   var c = document.createElement('canvas');
@@ -59,20 +70,20 @@ function drawHead(a, h, data, grad) {
   var rowOn = [];
   for (var r = 0; r < T; r++) {
     rowOn[r] = false;
-    if (grad) for (var j = 0; j <= Math.min(K - 1, r + a.offset); j++) if (grad[base + r * K + j] !== 0) rowOn[r] = true;
+    if (flow) for (var j = 0; j <= Math.min(K - 1, r + a.offset); j++) if (flow[base + r * K + j]) rowOn[r] = true;
   }
   for (r = 0; r < T; r++) for (j = 0; j < K; j++) {
     var masked = j > r + a.offset, w = data[base + r * K + j];
     var g = 255 - Math.round(255 * (top > 0 ? w / top : 0));
-    x.globalAlpha = grad && !rowOn[r] ? 0.25 : 1;
+    x.globalAlpha = flow && !rowOn[r] ? 0.25 : 1;
     x.fillStyle = masked ? '#dde1e6' : 'rgb(' + g + ',' + g + ',' + g + ')';
     x.fillRect(ml + j * cell, mt + r * cell, cell, cell);
   }
   x.globalAlpha = 1;
-  if (grad) {
+  if (flow) {
     x.strokeStyle = '#e8590c'; x.lineWidth = Math.max(1, cell / 6);
     for (r = 0; r < T; r++) for (j = 0; j < K; j++)
-      if (grad[base + r * K + j] !== 0 && j <= r + a.offset) x.strokeRect(ml + j * cell + 0.5, mt + r * cell + 0.5, cell - 1, cell - 1);
+      if (flow[base + r * K + j]) x.strokeRect(ml + j * cell + 0.5, mt + r * cell + 0.5, cell - 1, cell - 1);
   }
   x.strokeStyle = '#999'; x.lineWidth = 1;
   x.strokeRect(ml - 0.5, mt - 0.5, K * cell + 1, T * cell + 1);
@@ -82,7 +93,7 @@ function drawHead(a, h, data, grad) {
   for (r = 0; r < T; r += every) x.fillText(tokenText(a.qnames[r]), ml - 3, mt + r * cell + cell / 2 + 4);
   c.setAttribute('role', 'img');
   c.setAttribute('aria-label', 'head ' + h + ' attention weights, queries down, keys across' +
-    (grad ? '; ' + rowOn.filter(Boolean).length + ' query rows feed position ' + S.position : ''));
+    (flow ? '; ' + rowOn.filter(Boolean).length + ' query rows feed position ' + S.position : ''));
   return c;
 }
 function drawAttention() {
@@ -100,14 +111,14 @@ function drawAttention() {
     cap.appendChild(b);
     cap.appendChild(document.createTextNode(' \u00b7 ' + a.heads + ' head' + (a.heads > 1 ? 's' : '') + ', queries \u2193 keys \u2192'));
     fig.appendChild(cap);
-    var data = f32(a.data), grad = S.position >= 0 ? f32(a.grad[S.position]) : null;
+    var data = f32(a.data), flow = S.position >= 0 ? flowOf(a, S.position) : null;
     var row = document.createElement('div');
     row.className = 'heads';
     for (var h = 0; h < a.heads; h++) {
       var one = document.createElement('div');
       one.className = 'head';
       one.appendChild(text('span', 'head ' + h));
-      one.appendChild(drawHead(a, h, data, grad));
+      one.appendChild(drawHead(a, h, data, flow));
       row.appendChild(one);
     }
     fig.appendChild(row);
