@@ -128,6 +128,12 @@ static mg_tensor *f_attention(mg_graph *g, mg_tensor *const *x, int n, void *c)
     return weighted_sum(mg_tensor_gelu(mg_tensor_layer_norm(y, x[1], NULL, 1e-5)));
 }
 
+/* Attention over a fused qkv [B,T,3C], q, k, v read in place by head. */
+UNARY_CASE(f_attn_scores, mg_tensor_attn_scores(x[0], 2))
+UNARY_CASE(f_attn_mix, mg_tensor_attn_mix(x[0], x[1]))
+UNARY_CASE(f_attn_qkv, mg_tensor_attn_mix(mg_tensor_causal_softmax(mg_tensor_attn_scores(x[0], 2),
+                                                                   0.8, 0), x[0]))
+
 static mg_tensor *f_sum_all(mg_graph *g, mg_tensor *const *x, int n, void *c)
 {
     (void)g, (void)n, (void)c;
@@ -175,6 +181,7 @@ static mg_tensor *f_layer(mg_graph *g, mg_tensor *const *x, int n, void *c)
 #define S1(a) { 1, { a } }
 #define S2(a, b) { 2, { a, b } }
 #define S3(a, b, c) { 3, { a, b, c } }
+#define S4(a, b, c, d) { 4, { a, b, c, d } }
 static const op_case cases[] = {
     { "add same shape", MG_T_ADD, f_add, 2, { S2(3, 4), S2(3, 4) }, ANY },
     { "add row broadcast", MG_T_ADD, f_add, 2, { S2(3, 4), S1(4) }, ANY },
@@ -234,6 +241,10 @@ static const op_case cases[] = {
     { "concat axis 1", MG_T_CONCAT, f_concat, 2, { S2(3, 2), S2(3, 4) }, ANY },
     { "concat of 3, one twice", MG_T_CONCAT, f_concat3, 2, { S2(2, 3), S2(1, 3) }, ANY },
     { "causal attention head", MG_T_CAUSAL_SOFTMAX, f_attention, 2, { S3(2, 4, 6), S1(2) }, ANY },
+    { "attn_scores, 2 heads", MG_T_ATTN_SCORES, f_attn_scores, 1, { S3(2, 3, 12) }, ANY },
+    { "attn_mix, 2 heads", MG_T_ATTN_MIX, f_attn_mix, 2, { S4(2, 2, 3, 3), S3(2, 3, 12) }, ANY },
+    { "attention from qkv: both grads into one", MG_T_ATTN_MIX, f_attn_qkv, 1, { S3(2, 4, 12) },
+      ANY },
 };
 
 START_TEST(test_gradcheck_op)

@@ -87,6 +87,54 @@ START_TEST(test_split_and_concat_round_trip)
 }
 END_TEST
 
+/* Attention through attn_scores and attn_mix, which read q, k, v in place
+ * from qkv, gives the numbers of the copying path (split, heads apart by
+ * reshape and transpose, q·kᵀ, weights·v, heads merged), forward and back. */
+static mg_tensor *attention_by_copies(mg_tensor *qkv, int B, int T, int C, int H)
+{
+    mg_tensor *part[3];
+    ck_assert_int_eq(mg_tensor_split(qkv, -1, 3, NULL, part), MG_OK);
+    for (int i = 0; i < 3; i++)
+        part[i] = mg_tensor_transpose(mg_tensor_reshape(part[i], SHAPE(B, T, H, C / H)), 1, 2);
+    mg_tensor *w = mg_tensor_matmul(part[0], mg_tensor_transpose(part[1], -1, -2));
+    w = mg_tensor_causal_softmax(w, 0.4, 0);
+    mg_tensor *y = mg_tensor_transpose(mg_tensor_matmul(w, part[2]), 1, 2);
+    return mg_tensor_reshape(y, SHAPE(B, T, C));
+}
+
+START_TEST(test_attention_reads_qkv_in_place)
+{
+    enum { B = 3, T = 7, C = 24, H = 4 };
+    mg_graph *g = mg_graph_new();
+    mg_tensor *qkv = random_leaf(g, MG_F32, SHAPE(B, T, 3 * C), 11, MG_TENSOR_PARAM);
+    mg_tensor *ref = attention_by_copies(qkv, B, T, C, H);
+    mg_tensor *y = mg_tensor_attn_mix(
+        mg_tensor_causal_softmax(mg_tensor_attn_scores(qkv, H), 0.4, 0), qkv);
+    ck_assert_msg(ref && y, "%s", mg_graph_error(g));
+    ck_assert_int_eq(y->ndim, 3);
+    ck_assert_int_eq(y->shape[2], C);
+    for (int i = 0; i < y->numel; i++)
+        ck_assert_double_eq_tol(mg_tensor_get(y, i), mg_tensor_get(ref, i), 1e-6);
+    /* grads of Σ y·w through each path, one after the other */
+    mg_tensor *wts = random_leaf(g, MG_F32, SHAPE(B, T, C), 12, MG_TENSOR_CONST);
+    double want[B * T * 3 * C];
+    ck_assert_int_eq(mg_tensor_backward(mg_tensor_sum(mg_tensor_mul(ref, wts), MG_AXIS_ALL, 0)),
+                     MG_OK);
+    for (int i = 0; i < qkv->numel; i++)
+        want[i] = mg_tensor_grad_at(qkv, i);
+    mg_tensor_zero_grad(qkv);
+    ck_assert_int_eq(mg_tensor_backward(mg_tensor_sum(mg_tensor_mul(y, wts), MG_AXIS_ALL, 0)),
+                     MG_OK);
+    int nonzero = 0;
+    for (int i = 0; i < qkv->numel; i++) {
+        ck_assert_double_eq_tol(mg_tensor_grad_at(qkv, i), want[i], 1e-5);
+        nonzero += want[i] != 0;
+    }
+    ck_assert_int_gt(nonzero, qkv->numel / 2); /* q, k and v all get gradients */
+    mg_graph_free(g);
+}
+END_TEST
+
 START_TEST(test_shape_errors_name_the_problem)
 {
     mg_graph *g = mg_graph_new();
@@ -119,6 +167,16 @@ START_TEST(test_shape_errors_name_the_problem)
     mg_graph_clear_error(g);
     ck_assert_ptr_null(mg_tensor_dropout(a, 1.5, 1, 1));
     ck_assert_ptr_nonnull(strstr(mg_graph_error(g), "dropout: p 1.5"));
+    mg_graph_clear_error(g);
+    mg_tensor *qkv = random_leaf(g, MG_F64, SHAPE(2, 3, 12), 8, MG_TENSOR_PARAM);
+    ck_assert_ptr_null(mg_tensor_attn_scores(qkv, 3)); /* C = 4 is not a multiple of 3 */
+    ck_assert_ptr_nonnull(strstr(mg_graph_error(g), "attn_scores: qkv of shape [2,3,12] is not [B,T,3C]"));
+    mg_graph_clear_error(g);
+    ck_assert_ptr_null(mg_tensor_attn_scores(a, 1));
+    mg_graph_clear_error(g);
+    mg_tensor *w = random_leaf(g, MG_F64, SHAPE(2, 2, 4, 4), 9, MG_TENSOR_PARAM);
+    ck_assert_ptr_null(mg_tensor_attn_mix(w, qkv));
+    ck_assert_ptr_nonnull(strstr(mg_graph_error(g), "attn_mix: shapes [2,2,4,4] and [2,3,12] are not"));
     mg_graph_clear_error(g);
     size_t before = mg_graph_count(g);
     ck_assert_ptr_null(mg_tensor_embedding(a, 1, (const int[]){ 3 }, (const int32_t[]){ 0, 2, 1 }));
@@ -269,17 +327,9 @@ static mg_tensor *block_loss(const block_params *p, const int32_t *tokens,
                                  mg_tensor_slice(p->wpe, 0, 0, CTX));
     mg_tensor *h = mg_tensor_layer_norm(x, p->ln_g, p->ln_b, 1e-5);
     mg_tensor *qkv = mg_tensor_matmul(h, p->w_qkv);
-    mg_tensor *part[3];
-    if (mg_tensor_split(qkv, -1, 3, NULL, part) != MG_OK)
-        return NULL;
-    for (int i = 0; i < 3; i++)
-        part[i] = mg_tensor_transpose(mg_tensor_reshape(part[i], 4,
-                                                        (const int[]){ BATCH, CTX, HEADS, hs }),
-                                      1, 2);
-    mg_tensor *att = mg_tensor_matmul(part[0], mg_tensor_transpose(part[1], -1, -2));
-    att = mg_tensor_dropout(mg_tensor_causal_softmax(att, 1.0 / sqrt(hs), 0), 0.1, step, 1);
-    mg_tensor *y = mg_tensor_transpose(mg_tensor_matmul(att, part[2]), 1, 2);
-    y = mg_tensor_matmul(mg_tensor_reshape(y, 3, (const int[]){ BATCH, CTX, EMBD }), p->w_proj);
+    mg_tensor *att = mg_tensor_causal_softmax(mg_tensor_attn_scores(qkv, HEADS), 1.0 / sqrt(hs), 0);
+    att = mg_tensor_dropout(att, 0.1, step, 1);
+    mg_tensor *y = mg_tensor_matmul(mg_tensor_attn_mix(att, qkv), p->w_proj);
     x = mg_tensor_add(x, y);
     h = mg_tensor_gelu(mg_tensor_matmul(mg_tensor_layer_norm(x, p->ln_g, NULL, 1e-5), p->w_fc));
     x = mg_tensor_add(x, mg_tensor_matmul(h, p->w_out));
@@ -406,6 +456,7 @@ static Suite *tensor_nn_suite(void)
     tcase_add_test(tc, test_views_share_data);
     tcase_add_test(tc, test_split_and_concat_round_trip);
     tcase_add_test(tc, test_shape_errors_name_the_problem);
+    tcase_add_test(tc, test_attention_reads_qkv_in_place);
     tcase_add_test(tc, test_causal_softmax_masks);
     tcase_add_test(tc, test_dropout_mask);
     tcase_add_test(tc, test_embedding_rows_and_layer_norm_moments);

@@ -194,36 +194,23 @@ static void name_by_tokens(const mg_gpt *m, mg_tensor *t, const int32_t *ids, in
         mg_tensor_set_names(t, axes[a], names, (int)n);
 }
 
-/* q, k or v [B,T,C] as [B,H,T,D]: each head's rows side by side. */
-static mg_tensor *heads_apart(const mg_gpt *m, mg_tensor *x, int B, int T, const char *name)
-{
-    const int H = m->cfg.heads, D = m->cfg.embd / H;
-    x = mg_tensor_reshape(x, 4, (const int[]){ B, T, H, D });
-    return lm_name(mg_tensor_transpose(x, 1, 2), name);
-}
-
-/* Causal multi-head self-attention of x [B,T,C] (normalised), in scope attn. */
+/* Causal multi-head self-attention of x [B,T,C] (normalised), in scope attn.
+ * q, k and v stay in qkv: the two products read each head in place. */
 static mg_tensor *attention(mg_gpt *m, mg_tensor *x, int L, const int32_t *ids)
 {
     const mg_gpt_block *k = &m->blocks[L];
-    const int B = x ? x->shape[0] : 0, T = x ? x->shape[1] : 0, C = m->cfg.embd;
-    const int D = C / m->cfg.heads;
+    const int B = x ? x->shape[0] : 0, T = x ? x->shape[1] : 0;
+    const int D = m->cfg.embd / m->cfg.heads;
     int depth = lm_enter(m->graph, "attn");
     if (depth < 0)
         return NULL;
-    mg_tensor *qkv = lm_name(mg_linear_forward(&k->qkv, x), "qkv"), *parts[3] = { 0 };
-    if (qkv)
-        mg_tensor_split(qkv, 2, 3, NULL, parts);
-    mg_tensor *q = heads_apart(m, parts[0], B, T, "q");
-    mg_tensor *kk = heads_apart(m, parts[1], B, T, "k");
-    mg_tensor *v = heads_apart(m, parts[2], B, T, "v");
-    mg_tensor *scores = lm_name(mg_tensor_matmul(q, mg_tensor_transpose(kk, 2, 3)), "scores");
+    mg_tensor *qkv = lm_name(mg_linear_forward(&k->qkv, x), "qkv");
+    mg_tensor *scores = lm_name(mg_tensor_attn_scores(qkv, m->cfg.heads), "scores");
     mg_tensor *w = lm_name(mg_tensor_causal_softmax(scores, 1.0 / sqrt(D), 0), "weights");
     name_by_tokens(m, w, ids, B, T, (const int[]){ -2, -1 }, 2);
     m->att[L] = w;
-    mg_tensor *y = lm_name(mg_tensor_matmul(w, v), "y");
-    y = mg_tensor_reshape(mg_tensor_transpose(y, 1, 2), 3, (const int[]){ B, T, C });
-    y = lm_name(mg_linear_forward(&k->proj, lm_name(y, "heads")), "out");
+    mg_tensor *y = lm_name(mg_tensor_attn_mix(w, qkv), "heads");
+    y = lm_name(mg_linear_forward(&k->proj, y), "out");
     lm_leave(m->graph, depth);
     return y;
 }

@@ -11,10 +11,12 @@
  *     mg_tensor_backward(loss);     // m->params[0..nparams) get their grads
  *
  * One block, for x [B,T,C] (C = embd, H = heads, D = C/H), as nanoGPT's:
- *     q, k, v = split(layer_norm(x)·Wqkv + bqkv)     3 × [B,T,C]
- *     q, k, v as [B,H,T,D]                           (heads side by side)
- *     weights = causal_softmax(q·kᵀ, 1/sqrt(D))      [B,H,T,T]
+ *     qkv = layer_norm(x)·Wqkv + bqkv                 [B,T,3C]: q, k, v
+ *     weights = causal_softmax(q·kᵀ, 1/sqrt(D))      [B,H,T,T], per head
  *     x = x + (weights·v as [B,T,C])·Wproj + bproj
+ * (q, k, v are read in place from qkv, head h's D columns of each at h·D:
+ * mg_tensor_attn_scores and mg_tensor_attn_mix, nanoGPT's split, view and
+ * transposes without the copies)
  *     x = x + gelu(layer_norm(x)·Wfc + bfc)·Wproj + bproj     (hidden 4C)
  *
  * Scopes, so that a picture folds the blocks into one "block1 … blockN ×N"
@@ -23,10 +25,11 @@
  *                            [context,C]; nodes tok, pos, x
  *     gpt/blockL             (L from 1) the residual sums
  *     gpt/blockL/ln1, ln2    params gamma, beta ("block1.ln1.gamma")
- *     gpt/blockL/attn        nodes qkv, q, k, v, scores, "blockL.attn.weights"
+ *     gpt/blockL/attn        nodes qkv, scores (q·kᵀ), "blockL.attn.weights"
  *                            (the attention after the causal softmax: [B,H,T,T],
  *                            [b,h,i,j] how much query position i of sequence b
- *                            reads key position j in head h), y, out
+ *                            reads key position j in head h), heads (weights·v,
+ *                            [B,T,C]), out
  *     gpt/blockL/attn/qkv    params W [C,3C], b;   attn/proj  W [C,C], b
  *     gpt/blockL/mlp/fc      params W [C,4C], b;   mlp/proj   W [4C,C], b
  *     gpt/ln_f               params gamma, beta;   gpt/lm_head  "lm_head.logits"

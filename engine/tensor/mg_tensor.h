@@ -158,7 +158,8 @@ MG_API int mg_top_arity(mg_top op);
  * log_softmax, softmax, concat "axis"; transpose "axes": [d0,d1]; ** "k";
  * cross_entropy "labels": [..]; causal_softmax "scale", "offset";
  * layer_norm "eps"; embedding "ids": [..]; dropout "p", "seed"; slice
- * "axis", "start", "end"; {} otherwise. Numbers are the shortest that read
+ * "axis", "start", "end"; attn_scores, attn_mix "heads"; {} otherwise.
+ * Numbers are the shortest that read
  * back exactly in the dtype (mg_format_json_number), zero as 0. NaN and infinities, which JSON
  * lacks, are null in the array, and a companion array of the same length
  * follows ("data_str", "grad_str") holding "nan", "inf" or "-inf" there and
@@ -240,6 +241,19 @@ MG_API mg_tensor *mg_tensor_softmax(mg_tensor *a, int axis);
  * where none takes part is all 0 with a 0 gradient, never NaN. scale is finite
  * and not 0 (1/sqrt(head size) in attention). */
 MG_API mg_tensor *mg_tensor_causal_softmax(mg_tensor *a, double scale, int offset);
+/* Multi-head attention's products, reading q, k and v in place (no copies,
+ * in either pass) from the fused projection qkv [B,T,3C]: q, k, v side by
+ * side along the last axis, each C = heads·D wide, head h's D columns of
+ * each at h·D (nanoGPT's split of c_attn, then .view(B,T,H,D).transpose(1,2)).
+ *     scores  = mg_tensor_attn_scores(qkv, H);                // [B,H,T,T]
+ *     weights = mg_tensor_causal_softmax(scores, 1/sqrt(D), 0);
+ *     y       = mg_tensor_attn_mix(weights, qkv);             // [B,T,C]
+ * attn_scores: [b,h,i,j] = q_h[b,i]·k_h[b,j] (unscaled), PyTorch's
+ * q @ k.transpose(-2,-1). attn_mix: row (b,i), columns h·D.. of head h =
+ * Σ_j weights[b,h,i,j]·v_h[b,j], PyTorch's (weights @ v).transpose(1,2)
+ * .reshape(B,T,C); the heads are weights' shape[1]. */
+MG_API mg_tensor *mg_tensor_attn_scores(mg_tensor *qkv, int heads);
+MG_API mg_tensor *mg_tensor_attn_mix(mg_tensor *weights, mg_tensor *qkv);
 /* Layer norm over the last axis, as PyTorch's: (x − mean)/sqrt(var + eps)·gamma
  * + beta with the biased variance; gamma and beta are [C] for x's last dim C,
  * or NULL (no scale, no shift). With beta the result is a "+" node after the

@@ -128,6 +128,19 @@ static void backward_concat(const mg_tensor *t, int which, void *gp, int fresh)
     loops_of(t->dtype)->copy(dims, dst, src, tensor_elem(t->grad, t->dtype, offset), gp, acc);
 }
 
+/* q and k are two thirds of qkv: the rest of a fresh buffer is cleared. */
+static void backward_attn_scores(const mg_tensor *t, int which, void *gp, int fresh)
+{
+    begin(operand(t, which), gp, fresh, 0);
+    tensor_attn_scores_bwd(t, gp);
+}
+
+/* The weights' gradient is written whole; qkv's is only v's third. */
+static void backward_attn_mix(const mg_tensor *t, int which, void *gp, int fresh)
+{
+    tensor_attn_mix_bwd(t, which, gp, begin(operand(t, which), gp, fresh, which == 0) ? 1.0 : 0.0);
+}
+
 static void backward_log_softmax(const mg_tensor *t, int which, void *gp, int fresh)
 {
     const mg_tensor *a = operand(t, which);

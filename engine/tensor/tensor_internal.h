@@ -19,7 +19,8 @@ typedef enum tensor_attrs {
     TA_EPS,          /* t->k: layer norm's epsilon */
     TA_IDS,          /* the looked-up ids in t->aux (tensor_embedding_ids) */
     TA_DROPOUT,      /* t->k: p, and the seed in t->aux (tensor_dropout_seed) */
-    TA_SLICE         /* t->axis, t->axis2: the axis and the start */
+    TA_SLICE,        /* t->axis, t->axis2: the axis and the start */
+    TA_HEADS         /* t->axis: attention heads */
 } tensor_attrs;
 
 /* One row of mg_tensor_ops.def, as data. */
@@ -47,6 +48,18 @@ typedef struct tensor_axis {
     int outer, n, inner;
 } tensor_axis;
 
+/* A grid of outer × inner matrix products C = op(A)·op(B) + beta·C over
+ * strided operands: product (o, i) reads X + o·x_outer + i·x_inner for each
+ * of A, B, C (the batches and heads of attention, read in place). */
+typedef struct tensor_grid {
+    int ta, tb, M, N, K, outer, inner;
+    const void *A, *B;
+    void *C;
+    int lda, ldb, ldc;
+    long a_outer, a_inner, b_outer, b_inner, c_outer, c_inner;
+    double beta;
+} tensor_grid;
+
 /* The numeric loops of one dtype (tensor_loops.h), each run on the kernel
  * pool when big enough. Backward loops ADD into their output, or overwrite it
  * when acc is 0 (a gradient's first contribution in a pass). */
@@ -71,6 +84,8 @@ typedef struct tensor_loops {
     void (*gemm_batch)(int ta, int tb, int M, int N, int K, const void *A, int lda, long sa,
                        const void *B, int ldb, long sb, double beta, void *C, int ldc, long sc,
                        int count);
+    /* every product of the grid, products side by side on the pool */
+    void (*gemm_grid)(const tensor_grid *grid);
     void (*log_softmax_fwd)(tensor_axis ax, const void *a, void *out);
     void (*log_softmax_bwd)(tensor_axis ax, const void *out, const void *g, void *ga, int acc);
     void (*softmax_fwd)(tensor_axis ax, const void *a, void *out);
@@ -178,6 +193,12 @@ const int32_t *tensor_ce_labels(const mg_tensor *t, const mg_tensor *logits);
 /* tensor_names.c: the names set on axis (0 <= axis < ndim) and their count,
  * or NULL and 0. */
 const char *const *tensor_names_of(const mg_tensor *t, int axis, int *count);
+
+/* tensor_attention.c: the chain rule of attn_scores (into qkv's gradient gp,
+ * adding) and of attn_mix (operand 0, the weights, or 1, qkv; beta 0
+ * overwrites, 1 adds; qkv's part is only v's). */
+void tensor_attn_scores_bwd(const mg_tensor *t, void *gp);
+void tensor_attn_mix_bwd(const mg_tensor *t, int which, void *gp, double beta);
 
 /* Batch count of a matmul operand: every dim before the last two. */
 static inline int tensor_batch(const mg_tensor *t)

@@ -106,6 +106,9 @@ static void put_attrs(FILE *out, const mg_tensor *t)
         fprintf(out, "\"axis\": %d, \"start\": %d, \"end\": %d", t->axis, t->axis2,
                 t->axis2 + t->shape[t->axis]);
         break;
+    case TA_HEADS:
+        fprintf(out, "\"heads\": %d", t->axis);
+        break;
     case TA_NONE:
         break;
     }

@@ -31,6 +31,7 @@ typedef struct loop_args {
     double *stats;        /* layer norm: mean and rstd per row */
     double *partial;      /* one per block of a sum */
     const int *dims, *ss, *ds;
+    const tensor_grid *grid;
 } loop_args;
 
 /* A box of the 4 broadcast dims: [lo[d], hi[d]) along each. */

@@ -448,6 +448,26 @@ static void FN(gemm_batch)(int ta, int tb, int M, int N, int K, const void *A, i
     GEMM_BATCH(ta, tb, M, N, K, (T)1, A, lda, sa, B, ldb, sb, (T)beta, C, ldc, sc, count);
 }
 
+/* Items are the grid's products, each writing its own C. */
+static void FN(gemm_grid_range)(void *ctx, int lo, int hi)
+{
+    const tensor_grid *gr = ((const loop_args *)ctx)->grid;
+    for (int i = lo; i < hi; i++) {
+        const long o = i / gr->inner, h = i % gr->inner;
+        GEMM(gr->ta, gr->tb, gr->M, gr->N, gr->K, (T)1,
+             (const T *)gr->A + o * gr->a_outer + h * gr->a_inner, gr->lda,
+             (const T *)gr->B + o * gr->b_outer + h * gr->b_inner, gr->ldb, (T)gr->beta,
+             (T *)gr->C + o * gr->c_outer + h * gr->c_inner, gr->ldc);
+    }
+}
+
+static void FN(gemm_grid)(const tensor_grid *gr)
+{
+    loop_args x = {.grid = gr};
+    mg_kernel_for(gr->outer * gr->inner, (double)gr->M * gr->N * gr->K / 4, FN(gemm_grid_range),
+                  &x);
+}
+
 /* ---- softmax ---- */
 
 /* Items are rows along the axis (outer × inner of them, row_base()). */
@@ -958,6 +978,7 @@ const tensor_loops FN(tensor_loops) = {
     .copy = FN(copy),
     .gemm = FN(gemm),
     .gemm_batch = FN(gemm_batch),
+    .gemm_grid = FN(gemm_grid),
     .log_softmax_fwd = FN(log_softmax_fwd),
     .log_softmax_bwd = FN(log_softmax_bwd),
     .softmax_fwd = FN(softmax_fwd),

@@ -132,6 +132,8 @@ static int dump_optim(const char *name, mg_optim_kind kind, double wd, double ma
 #define S(...) ((const int[]){ __VA_ARGS__ })
 #define MG_CONCAT2(a, b) mg_tensor_concat((mg_tensor *const[]){ a, b }, 2, -1)
 #define MG_CONCAT2_0(a, b) mg_tensor_concat((mg_tensor *const[]){ a, b }, 2, 0)
+#define ATTENTION(qkv) \
+    mg_tensor_attn_mix(mg_tensor_causal_softmax(mg_tensor_attn_scores(qkv, 2), 0.5, 0), qkv)
 #define NDIM(...) ((int)(sizeof((const int[]){ __VA_ARGS__ }) / sizeof(int)))
 
 /* Every op's cases in leaves of case_dtype; nonzero if one failed. */
@@ -231,6 +233,14 @@ static int op_cases(mg_graph *g)
           (4, 6), ANY)
     UNARY("dropout p = 1", "dropout_all", mg_tensor_dropout(in[0], 1.0, 7, 1), (4, 6), ANY)
     UNARY("dropout large", "dropout", mg_tensor_dropout(in[0], 0.5, 3, 1), (4, 6), LARGE)
+    UNARY("attn_scores, 2 heads", "attn_scores", mg_tensor_attn_scores(in[0], 2), (2, 3, 12),
+          ANY)
+    UNARY("attn_scores, 1 head", "attn_scores", mg_tensor_attn_scores(in[0], 1), (1, 4, 6),
+          STEPS)
+    BINARY("attn_mix, 2 heads", "attn_mix", mg_tensor_attn_mix, (2, 2, 3, 3), (2, 3, 12), ANY,
+           ANY)
+    UNARY("attention from qkv (scale 0.5, 2 heads)", "attention_qkv", ATTENTION(in[0]),
+          (2, 4, 12), ANY)
     return failed;
 }
 

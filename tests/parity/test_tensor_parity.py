@@ -50,6 +50,7 @@ OPS = {
     "layer_norm_affine": lambda x, gamma, beta: F.layer_norm(x, x.shape[-1:], gamma, beta, 1e-5),
     "dropout_eval": lambda a: F.dropout(a, 0.25, training=False),
     "dropout_all": lambda a: F.dropout(a, 1.0, training=True),
+    "attention_qkv": lambda qkv: attention_qkv(qkv),  # defined below
 }
 
 
@@ -81,6 +82,29 @@ def narrow(a, attrs):
     return a.narrow(attrs["axis"], attrs["start"], attrs["end"] - attrs["start"])
 
 
+def heads(qkv, h):
+    """q, k, v [B,H,T,D] from a fused qkv [B,T,3C], as nanoGPT splits c_attn."""
+    b, t, c3 = qkv.shape
+    return [x.view(b, t, h, c3 // 3 // h).transpose(1, 2) for x in qkv.split(c3 // 3, 2)]
+
+
+def attn_scores(qkv, attrs):
+    q, k, _ = heads(qkv, attrs["heads"])
+    return q @ k.transpose(-2, -1)
+
+
+def attn_mix(w, qkv, attrs):
+    _, _, v = heads(qkv, attrs["heads"])
+    b, t, c3 = qkv.shape
+    return (w @ v).transpose(1, 2).reshape(b, t, c3 // 3)
+
+
+def attention_qkv(qkv):
+    """tensor_dump.c's ATTENTION: 2 heads, scale 0.5, causal."""
+    w = causal_softmax(attn_scores(qkv, {"heads": 2}), {"scale": 0.5, "offset": 0})
+    return attn_mix(w, qkv, {"heads": 2})
+
+
 # Ops whose torch twin needs the node's attributes (or our output, for the mask).
 ATTR_OPS = {
     "causal_softmax": lambda out, a: causal_softmax(a, out["attrs"]),
@@ -90,6 +114,8 @@ ATTR_OPS = {
     "slice": lambda out, a: narrow(a, out["attrs"]),
     "transpose": lambda out, a: a.transpose(*out["attrs"]["axes"]),
     "concat": lambda out, a, b: torch.cat([a, b], out["attrs"]["axis"]),
+    "attn_scores": lambda out, qkv: attn_scores(qkv, out["attrs"]),
+    "attn_mix": lambda out, w, qkv: attn_mix(w, qkv, out["attrs"]),
 }
 
 
