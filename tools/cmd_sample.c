@@ -1,6 +1,6 @@
 /* cmd_sample.c — `mgviz sample CHECKPOINT`: text drawn from a language
  * model that `mgviz train --dataset words|fortunes` saved. The checkpoint's
- * identity line says which model and vocabulary it holds (lm_spec.h); the
+ * identity line says which model and vocabulary it holds (mg_lm_spec.h); the
  * model is rebuilt from it and its weights loaded, then documents are drawn
  * a token at a time (mg_lm.h): words one per line, fortunes each followed
  * by a "%" line (the fortune file format). */
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "lm_spec.h"
+#include "mg_lm_spec.h"
 #include "mg_checkpoint.h"
 #include "mg_train.h"
 
@@ -96,22 +96,22 @@ static int parse(int argc, char **argv, sample_args *a)
 
 /* The model the checkpoint at path holds, its weights loaded, in g; the
  * options that depend on it checked before it is built. */
-static int load(const sample_args *a, mg_graph *g, lm_spec *s, lm_model *m)
+static int load(const sample_args *a, mg_graph *g, mg_lm_spec *s, mg_lm_model *m)
 {
     mg_error err;
     char optim[16];
-    if (lm_spec_read(a->path, s, optim, sizeof optim, &err) != MG_OK)
+    if (mg_lm_spec_read(a->path, s, optim, sizeof optim, &err) != MG_OK)
         return cli_fail(CMD, CLI_USAGE, "%s", err.message);
     if (a->top_k > (uint64_t)s->vocab.size)
         return cli_fail(CMD, CLI_USAGE, "bad value '%llu' for --top-k: expected a whole number "
                         "from 1 to %d (the model's tokens)", (unsigned long long)a->top_k,
                         s->vocab.size);
-    if (lm_model_load(a->path, s, optim, g, m, &err) != MG_OK)
+    if (mg_lm_model_load(a->path, s, optim, g, m, &err) != MG_OK)
         return cli_fail(CMD, CLI_USAGE, "%s", err.message);
     return -1;
 }
 
-static void print_doc(const lm_spec *s, const int32_t *doc, int n, bool ended)
+static void print_doc(const mg_lm_spec *s, const int32_t *doc, int n, bool ended)
 {
     for (int i = 0; i < n; i++)
         putchar(s->vocab.byte[doc[i]]);
@@ -129,8 +129,8 @@ int cmd_sample(int argc, char **argv)
     mg_graph *g = mg_graph_new();
     if (!g)
         return cli_fail(CMD, CLI_USAGE, "out of memory");
-    lm_spec s;
-    lm_model m = { 0 };
+    mg_lm_spec s;
+    mg_lm_model m = { 0 };
     rc = load(&a, g, &s, &m);
     const int max = a.max_tokens ? (int)a.max_tokens : strcmp(s.dataset, "words") == 0 ? 100
                                                                                         : 2000;
@@ -150,7 +150,7 @@ int cmd_sample(int argc, char **argv)
             print_doc(&s, doc, n, ended);
     }
     free(doc);
-    lm_model_free(&m);
+    mg_lm_model_free(&m);
     mg_graph_free(g);
     return rc < 0 ? CLI_OK : rc;
 }

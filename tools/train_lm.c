@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lm_spec.h"
+#include "mg_lm_spec.h"
 #include "mg_grad_stash.h"
 #include "mg_kernels.h"
 #include "train_task.h"
@@ -26,8 +26,8 @@ enum { EVAL_TOKENS = 16384, EVAL_ROWS_MLP = 1024, EVAL_SEQS_GPT = 16 };
 
 typedef struct lm_impl {
     mg_text text;
-    lm_spec spec;
-    lm_model model;
+    mg_lm_spec spec;
+    mg_lm_model model;
     mg_optim *opt;
     mg_rng rng;                  /* the period's draws */
     int B, T;                    /* rows a step; tokens a row (1: MLP) */
@@ -93,7 +93,7 @@ static mg_code load_text(train_task *t, lm_impl *m, mg_error *err)
 
 static void make_spec(const train_config *c, lm_impl *m)
 {
-    lm_spec *s = &m->spec;
+    mg_lm_spec *s = &m->spec;
     snprintf(s->dataset, sizeof s->dataset, "%s", c->dataset);
     s->gpt = strcmp(c->model, "gpt") == 0;
     s->context = (int)c->context;
@@ -105,27 +105,21 @@ static void make_spec(const train_config *c, lm_impl *m)
     s->vocab = m->text.vocab;
 }
 
-static mg_optim_kind optim_kind(const char *name)
-{
-    return strcmp(name, "adamw") == 0 ? MG_OPTIM_ADAMW
-           : strcmp(name, "adam") == 0 ? MG_OPTIM_ADAM
-                                       : MG_OPTIM_SGD;
-}
-
 static mg_code build(train_task *t, lm_impl *m, mg_error *err)
 {
     const train_config *c = t->c;
-    mg_code rc = lm_model_build(t->g, &m->spec, c->seed, &m->model, err);
+    mg_code rc = mg_lm_model_build(t->g, &m->spec, c->seed, &m->model, err);
     if (rc != MG_OK)
         return rc;
-    mg_optim_config o = mg_optim_defaults(optim_kind(c->optimizer));
+    mg_optim_config o = mg_optim_defaults(MG_OPTIM_SGD);
+    mg_train_optim_named(c->optimizer, &o);
     o.lr = c->lr;
     o.momentum = c->momentum;
     o.weight_decay = c->weight_decay;
     if (!(m->opt = mg_optim_new((mg_tensor **)m->model.params, m->model.nparams, &o, err)))
         return err->code;
     mg_graph_keep(t->g);
-    lm_spec_identity(&m->spec, t->identity, sizeof t->identity);
+    mg_lm_spec_identity(&m->spec, t->identity, sizeof t->identity);
     t->model = (mg_train_model){ .identity = t->identity, .params = m->model.params,
                                  .nparams = m->model.nparams, .optim = m->opt };
     return mg_grad_stash_init(&m->saved, &t->model, err);
@@ -186,18 +180,9 @@ static void name_parts(train_task *t, lm_impl *m)
 
 static void describe(train_task *t, const lm_impl *m)
 {
-    const lm_spec *s = &m->spec;
-    char sizes[96] = "";
-    if (s->gpt) {
-        snprintf(sizes, sizeof sizes, "%d blocks of %d, %d heads, context %d", s->layers,
-                 s->embd, s->heads, s->context);
-    } else {
-        size_t len = (size_t)snprintf(sizes, sizeof sizes, "context %d, embedding %d, hidden",
-                                      s->context, s->embd);
-        for (int i = 0; i < s->nhidden && len < sizeof sizes; i++)
-            len += (size_t)snprintf(sizes + len, sizeof sizes - len, "%s%d", i ? "," : " ",
-                                    s->hidden[i]);
-    }
+    const mg_lm_spec *s = &m->spec;
+    char sizes[96];
+    mg_lm_spec_describe(s, sizes, sizeof sizes);
     int64_t n = m->spec.gpt ? mg_gpt_param_count(m->model.gpt) : 0;
     for (int i = 0; !m->spec.gpt && i < m->model.nparams; i++)
         n += m->model.params[i]->numel;
@@ -259,7 +244,7 @@ static void lm_close(train_task *t)
     lm_impl *m = impl(t);
     if (m) {
         mg_text_free(&m->text);
-        lm_model_free(&m->model);
+        mg_lm_model_free(&m->model);
         mg_optim_free(m->opt);
         free(m->starts);
         free(m->ids);

@@ -195,9 +195,8 @@ static double score(void *ctx, double x, double y)
 
 static mg_optim_config optim_config(const train_config *c)
 {
-    mg_optim_config o = mg_optim_defaults(strcmp(c->optimizer, "adamw") == 0 ? MG_OPTIM_ADAMW
-                                          : strcmp(c->optimizer, "adam") == 0 ? MG_OPTIM_ADAM
-                                                                              : MG_OPTIM_SGD);
+    mg_optim_config o = mg_optim_defaults(MG_OPTIM_SGD);
+    mg_train_optim_named(c->optimizer, &o);
     o.lr = c->lr;
     o.momentum = c->momentum;
     o.weight_decay = c->weight_decay;

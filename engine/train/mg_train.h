@@ -22,6 +22,7 @@
 #ifndef MG_TRAIN_H
 #define MG_TRAIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +63,11 @@ MG_API mg_code mg_train_save(const char *path, const mg_train_model *m,
  * MG_EFORMAT with a message and nothing changed. */
 MG_API mg_code mg_train_resume(const char *path, const mg_train_model *m, mg_train_progress *p,
                                mg_error *err);
+
+/* The defaults of the optimiser a checkpoint's "optim=" names as
+ * mg_optim_name() does: "sgd", "momentum" (SGD with momentum 0.9), "adam",
+ * "adamw". False, cfg untouched, for any other name. */
+MG_API bool mg_train_optim_named(const char *name, mg_optim_config *cfg);
 
 MG_EXTERN_C_END
 

@@ -183,3 +183,19 @@ mg_code mg_train_resume(const char *path, const mg_train_model *m, mg_train_prog
     free(values);
     return rc;
 }
+
+bool mg_train_optim_named(const char *name, mg_optim_config *cfg)
+{
+    static const struct { const char *name; mg_optim_kind kind; double momentum; } known[] = {
+        { "sgd", MG_OPTIM_SGD, 0.0 }, { "momentum", MG_OPTIM_SGD, 0.9 },
+        { "adam", MG_OPTIM_ADAM, 0.0 }, { "adamw", MG_OPTIM_ADAMW, 0.0 },
+    };
+    for (size_t i = 0; name && i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(name, known[i].name) == 0) {
+            *cfg = mg_optim_defaults(known[i].kind);
+            if (known[i].kind == MG_OPTIM_SGD)
+                cfg->momentum = known[i].momentum;
+            return true;
+        }
+    return false;
+}

@@ -1,5 +1,5 @@
 /* fuzz_lm_checkpoint.c — language-model checkpoints as `mgviz sample` reads
- * them (tools/lm_spec.c): the identity line names the model (words or
+ * them (engine/train/lm_spec.c, mg_lm_spec.h): the identity line names the model (words or
  * fortunes, MLP or GPT, its sizes, its vocabulary), the model is rebuilt
  * from it, its weights and optimiser state loaded, and text drawn. The
  * input is a checkpoint's body; the harness adds the magic and the CRC-32
@@ -14,30 +14,30 @@
  * fortunes-GPT checkpoints, written by this harness:
  *   MGVIZ_FUZZ_WRITE_SEEDS=DIR fuzz_lm_checkpoint -runs=0 */
 #include "fuzz_checkpoint_file.h"
-#include "lm_spec.h"
+#include "mg_lm_spec.h"
 #include "mg_train.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A checkpoint of the small model s into path. */
-static void save(const lm_spec *s, const char *path)
+static void save(const mg_lm_spec *s, const char *path)
 {
     mg_error err;
     mg_graph *g = mg_graph_new();
-    lm_model m;
-    if (lm_model_build(g, s, 7, &m, &err) != MG_OK)
+    mg_lm_model m;
+    if (mg_lm_model_build(g, s, 7, &m, &err) != MG_OK)
         abort();
     mg_optim_config oc = mg_optim_defaults(MG_OPTIM_ADAMW);
     mg_optim *opt = mg_optim_new((mg_tensor **)m.params, m.nparams, &oc, &err);
     char identity[512];
-    lm_spec_identity(s, identity, sizeof identity);
+    mg_lm_spec_identity(s, identity, sizeof identity);
     mg_train_model tm = { .identity = identity, .params = m.params, .nparams = m.nparams,
                           .optim = opt };
     if (!opt || mg_train_save(path, &tm, &(mg_train_progress){ 1, 5 }, &err) != MG_OK)
         abort();
     mg_optim_free(opt);
-    lm_model_free(&m);
+    mg_lm_model_free(&m);
     mg_graph_free(g);
 }
 
@@ -46,13 +46,13 @@ static void write_seeds(const char *dir)
     bool present[256] = { false };
     for (const char *c = "abcdefghij \n"; *c; c++)
         present[(unsigned char)*c] = true;
-    lm_spec specs[2] = {
+    mg_lm_spec specs[2] = {
         { .dataset = "words", .context = 3, .embd = 4, .hidden = { 8 }, .nhidden = 1 },
         { .dataset = "fortunes", .gpt = true, .context = 8, .embd = 8, .layers = 1, .heads = 2 },
     };
     for (int i = 0; i < 2; i++) {
         mg_error err;
-        if (mg_vocab_make(&specs[i].vocab, present, lm_end_glyph(specs[i].dataset), &err) != MG_OK)
+        if (mg_vocab_make(&specs[i].vocab, present, mg_lm_end_glyph(specs[i].dataset), &err) != MG_OK)
             abort();
         char path[512], seed[512];
         snprintf(path, sizeof path, "%s/full-%d", dir, i);
@@ -71,7 +71,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static void draw(const lm_spec *s, lm_model *m, unsigned how)
+static void draw(const mg_lm_spec *s, mg_lm_model *m, unsigned how)
 {
     mg_rng rng;
     mg_rng_seed(&rng, how);
@@ -96,10 +96,10 @@ static void draw(const lm_spec *s, lm_model *m, unsigned how)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *path = fuzz_checkpoint_file(data, size);
-    lm_spec s;
+    mg_lm_spec s;
     char optim[16];
     mg_error err;
-    if (lm_spec_read(path, &s, optim, sizeof optim, &err) != MG_OK) {
+    if (mg_lm_spec_read(path, &s, optim, sizeof optim, &err) != MG_OK) {
         if (!err.message[0])
             abort();
         return 0;
@@ -110,12 +110,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort(); /* a byte that could drive a terminal */
     }
     mg_graph *g = mg_graph_new();
-    lm_model m = { 0 };
-    if (lm_model_load(path, &s, optim, g, &m, &err) == MG_OK)
+    mg_lm_model m = { 0 };
+    if (mg_lm_model_load(path, &s, optim, g, &m, &err) == MG_OK)
         draw(&s, &m, size ? data[0] : 0);
     else if (!err.message[0])
         abort();
-    lm_model_free(&m);
+    mg_lm_model_free(&m);
     mg_graph_free(g);
     return 0;
 }

@@ -1,5 +1,6 @@
-/* lm_spec.c — a language model's identity line, written and read back. */
-#include "lm_spec.h"
+/* lm_spec.c — mg_lm_spec.h: a language model's identity line, written and
+ * read back, and the model rebuilt from it. */
+#include "mg_lm_spec.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -8,28 +9,45 @@
 #include <sys/stat.h>
 
 #include "mg_checkpoint.h"
-#include "mg_train.h"
 
-char lm_end_glyph(const char *dataset) { return strcmp(dataset, "words") == 0 ? '.' : '%'; }
+char mg_lm_end_glyph(const char *dataset)
+{
+    return dataset && strcmp(dataset, "words") == 0 ? '.' : '%';
+}
 
-void lm_spec_identity(const lm_spec *s, char *buf, size_t n)
+/* The hidden widths ("200,100", or "none") after the len bytes in buf. */
+static void put_hidden(const mg_lm_spec *s, char *buf, size_t n, size_t len)
+{
+    for (int i = 0; i < s->nhidden && len < n; i++)
+        len += (size_t)snprintf(buf + len, n - len, i ? ",%d" : "%d", s->hidden[i]);
+    if (s->nhidden == 0 && len < n)
+        snprintf(buf + len, n - len, "none");
+}
+
+void mg_lm_spec_identity(const mg_lm_spec *s, char *buf, size_t n)
 {
     char key[MG_VOCAB_KEY_SIZE], sizes[128] = "";
     mg_vocab_key(&s->vocab, key, sizeof key);
-    if (s->gpt) {
+    if (s->gpt)
         snprintf(sizes, sizeof sizes, "context=%d layers=%d heads=%d embd=%d", s->context,
                  s->layers, s->heads, s->embd);
-    } else {
-        size_t len = (size_t)snprintf(sizes, sizeof sizes, "context=%d embd=%d hidden=",
-                                      s->context, s->embd);
-        for (int i = 0; i < s->nhidden && len < sizeof sizes; i++)
-            len += (size_t)snprintf(sizes + len, sizeof sizes - len, i ? ",%d" : "%d",
-                                    s->hidden[i]);
-        if (s->nhidden == 0 && len < sizeof sizes)
-            snprintf(sizes + len, sizeof sizes - len, "none");
-    }
+    else
+        put_hidden(s, sizes, sizeof sizes,
+                   (size_t)snprintf(sizes, sizeof sizes, "context=%d embd=%d hidden=",
+                                    s->context, s->embd));
     snprintf(buf, n, "dataset=%s model=%s engine=tensor %s vocab=%s dtype=f32", s->dataset,
              s->gpt ? "gpt" : "mlp", sizes, key);
+}
+
+void mg_lm_spec_describe(const mg_lm_spec *s, char *buf, size_t n)
+{
+    if (s->gpt)
+        snprintf(buf, n, "%d blocks of %d, %d heads, context %d", s->layers, s->embd, s->heads,
+                 s->context);
+    else
+        put_hidden(s, buf, n,
+                   (size_t)snprintf(buf, n, "context %d, embedding %d, hidden ", s->context,
+                                    s->embd));
 }
 
 /* The value of " key=" in meta (up to the next space) into buf; false
@@ -64,7 +82,7 @@ static bool int_of(const char *meta, const char *key, int *out)
 }
 
 /* "200,100" (or "none") into s's hidden widths. */
-static bool hidden_of(const char *meta, lm_spec *s)
+static bool hidden_of(const char *meta, mg_lm_spec *s)
 {
     char buf[128];
     if (!value_of(meta, "hidden", buf, sizeof buf))
@@ -84,7 +102,8 @@ static bool hidden_of(const char *meta, lm_spec *s)
     return true;
 }
 
-mg_code lm_spec_parse(const char *meta, lm_spec *s, char *optim, size_t n, mg_error *err)
+mg_code mg_lm_spec_parse(const char *meta, mg_lm_spec *s, char *optim, size_t n,
+                         mg_error *err)
 {
     static const char magic[] = "mgviz-train ";
     memset(s, 0, sizeof *s);
@@ -109,11 +128,11 @@ mg_code lm_spec_parse(const char *meta, lm_spec *s, char *optim, size_t n, mg_er
     if (!ok)
         return mg_error_set(err, MG_EFORMAT, "the checkpoint's model '%.160s' lacks a size, "
                             "its vocabulary or its optimiser", what);
-    return mg_vocab_from_key(&s->vocab, key, lm_end_glyph(s->dataset), err);
+    return mg_vocab_from_key(&s->vocab, key, mg_lm_end_glyph(s->dataset), err);
 }
 
-mg_code lm_model_build(mg_graph *g, const lm_spec *s, uint64_t seed, lm_model *out,
-                       mg_error *err)
+mg_code mg_lm_model_build(mg_graph *g, const mg_lm_spec *s, uint64_t seed, mg_lm_model *out,
+                          mg_error *err)
 {
     memset(out, 0, sizeof *out);
     if (s->gpt) {
@@ -137,7 +156,7 @@ mg_code lm_model_build(mg_graph *g, const lm_spec *s, uint64_t seed, lm_model *o
     return MG_OK;
 }
 
-void lm_model_free(lm_model *m)
+void mg_lm_model_free(mg_lm_model *m)
 {
     mg_gpt_free(m->gpt);
     mg_mlp_lm_free(m->mlp);
@@ -146,7 +165,7 @@ void lm_model_free(lm_model *m)
 
 /* The float32 weights' bytes the model s describes holds at least: its
  * matrices (a GPT block's are 12 C^2), in doubles so no size overflows. */
-static double weight_bytes_floor(const lm_spec *s)
+static double weight_bytes_floor(const mg_lm_spec *s)
 {
     double V = s->vocab.size, C = s->embd, T = s->context, w;
     if (s->gpt) {
@@ -169,16 +188,17 @@ static mg_code named(mg_error *err, mg_code rc, const char *path)
     return mg_error_set(err, rc, "%s: %s", path, why);
 }
 
-mg_code lm_spec_read(const char *path, lm_spec *s, char *optim, size_t n, mg_error *err)
+mg_code mg_lm_spec_read(const char *path, mg_lm_spec *s, char *optim, size_t n,
+                        mg_error *err)
 {
     char meta[1024], identity[512];
     if (mg_checkpoint_meta(path, meta, sizeof meta, err) != MG_OK)
         return err->code; /* it names the file */
-    if (lm_spec_parse(meta, s, optim, n, err) != MG_OK)
+    if (mg_lm_spec_parse(meta, s, optim, n, err) != MG_OK)
         return named(err, err->code, path);
     struct stat st;
     if (stat(path, &st) == 0 && weight_bytes_floor(s) > (double)st.st_size) {
-        lm_spec_identity(s, identity, sizeof identity);
+        mg_lm_spec_identity(s, identity, sizeof identity);
         return mg_error_set(err, MG_EFORMAT, "%s: its model (%.300s) has at least %.0f bytes "
                             "of weights, but the file holds %lld bytes", path, identity,
                             weight_bytes_floor(s), (long long)st.st_size);
@@ -186,20 +206,17 @@ mg_code lm_spec_read(const char *path, lm_spec *s, char *optim, size_t n, mg_err
     return MG_OK;
 }
 
-mg_code lm_model_load(const char *path, const lm_spec *s, const char *optim, mg_graph *g,
-                      lm_model *m, mg_error *err)
+mg_code mg_lm_model_load(const char *path, const mg_lm_spec *s, const char *optim, mg_graph *g,
+                         mg_lm_model *m, mg_error *err)
 {
     char identity[512];
-    if (lm_model_build(g, s, 0, m, err) != MG_OK)
+    if (mg_lm_model_build(g, s, 0, m, err) != MG_OK)
         return named(err, err->code, path);
     /* the optimiser's state is in the file too: resume reads all of it */
-    const mg_optim_kind kind = strcmp(optim, "adamw") == 0  ? MG_OPTIM_ADAMW
-                               : strcmp(optim, "adam") == 0 ? MG_OPTIM_ADAM
-                                                            : MG_OPTIM_SGD;
-    mg_optim_config oc = mg_optim_defaults(kind);
-    oc.momentum = strcmp(optim, "momentum") == 0 ? 0.9 : 0.0;
+    mg_optim_config oc = mg_optim_defaults(MG_OPTIM_SGD);
+    mg_train_optim_named(optim, &oc);
     mg_optim *opt = mg_optim_new((mg_tensor **)m->params, m->nparams, &oc, err);
-    lm_spec_identity(s, identity, sizeof identity);
+    mg_lm_spec_identity(s, identity, sizeof identity);
     mg_train_model tm = { .identity = identity, .params = m->params, .nparams = m->nparams,
                           .optim = opt };
     mg_train_progress p;
