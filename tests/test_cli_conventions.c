@@ -90,8 +90,7 @@ START_TEST(test_short_options_take_attached_values)
     tu_file_has(dir, "stdout", "wrote out.json");
     tu_file_has(dir, "out.json", "\"format\"");
     tu_file_has(dir, "out.json", "\"label\":\"y\"");
-    ck_assert_int_eq(tu_run(dir, "cd \"$D\" && '%s' inspect -fprog.txt x=2 y=3 --top 1", tu_mgviz()),
-                     0);
+    ck_assert_int_eq(tu_mgviz_in(dir, "inspect -fprog.txt x=2 y=3 --top 1"), 0);
     tu_file_has(dir, "stdout", "x");
 }
 END_TEST

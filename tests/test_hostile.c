@@ -159,8 +159,7 @@ START_TEST(test_terminal_escapes_are_not_echoed)
     tu_file_has(dir, "stdout", "#0 x\\x1b[31m (input)");
     tu_file_has(dir, "stdout", "s\\x1b]0;title\\x07\\xc2\\x9b 1");
     /* arguments echoed in messages */
-    ck_assert_int_eq(tu_run(dir, "cd \"$D\" && '%s' inspect --graph g.json --node \"$(printf 'q\\033[2J')\"",
-                            tu_mgviz()), 2);
+    ck_assert_int_eq(tu_mgviz_in(dir, "inspect --graph g.json --node \"$(printf 'q\\033[2J')\""), 2);
     assert_no_escapes("stderr");
     tu_file_has(dir, "stderr", "'q\\x1b[2J'");
     /* paths given as arguments, echoed on stdout */

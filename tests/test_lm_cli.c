@@ -48,10 +48,7 @@ static void setup(void)
 static void teardown(void) { tu_rmrf(dir); }
 
 /* Runs `mgviz ARGS` in dir (shell text); the exit status. */
-static int mgviz(const char *args)
-{
-    return tu_run(dir, "cd \"$D\" && '%s' %s", tu_mgviz(), args);
-}
+static int mgviz(const char *args) { return tu_mgviz_in(dir, "%s", args); }
 
 /* Whether the file holds what. */
 static bool says(const char *name, const char *what)

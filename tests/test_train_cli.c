@@ -18,10 +18,7 @@ static void setup(void) { tu_tmpdir(dir, sizeof dir, "test_train_cli"); }
 static void teardown(void) { tu_rmrf(dir); }
 
 /* Runs `mgviz train ARGS` in dir (shell text; $D is dir); the exit status. */
-static int train(const char *args)
-{
-    return tu_run(dir, "cd \"$D\" && '%s' train %s", tu_mgviz(), args);
-}
+static int train(const char *args) { return tu_mgviz_in(dir, "train %s", args); }
 
 START_TEST(a_short_run_writes_its_directory)
 {

@@ -20,10 +20,7 @@ static void setup(void)
 static void teardown(void) { tu_rmrf(dir); }
 
 /* Runs `mgviz train ARGS` in dir (shell text; $D is dir); the exit status. */
-static int train(const char *args)
-{
-    return tu_run(dir, "cd \"$D\" && '%s' train %s", tu_mgviz(), args);
-}
+static int train(const char *args) { return tu_mgviz_in(dir, "train %s", args); }
 
 #define FASHION "--dataset fashion-mnist --data-dir . --hidden 16 --batch 32 --lr 0.02 " \
                 "--no-progress --snapshot-every 0 "

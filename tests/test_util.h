@@ -200,4 +200,19 @@ static inline int tu_run(const char *dir, const char *fmt, ...)
     return WEXITSTATUS(w);
 }
 
+/* Runs `mgviz ARGS`, ARGS shell text (printf-formatted; $D is dir), with dir
+ * as the working directory and output captured as tu_run does; returns the
+ * exit status. */
+static inline int tu_mgviz_in(const char *dir, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static inline int tu_mgviz_in(const char *dir, const char *fmt, ...)
+{
+    char args[6000];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    return tu_run(dir, "cd \"$D\" && '%s' %s", tu_mgviz(), args);
+}
+
 #endif
