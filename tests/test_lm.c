@@ -29,6 +29,24 @@ static void scope_of(const mg_tensor *t, char *buf, size_t n)
     mg_scope_path(t->node->graph, t->node->scope, buf, n);
 }
 
+/* A GPT of c (dtype dt, initialised from seed) in a graph of its own, which
+ * *g receives; the test fails when it cannot be made. */
+static mg_gpt *new_gpt(mg_graph **g, mg_dtype dt, const mg_gpt_config *c, uint64_t seed)
+{
+    mg_error err;
+    *g = mg_graph_new();
+    mg_gpt *m = mg_gpt_new(*g, dt, c, seed, &err);
+    ck_assert_msg(m != NULL, "mg_gpt_new: %s", err.message);
+    return m;
+}
+
+/* Frees a model new_gpt() made, and its graph. */
+static void free_gpt(mg_gpt *m, mg_graph *g)
+{
+    mg_gpt_free(m);
+    mg_graph_free(g);
+}
+
 START_TEST(gpt_config_is_checked)
 {
     mg_error err;
@@ -51,10 +69,8 @@ END_TEST
 
 START_TEST(gpt_shapes_scopes_and_labels)
 {
-    mg_graph *g = mg_graph_new();
-    mg_error err;
-    mg_gpt *m = mg_gpt_new(g, MG_F64, &tiny, 1, &err);
-    ck_assert_ptr_nonnull(m);
+    mg_graph *g;
+    mg_gpt *m = new_gpt(&g, MG_F64, &tiny, 1);
     ck_assert_int_eq(m->nparams, 2 + 2 * MG_GPT_BLOCK_PARAMS + 2);
     /* wte 7x8, wpe 5x8; per block 2*8 + 8*24+24 + 8*8+8 + 2*8 + 8*32+32 + 32*8+8; 2*8 */
     ck_assert_int_eq(mg_gpt_param_count(m), 56 + 40 + 2 * (16 + 216 + 72 + 16 + 288 + 264) + 16);
@@ -109,8 +125,7 @@ START_TEST(gpt_shapes_scopes_and_labels)
     ids[5] = 0;
     ck_assert_ptr_null(mg_gpt_forward(m, 1, tiny.context + 1, ids));
     ck_assert_ptr_nonnull(strstr(mg_graph_error(g), "tokens"));
-    mg_gpt_free(m);
-    mg_graph_free(g);
+    free_gpt(m, g);
 }
 END_TEST
 
@@ -119,10 +134,8 @@ END_TEST
  * them (the default) nothing is named. */
 START_TEST(gpt_names_positions_by_their_tokens)
 {
-    mg_graph *g = mg_graph_new();
-    mg_error err;
-    mg_gpt *m = mg_gpt_new(g, MG_F64, &tiny, 1, &err);
-    ck_assert_ptr_nonnull(m);
+    mg_graph *g;
+    mg_gpt *m = new_gpt(&g, MG_F64, &tiny, 1);
     mg_graph_keep(g);
     const int B = 2, T = 4;
     int32_t ids[8], targets[8];
@@ -149,24 +162,21 @@ START_TEST(gpt_names_positions_by_their_tokens)
     mg_graph_reset(g);
     ck_assert_ptr_nonnull(mg_gpt_forward(m, B, T, ids));
     ck_assert_ptr_null(mg_tensor_name(m->att[1], -2, 1, 0));
-    mg_gpt_free(m);
-    mg_graph_free(g);
+    free_gpt(m, g);
 }
 END_TEST
 
 START_TEST(gpt_first_loss_is_near_uniform)
 {
-    mg_graph *g = mg_graph_new();
-    mg_error err;
     mg_gpt_config c = { .vocab = 50, .context = 16, .layers = 2, .heads = 4, .embd = 32 };
-    mg_gpt *m = mg_gpt_new(g, MG_F32, &c, 7, &err);
+    mg_graph *g;
+    mg_gpt *m = new_gpt(&g, MG_F32, &c, 7);
     int32_t ids[64], targets[64];
     tokens(4, 16, c.vocab, ids, targets);
     mg_tensor *loss = mg_gpt_loss(m, 4, 16, ids, targets);
     ck_assert_ptr_nonnull(loss);
     ck_assert_double_eq_tol(mg_tensor_get(loss, 0), log(50.0), 0.05);
-    mg_gpt_free(m);
-    mg_graph_free(g);
+    free_gpt(m, g);
 }
 END_TEST
 
@@ -206,9 +216,9 @@ static mg_tensor *gpt_fn(mg_graph *g, mg_tensor *const *x, int n, void *ctx)
 START_TEST(gpt_gradients_match_differences)
 {
     const mg_gpt_config c = { .vocab = 5, .context = 4, .layers = 1, .heads = 2, .embd = 4 };
-    mg_graph *g = mg_graph_new();
+    mg_graph *g;
+    mg_gpt *m = new_gpt(&g, MG_F64, &c, 3);
     mg_error err;
-    mg_gpt *m = mg_gpt_new(g, MG_F64, &c, 3, &err);
     mg_tensor_spec spec[2 + MG_GPT_BLOCK_PARAMS + 2];
     double x[4096];
     int n = 0;
@@ -232,8 +242,7 @@ START_TEST(gpt_gradients_match_differences)
      * row), so its relative error compares two roundings of 0 */
     ck_assert_msg(r.max_abs_error < 1e-7, "max error %g (input %zu: %g against %g)",
                   r.max_abs_error, r.worst, r.analytic, r.numeric);
-    mg_gpt_free(m);
-    mg_graph_free(g);
+    free_gpt(m, g);
 }
 END_TEST
 
@@ -241,9 +250,9 @@ END_TEST
  * allocate nothing. */
 START_TEST(gpt_warm_steps_allocate_nothing)
 {
-    mg_graph *g = mg_graph_new();
+    mg_graph *g;
+    mg_gpt *m = new_gpt(&g, MG_F32, &tiny, 2);
     mg_error err;
-    mg_gpt *m = mg_gpt_new(g, MG_F32, &tiny, 2, &err);
     mg_optim_config oc = mg_optim_defaults(MG_OPTIM_ADAMW);
     oc.lr = 1e-2;
     mg_optim *opt = mg_optim_new(m->params, m->nparams, &oc, &err);
@@ -270,16 +279,15 @@ START_TEST(gpt_warm_steps_allocate_nothing)
     ck_assert_uint_eq(mg_graph_get_stats(g).allocations, warm);
     ck_assert_msg(last < 0.5 * first, "loss %g -> %g", first, last);
     mg_optim_free(opt);
-    mg_gpt_free(m);
-    mg_graph_free(g);
+    free_gpt(m, g);
 }
 END_TEST
 
 START_TEST(gpt_generates_documents)
 {
-    mg_graph *g = mg_graph_new();
+    mg_graph *g;
+    mg_gpt *m = new_gpt(&g, MG_F32, &tiny, 2);
     mg_error err;
-    mg_gpt *m = mg_gpt_new(g, MG_F32, &tiny, 2, &err);
     mg_graph_keep(g);
     const size_t nodes = mg_graph_get_stats(g).nodes;
     mg_lm lm = mg_gpt_as_lm(m);
@@ -297,8 +305,7 @@ START_TEST(gpt_generates_documents)
     ck_assert_int_eq(mg_lm_generate(&lm, NULL, &rng, again, 12, &n2, &ended2, &err), MG_OK);
     ck_assert_int_eq(n, n2);
     ck_assert_int_eq(memcmp(out, again, sizeof *out * (size_t)n), 0);
-    mg_gpt_free(m);
-    mg_graph_free(g);
+    free_gpt(m, g);
 }
 END_TEST
 
