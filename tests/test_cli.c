@@ -61,6 +61,17 @@ static void done(run_result *r)
     free(r->err);
 }
 
+typedef enum { OUT, ERR } stream;
+
+/* Fails the test unless r exited with status and its stdout or stderr holds
+ * part; then frees r. */
+static void expect(run_result r, int status, stream where, const char *part)
+{
+    ck_assert_msg(r.status == status, "exit %d, want %d: %s", r.status, status, r.err);
+    tu_assert_has(where == ERR ? r.err : r.out, part);
+    done(&r);
+}
+
 static void setup(void)
 {
     tu_tmpdir(scratch, sizeof scratch, "mgviz_cli");
@@ -88,10 +99,7 @@ START_TEST(test_top_level_help)
     tu_assert_has(r.out, "inspect ");
     tu_assert_has(r.out, "Exit codes");
     done(&r);
-    r = RUN("frobnicate");
-    ck_assert_int_eq(r.status, 2);
-    tu_assert_has(r.err, "unknown command 'frobnicate'");
-    done(&r);
+    expect(RUN("frobnicate"), 2, ERR, "unknown command 'frobnicate'");
     const char *none[] = {NULL};
     r = run_in(NULL, none);
     ck_assert_int_eq(r.status, 2);
@@ -169,10 +177,8 @@ START_TEST(test_expr_json_to_stdout)
     tu_assert_has(r.out, "\"grads\":{\"x\":-6}");
     done(&r);
     /* NaN is a value, not an error. */
-    r = RUN("expr", "log(x)", "x=-1", "--format", "json");
-    ck_assert_int_eq(r.status, 0);
-    tu_assert_has(r.out, "\"value\":null,\"value_str\":\"nan\"");
-    done(&r);
+    expect(RUN("expr", "log(x)", "x=-1", "--format", "json"), 0, OUT,
+           "\"value\":null,\"value_str\":\"nan\"");
 }
 END_TEST
 
@@ -189,20 +195,10 @@ START_TEST(test_expr_program_errors_exit_1)
         {"y = z * 2\nz = 1\ny", "unknown variable 'z'"},
         {"x + )", "unexpected ')'"},
     };
-    for (size_t i = 0; i < 3; i++) {
-        r = RUN("expr", cases[i][0], "--format", "json");
-        ck_assert_int_eq(r.status, 1);
-        tu_assert_has(r.err, cases[i][1]);
-        done(&r);
-    }
-    r = RUN("expr", "x + 1", "x=abc");
-    ck_assert_int_eq(r.status, 1);
-    tu_assert_has(r.err, "not a number");
-    done(&r);
-    r = RUN("expr", "x + 1", "x=1", "q=2", "--format", "json");
-    ck_assert_int_eq(r.status, 1);
-    tu_assert_has(r.err, "no variable 'q'");
-    done(&r);
+    for (size_t i = 0; i < 3; i++)
+        expect(RUN("expr", cases[i][0], "--format", "json"), 1, ERR, cases[i][1]);
+    expect(RUN("expr", "x + 1", "x=abc"), 1, ERR, "not a number");
+    expect(RUN("expr", "x + 1", "x=1", "q=2", "--format", "json"), 1, ERR, "no variable 'q'");
 }
 END_TEST
 
@@ -245,10 +241,7 @@ START_TEST(test_expr_output_files)
     tu_assert_has(text, "value 8 (root #1)");
     free(text);
     done(&r);
-    r = RUN("expr", "x ** 3", "x=2", "--format", "dot");
-    ck_assert_int_eq(r.status, 0);
-    tu_assert_has(r.out, "digraph");
-    done(&r);
+    expect(RUN("expr", "x ** 3", "x=2", "--format", "dot"), 0, OUT, "digraph");
     r = RUN("expr", "x * x", "x=3", "--before-after", "-o", svg);
     ck_assert_int_eq(r.status, 0);
     text = tu_read(svg);
@@ -268,14 +261,9 @@ START_TEST(test_expr_program_from_file_and_stdin)
     tu_assert_has(r.out, "\"value\":-20,");
     tu_assert_has(r.out, "\"grads\":{\"x\":46}");
     done(&r);
-    r = RUN_STDIN("u = v * 3\nu * u", "expr", "-", "v=2", "--format", "json");
-    ck_assert_int_eq(r.status, 0);
-    tu_assert_has(r.out, "\"grads\":{\"v\":36}"); /* d(9v^2)/dv at 2 */
-    done(&r);
-    r = RUN_STDIN("u = v * 3\nu +", "expr", "-f", "-");
-    ck_assert_int_eq(r.status, 1);
-    tu_assert_has(r.err, "stdin: line 2, column 4");
-    done(&r);
+    expect(RUN_STDIN("u = v * 3\nu * u", "expr", "-", "v=2", "--format", "json"), 0, OUT,
+           "\"grads\":{\"v\":36}"); /* d(9v^2)/dv at 2 */
+    expect(RUN_STDIN("u = v * 3\nu +", "expr", "-f", "-"), 1, ERR, "stdin: line 2, column 4");
 }
 END_TEST
 
@@ -373,14 +361,8 @@ START_TEST(test_inspect_text)
     tu_assert_has(r.out, "depth: 30");  /* x, then a constant and a * per statement */
     tu_assert_has(r.out, "  #0 -> #2 -> #4 -> #6 -> #8 -> #10 -> #12 -> #14 -> ... 15 more ... -> #46 ->");
     done(&r);
-    r = RUN("inspect", "x * 2", "x=1", "--path", "nobody");
-    ck_assert_int_eq(r.status, 2);
-    tu_assert_has(r.err, "'nobody'");
-    done(&r);
-    r = RUN("inspect", "x * ", "x=1");
-    ck_assert_int_eq(r.status, 1);
-    tu_assert_has(r.err, "expected expression");
-    done(&r);
+    expect(RUN("inspect", "x * 2", "x=1", "--path", "nobody"), 2, ERR, "'nobody'");
+    expect(RUN("inspect", "x * ", "x=1"), 1, ERR, "expected expression");
 }
 END_TEST
 
@@ -396,10 +378,7 @@ START_TEST(test_inspect_saved_graph)
     tu_assert_has(r.out, "\"top\":[{\"id\":0,\"op\":\"\",\"label\":\"x\"");
     done(&r);
     tu_write(json, "{\"format\":\"mgviz-graph\"");
-    r = RUN("inspect", "--graph", json);
-    ck_assert_int_eq(r.status, 1);
-    tu_assert_has(r.err, "bad JSON");
-    done(&r);
+    expect(RUN("inspect", "--graph", json), 1, ERR, "bad JSON");
     r = RUN("inspect", "--graph", in_scratch("none.json"));
     ck_assert_int_eq(r.status, 2);
     done(&r);
