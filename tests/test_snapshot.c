@@ -380,6 +380,53 @@ START_TEST(sequence_sample_gives_the_page_its_positions)
 }
 END_TEST
 
+/* A sequence model's loss graph (a batch) with its logits named by
+ * mg_snapshot_positions(): the page of loss graphs gets the token picker
+ * (batch row 0's positions, of the last saved step; logits named at a step
+ * that is not saved are ignored); a page of sample graphs ignores them. */
+START_TEST(sequence_batch_gives_the_page_its_positions)
+{
+    for (int loss_page = 0; loss_page < 2; loss_page++) {
+        char dir[64];
+        tu_tmpdir(dir, sizeof dir, "test_snapshot");
+        mg_graph *g = mg_graph_new();
+        mg_error err;
+        mg_snapshot_options o = { .every = 2, .inspector = loss_page ? MG_SNAPSHOT_INSPECT_LOSS
+                                                                     : MG_SNAPSHOT_INSPECT_SAMPLE };
+        mg_snapshot *s = mg_snapshot_open(dir, &o, &err);
+        ck_assert_msg(s != NULL, "%s", err.message);
+        uint32_t logits_id = 0;
+        for (int k = 0; k < 4; k++) {
+            attention_graph a;
+            ck_assert_int_eq(attention_graph_build(g, &a, k < 2 ? "a cab" : "bad cab", 2), 0);
+            ck_assert_int_eq(mg_tensor_backward(a.loss), MG_OK);
+            ck_assert_int_eq(mg_snapshot_positions(s, k, a.logits, &err), MG_OK);
+            if (!loss_page)
+                ck_assert_int_eq(mg_snapshot_sample(s, k, a.loss->node, NULL, &err), MG_OK);
+            ck_assert_msg(mg_snapshot_step(s, k, a.loss->node, mg_tensor_get(a.loss, 0), NAN, &err) ==
+                              MG_OK, "%s", err.message);
+            if (k == 2)
+                logits_id = a.logits->node->id;
+            mg_graph_reset(g);
+        }
+        ck_assert_int_eq(mg_snapshot_positions(NULL, 0, NULL, &err), MG_EINVAL);
+        ck_assert_msg(mg_snapshot_close(s, &err) == MG_OK, "%s", err.message);
+        char *page = tu_text(dir, "inspector.html");
+        if (loss_page) {
+            char want[96];
+            snprintf(want, sizeof want, "\"positions\":{\"logits\":%u,\"step\":2,\"rows\":1,", logits_id);
+            ck_assert_msg(strstr(page, want), "the page lacks %s", want);
+            ck_assert_ptr_nonnull(strstr(page, "\"names\":[\"b\",\"a\",\"d\",\" \",\"c\",\"a\"]"));
+        } else {
+            ck_assert_ptr_null(strstr(page, "\"positions\":{"));
+        }
+        free(page);
+        mg_graph_free(g);
+        tu_rmrf(dir);
+    }
+}
+END_TEST
+
 /* The sample a step shows: ringed on the boundary, named in its graph's
  * title and in the step's manifest; a sample whose grads are all 0 says so. */
 START_TEST(the_sample_shown_is_named_and_marked)
@@ -463,6 +510,7 @@ static Suite *snapshot_suite(void)
     tcase_add_test(c, pictures_decode_with_sane_sizes);
     tcase_add_test(c, sample_first_json_and_inspector);
     tcase_add_test(c, sequence_sample_gives_the_page_its_positions);
+    tcase_add_test(c, sequence_batch_gives_the_page_its_positions);
     tcase_add_test(c, the_sample_shown_is_named_and_marked);
     tcase_add_test(c, index_leaves_out_what_a_run_has_not);
     suite_add_tcase(s, c);

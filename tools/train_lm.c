@@ -285,6 +285,7 @@ static mg_code lm_step(train_task *t, train_step *out, mg_error *err)
     if (mg_tensor_backward(loss) != MG_OK)
         return fail(t, "backward", err);
     out->loss = mg_tensor_get(loss, 0);
+    out->logits = m->spec.gpt ? m->logits : NULL;
     return MG_OK;
 }
 

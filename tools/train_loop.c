@@ -196,6 +196,8 @@ static mg_code snapshot(runner *r, int64_t k, const train_step *st)
         s.index = (long)strtoull(c->sample, NULL, 10);
     if (rc == MG_OK && t->predict)
         rc = mg_snapshot_mark(r->snap, (int)k, (size_t)s.index, &r->err);
+    if (rc == MG_OK && batch && st->logits)
+        rc = mg_snapshot_positions(r->snap, (int)k, st->logits, &r->err);
     if (rc == MG_OK)
         rc = mg_snapshot_step(r->snap, (int)k, batch ? st->root : NULL, st->loss, st->accuracy,
                               &r->err);

@@ -19,6 +19,8 @@ typedef struct train_step {
     mg_value *root;        /* the loss node; its graph is the step's */
     double loss;
     double accuracy;       /* on this batch; NaN when not measured */
+    struct mg_tensor *logits; /* a sequence model's logits in root's graph, for
+                                 the inspector's token picker; else NULL */
 } train_step;
 
 /* The sample a snapshot's one-sample graph shows. */

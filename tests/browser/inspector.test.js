@@ -441,6 +441,34 @@ async function testGptRun(context, dir, mgviz) {
   await page.close();
 }
 
+/* The same run with --graph batch: the page of batch graphs has the token
+ * picker too, over the batch's first row, and says so. */
+async function testGptBatch(context, dir, mgviz) {
+  const data = path.join(dir, 'fortunes'), run = path.join(dir, 'gpt-batch');
+  execFileSync(mgviz, ['train', '--dataset', 'fortunes', '--model', 'gpt', '--data-dir', data, '--context', '12',
+    '--embd', '16', '--layers', '2', '--heads', '2', '--batch', '4', '--steps', '3', '--snapshot-every', '2',
+    '--graph', 'batch', '--inspector', '--no-progress', '--quiet', '--out', run], { encoding: 'utf8' });
+  const file = path.join(run, 'inspector.html');
+  const page = await open(context, file);
+  const D = pageData(file), P = D.positions;
+  check(!!P, 'gpt batch: the page of batch graphs carries positions');
+  eq(P && P.rows, 4, 'gpt batch: the logits hold the 4 rows of the batch');
+  eq(D.graph.nodes[P.logits].shape.join('x'), '4x12x' + D.graph.nodes[P.logits].shape[2], 'gpt batch: the positions are read from the batch logits [4, 12, V]');
+  eq(await page.$$eval('#mg-tokens button', (bs) => bs.length), 12, 'gpt batch: one token button per position of row 0');
+  check((await page.textContent('#mg-positions h2')).includes('batch row 0 of 4'), 'gpt batch: the token section says which row it shows');
+  const p = 4;
+  await page.click('#mg-tokens button:nth-child(' + (p + 1) + ')');
+  const labels = await page.$$eval('#mg-attention canvas', (cs) => cs.map((c) => c.getAttribute('aria-label')));
+  eq(labels.length, 4, 'gpt batch: one map per head and block (2 x 2)');
+  check(labels.slice(0, 2).every((l) => l.endsWith('; ' + (p + 1) + ' query rows feed position ' + p)) &&
+    labels.slice(2).every((l) => l.endsWith('; 1 query rows feed position ' + p)),
+    'gpt batch: rows 0..' + p + ' in block 1, row ' + p + ' in the last block feed position ' + p);
+  const lit = await page.$$eval('g.node.value.hl', (gs) => gs.length);
+  check(lit > 0, 'gpt batch: the nodes feeding position ' + p + ' are lit (' + lit + ')');
+  eq(page.errors.join('\n'), '', 'gpt batch: no script errors');
+  await page.close();
+}
+
 /* The command line's page: micrograd's README example through mgviz expr. */
 async function testCli(context, dir, mgviz) {
   const file = path.join(dir, 'cli.html');
@@ -684,6 +712,7 @@ async function testMoons(context, dir, name, times) {
     await testAttention(context, dir);
     if (option('--mgviz')) await testCli(context, dir, option('--mgviz'));
     if (option('--mgviz')) await testGptRun(context, dir, option('--mgviz'));
+    if (option('--mgviz')) await testGptBatch(context, dir, option('--mgviz'));
     await testMlp(context, dir, times);
     await testFolded(context, dir);
     await testMoons(context, dir, 'moons', times);

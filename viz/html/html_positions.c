@@ -10,6 +10,7 @@
  *
  * The page's "positions" member (mg_html.h):
  *   { "logits": node id, "step": the step they were taken at,
+ *     "rows": the batch rows the logits hold (the positions are row 0's),
  *     "names": [T labels],             the tokens (mg_tensor_name) or "0".."T-1"
  *     "reach": [T base64 bitsets],     bit id of byte id/8 (low bit first):
  *                                       node id's grad is nonzero for p
@@ -196,6 +197,8 @@ mg_code html_positions_take(mg_buf *out, mg_tensor *logits, long step, mg_error 
 {
     mg_graph *g = logits->node->graph;
     size_t n = mg_graph_count(g);
+    int T = logits->ndim >= 2 ? logits->shape[logits->ndim - 2] : 0;
+    int V = logits->ndim >= 2 ? logits->shape[logits->ndim - 1] : 0;
     if (logits->ndim < 2 || !logits->grad)
         return mg_error_set(err, MG_EINVAL,
                             "mgviz html: logits #%u need [..., positions, classes] and a grad",
@@ -228,7 +231,8 @@ mg_code html_positions_take(mg_buf *out, mg_tensor *logits, long step, mg_error 
     move_grads(g, n, &saved, true);
     if (rc == MG_OK) {
         out->len = 0;
-        mg_buf_printf(out, "{\"logits\":%u,\"step\":%ld,\"names\":", logits->node->id, step);
+        mg_buf_printf(out, "{\"logits\":%u,\"step\":%ld,\"rows\":%d,\"names\":", logits->node->id,
+                      step, T > 0 && V > 0 ? logits->numel / (T * V) : 0);
         put_names(out, logits, -2);
         mg_buf_puts(out, ",\"reach\":[");
         mg_buf_put(out, reach.p, reach.len);

@@ -135,6 +135,16 @@ typedef struct mg_snapshot_sample_info {
  * Does nothing at other steps. */
 MG_API mg_code mg_snapshot_mark(mg_snapshot *s, int step, size_t index, mg_error *err);
 
+/* At a saved step, names a sequence model's logits [..., T, V] (after
+ * backward) in the graph that mg_snapshot_step() is given for the same step:
+ * the inspector page of loss graphs (MG_SNAPSHOT_INSPECT_LOSS) then lets a
+ * learner pick a token position of batch row 0 and see what its prediction
+ * depends on, as mg_snapshot_sample_info.logits does for sample graphs.
+ * Call before mg_snapshot_step() for the step; the tensor is used there and
+ * forgotten. Does nothing at other steps or without that page. */
+MG_API mg_code mg_snapshot_positions(mg_snapshot *s, int step, struct mg_tensor *logits,
+                                     mg_error *err);
+
 /* At a saved step, draws root's graph (a one-sample graph, say) as the
  * step's "sample" picture, titled by info (may be NULL); at other steps does
  * nothing. May come before or after mg_snapshot_step() for the same step,

@@ -280,7 +280,8 @@ mg_code mg_snapshot_step(mg_snapshot *s, int step, mg_value *loss_root, double l
     if (rc == MG_OK && s->predict)
         rc = snap_draw_boundary(s, e, err);
     if (rc == MG_OK && loss_root && s->inspect == MG_SNAPSHOT_INSPECT_LOSS)
-        rc = snap_inspect(s, e, loss_root, NULL, err);
+        rc = snap_inspect(s, e, loss_root, e->logits, err);
+    e->logits = NULL; /* a node of this step's graph */
     if (rc == MG_OK)
         rc = snap_write_step(s, e, err);
     return rc == MG_OK ? write_run_files(s, err) : rc;
@@ -316,6 +317,20 @@ mg_code mg_snapshot_mark(mg_snapshot *s, int step, size_t index, mg_error *err)
         e->marked = true;
         e->mark = index;
     }
+    return rc;
+}
+
+mg_code mg_snapshot_positions(mg_snapshot *s, int step, struct mg_tensor *logits,
+                              mg_error *err)
+{
+    if (!s)
+        return mg_error_set(err, MG_EINVAL, "snapshot positions: no run");
+    if (s->inspect != MG_SNAPSHOT_INSPECT_LOSS)
+        return MG_OK;
+    mg_code rc;
+    snap_entry *e = entry_before_step(s, step, &rc, err);
+    if (e)
+        e->logits = logits;
     return rc;
 }
 

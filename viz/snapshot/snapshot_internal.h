@@ -32,6 +32,8 @@ typedef struct snap_entry {
     bool has_sample;             /* sample: what the one-sample graph shows */
     mg_snapshot_sample_info sample;
     char sample_label[48];       /* sample.label points here */
+    struct mg_tensor *logits;    /* mg_snapshot_positions(), until the step's
+                                    mg_snapshot_step() uses it */
 } snap_entry;
 
 /* Test-set results after an epoch (mg_snapshot_eval). */

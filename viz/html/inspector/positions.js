@@ -138,7 +138,8 @@ if (P) {
     b.onclick = function () { pickPosition(p); };
     bar.appendChild(b);
   });
-  $('mg-position-step').textContent = steps.length > 1 ? ' (at step ' + P.step + ')' : '';
+  var where = (P.rows > 1 ? ['batch row 0 of ' + P.rows] : []).concat(steps.length > 1 ? ['at step ' + P.step] : []);
+  $('mg-position-step').textContent = where.length ? ' (' + where.join(', ') + ')' : '';
   showPosition();
 }
 /* A sequence model's graph is a long line: at Fit its tables are specks. The
