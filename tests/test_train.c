@@ -8,11 +8,13 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "mg_checkpoint.h"
 #include "mg_eval.h"
 #include "mg_grad_stash.h"
 #include "mg_health.h"
 #include "mg_run.h"
 #include "mg_schedule.h"
+#include "mg_trainer.h"
 #include "mg_train.h"
 #include "test_tensor_data.h"
 #include "test_util.h"
@@ -733,6 +735,260 @@ START_TEST(a_batchs_grads_survive_a_sample_drawn_in_between)
 }
 END_TEST
 
+/* ---- the loop (mg_trainer.h) on a least-squares fit: w·x ≈ y ---- */
+
+typedef struct fit {
+    mg_graph *g;
+    mg_tensor *w;
+    mg_optim *opt;
+    mg_train_model model;
+    int epochs_started, steps, updates, evals, nan_at; /* nan_at: a step whose loss is NaN */
+    double lrs[16];
+} fit;
+
+static void fit_new(fit *f)
+{
+    *f = (fit){ .g = mg_graph_new(), .nan_at = -1 };
+    f->w = mg_tensor_param(f->g, MG_F64, 2, (const int[]){ 2, 1 });
+    mg_tensor_load(f->w, (const double[]){ 0.5, -0.5 });
+    mg_optim_config c = mg_optim_defaults(MG_OPTIM_SGD);
+    c.momentum = 0.9; /* state that a resume must bring back */
+    f->opt = mg_optim_new(&f->w, 1, &c, NULL);
+    mg_graph_keep(f->g);
+    f->model = (mg_train_model){ .identity = "test=fit", .params = &f->w, .nparams = 1,
+                                 .optim = f->opt };
+}
+
+static void fit_free(fit *f)
+{
+    mg_optim_free(f->opt);
+    mg_graph_free(f->g);
+}
+
+static void fit_start(void *ctx, int epoch)
+{
+    (void)epoch;
+    ((fit *)ctx)->epochs_started++;
+}
+
+/* The batch of step k: two rows that depend on k, so steps differ. */
+static mg_code fit_step(void *ctx, mg_train_batch *out, mg_error *err)
+{
+    fit *f = ctx;
+    mg_graph_reset(f->g);
+    double k = f->steps;
+    mg_tensor *x = filled(f->g, 2, 2, (const double[]){ 1, k, k / 2, 1 });
+    mg_tensor *y = filled(f->g, 2, 1, (const double[]){ 2 + k, 1 });
+    mg_tensor *loss = mg_tensor_mse(mg_tensor_matmul(x, f->w), y);
+    mg_optim_zero_grad(f->opt);
+    if (!loss || mg_tensor_backward(loss) != MG_OK)
+        return mg_error_set(err, MG_EINVAL, "fit: %s", mg_graph_error(f->g));
+    out->root = loss->node;
+    out->loss = f->steps == f->nan_at ? NAN : mg_tensor_get(loss, 0);
+    f->steps++;
+    return MG_OK;
+}
+
+static void fit_update(void *ctx, double lr)
+{
+    fit *f = ctx;
+    if (f->updates < 16)
+        f->lrs[f->updates] = lr;
+    f->updates++;
+    f->opt->cfg.lr = lr;
+    mg_optim_step(f->opt);
+}
+
+static mg_code fit_eval(void *ctx, mg_eval *out, mg_error *err)
+{
+    (void)err;
+    fit *f = ctx;
+    f->evals++;
+    *out = (mg_eval){ .loss = mg_tensor_get(f->w, 0), .accuracy = 0.5, .samples = 2 };
+    return MG_OK;
+}
+
+static const mg_train_task fit_task = { fit_start, fit_step, fit_update, fit_eval };
+
+static mg_trainer fit_loop(fit *f, int64_t steps, const char *save)
+{
+    return (mg_trainer){ .task = &fit_task, .ctx = f, .model = &f->model, .steps = steps,
+                         .batches = 3, .save = save,
+                         .schedule = { .kind = MG_LR_LINEAR, .lr = 0.01, .final = 0.1,
+                                       .steps = 7 } };
+}
+
+typedef struct seen {
+    int steps, logged, epochs, warnings;
+    int64_t stop_after;
+    volatile sig_atomic_t stop;
+    char warning[256];
+} seen;
+
+static void seen_step(void *ctx, const mg_trainer_step *s)
+{
+    seen *n = ctx;
+    n->steps++;
+    n->logged += s->logged;
+    if (s->step == n->stop_after)
+        n->stop = 2;
+}
+
+static mg_code seen_epoch(void *ctx, const mg_trainer_epoch *e, mg_error *err)
+{
+    (void)err;
+    seen *n = ctx;
+    n->epochs++;
+    ck_assert(e->evaluated);
+    ck_assert_int_eq(e->last, 3 * e->epoch + 2);
+    return MG_OK;
+}
+
+static void seen_warning(void *ctx, int64_t step, const char *text)
+{
+    (void)step;
+    seen *n = ctx;
+    n->warnings++;
+    snprintf(n->warning, sizeof n->warning, "%s", text);
+}
+
+static void watch(mg_trainer *t, seen *n)
+{
+    *n = (seen){ .stop_after = -1 };
+    t->hook_ctx = n;
+    t->after_step = seen_step;
+    t->after_epoch = seen_epoch;
+    t->warning = seen_warning;
+    t->stop = &n->stop;
+}
+
+/* Seven steps in epochs of three: every step updated at the schedule's rate
+ * and recorded, each full epoch evaluated and checkpointed (the seventh
+ * step is past the last checkpoint); a run resumed from the checkpoint of
+ * the first three steps ends with the weights of the uninterrupted run. */
+START_TEST(the_loop_trains_records_saves_and_resumes_exactly)
+{
+    char dir[256], ckpt[300], half[300], rundir[300];
+    tu_tmpdir(dir, sizeof dir, "test_train");
+    snprintf(ckpt, sizeof ckpt, "%s/fit.ckpt", dir);
+    snprintf(half, sizeof half, "%s/half.ckpt", dir);
+    snprintf(rundir, sizeof rundir, "%s/run", dir);
+    mg_error err;
+    fit whole;
+    fit_new(&whole);
+    mg_trainer t = fit_loop(&whole, 7, ckpt);
+    seen n;
+    watch(&t, &n);
+    t.run = mg_run_open(rundir, &(mg_run_info){ .dataset = "fit" }, 0, &err);
+    ck_assert_ptr_nonnull(t.run);
+    ck_assert_int_eq(mg_trainer_run(&t, &err), MG_OK);
+    ck_assert_int_eq(mg_run_close(t.run, t.status, NULL, &err), MG_OK);
+    ck_assert_int_eq(t.status, MG_RUN_OK);
+    ck_assert_int_eq(t.done, 7);
+    ck_assert_int_eq(t.saved, 6);
+    ck_assert_int_eq(whole.updates, 7);
+    ck_assert_int_eq(whole.epochs_started, 3);
+    ck_assert_int_eq(whole.evals, 2);
+    ck_assert_int_eq(n.steps, 7);
+    ck_assert_int_eq(n.logged, 7);
+    ck_assert_int_eq(n.epochs, 2);
+    for (int k = 0; k < 7; k++)
+        ck_assert_double_eq(whole.lrs[k], mg_lr_at(&t.schedule, k));
+    char *steps = tu_text(rundir, "steps.jsonl");
+    ck_assert_uint_eq(tu_count(steps, "{\"step\":"), 7);
+    ck_assert_uint_eq(tu_count(steps, "\"event\":\"eval\""), 2);
+    tu_assert_has(steps, "\"split\":\"test\"");
+    free(steps);
+    char meta[256];
+    ck_assert_int_eq(mg_checkpoint_meta(ckpt, meta, sizeof meta, &err), MG_OK);
+    tu_assert_has(meta, "test=fit optim=momentum epoch=2 steps=6");
+
+    /* the same run stopped after its first epoch, then resumed by a new process */
+    fit first, second;
+    fit_new(&first);
+    mg_trainer a = fit_loop(&first, 3, half);
+    ck_assert_int_eq(mg_trainer_run(&a, &err), MG_OK);
+    ck_assert_int_eq(a.saved, 3);
+    fit_new(&second);
+    second.steps = 3; /* the task's own data position, as a resumed task knows it */
+    mg_trainer b = fit_loop(&second, 7, NULL);
+    ck_assert_int_eq(mg_trainer_resume(&b, half, &err), MG_OK);
+    ck_assert_int_eq(b.start.step, 3);
+    ck_assert_int_eq(mg_trainer_run(&b, &err), MG_OK);
+    ck_assert_int_eq(b.done, 4);
+    ck_assert_int_eq(b.saved, 0);
+    for (int i = 0; i < 2; i++)
+        ck_assert_double_eq(mg_tensor_get(second.w, i), mg_tensor_get(whole.w, i));
+    for (int k = 0; k < 4; k++)
+        ck_assert_double_eq(second.lrs[k], whole.lrs[3 + k]);
+    /* a checkpoint that does not end an epoch of this run is refused */
+    fit other;
+    fit_new(&other);
+    mg_trainer c = fit_loop(&other, 7, NULL);
+    c.batches = 2;
+    ck_assert_int_eq(mg_trainer_resume(&c, half, &err), MG_EFORMAT);
+    tu_assert_has(err.message, "not the end of epoch");
+    ck_assert_int_eq(c.start.step, 0);
+    fit_free(&whole);
+    fit_free(&first);
+    fit_free(&second);
+    fit_free(&other);
+    tu_rmrf(dir);
+}
+END_TEST
+
+/* A NaN loss stops the run at its step, without that step's update, named
+ * in the message; with keep_going it is said once and the run goes on. A
+ * stop asked for (a signal) ends the run after the current step. */
+START_TEST(the_loop_stops_on_nan_or_when_asked)
+{
+    mg_error err;
+    fit f;
+    fit_new(&f);
+    f.nan_at = 2;
+    mg_trainer t = fit_loop(&f, 7, NULL);
+    seen n;
+    watch(&t, &n);
+    ck_assert_int_ne(mg_trainer_run(&t, &err), MG_OK);
+    ck_assert_int_eq(t.status, MG_RUN_ERROR);
+    ck_assert(t.task_failed);
+    tu_assert_has(t.message, "the loss is nan at step 2: stopping");
+    tu_assert_has(err.message, "the loss is nan at step 2");
+    ck_assert_int_eq(t.done, 3);
+    ck_assert_int_eq(f.updates, 2);
+    ck_assert_int_eq(n.epochs, 0);
+    fit_free(&f);
+
+    fit_new(&f);
+    f.nan_at = 1;
+    t = fit_loop(&f, 7, NULL);
+    t.keep_going = true;
+    t.log_every = 100; /* the NaN step is recorded all the same */
+    watch(&t, &n);
+    ck_assert_int_eq(mg_trainer_run(&t, &err), MG_OK);
+    ck_assert_int_eq(t.status, MG_RUN_OK);
+    ck_assert_int_eq(t.done, 7);
+    ck_assert_int_eq(f.updates, 7);
+    ck_assert_int_eq(n.logged, 3); /* step 0, the NaN step 1 and the last */
+    ck_assert_int_eq(n.warnings, 1);
+    tu_assert_has(n.warning, "the loss is nan at step 1: going on");
+    fit_free(&f);
+
+    fit_new(&f);
+    t = fit_loop(&f, 7, NULL);
+    watch(&t, &n);
+    n.stop_after = 4;
+    ck_assert_int_eq(mg_trainer_run(&t, &err), MG_OK);
+    ck_assert_int_eq(t.status, MG_RUN_STOPPED);
+    ck_assert_int_eq(t.done, 5);
+    ck_assert_int_eq(f.updates, 5);
+    ck_assert_int_eq(n.epochs, 1);
+    t.task = NULL;
+    ck_assert_int_eq(mg_trainer_run(&t, &err), MG_EINVAL);
+    fit_free(&f);
+}
+END_TEST
+
 START_TEST(warm_health_and_logging_allocate_nothing)
 {
 #ifdef COUNT_MALLOC
@@ -788,6 +1044,8 @@ static Suite *train_suite(void)
     tcase_add_test(c, an_endless_line_is_refused_at_the_cap);
     tcase_add_test(c, a_used_directory_is_refused_unless_replaced);
     tcase_add_test(c, a_batchs_grads_survive_a_sample_drawn_in_between);
+    tcase_add_test(c, the_loop_trains_records_saves_and_resumes_exactly);
+    tcase_add_test(c, the_loop_stops_on_nan_or_when_asked);
     tcase_add_test(c, warm_health_and_logging_allocate_nothing);
     suite_add_tcase(s, c);
     return s;

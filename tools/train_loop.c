@@ -1,9 +1,8 @@
-/* train_loop.c — the one training loop of `mgviz train`, for every engine,
- * dataset and model: steps and epochs, the learning-rate schedule, per-layer
- * health, the run directory (mg_run.h), snapshots (mg_snapshot.h),
- * checkpoints (mg_train.h), the test set, the terminal, and stopping cleanly
- * on a non-finite loss or Ctrl-C. Every policy is a library call; this file
- * only strings them together. */
+/* train_loop.c — `mgviz train` around the library's loop (mg_trainer.h:
+ * steps and epochs, the schedule, health, step records, the test set,
+ * checkpoints and resume): the run directory opened from the command line,
+ * snapshots (mg_snapshot.h) and the terminal on the loop's hooks, Ctrl-C,
+ * and watching live (--serve). */
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,17 +41,16 @@ typedef struct runner {
     mg_run *run;
     mg_snapshot *snap;
     mg_health *health;
-    mg_lr_schedule schedule;
-    mg_train_progress start;     /* where the run begins (a checkpoint's progress) */
+    mg_train_task ops;           /* the engine, as the library's loop drives it */
+    mg_trainer loop;             /* schedule, progress, the checkpoint's steps */
     int64_t total;               /* steps of the whole run, from 0 */
     int epochs;
     train_printer print;
+    double epoch_start;          /* print_now() when the epoch began */
     mg_serve *server;            /* --serve: the run's page, live */
     char dir[1024];
     mg_error err;
     int exit_code;               /* the first failure's */
-    bool said_nonfinite;         /* --keep-going: a non-finite loss was reported */
-    int64_t saved_steps;         /* --save: the steps the checkpoint holds (0: none yet) */
     mg_run_status status;
     char message[MG_ERROR_MESSAGE_SIZE + 64];
 } runner;
@@ -78,16 +76,26 @@ static const train_engine *engine_for(const train_config *c)
     return strcmp(c->engine, "tensor") == 0 ? &train_tensor_engine : &train_scalar_engine;
 }
 
-static mg_code resume(runner *r)
+/* The engine's functions as mg_train_task's (ctx: the train_task). */
+static void task_start_epoch(void *ctx, int epoch)
 {
-    const train_config *c = r->c;
-    train_task *t = &r->task;
-    mg_code rc = mg_train_resume(c->resume, &t->model, &r->start, &r->err);
-    if (rc == MG_OK && r->start.step != (int64_t)r->start.epoch * t->batches)
-        rc = mg_error_set(&r->err, MG_EFORMAT, "%s: step %lld is not the end of epoch %d of "
-                          "this run (%d steps an epoch: was --batch different?)", c->resume,
-                          (long long)r->start.step, r->start.epoch, t->batches);
-    return rc;
+    train_task *t = ctx;
+    t->engine->start_epoch(t, epoch);
+}
+static mg_code task_step(void *ctx, mg_train_batch *out, mg_error *err)
+{
+    train_task *t = ctx;
+    return t->engine->step(t, out, err);
+}
+static void task_update(void *ctx, double lr)
+{
+    train_task *t = ctx;
+    t->engine->update(t, lr);
+}
+static mg_code task_evaluate(void *ctx, mg_eval *out, mg_error *err)
+{
+    train_task *t = ctx;
+    return t->engine->evaluate(t, out, err);
 }
 
 static int plan(runner *r)
@@ -98,9 +106,17 @@ static int plan(runner *r)
     r->epochs = (int)((r->total + t->batches - 1) / t->batches);
     mg_lr_kind kind = MG_LR_CONSTANT;
     mg_lr_kind_parse(c->schedule, &kind);
-    r->schedule = (mg_lr_schedule){ .kind = kind, .lr = c->lr, .warmup = (int64_t)c->warmup,
-                                    .steps = r->total, .final = kind == MG_LR_LINEAR ? 0.1 : 0 };
-    if (mg_lr_check(&r->schedule, &r->err) != MG_OK)
+    r->ops = (mg_train_task){ .start_epoch = task_start_epoch, .step = task_step,
+                              .update = task_update,
+                              .evaluate = t->has_test ? task_evaluate : NULL };
+    r->loop = (mg_trainer){
+        .task = &r->ops, .ctx = t, .model = &t->model, .steps = r->total,
+        .batches = t->batches, .keep_going = c->keep_going, .save = c->save,
+        .eval_split = t->eval_split, .log_every = (int)c->log_every, .stop = &interrupted,
+        .schedule = { .kind = kind, .lr = c->lr, .warmup = (int64_t)c->warmup,
+                      .steps = r->total, .final = kind == MG_LR_LINEAR ? 0.1 : 0 },
+    };
+    if (mg_lr_check(&r->loop.schedule, &r->err) != MG_OK)
         return cli_fail(CMD, CLI_USAGE, "%s", r->err.message);
     /* written after each epoch: a run too short for one, or an unwritable
      * place, is said now rather than after the training */
@@ -177,11 +193,11 @@ static mg_code open_snapshots(runner *r)
     return r->snap ? MG_OK : r->err.code;
 }
 
-/* ---- one step ---- */
+/* ---- the loop's hooks ---- */
 
 /* The pictures of a saved step: the batch's graph, the boundary with the
  * sample ringed, and that sample's own graph. */
-static mg_code snapshot(runner *r, int64_t k, const train_step *st)
+static mg_code snapshot(runner *r, int64_t k, const mg_train_batch *st)
 {
     const train_config *c = r->c;
     train_task *t = &r->task;
@@ -215,127 +231,69 @@ static mg_code snapshot(runner *r, int64_t k, const train_step *st)
     return rc;
 }
 
-static void warn_all(runner *r, int64_t k, const char *extra)
+/* Before the update: the step's pictures, or its loss on the curve. */
+static mg_code before_update(void *ctx, mg_trainer_step *s, mg_error *err)
 {
-    for (int i = 0; i < mg_health_warning_count(r->health); i++)
-        print_warning(&r->print, k, mg_health_warning(r->health, i));
-    if (extra)
-        print_warning(&r->print, k, extra);
+    runner *r = ctx;
+    mg_code rc = mg_snapshot_due(r->snap, (int)s->step)
+                     ? snapshot(r, s->step, s->batch)
+                     : mg_snapshot_step(r->snap, (int)s->step, NULL, s->batch->loss,
+                                        s->batch->accuracy, &r->err);
+    if (rc != MG_OK)
+        return mg_error_set(err, rc, "%s", r->err.message);
+    s->snapshot = mg_snapshot_step_file(r->snap, (int)s->step);
+    return MG_OK;
 }
 
-/* Step k of epoch e; false when the run must stop. */
-static bool one_step(runner *r, int64_t k, int e, double *loss_sum)
+static void after_step(void *ctx, const mg_trainer_step *s)
 {
-    const train_config *c = r->c;
-    train_task *t = &r->task;
-    train_step st = { .accuracy = NAN };
-    mg_code rc = t->engine->step(t, &st, &r->err);
-    if (rc != MG_OK) {
-        fail(r, CLI_BAD, MG_RUN_ERROR, r->err.message);
-        return false;
-    }
-    const bool finite = isfinite(st.loss), go_on = finite || c->keep_going;
-    const bool logged = k % (int64_t)c->log_every == 0 || k + 1 == r->total || !finite;
-    const bool saved = mg_snapshot_due(r->snap, (int)k);
-    if (logged && (rc = mg_health_measure(r->health)) != MG_OK)
-        rc = mg_error_set(&r->err, rc, "out of memory measuring the layers");
-    if (rc == MG_OK)
-        rc = saved ? snapshot(r, k, &st)
-                   : mg_snapshot_step(r->snap, (int)k, NULL, st.loss, st.accuracy, &r->err);
-    const double lr = mg_lr_at(&r->schedule, k);
-    if (go_on)
-        t->engine->update(t, lr);
-    char stop[256] = "";
-    if (!finite)
-        snprintf(stop, sizeof stop, "the loss is %s at step %lld%s", isnan(st.loss) ? "nan"
-                 : st.loss > 0 ? "inf" : "-inf", (long long)k,
-                 c->keep_going ? ": going on (--keep-going)"
-                               : ": stopping (a lower --lr may help; --keep-going goes on)");
-    /* stopping says so as the error; going on says so once */
-    const bool say = !finite && c->keep_going && !r->said_nonfinite;
-    r->said_nonfinite |= say;
-    if (logged && rc == MG_OK) {
-        /* a schedule's warmup and tail make updates small on purpose */
-        mg_health_limits limits = mg_health_default_limits();
-        if (lr < 0.25 * c->lr)
-            limits.ratio_low = -INFINITY;
-        mg_health_set_limits(r->health, &limits);
-        if (go_on)
-            mg_health_after_update(r->health);
-        const char *warnings[] = { stop };
-        rc = mg_run_log_step(r->run, &(mg_run_step){ .step = k, .epoch = e, .loss = st.loss,
-                                                     .accuracy = st.accuracy, .lr = lr,
-                                                     .health = r->health,
-                                                     .snapshot = mg_snapshot_step_file(r->snap,
-                                                                                       (int)k),
-                                                     .warnings = warnings, .nwarnings = !finite },
-                             &r->err);
-        warn_all(r, k, say ? stop : NULL);
-    }
-    train_report rep = { .step = k, .epoch = e, .loss = st.loss, .accuracy = st.accuracy,
-                         .lr = lr, .saved = saved };
-    if (logged)
+    runner *r = ctx;
+    train_report rep = { .step = s->step, .epoch = s->epoch, .loss = s->batch->loss,
+                         .accuracy = s->batch->accuracy, .lr = s->lr,
+                         .saved = mg_snapshot_due(r->snap, (int)s->step) };
+    if (s->logged)
         print_step(&r->print, &rep);
     else
         print_tick(&r->print, &rep);
-    *loss_sum += st.loss;
-    if (rc != MG_OK)
-        fail(r, code_of(rc), MG_RUN_ERROR, r->err.message);
-    else if (!go_on)
-        fail(r, CLI_BAD, MG_RUN_ERROR, stop);
-    else if (interrupted)
-        fail(r, 128 + interrupted, MG_RUN_STOPPED,
-             interrupted == SIGINT ? "interrupted (Ctrl-C)" : "stopped by SIGTERM");
-    return r->exit_code == 0;
 }
 
-/* ---- the end of an epoch ---- */
-
-static bool end_epoch(runner *r, int e, int64_t last, double loss_sum, int steps, double t0)
+static mg_code after_epoch(void *ctx, const mg_trainer_epoch *e, mg_error *err)
 {
-    const train_config *c = r->c;
-    train_task *t = &r->task;
-    mg_eval test = { .loss = NAN, .accuracy = NAN };
+    runner *r = ctx;
     mg_code rc = MG_OK;
-    if (t->has_test && (rc = t->engine->evaluate(t, &test, &r->err)) == MG_OK) {
-        mg_run_field f[] = {
-            { .name = "epoch", .kind = MG_RUN_INT, .integer = e + 1 },
-            { .name = "step", .kind = MG_RUN_INT, .integer = last },
-            { .name = "split", .text = t->eval_split ? t->eval_split : "test" },
-            { .name = "samples", .kind = MG_RUN_INT, .integer = test.samples },
-            { .name = "loss", .kind = MG_RUN_NUMBER, .number = test.loss },
-            { .name = "accuracy", .kind = MG_RUN_NUMBER, .number = test.accuracy },
-            { .name = "train_loss", .kind = MG_RUN_NUMBER, .number = loss_sum / steps },
-        };
-        rc = mg_run_log_event(r->run, "eval", f, 7, &r->err);
-        if (rc == MG_OK)
-            rc = mg_snapshot_eval(r->snap, e + 1, last, test.loss, test.accuracy, &r->err);
-    }
-    if (rc == MG_OK && (t->has_test || t->batches > 1))
-        print_epoch(&r->print, e, loss_sum / steps, test.loss, test.accuracy, print_now() - t0);
-    if (rc == MG_OK && c->save)
-        rc = mg_train_save(c->save, &t->model, &(mg_train_progress){ e + 1, last + 1 }, &r->err);
-    if (rc == MG_OK && c->save)
-        r->saved_steps = last + 1;
-    if (rc != MG_OK)
-        fail(r, code_of(rc), MG_RUN_ERROR, r->err.message);
-    return rc == MG_OK;
+    if (e->evaluated)
+        rc = mg_snapshot_eval(r->snap, e->epoch + 1, e->last, e->eval.loss, e->eval.accuracy,
+                              err);
+    if (rc == MG_OK && (r->task.has_test || r->task.batches > 1))
+        print_epoch(&r->print, e->epoch, e->train_loss, e->eval.loss, e->eval.accuracy,
+                    print_now() - r->epoch_start);
+    r->epoch_start = print_now();
+    return rc;
 }
 
+static void warning(void *ctx, int64_t step, const char *text)
+{
+    print_warning(&((runner *)ctx)->print, step, text);
+}
+
+/* The loop, its first failure kept as the command's exit code and message. */
 static void train_epochs(runner *r)
 {
-    train_task *t = &r->task;
-    int64_t k = r->start.step;
-    for (int e = r->start.epoch; k < r->total; e++) {
-        t->engine->start_epoch(t, e);
-        double loss_sum = 0, t0 = print_now();
-        int steps = 0;
-        for (; steps < t->batches && k < r->total; steps++, k++)
-            if (!one_step(r, k, e, &loss_sum))
-                return;
-        if (steps == t->batches && !end_epoch(r, e, k - 1, loss_sum, steps, t0))
-            return;
-    }
+    mg_trainer *l = &r->loop;
+    l->run = r->run;
+    l->health = r->health;
+    l->hook_ctx = r;
+    l->before_update = before_update;
+    l->after_step = after_step;
+    l->after_epoch = after_epoch;
+    l->warning = warning;
+    r->epoch_start = print_now();
+    mg_code rc = mg_trainer_run(l, &r->err);
+    if (l->status == MG_RUN_STOPPED)
+        fail(r, 128 + interrupted, MG_RUN_STOPPED,
+             interrupted == SIGINT ? "interrupted (Ctrl-C)" : "stopped by SIGTERM");
+    else if (rc != MG_OK)
+        fail(r, l->task_failed ? CLI_BAD : code_of(rc), MG_RUN_ERROR, l->message);
 }
 
 /* ---- watching it live (--serve) ---- */
@@ -375,7 +333,7 @@ static void plan_text(const runner *r, char *buf, size_t n)
              r->epochs == 1 ? "" : "s", batch,
              c->optimizer,
              c->lr, c->schedule, c->warmup ? " with warmup" : "",
-             r->start.step ? ", resumed" : "");
+             r->loop.start.step ? ", resumed" : "");
 }
 
 static void finish(runner *r, int64_t steps_done, double t0)
@@ -393,15 +351,15 @@ static void finish(runner *r, int64_t steps_done, double t0)
         cli_put_visible(stdout, r->dir, false);
         fputs("/ (index.html, steps.jsonl)\n", stdout);
     }
-    if (r->saved_steps) { /* say what a later --resume starts from, most of all when it is
+    if (r->loop.saved) { /* say what a later --resume starts from, most of all when it is
                              not the end: checkpoints are taken at the end of a period */
         printf("the checkpoint ");
         cli_put_visible(stdout, r->c->save, false);
-        printf(" holds the first %lld steps", (long long)r->saved_steps);
-        int64_t end = r->start.step + steps_done; /* steps_done: this run's, after resume */
-        if (r->saved_steps < end)
+        printf(" holds the first %lld steps", (long long)r->loop.saved);
+        int64_t end = r->loop.start.step + steps_done; /* steps_done: this run's, after resume */
+        if (r->loop.saved < end)
             printf("; the %lld after it are not in it (checkpoints are taken at the end of "
-                   "each %s)", (long long)(end - r->saved_steps),
+                   "each %s)", (long long)(end - r->loop.saved),
                    r->task.period ? r->task.period : "epoch");
         putchar('\n');
     }
@@ -416,11 +374,11 @@ int train_run(const train_config *c)
     train_task *t = &r.task;
     mg_code rc = t->engine->open(t, &r.err);
     int code = rc == MG_OK ? plan(&r) : cli_fail(CMD, code_of(rc), "%s", r.err.message);
-    if (code < 0 && c->resume && (rc = resume(&r)) != MG_OK)
+    if (code < 0 && c->resume && (rc = mg_trainer_resume(&r.loop, c->resume, &r.err)) != MG_OK)
         code = cli_fail(CMD, CLI_BAD, "%s", r.err.message);
-    if (code < 0 && r.start.step >= r.total) {
+    if (code < 0 && r.loop.start.step >= r.total) {
         printf("nothing to do: the checkpoint is at step %lld of %lld\n",
-               (long long)r.start.step, (long long)r.total);
+               (long long)r.loop.start.step, (long long)r.total);
         code = CLI_OK;
     }
     if (code < 0 && ((rc = open_run(&r)) != MG_OK || (rc = open_snapshots(&r)) != MG_OK ||
@@ -434,7 +392,7 @@ int train_run(const train_config *c)
         t->engine->close(t);
         return code;
     }
-    r.print = (train_printer){ .quiet = c->quiet, .first = r.start.step, .total = r.total,
+    r.print = (train_printer){ .quiet = c->quiet, .first = r.loop.start.step, .total = r.total,
                                .epochs = t->batches > 1 ? r.epochs : 0,
                                .period = t->period ? t->period : "epoch",
                                .split = t->eval_split ? t->eval_split : "test",
@@ -448,14 +406,6 @@ int train_run(const train_config *c)
         mg_health_free(r.health);
         t->engine->close(t);
         return CLI_USAGE;
-    }
-    if (r.start.step) {
-        mg_run_field f[] = {
-            { .name = "from", .text = c->resume },
-            { .name = "epoch", .kind = MG_RUN_INT, .integer = r.start.epoch },
-            { .name = "step", .kind = MG_RUN_INT, .integer = r.start.step },
-        };
-        mg_run_log_event(r.run, "resume", f, 3, NULL);
     }
     catch_signals();
     double t0 = print_now();

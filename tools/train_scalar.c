@@ -151,7 +151,7 @@ static void next_rows(scalar_impl *m, const double **X, const double **y)
     *y = m->by;
 }
 
-static mg_code scalar_step(train_task *t, train_step *out, mg_error *err)
+static mg_code scalar_step(train_task *t, mg_train_batch *out, mg_error *err)
 {
     scalar_impl *m = impl(t);
     const double *X, *y;

@@ -10,18 +10,10 @@
 #include "mg_health.h"
 #include "mg_plot.h"
 #include "mg_train.h"
+#include "mg_trainer.h"
 #include "train_config.h"
 
 typedef struct train_task train_task;
-
-/* One step's forward and backward. */
-typedef struct train_step {
-    mg_value *root;        /* the loss node; its graph is the step's */
-    double loss;
-    double accuracy;       /* on this batch; NaN when not measured */
-    struct mg_tensor *logits; /* a sequence model's logits in root's graph, for
-                                 the inspector's token picker; else NULL */
-} train_step;
 
 /* The sample a snapshot's one-sample graph shows. */
 typedef struct train_sample {
@@ -42,7 +34,7 @@ typedef struct train_engine {
     /* Shuffles for epoch (from 0) and rewinds the batches. */
     void (*start_epoch)(train_task *t, int epoch);
     /* Forward, zero grads and backward of the epoch's next batch. */
-    mg_code (*step)(train_task *t, train_step *out, mg_error *err);
+    mg_code (*step)(train_task *t, mg_train_batch *out, mg_error *err);
     /* The update with learning rate lr, from the grads backward left. */
     void (*update)(train_task *t, double lr);
     /* The largest-loss sample of the last step's batch into s. */

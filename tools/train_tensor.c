@@ -298,7 +298,7 @@ static mg_code fail(train_task *t, const char *what, mg_error *err)
                         why ? why : "no result");
 }
 
-static mg_code tensor_step(train_task *t, train_step *out, mg_error *err)
+static mg_code tensor_step(train_task *t, mg_train_batch *out, mg_error *err)
 {
     tensor_impl *m = impl(t);
     mg_graph_reset(t->g);
