@@ -100,13 +100,11 @@ START_TEST(a_used_directory_is_refused_unless_forced)
     char *err = tu_text(dir, "stderr");
     ck_assert_msg(strstr(err, "r is not empty") && strstr(err, "--force"), "%s", err);
     free(err);
-    char *steps = tu_text(dir, "r/steps.jsonl");
-    ck_assert_ptr_nonnull(strstr(steps, "{\"step\":24,"));
-    free(steps);
+    tu_file_has(dir, "r/steps.jsonl", "{\"step\":24,");
     /* forced, it replaces the run's files, stale pictures too, and no others */
     ck_assert_int_eq(train("--steps 5 --samples 8 --hidden 3 --snapshot-every 10 --out r --force "
                            "--quiet"), 0);
-    steps = tu_text(dir, "r/steps.jsonl");
+    char *steps = tu_text(dir, "r/steps.jsonl");
     ck_assert_ptr_null(strstr(steps, "{\"step\":24,"));
     ck_assert_ptr_nonnull(strstr(steps, "{\"step\":4,"));
     ck_assert(!tu_exists(dir, "r/snapshots/step-000020-graph.svg"));
@@ -241,9 +239,7 @@ START_TEST(a_killed_run_still_reads_with_every_complete_step)
     int status;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert(WIFSIGNALED(status));
-    char *info = tu_text(dir, "killed/run.json");
-    ck_assert_ptr_nonnull(strstr(info, "\"format\":\"mgviz-run\""));
-    free(info);
+    tu_file_has(dir, "killed/run.json", "\"format\":\"mgviz-run\"");
     records r = read_records(steps);
     ck_assert_int_ge(r.n, 20);
     ck_assert(r.ordered); /* steps 0, 1, 2... each a whole JSON object */
@@ -271,9 +267,8 @@ START_TEST(ctrl_c_ends_the_run_cleanly)
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert(WIFEXITED(status));
     ck_assert_int_eq(WEXITSTATUS(status), 128 + SIGINT);
-    char *t = tu_text(dir, "stopped/steps.jsonl");
-    ck_assert_ptr_nonnull(strstr(t, "\"status\":\"stopped\",\"message\":\"interrupted (Ctrl-C)\""));
-    free(t);
+    tu_file_has(dir, "stopped/steps.jsonl",
+                "\"status\":\"stopped\",\"message\":\"interrupted (Ctrl-C)\"");
     ck_assert(tu_exists(dir, "stopped/index.html") && tu_exists(dir, "stopped/loss.png"));
 }
 END_TEST
@@ -319,12 +314,8 @@ START_TEST(inspector_writes_a_page_with_a_step_slider)
 {
     ck_assert_int_eq(train("--steps 3 --samples 8 --hidden 3 --snapshot-every 1 --inspector "
                            "--out i --quiet"), 0);
-    char *page = tu_text(dir, "i/inspector.html");
-    ck_assert_ptr_nonnull(strstr(page, "<html"));
-    free(page);
-    char *manifest = tu_text(dir, "i/snapshots.json");
-    ck_assert_ptr_nonnull(strstr(manifest, "\"inspector\": \"inspector.html\""));
-    free(manifest);
+    tu_file_has(dir, "i/inspector.html", "<html");
+    tu_file_has(dir, "i/snapshots.json", "\"inspector\": \"inspector.html\"");
 }
 END_TEST
 

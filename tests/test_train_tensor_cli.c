@@ -105,9 +105,7 @@ START_TEST(a_resumed_run_equals_an_uninterrupted_one)
     /* nothing left to do */
     ck_assert_int_eq(train(FASHION "--schedule constant --epochs 3 --resume whole.ckpt --out d"),
                      0);
-    out = tu_text(dir, "stdout");
-    ck_assert_ptr_nonnull(strstr(out, "nothing to do"));
-    free(out);
+    tu_file_has(dir, "stdout", "nothing to do");
 }
 END_TEST
 
@@ -128,9 +126,7 @@ START_TEST(other_models_and_damaged_checkpoints_are_refused)
     ck_assert_msg(strstr(err, "checksum") != NULL, "%s", err);
     free(err);
     ck_assert_int_eq(train(FASHION "--data-dir /nonexistent --out b4"), 2);
-    err = tu_text(dir, "stderr");
-    ck_assert_ptr_nonnull(strstr(err, "/nonexistent/train-images-idx3-ubyte.gz"));
-    free(err);
+    tu_file_has(dir, "stderr", "/nonexistent/train-images-idx3-ubyte.gz");
     ck_assert(!tu_exists(dir, "b4")); /* a run that could not start leaves no directory */
 }
 END_TEST
@@ -192,20 +188,12 @@ START_TEST(moons_on_tensors_draws_graphs_with_heatmaps)
     ck_assert_uint_ge(tu_count(svg, "data:image/png;base64,"), 6); /* data and grad of W, b */
     ck_assert_ptr_nonnull(strstr(svg, "f32[2,8]"));
     free(svg);
-    char *json = tu_text(dir, "m/snapshots/step-000005-graph.json");
-    ck_assert_ptr_nonnull(strstr(json, "\"shape\": [2,8]"));
-    free(json);
+    tu_file_has(dir, "m/snapshots/step-000005-graph.json", "\"shape\": [2,8]");
     moons_run("svg", "--no-heatmaps");
-    svg = tu_text(dir, "m/snapshots/step-000005-graph.svg");
-    ck_assert_ptr_null(strstr(svg, "<image"));
-    free(svg);
+    tu_file_lacks(dir, "m/snapshots/step-000005-graph.svg", "<image");
     moons_run("dot", "");
-    char *dot = tu_text(dir, "m/snapshots/step-000005-graph.dot");
-    ck_assert_ptr_nonnull(strstr(dot, "f32[8,1]"));
-    free(dot);
-    char *step = tu_text(dir, "m/snapshots/step-000005.json");
-    ck_assert_ptr_nonnull(strstr(step, "\"worst\":true"));
-    free(step);
+    tu_file_has(dir, "m/snapshots/step-000005-graph.dot", "f32[8,1]");
+    tu_file_has(dir, "m/snapshots/step-000005.json", "\"worst\":true");
 }
 END_TEST
 
