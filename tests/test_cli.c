@@ -72,6 +72,17 @@ static void expect(run_result r, int status, stream where, const char *part)
     done(&r);
 }
 
+/* Fails the test unless r exited with status 0 and the file at path holds
+ * part; then frees r. */
+static void expect_file(run_result r, const char *path, const char *part)
+{
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    char *text = tu_read(path);
+    tu_assert_has(text, part);
+    free(text);
+    done(&r);
+}
+
 static void setup(void)
 {
     tu_tmpdir(scratch, sizeof scratch, "mgviz_cli");
@@ -229,25 +240,11 @@ START_TEST(test_expr_output_files)
     tu_assert_has(text, "id=\"n0\"");
     free(text);
     done(&r);
-    r = RUN("expr", "x ** 3", "x=2", "-o", json);
-    ck_assert_int_eq(r.status, 0);
-    text = tu_read(json);
-    tu_assert_has(text, "\"grads\":{\"x\":12}");
-    free(text);
-    done(&r);
-    r = RUN("expr", "x ** 3", "x=2", "-o", txt);
-    ck_assert_int_eq(r.status, 0);
-    text = tu_read(txt);
-    tu_assert_has(text, "value 8 (root #1)");
-    free(text);
-    done(&r);
+    expect_file(RUN("expr", "x ** 3", "x=2", "-o", json), json, "\"grads\":{\"x\":12}");
+    expect_file(RUN("expr", "x ** 3", "x=2", "-o", txt), txt, "value 8 (root #1)");
     expect(RUN("expr", "x ** 3", "x=2", "--format", "dot"), 0, OUT, "digraph");
-    r = RUN("expr", "x * x", "x=3", "--before-after", "-o", svg);
-    ck_assert_int_eq(r.status, 0);
-    text = tu_read(svg);
-    tu_assert_has(text, "id=\"bn0\""); /* the after-backward copy */
-    free(text);
-    done(&r);
+    /* the after-backward copy */
+    expect_file(RUN("expr", "x * x", "x=3", "--before-after", "-o", svg), svg, "id=\"bn0\"");
 }
 END_TEST
 
