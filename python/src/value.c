@@ -141,6 +141,8 @@ static mg_value *reciprocal(mgpy_session *s, mg_value *v)
 /* The operands of - and /, which micrograd composes from + and * and **. */
 typedef struct mixed {
     PyObject *self, *other;
+    mgpy_session *s;
+    mg_value *v;  /* self's node, read after the session was prepared */
     int forward;  /* self is on the left */
     double x;     /* other when it is a number (else 0) */
     int x_int;
@@ -151,10 +153,12 @@ typedef struct mixed {
 static int mixed_operands(PyObject *a, PyObject *b, mixed *m)
 {
     m->forward = split(a, b, &m->self, &m->other);
+    m->s = SELF_S(m->self);
     m->x = 0.0;
     m->x_int = 0;
-    if (mgpy_prepare(SELF_S(m->self)) < 0)
+    if (mgpy_prepare(m->s) < 0)
         return -1;
+    m->v = SELF_V(m->self);
     return MGPY_IS_VALUE(m->other) ? 2 : mgpy_number(m->other, &m->x, &m->x_int);
 }
 
@@ -164,19 +168,17 @@ static PyObject *nb_sub(PyObject *a, PyObject *b)
     int r = mixed_operands(a, b, &m);
     if (r <= 0)
         return r == 0 ? Py_NewRef(Py_NotImplemented) : NULL;
-    mgpy_session *s = SELF_S(m.self);
-    mg_value *v = SELF_V(m.self);
-    int v_int = data_int(s, v);
+    int v_int = data_int(m.s, m.v);
     if (!m.forward) { /* other - self: other + (-self), the constant made last */
-        mg_value *n = int_bit(s, negate(s, v), v_int);
-        return mgpy_result(s, mg_add(n, constant(s, m.x, m.x_int)), v_int && m.x_int);
+        mg_value *n = int_bit(m.s, negate(m.s, m.v), v_int);
+        return mgpy_result(m.s, mg_add(n, constant(m.s, m.x, m.x_int)), v_int && m.x_int);
     }
     if (r == 1) /* self - number: Python negates the number */
-        return mgpy_result(s, mg_add(v, constant(s, -m.x, m.x_int)), v_int && m.x_int);
+        return mgpy_result(m.s, mg_add(m.v, constant(m.s, -m.x, m.x_int)), v_int && m.x_int);
     mg_value *o = mgpy_v(m.other);
-    int o_int = data_int(s, o);
-    mg_value *n = int_bit(s, negate(s, o), o_int);
-    return mgpy_result(s, mg_add(v, n), v_int && o_int);
+    int o_int = data_int(m.s, o);
+    mg_value *n = int_bit(m.s, negate(m.s, o), o_int);
+    return mgpy_result(m.s, mg_add(m.v, n), v_int && o_int);
 }
 
 static PyObject *nb_truediv(PyObject *a, PyObject *b)
@@ -185,11 +187,9 @@ static PyObject *nb_truediv(PyObject *a, PyObject *b)
     int r = mixed_operands(a, b, &m);
     if (r <= 0)
         return r == 0 ? Py_NewRef(Py_NotImplemented) : NULL;
-    mgpy_session *s = SELF_S(m.self);
-    mg_value *v = SELF_V(m.self);
     if (!m.forward) { /* other / self: other * self**-1, the constant made last */
-        mg_value *p = reciprocal(s, v);
-        return mgpy_result(s, mg_mul(p, constant(s, m.x, m.x_int)), 0);
+        mg_value *p = reciprocal(m.s, m.v);
+        return mgpy_result(m.s, mg_mul(p, constant(m.s, m.x, m.x_int)), 0);
     }
     if (r == 1) { /* self / number: Python computes number ** -1 first */
         if (m.x == 0.0) {
@@ -197,10 +197,10 @@ static PyObject *nb_truediv(PyObject *a, PyObject *b)
                             "division by zero (micrograd divides as self * other**-1)");
             return NULL;
         }
-        return mgpy_result(s, mg_mul(v, constant(s, pow(m.x, -1.0), 0)), 0);
+        return mgpy_result(m.s, mg_mul(m.v, constant(m.s, pow(m.x, -1.0), 0)), 0);
     }
-    mg_value *p = reciprocal(s, mgpy_v(m.other));
-    return mgpy_result(s, mg_mul(v, p), 0);
+    mg_value *p = reciprocal(m.s, mgpy_v(m.other));
+    return mgpy_result(m.s, mg_mul(m.v, p), 0);
 }
 
 static PyObject *nb_neg(PyObject *self)
