@@ -1023,6 +1023,51 @@ START_TEST(warm_health_and_logging_allocate_nothing)
 }
 END_TEST
 
+/* The library's loop adds no allocation to a warm step: steps 2..7 of a
+ * run with a health monitor and step records, counted from its hooks. */
+#ifdef COUNT_MALLOC
+typedef struct counted {
+    long at2, at7;
+} counted;
+
+static void count_step(void *ctx, const mg_trainer_step *s)
+{
+    counted *c = ctx;
+    if (s->step == 1)
+        c->at2 = allocations;
+    if (s->step == 7)
+        c->at7 = allocations;
+}
+#endif
+
+START_TEST(warm_loop_steps_allocate_nothing)
+{
+#ifdef COUNT_MALLOC
+    char dir[64];
+    tu_tmpdir(dir, sizeof dir, "test_run");
+    fit f;
+    fit_new(&f);
+    mg_health_layer layer = { .scope = "w", .params = &f.w, .nparams = 1 };
+    mg_trainer t = fit_loop(&f, 8, NULL);
+    t.batches = 8; /* no epoch's end (evaluation, its event) among the steps counted */
+    t.health = mg_health_new(f.g, &layer, 1, NULL);
+    t.run = mg_run_open(dir, NULL, 0, NULL);
+    counted c = { 0 };
+    t.hook_ctx = &c;
+    t.after_step = count_step;
+    ck_assert_int_eq(mg_trainer_run(&t, NULL), MG_OK);
+    ck_assert_int_eq(t.done, 8);
+    ck_assert(c.at2 > 0);
+    ck_assert_int_eq(c.at7 - c.at2, 0);
+    mg_run_close(t.run, MG_RUN_OK, NULL, NULL);
+    mg_health_free(t.health);
+    fit_free(&f);
+    tu_rmrf(dir);
+#endif
+}
+END_TEST
+
+
 static Suite *train_suite(void)
 {
     Suite *s = suite_create("train");
@@ -1047,6 +1092,7 @@ static Suite *train_suite(void)
     tcase_add_test(c, the_loop_trains_records_saves_and_resumes_exactly);
     tcase_add_test(c, the_loop_stops_on_nan_or_when_asked);
     tcase_add_test(c, warm_health_and_logging_allocate_nothing);
+    tcase_add_test(c, warm_loop_steps_allocate_nothing);
     suite_add_tcase(s, c);
     return s;
 }
