@@ -263,6 +263,50 @@ START_TEST(test_unreached_results_read_zero)
 }
 END_TEST
 
+/* A + passes its gradient on unchanged: backward lends its buffer to the
+ * operand instead of copying. A later contribution to that operand goes
+ * into the operand's own buffer, and clearing it clears only its own: the
+ * lender's gradient never changes. */
+START_TEST(test_lent_gradients_stay_apart)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *a = T2(g, 2, 2, 1, 2, 3, -1);
+    mg_tensor *c = T2(g, 2, 2, 0.5, 0.5, 0.5, 0.5);
+    mg_tensor *w1 = T2(g, 2, 2, 1, -2, 3, 4), *w2 = T2(g, 2, 2, 10, 20, 30, 40);
+    mg_tensor *h = mg_tensor_exp(a);
+    mg_tensor *other = mg_tensor_mul(h, w2); /* made before s: its backward comes later */
+    mg_tensor *s = mg_tensor_add(h, c);
+    mg_tensor *y = mg_tensor_add(mg_tensor_sum(mg_tensor_mul(s, w1), MG_AXIS_ALL, 0),
+                                 mg_tensor_sum(other, MG_AXIS_ALL, 0));
+    ck_assert_int_eq(mg_tensor_backward(y), MG_OK);
+    for (int i = 0; i < 4; i++) {
+        ck_assert_double_eq(mg_tensor_grad_at(s, i), mg_tensor_get(w1, i));
+        ck_assert_double_eq(mg_tensor_grad_at(h, i), mg_tensor_get(w1, i) + mg_tensor_get(w2, i));
+        ck_assert_double_eq_tol(mg_tensor_grad_at(a, i),
+                                exp(mg_tensor_get(a, i))
+                                    * (mg_tensor_get(w1, i) + mg_tensor_get(w2, i)), 1e-9);
+    }
+    /* h's only contribution is the + one: it reads s's buffer */
+    mg_tensor *y2 = mg_tensor_sum(mg_tensor_mul(mg_tensor_add(h, c), w1), MG_AXIS_ALL, 0);
+    ck_assert_int_eq(mg_tensor_backward(y2), MG_OK);
+    const mg_tensor *s2 = mg_tensor_parent(mg_tensor_parent(y2, 0), 0);
+    ck_assert_ptr_eq(h->grad, s2->grad);
+    mg_tensor_zero_grad(h);
+    for (int i = 0; i < 4; i++) {
+        ck_assert_double_eq(mg_tensor_grad_at(h, i), 0.0);
+        ck_assert_double_eq(mg_tensor_grad_at(s2, i), mg_tensor_get(w1, i));
+    }
+    /* a seeded pass from h itself writes h's own buffer, not s2's */
+    ck_assert_int_eq(mg_tensor_backward(y2), MG_OK);
+    ck_assert_int_eq(mg_tensor_backward_seeded(h, (const double[]){ 1, 1, 1, 1 }), MG_OK);
+    for (int i = 0; i < 4; i++) {
+        ck_assert_double_eq(mg_tensor_grad_at(h, i), 1.0);
+        ck_assert_double_eq(mg_tensor_grad_at(s2, i), mg_tensor_get(w1, i));
+    }
+    mg_graph_free(g);
+}
+END_TEST
+
 START_TEST(test_backward_twice_accumulates_into_leaves)
 {
     mg_graph *g = mg_graph_new();
@@ -472,6 +516,7 @@ static Suite *tensor_suite(void)
     tcase_add_test(tc, test_tensors_share_the_node_table_with_scalars);
     tcase_add_test(tc, test_unreached_results_read_zero);
     tcase_add_test(tc, test_backward_twice_accumulates_into_leaves);
+    tcase_add_test(tc, test_lent_gradients_stay_apart);
     tcase_add_test(tc, test_errors_name_the_shapes);
     tcase_add_test(tc, test_f32_matches_f64);
     tcase_add_test(tc, test_warm_step_allocates_nothing);

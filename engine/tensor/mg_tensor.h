@@ -85,7 +85,11 @@ typedef struct mg_tensor {
     void *grad;           /* same layout; NULL when no gradient is required, and on an op
                            * result until a backward pass reaches it (or passes it by, as
                            * zeros): its first contribution writes it, nothing is cleared
-                           * to be added into; mg_tensor_grad_at() reads 0 while NULL */
+                           * to be added into; mg_tensor_grad_at() reads 0 while NULL.
+                           * When a + or a reshape passes its gradient on unchanged to this
+                           * node, as its only contribution in the pass, grad is that
+                           * node's buffer, lent (read it, never write it: the
+                           * lender's gradient is the same numbers) */
     int shape[MG_TENSOR_MAX_DIMS];
     int ndim;             /* 0 (one element) to MG_TENSOR_MAX_DIMS */
     int numel;            /* product of the shape (1 for ndim 0) */
@@ -99,7 +103,8 @@ typedef struct mg_tensor {
     struct mg_tensor_names *names; /* position names (mg_tensor_set_names) */
     void *grad_store;     /* an op result's grad buffer, allocated with it (so marks and
                            * resets keep node and buffer together); grad points here once
-                           * backward has reached or passed the node */
+                           * backward has reached or passed the node, unless it was lent
+                           * another (see grad) */
 } mg_tensor;
 
 /* Leaf kinds. */

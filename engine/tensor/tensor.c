@@ -247,6 +247,8 @@ void mg_tensor_fill(mg_tensor *t, double x)
 
 void mg_tensor_zero_grad(mg_tensor *t)
 {
+    if (t && t->grad && t->grad_store) /* its own buffer, not one backward lent it */
+        t->grad = t->grad_store;
     if (t && t->grad)
         tensor_clear(t->grad, (size_t)t->numel * mg_dtype_size(t->dtype));
 }

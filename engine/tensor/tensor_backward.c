@@ -217,16 +217,33 @@ static tensor_backward_fn *const backward_of[MG_T_COUNT] = {
 };
 _Static_assert(sizeof backward_of / sizeof backward_of[0] == MG_T_COUNT, "a backward per op");
 
-/* An op result's grad buffer comes into use (tensor.c allocated it with the node). */
-static void attach_grad(mg_tensor *t)
+/* An op result's gradient goes into its own buffer (tensor.c allocated it
+ * with the node), ending any loan of a previous pass. Leaves have theirs. */
+static void own_grad(mg_tensor *t)
 {
-    if (!t->grad)
+    if (t->grad_store)
         t->grad = t->grad_store;
+}
+
+/* Whether operand `which` (p) of t gets t's gradient as it is, element for
+ * element: through a reshape, and through + (and -'s first operand) when p
+ * has the result's shape. Backward then lends p t's buffer instead of
+ * copying it into p's (PyTorch's AddBackward hands its grad on the same way). */
+static int passes_through(const mg_tensor *t, int which, const mg_tensor *p)
+{
+    switch (t->op) {
+    case MG_T_RESHAPE: return 1;
+    case MG_T_ADD: return p->numel == t->numel;
+    case MG_T_SUB: return which == 0 && p->numel == t->numel;
+    default: return 0;
+    }
 }
 
 /* The grad buffer of operand header pv if it needs one, else NULL; marks it
  * reached. *fresh says whether this is an interior node's first contribution
- * in this pass, which replaces its old gradient (leaves always add). */
+ * in this pass, which replaces its old gradient (leaves always add). A second
+ * contribution to an operand holding a lent buffer copies it into its own
+ * first, so the lender's gradient is never changed. */
 static void *claim(mg_value *pv, int *fresh)
 {
     *fresh = 0;
@@ -237,8 +254,23 @@ static void *claim(mg_value *pv, int *fresh)
         pv->flags |= MG_FLAG_SEEN;
         *fresh = pv->op != MG_OP_LEAF;
     }
-    attach_grad(p);
+    if (!*fresh && p->grad_store && p->grad != p->grad_store)
+        memcpy(p->grad_store, p->grad, (size_t)p->numel * mg_dtype_size(p->dtype));
+    own_grad(p);
     return p->grad;
+}
+
+/* Lends t's gradient to operand header pv when it passes through unchanged
+ * and this is pv's first contribution; returns whether it did. */
+static int lend(const mg_tensor *t, int which, mg_value *pv)
+{
+    mg_tensor *p = pv->tensor;
+    if (!p->requires_grad || (pv->flags & MG_FLAG_SEEN) || pv->op == MG_OP_LEAF
+        || !passes_through(t, which, p))
+        return 0;
+    pv->flags |= MG_FLAG_SEEN;
+    p->grad = t->grad;
+    return 1;
 }
 
 void tensor_propagate(mg_value *v)
@@ -249,7 +281,7 @@ void tensor_propagate(mg_value *v)
     for (int i = 0; i < arity; i++) {
         int fresh;
         mg_value *pv = i ? v->b : v->a;
-        if (!pv) /* an optional operand left out (layer norm without gamma) */
+        if (!pv || lend(t, i, pv)) /* an optional operand left out (layer norm without gamma) */
             continue;
         void *gp = claim(pv, &fresh);
         if (gp)
@@ -261,7 +293,7 @@ void tensor_unreached(mg_value *v)
 {
     mg_tensor *t = v->tensor;
     if (t->requires_grad && !t->grad) {
-        attach_grad(t);
+        own_grad(t);
         mg_tensor_zero_grad(t);
     }
 }
@@ -280,7 +312,7 @@ mg_code tensor_seed_root(mg_value *root)
                              "backward: root has shape %s; it needs exactly one element", s);
     }
     double one = root->op == MG_OP_LEAF ? mg_tensor_grad_at(t, 0) + 1.0 : 1.0;
-    attach_grad(t);
+    own_grad(t);
     if (t->dtype == MG_F32)
         *(float *)t->grad = (float)one;
     else
@@ -312,7 +344,7 @@ mg_code mg_tensor_backward_seeded(mg_tensor *t, const double *seed)
         return mg_graph_fail(t->node->graph, MG_EINVAL,
                              "backward: tensor %u does not require grad (no parameter reaches it)",
                              t->node->id);
-    attach_grad(t);
+    own_grad(t); /* an op result's own buffer, not one lent in an earlier pass */
     for (int i = 0; i < t->numel; i++) {
         double x = seed[i] + (t->op == MG_T_LEAF ? mg_tensor_grad_at(t, i) : 0.0);
         if (t->dtype == MG_F32)
