@@ -335,6 +335,24 @@ START_TEST(sample_first_json_and_inspector)
 }
 END_TEST
 
+/* The page in dir has the token picker's positions iff `present`: the logits
+ * node of step 2, then `more` (e.g. the rows of a batch), and the characters
+ * of that step's window, "bad ca", as its names. */
+static void assert_page_positions(const char *dir, int present, uint32_t logits_id,
+                                  const char *more)
+{
+    char *page = tu_text(dir, "inspector.html");
+    if (present) {
+        char want[96];
+        snprintf(want, sizeof want, "\"positions\":{\"logits\":%u,\"step\":2,%s", logits_id, more);
+        ck_assert_msg(strstr(page, want), "the page lacks %s", want);
+        ck_assert_ptr_nonnull(strstr(page, "\"names\":[\"b\",\"a\",\"d\",\" \",\"c\",\"a\"]"));
+    } else {
+        ck_assert_ptr_null(strstr(page, "\"positions\":{"));
+    }
+    free(page);
+}
+
 /* A sequence model's sample graph with its logits: the inspector page gets
  * the token picker's positions (one per character, of the last saved step);
  * without logits it gets none. */
@@ -362,16 +380,7 @@ START_TEST(sequence_sample_gives_the_page_its_positions)
             mg_graph_reset(g);
         }
         ck_assert_msg(mg_snapshot_close(s, &err) == MG_OK, "%s", err.message);
-        char *page = tu_text(dir, "inspector.html");
-        if (with) {
-            char want[96];
-            snprintf(want, sizeof want, "\"positions\":{\"logits\":%u,\"step\":2,", logits_id);
-            ck_assert_msg(strstr(page, want), "the page lacks %s", want);
-            ck_assert_ptr_nonnull(strstr(page, "\"names\":[\"b\",\"a\",\"d\",\" \",\"c\",\"a\"]"));
-        } else {
-            ck_assert_ptr_null(strstr(page, "\"positions\":{"));
-        }
-        free(page);
+        assert_page_positions(dir, with, logits_id, "");
         mg_graph_free(g);
         tu_rmrf(dir);
     }
@@ -409,16 +418,7 @@ START_TEST(sequence_batch_gives_the_page_its_positions)
         }
         ck_assert_int_eq(mg_snapshot_positions(NULL, 0, NULL, &err), MG_EINVAL);
         ck_assert_msg(mg_snapshot_close(s, &err) == MG_OK, "%s", err.message);
-        char *page = tu_text(dir, "inspector.html");
-        if (loss_page) {
-            char want[96];
-            snprintf(want, sizeof want, "\"positions\":{\"logits\":%u,\"step\":2,\"rows\":1,", logits_id);
-            ck_assert_msg(strstr(page, want), "the page lacks %s", want);
-            ck_assert_ptr_nonnull(strstr(page, "\"names\":[\"b\",\"a\",\"d\",\" \",\"c\",\"a\"]"));
-        } else {
-            ck_assert_ptr_null(strstr(page, "\"positions\":{"));
-        }
-        free(page);
+        assert_page_positions(dir, loss_page, logits_id, "\"rows\":1,");
         mg_graph_free(g);
         tu_rmrf(dir);
     }
