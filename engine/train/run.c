@@ -342,7 +342,7 @@ mg_code mg_run_close(mg_run *r, mg_run_status status, const char *message, mg_er
         { .name = "status", .text = names[status <= MG_RUN_ERROR ? status : MG_RUN_ERROR] },
         { .name = "message", .text = message },
     };
-    mg_code rc = mg_run_log_event(r, "end", f, 2, err);
+    mg_code rc = mg_run_log_event(r, "end", f, (int)(sizeof f / sizeof f[0]), err);
     run_free(r);
     return rc;
 }

@@ -129,7 +129,7 @@ static bool end_epoch(mg_trainer *t, int e, int64_t last, double loss_sum, int s
             { .name = "train_loss", .kind = MG_RUN_NUMBER, .number = ep.train_loss },
         };
         if (t->run)
-            rc = mg_run_log_event(t->run, "eval", f, 7, err);
+            rc = mg_run_log_event(t->run, "eval", f, (int)(sizeof f / sizeof f[0]), err);
     }
     if (rc == MG_OK && t->after_epoch)
         rc = t->after_epoch(t->hook_ctx, &ep, err);
@@ -148,7 +148,7 @@ static void resumed_event(mg_trainer *t)
         { .name = "step", .kind = MG_RUN_INT, .integer = t->start.step },
     };
     if (t->run && t->resumed && t->start.step)
-        mg_run_log_event(t->run, "resume", f, 3, NULL);
+        mg_run_log_event(t->run, "resume", f, (int)(sizeof f / sizeof f[0]), NULL);
 }
 
 mg_code mg_trainer_run(mg_trainer *t, mg_error *err)
