@@ -32,7 +32,10 @@ function renderBar() {
   var at = n ? r.step[n - 1] : null, ep = n ? r.epoch[n - 1] : null;
   var text = at === null ? (state === 'running' ? 'waiting for the first step' : state)
     : 'step ' + at + (planned ? ' / ' + planned : '') + (epochs && ep !== null ? ' · epoch ' + (ep + 1) + ' / ' + epochs : '');
-  if (state !== 'running' && at !== null) text += ' · ' + state;
+  /* The list can learn that a run ended before the stream has brought its
+   * last steps: until the end record arrives the counter is catching up. */
+  var catchingUp = !r.end && r.listed && r.listed.end;
+  if (state !== 'running' && at !== null) text += ' · ' + (catchingUp ? 'loading' : state);
   counter.textContent = text;
   loss.textContent = n ? 'loss ' + fmt(r.loss[n - 1]) : '';
 }

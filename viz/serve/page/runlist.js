@@ -31,7 +31,7 @@ function filterOk(r) {
 function stateText(r) {
   var s = runState(r), n = r.step.length ? r.step[r.step.length - 1] : null;
   var last = r.listed && r.listed.last, planned = plannedSteps(r);
-  if (n === null && last && typeof last.step === 'number') n = last.step;
+  if (last && typeof last.step === 'number' && (n === null || last.step > n)) n = last.step;
   var at = n === null ? '' : ' · step ' + n + (planned ? '/' + planned : '');
   return { state: s, text: s + at };
 }
