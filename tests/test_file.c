@@ -270,6 +270,34 @@ END_TEST
 
 /* Input shown to a terminal: control bytes, DEL, C1 controls and broken
  * UTF-8 become \xNN; printable text, tabs and real UTF-8 stay. */
+/* Parallel arrays grow together; when one cannot, every array still holds
+ * its items at the old capacity, so the caller can go on or free them. */
+START_TEST(test_parallel_arrays_grow_together)
+{
+    long *steps = NULL;
+    double *loss = NULL;
+    void *arrays[] = { &steps, &loss };
+    const size_t sizes[] = { sizeof *steps, sizeof *loss };
+    ck_assert(mg_realloc_arrays(4, 2, arrays, sizes));
+    for (int i = 0; i < 4; i++) {
+        steps[i] = i;
+        loss[i] = 0.5 * i;
+    }
+    ck_assert(mg_realloc_arrays(1000, 2, arrays, sizes));
+    steps[999] = 999;
+    loss[999] = 1.0;
+    const size_t huge[] = { sizeof *steps, SIZE_MAX / 8 };
+    ck_assert(!mg_realloc_arrays(1000, 2, arrays, huge));
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(steps[i], i);
+        ck_assert(loss[i] == 0.5 * i);
+    }
+    ck_assert_int_eq(steps[999], 999);
+    free(steps);
+    free(loss);
+}
+END_TEST
+
 START_TEST(test_visible_text)
 {
     char buf[128];
@@ -318,6 +346,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_reads_stop_at_the_cap);
     tcase_add_test(tc, test_caps_from_the_environment);
     tcase_add_test(tc, test_sizes_are_checked);
+    tcase_add_test(tc, test_parallel_arrays_grow_together);
     tcase_add_test(tc, test_visible_text);
     tcase_add_test(tc, test_json_strings_are_utf8);
     suite_add_tcase(s, tc);

@@ -55,6 +55,11 @@ static inline bool mg_size_grow(size_t cap, size_t need, size_t first, size_t ma
 MG_API void *mg_alloc_array(size_t n, size_t size);
 /* realloc(p, n * size) likewise; p is untouched when it returns NULL. */
 MG_API void *mg_realloc_array(void *p, size_t n, size_t size);
+/* Moves count parallel arrays to hold n items each: arrays[i] is the address
+ * of the i-th array's pointer (a double ** as void *), sizes[i] its item size.
+ * false when any of them fails; those that moved are merely roomier, so the
+ * caller keeps its old capacity and all its items. */
+MG_API bool mg_realloc_arrays(size_t n, size_t count, void *const arrays[], const size_t sizes[]);
 
 MG_EXTERN_C_END
 

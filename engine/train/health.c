@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mg_size.h"
+
 enum { MAX_PARTS = 16, WARNING_SIZE = 192, SATURATION_PERMILLE = 970 };
 
 /* A running summary of numbers on their way into a histogram. */
@@ -242,13 +244,9 @@ static mg_code learn_scopes(mg_health *h)
     if (count <= h->nscopes)
         return MG_OK;
     if (count > h->cap_scopes) {
-        int *a = realloc(h->scope_layer, sizeof *a * count);
-        if (a)
-            h->scope_layer = a;
-        int *b = realloc(h->scope_unit, sizeof *b * count);
-        if (b)
-            h->scope_unit = b;
-        if (!a || !b)
+        void *arrays[] = { &h->scope_layer, &h->scope_unit };
+        const size_t sizes[] = { sizeof *h->scope_layer, sizeof *h->scope_unit };
+        if (!mg_realloc_arrays(count, 2, arrays, sizes))
             return MG_ENOMEM;
         h->cap_scopes = count;
     }

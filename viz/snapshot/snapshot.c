@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mg_file.h"
+#include "mg_size.h"
 #include "snapshot_internal.h"
 #include "viz_internal.h"
 
@@ -161,16 +162,16 @@ size_t mg_snapshot_saved(const mg_snapshot *s)
     return s ? s->nsaved : 0;
 }
 
-/* Grows an array of `size`-byte items to hold n + 1; false when out of memory. */
-static bool grow(void **p, size_t *cap, size_t n, size_t size)
+/* Grows the array whose pointer is at p (of `size`-byte items) to hold
+ * n + 1; false when out of memory. */
+static bool grow(void *p, size_t *cap, size_t n, size_t size)
 {
     if (n < *cap)
         return true;
     size_t c = *cap ? *cap * 2 : 64;
-    void *q = realloc(*p, c * size);
-    if (!q)
+    void *arrays[] = { p };
+    if (!mg_realloc_arrays(c, 1, arrays, &size))
         return false;
-    *p = q;
     *cap = c;
     return true;
 }
@@ -184,16 +185,9 @@ static bool curve_room(mg_snapshot *s)
     size_t c = s->cap_steps ? 2 * s->cap_steps : 64;
     if (!s->cap_steps && (size_t)s->steps_total > c)
         c = (size_t)s->steps_total;
-    long *st = realloc(s->step, c * sizeof *st);
-    if (st)
-        s->step = st;
-    double *l = realloc(s->loss, c * sizeof *l);
-    if (l)
-        s->loss = l;
-    double *a = realloc(s->accuracy, c * sizeof *a);
-    if (a)
-        s->accuracy = a;
-    if (!st || !l || !a) /* the arrays that grew are merely roomier */
+    void *arrays[] = { &s->step, &s->loss, &s->accuracy };
+    const size_t sizes[] = { sizeof *s->step, sizeof *s->loss, sizeof *s->accuracy };
+    if (!mg_realloc_arrays(c, 3, arrays, sizes))
         return false;
     s->cap_steps = c;
     return true;
@@ -215,7 +209,7 @@ static snap_entry *entry_for(mg_snapshot *s, int step, mg_error *err)
 {
     if (s->nsaved && s->saved[s->nsaved - 1].step == step)
         return &s->saved[s->nsaved - 1];
-    if (!grow((void **)&s->saved, &s->cap_saved, s->nsaved, sizeof *s->saved)) {
+    if (!grow(&s->saved, &s->cap_saved, s->nsaved, sizeof *s->saved)) {
         mg_error_set(err, MG_ENOMEM, "out of memory saving step %d", step);
         return NULL;
     }
@@ -378,7 +372,7 @@ mg_code mg_snapshot_eval(mg_snapshot *s, int epoch, long step, double loss, doub
 {
     if (!s)
         return mg_error_set(err, MG_EINVAL, "snapshot eval: no run");
-    if (!grow((void **)&s->evals, &s->cap_evals, s->nevals, sizeof *s->evals))
+    if (!grow(&s->evals, &s->cap_evals, s->nevals, sizeof *s->evals))
         return mg_error_set(err, MG_ENOMEM, "out of memory recording epoch %d", epoch);
     s->evals[s->nevals++] = (snap_eval){ epoch, step, loss, accuracy };
     return write_run_files(s, err);
