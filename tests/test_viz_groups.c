@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mg_format.h"
+#include "mg_gpt.h"
 #include "mg_inspect.h"
 #include "mg_loss.h"
 #include "mg_nn.h"
@@ -392,6 +393,131 @@ START_TEST(test_samples_fold_into_one_group_and_open)
 }
 END_TEST
 
+/* How many members the group box holding scope path has: 1 for a plain box
+ * of its own, 0 when no box holds it. */
+static uint32_t group_size(const mg_viz_fold_plan *p, const mg_graph *g, const char *path)
+{
+    uint32_t s = scope_id(g, path);
+    for (size_t b = 0; b < p->nboxes; b++)
+        for (uint32_t k = 0; k < p->boxes[b].nmembers && !p->boxes[b].leaves; k++)
+            if (p->boxes[b].members[k] == s)
+                return p->boxes[b].nmembers;
+    return 0;
+}
+
+/* A pre-norm step's shape in scopes ln1, attn, ln2 under the current scope:
+ * ln1 and ln2 alike (x * gamma + beta). chained: ln1 -> attn -> ln2, as in a
+ * transformer block; else ln2 reads x too and attn runs beside it. Returns
+ * ln2's output; *attn gets attn's. */
+static mg_value *norms_around_attention(mg_graph *g, mg_value *x, bool chained, double gamma,
+                                        mg_value **attn)
+{
+    mg_scope_push(g, "ln1");
+    mg_value *h = mg_add(mg_mul(x, mg_param(g, gamma)), mg_param(g, 0.1));
+    mg_scope_pop(g);
+    mg_scope_push(g, "attn");
+    *attn = mg_tanh(mg_add(mg_exp(h), mg_mul(h, h)));
+    mg_scope_pop(g);
+    mg_scope_push(g, "ln2");
+    mg_value *y = mg_add(mg_mul(chained ? *attn : x, mg_param(g, 0.7)), mg_param(g, -0.2));
+    mg_scope_pop(g);
+    return y;
+}
+
+/* Alike siblings with another sibling between them in the data flow are no
+ * repeated step: a block's ln1 and ln2 stay two boxes, in their order, with
+ * attention between; the same two side by side fold into one group. */
+START_TEST(test_alike_scopes_apart_in_the_flow_stay_apart)
+{
+    for (int chained = 0; chained < 2; chained++) {
+        mg_graph *g = mg_graph_new();
+        mg_value *x = mg_input(g, 0.5), *a;
+        mg_scope_push(g, "block");
+        mg_value *y = norms_around_attention(g, x, chained, 1.5, &a);
+        mg_scope_pop(g);
+        /* x used at the top level too, so that it lives there, not in ln1 */
+        mg_value *loss = mg_add(chained ? mg_mulc(y, 2.0) : mg_add(y, a), x);
+        ck_assert_ptr_null(mg_graph_error(g));
+        mg_viz_options o = {.fold_budget = 6};
+        mg_viz_fold_plan p;
+        mg_error err;
+        ck_assert_int_eq(mg_viz_fold_plan_make(loss, &o, &p, &err), MG_OK);
+        ck_assert_uint_eq(p.depth, 2);
+        ck_assert_uint_eq(group_size(&p, g, "block/ln1"), chained ? 1 : 2);
+        ck_assert_uint_eq(group_size(&p, g, "block/ln2"), chained ? 1 : 2);
+        ck_assert_uint_eq(group_size(&p, g, "block/attn"), 1);
+        mg_viz_fold_plan_free(&p);
+        mg_graph_free(g);
+    }
+}
+END_TEST
+
+/* Blocks that feed each other in turn are a repeated step, whatever lies
+ * inside each (here an ln1 -> attn -> ln2 that must not group): they fold
+ * into one group. Opening a middle one puts it between the others: the
+ * group splits into the runs before and after it. */
+START_TEST(test_chained_blocks_fold_and_split_around_an_open_one)
+{
+    mg_graph *g = mg_graph_new();
+    mg_value *x0 = mg_input(g, 0.3), *x = x0;
+    mg_scope_push(g, "net");
+    for (int b = 1; b <= 5; b++) {
+        char name[24];
+        snprintf(name, sizeof name, "block%d", b);
+        mg_scope_push(g, name);
+        mg_value *a;
+        x = mg_add(x, norms_around_attention(g, x, true, 1.0 + 0.1 * b, &a));
+        mg_scope_pop(g);
+    }
+    mg_scope_pop(g);
+    mg_value *loss = mg_add(mg_mulc(x, 3.0), x0); /* x0 lives at the top level */
+    ck_assert_ptr_null(mg_graph_error(g));
+    mg_viz_options o = {.fold_budget = 4};
+    mg_viz_fold_plan p;
+    mg_error err;
+    ck_assert_int_eq(mg_viz_fold_plan_make(loss, &o, &p, &err), MG_OK);
+    ck_assert_uint_eq(group_size(&p, g, "net/block1"), 5);
+    mg_viz_fold_plan_free(&p);
+
+    o = (mg_viz_options){.fold_budget = 12, .open_member = "net/block3"};
+    ck_assert_int_eq(mg_viz_fold_plan_make(loss, &o, &p, &err), MG_OK);
+    ck_assert_uint_eq(group_size(&p, g, "net/block1"), 2);
+    ck_assert_uint_eq(group_size(&p, g, "net/block2"), 2);
+    ck_assert_uint_eq(group_size(&p, g, "net/block4"), 2);
+    ck_assert_uint_eq(box_named(&p, g, "net/block4")->members[1], scope_id(g, "net/block5"));
+    ck_assert_uint_ne(group_size(&p, g, "net/block3/ln1"), 2);
+    mg_viz_fold_plan_free(&p);
+    mg_graph_free(g);
+}
+END_TEST
+
+/* The GPT as mgviz train draws it (its last block open, that block's
+ * attention node by node): the other blocks are one group, and the open
+ * block's ln1 and ln2 are never one. */
+START_TEST(test_gpt_blocks_group_but_not_their_norms)
+{
+    mg_graph *g = mg_graph_new();
+    mg_error err;
+    mg_gpt_config c = {.vocab = 5, .context = 4, .layers = 3, .heads = 2, .embd = 4};
+    mg_gpt *m = mg_gpt_new(g, MG_F64, &c, 7, &err);
+    ck_assert_msg(m != NULL, "%s", err.message);
+    const int32_t ids[] = {0, 3, 1, 4}, targets[] = {3, 1, 4, 2};
+    mg_tensor *loss = mg_gpt_loss(m, 1, 4, ids, targets);
+    ck_assert_ptr_nonnull(loss);
+    ck_assert_int_eq(mg_tensor_backward(loss), MG_OK);
+    mg_viz_options o = {.fold_budget = 40, .open_member = "gpt/block3",
+                        .unfold_scope = "gpt/block3/attn"};
+    mg_viz_fold_plan p;
+    ck_assert_int_eq(mg_viz_fold_plan_make(loss->node, &o, &p, &err), MG_OK);
+    ck_assert_uint_eq(group_size(&p, g, "gpt/block1"), 2);
+    ck_assert_uint_le(group_size(&p, g, "gpt/block3/ln1"), 1);
+    ck_assert_uint_le(group_size(&p, g, "gpt/block3/ln2"), 1);
+    mg_viz_fold_plan_free(&p);
+    mg_gpt_free(m);
+    mg_graph_free(g);
+}
+END_TEST
+
 START_TEST(test_natural_order)
 {
     const char *sorted[] = {"", "block1", "block2", "block2/x", "block10", "block10a",
@@ -569,6 +695,9 @@ static Suite *groups_suite(void)
     tcase_add_test(tc, test_tensor_group_names_ops_and_lists_blocks);
     tcase_add_test(tc, test_plain_box_shows_its_output_and_grad_norm);
     tcase_add_test(tc, test_samples_fold_into_one_group_and_open);
+    tcase_add_test(tc, test_alike_scopes_apart_in_the_flow_stay_apart);
+    tcase_add_test(tc, test_chained_blocks_fold_and_split_around_an_open_one);
+    tcase_add_test(tc, test_gpt_blocks_group_but_not_their_norms);
     tcase_add_test(tc, test_natural_order);
     tcase_add_test(tc, test_counts_agree_everywhere);
     tcase_add_test(tc, test_nonfinite_member_marks_its_group);

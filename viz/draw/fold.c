@@ -359,7 +359,8 @@ static mg_code count_foldable(fold_ctx *c, mg_error *err)
         for (size_t k = 0; p < s && k < SIGW; k++)
             sig[(size_t)p * SIGW + k] += sig[(size_t)s * SIGW + k];
     }
-    mg_code rc = viz_groups_find(c->g, c->nscopes, sig, SIGW, c->opened, &c->groups, err);
+    mg_code rc = viz_groups_find(c->g, c->nscopes, sig, SIGW, c->opened, c->home, c->in,
+                                 c->n, &c->groups, err);
     free(sig);
     return rc;
 }

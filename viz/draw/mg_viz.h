@@ -32,7 +32,9 @@
  * count and op mix: sample0..sample99, neuron1..neuron16, block0..block11)
  * fold into ONE group box "neuron1 … neuron16 ×16", whatever the depth,
  * showing the distribution across the members of their outputs' data and
- * grad; open_member draws one member on its own (its inside folded like the
+ * grad; alike siblings with another sibling between them in the data flow
+ * (a transformer block's ln1 -> attn -> ln2) are not one repeated step and
+ * fold into runs without one between (ln1 and ln2 apart); open_member draws one member on its own (its inside folded like the
  * rest of the picture) beside the group of the others. Boxes and members
  * are in natural order (neuron2 before neuron10). An edge between boxes
  * stands for all the graph edges between them and is labelled with their

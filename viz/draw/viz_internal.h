@@ -52,9 +52,13 @@ typedef struct viz_groups {
 } viz_groups;
 /* Groups the scopes alike in name (but for a trailing number), parent and
  * signature: sig holds sigw counts per scope over its subtree, sig[s*sigw]
- * the node count (0: not a candidate); scopes with exclude[s] set join none. */
+ * the node count (0: not a candidate); scopes with exclude[s] set join none.
+ * Alike scopes with another sibling between them in the data flow of the
+ * picture's nodes (in[id], living in home[id], nnodes of them) are split
+ * into runs that have none between. */
 mg_code viz_groups_find(const mg_graph *g, uint32_t nscopes, const size_t *sig, size_t sigw,
-                        const uint8_t *exclude, viz_groups *gr, mg_error *err);
+                        const uint8_t *exclude, const uint32_t *home, const uint8_t *in,
+                        size_t nnodes, viz_groups *gr, mg_error *err);
 void viz_groups_free(viz_groups *gr);
 
 /* fold.c: fills plan for the selected nodes (in, count) of root's graph. */
