@@ -666,26 +666,7 @@ END_TEST
 
 /* ---- no allocation once warm ---- */
 
-/* Counted only without AddressSanitizer, which owns malloc itself. */
-#if defined(__SANITIZE_ADDRESS__)
-#elif defined(__has_feature)
-#if !__has_feature(address_sanitizer)
-#define COUNT_MALLOC 1
-#endif
-#else
-#define COUNT_MALLOC 1
-#endif
-
-#ifdef COUNT_MALLOC
-/* glibc's allocator under our own names, so calls can be counted. */
-void *__libc_malloc(size_t);
-void *__libc_calloc(size_t, size_t);
-void *__libc_realloc(void *, size_t);
-static long allocations;
-void *malloc(size_t n) { allocations++; return __libc_malloc(n); }
-void *calloc(size_t a, size_t b) { allocations++; return __libc_calloc(a, b); }
-void *realloc(void *p, size_t n) { allocations++; return __libc_realloc(p, n); }
-#endif
+#include "test_alloc_count.h"
 
 /* A batch's grads survive a sample's own backward drawn in between: tensor
  * and scalar parameters alike; the sample's grads are seen as all zero when

@@ -4,18 +4,18 @@
  * One command line serves every dataset, model and engine. Its options are
  * rows of one table (train_options.c) whose help, parsing, range errors and
  * run.json record come from the row; datasets, models and engines are rows
- * of three more tables below. A new dataset or model is a row and the
- * functions it names (a tensor dataset: train_tensor.c's tensor_data_ops; a
- * model: tensor_model_ops), plus its defaults in its row. */
+ * of three more tables below (train_tables.c). A new dataset or model is a
+ * row with its defaults here and a task the library builds (mg_task.h). */
 #ifndef MGVIZ_TRAIN_CONFIG_H
 #define MGVIZ_TRAIN_CONFIG_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mg_task.h"
 #include "mg_viz.h"
 
-enum { TRAIN_MAX_HIDDEN = 8, TRAIN_MAX_OPTIONS = 64 };
+enum { TRAIN_MAX_HIDDEN = MG_TASK_MAX_HIDDEN, TRAIN_MAX_OPTIONS = 64 };
 
 /* What an option needs of the dataset or engine: an option is refused, by
  * name, with a dataset or engine that lacks it. */
@@ -27,9 +27,6 @@ enum {
     NEEDS_GPT = 1u << 4,      /* --model gpt (--layers, --heads) */
 };
 
-typedef struct tensor_data_ops tensor_data_ops;
-typedef struct train_engine train_engine;
-
 /* A dataset and the defaults that suit it. */
 typedef struct train_dataset {
     const char *name;
@@ -37,7 +34,6 @@ typedef struct train_dataset {
     unsigned provides;            /* NEEDS_POINTS or NEEDS_FILES */
     const char *engines;          /* engines that train on it, the default first:
                                      "scalar,tensor" */
-    const tensor_data_ops *tensor;/* how the tensor engine reads it */
     /* defaults */
     const char *hidden;
     uint64_t steps, epochs;       /* one of them: the run's length */

@@ -1,8 +1,9 @@
-/* train_loop.c — `mgviz train` around the library's loop (mg_trainer.h:
- * steps and epochs, the schedule, health, step records, the test set,
- * checkpoints and resume): the run directory opened from the command line,
- * snapshots (mg_snapshot.h) and the terminal on the loop's hooks, Ctrl-C,
- * and watching live (--serve). */
+/* train_loop.c — `mgviz train` around the library's task (mg_task.h: the
+ * data, the model, its batches) and loop (mg_trainer.h: steps and epochs,
+ * the schedule, health, step records, the test set, checkpoints and
+ * resume): the run directory opened from the command line, snapshots
+ * (mg_snapshot.h) and the terminal on the loop's hooks, Ctrl-C, and
+ * watching live (--serve). */
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,12 +13,13 @@
 
 #include "cli.h"
 #include "mg_file.h"
+#include "mg_kernels.h"
 #include "mg_run.h"
 #include "mg_schedule.h"
 #include "mg_snapshot.h"
 #include "serve_cli.h"
 #include "train_print.h"
-#include "train_task.h"
+#include "train_config.h"
 
 #define CMD "train"
 
@@ -37,11 +39,10 @@ static void catch_signals(void)
 
 typedef struct runner {
     const train_config *c;
-    train_task task;
+    mg_task *task;
     mg_run *run;
     mg_snapshot *snap;
     mg_health *health;
-    mg_train_task ops;           /* the engine, as the library's loop drives it */
     mg_trainer loop;             /* schedule, progress, the checkpoint's steps */
     int64_t total;               /* steps of the whole run, from 0 */
     int epochs;
@@ -69,48 +70,33 @@ static int code_of(mg_code rc) { return rc == MG_EIO || rc == MG_EINVAL ? CLI_US
 
 /* ---- setting up ---- */
 
-static const train_engine *engine_for(const train_config *c)
+/* The task the command line describes, as the library builds it. */
+static mg_task_config task_config(const train_config *c)
 {
-    if (c->data->provides & NEEDS_TEXT)
-        return &train_lm_engine; /* language models, on tensors */
-    return strcmp(c->engine, "tensor") == 0 ? &train_tensor_engine : &train_scalar_engine;
-}
-
-/* The engine's functions as mg_train_task's (ctx: the train_task). */
-static void task_start_epoch(void *ctx, int epoch)
-{
-    train_task *t = ctx;
-    t->engine->start_epoch(t, epoch);
-}
-static mg_code task_step(void *ctx, mg_train_batch *out, mg_error *err)
-{
-    train_task *t = ctx;
-    return t->engine->step(t, out, err);
-}
-static void task_update(void *ctx, double lr)
-{
-    train_task *t = ctx;
-    t->engine->update(t, lr);
-}
-static mg_code task_evaluate(void *ctx, mg_eval *out, mg_error *err)
-{
-    train_task *t = ctx;
-    return t->engine->evaluate(t, out, err);
+    mg_task_config t = {
+        .dataset = c->dataset, .model = c->model, .engine = c->engine,
+        .samples = (size_t)c->samples, .noise = c->noise, .data_dir = c->data_dir,
+        .limit = (size_t)c->limit, .test_limit = (size_t)c->test_limit, .nhidden = c->nhidden,
+        .context = (int)c->context, .embd = (int)c->embd, .layers = (int)c->layers,
+        .heads = (int)c->heads, .name_tokens = c->snapshot_every != 0, .batch = (int)c->batch,
+        .eval_every = (int)c->eval_every, .seed = c->seed, .optimizer = c->optimizer,
+        .lr = c->lr, .momentum = c->momentum, .weight_decay = c->weight_decay,
+        .alpha = c->alpha, .grad_clip = c->grad_clip, .option_prefix = "--",
+    };
+    memcpy(t.hidden, c->hidden, sizeof t.hidden);
+    return t;
 }
 
 static int plan(runner *r)
 {
     const train_config *c = r->c;
-    train_task *t = &r->task;
+    mg_task *t = r->task;
     r->total = c->steps ? (int64_t)c->steps : (int64_t)c->epochs * t->batches;
     r->epochs = (int)((r->total + t->batches - 1) / t->batches);
     mg_lr_kind kind = MG_LR_CONSTANT;
     mg_lr_kind_parse(c->schedule, &kind);
-    r->ops = (mg_train_task){ .start_epoch = task_start_epoch, .step = task_step,
-                              .update = task_update,
-                              .evaluate = t->has_test ? task_evaluate : NULL };
     r->loop = (mg_trainer){
-        .task = &r->ops, .ctx = t, .model = &t->model, .steps = r->total,
+        .task = &t->ops, .ctx = t, .model = &t->model, .steps = r->total,
         .batches = t->batches, .keep_going = c->keep_going, .save = c->save,
         .eval_split = t->eval_split, .log_every = (int)c->log_every, .stop = &interrupted,
         .schedule = { .kind = kind, .lr = c->lr, .warmup = (int64_t)c->warmup,
@@ -136,7 +122,7 @@ static int plan(runner *r)
 static mg_code open_run(runner *r)
 {
     const train_config *c = r->c;
-    train_task *t = &r->task;
+    const mg_task *t = r->task;
     mg_code rc = MG_OK;
     if (c->out)
         snprintf(r->dir, sizeof r->dir, "%s", c->out);
@@ -164,7 +150,7 @@ static mg_code open_run(runner *r)
 static mg_code open_snapshots(runner *r)
 {
     const train_config *c = r->c;
-    train_task *t = &r->task;
+    mg_task *t = r->task;
     static mg_viz_options viz;
     viz = c->viz;
     viz.no_heatmaps = c->no_heatmaps;
@@ -186,7 +172,7 @@ static mg_code open_snapshots(runner *r)
                      : sample      ? MG_SNAPSHOT_INSPECT_SAMPLE
                      : batch       ? MG_SNAPSHOT_INSPECT_LOSS
                                    : MG_SNAPSHOT_INSPECT_NONE,
-        .predict = t->predict, .predict_ctx = t->predict_ctx, .X = t->X, .label = t->labels,
+        .predict = t->predict, .predict_ctx = t, .X = t->X, .label = t->labels,
         .n = t->npoints,
     };
     r->snap = mg_snapshot_open(r->dir, &o, &r->err);
@@ -200,14 +186,14 @@ static mg_code open_snapshots(runner *r)
 static mg_code snapshot(runner *r, int64_t k, const mg_train_batch *st)
 {
     const train_config *c = r->c;
-    train_task *t = &r->task;
+    mg_task *t = r->task;
     const bool both = strcmp(c->graph, "both") == 0;
     const bool batch = both || strcmp(c->graph, "batch") == 0;
     const bool one = both || strcmp(c->graph, "sample") == 0;
-    train_sample s = { .loss = NAN };
+    mg_task_sample s = { .loss = NAN };
     mg_code rc = MG_OK;
     if (strcmp(c->sample, "worst") == 0)
-        rc = t->engine->worst(t, &s, &r->err);
+        rc = mg_task_worst(t, &s, &r->err);
     else
         s.index = (long)strtoull(c->sample, NULL, 10);
     if (rc == MG_OK && t->predict)
@@ -220,14 +206,14 @@ static mg_code snapshot(runner *r, int64_t k, const mg_train_batch *st)
     if (rc != MG_OK || !one)
         return rc;
     mg_value *root;
-    rc = t->engine->sample(t, &s, &root, &r->err);
+    rc = mg_task_sample_graph(t, &s, &root, &r->err);
     if (rc == MG_OK) {
         mg_snapshot_sample_info info = { .index = s.index, .loss = s.loss, .worst = s.worst,
                                          .zero_grads = s.zero_grads, .label = s.label,
                                          .logits = s.logits };
         rc = mg_snapshot_sample(r->snap, (int)k, root, &info, &r->err);
     }
-    t->engine->restore(t);
+    mg_task_restore(t);
     return rc;
 }
 
@@ -264,7 +250,7 @@ static mg_code after_epoch(void *ctx, const mg_trainer_epoch *e, mg_error *err)
     if (e->evaluated)
         rc = mg_snapshot_eval(r->snap, e->epoch + 1, e->last, e->eval.loss, e->eval.accuracy,
                               err);
-    if (rc == MG_OK && (r->task.has_test || r->task.batches > 1))
+    if (rc == MG_OK && (r->task->ops.evaluate || r->task->batches > 1))
         print_epoch(&r->print, e->epoch, e->train_loss, e->eval.loss, e->eval.accuracy,
                     print_now() - r->epoch_start);
     r->epoch_start = print_now();
@@ -326,10 +312,10 @@ static void stop_serving(runner *r)
 static void plan_text(const runner *r, char *buf, size_t n)
 {
     const train_config *c = r->c;
-    long batch = c->batch ? (long)c->batch : r->task.samples;
-    const char *period = r->task.period ? r->task.period : "epoch";
+    long batch = c->batch ? (long)c->batch : r->task->samples;
+    const char *period = r->task->period;
     snprintf(buf, n, "%lld steps (%d per %s, %d %s%s, batch %ld), %s lr %g %s%s%s",
-             (long long)r->total, r->task.batches, period, r->epochs, period,
+             (long long)r->total, r->task->batches, period, r->epochs, period,
              r->epochs == 1 ? "" : "s", batch,
              c->optimizer,
              c->lr, c->schedule, c->warmup ? " with warmup" : "",
@@ -360,20 +346,43 @@ static void finish(runner *r, int64_t steps_done, double t0)
         if (r->loop.saved < end)
             printf("; the %lld after it are not in it (checkpoints are taken at the end of "
                    "each %s)", (long long)(end - r->loop.saved),
-                   r->task.period ? r->task.period : "epoch");
+                   r->task->period);
         putchar('\n');
     }
 }
 
+/* Frees what train_run() opened before the loop. */
+static void close_all(runner *r)
+{
+    mg_health_free(r->health);
+    mg_snapshot_close(r->snap, NULL);
+    mg_task_free(r->task);
+}
+
+/* The task the command line describes, its data summed up unless --quiet. */
+static int open_task(runner *r)
+{
+    const train_config *c = r->c;
+    if (strcmp(c->engine, "tensor") == 0)
+        mg_set_threads((int)c->threads);
+    mg_task_config how = task_config(c);
+    if (!(r->task = mg_task_open(&how, &r->err)))
+        return cli_fail(CMD, code_of(r->err.code), "%s", r->err.message);
+    if (!c->quiet && r->task->note[0])
+        printf("%s\n", r->task->note);
+    return -1;
+}
+
 int train_run(const train_config *c)
 {
-    runner r = { .c = c, .task = { .c = c, .engine = engine_for(c) } };
+    runner r = { .c = c };
     if (c->out && !c->force && mg_run_dir_in_use(c->out))
         return cli_fail(CMD, CLI_USAGE, "%s is not empty: it holds another run or other files; "
                         "pass --force to replace the run there, or another --out", c->out);
-    train_task *t = &r.task;
-    mg_code rc = t->engine->open(t, &r.err);
-    int code = rc == MG_OK ? plan(&r) : cli_fail(CMD, code_of(rc), "%s", r.err.message);
+    mg_code rc;
+    int code = open_task(&r);
+    if (code < 0)
+        code = plan(&r);
     if (code < 0 && c->resume && (rc = mg_trainer_resume(&r.loop, c->resume, &r.err)) != MG_OK)
         code = cli_fail(CMD, CLI_BAD, "%s", r.err.message);
     if (code < 0 && r.loop.start.step >= r.total) {
@@ -381,20 +390,18 @@ int train_run(const train_config *c)
                (long long)r.loop.start.step, (long long)r.total);
         code = CLI_OK;
     }
+    mg_task *t = r.task;
     if (code < 0 && ((rc = open_run(&r)) != MG_OK || (rc = open_snapshots(&r)) != MG_OK ||
                      !(r.health = mg_health_new(t->g, t->layers, t->nlayers, &r.err)))) {
         code = cli_fail(CMD, CLI_USAGE, "%s", r.err.message);
         mg_run_close(r.run, MG_RUN_ERROR, r.err.message, NULL);
     }
     if (code >= 0) {
-        mg_health_free(r.health);
-        mg_snapshot_close(r.snap, NULL);
-        t->engine->close(t);
+        close_all(&r);
         return code;
     }
     r.print = (train_printer){ .quiet = c->quiet, .first = r.loop.start.step, .total = r.total,
-                               .epochs = t->batches > 1 ? r.epochs : 0,
-                               .period = t->period ? t->period : "epoch",
+                               .epochs = t->batches > 1 ? r.epochs : 0, .period = t->period,
                                .split = t->eval_split ? t->eval_split : "test",
                                .redraw = c->progress || (!c->no_progress && isatty(STDOUT_FILENO)) };
     char text[256];
@@ -402,9 +409,7 @@ int train_run(const train_config *c)
     print_start(&r.print, t->title, text, r.dir);
     if (c->serve && !(r.server = start_serving(&r))) {
         mg_run_close(r.run, MG_RUN_ERROR, "the server could not start", NULL);
-        mg_snapshot_close(r.snap, NULL);
-        mg_health_free(r.health);
-        t->engine->close(t);
+        close_all(&r);
         return CLI_USAGE;
     }
     catch_signals();
@@ -415,6 +420,6 @@ int train_run(const train_config *c)
     finish(&r, mg_snapshot_steps(r.snap), t0);
     stop_serving(&r);
     mg_health_free(r.health);
-    t->engine->close(t);
+    mg_task_free(t);
     return r.exit_code;
 }

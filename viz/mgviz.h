@@ -32,6 +32,7 @@
 #include "mg_grad_stash.h"
 #include "mg_lm_spec.h"
 #include "mg_trainer.h"
+#include "mg_task.h"
 #include "mg_schedule.h"
 #include "mg_eval.h"
 #include "mg_health.h"

@@ -1,33 +1,70 @@
-/* train_tensor.c — the tensor engine of `mgviz train`: an MLP of tensor
- * nodes (one per array) with mini-batches and an optimiser, on any dataset
- * whose row names tensor_data_ops: the moons (micrograd's loss, vectorised)
- * and Fashion-MNIST (cross-entropy, a test set) here.
- *
- * One graph holds everything: the parameters are created first and kept;
- * every step builds its batch's nodes after them and mg_graph_reset() drops
- * them, so once the first step has sized the arena a step allocates nothing. */
-#include "train_tensor.h"
-
+/* task_tensor.c — an MLP of tensor nodes (one per array) with mini-batches
+ * and an optimiser, on a dataset given as tensor_data: the moons
+ * (micrograd's loss, vectorised) and Fashion-MNIST (cross-entropy, a test
+ * set). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "mg_data.h"
-#include "mg_grad_stash.h"
+#include "mg_eval.h"
 #include "mg_kernels.h"
 #include "mg_loss.h"
+#include "task_internal.h"
 
 enum { EVAL_ROWS = 1000 };
 
-static tensor_impl *impl(train_task *t) { return t->impl; }
+typedef struct tensor_impl tensor_impl;
+
+/* What a dataset gives the tensor MLP. */
+typedef struct tensor_data {
+    /* Loads the data; sets t->samples, the model's inputs and outputs, and
+     * the points of a decision boundary when the data are 2-D. */
+    mg_code (*load)(mg_task *t, tensor_impl *m, mg_error *err);
+    void (*free)(tensor_impl *m);
+    /* A new input tensor of rows idx[0..b-1] (0.. when idx is NULL) with
+     * their targets kept for loss(). */
+    mg_tensor *(*batch)(mg_task *t, tensor_impl *m, const int *idx, int b);
+    /* The loss of out against the batch's targets; with regularisation
+     * (the training loss) or without (one sample's own loss). */
+    mg_tensor *(*loss)(mg_task *t, tensor_impl *m, mg_tensor *out, bool regularise);
+    /* Accuracy of out on the batch; NaN when it has none. */
+    double (*accuracy)(tensor_impl *m, mg_tensor *out);
+    /* Each row's own loss into rows[0..b-1]. */
+    mg_code (*row_losses)(tensor_impl *m, mg_tensor *out, double *rows);
+    /* Sample index's label as text. */
+    void (*label)(const tensor_impl *m, long index, char *buf, size_t n);
+    /* Test loss and accuracy; NULL: no test set. */
+    mg_code (*evaluate)(mg_task *t, tensor_impl *m, mg_eval *out, mg_error *err);
+} tensor_data;
+
+/* The model, the batches, the last step. */
+struct tensor_impl {
+    const tensor_data *data;
+    int inputs, outputs;          /* the model's, set by the dataset's load */
+    mg_tmlp *mlp;
+    mg_optim *opt;
+    mg_batcher batches;
+    bool full;                    /* full batch: the rows in order */
+    const int *idx;               /* the last step's rows (NULL: 0..) */
+    int nb;
+    mg_tensor *out;               /* the last batch's model output */
+    int32_t *labels;              /* class targets of the batch */
+    mg_tensor *targets;           /* tensor targets of the batch (points) */
+    double *rows;                 /* per-row losses of the batch */
+    double *X, *y;                /* points (moons) */
+    mg_image_set train, test;     /* or image sets */
+};
+
+static tensor_impl *impl(const mg_task *t) { return t->impl; }
 
 /* ---- the moons, vectorised ---- */
 
-static mg_code moons_load(train_task *t, tensor_impl *m, mg_error *err)
+static mg_code moons_load(mg_task *t, tensor_impl *m, mg_error *err)
 {
-    const train_config *c = t->c;
-    size_t n = (size_t)c->samples;
+    const size_t n = t->config.samples;
+    if (n < 1 || n > (size_t)1 << 24)
+        return mg_error_set(err, MG_EINVAL, "%ssamples %zu: 1 to %d", task_prefix(t), n, 1 << 24);
     m->X = malloc(sizeof(double) * 2 * n);
     m->y = malloc(sizeof(double) * n);
     if (!m->X || !m->y)
@@ -38,7 +75,7 @@ static mg_code moons_load(train_task *t, tensor_impl *m, mg_error *err)
     t->X = m->X;
     t->labels = m->y;
     t->npoints = n;
-    return mg_make_moons(n, c->noise, c->seed, m->X, m->y, err);
+    return mg_make_moons(n, t->config.noise, t->config.seed, m->X, m->y, err);
 }
 
 static void moons_free(tensor_impl *m)
@@ -47,14 +84,14 @@ static void moons_free(tensor_impl *m)
     free(m->y);
 }
 
-static mg_tensor *moons_batch(train_task *t, tensor_impl *m, const int *idx, int first, int b)
+static mg_tensor *moons_batch(mg_task *t, tensor_impl *m, const int *idx, int b)
 {
     mg_tensor *x = mg_tensor_label(mg_tensor_input(t->g, MG_F32, 2, (const int[]){ b, 2 }), "x");
     m->targets = mg_tensor_label(mg_tensor_input(t->g, MG_F32, 2, (const int[]){ b, 1 }), "y");
     if (!x || !m->targets)
         return NULL;
     for (int i = 0; i < b; i++) {
-        int r = idx ? idx[i] : first + i;
+        long r = task_row(idx, i);
         mg_tensor_set(x, 2 * i, m->X[2 * r]);
         mg_tensor_set(x, 2 * i + 1, m->X[2 * r + 1]);
         mg_tensor_set(m->targets, i, m->y[r]);
@@ -63,12 +100,12 @@ static mg_tensor *moons_batch(train_task *t, tensor_impl *m, const int *idx, int
 }
 
 /* micrograd's demo loss: mean(relu(1 - y·s)) + alpha·Σ p². */
-static mg_tensor *moons_loss(train_task *t, tensor_impl *m, mg_tensor *scores, bool regularise)
+static mg_tensor *moons_loss(mg_task *t, tensor_impl *m, mg_tensor *scores, bool regularise)
 {
     mg_tensor *loss = mg_tensor_loss_svm(scores, m->targets);
-    if (!regularise || t->c->alpha == 0)
+    if (!regularise || t->config.alpha == 0)
         return loss;
-    return mg_tensor_add(loss, mg_tensor_l2(m->mlp->params, m->mlp->nparams, t->c->alpha));
+    return mg_tensor_add(loss, mg_tensor_l2(m->mlp->params, m->mlp->nparams, t->config.alpha));
 }
 
 static double moons_accuracy(tensor_impl *m, mg_tensor *scores)
@@ -88,16 +125,16 @@ static void moons_label(const tensor_impl *m, long index, char *buf, size_t n)
     snprintf(buf, n, "%+.0f", m->y[index]);
 }
 
-const tensor_data_ops train_moons_tensor = {
+static const tensor_data moons_data = {
     .load = moons_load, .free = moons_free, .batch = moons_batch, .loss = moons_loss,
     .accuracy = moons_accuracy, .row_losses = moons_rows, .label = moons_label,
 };
 
 /* ---- images: Fashion-MNIST ---- */
 
-static mg_code images_load(train_task *t, tensor_impl *m, mg_error *err)
+static mg_code images_load(mg_task *t, tensor_impl *m, mg_error *err)
 {
-    const train_config *c = t->c;
+    const mg_task_config *c = &t->config;
     mg_code rc = mg_fashion_mnist_load(c->data_dir, 1, &m->train, err);
     if (rc == MG_OK)
         rc = mg_fashion_mnist_load(c->data_dir, 0, &m->test, err);
@@ -106,9 +143,10 @@ static mg_code images_load(train_task *t, tensor_impl *m, mg_error *err)
     if (rc != MG_OK)
         return rc;
     if (c->limit)
-        mg_image_set_truncate(&m->train, (int)c->limit);
+        mg_image_set_truncate(&m->train, c->limit < INT32_MAX ? (int)c->limit : INT32_MAX);
     if (c->test_limit)
-        mg_image_set_truncate(&m->test, (int)c->test_limit);
+        mg_image_set_truncate(&m->test,
+                              c->test_limit < INT32_MAX ? (int)c->test_limit : INT32_MAX);
     m->inputs = m->train.dim;
     m->outputs = m->train.classes;
     t->samples = m->train.n;
@@ -121,15 +159,15 @@ static void images_free(tensor_impl *m)
     mg_image_set_free(&m->test);
 }
 
-static mg_tensor *images_batch(train_task *t, tensor_impl *m, const int *idx, int first, int b)
+static mg_tensor *images_batch(mg_task *t, tensor_impl *m, const int *idx, int b)
 {
     mg_tensor *x = mg_tensor_input(t->g, MG_F32, 2, (const int[]){ b, m->train.dim });
     if (x)
-        mg_image_set_rows(&m->train, idx, first, b, mg_tensor_label(x, "x")->data, m->labels);
+        mg_image_set_rows(&m->train, idx, 0, b, mg_tensor_label(x, "x")->data, m->labels);
     return x;
 }
 
-static mg_tensor *images_loss(train_task *t, tensor_impl *m, mg_tensor *logits, bool regularise)
+static mg_tensor *images_loss(mg_task *t, tensor_impl *m, mg_tensor *logits, bool regularise)
 {
     (void)t;
     (void)regularise; /* weight decay is the optimiser's */
@@ -162,24 +200,24 @@ static void images_label(const tensor_impl *m, long index, char *buf, size_t n)
 
 static mg_tensor *forward(void *model, mg_tensor *x) { return mg_tmlp_forward(model, x); }
 
-static mg_code images_evaluate(train_task *t, tensor_impl *m, mg_eval *out, mg_error *err)
+static mg_code images_evaluate(mg_task *t, tensor_impl *m, mg_eval *out, mg_error *err)
 {
     return mg_evaluate_images(t->g, forward, m->mlp, &m->test, EVAL_ROWS, out, err);
 }
 
-const tensor_data_ops train_images_tensor = {
+static const tensor_data images_data = {
     .load = images_load, .free = images_free, .batch = images_batch, .loss = images_loss,
     .accuracy = images_accuracy, .row_losses = images_rows, .label = images_label,
     .evaluate = images_evaluate,
 };
 
-/* ---- the engine ---- */
+/* ---- the task ---- */
 
 /* The model's score at (x, y) for a decision boundary: its forward pass on
  * one point, on nodes dropped again. */
 static double score(void *ctx, double x, double y)
 {
-    train_task *t = ctx;
+    mg_task *t = ctx;
     mg_mark mark = mg_graph_mark(t->g);
     mg_tensor *in = mg_tensor_input(t->g, MG_F32, 2, (const int[]){ 1, 2 });
     double s = NAN;
@@ -193,162 +231,138 @@ static double score(void *ctx, double x, double y)
     return s;
 }
 
-static mg_optim_config optim_config(const train_config *c)
+static mg_code build(mg_task *t, tensor_impl *m, mg_error *err)
 {
-    mg_optim_config o = mg_optim_defaults(MG_OPTIM_SGD);
-    mg_train_optim_named(c->optimizer, &o);
-    o.lr = c->lr;
-    o.momentum = c->momentum;
-    o.weight_decay = c->weight_decay;
-    return o;
-}
-
-static mg_code build(train_task *t, tensor_impl *m, mg_error *err)
-{
-    const train_config *c = t->c;
-    int sizes[TRAIN_MAX_HIDDEN + 2] = { m->inputs }, n = 1;
+    const mg_task_config *c = &t->config;
+    int sizes[MG_TASK_MAX_HIDDEN + 2] = { m->inputs }, n = 1;
     for (int i = 0; i < c->nhidden; i++)
         sizes[n++] = c->hidden[i];
     sizes[n++] = m->outputs;
     m->mlp = mg_tmlp_new(t->g, MG_F32, sizes, n, MG_INIT_KAIMING, c->seed, err);
     if (!m->mlp)
         return err ? err->code : MG_EINVAL;
-    mg_optim_config cfg = optim_config(c);
+    mg_optim_config cfg = task_optim_config(c);
     if (!(m->opt = mg_optim_new(m->mlp->params, m->mlp->nparams, &cfg, err)))
         return err ? err->code : MG_EINVAL;
     mg_graph_keep(t->g);
     t->model = (mg_train_model){ .params = m->mlp->params, .nparams = m->mlp->nparams,
                                  .optim = m->opt };
-    mg_code rc = mg_grad_stash_init(&m->saved, &t->model, err);
-    if (rc != MG_OK)
-        return rc;
     task_describe(t, sizes, n);
     task_name_layers(t, m->mlp->nlayers);
-    for (int l = 0; l < m->mlp->nlayers; l++) {
+    for (int l = 0; l < t->nlayers; l++) {
         t->layers[l].params = m->mlp->params + 2 * l;
         t->layers[l].nparams = 2;
     }
-    if (t->npoints && m->inputs == 2 && m->outputs == 1) {
+    if (t->npoints && m->inputs == 2 && m->outputs == 1)
         t->predict = score;
-        t->predict_ctx = t;
-    }
     return MG_OK;
 }
 
-static mg_code tensor_open(train_task *t, mg_error *err)
+static mg_code tensor_open(mg_task *t, mg_error *err)
 {
-    const train_config *c = t->c;
     tensor_impl *m = calloc(1, sizeof *m);
-    if (!m || !(t->g = mg_graph_new())) {
-        free(m);
+    if (!m)
         return mg_error_set(err, MG_ENOMEM, "out of memory");
-    }
     t->impl = m;
-    m->data = c->data->tensor;
-    t->has_test = m->data->evaluate != NULL;
-    mg_set_threads((int)c->threads);
+    m->data = strcmp(t->config.dataset, "moons") == 0 ? &moons_data : &images_data;
+    if (m->data->evaluate)
+        t->eval_split = "test";
+    else
+        t->ops.evaluate = NULL;
     mg_code rc = m->data->load(t, m, err);
-    int batch = c->batch ? (int)c->batch : (int)t->samples;
-    if (rc == MG_OK && batch > t->samples)
-        rc = mg_error_set(err, MG_EINVAL, "--batch %d is more than the %ld training samples",
-                          batch, t->samples);
     if (rc == MG_OK)
-        rc = mg_batcher_init(&m->batches, (int)t->samples, batch, c->seed, err);
-    m->full = batch == t->samples;
-    int rows = batch > EVAL_ROWS ? batch : EVAL_ROWS;
+        rc = task_batches(t, &m->batches, (int)t->samples, &m->full, err);
+    if (rc != MG_OK)
+        return rc;
+    int rows = m->batches.batch > EVAL_ROWS ? m->batches.batch : EVAL_ROWS;
     m->labels = malloc(sizeof *m->labels * (size_t)rows);
     m->rows = malloc(sizeof *m->rows * (size_t)rows);
-    if (rc == MG_OK && (!m->labels || !m->rows))
-        rc = mg_error_set(err, MG_ENOMEM, "out of memory");
-    if (rc == MG_OK)
-        rc = build(t, m, err);
-    t->batches = m->batches.order ? mg_batcher_count(&m->batches) : 0;
-    return rc;
+    if (!m->labels || !m->rows)
+        return mg_error_set(err, MG_ENOMEM, "out of memory");
+    t->batches = mg_batcher_count(&m->batches);
+    return build(t, m, err);
 }
 
-static void tensor_close(train_task *t)
+static void tensor_close(mg_task *t)
 {
     tensor_impl *m = impl(t);
-    if (m) {
-        if (m->data && m->data->free)
-            m->data->free(m);
-        mg_optim_free(m->opt);
-        mg_tmlp_free(m->mlp);
-        mg_batcher_free(&m->batches);
-        free(m->labels);
-        free(m->rows);
-        mg_grad_stash_free(&m->saved);
-        free(m);
-    }
-    mg_graph_free(t->g);
+    if (!m)
+        return;
+    if (m->data)
+        m->data->free(m);
+    mg_optim_free(m->opt);
+    mg_tmlp_free(m->mlp);
+    mg_batcher_free(&m->batches);
+    free(m->labels);
+    free(m->rows);
+    free(m);
 }
 
-static void tensor_start_epoch(train_task *t, int epoch)
+static void tensor_start_epoch(void *ctx, int epoch)
 {
-    tensor_impl *m = impl(t);
-    if (!m->full)
-        mg_batcher_shuffle(&m->batches, epoch);
-    m->batches.pos = 0;
+    tensor_impl *m = impl(ctx);
+    task_batches_rewind(&m->batches, m->full, epoch);
 }
 
-static mg_code fail(train_task *t, const char *what, mg_error *err)
+static mg_code tensor_step(void *ctx, mg_train_batch *out, mg_error *err)
 {
-    const char *why = mg_graph_error(t->g);
-    return mg_error_set(err, why ? mg_graph_status(t->g) : MG_EINVAL, "%s: %s", what,
-                        why ? why : "no result");
-}
-
-static mg_code tensor_step(train_task *t, mg_train_batch *out, mg_error *err)
-{
+    mg_task *t = ctx;
     tensor_impl *m = impl(t);
     mg_graph_reset(t->g);
     m->nb = mg_batcher_next(&m->batches, &m->idx);
     if (m->full)
         m->idx = NULL;
-    mg_tensor *x = m->data->batch(t, m, m->idx, 0, m->nb);
+    mg_tensor *x = m->data->batch(t, m, m->idx, m->nb);
     m->out = mg_tmlp_forward(m->mlp, x);
     mg_tensor *loss = m->out ? m->data->loss(t, m, m->out, true) : NULL;
     if (!loss)
-        return fail(t, "training step", err);
+        return task_graph_fail(t, "training step", err);
     out->root = loss->node;
     out->accuracy = m->data->accuracy(m, m->out);
     mg_optim_zero_grad(m->opt);
     if (mg_tensor_backward(loss) != MG_OK)
-        return fail(t, "backward", err);
+        return task_graph_fail(t, "backward", err);
     out->loss = mg_tensor_get(loss, 0);
     return MG_OK;
 }
 
-static void tensor_update(train_task *t, double lr)
+static void tensor_update(void *ctx, double lr)
 {
-    impl(t)->opt->cfg.lr = lr;
-    mg_optim_step(impl(t)->opt);
+    tensor_impl *m = impl(ctx);
+    m->opt->cfg.lr = lr;
+    mg_optim_step(m->opt);
 }
 
-static mg_code tensor_worst(train_task *t, train_sample *s, mg_error *err)
+static mg_code tensor_evaluate(void *ctx, mg_eval *out, mg_error *err)
+{
+    mg_task *t = ctx;
+    return impl(t)->data->evaluate(t, impl(t), out, err);
+}
+
+static mg_code tensor_worst(mg_task *t, mg_task_sample *s, mg_error *err)
 {
     tensor_impl *m = impl(t);
-    mg_code rc = m->data->row_losses(m, m->out, m->rows);
-    if (rc != MG_OK)
-        return fail(t, "row losses", err);
+    if (!m->out)
+        return mg_error_set(err, MG_EINVAL, "no batch yet: the worst sample is a step's");
+    if (m->data->row_losses(m, m->out, m->rows) != MG_OK)
+        return task_graph_fail(t, "row losses", err);
     size_t i = mg_argmax(m->rows, (size_t)m->nb);
-    s->index = m->idx ? m->idx[i] : (long)i;
+    s->index = task_row(m->idx, (int)i);
     s->loss = m->rows[i];
     s->worst = true;
     return MG_OK;
 }
 
-static mg_code tensor_sample(train_task *t, train_sample *s, mg_value **root, mg_error *err)
+static mg_code tensor_sample(mg_task *t, mg_task_sample *s, mg_value **root, mg_error *err)
 {
     tensor_impl *m = impl(t);
-    mg_grad_stash_save(&m->saved);
-    mg_graph_reset(t->g); /* the batch's nodes go: its grads are saved */
+    m->out = NULL; /* dropped with the batch's nodes */
     mg_optim_zero_grad(m->opt);
     int index = (int)s->index;
-    mg_tensor *x = m->data->batch(t, m, &index, 0, 1);
+    mg_tensor *x = m->data->batch(t, m, &index, 1);
     mg_tensor *loss = m->data->loss(t, m, mg_tmlp_forward(m->mlp, x), false);
     if (!loss || mg_tensor_backward(loss) != MG_OK)
-        return fail(t, "sample graph", err);
+        return task_graph_fail(t, "sample graph", err);
     *root = loss->node;
     s->loss = mg_tensor_get(loss, 0);
     s->zero_grads = mg_grads_all_zero(&t->model);
@@ -356,25 +370,13 @@ static mg_code tensor_sample(train_task *t, train_sample *s, mg_value **root, mg
     return MG_OK;
 }
 
-static void tensor_restore(train_task *t) { mg_grad_stash_restore(&impl(t)->saved); }
-
-static mg_code tensor_evaluate(train_task *t, mg_eval *out, mg_error *err)
-{
-    tensor_impl *m = impl(t);
-    if (!m->data->evaluate)
-        return MG_EINVAL;
-    return m->data->evaluate(t, m, out, err);
-}
-
-const train_engine train_tensor_engine = {
-    .name = "tensor",
+const mg_task_kind mg_task_tensor_mlp = {
     .open = tensor_open,
     .close = tensor_close,
     .start_epoch = tensor_start_epoch,
     .step = tensor_step,
     .update = tensor_update,
+    .evaluate = tensor_evaluate,
     .worst = tensor_worst,
     .sample = tensor_sample,
-    .restore = tensor_restore,
-    .evaluate = tensor_evaluate,
 };

@@ -1,16 +1,12 @@
-/* train_scalar.c — the scalar engine of `mgviz train`: micrograd's demo,
- * an MLP of mg_value nodes (one per number) learning the two moons with the
- * SVM loss plus L2 and plain SGD, full batch unless --batch. */
+/* task_scalar.c — micrograd's demo as a task: an MLP of mg_value nodes (one
+ * per number) learning the two moons with the SVM loss plus alpha·L2 and
+ * plain SGD, full batch unless a batch size is given. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "mg_data.h"
-#include "mg_grad_stash.h"
-#include "mg_idx.h"
 #include "mg_loss.h"
-#include "train_task.h"
+#include "task_internal.h"
 
 typedef struct scalar_impl {
     double *X, *y;            /* the dataset, n rows */
@@ -18,20 +14,19 @@ typedef struct scalar_impl {
     mg_mlp *mlp;
     mg_value *const *params;
     size_t nparams;
-    mg_grad_stash saved;      /* the batch's grads while a sample's graph is drawn */
     mg_batcher batches;
     bool full;                /* full batch: the rows in order, every step */
     const int *idx;           /* the last step's rows (NULL: 0..n-1) */
     int nb;
 } scalar_impl;
 
-static scalar_impl *impl(train_task *t) { return t->impl; }
+static scalar_impl *impl(const mg_task *t) { return t->impl; }
 
 /* The model's score at (x, y), computed by the engine itself on nodes that
  * are dropped again: no second implementation of the network. */
 static double score(void *ctx, double x, double y)
 {
-    train_task *t = ctx;
+    mg_task *t = ctx;
     mg_mark mark = mg_graph_mark(t->g);
     mg_value *in[2] = { mg_input(t->g, x), mg_input(t->g, y) }, *out = NULL;
     double s = mg_mlp_forward(impl(t)->mlp, in, &out) == MG_OK ? out->data : NAN;
@@ -39,32 +34,32 @@ static double score(void *ctx, double x, double y)
     return s;
 }
 
-static mg_code load(train_task *t, scalar_impl *m, mg_error *err)
+static mg_code load(mg_task *t, scalar_impl *m, mg_error *err)
 {
-    const train_config *c = t->c;
-    size_t n = (size_t)c->samples;
-    int batch = c->batch ? (int)c->batch : (int)n;
-    if (batch > (int)n)
-        return mg_error_set(err, MG_EINVAL, "--batch %d is more than the %zu samples", batch, n);
+    const size_t n = t->config.samples;
+    if (n < 1 || n > (size_t)1 << 24)
+        return mg_error_set(err, MG_EINVAL, "%ssamples %zu: 1 to %d", task_prefix(t), n, 1 << 24);
+    mg_code rc = task_batches(t, &m->batches, (int)n, &m->full, err);
+    if (rc != MG_OK)
+        return rc;
+    const size_t batch = (size_t)m->batches.batch;
     m->X = malloc(sizeof(double) * 2 * n);
     m->y = malloc(sizeof(double) * n);
-    m->bx = malloc(sizeof(double) * 2 * (size_t)batch);
-    m->by = malloc(sizeof(double) * (size_t)batch);
+    m->bx = malloc(sizeof(double) * 2 * batch);
+    m->by = malloc(sizeof(double) * batch);
     if (!m->X || !m->y || !m->bx || !m->by)
         return mg_error_set(err, MG_ENOMEM, "out of memory for %zu samples", n);
-    m->full = batch == (int)n;
     t->samples = (long)n;
     t->X = m->X;
     t->labels = m->y;
     t->npoints = n;
-    mg_code rc = mg_make_moons(n, c->noise, c->seed, m->X, m->y, err);
-    return rc == MG_OK ? mg_batcher_init(&m->batches, (int)n, batch, c->seed, err) : rc;
+    return mg_make_moons(n, t->config.noise, t->config.seed, m->X, m->y, err);
 }
 
-static mg_code build(train_task *t, scalar_impl *m, mg_error *err)
+static mg_code build(mg_task *t, scalar_impl *m, mg_error *err)
 {
-    const train_config *c = t->c;
-    int sizes[TRAIN_MAX_HIDDEN + 2] = { 2 }, nouts[TRAIN_MAX_HIDDEN + 1];
+    const mg_task_config *c = &t->config;
+    int sizes[MG_TASK_MAX_HIDDEN + 2] = { 2 }, nouts[MG_TASK_MAX_HIDDEN + 1];
     for (int i = 0; i < c->nhidden; i++)
         sizes[i + 1] = nouts[i] = c->hidden[i];
     sizes[c->nhidden + 1] = nouts[c->nhidden] = 1;
@@ -75,30 +70,24 @@ static mg_code build(train_task *t, scalar_impl *m, mg_error *err)
     mg_graph_keep(t->g); /* the parameters survive every step's reset */
     m->params = mg_mlp_parameters(m->mlp, &m->nparams);
     t->model = (mg_train_model){ .values = m->params, .nvalues = m->nparams };
-    mg_code rc = mg_grad_stash_init(&m->saved, &t->model, err);
-    if (rc != MG_OK)
-        return rc;
     task_describe(t, sizes, c->nhidden + 2);
     task_name_layers(t, c->nhidden + 1);
     const mg_value *const *p = (const mg_value *const *)m->params;
-    for (int l = 0; l < m->mlp->nlayers; l++) { /* each layer's neurons' weights and bias */
+    for (int l = 0; l < t->nlayers; l++) { /* each layer's neurons' weights and bias */
         const mg_layer *layer = &m->mlp->layers[l];
         t->layers[l].values = (mg_value *const *)p;
         t->layers[l].nvalues = (size_t)layer->nout * (size_t)(layer->nin + 1);
         p += t->layers[l].nvalues;
     }
     t->predict = score;
-    t->predict_ctx = t;
     return MG_OK;
 }
 
-static mg_code scalar_open(train_task *t, mg_error *err)
+static mg_code scalar_open(mg_task *t, mg_error *err)
 {
     scalar_impl *m = calloc(1, sizeof *m);
-    if (!m || !(t->g = mg_graph_new())) {
-        free(m);
+    if (!m)
         return mg_error_set(err, MG_ENOMEM, "out of memory");
-    }
     t->impl = m;
     mg_code rc = load(t, m, err);
     if (rc == MG_OK)
@@ -107,28 +96,24 @@ static mg_code scalar_open(train_task *t, mg_error *err)
     return rc;
 }
 
-static void scalar_close(train_task *t)
+static void scalar_close(mg_task *t)
 {
     scalar_impl *m = impl(t);
-    if (m) {
-        mg_mlp_free(m->mlp);
-        mg_batcher_free(&m->batches);
-        free(m->X);
-        free(m->y);
-        free(m->bx);
-        free(m->by);
-        mg_grad_stash_free(&m->saved);
-        free(m);
-    }
-    mg_graph_free(t->g);
+    if (!m)
+        return;
+    mg_mlp_free(m->mlp);
+    mg_batcher_free(&m->batches);
+    free(m->X);
+    free(m->y);
+    free(m->bx);
+    free(m->by);
+    free(m);
 }
 
-static void scalar_start_epoch(train_task *t, int epoch)
+static void scalar_start_epoch(void *ctx, int epoch)
 {
-    scalar_impl *m = impl(t);
-    if (!m->full)
-        mg_batcher_shuffle(&m->batches, epoch);
-    m->batches.pos = 0;
+    scalar_impl *m = impl(ctx);
+    task_batches_rewind(&m->batches, m->full, epoch);
 }
 
 /* The rows of the next batch: all of them in order (full batch), or the
@@ -151,14 +136,15 @@ static void next_rows(scalar_impl *m, const double **X, const double **y)
     *y = m->by;
 }
 
-static mg_code scalar_step(train_task *t, mg_train_batch *out, mg_error *err)
+static mg_code scalar_step(void *ctx, mg_train_batch *out, mg_error *err)
 {
+    mg_task *t = ctx;
     scalar_impl *m = impl(t);
     const double *X, *y;
     mg_graph_reset(t->g);
     next_rows(m, &X, &y);
     out->accuracy = NAN;
-    out->root = mg_mlp_svm_loss(m->mlp, X, y, (size_t)m->nb, t->c->alpha, &out->accuracy);
+    out->root = mg_mlp_svm_loss(m->mlp, X, y, (size_t)m->nb, t->config.alpha, &out->accuracy);
     mg_mlp_zero_grad(m->mlp);
     if (!out->root || mg_backward(out->root) != MG_OK)
         return mg_error_set(err, mg_graph_status(t->g), "%s", mg_graph_error(t->g));
@@ -166,33 +152,30 @@ static mg_code scalar_step(train_task *t, mg_train_batch *out, mg_error *err)
     return MG_OK;
 }
 
-static void scalar_update(train_task *t, double lr)
+static void scalar_update(void *ctx, double lr)
 {
-    mg_sgd_step(impl(t)->params, impl(t)->nparams, lr);
+    mg_sgd_step(impl(ctx)->params, impl(ctx)->nparams, lr);
 }
 
-/* The dataset index of row i of the last batch. */
-static long row_index(const scalar_impl *m, int i) { return m->idx ? m->idx[i] : i; }
-
 /* micrograd's max-margin loss of one sample: relu(1 - y·score). */
-static double margin_loss(train_task *t, long i)
+static double margin_loss(mg_task *t, long i)
 {
     const scalar_impl *m = impl(t);
     double s = score(t, m->X[2 * i], m->X[2 * i + 1]), l = 1 - m->y[i] * s;
     return isnan(l) || l > 0 ? l : 0;
 }
 
-static mg_code scalar_worst(train_task *t, train_sample *s, mg_error *err)
+static mg_code scalar_worst(mg_task *t, mg_task_sample *s, mg_error *err)
 {
     (void)err;
     scalar_impl *m = impl(t);
     s->worst = true;
     s->loss = -INFINITY;
     for (int i = 0; i < m->nb; i++) {
-        double l = margin_loss(t, row_index(m, i));
+        double l = margin_loss(t, task_row(m->idx, i));
         if (l > s->loss || isnan(l)) {
             s->loss = l;
-            s->index = row_index(m, i);
+            s->index = task_row(m->idx, i);
             if (isnan(l))
                 break;
         }
@@ -200,13 +183,9 @@ static mg_code scalar_worst(train_task *t, train_sample *s, mg_error *err)
     return MG_OK;
 }
 
-static mg_code scalar_sample(train_task *t, train_sample *s, mg_value **root, mg_error *err)
+static mg_code scalar_sample(mg_task *t, mg_task_sample *s, mg_value **root, mg_error *err)
 {
     scalar_impl *m = impl(t);
-    mg_grad_stash_save(&m->saved);
-    /* the batch's nodes go (their grads are in saved) so the sample's graph
-     * numbers its nodes right after the parameters' */
-    mg_graph_reset(t->g);
     mg_mlp_zero_grad(m->mlp);
     char scope[32];
     snprintf(scope, sizeof scope, "sample%ld", s->index);
@@ -229,10 +208,7 @@ static mg_code scalar_sample(train_task *t, train_sample *s, mg_value **root, mg
     return MG_OK;
 }
 
-static void scalar_restore(train_task *t) { mg_grad_stash_restore(&impl(t)->saved); }
-
-const train_engine train_scalar_engine = {
-    .name = "scalar",
+const mg_task_kind mg_task_scalar_moons = {
     .open = scalar_open,
     .close = scalar_close,
     .start_epoch = scalar_start_epoch,
@@ -240,6 +216,4 @@ const train_engine train_scalar_engine = {
     .update = scalar_update,
     .worst = scalar_worst,
     .sample = scalar_sample,
-    .restore = scalar_restore,
-    .evaluate = NULL,
 };
