@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mg_checkpoint.h"
 #include "mg_data.h"
 #include "mg_task.h"
 #include "test_alloc_count.h"
@@ -271,6 +272,36 @@ START_TEST(fashion_mnist_learns_and_is_tested)
 }
 END_TEST
 
+/* examples/fashion_mnist.c ($MG_EXAMPLE_FASHION_MNIST): each run trains
+ * one epoch more than its checkpoint holds and says the test accuracy. */
+START_TEST(the_example_trains_one_more_epoch_a_run)
+{
+    const char *example = getenv("MG_EXAMPLE_FASHION_MNIST");
+    ck_assert_msg(example != NULL, "set MG_EXAMPLE_FASHION_MNIST to the built example");
+    char dir[64];
+    tu_tmpdir(dir, sizeof dir, "test_task");
+    fake_fashion_mnist(dir);
+    for (int epoch = 1; epoch <= 2; epoch++) {
+        int rc = tu_run(dir, "'%s' \"$D\" \"$D/fm.ckpt\"", example);
+        char *out = tu_text(dir, "stdout"), *why = tu_text(dir, "stderr"), said[64];
+        ck_assert_msg(rc == 0, "exit %d: %s", rc, why);
+        free(why);
+        snprintf(said, sizeof said, "test accuracy after epoch %d: ", epoch);
+        tu_assert_has(out, said);
+        ck_assert_uint_eq(tu_count(out, "test accuracy"), 1);
+        free(out);
+    }
+    char meta[256], ckpt[128];
+    mg_error err;
+    snprintf(ckpt, sizeof ckpt, "%s/fm.ckpt", dir);
+    ck_assert_int_eq(mg_checkpoint_meta(ckpt, meta, sizeof meta, &err), MG_OK);
+    tu_assert_has(meta, "optim=adam epoch=2 steps=20");
+    ck_assert_int_ne(tu_run(dir, "'%s' /nonexistent/fashion", example), 0);
+    tu_file_has(dir, "stderr", "/nonexistent/fashion");
+    tu_rmrf(dir);
+}
+END_TEST
+
 /* ---- language models on a small word list ---- */
 
 static char words_dir[64], words[128];
@@ -472,6 +503,7 @@ static Suite *task_suite(void)
     tcase_add_loop_test(c, a_resumed_run_ends_where_the_whole_run_does, 0, 2);
     tcase_add_loop_test(c, a_sample_drawn_mid_step_is_the_worst_and_changes_nothing, 0, 2);
     tcase_add_test(c, fashion_mnist_learns_and_is_tested);
+    tcase_add_test(c, the_example_trains_one_more_epoch_a_run);
     tcase_add_test(c, a_language_model_learns_and_resumes_exactly);
     tcase_add_test(c, a_gpts_worst_window_is_drawn_with_its_logits);
     tcase_add_test(c, bad_settings_are_refused_by_name);

@@ -62,7 +62,9 @@ typedef struct mg_task_config {
     uint64_t seed;
     const char *optimizer;        /* tensors: "sgd" (NULL too), "momentum", "adam",
                                      "adamw" (mg_train_optim_named) */
-    double lr, momentum, weight_decay;
+    double lr;                    /* the optimiser's first rate (> 0; mg_trainer sets
+                                     each step's from its schedule) */
+    double momentum, weight_decay;
     double alpha;                 /* moons: weight of the L2 term in the loss */
     double grad_clip;             /* text: largest global grad norm (0: none) */
     const char *option_prefix;    /* messages name a setting as prefix + field:
