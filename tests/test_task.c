@@ -424,7 +424,12 @@ START_TEST(bad_settings_are_refused_by_name)
     refused(&c, "batch 100 is more than the 40 training samples");
     c = moons("tensor", 0);
     c.samples = 0;
-    refused(&c, "samples 0: 1 to");
+    refused(&c, "samples 0 is outside 1..1000000");
+    c = moons("tensor", 1 << 21);
+    refused(&c, "batch 2097152 is outside 0..1048576");
+    c = moons("tensor", 0);
+    c.optimizer = "rmsprop";
+    refused(&c, "unknown optimizer 'rmsprop': sgd, momentum, adam or adamw");
     c = moons("gpu", 0);
     refused(&c, "unknown engine 'gpu': scalar or tensor");
     c = moons("tensor", 0);
@@ -445,6 +450,15 @@ START_TEST(bad_settings_are_refused_by_name)
     c.hidden[0] = 0;
     refused(&c, "hidden layer 1 has 0 units");
     refused(NULL, "no config");
+    c = text(false);
+    c.batch = 0; /* a language model's batches are drawn, never "all" */
+    refused(&c, "batch 0 is outside 1..1048576");
+    c = text(true);
+    c.eval_every = 0;
+    refused(&c, "eval-every 0 is outside 1..100000000");
+    c.eval_every = 5;
+    c.context = 5000;
+    refused(&c, "context 5000 is outside 1..4096");
     mg_task_free(NULL);
 }
 END_TEST

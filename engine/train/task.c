@@ -50,8 +50,28 @@ static const mg_task_kind *kind_for(const mg_task_config *c, mg_task_config *r, 
     return k;
 }
 
+enum { MAX_SAMPLES = 1000000 };
+
+mg_code task_check_range(const mg_task_config *c, const char *name, long long v, long long lo,
+                         long long hi, mg_error *err)
+{
+    if (v >= lo && v <= hi)
+        return MG_OK;
+    return mg_error_set(err, MG_EINVAL, "%s%s %lld is outside %lld..%lld",
+                        c->option_prefix ? c->option_prefix : "", name, v, lo, hi);
+}
+
 static mg_code check_sizes(const mg_task_config *c, mg_error *err)
 {
+    mg_optim_config o;
+    if (c->optimizer && !mg_train_optim_named(c->optimizer, &o))
+        return mg_error_set(err, MG_EINVAL, "unknown optimizer '%s': sgd, momentum, adam or "
+                            "adamw", c->optimizer);
+    mg_code rc = task_check_range(c, "batch", c->batch, 0, TASK_MAX_BATCH, err);
+    if (rc == MG_OK && strcmp(c->dataset, "moons") == 0)
+        rc = task_check_range(c, "samples", (long long)c->samples, 1, MAX_SAMPLES, err);
+    if (rc != MG_OK)
+        return rc;
     if (c->nhidden < 0 || c->nhidden > MG_TASK_MAX_HIDDEN)
         return mg_error_set(err, MG_EINVAL, "%d hidden layers: 0 to %d", c->nhidden,
                             MG_TASK_MAX_HIDDEN);
@@ -59,8 +79,6 @@ static mg_code check_sizes(const mg_task_config *c, mg_error *err)
         if (c->hidden[i] < 1)
             return mg_error_set(err, MG_EINVAL, "hidden layer %d has %d units", i + 1,
                                 c->hidden[i]);
-    if (c->batch < 0)
-        return mg_error_set(err, MG_EINVAL, "a batch of %d rows", c->batch);
     return MG_OK;
 }
 
@@ -70,7 +88,7 @@ mg_task *mg_task_open(const mg_task_config *c, mg_error *err)
         return mg_error_set(err, MG_EINVAL, "mg_task_open: no config"), NULL;
     mg_task_config r = *c;
     const mg_task_kind *kind = kind_for(c, &r, err);
-    if (!kind || check_sizes(c, err) != MG_OK)
+    if (!kind || check_sizes(&r, err) != MG_OK)
         return NULL;
     mg_task *t = calloc(1, sizeof *t);
     if (!t || !(t->g = mg_graph_new())) {

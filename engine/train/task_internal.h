@@ -8,6 +8,8 @@
 #include "mg_idx.h"
 #include "mg_task.h"
 
+enum { TASK_MAX_BATCH = 1 << 20 };
+
 typedef struct mg_task_kind {
     /* Loads the data and builds the model into t (t->config, t->g set); fills
      * t->model, samples, batches, layers, identity and title. On failure the
@@ -29,6 +31,9 @@ extern const mg_task_kind mg_task_scalar_moons, mg_task_tensor_mlp, mg_task_text
 
 /* How messages name settings: the config's option_prefix, or "". */
 const char *task_prefix(const mg_task *t);
+/* MG_OK when lo <= v <= hi; else MG_EINVAL naming the setting and its range. */
+mg_code task_check_range(const mg_task_config *c, const char *name, long long v, long long lo,
+                         long long hi, mg_error *err);
 /* The graph's error (or "no result") as err, after "what: ". */
 mg_code task_graph_fail(const mg_task *t, const char *what, mg_error *err);
 /* The optimiser the config names, at its lr, momentum and weight decay. */

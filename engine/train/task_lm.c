@@ -19,6 +19,7 @@
 #include "task_internal.h"
 
 enum { EVAL_TOKENS = 16384, EVAL_ROWS_MLP = 1024, EVAL_SEQS_GPT = 16 };
+enum { MAX_CONTEXT = 4096, MAX_EVAL_EVERY = 100000000 };
 
 typedef struct lm_impl {
     mg_text text;
@@ -102,14 +103,19 @@ static void make_spec(const mg_task_config *c, lm_impl *m)
 /* Rows and windows fit the streams; the buffers a step and an evaluation use. */
 static mg_code size_batches(mg_task *t, lm_impl *m, mg_error *err)
 {
+    const mg_task_config *c = &t->config;
     const char *pre = task_prefix(t);
-    m->B = t->config.batch;
+    /* rows are drawn: no batch of "all" (0) */
+    mg_code rc = task_check_range(c, "batch", c->batch, 1, TASK_MAX_BATCH, err);
+    if (rc == MG_OK)
+        rc = task_check_range(c, "eval-every", c->eval_every, 1, MAX_EVAL_EVERY, err);
+    if (rc == MG_OK)
+        rc = task_check_range(c, "context", c->context, 1, MAX_CONTEXT, err);
+    if (rc != MG_OK)
+        return rc;
+    m->B = c->batch;
     m->T = m->spec.gpt ? m->spec.context : 1;
     m->width = m->spec.gpt ? m->T : m->spec.context;
-    if (m->B < 1 || t->config.eval_every < 1 || m->width < 1)
-        return mg_error_set(err, MG_EINVAL, "%sbatch %d, %seval-every %d, %scontext %d: each "
-                            "must be 1 or more", pre, m->B, pre, t->config.eval_every, pre,
-                            m->width);
     if (m->spec.gpt && m->text.ntrain < (size_t)m->T + 2)
         return mg_error_set(err, MG_EINVAL, "%scontext %d is longer than the %zu train tokens",
                             pre, m->T, m->text.ntrain);

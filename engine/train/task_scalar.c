@@ -37,8 +37,6 @@ static double score(void *ctx, double x, double y)
 static mg_code load(mg_task *t, scalar_impl *m, mg_error *err)
 {
     const size_t n = t->config.samples;
-    if (n < 1 || n > (size_t)1 << 24)
-        return mg_error_set(err, MG_EINVAL, "%ssamples %zu: 1 to %d", task_prefix(t), n, 1 << 24);
     mg_code rc = task_batches(t, &m->batches, (int)n, &m->full, err);
     if (rc != MG_OK)
         return rc;

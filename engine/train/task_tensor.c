@@ -63,8 +63,6 @@ static tensor_impl *impl(const mg_task *t) { return t->impl; }
 static mg_code moons_load(mg_task *t, tensor_impl *m, mg_error *err)
 {
     const size_t n = t->config.samples;
-    if (n < 1 || n > (size_t)1 << 24)
-        return mg_error_set(err, MG_EINVAL, "%ssamples %zu: 1 to %d", task_prefix(t), n, 1 << 24);
     m->X = malloc(sizeof(double) * 2 * n);
     m->y = malloc(sizeof(double) * n);
     if (!m->X || !m->y)
