@@ -133,11 +133,34 @@ START_TEST(gpt_on_fortunes_resumes_as_if_never_stopped)
 }
 END_TEST
 
+/* The y of the SVG text element reading exactly text (the first one). */
+static double text_y(const char *svg, const char *text)
+{
+    char want[128];
+    snprintf(want, sizeof want, ">%s<", text);
+    const char *at = strstr(svg, want), *y = NULL;
+    ck_assert_msg(at != NULL, "no text %s", text);
+    for (const char *p = svg; (p = strstr(p, " y=\"")) && p < at; p++)
+        y = p;
+    ck_assert_ptr_nonnull(y);
+    return strtod(y + 4, NULL);
+}
+
+/* The SVG's width or height (attr) in points. */
+static double svg_size(const char *svg, const char *attr)
+{
+    char want[32];
+    snprintf(want, sizeof want, " %s=\"", attr);
+    const char *p = strstr(strstr(svg, "<svg"), want);
+    ck_assert_ptr_nonnull(p);
+    return strtod(p + strlen(want), NULL);
+}
+
 /* A GPT run's snapshots: the sample's picture folds blocks 1..N-1 into one
  * group listing each block's norms, draws the last block's attention node by
  * node (its weights named by the sample's characters, blanks as visible
- * glyphs), its boxes name their tensor ops; the inspector page carries the
- * positions its token picker shows. */
+ * glyphs), its boxes name their tensor ops, top to bottom; the inspector
+ * page carries the positions its token picker shows. */
 START_TEST(gpt_snapshots_fold_blocks_and_pick_tokens)
 {
     int rc = mgviz("train --dataset fortunes --model gpt --data-dir fortunes --context 16 "
@@ -153,6 +176,11 @@ START_TEST(gpt_snapshots_fold_blocks_and_pick_tokens)
     ck_assert_msg(!strstr(svg, " tensor,") && !strstr(svg, " tensor<"), "a box says 'tensor'");
     ck_assert_ptr_nonnull(strstr(svg, ">block3.attn.weights<"));
     ck_assert_ptr_null(strstr(svg, ">block1.attn.weights<")); /* inside the group */
+    /* drawn top to bottom, as transformers are: the open block's tables stack
+     * down the page (in one line across they made it some 15,000 pt wide) */
+    ck_assert_double_lt(text_y(svg, "block3.attn.weights"), text_y(svg, "block3.x_attn"));
+    ck_assert_double_lt(text_y(svg, "block3.x_attn"), text_y(svg, "block3.x"));
+    ck_assert_double_lt(svg_size(svg, "width"), svg_size(svg, "height"));
     free(svg);
     char *page = tu_text(dir, "pics/inspector.html");
     const char *pos = strstr(page, "\"positions\":{\"logits\":");

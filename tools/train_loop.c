@@ -161,6 +161,8 @@ static mg_code open_snapshots(runner *r)
         viz.open_member = t->open_scope[0] ? t->open_scope : NULL;
         viz.unfold_scope = t->unfold_scope[0] ? t->unfold_scope : NULL;
     }
+    if (!viz.rankdir && t->rankdir[0])
+        viz.rankdir = t->rankdir;
     bool sample = strcmp(c->graph, "sample") == 0 || strcmp(c->graph, "both") == 0;
     bool batch = strcmp(c->graph, "batch") == 0 || strcmp(c->graph, "both") == 0;
     mg_snapshot_options o = {

@@ -100,9 +100,10 @@ typedef struct mg_task {
     char layer_scope[MG_TASK_MAX_LAYERS][24];
     int nlayers;
     /* how the model is best drawn (a GPT: blocks folded as one "×N" group
-     * but the last, whose attention is open) */
+     * but the last, whose attention is open, top to bottom) */
     size_t fold_budget;           /* 0: the drawing's default */
     char open_scope[48], unfold_scope[48];   /* "": none */
+    char rankdir[4];              /* "": the drawing's default (LR) */
     /* 2-D points and the model's score at a point, for a decision boundary */
     double (*predict)(void *ctx, double x, double y);   /* NULL: none; ctx: this task */
     const double *X, *labels;

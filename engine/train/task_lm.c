@@ -170,7 +170,10 @@ static void name_tokens(lm_impl *m)
 /* Unfolded, a GPT's graph is a line of a hundred tables too long to read:
  * its blocks are drawn as one "block1 … blockN ×N" group with per-block
  * norms, but the last, whose attention is drawn node by node (the weights
- * per head with the characters on the axes), its other parts as boxes. */
+ * per head with the characters on the axes), its other parts as boxes.
+ * Top to bottom, as transformers are drawn: the open block's tables, each
+ * wider than tall, stack down the page beside the residual stream instead
+ * of standing in one line some 15,000 pt long. */
 enum { GPT_FOLD_BUDGET = 40 };
 
 static void gpt_drawing(mg_task *t, const lm_impl *m)
@@ -178,6 +181,7 @@ static void gpt_drawing(mg_task *t, const lm_impl *m)
     t->fold_budget = GPT_FOLD_BUDGET;
     snprintf(t->open_scope, sizeof t->open_scope, "gpt/block%d", m->spec.layers);
     snprintf(t->unfold_scope, sizeof t->unfold_scope, "gpt/block%d/attn", m->spec.layers);
+    snprintf(t->rankdir, sizeof t->rankdir, "TB");
 }
 
 /* Health watches each part: the embedding, each layer or block, the last norm. */
