@@ -491,28 +491,60 @@ START_TEST(test_chained_blocks_fold_and_split_around_an_open_one)
 }
 END_TEST
 
-/* The GPT as mgviz train draws it (its last block open, that block's
- * attention node by node): the other blocks are one group, and the open
- * block's ln1 and ln2 are never one. */
-START_TEST(test_gpt_blocks_group_but_not_their_norms)
+/* A 3-block GPT's loss after backward (tiny sizes, float64). */
+static mg_tensor *tiny_gpt(mg_graph *g, mg_gpt **m)
 {
-    mg_graph *g = mg_graph_new();
     mg_error err;
     mg_gpt_config c = {.vocab = 5, .context = 4, .layers = 3, .heads = 2, .embd = 4};
-    mg_gpt *m = mg_gpt_new(g, MG_F64, &c, 7, &err);
-    ck_assert_msg(m != NULL, "%s", err.message);
+    *m = mg_gpt_new(g, MG_F64, &c, 7, &err);
+    ck_assert_msg(*m != NULL, "%s", err.message);
     const int32_t ids[] = {0, 3, 1, 4}, targets[] = {3, 1, 4, 2};
-    mg_tensor *loss = mg_gpt_loss(m, 1, 4, ids, targets);
+    mg_tensor *loss = mg_gpt_loss(*m, 1, 4, ids, targets);
     ck_assert_ptr_nonnull(loss);
     ck_assert_int_eq(mg_tensor_backward(loss), MG_OK);
-    mg_viz_options o = {.fold_budget = 40, .open_member = "gpt/block3",
-                        .unfold_scope = "gpt/block3/attn"};
+    return loss;
+}
+
+/* How mgviz train draws a GPT: its last block open, its attention node by node. */
+static const mg_viz_options gpt_drawing = {.fold_budget = 40, .open_member = "gpt/block3",
+                                           .unfold_scope = "gpt/block3/attn"};
+
+/* The GPT as mgviz train draws it: the other blocks are one group, and the
+ * open block's ln1 and ln2 are never one. A plain box of tensors (the open
+ * block's mlp/fc: W and b) lists each by name and shape with the L2 norms
+ * of its data and grad, not a min / median / max across a weight matrix's
+ * mean and a bias's. */
+START_TEST(test_gpt_blocks_group_and_boxes_list_tensors)
+{
+    mg_graph *g = mg_graph_new();
+    mg_gpt *m;
+    mg_tensor *loss = tiny_gpt(g, &m);
     mg_viz_fold_plan p;
-    ck_assert_int_eq(mg_viz_fold_plan_make(loss->node, &o, &p, &err), MG_OK);
+    mg_error err;
+    ck_assert_int_eq(mg_viz_fold_plan_make(loss->node, &gpt_drawing, &p, &err), MG_OK);
     ck_assert_uint_eq(group_size(&p, g, "gpt/block1"), 2);
     ck_assert_uint_le(group_size(&p, g, "gpt/block3/ln1"), 1);
     ck_assert_uint_le(group_size(&p, g, "gpt/block3/ln2"), 1);
+    ck_assert_uint_eq(group_size(&p, g, "gpt/block3/mlp/fc"), 1);
     mg_viz_fold_plan_free(&p);
+    char *label = label_of(loss->node, &gpt_drawing, "fold%u", scope_id(g, "gpt/block3/mlp/fc"),
+                           NULL);
+    const mg_linear *fc = &m->blocks[2].fc;
+    const mg_tensor *each[2] = {fc->W, fc->b};
+    for (int i = 0; i < 2; i++) {
+        char want[512], shape[32], data[32], grad[32];
+        mg_tensor_shape_str(each[i], shape, sizeof shape);
+        mg_format_display(mg_tensor_stats_of(each[i], false).l2, MG_VIZ_PRECISION, data,
+                          sizeof data);
+        mg_format_display(mg_tensor_stats_of(each[i], true).l2, MG_VIZ_PRECISION, grad,
+                          sizeof grad);
+        snprintf(want, sizeof want, "<TD ALIGN=\"LEFT\">%s</TD><TD ALIGN=\"LEFT\">%s</TD>"
+                 "<TD ALIGN=\"RIGHT\">%s</TD><TD ALIGN=\"RIGHT\">%s</TD>", i ? "b" : "W",
+                 shape, data, grad);
+        ck_assert_msg(strstr(label, want), "%s lacks %s", label, want);
+    }
+    ck_assert_msg(!strstr(label, "median"), "%s", label);
+    free(label);
     mg_gpt_free(m);
     mg_graph_free(g);
 }
@@ -697,7 +729,7 @@ static Suite *groups_suite(void)
     tcase_add_test(tc, test_samples_fold_into_one_group_and_open);
     tcase_add_test(tc, test_alike_scopes_apart_in_the_flow_stay_apart);
     tcase_add_test(tc, test_chained_blocks_fold_and_split_around_an_open_one);
-    tcase_add_test(tc, test_gpt_blocks_group_but_not_their_norms);
+    tcase_add_test(tc, test_gpt_blocks_group_and_boxes_list_tensors);
     tcase_add_test(tc, test_natural_order);
     tcase_add_test(tc, test_counts_agree_everywhere);
     tcase_add_test(tc, test_nonfinite_member_marks_its_group);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mg_node_stats.h"
 #include "viz_internal.h"
 
 #define GREY "#555555"
@@ -168,11 +169,47 @@ static void output_rows(mg_buf *b, const mg_viz_box *box, const viz_box_values *
 /* Most members a group lists one by one (more get min / median / max). */
 enum { MEMBER_ROWS_MAX = 16 };
 
-static void member_cell(mg_buf *b, double sq, int p)
+static void number_cell(mg_buf *b, double x, int p)
 {
     mg_buf_puts(b, "<TD ALIGN=\"RIGHT\">");
-    mg_buf_html_text(b, viz_num(sqrt(sq), p).s);
+    mg_buf_html_text(b, viz_num(x, p).s);
     mg_buf_puts(b, "</TD>");
+}
+
+static void member_cell(mg_buf *b, double sq, int p)
+{
+    number_cell(b, sqrt(sq), p);
+}
+
+/* Most tensor outputs a plain box lists one by one. */
+enum { TENSOR_ROWS_MAX = 6 };
+
+/* A plain box's tensor outputs, one row each: name, shape and the L2 norms
+ * of data and grad (the min / median / max of their means, across a weight
+ * matrix and a bias, would say nothing). */
+static void tensor_output_rows(mg_buf *b, const mg_graph *g, const viz_box_values *bv, int p)
+{
+    mg_buf_puts(b, "<TR><TD ALIGN=\"LEFT\"><I>L2 norm</I></TD><TD></TD>"
+                   "<TD ALIGN=\"RIGHT\"><I>data</I></TD><TD ALIGN=\"RIGHT\"><I>grad</I></TD></TR>");
+    for (size_t i = 0; i < bv->noutputs; i++) {
+        const mg_value *v = mg_graph_node(g, bv->ids[i]);
+        const mg_tensor *t = mg_tensor_of(v);
+        const char *label = mg_value_label(v), *dot = strrchr(label, '.');
+        char name[64], shape[64];
+        if (*label)
+            snprintf(name, sizeof name, "%s", dot ? dot + 1 : label);
+        else
+            snprintf(name, sizeof name, "#%u", v->id);
+        shape[0] = '\0';
+        if (t)
+            mg_tensor_shape_str(t, shape, sizeof shape);
+        mg_buf_puts(b, "<TR>");
+        cell(b, name);
+        cell(b, shape);
+        number_cell(b, t ? mg_tensor_stats_of(t, false).l2 : fabs(v->data), p);
+        number_cell(b, t ? mg_tensor_stats_of(t, true).l2 : fabs(v->grad), p);
+        mg_buf_puts(b, "</TR>");
+    }
 }
 
 /* A group of tensor layers or blocks, member by member: the L2 norms of
@@ -230,6 +267,8 @@ void viz_box_html(mg_buf *b, const mg_graph *g, const mg_viz_box *box,
     if (!o->no_box_values) {
         if (box->nmembers > 1 && box->nmembers <= MEMBER_ROWS_MAX && bv->tensor_outputs)
             member_rows(b, g, box, bv, o->precision);
+        else if (box->nmembers <= 1 && bv->noutputs <= TENSOR_ROWS_MAX && bv->tensor_outputs)
+            tensor_output_rows(b, g, bv, o->precision);
         else
             output_rows(b, box, bv, o->precision);
         norm_rows(b, box, bv, o->precision);

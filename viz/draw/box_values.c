@@ -80,6 +80,7 @@ static void add_node(viz_box_values *bv, viz_member_values *mv, const mg_value *
         return;
     const mg_tensor *t = mg_tensor_of(v);
     if (output) {
+        bv->ids[bv->noutputs] = v->id;
         bv->data[bv->noutputs] = mg_node_number(v, false);
         bv->grad[bv->noutputs++] = mg_node_number(v, true);
         bv->tensor_outputs |= t && t->numel > 1;
@@ -118,6 +119,7 @@ void viz_box_values_free(viz_box_values *bv)
 {
     if (bv) { /* one block holds every box's numbers, one every member's */
         free(bv[0].data);
+        free(bv[0].ids);
         free(bv[0].member);
     }
     free(bv);
@@ -138,9 +140,12 @@ mg_code viz_box_values_make(const mg_value *root, const mg_viz_fold_plan *plan,
             nout++;
         }
     double *block = rc == MG_OK ? malloc((2 * nout + 1) * sizeof *block) : NULL;
-    if (rc == MG_OK && !block)
+    uint32_t *ids = rc == MG_OK ? malloc((nout + 1) * sizeof *ids) : NULL;
+    if (rc == MG_OK && (!block || !ids))
         rc = mg_error_set(err, MG_ENOMEM, "out of memory for box values");
     if (rc != MG_OK) {
+        free(block);
+        free(ids);
         free(bv);
         free(is_out);
         return rc;
@@ -151,6 +156,7 @@ mg_code viz_box_values_make(const mg_value *root, const mg_viz_fold_plan *plan,
     viz_member_values *members = calloc(nmembers + 1, sizeof *members);
     if (!members) {
         free(block);
+        free(ids);
         free(bv);
         free(is_out);
         return mg_error_set(err, MG_ENOMEM, "out of memory for box values");
@@ -158,6 +164,7 @@ mg_code viz_box_values_make(const mg_value *root, const mg_viz_fold_plan *plan,
     for (size_t b = 0, at = 0, m = 0; b <= nb; b++) { /* bv[nb] keeps the blocks when nb == 0 */
         bv[b].data = block + at;
         bv[b].grad = block + nout + at;
+        bv[b].ids = ids + at;
         bv[b].member = members + m;
         at += bv[b].noutputs;
         m += b < nb && plan->boxes[b].nmembers > 1 ? plan->boxes[b].nmembers : 0;

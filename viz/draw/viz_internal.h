@@ -214,6 +214,7 @@ typedef struct viz_member_values {
 typedef struct viz_box_values {
     size_t noutputs;
     double *data, *grad;  /* per output: its data and grad (mg_node_number()) */
+    uint32_t *ids;        /* per output: its node id */
     double param_sq;      /* sum of squared parameter data (finite elements) */
     double param_grad_sq; /* ... of squared parameter grads */
     double grad_sq;       /* ... of squared grads of every node in the box */
