@@ -9,7 +9,7 @@
 #include "test_util.h"
 #include "mg_data.h"
 #include "mg_loss.h"
-#include "mg_snapshot.h"
+#include "mg_snapshot_task.h"
 #include "test_plot_util.h"
 
 enum { N = 8 };
@@ -483,6 +483,58 @@ START_TEST(the_sample_shown_is_named_and_marked)
 }
 END_TEST
 
+/* A library task's steps through mg_snapshot_task_step: the saved steps
+ * draw the batch, ring the batch's worst sample and draw its own graph; the
+ * others only add to the curve; a sample outside the task is refused. */
+START_TEST(a_task_step_draws_its_worst_sample)
+{
+    char dir[64];
+    tu_tmpdir(dir, sizeof dir, "test_snapshot");
+    mg_error err = { 0 };
+    mg_task_config c = { .dataset = "moons", .engine = "scalar", .samples = 40, .noise = 0.1,
+                         .hidden = { 8 }, .nhidden = 1, .batch = 10, .seed = 3,
+                         .optimizer = "sgd", .lr = 0.1 };
+    mg_task *t = mg_task_open(&c, &err);
+    ck_assert_msg(t != NULL, "%s", err.message);
+    mg_snapshot_options o = { .every = 2, .steps = 3, .predict = t->predict, .predict_ctx = t,
+                              .X = t->X, .label = t->labels, .n = t->npoints };
+    mg_snapshot *s = mg_snapshot_open(dir, &o, &err);
+    ck_assert_ptr_nonnull(s);
+    mg_snapshot_task_options drawn = { .graphs = MG_SNAPSHOT_GRAPH_BATCH | MG_SNAPSHOT_GRAPH_SAMPLE,
+                                       .sample = -1 };
+    if (t->ops.start_epoch)
+        t->ops.start_epoch(t, 0);
+    for (int k = 0; k < 3; k++) {
+        mg_train_batch b;
+        ck_assert_int_eq(t->ops.step(t, &b, &err), MG_OK);
+        ck_assert_msg(mg_snapshot_task_step(s, t, k, &b, &drawn, &err) == MG_OK, "%s",
+                      err.message);
+        t->ops.update(t, 0.1);
+    }
+    mg_train_batch b;
+    ck_assert_int_eq(t->ops.step(t, &b, &err), MG_OK);
+    drawn.sample = t->samples;
+    ck_assert_int_eq(mg_snapshot_task_step(s, t, 2, &b, &drawn, &err), MG_EINVAL);
+    tu_assert_has(err.message, "sample 40 is outside");
+    ck_assert_int_eq(mg_snapshot_close(s, &err), MG_OK);
+    char *step = tu_text(dir, "snapshots/step-000000.json");
+    const char *marked = strstr(step, "\"marked\":");
+    ck_assert_msg(marked != NULL, "%s", step);
+    long ringed = -1, drawn_index = -2;
+    ck_assert_int_eq(sscanf(marked, "\"marked\":%ld,\"sample\":{\"index\":%ld", &ringed,
+                            &drawn_index), 2);
+    ck_assert_int_eq(ringed, drawn_index);
+    tu_assert_has(step, "\"worst\":true");
+    tu_assert_has(step, "\"graph\":\"snapshots/step-000000-graph.svg\"");
+    tu_assert_has(step, "\"sample\":\"snapshots/step-000000-sample.svg\"");
+    free(step);
+    ck_assert(!tu_exists(dir, "snapshots/step-000001.json"));
+    ck_assert(tu_exists(dir, "snapshots/step-000002-sample.svg"));
+    mg_task_free(t);
+    tu_rmrf(dir);
+}
+END_TEST
+
 START_TEST(index_leaves_out_what_a_run_has_not)
 {
     char dir[64];
@@ -511,6 +563,7 @@ static Suite *snapshot_suite(void)
     tcase_add_test(c, sequence_batch_gives_the_page_its_positions);
     tcase_add_test(c, the_sample_shown_is_named_and_marked);
     tcase_add_test(c, index_leaves_out_what_a_run_has_not);
+    tcase_add_test(c, a_task_step_draws_its_worst_sample);
     suite_add_tcase(s, c);
     TCase *e = tcase_create("errors");
     tcase_add_test(e, bad_directories_are_errors);

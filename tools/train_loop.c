@@ -2,7 +2,7 @@
  * data, the model, its batches) and loop (mg_trainer.h: steps and epochs,
  * the schedule, health, step records, the test set, checkpoints and
  * resume): the run directory opened from the command line, snapshots
- * (mg_snapshot.h) and the terminal on the loop's hooks, Ctrl-C, and
+ * (mg_snapshot_task.h) and the terminal on the loop's hooks, Ctrl-C, and
  * watching live (--serve). */
 #include <math.h>
 #include <signal.h>
@@ -16,7 +16,7 @@
 #include "mg_kernels.h"
 #include "mg_run.h"
 #include "mg_schedule.h"
-#include "mg_snapshot.h"
+#include "mg_snapshot_task.h"
 #include "serve_cli.h"
 #include "train_print.h"
 #include "train_config.h"
@@ -42,6 +42,7 @@ typedef struct runner {
     mg_task *task;
     mg_run *run;
     mg_snapshot *snap;
+    mg_snapshot_task_options drawn; /* --graph and --sample */
     mg_health *health;
     mg_trainer loop;             /* schedule, progress, the checkpoint's steps */
     int64_t total;               /* steps of the whole run, from 0 */
@@ -116,6 +117,12 @@ static int plan(runner *r)
     if (strcmp(c->sample, "worst") != 0 && strtoull(c->sample, NULL, 10) >= (uint64_t)t->samples)
         return cli_fail(CMD, CLI_USAGE, "bad value '%s' for --sample: expected worst or a "
                         "sample from 0 to %ld", c->sample, t->samples - 1);
+    bool both = strcmp(c->graph, "both") == 0;
+    r->drawn = (mg_snapshot_task_options){
+        .graphs = (both || strcmp(c->graph, "batch") == 0 ? MG_SNAPSHOT_GRAPH_BATCH : 0u) |
+                  (both || strcmp(c->graph, "sample") == 0 ? MG_SNAPSHOT_GRAPH_SAMPLE : 0u),
+        .sample = strcmp(c->sample, "worst") == 0 ? -1 : (long)strtoull(c->sample, NULL, 10),
+    };
     return -1;
 }
 
@@ -163,8 +170,8 @@ static mg_code open_snapshots(runner *r)
     }
     if (!viz.rankdir && t->rankdir[0])
         viz.rankdir = t->rankdir;
-    bool sample = strcmp(c->graph, "sample") == 0 || strcmp(c->graph, "both") == 0;
-    bool batch = strcmp(c->graph, "batch") == 0 || strcmp(c->graph, "both") == 0;
+    bool sample = r->drawn.graphs & MG_SNAPSHOT_GRAPH_SAMPLE;
+    bool batch = r->drawn.graphs & MG_SNAPSHOT_GRAPH_BATCH;
     mg_snapshot_options o = {
         .every = c->snapshot_every ? (int)c->snapshot_every : -1, .steps = (int)r->total,
         .title = c->viz.title ? c->viz.title : t->title, .graph_format = c->format,
@@ -183,50 +190,12 @@ static mg_code open_snapshots(runner *r)
 
 /* ---- the loop's hooks ---- */
 
-/* The pictures of a saved step: the batch's graph, the boundary with the
- * sample ringed, and that sample's own graph. */
-static mg_code snapshot(runner *r, int64_t k, const mg_train_batch *st)
-{
-    const train_config *c = r->c;
-    mg_task *t = r->task;
-    const bool both = strcmp(c->graph, "both") == 0;
-    const bool batch = both || strcmp(c->graph, "batch") == 0;
-    const bool one = both || strcmp(c->graph, "sample") == 0;
-    mg_task_sample s = { .loss = NAN };
-    mg_code rc = MG_OK;
-    if (strcmp(c->sample, "worst") == 0)
-        rc = mg_task_worst(t, &s, &r->err);
-    else
-        s.index = (long)strtoull(c->sample, NULL, 10);
-    if (rc == MG_OK && t->predict)
-        rc = mg_snapshot_mark(r->snap, (int)k, (size_t)s.index, &r->err);
-    if (rc == MG_OK && batch && st->logits)
-        rc = mg_snapshot_positions(r->snap, (int)k, st->logits, &r->err);
-    if (rc == MG_OK)
-        rc = mg_snapshot_step(r->snap, (int)k, batch ? st->root : NULL, st->loss, st->accuracy,
-                              &r->err);
-    if (rc != MG_OK || !one)
-        return rc;
-    mg_value *root;
-    rc = mg_task_sample_graph(t, &s, &root, &r->err);
-    if (rc == MG_OK) {
-        mg_snapshot_sample_info info = { .index = s.index, .loss = s.loss, .worst = s.worst,
-                                         .zero_grads = s.zero_grads, .label = s.label,
-                                         .logits = s.logits };
-        rc = mg_snapshot_sample(r->snap, (int)k, root, &info, &r->err);
-    }
-    mg_task_restore(t);
-    return rc;
-}
-
 /* Before the update: the step's pictures, or its loss on the curve. */
 static mg_code before_update(void *ctx, mg_trainer_step *s, mg_error *err)
 {
     runner *r = ctx;
-    mg_code rc = mg_snapshot_due(r->snap, (int)s->step)
-                     ? snapshot(r, s->step, s->batch)
-                     : mg_snapshot_step(r->snap, (int)s->step, NULL, s->batch->loss,
-                                        s->batch->accuracy, &r->err);
+    mg_code rc = mg_snapshot_task_step(r->snap, r->task, (int)s->step, s->batch, &r->drawn,
+                                       &r->err);
     if (rc != MG_OK)
         return mg_error_set(err, rc, "%s", r->err.message);
     s->snapshot = mg_snapshot_step_file(r->snap, (int)s->step);

@@ -47,5 +47,6 @@
 #include "mg_viz.h"
 #include "mg_html.h"
 #include "mg_snapshot.h"
+#include "mg_snapshot_task.h"
 
 #endif
