@@ -7,6 +7,9 @@
 #define TEST_ALLOC_COUNT_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "mg_trainer.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #elif defined(__has_feature)
@@ -26,6 +29,23 @@ static long allocations;
 void *malloc(size_t n) { allocations++; return __libc_malloc(n); }
 void *calloc(size_t a, size_t b) { allocations++; return __libc_calloc(a, b); }
 void *realloc(void *p, size_t n) { allocations++; return __libc_realloc(p, n); }
+
+/* The count at the end of step `from` and of step `to`, taken by
+ * tu_count_steps as mg_trainer's after_step hook (hook_ctx: this):
+ * at_to - at_from is what steps from + 1 .. to allocated. */
+typedef struct tu_step_count {
+    int64_t from, to;
+    long at_from, at_to;
+} tu_step_count;
+
+static void tu_count_steps(void *ctx, const mg_trainer_step *s)
+{
+    tu_step_count *c = ctx;
+    if (s->step == c->from)
+        c->at_from = allocations;
+    if (s->step == c->to)
+        c->at_to = allocations;
+}
 #endif
 
 #endif

@@ -466,29 +466,16 @@ END_TEST
 /* ---- no allocation once warm ---- */
 
 #ifdef COUNT_MALLOC
-typedef struct counted {
-    long at2, at7;
-} counted;
-
-static void count_step(void *ctx, const mg_trainer_step *s)
-{
-    counted *c = ctx;
-    if (s->step == 2)
-        c->at2 = allocations;
-    if (s->step == 7)
-        c->at7 = allocations;
-}
-
 /* Steps 3..7 of t (across an epoch's end when batches are short). */
 static long warm_allocations(mg_task *t)
 {
-    counted c = { 0 };
+    tu_step_count c = { .from = 2, .to = 7 };
     mg_trainer l = { .task = &t->ops, .ctx = t, .model = &t->model, .steps = 8,
-                     .batches = t->batches, .hook_ctx = &c, .after_step = count_step,
+                     .batches = t->batches, .hook_ctx = &c, .after_step = tu_count_steps,
                      .schedule = { .kind = MG_LR_CONSTANT, .lr = 0.01, .steps = 8 } };
     ck_assert_int_eq(mg_trainer_run(&l, NULL), MG_OK);
-    ck_assert(c.at2 > 0);
-    return c.at7 - c.at2;
+    ck_assert(c.at_from > 0);
+    return c.at_to - c.at_from;
 }
 #endif
 

@@ -1006,21 +1006,6 @@ END_TEST
 
 /* The library's loop adds no allocation to a warm step: steps 2..7 of a
  * run with a health monitor and step records, counted from its hooks. */
-#ifdef COUNT_MALLOC
-typedef struct counted {
-    long at2, at7;
-} counted;
-
-static void count_step(void *ctx, const mg_trainer_step *s)
-{
-    counted *c = ctx;
-    if (s->step == 1)
-        c->at2 = allocations;
-    if (s->step == 7)
-        c->at7 = allocations;
-}
-#endif
-
 START_TEST(warm_loop_steps_allocate_nothing)
 {
 #ifdef COUNT_MALLOC
@@ -1033,13 +1018,13 @@ START_TEST(warm_loop_steps_allocate_nothing)
     t.batches = 8; /* no epoch's end (evaluation, its event) among the steps counted */
     t.health = mg_health_new(f.g, &layer, 1, NULL);
     t.run = mg_run_open(dir, NULL, 0, NULL);
-    counted c = { 0 };
+    tu_step_count c = { .from = 1, .to = 7 };
     t.hook_ctx = &c;
-    t.after_step = count_step;
+    t.after_step = tu_count_steps;
     ck_assert_int_eq(mg_trainer_run(&t, NULL), MG_OK);
     ck_assert_int_eq(t.done, 8);
-    ck_assert(c.at2 > 0);
-    ck_assert_int_eq(c.at7 - c.at2, 0);
+    ck_assert(c.at_from > 0);
+    ck_assert_int_eq(c.at_to - c.at_from, 0);
     mg_run_close(t.run, MG_RUN_OK, NULL, NULL);
     mg_health_free(t.health);
     fit_free(&f);
