@@ -379,30 +379,32 @@ static void FN(reduce_fwd)(mg_top op, tensor_axis ax, const void *a, void *out, 
     *(T *)out = (T)(op == MG_T_MEAN ? r / ax.n : r);
 }
 
+/* A sum or mean along a strided axis, backward. Items are the operand's
+ * rows (p, j) of `inner` elements, each adding the gradient of outputs
+ * p·inner .. p·inner + inner - 1 to its own row: threads split the rows, so
+ * each writes whole contiguous rows (split by outputs, each wrote a strided
+ * slice of every row, and two threads were slower than one). */
+static void FN(reduce_bwd_rows_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    const tensor_axis ax = x->ax;
+    const T div = x->op == MG_T_MEAN ? (T)ax.n : (T)1;
+    for (int r = lo; r < hi; r++) {
+        const T *d = (const T *)x->g + (size_t)(r / ax.n) * ax.inner;
+        T *row = (T *)x->out + (size_t)r * ax.inner;
+        for (int c = 0; c < ax.inner; c++)
+            row[c] += d[c] / div;
+    }
+}
+
 /* Items are outputs: each sends its gradient to its own row. Max without
- * argmax (over everything) shares the gradient between ties. A sum or mean
- * along a strided axis goes a tile of neighbouring outputs at a time, a row of
- * the operand's gradient at a time (as reduce_tile reads). */
+ * argmax (over everything) shares the gradient between ties. */
 static void FN(reduce_bwd_range)(void *ctx, int lo, int hi)
 {
     const loop_args *x = ctx;
     const tensor_axis ax = x->ax;
     const T *a = x->a, *o = x->o, *g = x->g;
     T *ga = x->out;
-    if (x->op != MG_T_MAX && ax.inner > 1) {
-        for (int r0 = lo; r0 < hi;) {
-            const int p = r0 / ax.inner, q0 = r0 % ax.inner;
-            const int count = ax.inner - q0 < hi - r0 ? ax.inner - q0 : hi - r0;
-            T *row = ga + (size_t)p * ax.n * ax.inner + q0;
-            const T *d = g + r0;
-            const T div = x->op == MG_T_MEAN ? (T)ax.n : (T)1;
-            for (int j = 0; j < ax.n; j++)
-                for (int c = 0; c < count; c++)
-                    row[(size_t)j * ax.inner + c] += d[c] / div;
-            r0 += count;
-        }
-        return;
-    }
     for (int r = lo; r < hi; r++) {
         const int p = r / ax.inner, q = r % ax.inner;
         const size_t base = (size_t)p * ax.n * ax.inner + q;
@@ -449,7 +451,10 @@ static void FN(reduce_bwd)(mg_top op, tensor_axis ax, const void *a, const void 
         mg_kernel_for(ax.n, 1.0, FN(spread_range), &x);
         return;
     }
-    mg_kernel_for(outputs, (double)ax.n, FN(reduce_bwd_range), &x);
+    if (op != MG_T_MAX && ax.inner > 1)
+        mg_kernel_for(ax.outer * ax.n, (double)ax.inner, FN(reduce_bwd_rows_range), &x);
+    else
+        mg_kernel_for(outputs, (double)ax.n, FN(reduce_bwd_range), &x);
 }
 
 /* ---- copies between layouts ---- */
