@@ -2,6 +2,7 @@
  * once per instruction set (kernels_isa.h). */
 #include <math.h>
 
+#include "kernels_internal.h"
 #include "kernels_isa.h"
 
 #define REAL float

@@ -84,32 +84,6 @@
         }                                                           \
     } while (0)
 
-/* SUM = Σ EXPR over J in [0, N), in double: LANES partial sums, lane l taking
- * J ≡ l (mod LANES), then added lane by lane. A single running sum is a chain
- * of dependent adds (4 cycles each, ~1,000 per 128-wide row of layer norm);
- * the lanes are independent chains the vectoriser keeps in registers. The
- * order depends on N alone, so results do not depend on the thread count. */
-#define LANES 16
-#define LANE_SUM(SUM, N, J, EXPR)                                   \
-    do {                                                            \
-        double lane_[LANES] = {0};                                  \
-        const int n_ = (N);                                         \
-        int j0_ = 0;                                                \
-        for (; j0_ + LANES <= n_; j0_ += LANES)                     \
-            for (int l_ = 0; l_ < LANES; l_++) {                    \
-                const int J = j0_ + l_;                             \
-                lane_[l_] += (double)(EXPR);                        \
-            }                                                       \
-        for (int l_ = 0; j0_ + l_ < n_; l_++) {                     \
-            const int J = j0_ + l_;                                 \
-            lane_[l_] += (double)(EXPR);                            \
-        }                                                           \
-        double s_ = 0.0;                                            \
-        for (int l_ = 0; l_ < LANES; l_++)                          \
-            s_ += lane_[l_];                                        \
-        (SUM) = s_;                                                 \
-    } while (0)
-
 static void FN(binary_fwd_range)(void *ctx, int lo, int hi)
 {
     const loop_args *x = ctx;
@@ -331,7 +305,7 @@ static void FN(reduce_fwd_range)(void *ctx, int lo, int hi)
                 x->argmax[r] = at;
         } else { /* a contiguous row (inner is 1 here), in double lanes */
             double s;
-            LANE_SUM(s, ax.n, j, row[j]);
+            MG_LANE_SUM(s, ax.n, j, row[j]);
             o[r] = (T)(x->op == MG_T_MEAN ? s / ax.n : s);
         }
     }
@@ -350,7 +324,7 @@ static void FN(reduce_all_range)(void *ctx, int lo, int hi)
             continue;
         }
         double s;
-        LANE_SUM(s, to - from, i, a[from + i]);
+        MG_LANE_SUM(s, to - from, i, a[from + i]);
         x->partial[k] = s;
     }
 }
@@ -563,7 +537,7 @@ static void FN(softmax_fwd_range)(void *ctx, int lo, int hi)
         if (x->op == MG_T_SOFTMAX) {
             for (int j = 0; j < ax.n; j++)
                 o[base + j * st] = EXP_SMOOTH(a[base + j * st] - m);
-            LANE_SUM(s, ax.n, j, o[base + j * st]);
+            MG_LANE_SUM(s, ax.n, j, o[base + j * st]);
             const T inv = (T)(1.0 / s);
             for (int j = 0; j < ax.n; j++)
                 o[base + j * st] *= inv;
@@ -590,7 +564,7 @@ static void FN(softmax_bwd_range)(void *ctx, int lo, int hi)
         const size_t base = row_base(ax, r);
         double s = 0.0;
         if (x->op == MG_T_SOFTMAX) {
-            LANE_SUM(s, ax.n, j, g[base + j * st] * o[base + j * st]);
+            MG_LANE_SUM(s, ax.n, j, g[base + j * st] * o[base + j * st]);
             const T ts = (T)s;
             for (int j = 0; j < ax.n; j++) {
                 const size_t i = base + j * st;
@@ -598,7 +572,7 @@ static void FN(softmax_bwd_range)(void *ctx, int lo, int hi)
             }
             continue;
         }
-        LANE_SUM(s, ax.n, j, g[base + j * st]);
+        MG_LANE_SUM(s, ax.n, j, g[base + j * st]);
         const T ts = (T)s;
         for (int j = 0; j < ax.n; j++) {
             const size_t i = base + j * st;
@@ -653,7 +627,7 @@ static void FN(causal_fwd_range)(void *ctx, int lo, int hi)
         for (int j = 0; j < live; j++)
             o[j] = EXP_SMOOTH(sc * a[j] - m);
         double s;
-        LANE_SUM(s, live, j, o[j]);
+        MG_LANE_SUM(s, live, j, o[j]);
         const T inv = (T)(1.0 / s);
         for (int j = 0; j < live; j++)
             o[j] *= inv;
@@ -670,7 +644,7 @@ static void FN(causal_bwd_range)(void *ctx, int lo, int hi)
         T *ga = (T *)x->out + (size_t)r * x->cols;
         const int live = causal_count(x, r);
         double s;
-        LANE_SUM(s, live, j, g[j] * o[j]);
+        MG_LANE_SUM(s, live, j, g[j] * o[j]);
         const T ts = (T)s;
         if (x->acc) {
             for (int j = 0; j < live; j++)
@@ -709,9 +683,9 @@ static void FN(layer_norm_fwd_range)(void *ctx, int lo, int hi)
         const T *a = (const T *)x->a + (size_t)r * x->cols;
         T *o = (T *)x->out + (size_t)r * x->cols;
         double mean, var;
-        LANE_SUM(mean, x->cols, j, a[j]);
+        MG_LANE_SUM(mean, x->cols, j, a[j]);
         mean /= x->cols;
-        LANE_SUM(var, x->cols, j, ((double)a[j] - mean) * ((double)a[j] - mean));
+        MG_LANE_SUM(var, x->cols, j, ((double)a[j] - mean) * ((double)a[j] - mean));
         const double rstd = 1.0 / sqrt(var / x->cols + x->eps);
         x->stats[2 * r] = mean;
         x->stats[2 * r + 1] = rstd;
@@ -744,11 +718,11 @@ static void FN(layer_norm_bwd_x_range)(void *ctx, int lo, int hi)
         const T mean = (T)x->stats[2 * r], rstd = (T)x->stats[2 * r + 1];
         double sum_d, sum_dx;
         if (gamma) {
-            LANE_SUM(sum_d, x->cols, j, g[j] * gamma[j]);
-            LANE_SUM(sum_dx, x->cols, j, g[j] * gamma[j] * (a[j] - mean) * rstd);
+            MG_LANE_SUM(sum_d, x->cols, j, g[j] * gamma[j]);
+            MG_LANE_SUM(sum_dx, x->cols, j, g[j] * gamma[j] * (a[j] - mean) * rstd);
         } else {
-            LANE_SUM(sum_d, x->cols, j, g[j]);
-            LANE_SUM(sum_dx, x->cols, j, g[j] * (a[j] - mean) * rstd);
+            MG_LANE_SUM(sum_d, x->cols, j, g[j]);
+            MG_LANE_SUM(sum_dx, x->cols, j, g[j] * (a[j] - mean) * rstd);
         }
         const T md = (T)(sum_d / x->cols), mdx = (T)(sum_dx / x->cols);
         const int acc = x->acc;
@@ -1081,6 +1055,4 @@ const tensor_loops FN(tensor_loops) = {
 #undef ELEMENTS
 #undef GELU_BETA
 #undef GELU_KAPPA
-#undef LANE_SUM
 #undef REDUCE_TILE
-#undef LANES
