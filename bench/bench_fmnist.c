@@ -252,7 +252,7 @@ int main(int argc, char **argv)
     torch_figures tx, ti;
     if (run_torch("OPENBLAS_CORETYPE=SkylakeX", data_dir, epochs, &tx)
         || run_torch("", data_dir, epochs, &ti)) {
-        fprintf(stderr, "bench_fmnist: the PyTorch script failed (python3-torch installed?)\n");
+        fprintf(stderr, "bench_fmnist: the PyTorch script failed (see above; `tools/install-deps.sh --bench` installs PyTorch and OpenBLAS)\n");
         return 1;
     }
     printf("PyTorch 1.13, 1 thread, same run\n");

@@ -3,6 +3,7 @@
 vectorised moons step (2-16-16-1, 100 points, max-margin loss + L2).
 Run with Debian's /usr/bin/python3 (python3-torch). Prints 'key value' lines."""
 import gzip
+import os
 import resource
 import sys
 import time
@@ -11,7 +12,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from torch_blas import require_openblas
+
 torch.set_num_threads(1)
+require_openblas(os.path.basename(__file__))
 DATA = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/datasets/fashion-mnist"
 EPOCHS = int(sys.argv[2]) if len(sys.argv) > 2 else 1
 

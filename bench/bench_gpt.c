@@ -263,7 +263,7 @@ int main(int argc, char **argv)
         return 0;
     torch_figures tx, ti;
     if (run_torch("OPENBLAS_CORETYPE=SkylakeX", &s, &tx) || run_torch("", &s, &ti)) {
-        fprintf(stderr, "bench_gpt: the PyTorch script failed (python3-torch installed?)\n");
+        fprintf(stderr, "bench_gpt: the PyTorch script failed (see above; `tools/install-deps.sh --bench` installs PyTorch and OpenBLAS)\n");
         return 1;
     }
     const torch_figures *fast = tx.median_s <= ti.median_s ? &tx : &ti;

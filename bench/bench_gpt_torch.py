@@ -11,12 +11,15 @@ OpenBLAS kernels set by the caller. Prints 'key value' lines.
 """
 import argparse
 import math
+import os
 import resource
 import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from torch_blas import require_openblas
 
 
 class Block(nn.Module):
@@ -70,6 +73,7 @@ def main():
     ap.add_argument("--dtype", choices=("f32", "f64"), default="f32")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    require_openblas(os.path.basename(__file__))
     torch.manual_seed(1)
     dtype = torch.float32 if a.dtype == "f32" else torch.float64
     model = GPT(a.vocab, a.ctx, a.embd, a.heads, a.layers).to(dtype)
