@@ -22,14 +22,18 @@
  * numbers, which cost ~100x per operation: flush them to 0. */
 #define FLUSH(x) (fabs(x) < T_MIN ? (T)0 : (x))
 
-/* A backward loop's store: DST += VAL, or DST = VAL for a first contribution
- * (acc is loop-invariant: -O3 unswitches it out of the loop). */
-#define PUT(DST, VAL)          \
-    do {                       \
-        if (acc)               \
-            (DST) += (VAL);    \
-        else                   \
-            (DST) = (VAL);     \
+/* A backward loop's stores, for i in [lo, hi): DST += VAL, or DST = VAL for a
+ * first contribution. acc is tested once, outside the loop: inside it, GCC's
+ * vectoriser did not unswitch it but kept both stores under masks, computing
+ * VAL twice per element (GELU's backward took twice as long). */
+#define PUT_EACH(i, lo, hi, DST, VAL)              \
+    do {                                           \
+        if (acc)                                   \
+            for (int i = (lo); i < (hi); i++)      \
+                (DST) += (VAL);                    \
+        else                                       \
+            for (int i = (lo); i < (hi); i++)      \
+                (DST) = (VAL);                     \
     } while (0)
 
 /* Visits the output elements of a broadcast inside a box of its 4 dims: io
@@ -84,6 +88,15 @@
         }                                                           \
     } while (0)
 
+/* ELEMENTS storing DST += VAL, or DST = VAL (PUT_EACH). */
+#define PUT_ELEMENTS(x, lo, hi, DST, VAL)                  \
+    do {                                                   \
+        if (acc)                                           \
+            ELEMENTS(x, lo, hi, (DST) += (VAL));           \
+        else                                               \
+            ELEMENTS(x, lo, hi, (DST) = (VAL));            \
+    } while (0)
+
 static void FN(binary_fwd_range)(void *ctx, int lo, int hi)
 {
     const loop_args *x = ctx;
@@ -115,16 +128,16 @@ static void FN(binary_bwd_range)(void *ctx, int lo, int hi)
     const int acc = x->acc;
     if (x->which == 0) {
         switch (x->op) {
-        case MG_T_ADD: case MG_T_SUB: ELEMENTS(x, lo, hi, PUT(gp[ia], g[io])); break;
-        case MG_T_MUL: ELEMENTS(x, lo, hi, PUT(gp[ia], g[io] * b[ib])); break;
-        default: ELEMENTS(x, lo, hi, PUT(gp[ia], g[io] / b[ib])); break;
+        case MG_T_ADD: case MG_T_SUB: PUT_ELEMENTS(x, lo, hi, gp[ia], g[io]); break;
+        case MG_T_MUL: PUT_ELEMENTS(x, lo, hi, gp[ia], g[io] * b[ib]); break;
+        default: PUT_ELEMENTS(x, lo, hi, gp[ia], g[io] / b[ib]); break;
         }
     } else {
         switch (x->op) {
-        case MG_T_ADD: ELEMENTS(x, lo, hi, PUT(gp[ib], g[io])); break;
-        case MG_T_SUB: ELEMENTS(x, lo, hi, PUT(gp[ib], -g[io])); break;
-        case MG_T_MUL: ELEMENTS(x, lo, hi, PUT(gp[ib], g[io] * a[ia])); break;
-        default: ELEMENTS(x, lo, hi, PUT(gp[ib], -(g[io] * a[ia] / (b[ib] * b[ib])))); break;
+        case MG_T_ADD: PUT_ELEMENTS(x, lo, hi, gp[ib], g[io]); break;
+        case MG_T_SUB: PUT_ELEMENTS(x, lo, hi, gp[ib], -g[io]); break;
+        case MG_T_MUL: PUT_ELEMENTS(x, lo, hi, gp[ib], g[io] * a[ia]); break;
+        default: PUT_ELEMENTS(x, lo, hi, gp[ib], -(g[io] * a[ia] / (b[ib] * b[ib]))); break;
         }
     }
 }
@@ -213,25 +226,23 @@ static void FN(unary_bwd_range)(void *ctx, int lo, int hi)
     const T tk = (T)x->k;
     const int acc = x->acc;
     switch (x->op) {
-    case MG_T_NEG: for (int i = lo; i < hi; i++) PUT(ga[i], -g[i]); break;
-    case MG_T_EXP: for (int i = lo; i < hi; i++) PUT(ga[i], g[i] * o[i]); break;
-    case MG_T_LOG: for (int i = lo; i < hi; i++) PUT(ga[i], g[i] / a[i]); break;
+    case MG_T_NEG: PUT_EACH(i, lo, hi, ga[i], -g[i]); break;
+    case MG_T_EXP: PUT_EACH(i, lo, hi, ga[i], g[i] * o[i]); break;
+    case MG_T_LOG: PUT_EACH(i, lo, hi, ga[i], g[i] / a[i]); break;
     case MG_T_POW:
         if (x->k == 2.0)
-            for (int i = lo; i < hi; i++) PUT(ga[i], g[i] * (T)2 * a[i]);
+            PUT_EACH(i, lo, hi, ga[i], g[i] * (T)2 * a[i]);
         else if (x->k != 0.0)
-            for (int i = lo; i < hi; i++) PUT(ga[i], g[i] * tk * pow(a[i], tk - (T)1));
+            PUT_EACH(i, lo, hi, ga[i], g[i] * tk * pow(a[i], tk - (T)1));
         else if (!acc) /* d(a**0) = 0 */
             for (int i = lo; i < hi; i++) ga[i] = 0;
         break;
-    case MG_T_SQRT: for (int i = lo; i < hi; i++) PUT(ga[i], g[i] / ((T)2 * o[i])); break;
-    case MG_T_TANH: for (int i = lo; i < hi; i++) PUT(ga[i], g[i] * ((T)1 - o[i] * o[i])); break;
-    case MG_T_RELU: for (int i = lo; i < hi; i++) PUT(ga[i], o[i] > 0 ? g[i] : (T)0); break;
-    case MG_T_SIGMOID:
-        for (int i = lo; i < hi; i++) PUT(ga[i], g[i] * ((T)1 - o[i]) * o[i]);
-        break;
-    case MG_T_GELU: for (int i = lo; i < hi; i++) PUT(ga[i], g[i] * FN(gelu_grad)(a[i])); break;
-    default: for (int i = lo; i < hi; i++) PUT(ga[i], g[i]); break; /* copies and views */
+    case MG_T_SQRT: PUT_EACH(i, lo, hi, ga[i], g[i] / ((T)2 * o[i])); break;
+    case MG_T_TANH: PUT_EACH(i, lo, hi, ga[i], g[i] * ((T)1 - o[i] * o[i])); break;
+    case MG_T_RELU: PUT_EACH(i, lo, hi, ga[i], o[i] > 0 ? g[i] : (T)0); break;
+    case MG_T_SIGMOID: PUT_EACH(i, lo, hi, ga[i], g[i] * ((T)1 - o[i]) * o[i]); break;
+    case MG_T_GELU: PUT_EACH(i, lo, hi, ga[i], g[i] * FN(gelu_grad)(a[i])); break;
+    default: PUT_EACH(i, lo, hi, ga[i], g[i]); break; /* copies and views */
     }
 }
 
@@ -566,18 +577,12 @@ static void FN(softmax_bwd_range)(void *ctx, int lo, int hi)
         if (x->op == MG_T_SOFTMAX) {
             MG_LANE_SUM(s, ax.n, j, g[base + j * st] * o[base + j * st]);
             const T ts = (T)s;
-            for (int j = 0; j < ax.n; j++) {
-                const size_t i = base + j * st;
-                PUT(ga[i], o[i] * (g[i] - ts));
-            }
+            PUT_EACH(j, 0, ax.n, ga[base + j * st], o[base + j * st] * (g[base + j * st] - ts));
             continue;
         }
         MG_LANE_SUM(s, ax.n, j, g[base + j * st]);
         const T ts = (T)s;
-        for (int j = 0; j < ax.n; j++) {
-            const size_t i = base + j * st;
-            PUT(ga[i], g[i] - EXP_SMOOTH(o[i]) * ts);
-        }
+        PUT_EACH(j, 0, ax.n, ga[base + j * st], g[base + j * st] - EXP_SMOOTH(o[base + j * st]) * ts);
     }
 }
 
@@ -726,10 +731,11 @@ static void FN(layer_norm_bwd_x_range)(void *ctx, int lo, int hi)
         }
         const T md = (T)(sum_d / x->cols), mdx = (T)(sum_dx / x->cols);
         const int acc = x->acc;
-        for (int j = 0; j < x->cols; j++) {
-            const T d = gamma ? g[j] * gamma[j] : g[j];
-            PUT(ga[j], rstd * (d - md - (a[j] - mean) * rstd * mdx));
-        }
+        if (gamma)
+            PUT_EACH(j, 0, x->cols, ga[j],
+                     rstd * (g[j] * gamma[j] - md - (a[j] - mean) * rstd * mdx));
+        else
+            PUT_EACH(j, 0, x->cols, ga[j], rstd * (g[j] - md - (a[j] - mean) * rstd * mdx));
     }
 }
 
@@ -853,8 +859,7 @@ static void FN(nll_bwd_range)(void *ctx, int lo, int hi)
         const T *lp = (const T *)x->o + (size_t)i * x->cols;
         T *gi = (T *)x->out + (size_t)i * x->cols;
         const int acc = x->acc;
-        for (int j = 0; j < x->cols; j++)
-            PUT(gi[j], sc * EXP_SMOOTH(lp[j]));
+        PUT_EACH(j, 0, x->cols, gi[j], sc * EXP_SMOOTH(lp[j]));
         gi[x->ids[i]] -= sc;
     }
 }
@@ -1046,7 +1051,8 @@ const tensor_loops FN(tensor_loops) = {
 };
 
 #undef FLUSH
-#undef PUT
+#undef PUT_EACH
+#undef PUT_ELEMENTS
 #undef FN
 #undef CAT
 #undef CAT2
