@@ -1,16 +1,19 @@
 /* bench_gemm.c — mg_sgemm against OpenBLAS's cblas_sgemm, side by side in one run.
  *
- *     OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=2 build/bench/bench_gemm [repeats]
+ *     OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=2 build/bench/bench_gemm [repeats] [only]
  *
  * For each shape and thread count it prints the best time of `repeats` timed batches
  * (default 10) as GFLOP/s for both libraries and their ratio. Best-of, because the
  * machine is shared: the best run is the one least disturbed by other processes.
  * OpenBLAS picks its kernels at load time from OPENBLAS_CORETYPE (printed first);
- * Debian's build detects this CPU as Prescott unless told SkylakeX, so run both. */
+ * Debian's build detects this CPU as Prescott unless told SkylakeX, so run both. `only`
+ * keeps the shapes whose name contains it ("gpt": the GPT step's products, whose
+ * per-step total is printed at the end). */
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "mg_kernels.h"
@@ -19,46 +22,79 @@ typedef struct shape {
     const char *name;
     int trans_a, trans_b, M, N, K;
     int dbl; /* mg_dgemm against cblas_dgemm instead of the float pair */
+    int lda, ldb, ldc; /* 0: the operand's rows are dense */
+    int per_step; /* how many of this product one GPT training step runs */
 } shape;
 
+/* The GPT training step's products at bench_gpt's default size (embedding 128, 4 heads,
+ * 4 layers, batch 16 × context 64 = 1,024 rows), as Linear and attention call them: a
+ * linear's forward X·W, dX = dY·Wᵀ and dW = Xᵀ·dY, once per layer; the tied head the
+ * same against wte transposed (copied, [128,96]); attention's per-(sequence, head)
+ * products [T=64, D=32] read in place from qkv [.,64,384], the scores [.,64,64] and the
+ * merged heads [.,64,128], 16·4 of each per layer. */
+#define GPT_LINEAR(what, nin, nout)                                                          \
+    {"gpt " what " X.W", 0, 0, 1024, nout, nin, 0, 0, 0, 0, 4},                              \
+    {"gpt " what " dY.Wt", 0, 1, 1024, nin, nout, 0, 0, 0, 0, 4},                            \
+    {"gpt " what " Xt.dY", 1, 0, nin, nout, 1024, 0, 0, 0, 0, 4}
+
 static const shape shapes[] = {
-    {"square 64", 0, 0, 64, 64, 64, 0},
-    {"square 256", 0, 0, 256, 256, 256, 0},
-    {"square 1024", 0, 0, 1024, 1024, 1024, 0},
-    {"square 2048", 0, 0, 2048, 2048, 2048, 0},
-    {"mlp X.W1 64x784.784x128", 0, 0, 64, 128, 784, 0},
-    {"mlp Xt.dY 784x64.64x128", 1, 0, 784, 128, 64, 0},
-    {"mlp dY.W1t 64x128.128x784", 0, 1, 64, 784, 128, 0},
-    {"mlp H.W2 64x128.128x10", 0, 0, 64, 10, 128, 0},
-    {"mlp Ht.dZ 128x64.64x10", 1, 0, 128, 10, 64, 0},
-    {"mlp dZ.W2t 64x10.10x128", 0, 1, 64, 128, 10, 0},
-    {"dgemm square 256", 0, 0, 256, 256, 256, 1},
-    {"dgemm square 1024", 0, 0, 1024, 1024, 1024, 1},
-    {"dgemm mlp X.W1", 0, 0, 64, 128, 784, 1},
+    {"square 64", 0, 0, 64, 64, 64, 0, 0, 0, 0, 0},
+    {"square 256", 0, 0, 256, 256, 256, 0, 0, 0, 0, 0},
+    {"square 1024", 0, 0, 1024, 1024, 1024, 0, 0, 0, 0, 0},
+    {"square 2048", 0, 0, 2048, 2048, 2048, 0, 0, 0, 0, 0},
+    {"mlp X.W1 64x784.784x128", 0, 0, 64, 128, 784, 0, 0, 0, 0, 0},
+    {"mlp Xt.dY 784x64.64x128", 1, 0, 784, 128, 64, 0, 0, 0, 0, 0},
+    {"mlp dY.W1t 64x128.128x784", 0, 1, 64, 784, 128, 0, 0, 0, 0, 0},
+    {"mlp H.W2 64x128.128x10", 0, 0, 64, 10, 128, 0, 0, 0, 0, 0},
+    {"mlp Ht.dZ 128x64.64x10", 1, 0, 128, 10, 64, 0, 0, 0, 0, 0},
+    {"mlp dZ.W2t 64x10.10x128", 0, 1, 64, 128, 10, 0, 0, 0, 0, 0},
+    {"dgemm square 256", 0, 0, 256, 256, 256, 1, 0, 0, 0, 0},
+    {"dgemm square 1024", 0, 0, 1024, 1024, 1024, 1, 0, 0, 0, 0},
+    {"dgemm mlp X.W1", 0, 0, 64, 128, 784, 1, 0, 0, 0, 0},
+    GPT_LINEAR("qkv", 128, 384),
+    GPT_LINEAR("proj", 128, 128),
+    GPT_LINEAR("fc", 128, 512),
+    GPT_LINEAR("out", 512, 128),
+    {"gpt head X.Wt", 0, 0, 1024, 96, 128, 0, 0, 0, 0, 1},
+    {"gpt head dY.W", 0, 1, 1024, 128, 96, 0, 0, 0, 0, 1},
+    {"gpt head Xt.dY", 1, 0, 128, 96, 1024, 0, 0, 0, 0, 1},
+    {"gpt attn q.kt", 0, 1, 64, 64, 32, 0, 384, 384, 64, 256},
+    {"gpt attn W.v", 0, 0, 64, 32, 64, 0, 64, 384, 128, 256},
+    {"gpt attn dS.k", 0, 0, 64, 32, 64, 0, 64, 384, 384, 256},
+    {"gpt attn dSt.q", 1, 0, 64, 32, 64, 0, 64, 384, 384, 256},
+    {"gpt attn dY.vt", 0, 1, 64, 64, 32, 0, 128, 384, 64, 256},
+    {"gpt attn Wt.dY", 1, 0, 64, 32, 64, 0, 64, 128, 384, 256},
 };
 
 /* C = op(A)·op(B) for a shape, on float or double arrays as s->dbl says. */
 typedef void gemm_fn(const shape *s, const void *A, const void *B, void *C);
 
+/* The shape's leading dimensions and its operands' row counts (rows × ld entries each). */
+static int lda_of(const shape *s) { return s->lda ? s->lda : s->trans_a ? s->M : s->K; }
+static int ldb_of(const shape *s) { return s->ldb ? s->ldb : s->trans_b ? s->K : s->N; }
+static int ldc_of(const shape *s) { return s->ldc ? s->ldc : s->N; }
+static size_t rows_a(const shape *s) { return (size_t)(s->trans_a ? s->K : s->M); }
+static size_t rows_b(const shape *s) { return (size_t)(s->trans_b ? s->N : s->K); }
+
 static void run_mg(const shape *s, const void *A, const void *B, void *C)
 {
-    int lda = s->trans_a ? s->M : s->K, ldb = s->trans_b ? s->K : s->N;
+    int lda = lda_of(s), ldb = ldb_of(s), ldc = ldc_of(s);
     if (s->dbl)
-        mg_dgemm(s->trans_a, s->trans_b, s->M, s->N, s->K, 1.0, A, lda, B, ldb, 0.0, C, s->N);
+        mg_dgemm(s->trans_a, s->trans_b, s->M, s->N, s->K, 1.0, A, lda, B, ldb, 0.0, C, ldc);
     else
-        mg_sgemm(s->trans_a, s->trans_b, s->M, s->N, s->K, 1.0f, A, lda, B, ldb, 0.0f, C, s->N);
+        mg_sgemm(s->trans_a, s->trans_b, s->M, s->N, s->K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc);
 }
 
 static void run_openblas(const shape *s, const void *A, const void *B, void *C)
 {
-    int lda = s->trans_a ? s->M : s->K, ldb = s->trans_b ? s->K : s->N;
+    int lda = lda_of(s), ldb = ldb_of(s), ldc = ldc_of(s);
     enum CBLAS_TRANSPOSE ta = s->trans_a ? CblasTrans : CblasNoTrans;
     enum CBLAS_TRANSPOSE tb = s->trans_b ? CblasTrans : CblasNoTrans;
     if (s->dbl)
-        cblas_dgemm(CblasRowMajor, ta, tb, s->M, s->N, s->K, 1.0, A, lda, B, ldb, 0.0, C, s->N);
+        cblas_dgemm(CblasRowMajor, ta, tb, s->M, s->N, s->K, 1.0, A, lda, B, ldb, 0.0, C, ldc);
     else
         cblas_sgemm(CblasRowMajor, ta, tb, s->M, s->N, s->K, 1.0f, A, lda, B, ldb, 0.0f, C,
-                    s->N);
+                    ldc);
 }
 
 static double now(void)
@@ -113,21 +149,28 @@ static void *random_matrix(size_t n, int dbl)
     return m;
 }
 
-/* Largest |x - y| over n entries: the two libraries must agree before we time them. */
-static double max_difference(const void *x, const void *y, size_t n, int dbl)
+/* Largest |x - y| over the M×N entries of C: the two libraries must agree before we
+ * time them. */
+static double max_difference(const shape *s, const void *x, const void *y)
 {
     double worst = 0;
-    for (size_t i = 0; i < n; i++) {
-        double a = dbl ? ((const double *)x)[i] : ((const float *)x)[i];
-        double b = dbl ? ((const double *)y)[i] : ((const float *)y)[i];
-        worst = fmax(worst, fabs(a - b));
-    }
+    for (int i = 0; i < s->M; i++)
+        for (int j = 0; j < s->N; j++) {
+            size_t k = (size_t)i * (size_t)ldc_of(s) + (size_t)j;
+            double a = s->dbl ? ((const double *)x)[k] : ((const float *)x)[k];
+            double b = s->dbl ? ((const double *)y)[k] : ((const float *)y)[k];
+            worst = fmax(worst, fabs(a - b));
+        }
     return worst;
 }
 
+/* Seconds per call of each library for the shapes timed so far, summed by GPT step. */
+static double gpt_step_mg[3], gpt_step_ob[3];
+
 static int bench_shape(const shape *s, int threads, int repeats)
 {
-    size_t a = (size_t)s->M * s->K, b = (size_t)s->K * s->N, c = (size_t)s->M * s->N;
+    size_t a = rows_a(s) * (size_t)lda_of(s), b = rows_b(s) * (size_t)ldb_of(s),
+           c = (size_t)s->M * (size_t)ldc_of(s);
     void *A = random_matrix(a, s->dbl), *B = random_matrix(b, s->dbl),
          *C = random_matrix(c, s->dbl), *D = random_matrix(c, s->dbl);
     int ok = A && B && C && D;
@@ -136,13 +179,15 @@ static int bench_shape(const shape *s, int threads, int repeats)
         openblas_set_num_threads(threads);
         run_mg(s, A, B, C);
         run_openblas(s, A, B, D);
-        double diff = max_difference(C, D, c, s->dbl);
+        double diff = max_difference(s, C, D);
         double t_mg = best_seconds(run_mg, s, A, B, C, repeats);
         double t_ob = best_seconds(run_openblas, s, A, B, D, repeats);
         double flops = 2.0 * s->M * s->N * s->K;
         printf("%-28s %2d  %9.1f  %9.1f  %6.2f  %9.2f  %9.2f  %.1e\n", s->name, threads,
                flops / t_mg * 1e-9, flops / t_ob * 1e-9, t_ob / t_mg, t_mg * 1e6, t_ob * 1e6,
                diff);
+        gpt_step_mg[threads] += s->per_step * t_mg;
+        gpt_step_ob[threads] += s->per_step * t_ob;
     }
     free(A);
     free(B);
@@ -186,8 +231,9 @@ static int bench_mlp_epoch(gemm_fn *fn, const char *who, int threads, int repeat
 int main(int argc, char **argv)
 {
     int repeats = argc > 1 ? atoi(argv[1]) : 10;
+    const char *only = argc > 2 ? argv[2] : ""; /* shapes whose name contains this */
     if (repeats < 1) {
-        fprintf(stderr, "usage: bench_gemm [repeats >= 1]\n");
+        fprintf(stderr, "usage: bench_gemm [repeats >= 1] [shape name part]\n");
         return 2;
     }
     const char *coretype = getenv("OPENBLAS_CORETYPE");
@@ -201,8 +247,13 @@ int main(int argc, char **argv)
     int ok = 1;
     for (int threads = 1; threads <= 2; threads++)
         for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
-            ok = ok && bench_shape(&shapes[i], threads, repeats);
-    for (int threads = 1; threads <= 2; threads++) {
+            if (strstr(shapes[i].name, only))
+                ok = ok && bench_shape(&shapes[i], threads, repeats);
+    for (int threads = 1; threads <= 2; threads++)
+        if (gpt_step_mg[threads] > 0)
+            printf("gpt step gemms (those timed)  %d thread(s): mg %.2f ms, OpenBLAS %.2f ms\n",
+                   threads, gpt_step_mg[threads] * 1e3, gpt_step_ob[threads] * 1e3);
+    for (int threads = 1; threads <= 2 && !*only; threads++) {
         mg_set_threads(threads);
         openblas_set_num_threads(threads);
         ok = ok && bench_mlp_epoch(run_mg, "mg", threads, repeats);
