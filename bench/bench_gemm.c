@@ -8,7 +8,8 @@
  * OpenBLAS picks its kernels at load time from OPENBLAS_CORETYPE (printed first);
  * Debian's build detects this CPU as Prescott unless told SkylakeX, so run both. `only`
  * keeps the shapes whose name contains it ("gpt": the GPT step's products, whose
- * per-step total is printed at the end). */
+ * per-step total is printed at the end). Attention's products by the causal weights run
+ * as the GPT runs them, skipping the zeros (mg_sgemm_zeros); OpenBLAS does the whole. */
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kernels_internal.h"
 #include "mg_kernels.h"
 
 typedef struct shape {
@@ -24,6 +26,7 @@ typedef struct shape {
     int dbl; /* mg_dgemm against cblas_dgemm instead of the float pair */
     int lda, ldb, ldc; /* 0: the operand's rows are dense */
     int per_step; /* how many of this product one GPT training step runs */
+    int zeros;    /* op(A) causal (MG_GEMM_ZERO_*, offset 0): mg_sgemm_zeros skips them */
 } shape;
 
 /* The GPT training step's products at bench_gpt's default size (embedding 128, 4 heads,
@@ -33,37 +36,37 @@ typedef struct shape {
  * products [T=64, D=32] read in place from qkv [.,64,384], the scores [.,64,64] and the
  * merged heads [.,64,128], 16·4 of each per layer. */
 #define GPT_LINEAR(what, nin, nout)                                                          \
-    {"gpt " what " X.W", 0, 0, 1024, nout, nin, 0, 0, 0, 0, 4},                              \
-    {"gpt " what " dY.Wt", 0, 1, 1024, nin, nout, 0, 0, 0, 0, 4},                            \
-    {"gpt " what " Xt.dY", 1, 0, nin, nout, 1024, 0, 0, 0, 0, 4}
+    {"gpt " what " X.W", 0, 0, 1024, nout, nin, 0, 0, 0, 0, 4, 0},                           \
+    {"gpt " what " dY.Wt", 0, 1, 1024, nin, nout, 0, 0, 0, 0, 4, 0},                         \
+    {"gpt " what " Xt.dY", 1, 0, nin, nout, 1024, 0, 0, 0, 0, 4, 0}
 
 static const shape shapes[] = {
-    {"square 64", 0, 0, 64, 64, 64, 0, 0, 0, 0, 0},
-    {"square 256", 0, 0, 256, 256, 256, 0, 0, 0, 0, 0},
-    {"square 1024", 0, 0, 1024, 1024, 1024, 0, 0, 0, 0, 0},
-    {"square 2048", 0, 0, 2048, 2048, 2048, 0, 0, 0, 0, 0},
-    {"mlp X.W1 64x784.784x128", 0, 0, 64, 128, 784, 0, 0, 0, 0, 0},
-    {"mlp Xt.dY 784x64.64x128", 1, 0, 784, 128, 64, 0, 0, 0, 0, 0},
-    {"mlp dY.W1t 64x128.128x784", 0, 1, 64, 784, 128, 0, 0, 0, 0, 0},
-    {"mlp H.W2 64x128.128x10", 0, 0, 64, 10, 128, 0, 0, 0, 0, 0},
-    {"mlp Ht.dZ 128x64.64x10", 1, 0, 128, 10, 64, 0, 0, 0, 0, 0},
-    {"mlp dZ.W2t 64x10.10x128", 0, 1, 64, 128, 10, 0, 0, 0, 0, 0},
-    {"dgemm square 256", 0, 0, 256, 256, 256, 1, 0, 0, 0, 0},
-    {"dgemm square 1024", 0, 0, 1024, 1024, 1024, 1, 0, 0, 0, 0},
-    {"dgemm mlp X.W1", 0, 0, 64, 128, 784, 1, 0, 0, 0, 0},
+    {"square 64", 0, 0, 64, 64, 64, 0, 0, 0, 0, 0, 0},
+    {"square 256", 0, 0, 256, 256, 256, 0, 0, 0, 0, 0, 0},
+    {"square 1024", 0, 0, 1024, 1024, 1024, 0, 0, 0, 0, 0, 0},
+    {"square 2048", 0, 0, 2048, 2048, 2048, 0, 0, 0, 0, 0, 0},
+    {"mlp X.W1 64x784.784x128", 0, 0, 64, 128, 784, 0, 0, 0, 0, 0, 0},
+    {"mlp Xt.dY 784x64.64x128", 1, 0, 784, 128, 64, 0, 0, 0, 0, 0, 0},
+    {"mlp dY.W1t 64x128.128x784", 0, 1, 64, 784, 128, 0, 0, 0, 0, 0, 0},
+    {"mlp H.W2 64x128.128x10", 0, 0, 64, 10, 128, 0, 0, 0, 0, 0, 0},
+    {"mlp Ht.dZ 128x64.64x10", 1, 0, 128, 10, 64, 0, 0, 0, 0, 0, 0},
+    {"mlp dZ.W2t 64x10.10x128", 0, 1, 64, 128, 10, 0, 0, 0, 0, 0, 0},
+    {"dgemm square 256", 0, 0, 256, 256, 256, 1, 0, 0, 0, 0, 0},
+    {"dgemm square 1024", 0, 0, 1024, 1024, 1024, 1, 0, 0, 0, 0, 0},
+    {"dgemm mlp X.W1", 0, 0, 64, 128, 784, 1, 0, 0, 0, 0, 0},
     GPT_LINEAR("qkv", 128, 384),
     GPT_LINEAR("proj", 128, 128),
     GPT_LINEAR("fc", 128, 512),
     GPT_LINEAR("out", 512, 128),
-    {"gpt head X.Wt", 0, 0, 1024, 96, 128, 0, 0, 0, 0, 1},
-    {"gpt head dY.W", 0, 1, 1024, 128, 96, 0, 0, 0, 0, 1},
-    {"gpt head Xt.dY", 1, 0, 128, 96, 1024, 0, 0, 0, 0, 1},
-    {"gpt attn q.kt", 0, 1, 64, 64, 32, 0, 384, 384, 64, 256},
-    {"gpt attn W.v", 0, 0, 64, 32, 64, 0, 64, 384, 128, 256},
-    {"gpt attn dS.k", 0, 0, 64, 32, 64, 0, 64, 384, 384, 256},
-    {"gpt attn dSt.q", 1, 0, 64, 32, 64, 0, 64, 384, 384, 256},
-    {"gpt attn dY.vt", 0, 1, 64, 64, 32, 0, 128, 384, 64, 256},
-    {"gpt attn Wt.dY", 1, 0, 64, 32, 64, 0, 64, 128, 384, 256},
+    {"gpt head X.Wt", 0, 0, 1024, 96, 128, 0, 0, 0, 0, 1, 0},
+    {"gpt head dY.W", 0, 1, 1024, 128, 96, 0, 0, 0, 0, 1, 0},
+    {"gpt head Xt.dY", 1, 0, 128, 96, 1024, 0, 0, 0, 0, 1, 0},
+    {"gpt attn q.kt", 0, 1, 64, 64, 32, 0, 384, 384, 64, 256, 0},
+    {"gpt attn W.v", 0, 0, 64, 32, 64, 0, 64, 384, 128, 256, MG_GEMM_ZERO_ABOVE},
+    {"gpt attn dS.k", 0, 0, 64, 32, 64, 0, 64, 384, 384, 256, 0},
+    {"gpt attn dSt.q", 1, 0, 64, 32, 64, 0, 64, 384, 384, 256, 0},
+    {"gpt attn dY.vt", 0, 1, 64, 64, 32, 0, 128, 384, 64, 256, 0},
+    {"gpt attn Wt.dY", 1, 0, 64, 32, 64, 0, 64, 128, 384, 256, MG_GEMM_ZERO_BELOW},
 };
 
 /* C = op(A)·op(B) for a shape, on float or double arrays as s->dbl says. */
@@ -81,6 +84,9 @@ static void run_mg(const shape *s, const void *A, const void *B, void *C)
     int lda = lda_of(s), ldb = ldb_of(s), ldc = ldc_of(s);
     if (s->dbl)
         mg_dgemm(s->trans_a, s->trans_b, s->M, s->N, s->K, 1.0, A, lda, B, ldb, 0.0, C, ldc);
+    else if (s->zeros)
+        mg_sgemm_zeros(s->trans_a, s->trans_b, s->M, s->N, s->K, 1.0f, A, lda, B, ldb, 0.0f, C,
+                       ldc, s->zeros, 0);
     else
         mg_sgemm(s->trans_a, s->trans_b, s->M, s->N, s->K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc);
 }
@@ -174,6 +180,11 @@ static int bench_shape(const shape *s, int threads, int repeats)
     void *A = random_matrix(a, s->dbl), *B = random_matrix(b, s->dbl),
          *C = random_matrix(c, s->dbl), *D = random_matrix(c, s->dbl);
     int ok = A && B && C && D;
+    for (int i = 0; ok && s->zeros && i < s->M; i++) /* causal weights: zero past the diagonal */
+        for (int p = 0; p < s->K; p++)
+            if (s->zeros == MG_GEMM_ZERO_ABOVE ? p > i : p < i)
+                ((float *)A)[s->trans_a ? (size_t)p * (size_t)lda_of(s) + (size_t)i
+                                        : (size_t)i * (size_t)lda_of(s) + (size_t)p] = 0;
     if (ok) {
         mg_set_threads(threads);
         openblas_set_num_threads(threads);

@@ -1,6 +1,7 @@
 /* test_kernels.c — GEMM and the BLAS-1 kernels against plain double-precision
  * references: every transpose combination, odd sizes that leave partial register tiles
- * and cache blocks, strides, alpha/beta, and 1 vs 2 threads giving identical bits. */
+ * and cache blocks, strides, alpha/beta, and 1 vs 2 threads giving identical bits; the
+ * products that skip known zeros of A give the dense product's bits. */
 #include <check.h>
 #include <pthread.h>
 #include <float.h>
@@ -174,6 +175,86 @@ static const gemm_case blocked_cases[] = {
 START_TEST(test_gemm_blocked_sizes_alpha_beta_threads)
 {
     check_gemm_case(&blocked_cases[_i], 1);
+}
+END_TEST
+
+/* A zeros case: op(A) (M×K) zero where `where` and `offset` say. */
+typedef struct zeros_case {
+    int trans_a, trans_b, M, N, K, where, offset;
+    double beta;
+} zeros_case;
+
+/* Tall ones split rows over 2 threads (a slab's rows start past 0), wide ones columns;
+ * K = 700 crosses a K block; the offsets move the diagonal off the corner both ways. */
+static const zeros_case zeros_cases[] = {
+    {0, 0, 64, 32, 64, MG_GEMM_ZERO_ABOVE, 0, 0.0},  /* attention's W·v */
+    {1, 0, 64, 32, 64, MG_GEMM_ZERO_BELOW, 0, 1.0},  /* and dv = Wᵀ·dY */
+    {0, 1, 301, 45, 700, MG_GEMM_ZERO_ABOVE, 3, 0.5},
+    {1, 1, 301, 45, 700, MG_GEMM_ZERO_BELOW, -5, 0.0},
+    {0, 0, 37, 530, 91, MG_GEMM_ZERO_BELOW, 17, -1.0},
+    {1, 0, 37, 530, 91, MG_GEMM_ZERO_ABOVE, -20, 0.0},
+    {0, 0, 9, 7, 5, MG_GEMM_ZERO_ABOVE, -12, 1.0},   /* every term zero */
+};
+
+/* mg_[sd]gemm_zeros on 1 and 2 threads gives mg_[sd]gemm's bits: it leaves out only
+ * products by the zeros, which change no sum. */
+START_TEST(test_gemm_zeros_same_bits)
+{
+    const zeros_case *z = &zeros_cases[_i];
+    mg_rng rng;
+    mg_rng_seed(&rng, 77u + (uint64_t)_i);
+    int ar = z->trans_a ? z->K : z->M, ac = z->trans_a ? z->M : z->K;
+    int br = z->trans_b ? z->N : z->K, bc = z->trans_b ? z->K : z->N;
+    matrix A = matrix_random(&rng, ar, ac, 1), B = matrix_random(&rng, br, bc, 2),
+           C0 = matrix_random(&rng, z->M, z->N, 0);
+    for (int i = 0; i < z->M; i++)
+        for (int p = 0; p < z->K; p++)
+            if (z->where == MG_GEMM_ZERO_ABOVE ? p > i + z->offset : p < i + z->offset)
+                A.v[z->trans_a ? (long)p * A.ld + i : (long)i * A.ld + p] = 0;
+    long na = (long)ar * A.ld, nb = (long)br * B.ld, nc = (long)z->M * z->N;
+    float *as = malloc(sizeof(float) * (size_t)na), *bs = malloc(sizeof(float) * (size_t)nb);
+    float *cs[3];
+    double *cd[3];
+    ck_assert(as && bs);
+    for (long i = 0; i < na; i++)
+        as[i] = (float)A.v[i];
+    for (long i = 0; i < nb; i++)
+        bs[i] = (float)B.v[i];
+    for (int r = 0; r < 3; r++) { /* dense on 1 thread, then zeros on 1 and 2 */
+        cs[r] = malloc(sizeof(float) * (size_t)nc);
+        cd[r] = malloc(sizeof(double) * (size_t)nc);
+        ck_assert(cs[r] && cd[r]);
+        for (long i = 0; i < nc; i++)
+            cd[r][i] = cs[r][i] = (float)C0.v[i];
+        mg_set_threads(r == 2 ? 2 : 1);
+        if (r == 0) {
+            mg_sgemm(z->trans_a, z->trans_b, z->M, z->N, z->K, 1.0f, as, A.ld, bs, B.ld,
+                     (float)z->beta, cs[r], z->N);
+            mg_dgemm(z->trans_a, z->trans_b, z->M, z->N, z->K, 1.0, A.v, A.ld, B.v, B.ld,
+                     z->beta, cd[r], z->N);
+        } else {
+            mg_sgemm_zeros(z->trans_a, z->trans_b, z->M, z->N, z->K, 1.0f, as, A.ld, bs, B.ld,
+                           (float)z->beta, cs[r], z->N, z->where, z->offset);
+            mg_dgemm_zeros(z->trans_a, z->trans_b, z->M, z->N, z->K, 1.0, A.v, A.ld, B.v,
+                           B.ld, z->beta, cd[r], z->N, z->where, z->offset);
+        }
+    }
+    mg_set_threads(1);
+    for (int r = 1; r < 3; r++) {
+        ck_assert_msg(memcmp(cs[0], cs[r], sizeof(float) * (size_t)nc) == 0,
+                      "sgemm_zeros case %d, %d thread(s): other bits", _i, r);
+        ck_assert_msg(memcmp(cd[0], cd[r], sizeof(double) * (size_t)nc) == 0,
+                      "dgemm_zeros case %d, %d thread(s): other bits", _i, r);
+    }
+    for (int r = 0; r < 3; r++) {
+        free(cs[r]);
+        free(cd[r]);
+    }
+    free(as);
+    free(bs);
+    free(A.v);
+    free(B.v);
+    free(C0.v);
 }
 END_TEST
 
@@ -376,6 +457,8 @@ static Suite *kernels_suite(void)
     tcase_add_test(tc, test_gemm_odd_sizes_all_transposes);
     tcase_add_loop_test(tc, test_gemm_blocked_sizes_alpha_beta_threads, 0,
                         (int)(sizeof blocked_cases / sizeof blocked_cases[0]));
+    tcase_add_loop_test(tc, test_gemm_zeros_same_bits, 0,
+                        (int)(sizeof zeros_cases / sizeof zeros_cases[0]));
     tcase_add_test(tc, test_gemm_degenerate);
     tcase_add_test(tc, test_threads_setting);
     tcase_add_test(tc, test_gemm_threads_survive_fork);

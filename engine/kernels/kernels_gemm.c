@@ -34,6 +34,23 @@ static int gemm_threads(int M, int N, int K)
     return gemm_threads_for((double)M * N * K);
 }
 
+/* Narrows the steps [*lo, *hi) of a K block to those where rows [row, row + rows) of
+ * op(A) may be nonzero (z), to none left at *lo when there are none. Only zero terms
+ * are left out, and the rest are added in the same order from the same start, so each
+ * sum is what the whole block gives for finite operands. */
+static inline void gemm_live_steps(mg_gemm_zeros z, int row, int rows, int *lo, int *hi)
+{
+    long first = *lo, end = *hi;
+    if (z.where == MG_GEMM_ZERO_ABOVE) /* row i's terms p <= i + offset */
+        end = (long)row + rows + z.offset < end ? (long)row + rows + z.offset : end;
+    else if (z.where == MG_GEMM_ZERO_BELOW) /* row i's terms p >= i + offset */
+        first = (long)row + z.offset > first ? (long)row + z.offset : first;
+    if (end <= first)
+        end = first = *lo;
+    *lo = (int)first;
+    *hi = (int)end;
+}
+
 #ifdef __AVX512F__
 #include <immintrin.h>
 /* The first `count` (1..VLEN) lanes of a vector at p, the rest zero / left alone. */
@@ -82,13 +99,31 @@ static int gemm_threads(int M, int N, int K)
 void ISA_FN(sgemm)(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A, int lda,
               const float *B, int ldb, float beta, float *C, int ldc)
 {
-    ISA_FN(sgemm_gemm)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    ISA_FN(sgemm_gemm)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc,
+                       (mg_gemm_zeros){MG_GEMM_DENSE, 0});
 }
 
 void ISA_FN(dgemm)(int trans_a, int trans_b, int M, int N, int K, double alpha, const double *A,
               int lda, const double *B, int ldb, double beta, double *C, int ldc)
 {
-    ISA_FN(dgemm_gemm)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    ISA_FN(dgemm_gemm)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc,
+                       (mg_gemm_zeros){MG_GEMM_DENSE, 0});
+}
+
+void ISA_FN(sgemm_zeros)(int trans_a, int trans_b, int M, int N, int K, float alpha,
+                         const float *A, int lda, const float *B, int ldb, float beta, float *C,
+                         int ldc, int zeros, int offset)
+{
+    ISA_FN(sgemm_gemm)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc,
+                       (mg_gemm_zeros){zeros, offset});
+}
+
+void ISA_FN(dgemm_zeros)(int trans_a, int trans_b, int M, int N, int K, double alpha,
+                         const double *A, int lda, const double *B, int ldb, double beta,
+                         double *C, int ldc, int zeros, int offset)
+{
+    ISA_FN(dgemm_gemm)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc,
+                       (mg_gemm_zeros){zeros, offset});
 }
 
 void ISA_FN(sgemm_batch)(int trans_a, int trans_b, int M, int N, int K, float alpha,

@@ -216,7 +216,7 @@ static int GFN(block_size)(int n, int most, int unit)
  * this thread's workspace; returns 0 (having done nothing) when there is none. */
 static int GFN(blocked)(int trans_a, int trans_b, int M, int N, int K, REAL alpha,
                         const REAL *A, long lda, const REAL *B, long ldb, REAL beta, REAL *C,
-                        long ldc)
+                        long ldc, mg_gemm_zeros z)
 {
     int kc = GFN(block_size)(K, KC, 1);
     int mc = GFN(block_size)(M, MCB, MR);
@@ -251,10 +251,14 @@ static int GFN(blocked)(int trans_a, int trans_b, int M, int N, int K, REAL alph
                         lane = a_lane;
                         step = a_step;
                     }
+                    int rows = m - ir < MR ? m - ir : MR, lo = p0, hi = p0 + k;
+                    gemm_live_steps(z, i0 + ir, rows, &lo, &hi);
+                    a += (lo - p0) * step;
                     for (int jr = 0; jr < n; jr += NR)
-                        GFN(micro_kernel)(k, a, lane, step, bpack + (long)jr * k, alpha,
-                                          beta_here, C + (i0 + ir) * ldc + j0 + jr, ldc,
-                                          m - ir < MR ? m - ir : MR, n - jr < NR ? n - jr : NR);
+                        GFN(micro_kernel)(hi - lo, a, lane, step,
+                                          bpack + (long)jr * k + (long)(lo - p0) * NR, alpha,
+                                          beta_here, C + (i0 + ir) * ldc + j0 + jr, ldc, rows,
+                                          n - jr < NR ? n - jr : NR);
                 }
             }
         }
@@ -286,6 +290,7 @@ typedef struct GFN(job) {
     REAL *C;
     long lda, ldb, ldc;
     int by_rows, slab;
+    mg_gemm_zeros zeros;
 } GFN(job);
 
 /* Slab s of the job's C: blocked when packing memory can be had, else unblocked. */
@@ -297,15 +302,17 @@ static void GFN(slab_task)(void *ctx, int s)
     int M = j->by_rows ? size : j->M, N = j->by_rows ? j->N : size;
     const REAL *A = j->A, *B = j->B;
     REAL *C = j->C;
+    mg_gemm_zeros z = j->zeros;
     if (j->by_rows) {
         A += j->trans_a ? start : start * j->lda;
         C += start * j->ldc;
+        z.offset += start; /* row i of the slab is row start + i of op(A) */
     } else {
         B += j->trans_b ? start * j->ldb : start;
         C += start;
     }
     if (!GFN(blocked)(j->trans_a, j->trans_b, M, N, j->K, j->alpha, A, j->lda, B, j->ldb,
-                      j->beta, C, j->ldc))
+                      j->beta, C, j->ldc, z))
         GFN(simple)(j->trans_a, j->trans_b, M, N, j->K, j->alpha, A, j->lda, B, j->ldb,
                     j->beta, C, j->ldc);
 }
@@ -316,7 +323,8 @@ static void GFN(slab_task)(void *ctx, int s)
  * by every thread, the cheaper duplicate. Each element of C is summed in the same order
  * whatever the split, so results do not depend on the thread count. */
 static void GFN(gemm)(int trans_a, int trans_b, int M, int N, int K, REAL alpha, const REAL *A,
-                      int lda, const REAL *B, int ldb, REAL beta, REAL *C, int ldc)
+                      int lda, const REAL *B, int ldb, REAL beta, REAL *C, int ldc,
+                      mg_gemm_zeros zeros)
 {
     if (M <= 0 || N <= 0)
         return;
@@ -328,7 +336,7 @@ static void GFN(gemm)(int trans_a, int trans_b, int M, int N, int K, REAL alpha,
     int by_rows = M >= N, unit = by_rows ? MR : NR, extent = by_rows ? M : N;
     int slab = ((extent + threads - 1) / threads + unit - 1) / unit * unit;
     GFN(job) job = {trans_a, trans_b, M, N, K, alpha, beta, A, B, C, lda, ldb, ldc,
-                    by_rows, slab};
+                    by_rows, slab, zeros};
     mg_kernel_run(GFN(slab_task), &job, (extent + slab - 1) / slab, threads);
 }
 
@@ -346,7 +354,8 @@ static void GFN(batch_task)(void *ctx, int i)
 {
     const GFN(batch_job) *b = ctx;
     GFN(gemm)(b->trans_a, b->trans_b, b->M, b->N, b->K, b->alpha, b->A + i * b->stride_a,
-              b->lda, b->B + i * b->stride_b, b->ldb, b->beta, b->C + i * b->stride_c, b->ldc);
+              b->lda, b->B + i * b->stride_b, b->ldb, b->beta, b->C + i * b->stride_c, b->ldc,
+              (mg_gemm_zeros){MG_GEMM_DENSE, 0});
 }
 
 /* Products too small to split run side by side, one per thread at a time (each then

@@ -80,4 +80,22 @@ void mg_dgemm_batch(int trans_a, int trans_b, int M, int N, int K, double alpha,
                     const double *A, int lda, long stride_a, const double *B, int ldb,
                     long stride_b, double beta, double *C, int ldc, long stride_c, int count);
 
+/* Where op(A) is known to be zero, for mg_sgemm_zeros: above (p > i + offset) or below
+ * (p < i + offset) a diagonal of op(A)[i][p]. A causal softmax's weights (zero above)
+ * and their transpose (zero below) in attention. */
+enum { MG_GEMM_DENSE, MG_GEMM_ZERO_ABOVE, MG_GEMM_ZERO_BELOW };
+typedef struct mg_gemm_zeros {
+    int where, offset;
+} mg_gemm_zeros;
+
+/* mg_sgemm when op(A) is zero where `zeros` (an MG_GEMM_* above) and `offset` say: the
+ * products with those zeros are skipped. Each element of C is then the same sum, in the
+ * same order, as mg_sgemm's for finite operands (a skipped 0·inf would have made a NaN). */
+void mg_sgemm_zeros(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
+                    int lda, const float *B, int ldb, float beta, float *C, int ldc, int zeros,
+                    int offset);
+void mg_dgemm_zeros(int trans_a, int trans_b, int M, int N, int K, double alpha,
+                    const double *A, int lda, const double *B, int ldb, double beta, double *C,
+                    int ldc, int zeros, int offset);
+
 #endif

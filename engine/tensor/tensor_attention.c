@@ -43,16 +43,30 @@ static grid_mat merged(const void *p, heads s)
     return (grid_mat){ p, s.C, (long)s.T * s.C, s.D };
 }
 
-/* C = op(A)·op(B) + beta·C for every (b, h): M×N from K. */
+/* C = op(A)·op(B) + beta·C for every (b, h): M×N from K, op(A) zero where az says. */
 static void products(mg_dtype dt, heads s, int ta, int tb, int M, int N, int K, grid_mat a,
-                     grid_mat b, grid_mat c, double beta)
+                     grid_mat b, grid_mat c, double beta, mg_gemm_zeros az)
 {
     const tensor_grid g = { .ta = ta, .tb = tb, .M = M, .N = N, .K = K, .outer = s.B,
                             .inner = s.H, .A = a.p, .B = b.p, .C = (void *)c.p, .lda = a.ld,
                             .ldb = b.ld, .ldc = c.ld, .a_outer = a.outer, .a_inner = a.inner,
                             .b_outer = b.outer, .b_inner = b.inner, .c_outer = c.outer,
-                            .c_inner = c.inner, .beta = beta };
+                            .c_inner = c.inner, .beta = beta, .a_zeros = az };
     loops_of(dt)->gemm_grid(&g);
+}
+
+static const mg_gemm_zeros dense = { MG_GEMM_DENSE, 0 };
+
+/* Where weights [B,H,T,T] are zero: above the diagonal `offset` of each [T,T] when a
+ * causal softmax over them wrote them (it writes key j > query i + offset as exact 0);
+ * transposed (for Wᵀ), below the mirrored one. About half of the mix's multiply-adds
+ * and of dv's are by those zeros, and skipping them changes no sum (mg_sgemm_zeros). */
+static mg_gemm_zeros weights_zeros(const mg_tensor *w, int transposed)
+{
+    if (w->op != MG_T_CAUSAL_SOFTMAX)
+        return dense;
+    return transposed ? (mg_gemm_zeros){ MG_GEMM_ZERO_BELOW, -w->axis }
+                      : (mg_gemm_zeros){ MG_GEMM_ZERO_ABOVE, w->axis };
 }
 
 /* qkv is [B,T,3C] with C a multiple of heads; NULL-free and usable. */
@@ -79,7 +93,7 @@ mg_tensor *mg_tensor_attn_scores(mg_tensor *qkv, int heads_count)
         return NULL;
     t->axis = s.H;
     products(t->dtype, s, 0, 1, s.T, s.T, s.D, qkv_part(qkv->data, t->dtype, s, 0),
-             qkv_part(qkv->data, t->dtype, s, 1), square(t->data, s), 0.0);
+             qkv_part(qkv->data, t->dtype, s, 1), square(t->data, s), 0.0, dense);
     return t;
 }
 
@@ -101,7 +115,8 @@ mg_tensor *mg_tensor_attn_mix(mg_tensor *weights, mg_tensor *qkv)
         return NULL;
     t->axis = s.H;
     products(t->dtype, s, 0, 0, s.T, s.D, s.T, square(weights->data, s),
-             qkv_part(qkv->data, t->dtype, s, 2), merged(t->data, s), 0.0);
+             qkv_part(qkv->data, t->dtype, s, 2), merged(t->data, s), 0.0,
+             weights_zeros(weights, 0));
     return t;
 }
 
@@ -112,9 +127,9 @@ void tensor_attn_scores_bwd(const mg_tensor *t, void *gp)
     const heads s = heads_of(qkv, t->axis);
     const mg_dtype dt = t->dtype;
     products(dt, s, 0, 0, s.T, s.D, s.T, square(t->grad, s), qkv_part(qkv->data, dt, s, 1),
-             qkv_part(gp, dt, s, 0), 1.0);
+             qkv_part(gp, dt, s, 0), 1.0, dense);
     products(dt, s, 1, 0, s.T, s.D, s.T, square(t->grad, s), qkv_part(qkv->data, dt, s, 0),
-             qkv_part(gp, dt, s, 1), 1.0);
+             qkv_part(gp, dt, s, 1), 1.0, dense);
 }
 
 /* Operand 0, the weights: dW = dY·vᵀ (beta 0 overwrites gp); operand 1, qkv:
@@ -126,8 +141,8 @@ void tensor_attn_mix_bwd(const mg_tensor *t, int which, void *gp, double beta)
     const mg_dtype dt = t->dtype;
     if (which == 0)
         products(dt, s, 0, 1, s.T, s.T, s.D, merged(t->grad, s), qkv_part(qkv->data, dt, s, 2),
-                 square(gp, s), beta);
+                 square(gp, s), beta, dense);
     else
         products(dt, s, 1, 0, s.T, s.D, s.T, square(w->data, s), merged(t->grad, s),
-                 qkv_part(gp, dt, s, 2), beta);
+                 qkv_part(gp, dt, s, 2), beta, weights_zeros(w, 1));
 }

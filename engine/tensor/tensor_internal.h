@@ -50,7 +50,9 @@ typedef struct tensor_axis {
 
 /* A grid of outer × inner matrix products C = op(A)·op(B) + beta·C over
  * strided operands: product (o, i) reads X + o·x_outer + i·x_inner for each
- * of A, B, C (the batches and heads of attention, read in place). */
+ * of A, B, C (the batches and heads of attention, read in place). Every op(A)
+ * is zero where a_zeros says (mg_gemm_zeros; {0} when dense): the products skip
+ * those terms. */
 typedef struct tensor_grid {
     int ta, tb, M, N, K, outer, inner;
     const void *A, *B;
@@ -58,6 +60,7 @@ typedef struct tensor_grid {
     int lda, ldb, ldc;
     long a_outer, a_inner, b_outer, b_inner, c_outer, c_inner;
     double beta;
+    mg_gemm_zeros a_zeros;
 } tensor_grid;
 
 /* The numeric loops of one dtype (tensor_loops.h), each run on the kernel

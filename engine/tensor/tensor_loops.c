@@ -147,6 +147,7 @@ static inline float exp_f32(float x)
 #define SFX ISA_CAT(f32, MG_ISA)
 #define GEMM ISA_FN(sgemm)
 #define GEMM_BATCH ISA_FN(sgemm_batch)
+#define GEMM_ZEROS ISA_FN(sgemm_zeros)
 #define AXPY ISA_FN(saxpy)
 #define SCAL ISA_FN(sscal)
 #define DOT ISA_FN(sdot)
@@ -157,6 +158,7 @@ static inline float exp_f32(float x)
 #undef SFX
 #undef GEMM
 #undef GEMM_BATCH
+#undef GEMM_ZEROS
 #undef AXPY
 #undef SCAL
 #undef DOT
@@ -167,6 +169,7 @@ static inline float exp_f32(float x)
 #define SFX ISA_CAT(f64, MG_ISA)
 #define GEMM ISA_FN(dgemm)
 #define GEMM_BATCH ISA_FN(dgemm_batch)
+#define GEMM_ZEROS ISA_FN(dgemm_zeros)
 #define AXPY ISA_FN(daxpy)
 #define SCAL ISA_FN(dscal)
 #define DOT ISA_FN(ddot)
@@ -177,6 +180,7 @@ static inline float exp_f32(float x)
 #undef SFX
 #undef GEMM
 #undef GEMM_BATCH
+#undef GEMM_ZEROS
 #undef AXPY
 #undef SCAL
 #undef DOT

@@ -1,6 +1,6 @@
 /* tensor_loops.h — the numeric loops of the tensor ops, written once for a
  * type T. tensor_loops.c includes this file twice (float and double) with T,
- * SFX and the kernels it calls (GEMM, GEMM_BATCH, AXPY, SCAL, DOT) defined;
+ * SFX and the kernels it calls (GEMM, GEMM_BATCH, GEMM_ZEROS, AXPY, SCAL, DOT) defined;
  * <tgmath.h> picks expf or exp to match T. Sums kept in a local accumulator
  * are doubles (mg_kernels.h states the precision rule).
  * Backward loops add into their output (acc = 1) or, given a gradient no
@@ -513,10 +513,11 @@ static void FN(gemm_grid_range)(void *ctx, int lo, int hi)
     const tensor_grid *gr = ((const loop_args *)ctx)->grid;
     for (int i = lo; i < hi; i++) {
         const long o = i / gr->inner, h = i % gr->inner;
-        GEMM(gr->ta, gr->tb, gr->M, gr->N, gr->K, (T)1,
-             (const T *)gr->A + o * gr->a_outer + h * gr->a_inner, gr->lda,
-             (const T *)gr->B + o * gr->b_outer + h * gr->b_inner, gr->ldb, (T)gr->beta,
-             (T *)gr->C + o * gr->c_outer + h * gr->c_inner, gr->ldc);
+        GEMM_ZEROS(gr->ta, gr->tb, gr->M, gr->N, gr->K, (T)1,
+                   (const T *)gr->A + o * gr->a_outer + h * gr->a_inner, gr->lda,
+                   (const T *)gr->B + o * gr->b_outer + h * gr->b_inner, gr->ldb, (T)gr->beta,
+                   (T *)gr->C + o * gr->c_outer + h * gr->c_inner, gr->ldc, gr->a_zeros.where,
+                   gr->a_zeros.offset);
     }
 }
 
