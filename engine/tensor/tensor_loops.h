@@ -507,12 +507,37 @@ static void FN(gemm_batch)(int ta, int tb, int M, int N, int K, const void *A, i
     GEMM_BATCH(ta, tb, M, N, K, (T)1, A, lda, sa, B, ldb, sb, (T)beta, C, ldc, sc, count);
 }
 
-/* Items are the grid's products, each writing its own C. */
+/* Asks for the rows × cols matrix at p (rows ld apart) to be brought into cache
+ * (rw 1: to be written), one request per 64-byte line. */
+static void FN(prefetch_matrix)(const T *p, int rows, int cols, int ld, int rw)
+{
+    const int per_line = 64 / (int)sizeof(T);
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c += per_line) {
+            if (rw)
+                __builtin_prefetch(p + (long)r * ld + c, 1, 2);
+            else
+                __builtin_prefetch(p + (long)r * ld + c, 0, 2);
+        }
+}
+
+/* Items are the grid's products, each writing its own C. Attention's operands are
+ * short rows far apart (a head's 32 columns of qkv): too short for the hardware's
+ * stream prefetch, so each product asks for the next one's while it computes. */
 static void FN(gemm_grid_range)(void *ctx, int lo, int hi)
 {
     const tensor_grid *gr = ((const loop_args *)ctx)->grid;
     for (int i = lo; i < hi; i++) {
         const long o = i / gr->inner, h = i % gr->inner;
+        if (i + 1 < hi) {
+            const long o1 = (i + 1) / gr->inner, h1 = (i + 1) % gr->inner;
+            FN(prefetch_matrix)((const T *)gr->A + o1 * gr->a_outer + h1 * gr->a_inner,
+                                gr->ta ? gr->K : gr->M, gr->ta ? gr->M : gr->K, gr->lda, 0);
+            FN(prefetch_matrix)((const T *)gr->B + o1 * gr->b_outer + h1 * gr->b_inner,
+                                gr->tb ? gr->N : gr->K, gr->tb ? gr->K : gr->N, gr->ldb, 0);
+            FN(prefetch_matrix)((const T *)gr->C + o1 * gr->c_outer + h1 * gr->c_inner,
+                                gr->M, gr->N, gr->ldc, 1);
+        }
         GEMM_ZEROS(gr->ta, gr->tb, gr->M, gr->N, gr->K, (T)1,
                    (const T *)gr->A + o * gr->a_outer + h * gr->a_inner, gr->lda,
                    (const T *)gr->B + o * gr->b_outer + h * gr->b_inner, gr->ldb, (T)gr->beta,
