@@ -53,6 +53,8 @@ typedef void mg_kernel_task(void *ctx, int i);
 /* Runs task(ctx, i) for every i in [0, count) on up to `threads` threads, the caller
  * among them, and returns when all are done. Items must be independent. Never slower
  * than the caller alone: workers that are slow to start find the items already taken.
+ * Member t of a team of n starts on items [t·count/n, (t+1)·count/n), the caller on the
+ * first, so loops cut alike keep each part of their arrays in one core's cache.
  * Concurrent callers, and callers in a forked child, are served too. */
 void mg_kernel_run(mg_kernel_task *task, void *ctx, int count, int threads);
 

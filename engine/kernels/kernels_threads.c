@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "kernels_internal.h"
@@ -42,44 +43,74 @@ int mg_kernel_team_size(double work, double min_work)
     return work < min_work ? 1 : mg_get_threads();
 }
 
-/* The pool. A job is published under `lock` by bumping `generation`. Its items are
- * claimed lock-free from `ticket`, which holds (generation << 32 | next item): a claim
- * succeeds only for the current generation and an item below `count`, so a worker that
- * wakes late for a finished job takes nothing, and the job's task and ctx are used only
- * while the caller is still waiting for that item. */
+/* The pool. A job is published under `lock` by bumping `generation`. Its items are cut
+ * into one block per team member, member 0 the caller and member w worker w: each member
+ * claims its own block's items first, in order, then those left in the others' blocks.
+ * Member w thus does the same share of every loop over the same arrays (the upper half,
+ * on two threads), so the data a loop writes is in the cache of the core that reads it
+ * next (claimed first come, first served, half of every array crossed between the cores
+ * at each loop: two threads were slower than one on a 100 µs elementwise loop).
+ * A block's items are claimed lock-free from its ticket, which holds (generation << 32 |
+ * next item): a claim succeeds only for the current generation and an item below the
+ * block's end, so a worker that wakes late for a finished job takes nothing, and the
+ * job's task and ctx are used only while the caller is still waiting for that item. */
+typedef struct block_ticket {
+    _Alignas(64) atomic_ullong next; /* a cache line each: members claim side by side */
+} block_ticket;
+
 static struct {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     int workers;                 /* started so far */
     unsigned generation;         /* bumped per job, under lock */
-    atomic_uint published;       /* copy of generation that spinners poll */
     mg_kernel_task *task;
     void *ctx;
-    int count;
-    atomic_ullong ticket;
-    atomic_int done;
+    int count, team;
+    _Alignas(64) atomic_uint published; /* copy of generation that spinners poll */
+    _Alignas(64) atomic_int done;
+    block_ticket block[MAX_THREADS];
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
 /* One caller at a time owns the pool; others run their items alone. */
 static pthread_mutex_t pool_owner = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
 
-/* The next item of job `generation`, or -1 when it has none left (or is over). */
-static int claim_item(unsigned generation, int count)
+/* Block b of a job's `count` items cut among `team` members: [lo, hi). */
+static int block_start(int b, int count, int team)
 {
-    unsigned long long t = atomic_load(&pool.ticket);
+    return (int)((long long)count * b / team);
+}
+
+/* The next item of block b of job `generation`, or -1 when it has none left. */
+static int claim_in_block(unsigned generation, int b, int hi)
+{
+    unsigned long long t = atomic_load(&pool.block[b].next);
     for (;;) {
-        if ((unsigned)(t >> 32) != generation || (int)(t & 0xffffffffu) >= count)
+        if ((unsigned)(t >> 32) != generation || (int)(t & 0xffffffffu) >= hi)
             return -1;
-        if (atomic_compare_exchange_weak(&pool.ticket, &t, t + 1))
+        if (atomic_compare_exchange_weak(&pool.block[b].next, &t, t + 1))
             return (int)(t & 0xffffffffu);
     }
 }
 
-/* Runs items of job `generation` until none are left. */
-static void run_items(unsigned generation, mg_kernel_task *task, void *ctx, int count)
+/* The next item of job `generation` for `member`: from its own block, else from the
+ * next block that has one left; -1 when none are left (or the job is over). */
+static int claim_item(unsigned generation, int member, int count, int team)
 {
-    for (int i; (i = claim_item(generation, count)) >= 0;) {
+    for (int k = 0; k < team; k++) {
+        const int b = (member + k) % team;
+        const int i = claim_in_block(generation, b, block_start(b + 1, count, team));
+        if (i >= 0)
+            return i;
+    }
+    return -1;
+}
+
+/* Runs items of job `generation` until none are left. */
+static void run_items(unsigned generation, int member, mg_kernel_task *task, void *ctx,
+                      int count, int team)
+{
+    for (int i; (i = claim_item(generation, member, count, team)) >= 0;) {
         task(ctx, i);
         atomic_fetch_add(&pool.done, 1);
     }
@@ -104,9 +135,10 @@ static void spin_while_unchanged(atomic_uint *value, unsigned seen)
     }
 }
 
-static void *worker_main(void *unused)
+/* Worker `member` (1, 2, ...) of the pool; it sits out jobs of a smaller team. */
+static void *worker_main(void *arg)
 {
-    (void)unused;
+    const int member = (int)(intptr_t)arg;
     unsigned seen = atomic_load(&pool.published);
     for (;;) {
         spin_while_unchanged(&pool.published, seen);
@@ -116,9 +148,10 @@ static void *worker_main(void *unused)
         seen = pool.generation;
         mg_kernel_task *task = pool.task;
         void *ctx = pool.ctx;
-        int count = pool.count;
+        int count = pool.count, team = pool.team;
         pthread_mutex_unlock(&pool.lock);
-        run_items(seen, task, ctx, count);
+        if (member < team)
+            run_items(seen, member, task, ctx, count, team);
     }
     return NULL;
 }
@@ -159,7 +192,7 @@ static void grow_pool(int wanted)
         if (pthread_attr_init(&attr) != 0)
             return;
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        int failed = pthread_create(&t, &attr, worker_main, NULL);
+        int failed = pthread_create(&t, &attr, worker_main, (void *)(intptr_t)(pool.workers + 1));
         pthread_attr_destroy(&attr);
         if (failed)
             return; /* fewer workers: the caller does more items itself */
@@ -177,17 +210,22 @@ void mg_kernel_run(mg_kernel_task *task, void *ctx, int count, int threads)
     pthread_once(&fork_once, watch_fork);
     pthread_mutex_lock(&pool.lock);
     grow_pool((threads < count ? threads : count) - 1);
+    int team = pool.workers + 1 < threads ? pool.workers + 1 : threads;
+    team = team < count ? team : count;
     unsigned generation = ++pool.generation;
     pool.task = task;
     pool.ctx = ctx;
     pool.count = count;
+    pool.team = team;
     atomic_store(&pool.done, 0);
-    atomic_store(&pool.ticket, (unsigned long long)generation << 32);
+    for (int b = 0; b < team; b++)
+        atomic_store(&pool.block[b].next, (unsigned long long)generation << 32
+                                              | (unsigned)block_start(b, count, team));
     atomic_store(&pool.published, generation);
     pthread_cond_broadcast(&pool.wake);
     pthread_mutex_unlock(&pool.lock);
 
-    run_items(generation, task, ctx, count);
+    run_items(generation, 0, task, ctx, count, team);
     /* Only items a worker has started remain; yield if that worker seems to have lost
      * its core, so that it can have ours. */
     double patience = seconds_now() + SPIN_SECONDS;
