@@ -285,10 +285,10 @@ END_TEST
 
 /* ---- a small GPT block, the shape of the real workload ---- */
 
-enum { NPARAMS = 8 };
+enum { NPARAMS = 9 };
 
 typedef struct block_params {
-    mg_tensor *wte, *wpe, *ln_g, *ln_b, *w_qkv, *w_proj, *w_fc, *w_out;
+    mg_tensor *wte, *wpe, *ln_g, *ln_b, *w_qkv, *w_proj, *w_fc, *b_fc, *w_out;
     mg_tensor *all[NPARAMS];
 } block_params;
 
@@ -305,10 +305,12 @@ static block_params block_new(mg_graph *g, mg_dtype dt)
         random_leaf(g, dt, SHAPE(EMBD, 3 * EMBD), 15, MG_TENSOR_PARAM),
         random_leaf(g, dt, SHAPE(EMBD, EMBD), 16, MG_TENSOR_PARAM),
         random_leaf(g, dt, SHAPE(EMBD, 4 * EMBD), 17, MG_TENSOR_PARAM),
+        random_leaf(g, dt, SHAPE(4 * EMBD), 19, MG_TENSOR_PARAM),
         random_leaf(g, dt, SHAPE(4 * EMBD, EMBD), 18, MG_TENSOR_PARAM),
         { NULL },
     };
-    mg_tensor *all[NPARAMS] = { p.wte, p.wpe, p.ln_g, p.ln_b, p.w_qkv, p.w_proj, p.w_fc, p.w_out };
+    mg_tensor *all[NPARAMS] = { p.wte, p.wpe, p.ln_g, p.ln_b, p.w_qkv, p.w_proj, p.w_fc, p.b_fc,
+                                p.w_out };
     memcpy(p.all, all, sizeof all);
     for (int k = 0; k < NPARAMS; k++) /* weights of an initialised model's size */
         if (all[k]->ndim == 2)
@@ -317,7 +319,8 @@ static block_params block_new(mg_graph *g, mg_dtype dt)
     return p;
 }
 
-/* Token + position embeddings, one pre-norm block (causal attention, GELU MLP),
+/* Token + position embeddings, one pre-norm block (causal attention, GELU MLP
+ * with a bias: its gradient sums 512 rows, by blocks of rows),
  * a tied head and the cross-entropy of the next token. */
 static mg_tensor *block_loss(const block_params *p, const int32_t *tokens,
                              const int32_t *targets, uint64_t step)
@@ -331,7 +334,8 @@ static mg_tensor *block_loss(const block_params *p, const int32_t *tokens,
     att = mg_tensor_dropout(att, 0.1, step, 1);
     mg_tensor *y = mg_tensor_matmul(mg_tensor_attn_mix(att, qkv), p->w_proj);
     x = mg_tensor_add(x, y);
-    h = mg_tensor_gelu(mg_tensor_matmul(mg_tensor_layer_norm(x, p->ln_g, NULL, 1e-5), p->w_fc));
+    h = mg_tensor_matmul(mg_tensor_layer_norm(x, p->ln_g, NULL, 1e-5), p->w_fc);
+    h = mg_tensor_gelu(mg_tensor_add(h, p->b_fc));
     x = mg_tensor_add(x, mg_tensor_matmul(h, p->w_out));
     mg_tensor *logits = mg_tensor_matmul(x, mg_tensor_transpose(p->wte, 0, 1));
     logits = mg_tensor_reshape(logits, 2, (const int[]){ BATCH * CTX, VOCAB });
@@ -378,7 +382,7 @@ static double *block_grads(mg_dtype dt, int threads, double *loss_out)
 static size_t block_param_count(void)
 {
     return (size_t)VOCAB * EMBD + CTX * EMBD + 2 * EMBD + EMBD * 3 * EMBD + EMBD * EMBD
-           + 2 * EMBD * 4 * EMBD;
+           + 2 * EMBD * 4 * EMBD + 4 * EMBD;
 }
 
 /* Every loop's cut depends on the thread count, its results must not. */

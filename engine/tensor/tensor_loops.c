@@ -30,6 +30,7 @@ typedef struct loop_args {
     int32_t *argmax;
     double *stats;        /* layer norm: mean and rstd per row */
     double *partial;      /* one per block of a sum */
+    void *rows;           /* a column sum's partial rows, one per block of rows */
     const int *dims, *ss, *ds;
     const tensor_grid *grid;
 } loop_args;
@@ -50,6 +51,11 @@ static loop_box box_of(const tensor_bcast *bc, int d, int lo, int hi)
     return b;
 }
 
+/* Compiled once per kernel build, so a helper the compiler keeps out of line must
+ * carry the build's name (tests/test_portable_code.sh): these two may. */
+#define run_broadcast ISA_FN(run_broadcast)
+#define colsum_blocks ISA_FN(colsum_blocks)
+
 /* Runs a broadcast loop over ranges of its outermost dim of size > 1; for a
  * gradient (x->out indexed by one operand), of the outermost dim that operand
  * has (stride != 0), so no two ranges add into one element. */
@@ -67,6 +73,26 @@ static void run_broadcast(loop_args *x, double cost, mg_kernel_range *fn)
             x->dim = d;
     const int items = x->dim < 0 ? 1 : bc->dims[x->dim];
     mg_kernel_for(items, cost * bc->n / items, fn, x);
+}
+
+/* A broadcast operand's gradient that sums a tall matrix over its rows (a bias [C]
+ * under [R, C]) goes by fixed blocks of rows, each summing its rows into a partial
+ * row of its own, added in block order afterwards. Cut into column bands instead,
+ * every thread walked every row for a vector or two of columns, and two threads were
+ * slower than one. Blocks and their rows depend on R alone, never on the thread
+ * count. Returns the number of blocks (0: not such a sum) and *rows per block. */
+enum { COLSUM_BLOCK_ROWS = 64, COLSUM_MAX_BLOCKS = 32, COLSUM_MAX_COLS = 4096 };
+
+static int colsum_blocks(const tensor_bcast *bc, int which, int *rows)
+{
+    const int *own = which ? bc->sb : bc->sa;
+    if (bc->same || bc->dims[0] != 1 || bc->dims[1] != 1 || own[2] != 0 || own[3] != 1
+        || bc->dims[2] < 2 * COLSUM_BLOCK_ROWS || bc->dims[3] > COLSUM_MAX_COLS)
+        return 0;
+    int blocks = bc->dims[2] / COLSUM_BLOCK_ROWS;
+    blocks = blocks < COLSUM_MAX_BLOCKS ? blocks : COLSUM_MAX_BLOCKS;
+    *rows = (bc->dims[2] + blocks - 1) / blocks;
+    return (bc->dims[2] + *rows - 1) / *rows;
 }
 
 /* Element operations an elementwise op costs, relative to an add. */

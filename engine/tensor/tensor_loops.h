@@ -142,6 +142,42 @@ static void FN(binary_bwd_range)(void *ctx, int lo, int hi)
     }
 }
 
+/* Blocks [lo, hi) of rows of a column sum (colsum_blocks): each block's rows
+ * into its own partial row, the first row written, the others added in order. */
+static void FN(colsum_blocks_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    const int rows = x->bc->dims[2];
+    for (int k = lo; k < hi; k++) {
+        loop_args y = *x;
+        const int r0 = k * x->block, r1 = r0 + x->block < rows ? r0 + x->block : rows;
+        y.out = (T *)x->rows + (size_t)k * x->bc->dims[3];
+        y.dim = 2;
+        y.acc = 0;
+        FN(binary_bwd_range)(&y, r0, r0 + 1);
+        y.acc = 1;
+        FN(binary_bwd_range)(&y, r0 + 1, r1);
+    }
+}
+
+/* The column sum's blocks on the pool, then their partial rows added in block
+ * order, in double, a tile of columns at a time. */
+static void FN(colsum)(loop_args *x, double cost, int blocks)
+{
+    const int cols = x->bc->dims[3], acc = x->acc;
+    mg_kernel_for(blocks, cost * x->block * cols, FN(colsum_blocks_range), x);
+    const T *part = x->rows;
+    T *gp = x->out;
+    for (int c0 = 0; c0 < cols; c0 += 64) {
+        const int n = cols - c0 < 64 ? cols - c0 : 64;
+        double s[64] = {0};
+        for (int k = 0; k < blocks; k++)
+            for (int c = 0; c < n; c++)
+                s[c] += part[(size_t)k * cols + c0 + c];
+        PUT_EACH(c, 0, n, gp[c0 + c], (T)s[c]);
+    }
+}
+
 /* acc = 0 only when the operand has the output's shape (a broadcast operand
  * sums many output elements into each of its own). */
 static void FN(binary_bwd)(const tensor_bcast *bc, mg_top op, int which, const void *a,
@@ -149,7 +185,13 @@ static void FN(binary_bwd)(const tensor_bcast *bc, mg_top op, int which, const v
 {
     loop_args x = {.bc = bc, .op = op, .which = which, .a = a, .b = b, .g = g, .out = gp,
                    .dim = -1, .acc = acc};
-    run_broadcast(&x, op == MG_T_DIV ? 6.0 : 1.0, FN(binary_bwd_range));
+    const double cost = op == MG_T_DIV ? 6.0 : 1.0;
+    const int blocks = colsum_blocks(bc, which, &x.block);
+    /* (out of memory for the partial rows: the sum by columns, other bits) */
+    if (blocks && (x.rows = mg_kernel_workspace(sizeof(T) * blocks * bc->dims[3])))
+        FN(colsum)(&x, cost, blocks);
+    else
+        run_broadcast(&x, cost, FN(binary_bwd_range));
 }
 
 /* Overflow-free logistic function, as PyTorch computes it. */
