@@ -1,7 +1,8 @@
 /* test_tensor_nn.c — the transformer ops' behaviour beyond their gradients
  * (test_tensor_grad.c) and PyTorch's numbers (parity/test_tensor_parity.py): views
  * that share data, the causal mask, dropout's seeded mask, embedding lookups,
- * errors, float32 against float64, the same bits on 1 and 2 threads, and a
+ * errors, float32 against float64, the same bits on 1 and 2 threads (ops and
+ * optimiser), and a
  * GPT-shaped step that allocates nothing once warm. */
 #include <check.h>
 #include <math.h>
@@ -400,6 +401,62 @@ START_TEST(test_same_bits_on_one_and_two_threads)
 }
 END_TEST
 
+/* Parameters after AdamW steps with clipping on `threads`, and the norms clipped:
+ * the optimiser runs one pool job over chunks of every parameter. An extra
+ * parameter of 40,000 elements, gradients filled here, spans three chunks. */
+static float *optim_params(int threads, double norms[3])
+{
+    enum { EXTRA = 40000 };
+    static int32_t tokens[BATCH * CTX], targets[BATCH * CTX];
+    tokens_fill(tokens, targets);
+    mg_set_threads(threads);
+    mg_graph *g = mg_graph_new();
+    block_params p = block_new(g, MG_F32);
+    mg_tensor *ps[NPARAMS + 1];
+    memcpy(ps, p.all, sizeof p.all);
+    ps[NPARAMS] = random_leaf(g, MG_F32, SHAPE(EXTRA), 20, MG_TENSOR_PARAM);
+    mg_optim_config cfg = mg_optim_defaults(MG_OPTIM_ADAMW);
+    mg_optim *o = mg_optim_new(ps, NPARAMS + 1, &cfg, NULL);
+    ck_assert_ptr_nonnull(o);
+    mg_graph_keep(g);
+    for (int step = 0; step < 3; step++) {
+        mg_tensor *loss = block_loss(&p, tokens, targets, (uint64_t)step);
+        ck_assert_ptr_nonnull(loss);
+        mg_optim_zero_grad(o);
+        ck_assert_int_eq(mg_tensor_backward(loss), MG_OK);
+        for (int i = 0; i < EXTRA; i++)
+            ((float *)ps[NPARAMS]->grad)[i] = (float)sin(0.01 * i + step);
+        norms[step] = mg_optim_clip_grad_norm(o, 0.5);
+        mg_optim_step(o);
+        mg_graph_reset(g);
+    }
+    size_t n = 0;
+    for (int k = 0; k <= NPARAMS; k++)
+        n += (size_t)ps[k]->numel;
+    float *out = malloc(n * sizeof *out), *q = out;
+    ck_assert_ptr_nonnull(out);
+    for (int k = 0; k <= NPARAMS; k++) {
+        memcpy(q, ps[k]->data, (size_t)ps[k]->numel * sizeof *q);
+        q += ps[k]->numel;
+    }
+    mg_optim_free(o);
+    mg_graph_free(g);
+    mg_set_threads(1);
+    return out;
+}
+
+START_TEST(test_optimizer_same_bits_on_one_and_two_threads)
+{
+    double norms1[3], norms2[3];
+    float *one = optim_params(1, norms1), *two = optim_params(2, norms2);
+    ck_assert(norms1[0] > 0.5); /* clipping scaled the gradients */
+    ck_assert(memcmp(norms1, norms2, sizeof norms1) == 0);
+    ck_assert(memcmp(one, two, (block_param_count() + 40000) * sizeof *one) == 0);
+    free(one);
+    free(two);
+}
+END_TEST
+
 START_TEST(test_f32_matches_f64)
 {
     double loss32, loss64;
@@ -465,6 +522,7 @@ static Suite *tensor_nn_suite(void)
     tcase_add_test(tc, test_dropout_mask);
     tcase_add_test(tc, test_embedding_rows_and_layer_norm_moments);
     tcase_add_test(tc, test_same_bits_on_one_and_two_threads);
+    tcase_add_test(tc, test_optimizer_same_bits_on_one_and_two_threads);
     tcase_add_test(tc, test_f32_matches_f64);
     tcase_add_test(tc, test_warm_block_step_allocates_nothing);
     suite_add_tcase(s, tc);

@@ -136,32 +136,78 @@ void mg_optim_zero_grad(mg_optim *o)
         mg_tensor_zero_grad(o->params[i]);
 }
 
-/* One parameter's update, cut into slices the kernel pool runs in parallel:
- * the updates are elementwise, so the result does not depend on the cut. */
-typedef struct optim_slices {
-    const mg_optim_config *c;
-    const tensor_loops *L;
-    mg_tensor *p;
-    void *m, *v;
-    double c1, c2, wd;
-    int count;
-} optim_slices;
+/* Steps and clipping run as one pool job over every parameter, cut into chunks of
+ * CHUNK elements (a parameter's last chunk shorter): one job per parameter cost a
+ * dispatch and a wait for each of a GPT's 26 tensors, most of them small, and two
+ * threads clipped slower than one. The chunks depend on the parameters' sizes alone,
+ * so a sum over them, added in chunk order, does not depend on the thread count. */
+#define CHUNK 16384
 
-static void step_slice(void *ctx, int i)
+/* Chunk j: elements [lo, hi) of parameter `param`. */
+typedef struct param_chunk {
+    int param;
+    size_t lo, hi;
+} param_chunk;
+
+static int chunk_count(const mg_optim *o)
 {
-    const optim_slices *s = ctx;
-    const mg_optim_config *c = s->c;
-    size_t es = mg_dtype_size(s->p->dtype), n = (size_t)s->p->numel;
-    size_t lo = n * (size_t)i / (size_t)s->count, hi = n * (size_t)(i + 1) / (size_t)s->count;
-    char *p = (char *)s->p->data + lo * es;
-    const char *g = (const char *)s->p->grad + lo * es;
-    char *m = s->m ? (char *)s->m + lo * es : NULL, *v = s->v ? (char *)s->v + lo * es : NULL;
+    long count = 0;
+    for (int i = 0; i < o->nparams; i++)
+        count += (o->params[i]->numel + CHUNK - 1) / CHUNK;
+    return (int)count;
+}
+
+static param_chunk chunk_at(const mg_optim *o, int j)
+{
+    int i = 0;
+    for (int c; j >= (c = (int)((o->params[i]->numel + CHUNK - 1) / CHUNK)); i++)
+        j -= c;
+    size_t n = (size_t)o->params[i]->numel, lo = (size_t)j * CHUNK;
+    return (param_chunk){ i, lo, lo + CHUNK < n ? lo + CHUNK : n };
+}
+
+/* Elements in all parameters: whether a second thread pays. */
+static double total_numel(const mg_optim *o)
+{
+    double n = 0;
+    for (int i = 0; i < o->nparams; i++)
+        n += (double)o->params[i]->numel;
+    return n;
+}
+
+/* Runs task over every chunk on the pool. */
+static void run_chunks(const mg_optim *o, mg_kernel_task *task, void *ctx)
+{
+    const int count = chunk_count(o);
+    mg_kernel_run(task, ctx, count, mg_kernel_team_size(total_numel(o), 1 << 15));
+}
+
+typedef struct optim_job {
+    const mg_optim *o;
+    double c1, c2;   /* Adam's bias corrections */
+    double coef;     /* clipping: the gradients' factor */
+    double *partial; /* clipping: Σ g² per chunk */
+} optim_job;
+
+static void step_chunk(void *ctx, int j)
+{
+    const optim_job *s = ctx;
+    const mg_optim *o = s->o;
+    const mg_optim_config *c = &o->cfg;
+    const param_chunk k = chunk_at(o, j);
+    const mg_tensor *t = o->params[k.param];
+    const tensor_loops *L = loops_of(t->dtype);
+    const size_t es = mg_dtype_size(t->dtype);
+    const double wd = o->decay[k.param] ? c->weight_decay : 0.0;
+    char *p = (char *)t->data + k.lo * es;
+    const char *g = (const char *)t->grad + k.lo * es;
+    char *m = o->m[k.param] ? (char *)o->m[k.param] + k.lo * es : NULL;
+    const int n = (int)(k.hi - k.lo);
     if (is_adam(c->kind))
-        s->L->adam((int)(hi - lo), c->lr, c->beta1, c->beta2, c->eps, s->wd,
-                   c->kind == MG_OPTIM_ADAMW, s->c1, s->c2, p, g, m, v);
+        L->adam(n, c->lr, c->beta1, c->beta2, c->eps, wd, c->kind == MG_OPTIM_ADAMW, s->c1,
+                s->c2, p, g, m, (char *)o->v[k.param] + k.lo * es);
     else
-        s->L->sgd((int)(hi - lo), c->lr, c->momentum, s->wd, p, g,
-                  c->momentum != 0.0 ? m : NULL);
+        L->sgd(n, c->lr, c->momentum, wd, p, g, c->momentum != 0.0 ? m : NULL);
 }
 
 void mg_optim_step(mg_optim *o)
@@ -170,34 +216,50 @@ void mg_optim_step(mg_optim *o)
         return;
     const mg_optim_config *c = &o->cfg;
     o->steps++;
-    optim_slices s = { .c = c, .c1 = 1.0 - pow(c->beta1, (double)o->steps),
-                       .c2 = 1.0 - pow(c->beta2, (double)o->steps) };
-    for (int i = 0; i < o->nparams; i++) {
-        s.p = o->params[i];
-        s.L = loops_of(s.p->dtype);
-        s.m = o->m[i];
-        s.v = is_adam(c->kind) ? o->v[i] : NULL;
-        s.wd = o->decay[i] ? c->weight_decay : 0.0;
-        s.count = mg_kernel_team_size((double)s.p->numel, 1 << 15);
-        mg_kernel_run(step_slice, &s, s.count, s.count);
-    }
+    optim_job s = { .o = o, .c1 = 1.0 - pow(c->beta1, (double)o->steps),
+                    .c2 = 1.0 - pow(c->beta2, (double)o->steps) };
+    run_chunks(o, step_chunk, &s);
+}
+
+/* Σ g² over chunk j's gradients. */
+static double chunk_sum_squares(const mg_optim *o, int j)
+{
+    const param_chunk k = chunk_at(o, j);
+    const mg_tensor *t = o->params[k.param];
+    return loops_of(t->dtype)->sum_squares(
+        (int)(k.hi - k.lo), (const char *)t->grad + k.lo * mg_dtype_size(t->dtype));
+}
+
+static void sum_squares_chunk(void *ctx, int j)
+{
+    const optim_job *s = ctx;
+    s->partial[j] = chunk_sum_squares(s->o, j);
+}
+
+static void scale_chunk(void *ctx, int j)
+{
+    const optim_job *s = ctx;
+    const param_chunk k = chunk_at(s->o, j);
+    const mg_tensor *t = s->o->params[k.param];
+    loops_of(t->dtype)->scale((int)(k.hi - k.lo), s->coef,
+                              (char *)t->grad + k.lo * mg_dtype_size(t->dtype));
 }
 
 double mg_optim_clip_grad_norm(mg_optim *o, double max_norm)
 {
     if (!o)
         return 0.0;
-    double sum = 0.0; /* parameter by parameter, each in fixed blocks */
-    for (int i = 0; i < o->nparams; i++) {
-        const mg_tensor *p = o->params[i];
-        sum += loops_of(p->dtype)->sum_squares(p->numel, p->grad);
-    }
+    const int count = chunk_count(o);
+    /* the calling thread's scratch: grown once, so a warm step allocates nothing */
+    optim_job s = { .o = o, .partial = mg_kernel_workspace((size_t)count * sizeof(double)) };
+    double sum = 0.0;
+    if (s.partial)
+        run_chunks(o, sum_squares_chunk, &s);
+    for (int j = 0; j < count; j++) /* (out of memory for the partials: one by one here) */
+        sum += s.partial ? s.partial[j] : chunk_sum_squares(o, j);
     const double norm = sqrt(sum);
-    const double coef = max_norm / (norm + 1e-6); /* NaN for a NaN norm, as PyTorch */
-    if (max_norm > 0.0 && !(coef >= 1.0))
-        for (int i = 0; i < o->nparams; i++) {
-            mg_tensor *p = o->params[i];
-            loops_of(p->dtype)->scale(p->numel, coef, p->grad);
-        }
+    s.coef = max_norm / (norm + 1e-6); /* NaN for a NaN norm, as PyTorch */
+    if (max_norm > 0.0 && !(s.coef >= 1.0))
+        run_chunks(o, scale_chunk, &s);
     return norm;
 }
