@@ -1,7 +1,8 @@
 /* tensor_loops.h — the numeric loops of the tensor ops, written once for a
  * type T. tensor_loops.c includes this file twice (float and double) with T,
  * SFX and the kernels it calls (GEMM, GEMM_BATCH, GEMM_ZEROS, AXPY, SCAL, DOT) defined;
- * <tgmath.h> picks expf or exp to match T. Sums kept in a local accumulator
+ * <tgmath.h> picks expf or exp to match T, and EXP_SMOOTH and TANH are e^x and tanh
+ * without a libm call per float. Sums kept in a local accumulator
  * are doubles (mg_kernels.h states the precision rule).
  * Backward loops add into their output (acc = 1) or, given a gradient no
  * contribution has reached yet in this pass, overwrite it (acc = 0): the first
@@ -246,7 +247,7 @@ static void FN(unary_fwd_range)(void *ctx, int lo, int hi)
             for (int i = lo; i < hi; i++) o[i] = pow(a[i], tk);
         break;
     case MG_T_SQRT: for (int i = lo; i < hi; i++) o[i] = sqrt(a[i]); break;
-    case MG_T_TANH: for (int i = lo; i < hi; i++) o[i] = tanh(a[i]); break;
+    case MG_T_TANH: for (int i = lo; i < hi; i++) o[i] = TANH(a[i]); break;
     case MG_T_RELU: for (int i = lo; i < hi; i++) o[i] = a[i] > 0 ? a[i] : (T)0; break;
     case MG_T_SIGMOID: for (int i = lo; i < hi; i++) o[i] = FN(sigmoid)(a[i]); break;
     case MG_T_GELU: for (int i = lo; i < hi; i++) o[i] = FN(gelu)(a[i]); break;
