@@ -342,6 +342,35 @@ START_TEST(test_lent_gradients_stay_apart)
 }
 END_TEST
 
+/* The residual stream's pattern: x feeds a layer norm and, later, a + that
+ * lends x its gradient. The norm's share then adds to the lent gradient into
+ * x's own buffer in one pass (no copy first), and the lender's gradient stays. */
+START_TEST(test_layer_norm_adds_to_a_lent_gradient)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *a = T2(g, 2, 3, 0.5, -1, 2, 1, 0.25, -3);
+    mg_tensor *c = T2(g, 2, 3, 1, 1, 1, 1, 1, 1);
+    mg_tensor *w1 = T2(g, 2, 3, 1, -2, 3, 4, -5, 6), *w2 = T2(g, 2, 3, 7, 1, -1, 2, 3, -4);
+    mg_tensor *gamma = mg_tensor_param(g, MG_F64, 1, (const int[]){ 3 });
+    mg_tensor_load(gamma, (const double[]){ 0.5, 2, -1 });
+    mg_tensor *x = mg_tensor_exp(a);
+    mg_tensor *n = mg_tensor_layer_norm(x, gamma, NULL, 1e-5); /* its backward comes last */
+    mg_tensor *s = mg_tensor_add(x, c);
+    mg_tensor *y = mg_tensor_add(mg_tensor_sum(mg_tensor_mul(s, w1), MG_AXIS_ALL, 0),
+                                 mg_tensor_sum(mg_tensor_mul(n, w2), MG_AXIS_ALL, 0));
+    ck_assert_int_eq(mg_tensor_backward(y), MG_OK);
+    double share[6];
+    ck_assert_int_eq(mg_tensor_edge_contribution(n, 0, share), MG_OK);
+    ck_assert_ptr_ne(x->grad, s->grad);
+    for (int i = 0; i < 6; i++) {
+        ck_assert_double_eq(mg_tensor_grad_at(s, i), mg_tensor_get(w1, i));
+        ck_assert_double_eq_tol(mg_tensor_grad_at(x, i), mg_tensor_get(w1, i) + share[i], 1e-12);
+        ck_assert(share[i] != 0.0);
+    }
+    mg_graph_free(g);
+}
+END_TEST
+
 START_TEST(test_backward_twice_accumulates_into_leaves)
 {
     mg_graph *g = mg_graph_new();
@@ -553,6 +582,7 @@ static Suite *tensor_suite(void)
     tcase_add_test(tc, test_unreached_results_read_zero);
     tcase_add_test(tc, test_backward_twice_accumulates_into_leaves);
     tcase_add_test(tc, test_lent_gradients_stay_apart);
+    tcase_add_test(tc, test_layer_norm_adds_to_a_lent_gradient);
     tcase_add_test(tc, test_errors_name_the_shapes);
     tcase_add_test(tc, test_f32_matches_f64);
     tcase_add_test(tc, test_warm_step_allocates_nothing);

@@ -61,6 +61,24 @@ void tensor_clear(void *p, size_t bytes)
     mg_kernel_for((int)((bytes + CLEAR_PIECE - 1) / CLEAR_PIECE), 512.0, clear_range, &j);
 }
 
+typedef struct clear_rows_job {
+    unsigned char *p;
+    size_t bytes, stride;
+} clear_rows_job;
+
+static void clear_rows_range(void *ctx, int lo, int hi)
+{
+    const clear_rows_job *j = ctx;
+    for (int r = lo; r < hi; r++)
+        memset(j->p + (size_t)r * j->stride, 0, j->bytes);
+}
+
+void tensor_clear_rows(void *p, int rows, size_t bytes, size_t stride)
+{
+    clear_rows_job j = { p, bytes, stride };
+    mg_kernel_for(rows, (double)bytes / 8.0, clear_rows_range, &j);
+}
+
 static void *alloc_buffer(mg_graph *g, const mg_tensor *t)
 {
     return mg_graph_alloc(g, (size_t)t->numel * mg_dtype_size(t->dtype));

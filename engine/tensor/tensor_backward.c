@@ -135,10 +135,18 @@ static void backward_attn_scores(const mg_tensor *t, int which, void *gp, int fr
     tensor_attn_scores_bwd(t, gp);
 }
 
-/* The weights' gradient is written whole; qkv's is only v's third. */
+/* The weights' gradient is written whole; qkv's is only v's third: a fresh
+ * one has its q and k thirds cleared (attn_scores adds into them) and its v
+ * third written. */
 static void backward_attn_mix(const mg_tensor *t, int which, void *gp, int fresh)
 {
-    tensor_attn_mix_bwd(t, which, gp, begin(operand(t, which), gp, fresh, which == 0) ? 1.0 : 0.0);
+    const mg_tensor *p = operand(t, which);
+    if (which == 1 && fresh) {
+        const int cols = p->shape[p->ndim - 1];
+        const size_t size = mg_dtype_size(p->dtype);
+        tensor_clear_rows(gp, p->numel / cols, size * (size_t)(cols / 3 * 2), size * cols);
+    }
+    tensor_attn_mix_bwd(t, which, gp, fresh ? 0.0 : 1.0);
 }
 
 static void backward_log_softmax(const mg_tensor *t, int which, void *gp, int fresh)
@@ -165,18 +173,26 @@ static void backward_causal_softmax(const mg_tensor *t, int which, void *gp, int
                                            acc);
 }
 
-/* Operand 0 is x, operand 1 gamma (when the norm has one). */
-static void backward_layer_norm(const mg_tensor *t, int which, void *gp, int fresh)
+/* x's gradient gp = base + dx (base NULL: dx alone). */
+static void layer_norm_x(const mg_tensor *t, void *gp, const void *base)
 {
     const mg_tensor *x = operand(t, 0), *gamma = t->node->b ? operand(t, 1) : NULL;
     const int cols = x->shape[x->ndim - 1], rows = x->numel / cols;
-    const tensor_loops *L = loops_of(t->dtype);
+    loops_of(t->dtype)->layer_norm_bwd_x(rows, cols, x->data, gamma ? gamma->data : NULL,
+                                         tensor_layer_norm_stats(t), t->grad, gp, base);
+}
+
+/* Operand 0 is x, operand 1 gamma (when the norm has one). */
+static void backward_layer_norm(const mg_tensor *t, int which, void *gp, int fresh)
+{
+    const mg_tensor *x = operand(t, 0);
+    const int cols = x->shape[x->ndim - 1];
     int acc = begin(operand(t, which), gp, fresh, which == 0);
     if (which == 0)
-        L->layer_norm_bwd_x(rows, cols, x->data, gamma ? gamma->data : NULL,
-                            tensor_layer_norm_stats(t), t->grad, gp, acc);
+        layer_norm_x(t, gp, acc ? gp : NULL);
     else
-        L->layer_norm_bwd_gamma(rows, cols, x->data, tensor_layer_norm_stats(t), t->grad, gp);
+        loops_of(t->dtype)->layer_norm_bwd_gamma(x->numel / cols, cols, x->data,
+                                                 tensor_layer_norm_stats(t), t->grad, gp);
 }
 
 /* Each looked-up row's gradient adds into its weight row, repeats accumulating. */
@@ -239,14 +255,24 @@ static int passes_through(const mg_tensor *t, int which, const mg_tensor *p)
     }
 }
 
+/* Whether operand `which` of t can take its share as gp = lent + share, in
+ * one pass, where its gradient so far is a buffer lent to it: x of a layer
+ * norm, the residual stream after the + that lent it its gradient. */
+static int adds_from_lent(const mg_tensor *t, int which)
+{
+    return t->op == MG_T_LAYER_NORM && which == 0;
+}
+
 /* The grad buffer of operand header pv if it needs one, else NULL; marks it
  * reached. *fresh says whether this is an interior node's first contribution
  * in this pass, which replaces its old gradient (leaves always add). A second
- * contribution to an operand holding a lent buffer copies it into its own
- * first, so the lender's gradient is never changed. */
-static void *claim(mg_value *pv, int *fresh)
+ * contribution to an operand holding a lent buffer ends the loan, so the
+ * lender's gradient is never changed: *lent is that buffer when t's backward
+ * adds from it (adds_from_lent), else it is copied into the operand's own. */
+static void *claim(const mg_tensor *t, int which, mg_value *pv, int *fresh, const void **lent)
 {
     *fresh = 0;
+    *lent = NULL;
     mg_tensor *p = pv->tensor;
     if (!p->requires_grad)
         return NULL;
@@ -254,8 +280,12 @@ static void *claim(mg_value *pv, int *fresh)
         pv->flags |= MG_FLAG_SEEN;
         *fresh = pv->op != MG_OP_LEAF;
     }
-    if (!*fresh && p->grad_store && p->grad != p->grad_store)
-        memcpy(p->grad_store, p->grad, (size_t)p->numel * mg_dtype_size(p->dtype));
+    if (!*fresh && p->grad_store && p->grad != p->grad_store) {
+        if (adds_from_lent(t, which))
+            *lent = p->grad;
+        else
+            memcpy(p->grad_store, p->grad, (size_t)p->numel * mg_dtype_size(p->dtype));
+    }
     own_grad(p);
     return p->grad;
 }
@@ -280,11 +310,14 @@ void tensor_propagate(mg_value *v)
     const int arity = tensor_ops[t->op].arity;
     for (int i = 0; i < arity; i++) {
         int fresh;
+        const void *lent;
         mg_value *pv = i ? v->b : v->a;
         if (!pv || lend(t, i, pv)) /* an optional operand left out (layer norm without gamma) */
             continue;
-        void *gp = claim(pv, &fresh);
-        if (gp)
+        void *gp = claim(t, i, pv, &fresh, &lent);
+        if (gp && lent) /* only a layer norm's x (adds_from_lent) */
+            layer_norm_x(t, gp, lent);
+        else if (gp)
             backward(t, i, gp, fresh);
     }
 }

@@ -100,11 +100,13 @@ typedef struct tensor_loops {
     void (*causal_softmax_bwd)(int rows, int cols, int tq, int offset, double scale,
                                const void *out, const void *g, void *ga, int acc);
     /* over rows of cols: out = (a - mean)·rstd·gamma (gamma NULL: 1), keeping
-     * stats[2r] = mean, stats[2r+1] = rstd; backward to a, and to gamma */
+     * stats[2r] = mean, stats[2r+1] = rstd; backward to a, and to gamma.
+     * backward to a writes ga = base + da: base NULL overwrites, base == ga adds,
+     * another buffer (a gradient lent to a) adds to it without copying it first */
     void (*layer_norm_fwd)(int rows, int cols, double eps, const void *a, const void *gamma,
                            void *out, double *stats);
     void (*layer_norm_bwd_x)(int rows, int cols, const void *a, const void *gamma,
-                             const double *stats, const void *g, void *ga, int acc);
+                             const double *stats, const void *g, void *ga, const void *base);
     void (*layer_norm_bwd_gamma)(int rows, int cols, const void *a, const double *stats,
                                  const void *g, void *ggamma);
     /* out row i = w row ids[i] (rows of cols); backward adds g row i into gw row ids[i] */
@@ -154,6 +156,8 @@ mg_tensor *tensor_view(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dt
                        int ndim, const int *shape, void *data);
 /* Sets `bytes` bytes at p to 0, on the kernel pool when that is worth it. */
 void tensor_clear(void *p, size_t bytes);
+/* Sets the first `bytes` bytes of each of `rows` rows, `stride` bytes apart, to 0. */
+void tensor_clear_rows(void *p, int rows, size_t bytes, size_t stride);
 /* True if t still exists in its graph; records an error naming opname if not. */
 int tensor_usable(const mg_tensor *t, const char *opname);
 /* The axis (negative counts from the end) as an index, or -1 if out of range. */

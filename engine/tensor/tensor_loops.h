@@ -799,20 +799,31 @@ static void FN(layer_norm_bwd_x_range)(void *ctx, int lo, int hi)
             MG_LANE_SUM(sum_dx, x->cols, j, g[j] * (a[j] - mean) * rstd);
         }
         const T md = (T)(sum_d / x->cols), mdx = (T)(sum_dx / x->cols);
-        const int acc = x->acc;
-        if (gamma)
-            PUT_EACH(j, 0, x->cols, ga[j],
-                     rstd * (g[j] * gamma[j] - md - (a[j] - mean) * rstd * mdx));
+        const T *base = x->o ? (const T *)x->o + (size_t)r * x->cols : NULL;
+        /* ga = base + dx: adding in place (base == ga), from a lent gradient, or
+         * overwriting (base NULL) */
+#define LN_DX(G) (rstd * ((G) - md - (a[j] - mean) * rstd * mdx))
+        if (base == ga && gamma)
+            for (int j = 0; j < x->cols; j++) ga[j] += LN_DX(g[j] * gamma[j]);
+        else if (base == ga)
+            for (int j = 0; j < x->cols; j++) ga[j] += LN_DX(g[j]);
+        else if (base && gamma)
+            for (int j = 0; j < x->cols; j++) ga[j] = base[j] + LN_DX(g[j] * gamma[j]);
+        else if (base)
+            for (int j = 0; j < x->cols; j++) ga[j] = base[j] + LN_DX(g[j]);
+        else if (gamma)
+            for (int j = 0; j < x->cols; j++) ga[j] = LN_DX(g[j] * gamma[j]);
         else
-            PUT_EACH(j, 0, x->cols, ga[j], rstd * (g[j] - md - (a[j] - mean) * rstd * mdx));
+            for (int j = 0; j < x->cols; j++) ga[j] = LN_DX(g[j]);
+#undef LN_DX
     }
 }
 
 static void FN(layer_norm_bwd_x)(int rows, int cols, const void *a, const void *gamma,
-                                 const double *stats, const void *g, void *ga, int acc)
+                                 const double *stats, const void *g, void *ga, const void *base)
 {
-    loop_args x = {.cols = cols, .a = a, .w = gamma, .g = g, .out = ga,
-                   .stats = (double *)stats, .acc = acc};
+    loop_args x = {.cols = cols, .a = a, .w = gamma, .g = g, .o = base, .out = ga,
+                   .stats = (double *)stats};
     mg_kernel_for(rows, 8.0 * cols, FN(layer_norm_bwd_x_range), &x);
 }
 
