@@ -170,6 +170,12 @@ static const gemm_case blocked_cases[] = {
     {0, 0, 64, 128, 784, 0, 1.0, 0.0},
     {1, 0, 784, 128, 64, 0, 1.0, 1.0},
     {0, 1, 64, 784, 128, 0, 1.0, 0.0},
+    /* a transposed A read in place (few column slivers) over K blocks, split by rows
+     * into slabs that end in a short row sliver; as the GPT's Xᵀ·dY */
+    {1, 0, 300, 100, 1030, 3, 0.5, 1.0},
+    {1, 0, 129, 128, 1024, 0, 1.0, 0.0},
+    /* few row slivers: B's full column slivers read in place, rows 75 apart (unaligned) */
+    {0, 0, 100, 70, 700, 5, 1.0, 0.5},
 };
 
 START_TEST(test_gemm_blocked_sizes_alpha_beta_threads)

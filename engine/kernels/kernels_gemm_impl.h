@@ -9,7 +9,8 @@
  * the micro-kernel keeps an MR×NR tile of C in registers while one A sliver (KC×MR) sits
  * in L1 and B slivers stream from L2. Packing absorbs the transposes and the
  * strides, and pads edges with zeros, so one micro-kernel serves every case; when an A
- * sliver would meet only a few B slivers, the kernel reads it in place instead. Threads
+ * sliver would meet only a few B slivers, the kernel reads it in place instead, and
+ * likewise an untransposed B sliver that meets only a few A slivers. Threads
  * (see GFN(gemm)) each run this on their own slab of C. */
 
 #define NR (NV * VLEN)
@@ -51,15 +52,87 @@ GFN(pack_sliver)(int width, const REAL *X, long step, long lane, int lanes, int 
                 dst[(long)p * width + l] = X[p * step + l * lane];
 }
 
+#if VLEN >= 8
+typedef REAL GFN(vec8) __attribute__((vector_size(8 * sizeof(REAL))));
+
+/* Transposes 8 lanes × 8 steps: lane l's steps at x + l·lane (contiguous), step q's
+ * lanes to dst + q·width. Three rounds of two-source shuffles (24 in all) instead of 64
+ * scalar loads and stores. */
+static inline __attribute__((always_inline)) void
+GFN(transpose8)(const REAL *x, long lane, REAL *dst, int width)
+{
+    GFN(vec8) r[8], t[8], u[8];
+#pragma GCC unroll 8
+    for (int l = 0; l < 8; l++)
+        memcpy(&r[l], x + l * lane, sizeof r[l]);
+#pragma GCC unroll 4
+    for (int l = 0; l < 8; l += 2) {
+        t[l] = __builtin_shufflevector(r[l], r[l + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+        t[l + 1] = __builtin_shufflevector(r[l], r[l + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+    }
+#pragma GCC unroll 2
+    for (int h = 0; h < 8; h += 4) {
+        u[h] = __builtin_shufflevector(t[h], t[h + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[h + 1] = __builtin_shufflevector(t[h], t[h + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+        u[h + 2] = __builtin_shufflevector(t[h + 1], t[h + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[h + 3] = __builtin_shufflevector(t[h + 1], t[h + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+    /* u[q] holds steps q and q + 4 of lanes 0-3, u[q + 4] those of lanes 4-7 */
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; q++) {
+        GFN(vec8) lo = __builtin_shufflevector(u[q], u[q + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+        GFN(vec8) hi = __builtin_shufflevector(u[q], u[q + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+        memcpy(dst + (long)q * width, &lo, sizeof lo);
+        memcpy(dst + (long)(q + 4) * width, &hi, sizeof hi);
+    }
+}
+#endif
+
+/* Packs `count` lanes of kc steps, element (step p, lane l) at X[p·step + l·lane], into
+ * width-lane slivers at dst (sliver s at dst + s·width·kc, k-major), the last padded with
+ * zeros. Contiguous lanes (lane 1) are copied a step at a time across all slivers, so X
+ * is read row by row: sliver by sliver, each step's row would be met once per sliver, a
+ * few bytes at a time, at a stride that maps every row to the same L1 sets. Contiguous
+ * steps (a transpose) go 8×8 blocks at a time through vector shuffles. */
+static inline __attribute__((always_inline)) void
+GFN(pack_panel)(int width, const REAL *X, long step, long lane, int count, int kc, REAL *dst)
+{
+    int full = count / width;
+    if (lane == 1)
+        for (int p = 0; p < kc; p++)
+            for (int s = 0; s < full; s++)
+                memcpy(dst + (long)s * width * kc + (long)p * width,
+                       X + p * step + (long)s * width, sizeof(REAL) * (size_t)width);
+#if VLEN >= 8
+    else if (step == 1 && width % 8 == 0)
+        for (int s = 0; s < full; s++) {
+            const REAL *x = X + (long)s * width * lane;
+            REAL *d = dst + (long)s * width * kc;
+            int p8 = kc / 8 * 8;
+            for (int l0 = 0; l0 < width; l0 += 8)
+                for (int p = 0; p < p8; p += 8)
+                    GFN(transpose8)(x + l0 * lane + p, lane, d + (long)p * width + l0, width);
+            for (int p = p8; p < kc; p++)
+                for (int l = 0; l < width; l++)
+                    d[(long)p * width + l] = x[l * lane + p];
+        }
+#endif
+    else
+        for (int s = 0; s < full; s++)
+            GFN(pack_sliver)(width, X + (long)s * width * lane, step, lane, width, kc,
+                             dst + (long)s * width * kc);
+    if (count > full * width)
+        GFN(pack_sliver)(width, X + (long)full * width * lane, step, lane, count - full * width,
+                         kc, dst + (long)full * width * kc);
+}
+
 /* Copies op(A)[i0 .. i0+m) × [p0 .. p0+kc) into MR-row slivers at dst, sliver s at
  * dst + s·MR·kc laid out k-major; rows past m are zero. */
 static void GFN(pack_a)(int trans, const REAL *A, long lda, int i0, int m, int p0, int kc,
                         REAL *dst)
 {
     long step = trans ? lda : 1, lane = trans ? 1 : lda; /* op(A)[i][p] = A[i·lane + p·step] */
-    for (int s = 0; s * MR < m; s++)
-        GFN(pack_sliver)(MR, A + (i0 + s * MR) * lane + p0 * step, step, lane,
-                         m - s * MR < MR ? m - s * MR : MR, kc, dst + (long)s * MR * kc);
+    GFN(pack_panel)(MR, A + i0 * lane + p0 * step, step, lane, m, kc, dst);
 }
 
 /* Copies op(B)[p0 .. p0+kc) × [j0 .. j0+n) into NR-column slivers at dst, sliver s at
@@ -68,18 +141,17 @@ static void GFN(pack_b)(int trans, const REAL *B, long ldb, int p0, int kc, int 
                         REAL *dst)
 {
     long step = trans ? 1 : ldb, lane = trans ? ldb : 1; /* op(B)[p][j] = B[p·step + j·lane] */
-    for (int s = 0; s * NR < n; s++)
-        GFN(pack_sliver)(NR, B + p0 * step + (j0 + s * NR) * lane, step, lane,
-                         n - s * NR < NR ? n - s * NR : NR, kc, dst + (long)s * NR * kc);
+    GFN(pack_panel)(NR, B + p0 * step + j0 * lane, step, lane, n, kc, dst);
 }
 
-/* C[m×n] (m <= MR, n <= nv·VLEN) = alpha·(a·b) + beta·C over kc packed steps, using the
- * first nv vectors of each NR-wide row of b; beta == 0 never reads C. Inlined with nv a
- * constant, the accumulator array lives in registers once the loops unroll. */
+/* C[m×n] (m <= MR, n <= nv·VLEN) = alpha·(a·b) + beta·C over kc steps, using the
+ * first nv vectors of each row of b (b_step apart: NR packed, ldb read in place); beta
+ * == 0 never reads C. Inlined with nv a constant, the accumulator array lives in
+ * registers once the loops unroll. */
 static inline __attribute__((always_inline)) void
 GFN(kernel_body)(int nv, int kc, const REAL *restrict a, long a_lane, long a_step,
-                 const REAL *restrict b, REAL alpha, REAL beta, REAL *restrict C, long ldc, int m,
-                 int n)
+                 const REAL *restrict b, long b_step, REAL alpha, REAL beta, REAL *restrict C,
+                 long ldc, int m, int n)
 {
     VEC acc[MR][NV];
 #pragma GCC unroll 16
@@ -91,14 +163,14 @@ GFN(kernel_body)(int nv, int kc, const REAL *restrict a, long a_lane, long a_ste
         VEC bv[NV];
 #pragma GCC unroll 4
         for (int v = 0; v < nv; v++)
-            bv[v] = *(const VEC *)(b + v * VLEN);
+            memcpy(&bv[v], b + v * VLEN, sizeof(VEC));
 #pragma GCC unroll 16
         for (int i = 0; i < MR; i++)
 #pragma GCC unroll 4
             for (int v = 0; v < nv; v++)
                 acc[i][v] += a[i * a_lane] * bv[v];
         a += a_step;
-        b += NR;
+        b += b_step;
     }
     if (m == MR && n == nv * VLEN) {
 #pragma GCC unroll 16
@@ -146,47 +218,58 @@ GFN(kernel_body)(int nv, int kc, const REAL *restrict a, long a_lane, long a_ste
 
 /* The register tiles: full width or one vector (for the last columns when at most VLEN
  * remain, as N = 10 in an MLP's output layer: half the work of padding them to NR), over
- * a packed A sliver or straight over A's rows or columns. */
+ * a packed A sliver or straight over A's rows or columns; full width also over packed A
+ * and B's rows in place. */
 static void GFN(kernel_wide)(int kc, const REAL *a, const REAL *b, REAL alpha, REAL beta,
                              REAL *C, long ldc, int m, int n)
 {
-    GFN(kernel_body)(NV, kc, a, 1, MR, b, alpha, beta, C, ldc, m, n);
+    GFN(kernel_body)(NV, kc, a, 1, MR, b, NR, alpha, beta, C, ldc, m, n);
 }
 
 static void GFN(kernel_narrow)(int kc, const REAL *a, const REAL *b, REAL alpha, REAL beta,
                                REAL *C, long ldc, int m, int n)
 {
-    GFN(kernel_body)(1, kc, a, 1, MR, b, alpha, beta, C, ldc, m, n);
+    GFN(kernel_body)(1, kc, a, 1, MR, b, NR, alpha, beta, C, ldc, m, n);
+}
+
+static void GFN(kernel_wide_b_direct)(int kc, const REAL *a, const REAL *b, long b_step,
+                                      REAL alpha, REAL beta, REAL *C, long ldc, int m, int n)
+{
+    GFN(kernel_body)(NV, kc, a, 1, MR, b, b_step, alpha, beta, C, ldc, m, n);
 }
 
 static void GFN(kernel_wide_direct)(int kc, const REAL *a, long a_lane, long a_step,
-                                    const REAL *b, REAL alpha, REAL beta, REAL *C, long ldc,
-                                    int m, int n)
+                                    const REAL *b, long b_step, REAL alpha, REAL beta, REAL *C,
+                                    long ldc, int m, int n)
 {
-    GFN(kernel_body)(NV, kc, a, a_lane, a_step, b, alpha, beta, C, ldc, m, n);
+    GFN(kernel_body)(NV, kc, a, a_lane, a_step, b, b_step, alpha, beta, C, ldc, m, n);
 }
 
 static void GFN(kernel_narrow_direct)(int kc, const REAL *a, long a_lane, long a_step,
-                                      const REAL *b, REAL alpha, REAL beta, REAL *C, long ldc,
-                                      int m, int n)
+                                      const REAL *b, long b_step, REAL alpha, REAL beta,
+                                      REAL *C, long ldc, int m, int n)
 {
-    GFN(kernel_body)(1, kc, a, a_lane, a_step, b, alpha, beta, C, ldc, m, n);
+    GFN(kernel_body)(1, kc, a, a_lane, a_step, b, b_step, alpha, beta, C, ldc, m, n);
 }
 
 /* C[m×n] (m <= MR, n <= NR) from MR rows of A at a (row i, step p at a[i·a_lane +
- * p·a_step]; a packed sliver has a_lane 1, a_step MR) and a packed B sliver. */
+ * p·a_step]; a packed sliver has a_lane 1, a_step MR) and NR columns of B at b (step p
+ * at b + p·b_step: NR packed, ldb in place). */
 static void GFN(micro_kernel)(int kc, const REAL *a, long a_lane, long a_step, const REAL *b,
-                              REAL alpha, REAL beta, REAL *C, long ldc, int m, int n)
+                              long b_step, REAL alpha, REAL beta, REAL *C, long ldc, int m,
+                              int n)
 {
     int narrow = n <= VLEN && NV > 1, packed = a_lane == 1 && a_step == MR;
-    if (packed && narrow)
+    if (packed && b_step != NR)
+        GFN(kernel_wide_b_direct)(kc, a, b, b_step, alpha, beta, C, ldc, m, n);
+    else if (packed && narrow)
         GFN(kernel_narrow)(kc, a, b, alpha, beta, C, ldc, m, n);
     else if (packed)
         GFN(kernel_wide)(kc, a, b, alpha, beta, C, ldc, m, n);
     else if (narrow)
-        GFN(kernel_narrow_direct)(kc, a, a_lane, a_step, b, alpha, beta, C, ldc, m, n);
+        GFN(kernel_narrow_direct)(kc, a, a_lane, a_step, b, b_step, alpha, beta, C, ldc, m, n);
     else
-        GFN(kernel_wide_direct)(kc, a, a_lane, a_step, b, alpha, beta, C, ldc, m, n);
+        GFN(kernel_wide_direct)(kc, a, a_lane, a_step, b, b_step, alpha, beta, C, ldc, m, n);
 }
 
 /* C = beta·C, the whole product when alpha·op(A)·op(B) contributes nothing. */
@@ -208,9 +291,15 @@ static int GFN(block_size)(int n, int most, int unit)
 }
 
 /* Packing A pays when each sliver meets many B slivers; up to this many the kernel
- * reads full MR-row slivers straight from A (the MLP's 64×784 · 784×128 meets 4). A
- * transposed A packs by plain copies, so it is read in place only when met once. */
+ * reads full MR-row slivers straight from A (the MLP's 64×784 · 784×128 meets 4), a
+ * transposed A too (the GPT's Xᵀ·dY with 128 or 96 columns: packing its 1024-step
+ * slivers cost a fifth of the product). */
 #define DIRECT_A_MAX_REUSE 4
+
+/* Likewise B: a B sliver meets each MR-row sliver of an M block once; up to this many
+ * the kernel reads full NR-column slivers of an untransposed B in place, rows ldb apart
+ * (the GPT's Xᵀ·dY with 128 rows: packing dY cost a sixth of the product). */
+#define DIRECT_B_MAX_REUSE 16
 
 /* The blocked product of one thread's share once the degenerate cases are gone, with
  * this thread's workspace; returns 0 (having done nothing) when there is none. */
@@ -230,10 +319,11 @@ static int GFN(blocked)(int trans_a, int trans_b, int M, int N, int K, REAL alph
         return 0;
     REAL *bpack = apack + apanel;
     long a_lane = trans_a ? 1 : lda, a_step = trans_a ? lda : 1; /* op(A)[i][p] */
-    int direct = (N + NR - 1) / NR <= (trans_a ? 1 : DIRECT_A_MAX_REUSE);
+    int direct = (N + NR - 1) / NR <= DIRECT_A_MAX_REUSE;
     for (int i0 = 0; i0 < M; i0 += mc) {
         int m = M - i0 < mc ? M - i0 : mc;
         int packed_from = direct ? m / MR * MR : 0; /* direct: pack only the short sliver */
+        int direct_b = !trans_b && (m + MR - 1) / MR <= DIRECT_B_MAX_REUSE;
         for (int p0 = 0; p0 < K; p0 += kc) {
             int k = K - p0 < kc ? K - p0 : kc;
             /* The first K block applies beta; later ones add to what it wrote. */
@@ -242,7 +332,9 @@ static int GFN(blocked)(int trans_a, int trans_b, int M, int N, int K, REAL alph
                         apack + (long)packed_from * k);
             for (int j0 = 0; j0 < N; j0 += nc) {
                 int n = N - j0 < nc ? N - j0 : nc;
-                GFN(pack_b)(trans_b, B, ldb, p0, k, j0, n, bpack);
+                int b_packed_from = direct_b ? n / NR * NR : 0;
+                GFN(pack_b)(trans_b, B, ldb, p0, k, j0 + b_packed_from, n - b_packed_from,
+                            bpack + (long)b_packed_from * k);
                 for (int ir = 0; ir < m; ir += MR) {
                     const REAL *a = apack + (long)ir * k;
                     long lane = 1, step = MR;
@@ -254,11 +346,17 @@ static int GFN(blocked)(int trans_a, int trans_b, int M, int N, int K, REAL alph
                     int rows = m - ir < MR ? m - ir : MR, lo = p0, hi = p0 + k;
                     gemm_live_steps(z, i0 + ir, rows, &lo, &hi);
                     a += (lo - p0) * step;
-                    for (int jr = 0; jr < n; jr += NR)
-                        GFN(micro_kernel)(hi - lo, a, lane, step,
-                                          bpack + (long)jr * k + (long)(lo - p0) * NR, alpha,
-                                          beta_here, C + (i0 + ir) * ldc + j0 + jr, ldc, rows,
-                                          n - jr < NR ? n - jr : NR);
+                    for (int jr = 0; jr < n; jr += NR) {
+                        const REAL *b = bpack + (long)jr * k;
+                        long b_step = NR;
+                        if (jr < b_packed_from) { /* op(B)[p][j] = B[p·ldb + j] */
+                            b = B + p0 * ldb + j0 + jr;
+                            b_step = ldb;
+                        }
+                        GFN(micro_kernel)(hi - lo, a, lane, step, b + (lo - p0) * b_step,
+                                          b_step, alpha, beta_here, C + (i0 + ir) * ldc + j0 + jr,
+                                          ldc, rows, n - jr < NR ? n - jr : NR);
+                    }
                 }
             }
         }
