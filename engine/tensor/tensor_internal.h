@@ -61,6 +61,7 @@ typedef struct tensor_grid {
     long a_outer, a_inner, b_outer, b_inner, c_outer, c_inner;
     double beta;
     mg_gemm_zeros a_zeros;
+    int a_zeros_checked; /* a_zeros only for products whose A has them (found by a scan) */
 } tensor_grid;
 
 /* The numeric loops of one dtype (tensor_loops.h), each run on the kernel

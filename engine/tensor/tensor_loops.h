@@ -564,6 +564,32 @@ static void FN(prefetch_matrix)(const T *p, int rows, int cols, int ld, int rw)
         }
 }
 
+/* Whether the rows × cols matrix at p (rows ld apart) is 0 at every [x][y] with
+ * y > x + d. Whole rows are read, the other entries masked out: whole vectors. */
+static int FN(zero_above)(const T *p, int rows, int cols, int ld, int d)
+{
+    int nonzero = 0;
+    for (int x = 0; x < rows && !nonzero; x++)
+        for (int y = 0; y < cols; y++)
+            nonzero |= (y > x + d) & (p[(long)x * ld + y] != 0);
+    return !nonzero;
+}
+
+/* The zeros a product may skip in its A: the grid's, or for a_zeros_checked,
+ * those only when A is found to hold them (op(A) zero above the diagonal
+ * offset is A's upper part, and zero below it is Aᵀ's, so A's upper part too). */
+static mg_gemm_zeros FN(grid_zeros)(const tensor_grid *gr, const T *a)
+{
+    const mg_gemm_zeros z = gr->a_zeros, dense = { MG_GEMM_DENSE, 0 };
+    if (!gr->a_zeros_checked || z.where == MG_GEMM_DENSE)
+        return z;
+    if (!gr->ta && z.where == MG_GEMM_ZERO_ABOVE)
+        return FN(zero_above)(a, gr->M, gr->K, gr->lda, z.offset) ? z : dense;
+    if (gr->ta && z.where == MG_GEMM_ZERO_BELOW)
+        return FN(zero_above)(a, gr->K, gr->M, gr->lda, -z.offset) ? z : dense;
+    return dense;
+}
+
 /* Items are the grid's products, each writing its own C. Attention's operands are
  * short rows far apart (a head's 32 columns of qkv): too short for the hardware's
  * stream prefetch, so each product asks for the next one's while it computes. */
@@ -581,11 +607,11 @@ static void FN(gemm_grid_range)(void *ctx, int lo, int hi)
             FN(prefetch_matrix)((const T *)gr->C + o1 * gr->c_outer + h1 * gr->c_inner,
                                 gr->M, gr->N, gr->ldc, 1);
         }
-        GEMM_ZEROS(gr->ta, gr->tb, gr->M, gr->N, gr->K, (T)1,
-                   (const T *)gr->A + o * gr->a_outer + h * gr->a_inner, gr->lda,
+        const T *a = (const T *)gr->A + o * gr->a_outer + h * gr->a_inner;
+        const mg_gemm_zeros z = FN(grid_zeros)(gr, a);
+        GEMM_ZEROS(gr->ta, gr->tb, gr->M, gr->N, gr->K, (T)1, a, gr->lda,
                    (const T *)gr->B + o * gr->b_outer + h * gr->b_inner, gr->ldb, (T)gr->beta,
-                   (T *)gr->C + o * gr->c_outer + h * gr->c_inner, gr->ldc, gr->a_zeros.where,
-                   gr->a_zeros.offset);
+                   (T *)gr->C + o * gr->c_outer + h * gr->c_inner, gr->ldc, z.where, z.offset);
     }
 }
 
