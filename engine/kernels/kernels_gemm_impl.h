@@ -112,9 +112,8 @@ GFN(pack_panel)(int width, const REAL *X, long step, long lane, int count, int k
             for (int l0 = 0; l0 < width; l0 += 8)
                 for (int p = 0; p < p8; p += 8)
                     GFN(transpose8)(x + l0 * lane + p, lane, d + (long)p * width + l0, width);
-            for (int p = p8; p < kc; p++)
-                for (int l = 0; l < width; l++)
-                    d[(long)p * width + l] = x[l * lane + p];
+            if (p8 < kc) /* the last kc % 8 steps */
+                GFN(pack_sliver)(width, x + p8, 1, lane, width, kc - p8, d + (long)p8 * width);
         }
 #endif
     else
