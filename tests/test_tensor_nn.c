@@ -258,6 +258,57 @@ START_TEST(test_causal_softmax_masks)
 }
 END_TEST
 
+/* Rows long enough for the forward's vector max (live 1 to 40: shorter than a
+ * vector, whole vectors, and a last block overlapping the one before), in float
+ * and double, scale -0.5. Two large logits 1 apart at the end of each row's live
+ * part (sequence 0) or at its start (sequence 1): a max that missed them would
+ * clamp both exponentials at e^87 and give them equal weights instead of
+ * 0.73/0.27. A NaN at a row's first entry, or at its middle, makes every live
+ * entry NaN, the masked ones still 0. */
+START_TEST(test_causal_softmax_long_rows)
+{
+    enum { T = 40 };
+    const double sc = -0.5;
+    for (int f64 = 0; f64 < 2; f64++) {
+        const double tol = f64 ? 1e-12 : 1e-6;
+        mg_graph *g = mg_graph_new();
+        mg_tensor *a = random_leaf(g, f64 ? MG_F64 : MG_F32, SHAPE(3, T, T), 11, MG_TENSOR_CONST);
+        for (int i = 1; i < T; i++) {
+            const int top0 = i * T + i, top1 = (T + i) * T; /* sequence 0's end, 1's start */
+            mg_tensor_set(a, top0, -400.0);
+            mg_tensor_set(a, top0 - 1, -398.0);
+            mg_tensor_set(a, top1, -400.0);
+            mg_tensor_set(a, top1 + 1, -398.0);
+        }
+        mg_tensor_set(a, (2 * T + 5) * T, NAN);              /* row 5's first entry */
+        mg_tensor_set(a, (2 * T + 33) * T + 16, NAN);        /* row 33's middle */
+        mg_tensor *p = mg_tensor_causal_softmax(a, sc, 0);
+        for (int r = 0; r < 3 * T; r++) {
+            const int live = r % T + 1;
+            double m = -INFINITY, sum = 0.0;
+            for (int j = 0; j < live; j++)
+                m = fmax(m, sc * mg_tensor_get(a, r * T + j));
+            for (int j = 0; j < live; j++)
+                sum += exp(sc * mg_tensor_get(a, r * T + j) - m);
+            const int nan_row = r == 2 * T + 5 || r == 2 * T + 33;
+            for (int j = 0; j < T; j++) {
+                const double v = mg_tensor_get(p, r * T + j);
+                if (j >= live)
+                    ck_assert_double_eq(v, 0.0);
+                else if (nan_row)
+                    ck_assert(isnan(v));
+                else
+                    ck_assert_double_eq_tol(v, exp(sc * mg_tensor_get(a, r * T + j) - m) / sum, tol);
+            }
+        }
+        /* the two large logits of sequence 0's row 20 and sequence 1's row 20 */
+        ck_assert_double_eq_tol(mg_tensor_get(p, 20 * T + 20), 1.0 / (1.0 + exp(-1.0)), 1e-6);
+        ck_assert_double_eq_tol(mg_tensor_get(p, (T + 20) * T), 1.0 / (1.0 + exp(-1.0)), 1e-6);
+        mg_graph_free(g);
+    }
+}
+END_TEST
+
 START_TEST(test_dropout_mask)
 {
     enum { N = 20000 };
@@ -558,6 +609,7 @@ static Suite *tensor_nn_suite(void)
     tcase_add_test(tc, test_attention_reads_qkv_in_place);
     tcase_add_test(tc, test_fresh_qkv_gradient_overwrites_old_numbers);
     tcase_add_test(tc, test_causal_softmax_masks);
+    tcase_add_test(tc, test_causal_softmax_long_rows);
     tcase_add_test(tc, test_dropout_mask);
     tcase_add_test(tc, test_embedding_rows_and_layer_norm_moments);
     tcase_add_test(tc, test_same_bits_on_one_and_two_threads);

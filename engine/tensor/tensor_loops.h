@@ -707,6 +707,46 @@ static void FN(softmax_bwd)(tensor_axis ax, const void *o, const void *g, void *
 
 /* Causal softmax: items are rows of cols, causal_count() of them taking part. */
 
+/* A vector of lanes of T, and its compare's mask type (GCC vector extensions:
+ * one AVX-512 register, two AVX2 ones, four SSE ones). */
+typedef T FN(lanes) __attribute__((vector_size(64)));
+typedef __typeof__((FN(lanes)){ 0 } > (FN(lanes)){ 0 }) FN(lanes_mask);
+
+/* The largest of sc·a[j] for j < live (live >= 1), as `m = v > m ? v : m` from
+ * m = sc·a[0] finds it: a NaN at a[0] is kept, any later one passed over. That
+ * running max is a dependent scalar compare per entry (GCC vectorises no float
+ * max reduction without -ffinite-math-only), the largest part of a GPT row's
+ * forward. Here a vector of running maxima, each started at sc·a[0], takes
+ * whole blocks, the last one ending at live and overlapping the one before (an
+ * entry seen twice changes no max); then the lanes are merged. The lanes are
+ * all NaN or none is, so the value is the running max's. */
+static inline T FN(causal_row_max)(const T *a, int live, T sc)
+{
+    enum { L = sizeof(FN(lanes)) / sizeof(T) };
+    const T m0 = sc * a[0];
+    if (live < L) {
+        T t = m0;
+        for (int j = 1; j < live; j++)
+            t = sc * a[j] > t ? sc * a[j] : t;
+        return t;
+    }
+    FN(lanes) lane = (FN(lanes)){ 0 } + m0, v;
+    FN(lanes_mask) gt;
+#define CAUSAL_MAX_BLOCK(p)                                                        \
+    (memcpy(&v, (p), sizeof v), v *= sc, gt = v > lane,                            \
+     lane = (FN(lanes))(((FN(lanes_mask))v & gt) | ((FN(lanes_mask))lane & ~gt)))
+    int j0 = 0;
+    for (; j0 + L <= live; j0 += L)
+        CAUSAL_MAX_BLOCK(a + j0);
+    if (j0 < live)
+        CAUSAL_MAX_BLOCK(a + live - L);
+#undef CAUSAL_MAX_BLOCK
+    T m = lane[0];
+    for (int l = 1; l < L; l++)
+        m = lane[l] > m ? lane[l] : m;
+    return m;
+}
+
 static void FN(causal_fwd_range)(void *ctx, int lo, int hi)
 {
     const loop_args *x = ctx;
@@ -719,11 +759,9 @@ static void FN(causal_fwd_range)(void *ctx, int lo, int hi)
             o[j] = 0;
         if (live == 0)
             continue;
-        /* max, exponentials and their sum in separate loops, so the first two
-         * vectorise (a NaN propagates through the sum either way) */
-        T m = sc * a[0];
-        for (int j = 1; j < live; j++)
-            m = sc * a[j] > m ? sc * a[j] : m;
+        /* exponentials and their sum in separate loops, so both vectorise (a
+         * NaN propagates through the sum either way) */
+        const T m = FN(causal_row_max)(a, live, sc);
         for (int j = 0; j < live; j++)
             o[j] = EXP_SMOOTH(sc * a[j] - m);
         double s;
