@@ -111,6 +111,39 @@ START_TEST(test_allocator_tags_tensor_bytes_with_their_node)
 }
 END_TEST
 
+/* A linear node's third operand (its bias, kept in the tensor payload) moves
+ * with the others: after compaction it names the bias at its new slot, and
+ * backward still reaches it. */
+START_TEST(test_compact_moves_a_third_operand)
+{
+    mg_graph *g = mg_graph_new();
+    owned o = { .n = 0 };
+    mg_graph_allocator a = { .alloc = owned_alloc, .ctx = &o };
+    ck_assert_int_eq(mg_graph_set_allocator(g, &a), MG_OK);
+    mg_input(g, 1.0); /* dropped: every survivor moves down one slot */
+    mg_tensor *x = mg_tensor_input(g, MG_F64, 2, (const int[]){ 2, 2 });
+    mg_tensor *w = mg_tensor_param(g, MG_F64, 2, (const int[]){ 2, 3 });
+    mg_tensor *b = mg_tensor_param(g, MG_F64, 1, (const int[]){ 3 });
+    mg_tensor *y = mg_tensor_sum(mg_tensor_linear(x, w, b), MG_AXIS_ALL, 0);
+    uint32_t n = (uint32_t)mg_graph_count(g);
+    uint8_t *live = calloc(n, 1);
+    live[y->node->id] = 1;
+    ck_assert_uint_eq(mg_graph_compact(g, live, NULL), n - 1);
+    mg_tensor *lin = mg_tensor_parent(y, 0);
+    ck_assert_ptr_eq(mg_tensor_parent(lin, 2), b);
+    ck_assert_uint_eq(b->node->id, 2);
+    mg_value *ops[MG_MAX_OPERANDS];
+    ck_assert_int_eq(mg_node_operands(lin->node, ops), 3);
+    ck_assert_ptr_eq(ops[2], mg_graph_node(g, 2));
+    ck_assert_int_eq(mg_tensor_backward(y), MG_OK);
+    ck_assert_double_eq(mg_tensor_grad_at(b, 1), 2.0); /* two rows */
+    mg_graph_free(g);
+    for (int i = 0; i < o.n; i++)
+        free(o.p[i]);
+    free(live);
+}
+END_TEST
+
 START_TEST(test_allocator_only_before_the_first_allocation)
 {
     mg_graph *g = mg_graph_new();
@@ -173,6 +206,7 @@ int main(void)
     tcase_add_test(tc, test_compact_keeps_what_is_held_and_its_inputs);
     tcase_add_test(tc, test_compact_moves_the_keep_mark);
     tcase_add_test(tc, test_allocator_tags_tensor_bytes_with_their_node);
+    tcase_add_test(tc, test_compact_moves_a_third_operand);
     tcase_add_test(tc, test_allocator_only_before_the_first_allocation);
     tcase_add_test(tc, test_backward_accumulate_is_micrograds_rule);
     tcase_add_test(tc, test_backward_node_is_one_step);

@@ -19,7 +19,7 @@ START_TEST(test_edges_of_the_seed_example)
     mg_value *x = mg_input(g, 2.0), *y = mg_input(g, 3.0);
     mg_value *m = mg_mul(x, y), *z = mg_add(m, x);
     mg_backward(z);
-    mg_edge e[2];
+    mg_edge e[MG_MAX_OPERANDS];
     ck_assert_int_eq(mg_node_edges(z, e), 2);
     ck_assert_ptr_eq(e[0].from, m);
     ck_assert_ptr_eq(e[1].from, x);
@@ -33,7 +33,7 @@ START_TEST(test_edges_of_the_seed_example)
     ck_assert_double_eq(e[1].local, 2.0);
     ck_assert_double_eq(e[0].contribution, 3.0);
     /* x's grad is the sum of what its two edges carried */
-    mg_edge ez[2];
+    mg_edge ez[MG_MAX_OPERANDS];
     mg_node_edges(z, ez);
     ck_assert_double_eq(e[0].contribution + ez[1].contribution, x->grad);
     ck_assert_int_eq(mg_node_edges(x, e), 0);
@@ -49,7 +49,7 @@ START_TEST(test_edge_rules)
     mg_value *x = mg_input(g, 2.0);
     mg_value *p = mg_pow(x, 0.0);
     mg_backward(mg_mulc(p, INFINITY)); /* p's upstream is infinite */
-    mg_edge e[2];
+    mg_edge e[MG_MAX_OPERANDS];
     ck_assert_int_eq(mg_node_edges(p, e), 1);
     ck_assert(isinf(e[0].upstream));
     ck_assert_double_eq(e[0].local, 0.0);
@@ -87,7 +87,7 @@ START_TEST(test_div_contribution_is_what_backward_sent)
     mg_value *a = mg_input(g, 1.0), *b = mg_input(g, 7.0);
     mg_value *q = mg_div(a, b);
     mg_backward(mg_mulc(q, 0.1));
-    mg_edge e[2];
+    mg_edge e[MG_MAX_OPERANDS];
     mg_node_edges(q, e);
     ck_assert(same_bits(e[0].contribution, 0.1 / 7.0));
     ck_assert(same_bits(e[0].contribution, a->grad));
@@ -103,12 +103,12 @@ START_TEST(test_square_has_two_edges)
     mg_graph *g = mg_graph_new();
     mg_value *x = mg_input(g, -1.5), *s = mg_mul(x, x);
     mg_backward(s);
-    mg_edge e[2];
+    mg_edge e[MG_MAX_OPERANDS];
     ck_assert_int_eq(mg_node_edges(s, e), 2);
     ck_assert_ptr_eq(e[0].from, x);
     ck_assert_ptr_eq(e[1].from, x);
     ck_assert_double_eq(e[0].contribution + e[1].contribution, x->grad);
-    mg_value *ops[2];
+    mg_value *ops[MG_MAX_OPERANDS];
     ck_assert_int_eq(mg_node_operands(s, ops), 2);
     ck_assert_ptr_eq(ops[0], ops[1]);
     mg_graph_free(g);
@@ -152,7 +152,7 @@ START_TEST(test_contributions_add_up_to_every_grad)
     for (size_t id = root->id + 1; id-- > 0;) {
         if (!reached[id])
             continue;
-        mg_edge e[2];
+        mg_edge e[MG_MAX_OPERANDS];
         int ne = mg_node_edges(mg_graph_node(g, id), e);
         for (int i = 0; i < ne; i++) {
             uint32_t p = e[i].from->id;
@@ -186,7 +186,7 @@ START_TEST(test_operands_and_reach)
     mg_value *bce = mg_bce_logits(y, 0.25);
     mg_value *dead = mg_exp(y);
     mg_value *root = mg_add(p, bce);
-    mg_value *ops[2];
+    mg_value *ops[MG_MAX_OPERANDS];
     ck_assert_int_eq(mg_node_operands(x, ops), 0);
     ck_assert_int_eq(mg_node_operands(NULL, ops), 0);
     ck_assert_int_eq(mg_node_operands(p, ops), 1);
@@ -259,11 +259,11 @@ START_TEST(test_tensor_edge_contributions)
     ck_assert_int_eq(mg_tensor_edge_contribution(ac, 1, cb), MG_EINVAL);
     ck_assert_int_eq(mg_graph_status(g), MG_OK);
     /* mg_node_edges names tensor edges and leaves their numbers NaN */
-    mg_edge e[2];
+    mg_edge e[MG_MAX_OPERANDS];
     ck_assert_int_eq(mg_node_edges(m->node, e), 2);
     ck_assert_ptr_eq(e[1].from, b->node);
     ck_assert(isnan(e[0].local) && isnan(e[0].contribution));
-    mg_value *ops[2];
+    mg_value *ops[MG_MAX_OPERANDS];
     ck_assert_int_eq(mg_node_operands(loss->node, ops), 1);
     mg_graph_free(g);
 }

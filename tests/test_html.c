@@ -255,7 +255,7 @@ START_TEST(test_edges_carry_the_chain_rule)
     double into_a = 0;
     const mg_value *computed[] = { b, c };
     for (int i = 0; i < 2; i++) {
-        mg_edge e[2];
+        mg_edge e[MG_MAX_OPERANDS];
         ck_assert_int_eq(mg_node_edges(computed[i], e), 2);
         for (int j = 0; j < 2; j++, k++) {
             ck_assert_double_eq(le_double(local, k), e[j].local);

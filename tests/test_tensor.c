@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "test_util.h"
+#include "mg_kernels.h"
 #include "mg_tensor.h"
 #include "mg_tnn.h"
 
@@ -566,12 +567,110 @@ START_TEST(test_json_fields)
 }
 END_TEST
 
+/* x·W + b as one linear node against the matmul and add it replaces: the same
+ * bits forward (the bias is added after the whole sum, in the product's stores)
+ * and backward, on 1 and 2 threads. Shapes with edge tiles (M 70, N 37), two K
+ * blocks (K 400), and a product cut by columns (M 20, N 300). */
+static void check_linear_as_matmul_add(int M, int K, int N, int threads)
+{
+    mg_set_threads(threads);
+    mg_graph *g = mg_graph_new();
+    mg_tensor *x = mg_tensor_param(g, MG_F32, 2, (const int[]){ M, K });
+    mg_tensor *w = mg_tensor_param(g, MG_F32, 2, (const int[]){ K, N });
+    mg_tensor *b = mg_tensor_param(g, MG_F32, 1, (const int[]){ N });
+    for (int i = 0; i < x->numel; i++)
+        mg_tensor_set(x, i, sin(0.37 * i));
+    for (int i = 0; i < w->numel; i++)
+        mg_tensor_set(w, i, cos(0.11 * i) / 8);
+    for (int i = 0; i < N; i++)
+        mg_tensor_set(b, i, 0.1 * i - 1);
+    mg_tensor *two = mg_tensor_add(mg_tensor_matmul(x, w), b);
+    mg_tensor *one = mg_tensor_linear(x, w, b);
+    ck_assert_ptr_nonnull(one);
+    ck_assert_int_eq(memcmp(one->data, two->data, sizeof(float) * (size_t)one->numel), 0);
+    mg_tensor *c = mg_tensor_new(g, MG_F32, 2, (const int[]){ M, N }, MG_TENSOR_CONST);
+    for (int i = 0; i < c->numel; i++)
+        mg_tensor_set(c, i, cos(1.3 * i));
+    float *grads[2][3];
+    mg_tensor *outs[2] = { two, one }, *ps[3] = { x, w, b };
+    for (int k = 0; k < 2; k++) {
+        for (int p = 0; p < 3; p++)
+            mg_tensor_zero_grad(ps[p]);
+        ck_assert_int_eq(mg_tensor_backward(mg_tensor_sum(mg_tensor_mul(outs[k], c), MG_AXIS_ALL, 0)),
+                         MG_OK);
+        for (int p = 0; p < 3; p++) {
+            grads[k][p] = malloc(sizeof(float) * (size_t)ps[p]->numel);
+            memcpy(grads[k][p], ps[p]->grad, sizeof(float) * (size_t)ps[p]->numel);
+        }
+    }
+    for (int p = 0; p < 3; p++) {
+        ck_assert_msg(memcmp(grads[0][p], grads[1][p], sizeof(float) * (size_t)ps[p]->numel) == 0,
+                      "linear %dx%dx%d, %d threads: grad of operand %d differs", M, K, N,
+                      threads, p);
+        free(grads[0][p]);
+        free(grads[1][p]);
+    }
+    mg_graph_free(g);
+    mg_set_threads(1);
+}
+
+START_TEST(test_linear_is_matmul_then_add)
+{
+    for (int threads = 1; threads <= 2; threads++) {
+        check_linear_as_matmul_add(70, 400, 37, threads);
+        check_linear_as_matmul_add(20, 400, 300, threads);
+        check_linear_as_matmul_add(3, 5, 2, threads);
+    }
+}
+END_TEST
+
+/* linear's shapes: x [..., K] against W [K,N]; b [N] or none; errors name the shapes. */
+START_TEST(test_linear_shapes_and_errors)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *x = mg_tensor_input(g, MG_F64, 3, (const int[]){ 2, 3, 4 });
+    mg_tensor *w = mg_tensor_param(g, MG_F64, 2, (const int[]){ 4, 5 });
+    mg_tensor *b = mg_tensor_param(g, MG_F64, 1, (const int[]){ 5 });
+    for (int i = 0; i < x->numel; i++)
+        mg_tensor_set(x, i, i % 7 - 3);
+    for (int i = 0; i < w->numel; i++)
+        mg_tensor_set(w, i, i % 5 - 2);
+    for (int i = 0; i < 5; i++)
+        mg_tensor_set(b, i, 10 * i);
+    mg_tensor *y = mg_tensor_linear(x, w, b), *y0 = mg_tensor_linear(x, w, NULL);
+    ck_assert_int_eq(y->ndim, 3);
+    ck_assert_int_eq(y->shape[2], 5);
+    ck_assert_str_eq(mg_tensor_op_name(y), "linear");
+    ck_assert_int_eq(mg_value_parent_count(y->node), 3);
+    ck_assert_int_eq(mg_value_parent_count(y0->node), 2);
+    ck_assert_ptr_null(mg_tensor_parent(y0, 2));
+    for (int r = 0; r < 6; r++) /* small integers: exact */
+        for (int j = 0; j < 5; j++) {
+            double want = 10 * j;
+            for (int k = 0; k < 4; k++)
+                want += mg_tensor_get(x, r * 4 + k) * mg_tensor_get(w, k * 5 + j);
+            ck_assert_double_eq(mg_tensor_get(y, r * 5 + j), want);
+            ck_assert_double_eq(mg_tensor_get(y0, r * 5 + j), want - 10 * j);
+        }
+    ck_assert_ptr_null(mg_tensor_linear(x, b, NULL));
+    ck_assert(strstr(mg_graph_error(g), "linear: shapes [2,3,4] and [5] do not fit") != NULL);
+    mg_graph_clear_error(g);
+    ck_assert_ptr_null(mg_tensor_linear(x, w, w));
+    ck_assert(strstr(mg_graph_error(g), "linear: shapes [4,5] and [4,5] do not fit") != NULL);
+    mg_graph_clear_error(g);
+    ck_assert_ptr_null(mg_tensor_linear(NULL, w, b));
+    mg_graph_free(g);
+}
+END_TEST
+
 static Suite *tensor_suite(void)
 {
     Suite *s = suite_create("tensor");
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_matmul_and_broadcast_values);
+    tcase_add_test(tc, test_linear_is_matmul_then_add);
+    tcase_add_test(tc, test_linear_shapes_and_errors);
     tcase_add_test(tc, test_reductions_and_shapes);
     tcase_add_test(tc, test_too_large_a_shape_names_itself_and_the_limit);
     tcase_add_test(tc, test_nan_through_float_exponentials);

@@ -28,7 +28,7 @@ typedef struct op_case {
     mg_top op; /* the op under test: the built graph must contain it */
     mg_tensor_fn build;
     int n;
-    mg_tensor_spec specs[2];
+    mg_tensor_spec specs[3];
     domain dom;
 } op_case;
 
@@ -178,6 +178,10 @@ static mg_tensor *f_layer(mg_graph *g, mg_tensor *const *x, int n, void *c)
     return mg_tensor_cross_entropy(h, labels);
 }
 
+UNARY_CASE(f_linear, mg_tensor_linear(x[0], x[1], n > 2 ? x[2] : NULL))
+/* W and b used by two linears: their second contributions add to the first */
+UNARY_CASE(f_linear_twice, mg_tensor_linear(mg_tensor_linear(x[0], x[1], x[2]), x[1], x[2]))
+
 #define S1(a) { 1, { a } }
 #define S2(a, b) { 2, { a, b } }
 #define S3(a, b, c) { 3, { a, b, c } }
@@ -245,6 +249,12 @@ static const op_case cases[] = {
     { "attn_mix, 2 heads", MG_T_ATTN_MIX, f_attn_mix, 2, { S4(2, 2, 3, 3), S3(2, 3, 12) }, ANY },
     { "attention from qkv: both grads into one", MG_T_ATTN_MIX, f_attn_qkv, 1, { S3(2, 4, 12) },
       ANY },
+    { "linear 2-d", MG_T_LINEAR, f_linear, 3, { S2(3, 4), S2(4, 5), S1(5) }, ANY },
+    { "linear 3-d x", MG_T_LINEAR, f_linear, 3, { S3(2, 3, 4), S2(4, 5), S1(5) }, ANY },
+    { "linear 1-d x", MG_T_LINEAR, f_linear, 3, { S1(4), S2(4, 3), S1(3) }, ANY },
+    { "linear without bias", MG_T_LINEAR, f_linear, 2, { S2(3, 4), S2(4, 5) }, ANY },
+    { "linear twice, W and b shared", MG_T_LINEAR, f_linear_twice, 3,
+      { S2(3, 4), S2(4, 4), S1(4) }, ANY },
 };
 
 START_TEST(test_gradcheck_op)
@@ -290,7 +300,7 @@ START_TEST(test_case_builds_its_op)
 {
     const op_case *c = &cases[_i];
     mg_graph *g = mg_graph_new();
-    mg_tensor *x[2];
+    mg_tensor *x[3];
     for (int i = 0; i < c->n; i++)
         x[i] = mg_tensor_param(g, MG_F64, c->specs[i].ndim, c->specs[i].shape);
     ck_assert_ptr_nonnull(c->build(g, x, c->n, NULL));

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mg_export.h"
 #include "mg_format.h"
 #include "mg_loss.h"
 #include "mg_nn.h"
@@ -68,7 +69,7 @@ START_TEST(test_every_edge_reads_the_chain_rule)
     const mg_value *to[] = {xy, z};
     size_t labelled = 0;
     for (int k = 0; k < 2; k++) {
-        mg_edge es[2];
+        mg_edge es[MG_MAX_OPERANDS];
         int n = mg_node_edges(to[k], es);
         for (int i = 0; i < n; i++) {
             Agedge_t *e = edge_into(g, "", es[i].from, to[k]);
@@ -251,7 +252,7 @@ START_TEST(test_tensor_edges_read_their_contribution)
     mg_viz_options o = {.edges = MG_VIZ_EDGES_GRAD, .no_heatmaps = true};
     Agraph_t *g = viz_dot(loss->node, &o);
     /* matmul -> w: the contribution is w's whole grad (w is used once) */
-    mg_value *ops[2];
+    mg_value *ops[MG_MAX_OPERANDS];
     ck_assert_int_eq(mg_node_operands(loss->node, ops), 1);
     const mg_tensor *mm = mg_tensor_of(ops[0]);
     ck_assert_ptr_nonnull(mm);
@@ -269,6 +270,81 @@ START_TEST(test_tensor_edges_read_their_contribution)
 }
 END_TEST
 
+/* The norm of t's grad as an edge label writes it: "‖contribution‖ N". */
+static void norm_label(const mg_tensor *t, char *want, size_t n)
+{
+    double sq = 0;
+    for (int i = 0; i < t->numel; i++)
+        sq += mg_tensor_grad_at(t, i) * mg_tensor_grad_at(t, i);
+    char s[32];
+    mg_format_display(sqrt(sq), MG_VIZ_PRECISION, s, sizeof s);
+    snprintf(want, n, "‖contribution‖ %s", s);
+}
+
+/* A linear node has three operands (x, W and b; the third kept in the tensor
+ * payload): three edges in operand order, each drawn with its contribution,
+ * and the JSON lists three parents and an edge with operand 2. */
+START_TEST(test_linear_has_three_edges)
+{
+    mg_graph *mg = mg_graph_new();
+    mg_tensor *x = mg_tensor_label(mg_tensor_input(mg, MG_F64, 2, (const int[]){2, 3}), "x");
+    mg_tensor *w = mg_tensor_label(mg_tensor_param(mg, MG_F64, 2, (const int[]){3, 2}), "W");
+    mg_tensor *b = mg_tensor_label(mg_tensor_param(mg, MG_F64, 1, (const int[]){2}), "b");
+    for (int i = 0; i < 6; i++) {
+        mg_tensor_set(x, i, 0.5 * i - 1);
+        mg_tensor_set(w, i, 0.25 * i + 0.1);
+    }
+    mg_tensor_set(b, 0, 0.5);
+    mg_tensor_set(b, 1, -0.5);
+    mg_tensor *y = mg_tensor_linear(x, w, b);
+    mg_tensor *loss = mg_tensor_sum(mg_tensor_mul(y, y), MG_AXIS_ALL, 0);
+    ck_assert_int_eq(mg_tensor_backward(loss), MG_OK);
+
+    mg_edge e[MG_MAX_OPERANDS];
+    ck_assert_int_eq(mg_node_edges(y->node, e), 3);
+    const mg_tensor *from[] = {x, w, b};
+    for (int i = 0; i < 3; i++) {
+        ck_assert_ptr_eq(e[i].from, from[i]->node);
+        ck_assert_ptr_eq(e[i].to, y->node);
+        ck_assert_int_eq(e[i].operand, i);
+    }
+    ck_assert_int_eq(mg_value_parent_count(y->node), 3);
+    ck_assert_ptr_eq(mg_tensor_parent(y, 2), b);
+    /* b's edge carries b's whole grad: Σ over rows of 2·y */
+    double db[2];
+    ck_assert_int_eq(mg_tensor_edge_contribution(y, 2, db), MG_OK);
+    for (int j = 0; j < 2; j++) {
+        ck_assert_double_eq_tol(db[j], 2 * (mg_tensor_get(y, j) + mg_tensor_get(y, 2 + j)), 1e-12);
+        ck_assert_double_eq(db[j], mg_tensor_grad_at(b, j));
+    }
+
+    mg_viz_options o = {.edges = MG_VIZ_EDGES_GRAD, .no_heatmaps = true};
+    Agraph_t *g = viz_dot(loss->node, &o);
+    char want[64];
+    norm_label(w, want, sizeof want);
+    ck_assert_str_eq(viz_attr(edge_into(g, "", w->node, y->node), "label"), want);
+    norm_label(b, want, sizeof want);
+    ck_assert_str_eq(viz_attr(edge_into(g, "", b->node, y->node), "label"), want);
+    ck_assert_str_eq(viz_attr(edge_into(g, "", x->node, y->node), "label"), "no grad sent (input)");
+    ck_assert_ptr_nonnull(strstr(viz_attr(named(g, "", "op", y->node->id), "label"), "linear"));
+    agclose(g);
+
+    char *json, parents[64], edge[64];
+    size_t len;
+    mg_error err;
+    ck_assert_int_eq(mg_export_json_data(loss->node, NULL, 0, MG_EXPORT_COMPACT, &json, &len, &err),
+                     MG_OK);
+    snprintf(parents, sizeof parents, "\"parents\":[%u,%u,%u]", x->node->id, w->node->id,
+             b->node->id);
+    snprintf(edge, sizeof edge, "{\"from\":%u,\"to\":%u,\"operand\":2,", b->node->id,
+             y->node->id);
+    ck_assert_msg(strstr(json, parents) != NULL, "no %s", parents);
+    ck_assert_msg(strstr(json, edge) != NULL, "no %s", edge);
+    free(json);
+    mg_graph_free(mg);
+}
+END_TEST
+
 static Suite *edges_suite(void)
 {
     Suite *s = suite_create("viz_edges");
@@ -280,6 +356,7 @@ static Suite *edges_suite(void)
     tcase_add_test(tc, test_before_after_labels_the_after_side);
     tcase_add_test(tc, test_folded_edges);
     tcase_add_test(tc, test_tensor_edges_read_their_contribution);
+    tcase_add_test(tc, test_linear_has_three_edges);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -332,7 +332,7 @@ static int describe_node(out *o, const mg_value *root, const mg_value *v, const 
     mg_error err;
     if (mg_inspect_children(root, v, &children, &nchildren, &err) != MG_OK)
         return cli_fail(CMD, CLI_USAGE, "%s", err.message);
-    mg_value *parents[2];
+    mg_value *parents[MG_MAX_OPERANDS];
     int np = mg_node_operands(v, parents);
     if (o->json) {
         member(o, key);

@@ -129,7 +129,7 @@ void mg_backward_node(mg_value *v)
         return;
     scalar_chain(v, v->grad, send_accumulate, NULL);
     /* send() marked the operands reached; no walk follows to clear them */
-    mg_value *operands[2];
+    mg_value *operands[MG_MAX_OPERANDS];
     for (int i = 0, n = mg_node_operands(v, operands); i < n; i++)
         operands[i]->flags &= (uint8_t)~MG_FLAG_SEEN;
 }

@@ -18,12 +18,14 @@ static void retarget_operands(const mg_graph *g, const uint8_t *live, const uint
     for (uint32_t id = g->count; id-- > 0;) {
         if (!live[id])
             continue;
-        mg_value *v = graph_node_at(g, id), *ops[2];
+        mg_value *v = graph_node_at(g, id), *ops[MG_MAX_OPERANDS];
         int n = mg_node_operands(v, ops);
         if (n >= 1)
             v->a = graph_node_at(g, to[ops[0]->id]);
-        if (n == 2)
+        if (n >= 2)
             v->b = graph_node_at(g, to[ops[1]->id]);
+        if (n == 3) /* a tensor node's third, kept in its payload */
+            *tensor_third_operand(v) = graph_node_at(g, to[ops[2]->id]);
     }
 }
 

@@ -12,11 +12,11 @@ static inline void keep(void *ctx, mg_value *operand, int which, double d)
     ((double *)ctx)[which] = d;
 }
 
-int mg_node_edges(const mg_value *v, mg_edge edges[2])
+int mg_node_edges(const mg_value *v, mg_edge edges[MG_MAX_OPERANDS])
 {
-    mg_value *ops[2];
+    mg_value *ops[MG_MAX_OPERANDS];
     int n = mg_node_operands(v, ops);
-    double local[2] = { NAN, NAN }, sent[2] = { NAN, NAN };
+    double local[MG_MAX_OPERANDS] = { NAN, NAN, NAN }, sent[MG_MAX_OPERANDS] = { NAN, NAN, NAN };
     if (n && !(v->flags & MG_FLAG_TENSOR)) {
         scalar_chain(v, 1.0, keep, local);
         scalar_chain(v, v->grad, keep, sent);

@@ -118,6 +118,11 @@ MG_API mg_code mg_backward_accumulate(mg_value *root);
  * tensor nodes and dropped nodes. */
 MG_API void mg_backward_node(mg_value *v);
 
+/* The most operands a node has: scalar nodes 2, tensor nodes 3 (linear's
+ * x, W and bias; the third is kept in the tensor payload, so mg_value does
+ * not grow). Size operand and edge arrays with it. */
+#define MG_MAX_OPERANDS 3
+
 /* ---- the chain rule as data ----
  *
  * What backward does along one edge, from the same code backward runs
@@ -144,15 +149,16 @@ MG_API void mg_backward_node(mg_value *v);
 typedef struct mg_edge {
     const mg_value *from; /* the operand */
     const mg_value *to;   /* the node computed from it */
-    int operand;          /* 0: to's first operand (a), 1: its second (b) */
+    int operand;          /* 0: to's first operand (a), 1: its second (b), 2: a
+                           * tensor node's third (linear's bias) */
     double local;         /* d to / d from at the forward values */
     double upstream;      /* to->grad */
     double contribution;  /* what backward added to from->grad along this edge */
 } mg_edge;
 
 /* Fills edges[0..n) with v's operand edges in operand order; returns n (0
- * for leaves and NULL, else 1 or 2). */
-MG_API int mg_node_edges(const mg_value *v, mg_edge edges[2]);
+ * for leaves and NULL, else 1 to MG_MAX_OPERANDS). */
+MG_API int mg_node_edges(const mg_value *v, mg_edge edges[MG_MAX_OPERANDS]);
 
 /* ---- walking a graph ----
  * Operands always have smaller ids than the nodes that use them (creation
@@ -161,9 +167,9 @@ MG_API int mg_node_edges(const mg_value *v, mg_edge edges[2]);
  * storage with k for some ops). */
 
 /* Stores v's operands (value or tensor headers) in ops[0..n) in operand
- * order and returns n: 0 for leaves and NULL, 1, or 2. The same node may
- * appear twice (x * x). */
-MG_API int mg_node_operands(const mg_value *v, mg_value *ops[2]);
+ * order and returns n: 0 for leaves and NULL, else 1 to MG_MAX_OPERANDS (3
+ * only for tensor nodes). The same node may appear twice (x * x). */
+MG_API int mg_node_operands(const mg_value *v, mg_value *ops[MG_MAX_OPERANDS]);
 /* Marks reached[id] = 1 for root and every node it depends on, 0 for the
  * other ids up to root's; reached holds at least root->id + 1 bytes (ids
  * above root cannot be reached). Returns how many nodes were reached (0 for
@@ -180,7 +186,7 @@ MG_API size_t mg_reach_marked(const mg_graph *g, uint32_t last, unsigned char *f
  * mg_ops.def. */
 MG_API const char *mg_op_name(mg_op op);
 /* An op's number of value operands (0 for leaves, 1, 2; -1 for MG_OP_TENSOR,
- * whose header has its tensor op's, and out of range). */
+ * whose header has its tensor op's, up to MG_MAX_OPERANDS, and out of range). */
 MG_API int mg_op_arity(mg_op op);
 /* v's op label as micrograd draws it ("**2" for pow with k = 2); returns the
  * full length as snprintf does. */
@@ -190,7 +196,7 @@ static inline int mg_is_leaf(const mg_value *v) { return v->op == MG_OP_LEAF; }
 /* True when v keeps a constant of its op (the exponent of ** k, bce's
  * target): stores it in *k. False for other nodes and tensor headers. */
 MG_API int mg_value_constant(const mg_value *v, double *k);
-/* Number of operands of v (0, 1 or 2), as mg_node_operands() returns. */
+/* Number of operands of v (0 to MG_MAX_OPERANDS), as mg_node_operands() returns. */
 MG_API int mg_value_parent_count(const mg_value *v);
 
 MG_EXTERN_C_END

@@ -228,6 +228,6 @@ int mg_value_constant(const mg_value *v, double *k)
 
 int mg_value_parent_count(const mg_value *v)
 {
-    mg_value *operands[2];
+    mg_value *operands[MG_MAX_OPERANDS];
     return mg_node_operands(v, operands);
 }

@@ -4,14 +4,20 @@
 
 #include <string.h>
 
-int mg_node_operands(const mg_value *v, mg_value *ops[2])
+int mg_node_operands(const mg_value *v, mg_value *ops[MG_MAX_OPERANDS])
 {
     if (!v || v->op == MG_OP_LEAF)
         return 0;
     ops[0] = v->a;
-    if (v->flags & MG_FLAG_TENSOR) { /* a tensor header's b is a node or NULL */
+    if (v->flags & MG_FLAG_TENSOR) { /* b is a node or NULL; a third only follows a b */
+        if (!v->b)
+            return 1;
         ops[1] = v->b;
-        return v->b ? 2 : 1;
+        mg_value *third = *tensor_third_operand(v);
+        if (!third)
+            return 2;
+        ops[2] = third;
+        return 3;
     }
     if (mg_op_arity((mg_op)v->op) != 2) /* b shares storage with k */
         return 1;
@@ -30,7 +36,7 @@ size_t mg_reach_marked(const mg_graph *g, uint32_t last, unsigned char *flags, u
         if (!(flags[id] & bit))
             continue;
         count++;
-        mg_value *ops[2];
+        mg_value *ops[MG_MAX_OPERANDS];
         int n = mg_node_operands(graph_node_at(g, id), ops);
         for (int i = 0; i < n; i++)
             flags[ops[i]->id] |= bit;

@@ -100,14 +100,14 @@ void ISA_FN(sgemm)(int trans_a, int trans_b, int M, int N, int K, float alpha, c
               const float *B, int ldb, float beta, float *C, int ldc)
 {
     ISA_FN(sgemm_gemm)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc,
-                       (mg_gemm_zeros){MG_GEMM_DENSE, 0});
+                       (mg_gemm_zeros){MG_GEMM_DENSE, 0}, NULL);
 }
 
 void ISA_FN(dgemm)(int trans_a, int trans_b, int M, int N, int K, double alpha, const double *A,
               int lda, const double *B, int ldb, double beta, double *C, int ldc)
 {
     ISA_FN(dgemm_gemm)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc,
-                       (mg_gemm_zeros){MG_GEMM_DENSE, 0});
+                       (mg_gemm_zeros){MG_GEMM_DENSE, 0}, NULL);
 }
 
 void ISA_FN(sgemm_zeros)(int trans_a, int trans_b, int M, int N, int K, float alpha,
@@ -115,7 +115,7 @@ void ISA_FN(sgemm_zeros)(int trans_a, int trans_b, int M, int N, int K, float al
                          int ldc, int zeros, int offset)
 {
     ISA_FN(sgemm_gemm)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc,
-                       (mg_gemm_zeros){zeros, offset});
+                       (mg_gemm_zeros){zeros, offset}, NULL);
 }
 
 void ISA_FN(dgemm_zeros)(int trans_a, int trans_b, int M, int N, int K, double alpha,
@@ -123,7 +123,21 @@ void ISA_FN(dgemm_zeros)(int trans_a, int trans_b, int M, int N, int K, double a
                          double *C, int ldc, int zeros, int offset)
 {
     ISA_FN(dgemm_gemm)(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc,
-                       (mg_gemm_zeros){zeros, offset});
+                       (mg_gemm_zeros){zeros, offset}, NULL);
+}
+
+void ISA_FN(sgemm_bias)(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                        const float *bias, float *C, int ldc)
+{
+    ISA_FN(sgemm_gemm)(0, 0, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc,
+                       (mg_gemm_zeros){MG_GEMM_DENSE, 0}, bias);
+}
+
+void ISA_FN(dgemm_bias)(int M, int N, int K, const double *A, int lda, const double *B,
+                        int ldb, const double *bias, double *C, int ldc)
+{
+    ISA_FN(dgemm_gemm)(0, 0, M, N, K, 1.0, A, lda, B, ldb, 0.0, C, ldc,
+                       (mg_gemm_zeros){MG_GEMM_DENSE, 0}, bias);
 }
 
 void ISA_FN(sgemm_batch)(int trans_a, int trans_b, int M, int N, int K, float alpha,

@@ -145,12 +145,14 @@ static void GFN(pack_b)(int trans, const REAL *B, long ldb, int p0, int kc, int 
 
 /* C[m×n] (m <= MR, n <= nv·VLEN) = alpha·(a·b) + beta·C over kc steps, using the
  * first nv vectors of each row of b (b_step apart: NR packed, ldb read in place); beta
- * == 0 never reads C. Inlined with nv a constant, the accumulator array lives in
- * registers once the loops unroll. */
+ * == 0 never reads C. A bias (non-NULL: bias[j] for column j) is then added to each
+ * row in the store, as a separate add after the same rounding, so the tile holds what a
+ * product and then an add of the bias give, bit for bit. Inlined with nv a constant,
+ * the accumulator array lives in registers once the loops unroll. */
 static inline __attribute__((always_inline)) void
 GFN(kernel_body)(int nv, int kc, const REAL *restrict a, long a_lane, long a_step,
                  const REAL *restrict b, long b_step, REAL alpha, REAL beta, REAL *restrict C,
-                 long ldc, int m, int n)
+                 long ldc, int m, int n, const REAL *restrict bias)
 {
     VEC acc[MR][NV];
 #pragma GCC unroll 16
@@ -181,6 +183,11 @@ GFN(kernel_body)(int nv, int kc, const REAL *restrict a, long a_lane, long a_ste
                 if (beta != 0)
                     memcpy(&old, c, sizeof old);
                 VEC out = alpha * acc[i][v] + beta * old;
+                if (bias) {
+                    VEC bv;
+                    memcpy(&bv, bias + v * VLEN, sizeof bv);
+                    out += bv;
+                }
                 memcpy(c, &out, sizeof out);
             }
         return;
@@ -198,7 +205,10 @@ GFN(kernel_body)(int nv, int kc, const REAL *restrict a, long a_lane, long a_ste
             VEC old = {0};
             if (beta != 0)
                 old = VEC_LOAD_PART(c, count);
-            VEC_STORE_PART(c, alpha * acc[i][v] + beta * old, count);
+            VEC out = alpha * acc[i][v] + beta * old;
+            if (bias)
+                out += VEC_LOAD_PART(bias + v * VLEN, count);
+            VEC_STORE_PART(c, out, count);
         }
     return;
 #endif
@@ -211,7 +221,8 @@ GFN(kernel_body)(int nv, int kc, const REAL *restrict a, long a_lane, long a_ste
     for (int i = 0; i < m; i++)
         for (int j = 0; j < n; j++) {
             REAL *c = C + i * ldc + j;
-            *c = alpha * tile[i][j] + (beta != 0 ? beta * *c : 0);
+            REAL out = alpha * tile[i][j] + (beta != 0 ? beta * *c : 0);
+            *c = bias ? out + bias[j] : out;
         }
 }
 
@@ -220,63 +231,69 @@ GFN(kernel_body)(int nv, int kc, const REAL *restrict a, long a_lane, long a_ste
  * a packed A sliver or straight over A's rows or columns; full width also over packed A
  * and B's rows in place. */
 static void GFN(kernel_wide)(int kc, const REAL *a, const REAL *b, REAL alpha, REAL beta,
-                             REAL *C, long ldc, int m, int n)
+                             REAL *C, long ldc, int m, int n, const REAL *bias)
 {
-    GFN(kernel_body)(NV, kc, a, 1, MR, b, NR, alpha, beta, C, ldc, m, n);
+    GFN(kernel_body)(NV, kc, a, 1, MR, b, NR, alpha, beta, C, ldc, m, n, bias);
 }
 
 static void GFN(kernel_narrow)(int kc, const REAL *a, const REAL *b, REAL alpha, REAL beta,
-                               REAL *C, long ldc, int m, int n)
+                               REAL *C, long ldc, int m, int n, const REAL *bias)
 {
-    GFN(kernel_body)(1, kc, a, 1, MR, b, NR, alpha, beta, C, ldc, m, n);
+    GFN(kernel_body)(1, kc, a, 1, MR, b, NR, alpha, beta, C, ldc, m, n, bias);
 }
 
 static void GFN(kernel_wide_b_direct)(int kc, const REAL *a, const REAL *b, long b_step,
-                                      REAL alpha, REAL beta, REAL *C, long ldc, int m, int n)
+                                      REAL alpha, REAL beta, REAL *C, long ldc, int m, int n,
+                                      const REAL *bias)
 {
-    GFN(kernel_body)(NV, kc, a, 1, MR, b, b_step, alpha, beta, C, ldc, m, n);
+    GFN(kernel_body)(NV, kc, a, 1, MR, b, b_step, alpha, beta, C, ldc, m, n, bias);
 }
 
 static void GFN(kernel_wide_direct)(int kc, const REAL *a, long a_lane, long a_step,
                                     const REAL *b, long b_step, REAL alpha, REAL beta, REAL *C,
-                                    long ldc, int m, int n)
+                                    long ldc, int m, int n, const REAL *bias)
 {
-    GFN(kernel_body)(NV, kc, a, a_lane, a_step, b, b_step, alpha, beta, C, ldc, m, n);
+    GFN(kernel_body)(NV, kc, a, a_lane, a_step, b, b_step, alpha, beta, C, ldc, m, n, bias);
 }
 
 static void GFN(kernel_narrow_direct)(int kc, const REAL *a, long a_lane, long a_step,
                                       const REAL *b, long b_step, REAL alpha, REAL beta,
-                                      REAL *C, long ldc, int m, int n)
+                                      REAL *C, long ldc, int m, int n, const REAL *bias)
 {
-    GFN(kernel_body)(1, kc, a, a_lane, a_step, b, b_step, alpha, beta, C, ldc, m, n);
+    GFN(kernel_body)(1, kc, a, a_lane, a_step, b, b_step, alpha, beta, C, ldc, m, n, bias);
 }
 
 /* C[m×n] (m <= MR, n <= NR) from MR rows of A at a (row i, step p at a[i·a_lane +
  * p·a_step]; a packed sliver has a_lane 1, a_step MR) and NR columns of B at b (step p
- * at b + p·b_step: NR packed, ldb in place). */
+ * at b + p·b_step: NR packed, ldb in place), plus bias[j] per column unless bias is NULL. */
 static void GFN(micro_kernel)(int kc, const REAL *a, long a_lane, long a_step, const REAL *b,
                               long b_step, REAL alpha, REAL beta, REAL *C, long ldc, int m,
-                              int n)
+                              int n, const REAL *bias)
 {
     int narrow = n <= VLEN && NV > 1, packed = a_lane == 1 && a_step == MR;
     if (packed && b_step != NR)
-        GFN(kernel_wide_b_direct)(kc, a, b, b_step, alpha, beta, C, ldc, m, n);
+        GFN(kernel_wide_b_direct)(kc, a, b, b_step, alpha, beta, C, ldc, m, n, bias);
     else if (packed && narrow)
-        GFN(kernel_narrow)(kc, a, b, alpha, beta, C, ldc, m, n);
+        GFN(kernel_narrow)(kc, a, b, alpha, beta, C, ldc, m, n, bias);
     else if (packed)
-        GFN(kernel_wide)(kc, a, b, alpha, beta, C, ldc, m, n);
+        GFN(kernel_wide)(kc, a, b, alpha, beta, C, ldc, m, n, bias);
     else if (narrow)
-        GFN(kernel_narrow_direct)(kc, a, a_lane, a_step, b, b_step, alpha, beta, C, ldc, m, n);
+        GFN(kernel_narrow_direct)(kc, a, a_lane, a_step, b, b_step, alpha, beta, C, ldc, m, n,
+                                  bias);
     else
-        GFN(kernel_wide_direct)(kc, a, a_lane, a_step, b, b_step, alpha, beta, C, ldc, m, n);
+        GFN(kernel_wide_direct)(kc, a, a_lane, a_step, b, b_step, alpha, beta, C, ldc, m, n,
+                                bias);
 }
 
-/* C = beta·C, the whole product when alpha·op(A)·op(B) contributes nothing. */
-static void GFN(scale_c)(int M, int N, REAL beta, REAL *C, long ldc)
+/* C = beta·C (+ bias[j] unless NULL), the whole product when alpha·op(A)·op(B)
+ * contributes nothing. */
+static void GFN(scale_c)(int M, int N, REAL beta, REAL *C, long ldc, const REAL *bias)
 {
     for (int i = 0; i < M; i++)
-        for (int j = 0; j < N; j++)
-            C[i * ldc + j] = beta == 0 ? 0 : beta * C[i * ldc + j];
+        for (int j = 0; j < N; j++) {
+            REAL out = beta == 0 ? 0 : beta * C[i * ldc + j];
+            C[i * ldc + j] = bias ? out + bias[j] : out;
+        }
 }
 
 /* Splits n into near-equal blocks no larger than `most`, each a multiple of `unit`
@@ -301,10 +318,12 @@ static int GFN(block_size)(int n, int most, int unit)
 #define DIRECT_B_MAX_REUSE 16
 
 /* The blocked product of one thread's share once the degenerate cases are gone, with
- * this thread's workspace; returns 0 (having done nothing) when there is none. */
+ * this thread's workspace; returns 0 (having done nothing) when there is none. A bias
+ * (bias[j] for column j, or NULL) is added in the stores of the last K block, after
+ * the whole sum, as an add after the product would. */
 static int GFN(blocked)(int trans_a, int trans_b, int M, int N, int K, REAL alpha,
                         const REAL *A, long lda, const REAL *B, long ldb, REAL beta, REAL *C,
-                        long ldc, mg_gemm_zeros z)
+                        long ldc, mg_gemm_zeros z, const REAL *bias)
 {
     int kc = GFN(block_size)(K, KC, 1);
     int mc = GFN(block_size)(M, MCB, MR);
@@ -327,6 +346,7 @@ static int GFN(blocked)(int trans_a, int trans_b, int M, int N, int K, REAL alph
             int k = K - p0 < kc ? K - p0 : kc;
             /* The first K block applies beta; later ones add to what it wrote. */
             REAL beta_here = p0 == 0 ? beta : 1;
+            const REAL *bias_here = p0 + k == K ? bias : NULL;
             GFN(pack_a)(trans_a, A, lda, i0 + packed_from, m - packed_from, p0, k,
                         apack + (long)packed_from * k);
             for (int j0 = 0; j0 < N; j0 += nc) {
@@ -354,7 +374,8 @@ static int GFN(blocked)(int trans_a, int trans_b, int M, int N, int K, REAL alph
                         }
                         GFN(micro_kernel)(hi - lo, a, lane, step, b + (lo - p0) * b_step,
                                           b_step, alpha, beta_here, C + (i0 + ir) * ldc + j0 + jr,
-                                          ldc, rows, n - jr < NR ? n - jr : NR);
+                                          ldc, rows, n - jr < NR ? n - jr : NR,
+                                          bias_here ? bias_here + j0 + jr : NULL);
                     }
                 }
             }
@@ -366,7 +387,7 @@ static int GFN(blocked)(int trans_a, int trans_b, int M, int N, int K, REAL alph
 /* The unblocked product: the fallback when no workspace can be had. */
 static void GFN(simple)(int trans_a, int trans_b, int M, int N, int K, REAL alpha,
                         const REAL *A, long lda, const REAL *B, long ldb, REAL beta, REAL *C,
-                        long ldc)
+                        long ldc, const REAL *bias)
 {
     for (int i = 0; i < M; i++)
         for (int j = 0; j < N; j++) {
@@ -375,7 +396,8 @@ static void GFN(simple)(int trans_a, int trans_b, int M, int N, int K, REAL alph
                 sum += (trans_a ? A[p * lda + i] : A[i * lda + p]) *
                        (trans_b ? B[j * ldb + p] : B[p * ldb + j]);
             REAL *c = C + i * ldc + j;
-            *c = alpha * sum + (beta != 0 ? beta * *c : 0);
+            REAL out = alpha * sum + (beta != 0 ? beta * *c : 0);
+            *c = bias ? out + bias[j] : out;
         }
 }
 
@@ -388,6 +410,7 @@ typedef struct GFN(job) {
     long lda, ldb, ldc;
     int by_rows, slab;
     mg_gemm_zeros zeros;
+    const REAL *bias; /* bias[j] added to column j, or NULL */
 } GFN(job);
 
 /* Slab s of the job's C: blocked when packing memory can be had, else unblocked. */
@@ -397,7 +420,7 @@ static void GFN(slab_task)(void *ctx, int s)
     int extent = j->by_rows ? j->M : j->N, start = s * j->slab;
     int size = extent - start < j->slab ? extent - start : j->slab;
     int M = j->by_rows ? size : j->M, N = j->by_rows ? j->N : size;
-    const REAL *A = j->A, *B = j->B;
+    const REAL *A = j->A, *B = j->B, *bias = j->bias;
     REAL *C = j->C;
     mg_gemm_zeros z = j->zeros;
     if (j->by_rows) {
@@ -407,33 +430,35 @@ static void GFN(slab_task)(void *ctx, int s)
     } else {
         B += j->trans_b ? start * j->ldb : start;
         C += start;
+        bias = bias ? bias + start : NULL;
     }
     if (!GFN(blocked)(j->trans_a, j->trans_b, M, N, j->K, j->alpha, A, j->lda, B, j->ldb,
-                      j->beta, C, j->ldc, z))
+                      j->beta, C, j->ldc, z, bias))
         GFN(simple)(j->trans_a, j->trans_b, M, N, j->K, j->alpha, A, j->lda, B, j->ldb,
-                    j->beta, C, j->ldc);
+                    j->beta, C, j->ldc, bias);
 }
 
 /* Threads take disjoint slabs of C: rows when M is the longer side, else columns, cut
  * on tile boundaries. Each runs the whole blocked product on its slab with its own
  * packing buffers, so they never wait on each other; the operand they share is packed
  * by every thread, the cheaper duplicate. Each element of C is summed in the same order
- * whatever the split, so results do not depend on the thread count. */
+ * whatever the split, so results do not depend on the thread count. bias (bias[j] added
+ * to column j after the sum, or NULL) goes along with the columns of each slab. */
 static void GFN(gemm)(int trans_a, int trans_b, int M, int N, int K, REAL alpha, const REAL *A,
                       int lda, const REAL *B, int ldb, REAL beta, REAL *C, int ldc,
-                      mg_gemm_zeros zeros)
+                      mg_gemm_zeros zeros, const REAL *bias)
 {
     if (M <= 0 || N <= 0)
         return;
     if (K <= 0 || alpha == 0) {
-        GFN(scale_c)(M, N, beta, C, ldc);
+        GFN(scale_c)(M, N, beta, C, ldc, bias);
         return;
     }
     int threads = gemm_threads(M, N, K);
     int by_rows = M >= N, unit = by_rows ? MR : NR, extent = by_rows ? M : N;
     int slab = ((extent + threads - 1) / threads + unit - 1) / unit * unit;
     GFN(job) job = {trans_a, trans_b, M, N, K, alpha, beta, A, B, C, lda, ldb, ldc,
-                    by_rows, slab, zeros};
+                    by_rows, slab, zeros, bias};
     mg_kernel_run(GFN(slab_task), &job, (extent + slab - 1) / slab, threads);
 }
 
@@ -452,7 +477,7 @@ static void GFN(batch_task)(void *ctx, int i)
     const GFN(batch_job) *b = ctx;
     GFN(gemm)(b->trans_a, b->trans_b, b->M, b->N, b->K, b->alpha, b->A + i * b->stride_a,
               b->lda, b->B + i * b->stride_b, b->ldb, b->beta, b->C + i * b->stride_c, b->ldc,
-              (mg_gemm_zeros){MG_GEMM_DENSE, 0});
+              (mg_gemm_zeros){MG_GEMM_DENSE, 0}, NULL);
 }
 
 /* Products too small to split run side by side, one per thread at a time (each then

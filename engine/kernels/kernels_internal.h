@@ -82,6 +82,14 @@ void mg_dgemm_batch(int trans_a, int trans_b, int M, int N, int K, double alpha,
                     const double *A, int lda, long stride_a, const double *B, int ldb,
                     long stride_b, double beta, double *C, int ldc, long stride_c, int count);
 
+/* C[M×N] = A·B + bias, bias[j] added to every row's column j (a linear layer's
+ * forward): mg_sgemm with no transposes, alpha 1 and beta 0, the bias added in the
+ * stores after the whole sum, so C is bit for bit a product followed by an add. */
+void mg_sgemm_bias(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                   const float *bias, float *C, int ldc);
+void mg_dgemm_bias(int M, int N, int K, const double *A, int lda, const double *B, int ldb,
+                   const double *bias, double *C, int ldc);
+
 /* Where op(A) is known to be zero, for mg_sgemm_zeros: above (p > i + offset) or below
  * (p < i + offset) a diagonal of op(A)[i][p]. A causal softmax's weights (zero above)
  * and their transpose (zero below) in attention. */

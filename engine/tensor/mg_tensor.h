@@ -9,7 +9,8 @@
  *
  * Design. A tensor node is one slot of the graph's node table, like a scalar:
  * an mg_value header with MG_FLAG_TENSOR set, whose id, scope and label work
- * as for scalars, whose a/b point to the parents' headers, and whose `tensor`
+ * as for scalars, whose a/b point to the parents' headers (a third, linear's
+ * bias, is the payload's `third`: mg_value stays small), and whose `tensor`
  * field (it shares storage with `data`) leads to the payload below. The
  * payload and its data/grad buffers come from the graph's byte arena
  * (mg_graph_alloc), so they rewind with marks and resets: parameters created
@@ -105,6 +106,9 @@ typedef struct mg_tensor {
                            * resets keep node and buffer together); grad points here once
                            * backward has reached or passed the node, unless it was lent
                            * another (see grad) */
+    mg_value *third;      /* the header's third operand (linear's bias), NULL for the
+                           * others: kept here so scalar nodes stay two pointers wide;
+                           * read it through mg_node_operands() or mg_tensor_parent() */
 } mg_tensor;
 
 /* Leaf kinds. */
@@ -133,7 +137,7 @@ MG_API mg_tensor *mg_tensor_label(mg_tensor *t, const char *label);
 /* ---- access ---- */
 /* The payload of a tensor header, or NULL when v is not a tensor node. */
 MG_API mg_tensor *mg_tensor_of(const mg_value *v);
-/* Parent i (0 or 1) of t, or NULL. */
+/* Parent i (0 to MG_MAX_OPERANDS - 1) of t, or NULL. */
 MG_API mg_tensor *mg_tensor_parent(const mg_tensor *t, int i);
 /* Element i of data (or grad) in flat row-major order, as a double. */
 MG_API double mg_tensor_get(const mg_tensor *t, int i);
@@ -199,6 +203,9 @@ MG_API mg_tensor *mg_tensor_gelu(mg_tensor *a);
 /* a @ b: [M,K]@[K,N]; batched [...,M,K]@[...,K,N] with equal batch dims, or
  * either side plain 2-D (shared across the batch). */
 MG_API mg_tensor *mg_tensor_matmul(mg_tensor *a, mg_tensor *b);
+/* x·W + b as one node (PyTorch's linear with W stored [K,N]): x [..., K], W [K,N], b [N]
+ * or NULL; the result is [..., N], the bias added in the product's stores. */
+MG_API mg_tensor *mg_tensor_linear(mg_tensor *x, mg_tensor *w, mg_tensor *b);
 /* Same data in a new shape of the same numel; one dim may be -1 (inferred). A
  * view: the result's data is a's (no copy); its grad is its own. */
 MG_API mg_tensor *mg_tensor_reshape(mg_tensor *a, int ndim, const int *shape);

@@ -84,14 +84,11 @@ static void *alloc_buffer(mg_graph *g, const mg_tensor *t)
     return mg_graph_alloc(g, (size_t)t->numel * mg_dtype_size(t->dtype));
 }
 
-mg_tensor *tensor_node(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dtype dt,
-                       int ndim, const int *shape)
-{
-    return tensor_view(g, op, a, b, dt, ndim, shape, NULL);
-}
-
-mg_tensor *tensor_view(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dtype dt,
-                       int ndim, const int *shape, void *data)
+/* A new node over operands a, b, c (each may be NULL; c only with b): the
+ * header, its payload, data (a new buffer unless `data` is given) and, when an
+ * operand requires grad, its gradient buffer. */
+static mg_tensor *new_node(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_tensor *c,
+                           mg_dtype dt, int ndim, const int *shape, void *data)
 {
     int numel;
     if (!shape_ok(g, ndim, shape, &numel))
@@ -111,7 +108,8 @@ mg_tensor *tensor_view(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dt
     t->numel = numel;
     t->dtype = dt;
     t->op = (uint8_t)op;
-    t->requires_grad = (a && a->requires_grad) || (b && b->requires_grad);
+    t->requires_grad = (a && a->requires_grad) || (b && b->requires_grad)
+                       || (c && c->requires_grad);
     t->data = data ? data : alloc_buffer(g, t);
     /* only op results require grad here; backward writes the buffer (not cleared) */
     if (t->requires_grad)
@@ -123,10 +121,32 @@ mg_tensor *tensor_view(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dt
     v->tensor = t;
     v->a = a ? a->node : NULL;
     v->b = b ? b->node : NULL;
+    t->third = c ? c->node : NULL;
     return t;
 }
 
+mg_tensor *tensor_node(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dtype dt,
+                       int ndim, const int *shape)
+{
+    return new_node(g, op, a, b, NULL, dt, ndim, shape, NULL);
+}
+
+mg_tensor *tensor_node3(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_tensor *c,
+                        mg_dtype dt, int ndim, const int *shape)
+{
+    return new_node(g, op, a, b, c, dt, ndim, shape, NULL);
+}
+
+mg_tensor *tensor_view(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dtype dt,
+                       int ndim, const int *shape, void *data)
+{
+    return new_node(g, op, a, b, NULL, dt, ndim, shape, data);
+}
+
 void tensor_header_moved(mg_value *v) { v->tensor->node = v; }
+
+mg_value **tensor_third_operand(const mg_value *v) { return &v->tensor->third; }
+
 
 int tensor_usable(const mg_tensor *t, const char *opname)
 {
@@ -223,7 +243,7 @@ mg_tensor *mg_tensor_parent(const mg_tensor *t, int i)
 {
     if (!t)
         return NULL;
-    return mg_tensor_of(i == 0 ? t->node->a : i == 1 ? t->node->b : NULL);
+    return mg_tensor_of(i == 0 ? t->node->a : i == 1 ? t->node->b : i == 2 ? t->third : NULL);
 }
 
 static double load(const void *p, mg_dtype dt, int i)

@@ -16,9 +16,15 @@
  * and dtype. When fresh, gp holds an earlier pass's numbers: overwrite them. */
 typedef void tensor_backward_fn(const mg_tensor *t, int which, void *gp, int fresh);
 
+/* The header of t's operand `which` (0 a, 1 b, 2 the payload's third), or NULL. */
+static mg_value *operand_node(const mg_tensor *t, int which)
+{
+    return which == 0 ? t->node->a : which == 1 ? t->node->b : t->third;
+}
+
 static mg_tensor *operand(const mg_tensor *t, int which)
 {
-    return which ? t->node->b->tensor : t->node->a->tensor;
+    return operand_node(t, which)->tensor;
 }
 
 /* How a backward loop stores into operand p's gradient buffer gp: a first
@@ -39,9 +45,22 @@ static void backward_none(const mg_tensor *t, int which, void *gp, int fresh)
     (void)t, (void)which, (void)gp, (void)fresh;
 }
 
+/* C = A·B with one 2-D B shared by all rows of A (rows × K): dA = dC·Bᵀ and
+ * dB = Aᵀ·dC, each one GEMM. A fresh buffer is overwritten by the GEMM's
+ * beta = 0 instead of being cleared. Matmul's and linear's. */
+static void backward_shared_b(const mg_tensor *t, int which, int rows, void *gp, int fresh)
+{
+    const tensor_loops *L = loops_of(t->dtype);
+    const mg_tensor *a = operand(t, 0), *b = operand(t, 1);
+    const int K = b->shape[b->ndim - 2], N = b->shape[b->ndim - 1];
+    if (which == 0)
+        L->gemm(0, 1, rows, K, N, t->grad, N, b->data, N, fresh ? 0.0 : 1.0, gp, K);
+    else
+        L->gemm(1, 0, K, N, rows, a->data, K, t->grad, N, fresh ? 0.0 : 1.0, gp, N);
+}
+
 /* dA = dC·Bᵀ and dB = Aᵀ·dC, batch by batch; a shared 2-D operand sums over
- * the batch (a shared B as one GEMM with the batch folded into M). A fresh
- * buffer is overwritten by the GEMM's beta = 0 instead of being cleared. */
+ * the batch (a shared B as one GEMM with the batch folded into M). */
 static void backward_matmul(const mg_tensor *t, int which, void *gp, int fresh)
 {
     const tensor_loops *L = loops_of(t->dtype);
@@ -49,8 +68,8 @@ static void backward_matmul(const mg_tensor *t, int which, void *gp, int fresh)
     const mg_tensor *a = operand(t, 0), *b = operand(t, 1);
     const int M = a->shape[a->ndim - 2], K = a->shape[a->ndim - 1], N = b->shape[b->ndim - 1];
     const int ba = tensor_batch(a), bb = tensor_batch(b);
-    if (which == 0 && bb == 1) {
-        L->gemm(0, 1, ba * M, K, N, t->grad, N, b->data, N, fresh ? 0.0 : 1.0, gp, K);
+    if (bb == 1) {
+        backward_shared_b(t, which, ba * M, gp, fresh);
     } else if (which == 0 && ba != 1) {
         L->gemm_batch(0, 1, M, K, N, t->grad, N, (long)M * N, b->data, N, (long)K * N,
                       fresh ? 0.0 : 1.0, gp, K, (long)M * K, bb);
@@ -59,24 +78,37 @@ static void backward_matmul(const mg_tensor *t, int which, void *gp, int fresh)
             L->gemm(0, 1, M, K, N, tensor_elem(t->grad, dt, (size_t)i * M * N), N,
                     tensor_elem(b->data, dt, (size_t)i * K * N), N, fresh && i == 0 ? 0.0 : 1.0,
                     gp, K);
-    } else if (bb == 1) {
-        L->gemm(1, 0, K, N, ba * M, a->data, K, t->grad, N, fresh ? 0.0 : 1.0, gp, N);
     } else {
         L->gemm_batch(1, 0, K, N, M, a->data, K, ba == 1 ? 0 : (long)M * K, t->grad, N,
                       (long)M * N, fresh ? 0.0 : 1.0, gp, N, (long)K * N, bb);
     }
 }
 
-static void backward_elementwise(const mg_tensor *t, int which, void *gp, int fresh)
+/* Operand `which` of the broadcast a op b, whose gradient is g. */
+static void broadcast_bwd(const mg_tensor *a, const mg_tensor *b, mg_top op, int which,
+                          const void *g, void *gp, int fresh)
 {
-    const mg_tensor *a = operand(t, 0), *b = operand(t, 1);
     tensor_bcast bc;
     int ndim, shape[MG_TENSOR_MAX_DIMS];
     tensor_broadcast(a, b, &bc, &ndim, shape);
-    const mg_tensor *p = operand(t, which);
+    const mg_tensor *p = which ? b : a;
     int acc = begin(p, gp, fresh, p->numel == bc.n); /* a broadcast operand sums */
-    loops_of(t->dtype)->binary_bwd(&bc, (mg_top)t->op, which, a->data, b->data, t->grad, gp,
-                                   acc);
+    loops_of(a->dtype)->binary_bwd(&bc, op, which, a->data, b->data, g, gp, acc);
+}
+
+static void backward_elementwise(const mg_tensor *t, int which, void *gp, int fresh)
+{
+    broadcast_bwd(operand(t, 0), operand(t, 1), (mg_top)t->op, which, t->grad, gp, fresh);
+}
+
+/* x·W + b: x and W as a matmul's with W shared; b's gradient is dy's column sums,
+ * the loop an add's broadcast bias takes (y + b's, with y this node). */
+static void backward_linear(const mg_tensor *t, int which, void *gp, int fresh)
+{
+    if (which < 2)
+        backward_shared_b(t, which, operand(t, 0)->numel / operand(t, 1)->shape[0], gp, fresh);
+    else
+        broadcast_bwd(t, operand(t, 2), MG_T_ADD, 1, t->grad, gp, fresh);
 }
 
 /* Elementwise functions of one operand, and reshape (the identity on data). */
@@ -311,8 +343,8 @@ void tensor_propagate(mg_value *v)
     for (int i = 0; i < arity; i++) {
         int fresh;
         const void *lent;
-        mg_value *pv = i ? v->b : v->a;
-        if (!pv || lend(t, i, pv)) /* an optional operand left out (layer norm without gamma) */
+        mg_value *pv = operand_node(t, i);
+        if (!pv || lend(t, i, pv)) /* an optional operand left out (layer norm's gamma, linear's bias) */
             continue;
         void *gp = claim(t, i, pv, &fresh, &lent);
         if (gp && lent) /* only a layer norm's x (adds_from_lent) */
@@ -356,7 +388,7 @@ mg_code tensor_seed_root(mg_value *root)
 mg_code mg_tensor_edge_contribution(const mg_tensor *t, int which, void *buf)
 {
     if (!t || !buf || which < 0 || which >= tensor_ops[t->op].arity || !t->grad
-        || !(which ? t->node->b : t->node->a))
+        || !operand_node(t, which))
         return MG_EINVAL;
     if (!operand(t, which)->requires_grad)
         return MG_EINVAL;

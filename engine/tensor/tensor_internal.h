@@ -84,6 +84,9 @@ typedef struct tensor_loops {
                  int add);
     void (*gemm)(int ta, int tb, int M, int N, int K, const void *A, int lda, const void *B,
                  int ldb, double beta, void *C, int ldc);
+    /* C[M×N] = A[M×K]·B[K×N] + bias (bias[j] on every row's column j), contiguous */
+    void (*gemm_bias)(int M, int N, int K, const void *A, const void *B, const void *bias,
+                      void *C);
     /* count products, matrix i at X + i·stride_x (0 shares one) */
     void (*gemm_batch)(int ta, int tb, int M, int N, int K, const void *A, int lda, long sa,
                        const void *B, int ldb, long sb, double beta, void *C, int ldc, long sc,
@@ -151,6 +154,10 @@ static inline const tensor_loops *loops_of(mg_dtype dt)
  * result requires grad when a parent does. Data is not initialised. */
 mg_tensor *tensor_node(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dtype dt,
                        int ndim, const int *shape);
+/* tensor_node() with a third operand c (NULL for none; only with b): it is
+ * the payload's `third`, the header holding two. */
+mg_tensor *tensor_node3(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_tensor *c,
+                        mg_dtype dt, int ndim, const int *shape);
 /* tensor_node() whose data is `data` (row-major for shape) instead of a new
  * buffer: a view of an operand's data, or of part of it. Grad is its own. */
 mg_tensor *tensor_view(mg_graph *g, mg_top op, mg_tensor *a, mg_tensor *b, mg_dtype dt,

@@ -195,6 +195,7 @@ static inline float tanh_f32(float x)
 #define TANH tanh_f32
 #define SFX ISA_CAT(f32, MG_ISA)
 #define GEMM ISA_FN(sgemm)
+#define GEMM_BIAS ISA_FN(sgemm_bias)
 #define GEMM_BATCH ISA_FN(sgemm_batch)
 #define GEMM_ZEROS ISA_FN(sgemm_zeros)
 #define AXPY ISA_FN(saxpy)
@@ -207,6 +208,7 @@ static inline float tanh_f32(float x)
 #undef TANH
 #undef SFX
 #undef GEMM
+#undef GEMM_BIAS
 #undef GEMM_BATCH
 #undef GEMM_ZEROS
 #undef AXPY
@@ -219,6 +221,7 @@ static inline float tanh_f32(float x)
 #define TANH tanh
 #define SFX ISA_CAT(f64, MG_ISA)
 #define GEMM ISA_FN(dgemm)
+#define GEMM_BIAS ISA_FN(dgemm_bias)
 #define GEMM_BATCH ISA_FN(dgemm_batch)
 #define GEMM_ZEROS ISA_FN(dgemm_zeros)
 #define AXPY ISA_FN(daxpy)
@@ -231,6 +234,7 @@ static inline float tanh_f32(float x)
 #undef TANH
 #undef SFX
 #undef GEMM
+#undef GEMM_BIAS
 #undef GEMM_BATCH
 #undef GEMM_ZEROS
 #undef AXPY

@@ -1,6 +1,6 @@
 /* tensor_loops.h — the numeric loops of the tensor ops, written once for a
  * type T. tensor_loops.c includes this file twice (float and double) with T,
- * SFX and the kernels it calls (GEMM, GEMM_BATCH, GEMM_ZEROS, AXPY, SCAL, DOT) defined;
+ * SFX and the kernels it calls (GEMM, GEMM_BIAS, GEMM_BATCH, GEMM_ZEROS, AXPY, SCAL, DOT) defined;
  * <tgmath.h> picks expf or exp to match T, and EXP_SMOOTH and TANH are e^x and tanh
  * without a libm call per float. Sums kept in a local accumulator
  * are doubles (mg_kernels.h states the precision rule).
@@ -541,6 +541,12 @@ static void FN(gemm)(int ta, int tb, int M, int N, int K, const void *A, int lda
                      int ldb, double beta, void *C, int ldc)
 {
     GEMM(ta, tb, M, N, K, (T)1, A, lda, B, ldb, (T)beta, C, ldc);
+}
+
+static void FN(gemm_bias)(int M, int N, int K, const void *A, const void *B, const void *bias,
+                          void *C)
+{
+    GEMM_BIAS(M, N, K, A, K, B, N, bias, C, N);
 }
 
 static void FN(gemm_batch)(int ta, int tb, int M, int N, int K, const void *A, int lda,
@@ -1169,6 +1175,7 @@ const tensor_loops FN(tensor_loops) = {
     .reduce_bwd = FN(reduce_bwd),
     .copy = FN(copy),
     .gemm = FN(gemm),
+    .gemm_bias = FN(gemm_bias),
     .gemm_batch = FN(gemm_batch),
     .gemm_grid = FN(gemm_grid),
     .log_softmax_fwd = FN(log_softmax_fwd),

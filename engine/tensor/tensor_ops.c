@@ -143,6 +143,35 @@ mg_tensor *mg_tensor_matmul(mg_tensor *a, mg_tensor *b)
     return t;
 }
 
+/* One GEMM over x's rows, the bias added in its stores: no second pass over the
+ * result, which an add after a matmul makes while the result leaves the cache. */
+mg_tensor *mg_tensor_linear(mg_tensor *x, mg_tensor *w, mg_tensor *b)
+{
+    if (!tensor_check_pair(x, w, "linear") || (b && !tensor_check_pair(w, b, "linear")))
+        return NULL;
+    if (x->ndim < 1 || w->ndim != 2 || x->shape[x->ndim - 1] != w->shape[0]) {
+        tensor_fail_shapes(x, w, "linear", "do not fit");
+        return NULL;
+    }
+    const int K = w->shape[0], N = w->shape[1];
+    if (b && (b->ndim != 1 || b->shape[0] != N)) {
+        tensor_fail_shapes(w, b, "linear", "do not fit (the bias is [N] for W [K,N])");
+        return NULL;
+    }
+    int shape[MG_TENSOR_MAX_DIMS];
+    memcpy(shape, x->shape, sizeof shape);
+    shape[x->ndim - 1] = N;
+    mg_tensor *t = tensor_node3(x->node->graph, MG_T_LINEAR, x, w, b, x->dtype, x->ndim, shape);
+    if (!t)
+        return NULL;
+    const tensor_loops *L = loops_of(t->dtype);
+    if (b)
+        L->gemm_bias(x->numel / K, N, K, x->data, w->data, b->data, t->data);
+    else
+        L->gemm(0, 0, x->numel / K, N, K, x->data, K, w->data, N, 0.0, t->data, N);
+    return t;
+}
+
 /* ---- reductions ---- */
 
 int tensor_op_axis(mg_tensor *a, int axis, const char *opname)

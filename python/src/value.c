@@ -292,7 +292,7 @@ static PyObject *value_backward_node(PyObject *self, PyObject *unused)
     mg_backward_node(v);
     if (mgpy_sync(s) < 0)
         return NULL;
-    mg_value *ops[2];
+    mg_value *ops[MG_MAX_OPERANDS];
     for (int i = 0, n = mg_node_operands(v, ops); i < n; i++)
         *mgpy_bits(s, ops[i]) |= NODE_GRAD_FLOAT;
     Py_RETURN_NONE;
@@ -407,7 +407,7 @@ static PyObject *get_prev(PyObject *self, void *c)
 PyObject *mgpy_operand_set(mgpy_session *s, const mg_value *v)
 {
     PyObject *set = PySet_New(NULL);
-    mg_value *ops[2];
+    mg_value *ops[MG_MAX_OPERANDS];
     int n = mg_node_operands(v, ops);
     for (int i = 0; set && i < n; i++) {
         PyObject *p = mgpy_wrap(s, ops[i]);

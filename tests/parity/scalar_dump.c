@@ -65,7 +65,7 @@ static void dump(mg_op op, double k, double x, double y)
     default: break;
     }
     mg_backward(mg_mulc(out, UPSTREAM));
-    mg_edge e[2];
+    mg_edge e[MG_MAX_OPERANDS];
     int n = mg_node_edges(out, e);
     double local[2], sent[2], grads[2] = { in[0]->grad, in[1]->grad };
     for (int i = 0; i < n; i++) {

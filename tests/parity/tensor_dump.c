@@ -134,6 +134,7 @@ static int dump_optim(const char *name, mg_optim_kind kind, double wd, double ma
 #define MG_CONCAT2_0(a, b) mg_tensor_concat((mg_tensor *const[]){ a, b }, 2, 0)
 #define ATTENTION(qkv) \
     mg_tensor_attn_mix(mg_tensor_causal_softmax(mg_tensor_attn_scores(qkv, 2), 0.5, 0), qkv)
+#define LINEAR_NO_BIAS(x, w) mg_tensor_linear(x, w, NULL)
 #define NDIM(...) ((int)(sizeof((const int[]){ __VA_ARGS__ }) / sizeof(int)))
 
 /* Every op's cases in leaves of case_dtype; nonzero if one failed. */
@@ -145,6 +146,11 @@ static int op_cases(mg_graph *g)
     in[0] = leaf(g, NDIM sa, S sa, ka);                                         \
     in[1] = leaf(g, NDIM sb, S sb, kb);                                         \
     failed |= dump(g, name, op, in, 2, fn(in[0], in[1]));
+#define TERNARY(name, op, fn, sa, sb, sc, ka)                                    \
+    in[0] = leaf(g, NDIM sa, S sa, ka);                                         \
+    in[1] = leaf(g, NDIM sb, S sb, ka);                                         \
+    in[2] = leaf(g, NDIM sc, S sc, ka);                                         \
+    failed |= dump(g, name, op, in, 3, fn(in[0], in[1], in[2]));
 #define UNARY(name, op, expr, sa, ka)                                            \
     in[0] = leaf(g, NDIM sa, S sa, ka);                                         \
     failed |= dump(g, name, op, in, 1, expr);
@@ -241,6 +247,9 @@ static int op_cases(mg_graph *g)
            ANY)
     UNARY("attention from qkv (scale 0.5, 2 heads)", "attention_qkv", ATTENTION(in[0]),
           (2, 4, 12), ANY)
+    TERNARY("linear", "linear", mg_tensor_linear, (3, 4), (4, 5), (5), ANY)
+    TERNARY("linear, 3-d x", "linear", mg_tensor_linear, (2, 3, 4), (4, 5), (5), ANY)
+    BINARY("linear without bias", "linear", LINEAR_NO_BIAS, (3, 4), (4, 2), ANY, ANY)
     return failed;
 }
 

@@ -22,6 +22,8 @@ OPS = {
     "mul": lambda a, b: a * b,
     "div": lambda a, b: a / b,
     "matmul": torch.matmul,
+    # ours keeps W as [K, N] (x·W), torch's linear as [N, K]
+    "linear": lambda x, w, b=None: F.linear(x, w.t(), b),
     "mse": F.mse_loss,
     "bce": F.binary_cross_entropy_with_logits,
     "neg": lambda a: -a,

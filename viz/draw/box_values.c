@@ -38,7 +38,7 @@ mg_code viz_box_outputs(const mg_graph *g, const mg_viz_fold_plan *plan, uint8_t
         if (plan->node_box[id] == MG_VIZ_NODE_ABSENT)
             continue;
         const mg_value *v = mg_graph_node(g, (uint32_t)id);
-        mg_value *ps[2];
+        mg_value *ps[MG_MAX_OPERANDS];
         int np = mg_node_operands(v, ps);
         for (int i = 0; i < np; i++) {
             uint32_t p = ps[i]->id, pb = plan->node_box[p];

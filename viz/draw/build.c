@@ -164,7 +164,7 @@ static mg_code tally_edges(const builder *b, viz_tally *t)
     for (size_t id = 0; id < b->plan->nnodes; id++) {
         if (b->plan->node_box[id] == MG_VIZ_NODE_ABSENT)
             continue;
-        mg_edge es[2];
+        mg_edge es[MG_MAX_OPERANDS];
         int np = mg_node_edges(mg_graph_node(b->mg, (uint32_t)id), es);
         for (int i = 0; i < np; i++) {
             if (b->plan->node_box[es[i].from->id] == MG_VIZ_NODE_ABSENT)

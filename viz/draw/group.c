@@ -127,7 +127,7 @@ static bool sibling_between(const flow *f, const candidate *m, size_t n)
         lo = f->lo[m[k].scope] < lo ? f->lo[m[k].scope] : lo;
         hi = f->hi[m[k].scope] > hi ? f->hi[m[k].scope] : hi;
     }
-    mg_value *ops[2];
+    mg_value *ops[MG_MAX_OPERANDS];
     for (uint32_t id = lo; id <= hi && lo <= hi; id++) {
         if (!f->in[id])
             continue;

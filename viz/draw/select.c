@@ -17,7 +17,7 @@ static void mark_rings(const mg_graph *g, uint32_t last, uint32_t *dist,
             if (dist[id] == UINT32_MAX - 1) /* not selected */
                 continue;
             const mg_value *v = mg_graph_node(g, id);
-            mg_value *ps[2];
+            mg_value *ps[MG_MAX_OPERANDS];
             int np = mg_node_operands(v, ps);
             for (int i = 0; i < np; i++) {
                 uint32_t p = ps[i]->id;

@@ -74,7 +74,7 @@ static void put_scalar_term(FILE *out, const walk *w, const mg_edge *e)
 {
     put_number(out, e->upstream);
     fputs(" × ", out);
-    mg_value *ops[2];
+    mg_value *ops[MG_MAX_OPERANDS];
     if (e->to->op == MG_OP_MUL && mg_node_operands(e->to, ops) == 2) {
         const mg_value *other = ops[1 - e->operand]; /* d(a·b)/da = b */
         put_name(out, w, other);
@@ -163,13 +163,13 @@ static int mark_shared_labels(walk *w, unsigned char *shared, size_t n)
 }
 
 /* Groups the reached nodes' edges by operand, each group in backward's
- * order (users by falling id, operand a before b). */
+ * order (users by falling id, operand a before b before a tensor's third). */
 static void group_edges(walk *w, const mg_value *root, uint32_t *count)
 {
     const uint32_t n = root->id + 1;
     for (uint32_t pass = 0; pass < 2; pass++) {
         for (uint32_t id = n; id-- > 0;) {
-            mg_edge e[2];
+            mg_edge e[MG_MAX_OPERANDS];
             int ne = w->reached[id] ? mg_node_edges(mg_graph_node(w->g, id), e) : 0;
             for (int i = 0; i < ne; i++) {
                 uint32_t p = e[i].from->id;

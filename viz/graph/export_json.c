@@ -94,7 +94,7 @@ static void node_json(FILE *out, const mg_value *v, unsigned flags)
         mg_json_write_member(out, "grad", v->grad);
     }
     fputs(",\"parents\":[", out);
-    mg_value *ops[2];
+    mg_value *ops[MG_MAX_OPERANDS];
     int np = mg_node_operands(v, ops);
     for (int i = 0; i < np; i++)
         fprintf(out, i ? ",%u" : "%u", ops[i]->id);
@@ -173,7 +173,7 @@ static int write_edges(FILE *out, const mg_value *root, const char *nl)
     fprintf(out, ",%s\"edges\":[", nl);
     int first = 1;
     for (uint32_t id = 0; id < n; id++) {
-        mg_edge e[2];
+        mg_edge e[MG_MAX_OPERANDS];
         int ne = reached[id] ? mg_node_edges(mg_graph_node(g, id), e) : 0;
         for (int i = 0; i < ne; i++) {
             if (!first)

@@ -35,7 +35,7 @@ static int label_width(const mg_graph *g, size_t n)
 
 static void write_row(FILE *out, const mg_value *v, int lw)
 {
-    char op[64], data[80], grad[32], parents[32] = "", scope[256];
+    char op[64], data[80], grad[32], parents[40] = "", scope[256];
     mg_value_op_label(v, op, sizeof op);
     const mg_tensor *t = mg_tensor_of(v);
     if (t) {
@@ -44,12 +44,10 @@ static void write_row(FILE *out, const mg_value *v, int lw)
         mg_format_double(v->data, data, sizeof data);
         mg_format_double(v->grad, grad, sizeof grad);
     }
-    mg_value *ops[2];
+    mg_value *ops[MG_MAX_OPERANDS];
     int np = mg_node_operands(v, ops);
-    if (np == 1)
-        snprintf(parents, sizeof parents, "%u", ops[0]->id);
-    else if (np == 2)
-        snprintf(parents, sizeof parents, "%u,%u", ops[0]->id, ops[1]->id);
+    for (int i = 0, at = 0; i < np && at < (int)sizeof parents; i++)
+        at += snprintf(parents + at, sizeof parents - (size_t)at, i ? ",%u" : "%u", ops[i]->id);
     mg_scope_path(v->graph, v->scope, scope, sizeof scope);
     fprintf(out, "%6u  %-8s %-6s %-*s %24s %24s  %-13s %s\n", v->id, op,
             mg_node_kind(v), lw, mg_value_label(v), data, grad, parents, scope);

@@ -23,7 +23,7 @@ static size_t *longest_depths(const mg_value *root, const unsigned char *seen)
     for (uint32_t id = 0; id <= root->id; id++) {
         if (!seen[id])
             continue;
-        mg_value *p[2];
+        mg_value *p[MG_MAX_OPERANDS];
         int np = mg_node_operands(mg_graph_node(root->graph, id), p);
         for (int i = 0; i < np; i++)
             if (depth[p[i]->id] + 1 > depth[id])
@@ -115,11 +115,14 @@ mg_code mg_inspect_longest_path(const mg_value *root, mg_inspect_paths *out,
         const mg_value *v = root;
         for (;;) {
             ids[len++] = v->id;
-            mg_value *p[2] = {NULL, NULL};
+            mg_value *p[MG_MAX_OPERANDS];
             int np = mg_node_operands(v, p);
             if (np == 0)
                 break;
-            v = (np == 2 && depth[p[1]->id] > depth[p[0]->id]) ? p[1] : p[0];
+            v = p[0]; /* the first of the deepest operands */
+            for (int i = 1; i < np; i++)
+                if (depth[p[i]->id] > depth[v->id])
+                    v = p[i];
         }
         out->total = 1;
         if (inspect_paths_add(out, ids, len, 1) != 0)

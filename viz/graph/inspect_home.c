@@ -49,7 +49,7 @@ mg_code mg_inspect_homes(const mg_value *root, const unsigned char *in, uint32_t
     }
     for (size_t id = 0; id < n; id++) {
         int here = in ? in[id] : id <= root->id && reach[id];
-        mg_value *p[2];
+        mg_value *p[MG_MAX_OPERANDS];
         int np = here ? mg_node_operands(mg_graph_node(g, (uint32_t)id), p) : 0;
         for (int i = 0; i < np; i++) {
             uint32_t q = p[i]->id;

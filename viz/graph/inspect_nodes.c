@@ -106,9 +106,12 @@ mg_code mg_inspect_children(const mg_value *root, const mg_value *v, uint32_t **
     }
     for (uint32_t id = v->id + 1; id <= root->id; id++) {
         const mg_value *c = mg_graph_node(root->graph, id);
-        mg_value *p[2];
+        mg_value *p[MG_MAX_OPERANDS];
         int np = mg_node_operands(c, p);
-        if (seen[id] && np > 0 && (p[0] == v || (np == 2 && p[1] == v)))
+        int uses = 0;
+        for (int i = 0; i < np; i++)
+            uses |= p[i] == v;
+        if (seen[id] && uses)
             list[(*n)++] = id;
     }
     free(seen);

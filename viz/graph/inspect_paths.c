@@ -38,6 +38,16 @@ static uint64_t add_saturating(uint64_t a, uint64_t b)
     return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
+/* Whether operand p[i] already came as an earlier operand (x*x's b): one
+ * path goes through a node however many of its operands it is. */
+static int repeated(mg_value *const *p, int i)
+{
+    for (int j = 0; j < i; j++)
+        if (p[j] == p[i])
+            return 1;
+    return 0;
+}
+
 /* Per id from..root: how many paths lead from `from` to the node (0 when it
  * does not depend on from). x*x has one path from x, not two. */
 static uint64_t *count_paths(const mg_value *root, const mg_value *from)
@@ -48,11 +58,11 @@ static uint64_t *count_paths(const mg_value *root, const mg_value *from)
         return NULL;
     count[0] = 1;
     for (uint32_t id = from->id + 1; id <= root->id; id++) {
-        mg_value *p[2];
+        mg_value *p[MG_MAX_OPERANDS];
         int np = mg_node_operands(mg_graph_node(root->graph, id), p);
         uint64_t c = 0;
         for (int i = 0; i < np; i++)
-            if (p[i]->id >= from->id && (i == 0 || p[1] != p[0]))
+            if (p[i]->id >= from->id && !repeated(p, i))
                 c = add_saturating(c, count[p[i]->id - from->id]);
         count[id - from->id] = c;
     }
@@ -84,13 +94,12 @@ static int list_paths(const mg_value *root, const mg_value *from, const uint64_t
             depth--;
             continue;
         }
-        mg_value *p[2];
+        mg_value *p[MG_MAX_OPERANDS];
         int np = mg_node_operands(v, p);
         int i = next[depth - 1]++;
         if (i >= np) {
             depth--;
-        } else if (p[i]->id >= from->id && count[p[i]->id - from->id] &&
-                   !(i == 1 && p[1] == p[0])) {
+        } else if (p[i]->id >= from->id && count[p[i]->id - from->id] && !repeated(p, i)) {
             node[depth] = p[i];
             next[depth] = 0;
             depth++;

@@ -16,7 +16,7 @@
 size_t html_edge_count(const mg_graph *g, size_t n)
 {
     size_t count = 0;
-    mg_value *ops[2];
+    mg_value *ops[MG_MAX_OPERANDS];
     for (uint32_t id = 0; id < n; id++)
         count += (size_t)mg_node_operands(mg_graph_node(g, id), ops);
     return count;
@@ -57,7 +57,7 @@ mg_code html_edges_take(const mg_graph *g, size_t n, double *local,
     bool oom = false;
     for (uint32_t id = 0; id < n && !oom; id++) {
         const mg_value *v = mg_graph_node(g, id);
-        mg_edge e[2];
+        mg_edge e[MG_MAX_OPERANDS];
         int ne = mg_node_edges(v, e);
         const mg_tensor *t = mg_tensor_of(v);
         for (int i = 0; i < ne; i++, k++) {

@@ -65,7 +65,7 @@ struct mg_html_steps {
     size_t kept;          /* nodes kept across resets: ids below it */
     uint32_t root;
     uint8_t *op;
-    uint32_t *pa, *pb;    /* parent ids, UINT32_MAX for none */
+    uint32_t *parents;    /* MG_MAX_OPERANDS per node: parent ids, UINT32_MAX for none */
     mg_buf graph;       /* graph JSON, scopes and fold plan at the first step */
     mg_buf scopes;
     mg_buf fold;
@@ -126,8 +126,7 @@ void mg_html_steps_free(mg_html_steps *s)
     free(s->title);
     free(s->svg);
     free(s->op);
-    free(s->pa);
-    free(s->pb);
+    free(s->parents);
     mg_buf_free(&s->graph);
     mg_buf_free(&s->scopes);
     mg_buf_free(&s->fold);
@@ -160,7 +159,7 @@ static mg_code check_root(const mg_html_steps *s, const mg_value *root,
 
 static uint32_t parent_id(const mg_value *v, int which)
 {
-    mg_value *ops[2];
+    mg_value *ops[MG_MAX_OPERANDS];
     return which < mg_node_operands(v, ops) ? ops[which]->id : UINT32_MAX;
 }
 
@@ -188,15 +187,14 @@ static mg_code take_shape(mg_html_steps *s, const mg_value *root, mg_error *err)
     s->kept = mg_graph_kept(g) < s->n ? mg_graph_kept(g) : s->n;
     s->root = root->id;
     s->op = malloc(s->n ? s->n : 1);
-    s->pa = malloc((s->n ? s->n : 1) * sizeof *s->pa);
-    s->pb = malloc((s->n ? s->n : 1) * sizeof *s->pb);
-    if (!s->op || !s->pa || !s->pb)
+    s->parents = malloc((s->n ? s->n : 1) * MG_MAX_OPERANDS * sizeof *s->parents);
+    if (!s->op || !s->parents)
         return mg_error_set(err, MG_ENOMEM, "mgviz html: out of memory for %zu nodes", s->n);
     for (uint32_t id = 0; id < s->n; id++) {
         const mg_value *v = mg_graph_node(g, id);
         s->op[id] = v->op;
-        s->pa[id] = parent_id(v, 0);
-        s->pb[id] = parent_id(v, 1);
+        for (int i = 0; i < MG_MAX_OPERANDS; i++)
+            s->parents[(size_t)id * MG_MAX_OPERANDS + i] = parent_id(v, i);
     }
     char *json;
     size_t len;
@@ -228,8 +226,10 @@ static mg_code check_shape(const mg_html_steps *s, const mg_value *root,
                             mg_graph_count(g), root->id, s->n, s->root);
     for (uint32_t id = 0; id < s->n; id++) {
         const mg_value *v = mg_graph_node(g, id);
-        if (v->op != s->op[id] || parent_id(v, 0) != s->pa[id] ||
-            parent_id(v, 1) != s->pb[id])
+        int same = v->op == s->op[id];
+        for (int i = 0; i < MG_MAX_OPERANDS; i++)
+            same &= parent_id(v, i) == s->parents[(size_t)id * MG_MAX_OPERANDS + i];
+        if (!same)
             return mg_error_set(err, MG_EINVAL,
                                 "mgviz html: node #%u differs from the first step "
                                 "(op or parents): the graph changed shape", id);
