@@ -43,7 +43,12 @@ START_TEST(test_mlp_structure_and_init)
     ck_assert_int_eq(y->shape[1], 3);
     mg_scope_path(g, y->node->scope, path, sizeof path);
     ck_assert_str_eq(path, "mlp/layer2");
-    ck_assert_str_eq(mg_tensor_op_name(mg_tensor_of(mg_tensor_parent(y, 0)->node->a)), "relu");
+    /* each layer is one linear node over x, W and b (the bias added in the product) */
+    ck_assert_str_eq(mg_tensor_op_name(y), "linear");
+    ck_assert_str_eq(mg_tensor_op_name(mg_tensor_parent(y, 0)), "relu");
+    ck_assert_ptr_eq(mg_tensor_parent(y, 1), m->layers[1].W);
+    ck_assert_ptr_eq(mg_tensor_parent(y, 2), m->layers[1].b);
+    ck_assert_ptr_null(mg_tensor_parent(y, 3));
     ck_assert_ptr_null(mg_tmlp_forward(m, mg_tensor_input(g, MG_F64, 2, (const int[]){ 2, 5 })));
     ck_assert(strstr(mg_graph_error(g), "[2,5] and [6,4]") != NULL);
     ck_assert_ptr_null(mg_tmlp_new(g, MG_F64, (const int[]){ 3, 0 }, 2, MG_INIT_KAIMING, 1, &err));

@@ -38,7 +38,7 @@ mg_code mg_linear_init(mg_linear *l, mg_graph *g, mg_dtype dt, int nin, int nout
 
 mg_tensor *mg_linear_forward(const mg_linear *l, mg_tensor *x)
 {
-    return l ? mg_tensor_add(mg_tensor_matmul(x, l->W), l->b) : NULL;
+    return l ? mg_tensor_linear(x, l->W, l->b) : NULL;
 }
 
 void mg_tmlp_free(mg_tmlp *m)

@@ -313,13 +313,13 @@ async function testReplay(context, dir) {
 async function testTensor(context, dir) {
   const page = await open(context, path.join(dir, 'tensor.html'));
   await page.click('#mg-replay-backward');
-  for (let i = 0; i < 3; i++) await page.click('#mg-replay-next');
-  check(/^backward step 3 of \d+: #8 = matmul\(#7, [\w.]*W\) sends a contribution to each input: mean /.test(await where(page)),
-    'tensor: a matmul step sends contributions, shown by their means');
+  for (let i = 0; i < 2; i++) await page.click('#mg-replay-next');
+  check(/^backward step 2 of \d+: #7 = linear\(#6, [\w.]*W, [\w.]*b\) sends a contribution to each input: mean .*, mean .*, mean /.test(await where(page)),
+    'tensor: a linear step sends contributions to its three inputs, shown by their means');
   await page.click('#mg-after');
   await page.click('#mg-fit');
   await clickEdge(page, 'e0_5');
-  eq(await page.textContent('#mg-edge-0-local'), 'a Jacobian (a tensor op), not one number', 'tensor: W -> matmul: the local derivative is a Jacobian');
+  eq(await page.textContent('#mg-edge-0-local'), 'a Jacobian (a tensor op), not one number', 'tensor: W -> linear: the local derivative is a Jacobian');
   const contribution = await page.textContent('#mg-edge-0-contribution');
   await page.evaluate(() => window.mgInspector.select(0));
   eq(contribution, 'mean ' + await field(page, 'grad'), 'tensor: W is used once: its edge carries its whole grad');
@@ -419,7 +419,7 @@ async function testGptRun(context, dir, mgviz) {
     'gpt run: every block\'s attention is drawn, folded ones too');
   const group = await page.$$eval('g.node.fold.group', (gs) => gs.map((g) => g.textContent).filter((t) => t.includes('block1')));
   eq(group.length, 1, 'gpt run: blocks 1..2 fold into one group');
-  check(group.length === 1 && group[0].includes('block1, block2') && group[0].includes('matmul') && group[0].includes('causal_softmax'),
+  check(group.length === 1 && group[0].includes('block1, block2') && group[0].includes('linear') && group[0].includes('causal_softmax'),
     'gpt run: the group names its blocks and their ops (' + group[0] + ')');
   check(await page.$eval('#mg-view svg', (s) => s.classList.contains('stale-heatmaps')) &&
     (await page.textContent('#mg-step-text')).includes('heatmaps in the graph are step 0\u2019s'),
