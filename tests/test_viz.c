@@ -294,11 +294,9 @@ static uint8_t *ancestors(mg_value *root, size_t *count)
             continue;
         seen[v->id] = 1;
         ++*count;
-        int np = mg_value_parent_count(v);
-        if (np >= 1)
-            stack[top++] = v->a;
-        if (np >= 2)
-            stack[top++] = v->b;
+        mg_value *ps[MG_MAX_OPERANDS];
+        for (int i = 0, np = mg_node_operands(v, ps); i < np; i++)
+            stack[top++] = ps[i];
     }
     free(stack);
     return seen;
@@ -413,8 +411,8 @@ START_TEST(test_folded_picture_keeps_every_edge)
         if (p.node_box[id] == MG_VIZ_NODE_ABSENT)
             continue;
         mg_value *v = mg_graph_node(g, (uint32_t)id);
-        int np = mg_value_parent_count(v);
-        mg_value *ps[2] = {v->a, np >= 2 ? v->b : NULL};
+        mg_value *ps[MG_MAX_OPERANDS];
+        int np = mg_node_operands(v, ps);
         for (int i = 0; i < np; i++) {
             edges++;
             uint32_t a = p.node_box[ps[i]->id], b = p.node_box[id];
@@ -628,8 +626,8 @@ static uint8_t *neighbourhood(mg_graph *g, uint32_t c, unsigned r, size_t *count
     for (unsigned step = 0; step < r; step++)
         for (size_t i = 0; i < n; i++) {
             mg_value *v = mg_graph_node(g, (uint32_t)i);
-            int np = mg_value_parent_count(v);
-            mg_value *ps[2] = {v->a, np >= 2 ? v->b : NULL};
+            mg_value *ps[MG_MAX_OPERANDS];
+            int np = mg_node_operands(v, ps);
             for (int k = 0; k < np; k++) {
                 uint32_t p = ps[k]->id;
                 if (d[i] == step && d[p] == ~0u)
