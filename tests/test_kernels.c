@@ -4,11 +4,13 @@
  * products that skip known zeros of A give the dense product's bits. */
 #include <check.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "test_util.h"
@@ -367,6 +369,40 @@ START_TEST(test_gemm_concurrent_callers)
 }
 END_TEST
 
+/* Jobs back to back, of changing sizes and teams, run each item once and no other: a
+ * worker late for one job (say, between seeing it published and reading its size)
+ * must not run items of the next, nor items past a job's end. Some gaps are longer
+ * than the workers' polling, so they also sleep and are woken. */
+enum { POOL_MAX_ITEMS = 41 };
+typedef struct pool_job {
+    atomic_int hits[POOL_MAX_ITEMS];
+} pool_job;
+
+static void count_hit(void *ctx, int i)
+{
+    pool_job *job = ctx;
+    atomic_fetch_add(&job->hits[i], 1);
+}
+
+START_TEST(test_pool_runs_every_item_once)
+{
+    static pool_job jobs[2];
+    for (int round = 0; round < 20000; round++) {
+        pool_job *job = &jobs[round & 1]; /* the last job's ctx is still around */
+        const int count = 2 + round * 7 % (POOL_MAX_ITEMS - 1), threads = 2 + round % 3;
+        for (int i = 0; i < POOL_MAX_ITEMS; i++)
+            atomic_store(&job->hits[i], 0);
+        mg_kernel_run(count_hit, job, count, threads);
+        for (int i = 0; i < POOL_MAX_ITEMS; i++)
+            ck_assert_msg(atomic_load(&job->hits[i]) == (i < count),
+                          "round %d: item %d of %d ran %d times", round, i, count,
+                          atomic_load(&job->hits[i]));
+        if (round % 1000 == 999)
+            nanosleep(&(struct timespec){.tv_nsec = 2000000}, NULL);
+    }
+}
+END_TEST
+
 /* ---- instruction-set builds ----------------------------------------------------------- */
 
 /* Every build this CPU runs computes GEMM within rounding of the reference, partial tiles,
@@ -469,6 +505,7 @@ static Suite *kernels_suite(void)
     tcase_add_test(tc, test_threads_setting);
     tcase_add_test(tc, test_gemm_threads_survive_fork);
     tcase_add_test(tc, test_gemm_concurrent_callers);
+    tcase_add_test(tc, test_pool_runs_every_item_once);
     tcase_add_test(tc, test_every_isa_build_computes_gemm);
     tcase_add_test(tc, test_axpy_scal_dot);
     tcase_add_test(tc, test_isa_choice_honours_environment);

@@ -7,6 +7,7 @@
  * caller claims work items itself alongside the workers and waits only for items a
  * worker has actually started: a late worker finds nothing left, so a busy machine costs
  * the call its help, not a stall (a worker losing its core mid-item still delays it). */
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -43,9 +44,9 @@ int mg_kernel_team_size(double work, double min_work)
     return work < min_work ? 1 : mg_get_threads();
 }
 
-/* The pool. A job is published under `lock` by bumping `generation`. Its items are cut
- * into one block per team member, member 0 the caller and member w worker w: each member
- * claims its own block's items first, in order, then those left in the others' blocks.
+/* The pool. A job's items are cut into one block per team member, member 0 the caller
+ * and member w worker w: each member claims its own block's items first, in order, then
+ * those left in the others' blocks.
  * Member w thus does the same share of every loop over the same arrays (the upper half,
  * on two threads), so the data a loop writes is in the cache of the core that reads it
  * next (claimed first come, first served, half of every array crossed between the cores
@@ -58,15 +59,23 @@ typedef struct block_ticket {
     _Alignas(64) atomic_ullong next; /* a cache line each: members claim side by side */
 } block_ticket;
 
+/* A job is published by storing its generation into `published` after its tickets and
+ * fields: a spinning worker sees it there and reads the fields without a lock. (When
+ * the caller published under `lock`, a worker that saw the job often found the lock
+ * still held and slept in the kernel on it, to be woken late.) Sleeping workers count
+ * themselves in `sleepers` under `lock` before they look at `published` a last time,
+ * and the caller, after publishing, looks at `sleepers`: one of the two sees the
+ * other, so no wake-up is lost, and while no worker sleeps the caller makes no system
+ * call. */
 static struct {
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    int workers;                 /* started so far */
-    unsigned generation;         /* bumped per job, under lock */
-    mg_kernel_task *task;
-    void *ctx;
-    int count, team;
-    _Alignas(64) atomic_uint published; /* copy of generation that spinners poll */
+    int workers;                 /* started so far; changed only by the pool's owner */
+    _Atomic(mg_kernel_task *) task;
+    _Atomic(void *) ctx;
+    atomic_int count, team;
+    _Alignas(64) atomic_uint published; /* generation of the latest job */
+    atomic_int sleepers;                /* workers waiting on `wake` */
     _Alignas(64) atomic_int done;
     block_ticket block[MAX_THREADS];
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
@@ -135,21 +144,32 @@ static void spin_while_unchanged(atomic_uint *value, unsigned seen)
     }
 }
 
+/* Waits for a job newer than `seen`: polls for SPIN_SECONDS, then sleeps. */
+static unsigned wait_for_job(unsigned seen)
+{
+    spin_while_unchanged(&pool.published, seen);
+    if (atomic_load(&pool.published) != seen)
+        return atomic_load(&pool.published);
+    pthread_mutex_lock(&pool.lock);
+    atomic_fetch_add(&pool.sleepers, 1);
+    while (atomic_load(&pool.published) == seen)
+        pthread_cond_wait(&pool.wake, &pool.lock);
+    atomic_fetch_sub(&pool.sleepers, 1);
+    pthread_mutex_unlock(&pool.lock);
+    return atomic_load(&pool.published);
+}
+
 /* Worker `member` (1, 2, ...) of the pool; it sits out jobs of a smaller team. */
 static void *worker_main(void *arg)
 {
     const int member = (int)(intptr_t)arg;
     unsigned seen = atomic_load(&pool.published);
     for (;;) {
-        spin_while_unchanged(&pool.published, seen);
-        pthread_mutex_lock(&pool.lock);
-        while (pool.generation == seen)
-            pthread_cond_wait(&pool.wake, &pool.lock);
-        seen = pool.generation;
-        mg_kernel_task *task = pool.task;
-        void *ctx = pool.ctx;
-        int count = pool.count, team = pool.team;
-        pthread_mutex_unlock(&pool.lock);
+        seen = wait_for_job(seen);
+        mg_kernel_task *task = atomic_load_explicit(&pool.task, memory_order_acquire);
+        void *ctx = atomic_load_explicit(&pool.ctx, memory_order_acquire);
+        const int count = atomic_load_explicit(&pool.count, memory_order_acquire);
+        const int team = atomic_load_explicit(&pool.team, memory_order_acquire);
         if (member < team)
             run_items(seen, member, task, ctx, count, team);
     }
@@ -176,6 +196,7 @@ static void fork_child(void)
     pthread_cond_init(&pool.wake, NULL);
     pthread_mutex_init(&pool_owner, NULL);
     pool.workers = 0;
+    atomic_store(&pool.sleepers, 0);
 }
 
 static void watch_fork(void)
@@ -208,22 +229,32 @@ void mg_kernel_run(mg_kernel_task *task, void *ctx, int count, int threads)
         return;
     }
     pthread_once(&fork_once, watch_fork);
-    pthread_mutex_lock(&pool.lock);
     grow_pool((threads < count ? threads : count) - 1);
     int team = pool.workers + 1 < threads ? pool.workers + 1 : threads;
     team = team < count ? team : count;
-    unsigned generation = ++pool.generation;
-    pool.task = task;
-    pool.ctx = ctx;
-    pool.count = count;
-    pool.team = team;
+    const unsigned generation = atomic_load(&pool.published) + 1;
+    /* Every ticket first, then the fields (release): a worker that reads any field of
+     * this job (acquire) then finds all tickets renewed, so a worker still on an older
+     * generation, holding a mix of two jobs' count and team, claims nothing. Blocks
+     * past this team (a larger team's) get none left to claim. */
     atomic_store(&pool.done, 0);
-    for (int b = 0; b < team; b++)
-        atomic_store(&pool.block[b].next, (unsigned long long)generation << 32
-                                              | (unsigned)block_start(b, count, team));
+    for (int b = 0; b <= pool.workers; b++)
+        atomic_store(&pool.block[b].next,
+                     (unsigned long long)generation << 32
+                         | (unsigned)(b < team ? block_start(b, count, team) : INT_MAX));
+    atomic_store_explicit(&pool.task, task, memory_order_release);
+    atomic_store_explicit(&pool.ctx, ctx, memory_order_release);
+    atomic_store_explicit(&pool.count, count, memory_order_release);
+    atomic_store_explicit(&pool.team, team, memory_order_release);
     atomic_store(&pool.published, generation);
-    pthread_cond_broadcast(&pool.wake);
-    pthread_mutex_unlock(&pool.lock);
+    if (atomic_load(&pool.sleepers) > 0) {
+        /* Taking the lock waits for a worker counted in `sleepers` to be waiting on
+         * `wake`; the broadcast comes after unlocking so that the woken worker does not
+         * sleep again on the lock. */
+        pthread_mutex_lock(&pool.lock);
+        pthread_mutex_unlock(&pool.lock);
+        pthread_cond_broadcast(&pool.wake);
+    }
 
     run_items(generation, 0, task, ctx, count, team);
     /* Only items a worker has started remain; yield if that worker seems to have lost
