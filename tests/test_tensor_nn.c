@@ -379,6 +379,51 @@ START_TEST(test_embedding_rows_and_layer_norm_moments)
 }
 END_TEST
 
+/* The embedding's gradient on `threads`: 3,000 lookups of 37 of 40 rows, some
+ * rows many times, each lookup's gradient the matching row of a random c. */
+enum { EMB_ROWS = 40, EMB_COLS = 96, EMB_IDS = 3000 };
+
+static float *embedding_grad(int threads, const int32_t *ids, float *c_out)
+{
+    mg_set_threads(threads);
+    mg_graph *g = mg_graph_new();
+    mg_tensor *w = random_leaf(g, MG_F32, SHAPE(EMB_ROWS, EMB_COLS), 31, MG_TENSOR_PARAM);
+    mg_tensor *c = random_leaf(g, MG_F32, SHAPE(EMB_IDS, EMB_COLS), 32, MG_TENSOR_CONST);
+    mg_tensor *e = mg_tensor_embedding(w, 1, (const int[]){ EMB_IDS }, ids);
+    ck_assert_int_eq(mg_tensor_backward(mg_tensor_sum(mg_tensor_mul(e, c), MG_AXIS_ALL, 0)),
+                     MG_OK);
+    float *gw = malloc(sizeof(float) * EMB_ROWS * EMB_COLS);
+    ck_assert_ptr_nonnull(gw);
+    memcpy(gw, w->grad, sizeof(float) * EMB_ROWS * EMB_COLS);
+    memcpy(c_out, c->data, sizeof(float) * EMB_IDS * EMB_COLS);
+    mg_graph_free(g);
+    mg_set_threads(1);
+    return gw;
+}
+
+/* Repeated ids add into their row in lookup order, whatever the threads' cut. */
+START_TEST(test_embedding_grad_same_bits_on_one_and_two_threads)
+{
+    static int32_t ids[EMB_IDS];
+    static float c[EMB_IDS * EMB_COLS];
+    for (int i = 0; i < EMB_IDS; i++)
+        ids[i] = (int32_t)((i * i + 3 * i) % 37); /* rows 37..39 never looked up */
+    float *one = embedding_grad(1, ids, c), *two = embedding_grad(2, ids, c);
+    ck_assert(memcmp(one, two, sizeof(float) * EMB_ROWS * EMB_COLS) == 0);
+    for (int r = 0; r < EMB_ROWS; r++)
+        for (int j = 0; j < EMB_COLS; j++) {
+            float want = 0.0f;
+            for (int i = 0; i < EMB_IDS; i++)
+                if (ids[i] == r)
+                    want += c[i * EMB_COLS + j];
+            ck_assert_msg(one[r * EMB_COLS + j] == want, "row %d col %d: %.9g, want %.9g", r,
+                          j, one[r * EMB_COLS + j], want);
+        }
+    free(one);
+    free(two);
+}
+END_TEST
+
 /* ---- a small GPT block, the shape of the real workload ---- */
 
 enum { NPARAMS = 9 };
@@ -618,6 +663,7 @@ static Suite *tensor_nn_suite(void)
     tcase_add_test(tc, test_causal_softmax_long_rows);
     tcase_add_test(tc, test_dropout_mask);
     tcase_add_test(tc, test_embedding_rows_and_layer_norm_moments);
+    tcase_add_test(tc, test_embedding_grad_same_bits_on_one_and_two_threads);
     tcase_add_test(tc, test_same_bits_on_one_and_two_threads);
     tcase_add_test(tc, test_optimizer_same_bits_on_one_and_two_threads);
     tcase_add_test(tc, test_f32_matches_f64);

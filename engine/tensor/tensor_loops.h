@@ -963,16 +963,22 @@ static void FN(embedding_fwd)(int count, int cols, const int32_t *ids, const voi
     mg_kernel_for(count, (double)cols, FN(embedding_fwd_range), &x);
 }
 
-/* Items are columns, so ids that repeat add into their row in id order. */
+/* Items are weight rows: each range scans every id and adds the gradients of
+ * its own rows, whole rows at a time, so ids that repeat add into their row in
+ * id order, whatever the cut. (Cut into column bands, every thread walked every
+ * gradient row a cache line at a time.) */
 static void FN(embedding_bwd_range)(void *ctx, int lo, int hi)
 {
     const loop_args *x = ctx;
     const T *g = x->g;
     T *gw = x->out;
     for (int i = 0; i < x->n; i++) {
+        const int id = x->ids[i];
+        if (id < lo || id >= hi)
+            continue;
         const T *gi = g + (size_t)i * x->cols;
-        T *wi = gw + (size_t)x->ids[i] * x->cols;
-        for (int j = lo; j < hi; j++)
+        T *wi = gw + (size_t)id * x->cols;
+        for (int j = 0; j < x->cols; j++)
             wi[j] += gi[j];
     }
 }
@@ -980,7 +986,10 @@ static void FN(embedding_bwd_range)(void *ctx, int lo, int hi)
 static void FN(embedding_bwd)(int count, int cols, const int32_t *ids, const void *g, void *gw)
 {
     loop_args x = {.n = count, .cols = cols, .ids = ids, .g = g, .out = gw};
-    mg_kernel_for(cols, (double)count, FN(embedding_bwd_range), &x);
+    int rows = 0; /* the weight rows the ids reach */
+    for (int i = 0; i < count; i++)
+        rows = ids[i] >= rows ? ids[i] + 1 : rows;
+    mg_kernel_for(rows, (double)count * cols / (rows ? rows : 1), FN(embedding_bwd_range), &x);
 }
 
 /* ---- dropout: element i kept when its hash of (seed, i) clears p ---- */
