@@ -27,7 +27,7 @@ enum { B = 16, T = 64, C = 128, H = 4, HS = C / H, V = 96, ROWS = B * T };
 
 /* Parameters every case draws from, made once before mg_graph_keep(). */
 typedef struct bench_params {
-    mg_tensor *x, *y, *bias, *x4, *w, *qk_q, *qk_k, *att, *logits, *gamma, *beta, *wte, *qkv;
+    mg_tensor *x, *y, *bias, *bias4, *x4, *w, *qk_q, *qk_k, *att, *logits, *gamma, *beta, *wte, *qkv;
     int32_t ids[ROWS], labels[ROWS];
 } bench_params;
 
@@ -50,6 +50,11 @@ static mg_tensor *c_sum_cols(const bench_params *p) { return mg_tensor_sum(p->x4
 static mg_tensor *c_mean(const bench_params *p) { return mg_tensor_mean(p->x4, -1, 1); }
 static mg_tensor *c_max(const bench_params *p) { return mg_tensor_max(p->x4, -1, 0); }
 static mg_tensor *c_matmul(const bench_params *p) { return mg_tensor_matmul(p->x, p->w); }
+static mg_tensor *c_matmul_add(const bench_params *p)
+{
+    return mg_tensor_add(mg_tensor_matmul(p->x, p->w), p->bias4);
+}
+static mg_tensor *c_linear(const bench_params *p) { return mg_tensor_linear(p->x, p->w, p->bias4); }
 static mg_tensor *c_attn_scores(const bench_params *p)
 {
     return mg_tensor_matmul(p->qk_q, mg_tensor_transpose(p->qk_k, -1, -2));
@@ -107,6 +112,8 @@ static const bench_case cases[] = {
     { "mean keepdim", "[1024,512]", c_mean },
     { "max last axis", "[1024,512]", c_max },
     { "matmul", "[1024,128]@[128,512]", c_matmul },
+    { "matmul + bias", "[1024,128]@[128,512]+[512]", c_matmul_add },
+    { "linear", "[1024,128]@[128,512]+[512]", c_linear },
     { "attention scores", "[16,4,64,32]@T", c_attn_scores },
     { "softmax", "[1024,96]", c_softmax },
     { "log_softmax", "[1024,96]", c_log_softmax },
@@ -159,6 +166,7 @@ static int make_params(mg_graph *g, bench_params *p)
         p->ids[i] = (int32_t)mg_rng_below(&r, V);
         p->labels[i] = (int32_t)mg_rng_below(&r, V);
     }
+    p->bias4 = param(g, &r, DIMS(4 * C), -1, 1); /* last: the others' numbers stay */
     return mg_graph_error(g) ? -1 : 0;
 }
 
