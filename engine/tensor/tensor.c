@@ -147,7 +147,6 @@ void tensor_header_moved(mg_value *v) { v->tensor->node = v; }
 
 mg_value **tensor_third_operand(const mg_value *v) { return &v->tensor->third; }
 
-
 int tensor_usable(const mg_tensor *t, const char *opname)
 {
     const mg_value *v = t->node;
