@@ -178,6 +178,9 @@ static const gemm_case blocked_cases[] = {
     {1, 0, 129, 128, 1024, 0, 1.0, 0.0},
     /* few row slivers: B's full column slivers read in place, rows 75 apart (unaligned) */
     {0, 0, 100, 70, 700, 5, 1.0, 0.5},
+    /* a wide transposed A (the GPT's qkv weight gradient Xᵀ·dY): 2 threads cut rows,
+     * slabs of 64 and 56, each reading B in place */
+    {1, 0, 120, 390, 1030, 2, 1.0, 0.5},
 };
 
 START_TEST(test_gemm_blocked_sizes_alpha_beta_threads)
