@@ -262,6 +262,68 @@ START_TEST(test_float_tanh_accuracy_and_edges)
 }
 END_TEST
 
+/* Float GELU (tensor_loops.c's gelu_f32) against the double formula x·σ(2u), over
+ * inputs from −9.5 to 10, densest near 0: within 3 ulp from −0.5 up; below, the
+ * error u's float rounding makes, amplified by e^−2u's steepness, stays within
+ * 2 + 3·2|u| ulp (31 at x = −5; PyTorch's 0.5·x·(1 + tanh u) loses all digits
+ * there). The gradient likewise, in ulps of |s| + |x·ds/dx| (it sums the two).
+ * Past |x| = 10.03 the output is x or −0 and the gradient 1 or 0, as PyTorch's;
+ * NaN stays NaN, and −∞ gives NaN as PyTorch's does. */
+static double gelu_ref(double x, double *grad, double *grad_scale)
+{
+    const double u = 0.7978845608028654 * (x + 0.044715 * x * x * x);
+    const double s = 1.0 / (1.0 + exp(-2.0 * u));
+    const double d = x * 2.0 * s * (1.0 - s) * 0.7978845608028654 * (1.0 + 3 * 0.044715 * x * x);
+    *grad = s + d;
+    *grad_scale = fabs(s) + fabs(d);
+    return x * s;
+}
+
+START_TEST(test_float_gelu_accuracy_and_edges)
+{
+    enum { N = 200000, EDGES = 9 };
+    mg_graph *g = mg_graph_new();
+    mg_tensor *x = mg_tensor_param(g, MG_F32, 1, (const int[]){ N + EDGES });
+    for (int i = 0; i < N; i++) {
+        const double f = (double)i / N;
+        mg_tensor_set(x, i, (float)(i % 3 == 0 ? -9.5 + 19.5 * f           /* −9.5 .. 10 */
+                                    : i % 3 == 1 ? 1e-30 * pow(1e30, f)      /* 1e-30 .. 1 */
+                                                 : -1e-30 * pow(2e30, f)));  /* −1e-30 .. −2 */
+    }
+    const float edges[EDGES] = { 10.5f, -10.5f, 1e30f, -1e30f, INFINITY, -INFINITY, NAN, 0.0f, -0.0f };
+    for (int i = 0; i < EDGES; i++)
+        mg_tensor_set(x, N + i, edges[i]);
+    mg_tensor *y = mg_tensor_gelu(x);
+    ck_assert_int_eq(mg_tensor_backward(mg_tensor_sum(y, MG_AXIS_ALL, 0)), MG_OK);
+    for (int i = 0; i < N; i++) {
+        const double in = mg_tensor_get(x, i), got = mg_tensor_get(y, i), dgot = mg_tensor_grad_at(x, i);
+        double dwant, dscale;
+        const double want = gelu_ref(in, &dwant, &dscale);
+        const double two_u = 2 * 0.7978845608028654 * fabs(in + 0.044715 * in * in * in);
+        const double bound = in >= -0.5 ? 3.0 : 2.0 + 3.0 * two_u;
+        const double ulp = nextafterf((float)fabs(want), INFINITY) - (float)fabs(want);
+        ck_assert_msg(fabs(got - want) <= bound * ulp, "gelu(%a) = %a, want %a", in, got, want);
+        ck_assert_msg(fabs(dgot - dwant) <= bound * 0x1p-24 * dscale, "gelu'(%a) = %a, want %a",
+                      in, dgot, dwant);
+    }
+    const double want[EDGES] = { edges[0], -0.0, edges[2], -0.0, INFINITY, NAN, NAN, 0.0, -0.0 };
+    const double dwant[EDGES] = { 1, 0, 1, 0, 1, 0, NAN, 0.5, 0.5 };
+    for (int i = 0; i < EDGES; i++) {
+        const double got = mg_tensor_get(y, N + i), dgot = mg_tensor_grad_at(x, N + i);
+        if (isnan(want[i]))
+            ck_assert_msg(isnan(got), "gelu(%g) = %g", edges[i], got);
+        else
+            ck_assert_msg(got == want[i] && signbit(got) == signbit(want[i]), "gelu(%g) = %g",
+                          edges[i], got);
+        if (isnan(dwant[i]))
+            ck_assert_msg(isnan(dgot), "gelu'(%g) = %g", edges[i], dgot);
+        else
+            ck_assert_msg(dgot == dwant[i], "gelu'(%g) = %g", edges[i], dgot);
+    }
+    mg_graph_free(g);
+}
+END_TEST
+
 /* Backward writes an op result's first contribution instead of adding it to
  * a cleared buffer; what it passes by without reaching reads 0 afterwards, as
  * a micrograd node does, and what lies past the root has no gradient yet. */
@@ -678,6 +740,7 @@ static Suite *tensor_suite(void)
     tcase_add_test(tc, test_losses_values);
     tcase_add_test(tc, test_tensors_share_the_node_table_with_scalars);
     tcase_add_test(tc, test_float_tanh_accuracy_and_edges);
+    tcase_add_test(tc, test_float_gelu_accuracy_and_edges);
     tcase_add_test(tc, test_unreached_results_read_zero);
     tcase_add_test(tc, test_backward_twice_accumulates_into_leaves);
     tcase_add_test(tc, test_lent_gradients_stay_apart);

@@ -1,9 +1,9 @@
 /* tensor_loops.h — the numeric loops of the tensor ops, written once for a
  * type T. tensor_loops.c includes this file twice (float and double) with T,
  * SFX and the kernels it calls (GEMM, GEMM_BIAS, GEMM_BATCH, GEMM_ZEROS, AXPY, SCAL, DOT) defined;
- * <tgmath.h> picks expf or exp to match T, and EXP_SMOOTH and TANH are e^x and tanh
- * without a libm call per float. Sums kept in a local accumulator
- * are doubles (mg_kernels.h states the precision rule).
+ * <tgmath.h> picks expf or exp to match T, and EXP_SMOOTH, TANH, GELU and GELU_GRAD
+ * are e^x, tanh, GELU and its derivative without a libm call per float. Sums kept
+ * in a local accumulator are doubles (mg_kernels.h states the precision rule).
  * Backward loops add into their output (acc = 1) or, given a gradient no
  * contribution has reached yet in this pass, overwrite it (acc = 0): the first
  * contribution writes, so no buffer is cleared first to be added into.
@@ -204,32 +204,6 @@ static inline T FN(sigmoid)(T x)
     return e / ((T)1 + e);
 }
 
-/* GELU's tanh form (GPT-2's, PyTorch's approximate='tanh'): 0.5·x·(1 + tanh(u)),
- * u = sqrt(2/π)·(x + 0.044715·x³), computed as x·s with s = σ(2u) = (1 + tanh(u))/2:
- * one exponential, no cancellation for negative x, and in float an exp the
- * vectoriser inlines (EXP_SMOOTH; tanhf was a libm call per element). */
-#define GELU_BETA 0.7978845608028654 /* sqrt(2/π) */
-#define GELU_KAPPA 0.044715
-
-static inline T FN(gelu_gate)(T x)
-{
-    const T u = (T)GELU_BETA * (x + (T)GELU_KAPPA * x * x * x);
-    return (T)1 / ((T)1 + EXP_SMOOTH((T)-2 * u));
-}
-
-static inline T FN(gelu)(T x)
-{
-    return x * FN(gelu_gate)(x);
-}
-
-/* d/dx x·σ(2u) = s + x·2s(1 − s)·du/dx */
-static inline T FN(gelu_grad)(T x)
-{
-    const T s = FN(gelu_gate)(x);
-    const T du = (T)GELU_BETA * ((T)1 + (T)(3 * GELU_KAPPA) * x * x);
-    return s + x * (T)2 * s * ((T)1 - s) * du;
-}
-
 static void FN(unary_fwd_range)(void *ctx, int lo, int hi)
 {
     const loop_args *x = ctx;
@@ -250,7 +224,7 @@ static void FN(unary_fwd_range)(void *ctx, int lo, int hi)
     case MG_T_TANH: for (int i = lo; i < hi; i++) o[i] = TANH(a[i]); break;
     case MG_T_RELU: for (int i = lo; i < hi; i++) o[i] = a[i] > 0 ? a[i] : (T)0; break;
     case MG_T_SIGMOID: for (int i = lo; i < hi; i++) o[i] = FN(sigmoid)(a[i]); break;
-    case MG_T_GELU: for (int i = lo; i < hi; i++) o[i] = FN(gelu)(a[i]); break;
+    case MG_T_GELU: for (int i = lo; i < hi; i++) o[i] = GELU(a[i]); break;
     default: for (int i = lo; i < hi; i++) o[i] = a[i]; break; /* copies */
     }
 }
@@ -284,7 +258,7 @@ static void FN(unary_bwd_range)(void *ctx, int lo, int hi)
     case MG_T_TANH: PUT_EACH(i, lo, hi, ga[i], g[i] * ((T)1 - o[i] * o[i])); break;
     case MG_T_RELU: PUT_EACH(i, lo, hi, ga[i], o[i] > 0 ? g[i] : (T)0); break;
     case MG_T_SIGMOID: PUT_EACH(i, lo, hi, ga[i], g[i] * ((T)1 - o[i]) * o[i]); break;
-    case MG_T_GELU: PUT_EACH(i, lo, hi, ga[i], g[i] * FN(gelu_grad)(a[i])); break;
+    case MG_T_GELU: PUT_EACH(i, lo, hi, ga[i], g[i] * GELU_GRAD(a[i])); break;
     default: PUT_EACH(i, lo, hi, ga[i], g[i]); break; /* copies and views */
     }
 }
@@ -1244,6 +1218,4 @@ const tensor_loops FN(tensor_loops) = {
 #undef BCAST_BOX
 #undef BCAST_INNER
 #undef ELEMENTS
-#undef GELU_BETA
-#undef GELU_KAPPA
 #undef REDUCE_TILE
