@@ -173,6 +173,8 @@ START_TEST(gpt_snapshots_fold_blocks_and_pick_tokens)
     ck_assert_ptr_nonnull(strstr(svg, "&#160;×2<"));
     ck_assert_ptr_nonnull(strstr(svg, ">L2 norm<"));
     ck_assert_ptr_nonnull(strstr(svg, " linear,")); /* the blocks' four x·W + b */
+    /* the two + are the residual sums: each layer norm's beta is in its node */
+    ck_assert_ptr_nonnull(strstr(svg, " 2 +, 2 layer_norm,"));
     ck_assert_msg(!strstr(svg, " tensor,") && !strstr(svg, " tensor<"), "a box says 'tensor'");
     ck_assert_ptr_nonnull(strstr(svg, ">block3.attn.weights<"));
     ck_assert_ptr_null(strstr(svg, ">block1.attn.weights<")); /* inside the group */

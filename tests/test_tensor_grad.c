@@ -95,6 +95,15 @@ UNARY_CASE(f_causal_offset, mg_tensor_causal_softmax(x[0], -0.5, 3))
 UNARY_CASE(f_layer_norm, mg_tensor_layer_norm(x[0], x[1], NULL, 1e-5))
 UNARY_CASE(f_layer_norm_beta, mg_tensor_layer_norm(x[0], NULL, x[1], 0.1))
 UNARY_CASE(f_layer_norm_plain, mg_tensor_layer_norm(x[0], NULL, NULL, 1e-5))
+UNARY_CASE(f_layer_norm_affine, mg_tensor_layer_norm(x[0], x[1], x[2], 1e-5))
+/* one tensor as gamma and beta: two shares into one buffer */
+UNARY_CASE(f_layer_norm_one_param, mg_tensor_layer_norm(x[0], x[1], x[1], 0.1))
+/* gamma and beta used by two norms: their second shares add to the first */
+UNARY_CASE(f_layer_norm_twice,
+           mg_tensor_layer_norm(mg_tensor_tanh(mg_tensor_layer_norm(x[0], x[1], x[2], 1e-5)), x[1],
+                                x[2], 1e-5))
+/* beta an interior node (its first share overwrites), on one row and on three */
+UNARY_CASE(f_layer_norm_beta_node, mg_tensor_layer_norm(x[0], x[1], mg_tensor_tanh(x[2]), 1e-5))
 UNARY_CASE(f_embedding,
            mg_tensor_embedding(x[0], 2, (const int[]){ 2, 3 }, (const int32_t[]){ 0, 3, 3, 1, 4, 3 }))
 UNARY_CASE(f_dropout, mg_tensor_dropout(x[0], 0.3, 42, 1))
@@ -236,6 +245,18 @@ static const op_case cases[] = {
     { "layer_norm with gamma", MG_T_LAYER_NORM, f_layer_norm, 2, { S3(2, 3, 5), S1(5) }, ANY },
     { "layer_norm with beta", MG_T_LAYER_NORM, f_layer_norm_beta, 2, { S2(3, 5), S1(5) }, ANY },
     { "layer_norm plain", MG_T_LAYER_NORM, f_layer_norm_plain, 1, { S2(4, 3) }, ANY },
+    { "layer_norm, gamma and beta in the node", MG_T_LAYER_NORM, f_layer_norm_affine, 3,
+      { S3(2, 3, 5), S1(5), S1(5) }, ANY },
+    { "layer_norm, 1-d x, gamma and beta", MG_T_LAYER_NORM, f_layer_norm_affine, 3,
+      { S1(4), S1(4), S1(4) }, ANY },
+    { "layer_norm, gamma and beta one tensor", MG_T_LAYER_NORM, f_layer_norm_one_param, 2,
+      { S2(3, 5), S1(5) }, ANY },
+    { "layer_norm twice, gamma and beta shared", MG_T_LAYER_NORM, f_layer_norm_twice, 3,
+      { S2(3, 4), S1(4), S1(4) }, ANY },
+    { "layer_norm, beta a node, one row", MG_T_LAYER_NORM, f_layer_norm_beta_node, 3,
+      { S2(1, 5), S1(5), S1(5) }, ANY },
+    { "layer_norm, beta a node", MG_T_LAYER_NORM, f_layer_norm_beta_node, 3,
+      { S2(3, 5), S1(5), S1(5) }, ANY },
     { "embedding, repeated ids", MG_T_EMBEDDING, f_embedding, 1, { S2(5, 3) }, ANY },
     { "dropout", MG_T_DROPOUT, f_dropout, 1, { S2(4, 5) }, ANY },
     { "slice, a view", MG_T_SLICE, f_slice_view, 1, { S3(1, 6, 4) }, ANY },

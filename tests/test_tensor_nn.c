@@ -348,6 +348,118 @@ START_TEST(test_dropout_mask)
 }
 END_TEST
 
+/* The affine layer norm of x [rows, cols] (dtype dt) on `threads`, fused (beta
+ * the node's third operand) or as the norm followed by + beta: its output and
+ * the grads of x, gamma and beta (and, when beta comes through a reshape, of
+ * the leaf behind it), end to end in one buffer. The param grads start from
+ * nonzero numbers, so the accumulating stores are compared too. */
+static unsigned char *affine_norm_bits(mg_dtype dt, int rows, int cols, int threads, int fused,
+                                       int beta_node, size_t *bytes)
+{
+    mg_set_threads(threads);
+    mg_graph *g = mg_graph_new();
+    mg_tensor *x = random_leaf(g, dt, SHAPE(rows, cols), 31, MG_TENSOR_PARAM);
+    mg_tensor *gamma = random_leaf(g, dt, SHAPE(cols), 32, MG_TENSOR_PARAM);
+    mg_tensor *b0 = random_leaf(g, dt, SHAPE(cols), 33, MG_TENSOR_PARAM);
+    /* through a reshape, beta is an interior node: its first gradient overwrites */
+    mg_tensor *beta = beta_node ? mg_tensor_reshape(b0, SHAPE(cols)) : b0;
+    mg_tensor *y = fused ? mg_tensor_layer_norm(x, gamma, beta, 1e-5)
+                         : mg_tensor_add(mg_tensor_layer_norm(x, gamma, NULL, 1e-5), beta);
+    ck_assert_str_eq(mg_tensor_op_name(y), fused ? "layer_norm" : "+");
+    mg_tensor *w = random_leaf(g, dt, SHAPE(rows, cols), 34, MG_TENSOR_CONST);
+    mg_tensor_set(w, 0, -0.0); /* dy's sign of zero, which a one-row beta's gradient keeps */
+    mg_tensor *ps[] = { x, gamma, b0 };
+    for (int p = 0; p < 3; p++) {
+        mg_tensor_zero_grad(ps[p]);
+        for (int i = 0; i < ps[p]->numel; i++) {
+            if (dt == MG_F32)
+                ((float *)ps[p]->grad)[i] = (float)(0.01 * i - 0.3);
+            else
+                ((double *)ps[p]->grad)[i] = 0.01 * i - 0.3;
+        }
+    }
+    ck_assert_int_eq(mg_tensor_backward(mg_tensor_sum(mg_tensor_mul(y, w), MG_AXIS_ALL, 0)),
+                     MG_OK);
+    const size_t es = mg_dtype_size(dt);
+    const mg_tensor *parts[] = { x, gamma, b0, beta };
+    const int nparts = beta_node ? 4 : 3;
+    *bytes = es * (size_t)(2 * rows * cols + (nparts - 1) * cols);
+    unsigned char *out = malloc(*bytes), *at = out;
+    memcpy(at, y->data, es * (size_t)y->numel);
+    at += es * (size_t)y->numel;
+    for (int p = 0; p < nparts; p++) {
+        memcpy(at, parts[p]->grad, es * (size_t)parts[p]->numel);
+        at += es * (size_t)parts[p]->numel;
+    }
+    mg_graph_free(g);
+    mg_set_threads(1);
+    return out;
+}
+
+/* Beta inside the layer_norm node gives the bits of the norm followed by
+ * + beta, on 1 and 2 threads: forward (beta added to the rounded product),
+ * and backward, beta's gradient summed as the add's column sum sums it (by
+ * blocks of rows from 128 rows on, [1024,128] as in a GPT and 300 rows in 4
+ * blocks of 75; row by row below; wider than a tile of 256 columns), whether
+ * it accumulates into a leaf or overwrites an interior node's (one row). */
+START_TEST(test_layer_norm_beta_fused_same_bits_as_add)
+{
+    static const struct { mg_dtype dt; int rows, cols, beta_node; } cases[] = {
+        { MG_F32, 1024, 128, 0 }, { MG_F32, 300, 7, 1 }, { MG_F64, 300, 7, 0 },
+        { MG_F32, 6, 5, 0 },      { MG_F64, 6, 5, 1 },   { MG_F32, 1, 5, 1 },
+        { MG_F32, 200, 300, 0 },  { MG_F32, 100, 300, 1 },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        unsigned char *bits[2][2];
+        size_t n[2][2];
+        for (int threads = 1; threads <= 2; threads++)
+            for (int fused = 0; fused <= 1; fused++)
+                bits[threads - 1][fused] = affine_norm_bits(cases[c].dt, cases[c].rows,
+                                                            cases[c].cols, threads, fused,
+                                                            cases[c].beta_node,
+                                                            &n[threads - 1][fused]);
+        for (int k = 1; k < 4; k++) {
+            ck_assert_uint_eq(n[k / 2][k % 2], n[0][0]);
+            ck_assert_msg(memcmp(bits[k / 2][k % 2], bits[0][0], n[0][0]) == 0,
+                          "case %zu ([%d,%d]): %s on %d threads differs from the norm and + "
+                          "on one", c, cases[c].rows, cases[c].cols,
+                          k % 2 ? "fused" : "norm and +", k / 2 + 1);
+        }
+        for (int k = 0; k < 4; k++)
+            free(bits[k / 2][k % 2]);
+    }
+}
+END_TEST
+
+/* The node: layer_norm(x, gamma, beta) has three operands in that order; beta
+ * without gamma is a + after a one-operand norm (a third follows a second). */
+START_TEST(test_layer_norm_beta_is_the_third_operand)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *x = random_leaf(g, MG_F64, SHAPE(2, 3, 4), 40, MG_TENSOR_PARAM);
+    mg_tensor *gamma = random_leaf(g, MG_F64, SHAPE(4), 41, MG_TENSOR_PARAM);
+    mg_tensor *beta = random_leaf(g, MG_F64, SHAPE(4), 42, MG_TENSOR_PARAM);
+    mg_tensor *y = mg_tensor_layer_norm(x, gamma, beta, 1e-5);
+    ck_assert_str_eq(mg_tensor_op_name(y), "layer_norm");
+    ck_assert_int_eq(mg_value_parent_count(y->node), 3);
+    ck_assert_ptr_eq(mg_tensor_parent(y, 0), x);
+    ck_assert_ptr_eq(mg_tensor_parent(y, 1), gamma);
+    ck_assert_ptr_eq(mg_tensor_parent(y, 2), beta);
+    mg_tensor *y2 = mg_tensor_layer_norm(x, gamma, NULL, 1e-5);
+    ck_assert_int_eq(mg_value_parent_count(y2->node), 2);
+    ck_assert_ptr_null(mg_tensor_parent(y2, 2));
+    mg_tensor *y1 = mg_tensor_layer_norm(x, NULL, beta, 1e-5);
+    ck_assert_str_eq(mg_tensor_op_name(y1), "+");
+    ck_assert_str_eq(mg_tensor_op_name(mg_tensor_parent(y1, 0)), "layer_norm");
+    ck_assert_int_eq(mg_value_parent_count(mg_tensor_parent(y1, 0)->node), 1);
+    ck_assert_ptr_eq(mg_tensor_parent(y1, 1), beta);
+    mg_tensor *wrong = random_leaf(g, MG_F64, SHAPE(3), 43, MG_TENSOR_PARAM);
+    ck_assert_ptr_null(mg_tensor_layer_norm(x, gamma, wrong, 1e-5));
+    ck_assert_ptr_nonnull(strstr(mg_graph_error(g), "beta of shape [3]"));
+    mg_graph_free(g);
+}
+END_TEST
+
 START_TEST(test_embedding_rows_and_layer_norm_moments)
 {
     mg_graph *g = mg_graph_new();
@@ -662,6 +774,8 @@ static Suite *tensor_nn_suite(void)
     tcase_add_test(tc, test_causal_softmax_masks);
     tcase_add_test(tc, test_causal_softmax_long_rows);
     tcase_add_test(tc, test_dropout_mask);
+    tcase_add_test(tc, test_layer_norm_beta_fused_same_bits_as_add);
+    tcase_add_test(tc, test_layer_norm_beta_is_the_third_operand);
     tcase_add_test(tc, test_embedding_rows_and_layer_norm_moments);
     tcase_add_test(tc, test_embedding_grad_same_bits_on_one_and_two_threads);
     tcase_add_test(tc, test_same_bits_on_one_and_two_threads);

@@ -281,22 +281,14 @@ static void norm_label(const mg_tensor *t, char *want, size_t n)
     snprintf(want, n, "‖contribution‖ %s", s);
 }
 
-/* A linear node has three operands (x, W and b; the third kept in the tensor
- * payload): three edges in operand order, each drawn with its contribution,
- * and the JSON lists three parents and an edge with operand 2. */
-START_TEST(test_linear_has_three_edges)
+/* A node y over three operands (x an input [2,C], w, and b [C], the third kept
+ * in the tensor payload, added to every row of y): three edges in operand
+ * order, each drawn with its contribution, and the JSON lists three parents
+ * and an edge with operand 2. */
+static void check_three_edges(mg_graph *mg, mg_tensor *x, mg_tensor *w, mg_tensor *b,
+                              mg_tensor *y, const char *op)
 {
-    mg_graph *mg = mg_graph_new();
-    mg_tensor *x = mg_tensor_label(mg_tensor_input(mg, MG_F64, 2, (const int[]){2, 3}), "x");
-    mg_tensor *w = mg_tensor_label(mg_tensor_param(mg, MG_F64, 2, (const int[]){3, 2}), "W");
-    mg_tensor *b = mg_tensor_label(mg_tensor_param(mg, MG_F64, 1, (const int[]){2}), "b");
-    for (int i = 0; i < 6; i++) {
-        mg_tensor_set(x, i, 0.5 * i - 1);
-        mg_tensor_set(w, i, 0.25 * i + 0.1);
-    }
-    mg_tensor_set(b, 0, 0.5);
-    mg_tensor_set(b, 1, -0.5);
-    mg_tensor *y = mg_tensor_linear(x, w, b);
+    const int C = b->numel;
     mg_tensor *loss = mg_tensor_sum(mg_tensor_mul(y, y), MG_AXIS_ALL, 0);
     ck_assert_int_eq(mg_tensor_backward(loss), MG_OK);
 
@@ -311,10 +303,11 @@ START_TEST(test_linear_has_three_edges)
     ck_assert_int_eq(mg_value_parent_count(y->node), 3);
     ck_assert_ptr_eq(mg_tensor_parent(y, 2), b);
     /* b's edge carries b's whole grad: Σ over rows of 2·y */
-    double db[2];
+    double db[8];
+    ck_assert_int_le(C, 8);
     ck_assert_int_eq(mg_tensor_edge_contribution(y, 2, db), MG_OK);
-    for (int j = 0; j < 2; j++) {
-        ck_assert_double_eq_tol(db[j], 2 * (mg_tensor_get(y, j) + mg_tensor_get(y, 2 + j)), 1e-12);
+    for (int j = 0; j < C; j++) {
+        ck_assert_double_eq_tol(db[j], 2 * (mg_tensor_get(y, j) + mg_tensor_get(y, C + j)), 1e-12);
         ck_assert_double_eq(db[j], mg_tensor_grad_at(b, j));
     }
 
@@ -326,7 +319,7 @@ START_TEST(test_linear_has_three_edges)
     norm_label(b, want, sizeof want);
     ck_assert_str_eq(viz_attr(edge_into(g, "", b->node, y->node), "label"), want);
     ck_assert_str_eq(viz_attr(edge_into(g, "", x->node, y->node), "label"), "no grad sent (input)");
-    ck_assert_ptr_nonnull(strstr(viz_attr(named(g, "", "op", y->node->id), "label"), "linear"));
+    ck_assert_ptr_nonnull(strstr(viz_attr(named(g, "", "op", y->node->id), "label"), op));
     agclose(g);
 
     char *json, parents[64], edge[64];
@@ -343,6 +336,41 @@ START_TEST(test_linear_has_three_edges)
     free(json);
     mg_graph_free(mg);
 }
+
+/* A linear node's operands: x, W and b. */
+START_TEST(test_linear_has_three_edges)
+{
+    mg_graph *mg = mg_graph_new();
+    mg_tensor *x = mg_tensor_label(mg_tensor_input(mg, MG_F64, 2, (const int[]){2, 3}), "x");
+    mg_tensor *w = mg_tensor_label(mg_tensor_param(mg, MG_F64, 2, (const int[]){3, 2}), "W");
+    mg_tensor *b = mg_tensor_label(mg_tensor_param(mg, MG_F64, 1, (const int[]){2}), "b");
+    for (int i = 0; i < 6; i++) {
+        mg_tensor_set(x, i, 0.5 * i - 1);
+        mg_tensor_set(w, i, 0.25 * i + 0.1);
+    }
+    mg_tensor_set(b, 0, 0.5);
+    mg_tensor_set(b, 1, -0.5);
+    check_three_edges(mg, x, w, b, mg_tensor_linear(x, w, b), "linear");
+}
+END_TEST
+
+/* A layer norm's operands: x, gamma and beta (the picture draws beta's edge
+ * into the layer_norm node, as a + after it drew it before). */
+START_TEST(test_layer_norm_has_three_edges)
+{
+    mg_graph *mg = mg_graph_new();
+    mg_tensor *x = mg_tensor_label(mg_tensor_input(mg, MG_F64, 2, (const int[]){2, 3}), "x");
+    mg_tensor *gamma = mg_tensor_label(mg_tensor_param(mg, MG_F64, 1, (const int[]){3}), "gamma");
+    mg_tensor *beta = mg_tensor_label(mg_tensor_param(mg, MG_F64, 1, (const int[]){3}), "beta");
+    for (int i = 0; i < 6; i++)
+        mg_tensor_set(x, i, 0.5 * i * i - 1);
+    for (int i = 0; i < 3; i++) {
+        mg_tensor_set(gamma, i, 0.25 * i + 0.5);
+        mg_tensor_set(beta, i, 0.5 - 0.3 * i);
+    }
+    check_three_edges(mg, x, gamma, beta, mg_tensor_layer_norm(x, gamma, beta, 1e-5),
+                      "layer_norm");
+}
 END_TEST
 
 static Suite *edges_suite(void)
@@ -357,6 +385,7 @@ static Suite *edges_suite(void)
     tcase_add_test(tc, test_folded_edges);
     tcase_add_test(tc, test_tensor_edges_read_their_contribution);
     tcase_add_test(tc, test_linear_has_three_edges);
+    tcase_add_test(tc, test_layer_norm_has_three_edges);
     suite_add_tcase(s, tc);
     return s;
 }

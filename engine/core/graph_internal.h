@@ -88,8 +88,9 @@ mg_code tensor_seed_root(mg_value *root);
 mg_code backward_walk_seeded(mg_value *root);
 /* A tensor header moved to v (mg_graph_compact): its payload points back. */
 void tensor_header_moved(mg_value *v);
-/* Where tensor header v keeps its third operand (linear's bias; NULL when it
- * has none): in the payload, so mg_value keeps two operand pointers. */
+/* Where tensor header v keeps its third operand (linear's bias, layer norm's
+ * beta; NULL when it has none): in the payload, so mg_value keeps two operand
+ * pointers. */
 mg_value **tensor_third_operand(const mg_value *v);
 /* A tensor node's op label ("matmul", "sum[1]", "**2"), as mg_value_op_label(). */
 size_t tensor_op_label(const mg_value *v, char *buf, size_t n);

@@ -119,8 +119,9 @@ MG_API mg_code mg_backward_accumulate(mg_value *root);
 MG_API void mg_backward_node(mg_value *v);
 
 /* The most operands a node has: scalar nodes 2, tensor nodes 3 (linear's
- * x, W and bias; the third is kept in the tensor payload, so mg_value does
- * not grow). Size operand and edge arrays with it. */
+ * x, W and bias; layer norm's x, gamma and beta; the third is kept in the
+ * tensor payload, so mg_value does not grow). Size operand and edge arrays
+ * with it. */
 #define MG_MAX_OPERANDS 3
 
 /* ---- the chain rule as data ----
@@ -150,7 +151,7 @@ typedef struct mg_edge {
     const mg_value *from; /* the operand */
     const mg_value *to;   /* the node computed from it */
     int operand;          /* 0: to's first operand (a), 1: its second (b), 2: a
-                           * tensor node's third (linear's bias) */
+                           * tensor node's third (linear's bias, layer norm's beta) */
     double local;         /* d to / d from at the forward values */
     double upstream;      /* to->grad */
     double contribution;  /* what backward added to from->grad along this edge */

@@ -10,11 +10,12 @@
  * Design. A tensor node is one slot of the graph's node table, like a scalar:
  * an mg_value header with MG_FLAG_TENSOR set, whose id, scope and label work
  * as for scalars, whose a/b point to the parents' headers (a third, linear's
- * bias, is the payload's `third`: mg_value stays small), and whose `tensor`
- * field (it shares storage with `data`) leads to the payload below. The
- * payload and its data/grad buffers come from the graph's byte arena
- * (mg_graph_alloc), so they rewind with marks and resets: parameters created
- * before mg_graph_keep() survive, and a warm training step allocates nothing.
+ * bias or layer norm's beta, is the payload's `third`: mg_value stays small),
+ * and whose `tensor` field (it shares storage with `data`) leads to the
+ * payload below. The payload and its data/grad buffers come from the graph's
+ * byte arena (mg_graph_alloc), so they rewind with marks and resets:
+ * parameters created before mg_graph_keep() survive, and a warm training step
+ * allocates nothing.
  * mg_backward() stays one reverse walk over the one node table; a tensor
  * header sends its gradient to its parents with the formulas PyTorch uses.
  *
@@ -106,9 +107,10 @@ typedef struct mg_tensor {
                            * resets keep node and buffer together); grad points here once
                            * backward has reached or passed the node, unless it was lent
                            * another (see grad) */
-    mg_value *third;      /* the header's third operand (linear's bias), NULL for the
-                           * others: kept here so scalar nodes stay two pointers wide;
-                           * read it through mg_node_operands() or mg_tensor_parent() */
+    mg_value *third;      /* the header's third operand (linear's bias, layer norm's
+                           * beta), NULL for the others: kept here so scalar nodes stay
+                           * two pointers wide; read it through mg_node_operands() or
+                           * mg_tensor_parent() */
 } mg_tensor;
 
 /* Leaf kinds. */
@@ -268,8 +270,9 @@ MG_API mg_tensor *mg_tensor_attn_scores(mg_tensor *qkv, int heads);
 MG_API mg_tensor *mg_tensor_attn_mix(mg_tensor *weights, mg_tensor *qkv);
 /* Layer norm over the last axis, as PyTorch's: (x − mean)/sqrt(var + eps)·gamma
  * + beta with the biased variance; gamma and beta are [C] for x's last dim C,
- * or NULL (no scale, no shift). With beta the result is a "+" node after the
- * "layer_norm" node. eps >= 0 (1e-5 in PyTorch). */
+ * or NULL (no scale, no shift). One "layer_norm" node (x, gamma, beta), beta
+ * added in the same pass; beta without gamma is a "+" node after the norm (a
+ * third operand follows a second). eps >= 0 (1e-5 in PyTorch). */
 MG_API mg_tensor *mg_tensor_layer_norm(mg_tensor *x, mg_tensor *gamma, mg_tensor *beta,
                                        double eps);
 /* Rows of weight [V,C] picked by ids: the result is [shape..., C] (ndim <= 3),

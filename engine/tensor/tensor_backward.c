@@ -214,17 +214,36 @@ static void layer_norm_x(const mg_tensor *t, void *gp, const void *base)
                                          tensor_layer_norm_stats(t), t->grad, gp, base);
 }
 
-/* Operand 0 is x, operand 1 gamma (when the norm has one). */
-static void backward_layer_norm(const mg_tensor *t, int which, void *gp, int fresh)
+/* Gamma's gradient gg and beta's gb (either NULL: not wanted), in one pass
+ * over dy unless they are one buffer (gamma and beta one tensor). gb is summed
+ * as a + node sums its broadcast bias (layer_norm_bwd_params), so it takes
+ * the same begin(): overwritten only when fresh and x has one row. */
+static void layer_norm_params(const mg_tensor *t, void *gg, int fresh_g, void *gb, int fresh_b)
 {
     const mg_tensor *x = operand(t, 0);
-    const int cols = x->shape[x->ndim - 1];
-    int acc = begin(operand(t, which), gp, fresh, which == 0);
+    const int cols = x->shape[x->ndim - 1], rows = x->numel / cols;
+    const tensor_loops *L = loops_of(t->dtype);
+    if (gg && gg == gb) {
+        layer_norm_params(t, gg, fresh_g, NULL, 0);
+        layer_norm_params(t, NULL, 0, gb, fresh_b);
+        return;
+    }
+    if (gg)
+        begin(operand(t, 1), gg, fresh_g, 0);
+    const int acc_b = gb ? begin(operand(t, 2), gb, fresh_b, rows == 1) : 1;
+    L->layer_norm_bwd_params(rows, cols, x->data, tensor_layer_norm_stats(t), t->grad, gg, gb,
+                             acc_b);
+}
+
+/* Operand 0 is x, 1 gamma and 2 beta (when the norm has them). */
+static void backward_layer_norm(const mg_tensor *t, int which, void *gp, int fresh)
+{
     if (which == 0)
-        layer_norm_x(t, gp, acc ? gp : NULL);
+        layer_norm_x(t, gp, begin(operand(t, 0), gp, fresh, 1) ? gp : NULL);
+    else if (which == 1)
+        layer_norm_params(t, gp, fresh, NULL, 0);
     else
-        loops_of(t->dtype)->layer_norm_bwd_gamma(x->numel / cols, cols, x->data,
-                                                 tensor_layer_norm_stats(t), t->grad, gp);
+        layer_norm_params(t, NULL, 0, gp, fresh);
 }
 
 /* Each looked-up row's gradient adds into its weight row, repeats accumulating. */
@@ -335,22 +354,33 @@ static int lend(const mg_tensor *t, int which, mg_value *pv)
     return 1;
 }
 
+/* Every operand's buffer is claimed first, then each gets its share in operand
+ * order, except that a layer norm's gamma and beta share one pass over dy. */
 void tensor_propagate(mg_value *v)
 {
     const mg_tensor *t = v->tensor;
     tensor_backward_fn *backward = backward_of[t->op];
     const int arity = tensor_ops[t->op].arity;
+    void *gp[MG_MAX_OPERANDS] = { NULL };
+    int fresh[MG_MAX_OPERANDS] = { 0 };
+    const void *lent[MG_MAX_OPERANDS] = { NULL };
     for (int i = 0; i < arity; i++) {
-        int fresh;
-        const void *lent;
         mg_value *pv = operand_node(t, i);
-        if (!pv || lend(t, i, pv)) /* an optional operand left out (layer norm's gamma, linear's bias) */
+        /* an optional operand left out: layer norm's gamma or beta, linear's bias */
+        if (pv && !lend(t, i, pv))
+            gp[i] = claim(t, i, pv, &fresh[i], &lent[i]);
+    }
+    for (int i = 0; i < arity; i++) {
+        if (!gp[i])
             continue;
-        void *gp = claim(t, i, pv, &fresh, &lent);
-        if (gp && lent) /* only a layer norm's x (adds_from_lent) */
-            layer_norm_x(t, gp, lent);
-        else if (gp)
-            backward(t, i, gp, fresh);
+        if (lent[i]) { /* only a layer norm's x (adds_from_lent) */
+            layer_norm_x(t, gp[i], lent[i]);
+        } else if (t->op == MG_T_LAYER_NORM && i == 1) {
+            layer_norm_params(t, gp[1], fresh[1], gp[2], fresh[2]);
+            break;
+        } else {
+            backward(t, i, gp[i], fresh[i]);
+        }
     }
 }
 

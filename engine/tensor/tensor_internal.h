@@ -103,16 +103,19 @@ typedef struct tensor_loops {
                                const void *a, void *out);
     void (*causal_softmax_bwd)(int rows, int cols, int tq, int offset, double scale,
                                const void *out, const void *g, void *ga, int acc);
-    /* over rows of cols: out = (a - mean)·rstd·gamma (gamma NULL: 1), keeping
-     * stats[2r] = mean, stats[2r+1] = rstd; backward to a, and to gamma.
+    /* over rows of cols: out = (a - mean)·rstd·gamma + beta (gamma NULL: 1; beta
+     * NULL: 0, and NULL without gamma), keeping stats[2r] = mean, stats[2r+1] =
+     * rstd; backward to a, and to gamma and beta in one pass.
      * backward to a writes ga = base + da: base NULL overwrites, base == ga adds,
-     * another buffer (a gradient lent to a) adds to it without copying it first */
+     * another buffer (a gradient lent to a) adds to it without copying it first.
+     * backward to the params adds into ggamma, and into gbeta when beta_acc, else
+     * overwrites it; either may be NULL, and they are two buffers */
     void (*layer_norm_fwd)(int rows, int cols, double eps, const void *a, const void *gamma,
-                           void *out, double *stats);
+                           const void *beta, void *out, double *stats);
     void (*layer_norm_bwd_x)(int rows, int cols, const void *a, const void *gamma,
                              const double *stats, const void *g, void *ga, const void *base);
-    void (*layer_norm_bwd_gamma)(int rows, int cols, const void *a, const double *stats,
-                                 const void *g, void *ggamma);
+    void (*layer_norm_bwd_params)(int rows, int cols, const void *a, const double *stats,
+                                  const void *g, void *ggamma, void *gbeta, int beta_acc);
     /* out row i = w row ids[i] (rows of cols); backward adds g row i into gw row ids[i] */
     void (*embedding_fwd)(int count, int cols, const int32_t *ids, const void *w, void *out);
     void (*embedding_bwd)(int count, int cols, const int32_t *ids, const void *g, void *gw);

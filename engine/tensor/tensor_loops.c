@@ -26,6 +26,7 @@ typedef struct loop_args {
     uint64_t seed;
     const void *a, *b, *g, *o, *w;
     void *out;
+    void *out2;           /* a second output (layer norm backward: beta's gradient) */
     const int32_t *ids;
     int32_t *argmax;
     double *stats;        /* layer norm: mean and rstd per row */
@@ -55,6 +56,7 @@ static loop_box box_of(const tensor_bcast *bc, int d, int lo, int hi)
  * carry the build's name (tests/test_portable_code.sh): these two may. */
 #define run_broadcast ISA_FN(run_broadcast)
 #define colsum_blocks ISA_FN(colsum_blocks)
+#define colsum_split ISA_FN(colsum_split)
 
 /* Runs a broadcast loop over ranges of its outermost dim of size > 1; for a
  * gradient (x->out indexed by one operand), of the outermost dim that operand
@@ -83,16 +85,24 @@ static void run_broadcast(loop_args *x, double cost, mg_kernel_range *fn)
  * count. Returns the number of blocks (0: not such a sum) and *rows per block. */
 enum { COLSUM_BLOCK_ROWS = 64, COLSUM_MAX_BLOCKS = 32, COLSUM_MAX_COLS = 4096 };
 
+/* The blocks of a column sum of R rows of C (0 when it goes row by row); layer
+ * norm's beta gradient sums the same way. */
+static int colsum_split(int R, int C, int *rows)
+{
+    if (R < 2 * COLSUM_BLOCK_ROWS || C > COLSUM_MAX_COLS)
+        return 0;
+    int blocks = R / COLSUM_BLOCK_ROWS;
+    blocks = blocks < COLSUM_MAX_BLOCKS ? blocks : COLSUM_MAX_BLOCKS;
+    *rows = (R + blocks - 1) / blocks;
+    return (R + *rows - 1) / *rows;
+}
+
 static int colsum_blocks(const tensor_bcast *bc, int which, int *rows)
 {
     const int *own = which ? bc->sb : bc->sa;
-    if (bc->same || bc->dims[0] != 1 || bc->dims[1] != 1 || own[2] != 0 || own[3] != 1
-        || bc->dims[2] < 2 * COLSUM_BLOCK_ROWS || bc->dims[3] > COLSUM_MAX_COLS)
+    if (bc->same || bc->dims[0] != 1 || bc->dims[1] != 1 || own[2] != 0 || own[3] != 1)
         return 0;
-    int blocks = bc->dims[2] / COLSUM_BLOCK_ROWS;
-    blocks = blocks < COLSUM_MAX_BLOCKS ? blocks : COLSUM_MAX_BLOCKS;
-    *rows = (bc->dims[2] + blocks - 1) / blocks;
-    return (bc->dims[2] + *rows - 1) / *rows;
+    return colsum_split(bc->dims[2], bc->dims[3], rows);
 }
 
 /* Element operations an elementwise op costs, relative to an add. */

@@ -816,12 +816,12 @@ static void FN(causal_softmax_bwd)(int rows, int cols, int tq, int offset, doubl
     mg_kernel_for(rows, 4.0 * cols, FN(causal_bwd_range), &x);
 }
 
-/* ---- layer norm over rows of cols: y = (x − mean)·rstd·gamma ---- */
+/* ---- layer norm over rows of cols: y = (x − mean)·rstd·gamma + beta ---- */
 
 static void FN(layer_norm_fwd_range)(void *ctx, int lo, int hi)
 {
     const loop_args *x = ctx;
-    const T *gamma = x->w;
+    const T *gamma = x->w, *beta = x->b;
     for (int r = lo; r < hi; r++) {
         const T *a = (const T *)x->a + (size_t)r * x->cols;
         T *o = (T *)x->out + (size_t)r * x->cols;
@@ -839,13 +839,20 @@ static void FN(layer_norm_fwd_range)(void *ctx, int lo, int hi)
         else
             for (int j = 0; j < x->cols; j++)
                 o[j] = (a[j] - tm) * tr;
+        /* beta added to the stored product, in a loop of its own (the row is in
+         * L1): in the product's loop -ffp-contract=fast fuses the two into one
+         * FMA, rounded once, which gives other bits than a + node after the norm */
+        if (beta)
+            for (int j = 0; j < x->cols; j++)
+                o[j] += beta[j];
     }
 }
 
 static void FN(layer_norm_fwd)(int rows, int cols, double eps, const void *a, const void *gamma,
-                               void *out, double *stats)
+                               const void *beta, void *out, double *stats)
 {
-    loop_args x = {.cols = cols, .eps = eps, .a = a, .w = gamma, .out = out, .stats = stats};
+    loop_args x = {.cols = cols, .eps = eps, .a = a, .w = gamma, .b = beta, .out = out,
+                   .stats = stats};
     mg_kernel_for(rows, 6.0 * cols, FN(layer_norm_fwd_range), &x);
 }
 
@@ -896,34 +903,64 @@ static void FN(layer_norm_bwd_x)(int rows, int cols, const void *a, const void *
     mg_kernel_for(rows, 8.0 * cols, FN(layer_norm_bwd_x_range), &x);
 }
 
-/* Items are columns: dgamma[j] = Σ_r g[r][j]·xhat[r][j], rows in order,
- * accumulated in double a tile of columns at a time. */
-static void FN(layer_norm_bwd_gamma_range)(void *ctx, int lo, int hi)
+/* Items are columns, a tile at a time, in one pass over dy: dgamma[j] =
+ * Σ_r g[r][j]·xhat[r][j], rows in order, in double (added into dgamma);
+ * dbeta[j] = Σ_r g[r][j] summed as binary_bwd sums a + node's broadcast bias,
+ * so a fused beta gets the bits of + beta after the norm: by colsum_split's
+ * blocks of rows, each in T, their sums added in double (colsum); without
+ * blocks, row by row in T into dbeta itself (acc) or from -0, the sum's
+ * identity (overwriting). Either output may be NULL; they are not one buffer. */
+static void FN(layer_norm_bwd_params_range)(void *ctx, int lo, int hi)
 {
     enum { TILE = 256 };
     const loop_args *x = ctx;
-    T *gg = x->out;
+    T *gg = x->out, *gb = x->out2;
+    const int block = x->block ? x->block : x->n;
     for (int c0 = lo; c0 < hi; c0 += TILE) {
         const int c1 = c0 + TILE < hi ? c0 + TILE : hi;
-        double acc[TILE] = {0};
-        for (int r = 0; r < x->n; r++) {
-            const T *a = (const T *)x->a + (size_t)r * x->cols;
-            const T *g = (const T *)x->g + (size_t)r * x->cols;
-            const double mean = x->stats[2 * r], rstd = x->stats[2 * r + 1];
-            for (int j = c0; j < c1; j++)
-                acc[j - c0] += (double)g[j] * (((double)a[j] - mean) * rstd);
+        double acc[TILE] = {0}, sum_b[TILE] = {0};
+        T part[TILE];
+        for (int r0 = 0; r0 < x->n; r0 += block) {
+            const int r1 = r0 + block < x->n ? r0 + block : x->n;
+            for (int j = c0; gb && j < c1; j++)
+                part[j - c0] = x->block || !x->acc ? (T)-0.0 : gb[j];
+            for (int r = r0; r < r1; r++) {
+                const T *a = (const T *)x->a + (size_t)r * x->cols;
+                const T *g = (const T *)x->g + (size_t)r * x->cols;
+                const double mean = x->stats[2 * r], rstd = x->stats[2 * r + 1];
+                if (gg)
+                    for (int j = c0; j < c1; j++)
+                        acc[j - c0] += (double)g[j] * (((double)a[j] - mean) * rstd);
+                if (gb)
+                    for (int j = c0; j < c1; j++)
+                        part[j - c0] += g[j];
+            }
+            for (int j = c0; gb && x->block && j < c1; j++)
+                sum_b[j - c0] += part[j - c0];
         }
-        for (int j = c0; j < c1; j++)
+        for (int j = c0; gg && j < c1; j++)
             gg[j] += (T)acc[j - c0];
+        if (gb && !x->block)
+            for (int j = c0; j < c1; j++)
+                gb[j] = part[j - c0];
+        else if (gb && x->acc)
+            for (int j = c0; j < c1; j++)
+                gb[j] += (T)sum_b[j - c0];
+        else if (gb)
+            for (int j = c0; j < c1; j++)
+                gb[j] = (T)sum_b[j - c0];
     }
 }
 
-static void FN(layer_norm_bwd_gamma)(int rows, int cols, const void *a, const double *stats,
-                                     const void *g, void *ggamma)
+static void FN(layer_norm_bwd_params)(int rows, int cols, const void *a, const double *stats,
+                                      const void *g, void *ggamma, void *gbeta, int beta_acc)
 {
-    loop_args x = {.n = rows, .cols = cols, .a = a, .g = g, .out = ggamma,
-                   .stats = (double *)stats};
-    mg_kernel_for(cols, 4.0 * rows, FN(layer_norm_bwd_gamma_range), &x);
+    loop_args x = {.n = rows, .cols = cols, .a = a, .g = g, .out = ggamma, .out2 = gbeta,
+                   .acc = beta_acc, .stats = (double *)stats};
+    if (!colsum_split(rows, cols, &x.block))
+        x.block = 0;
+    mg_kernel_for(cols, (ggamma ? 4.0 : 0.0) * rows + (gbeta ? 1.0 : 0.0) * rows,
+                  FN(layer_norm_bwd_params_range), &x);
 }
 
 /* ---- embedding: out row i = weight row ids[i] ---- */
@@ -1194,7 +1231,7 @@ const tensor_loops FN(tensor_loops) = {
     .causal_softmax_bwd = FN(causal_softmax_bwd),
     .layer_norm_fwd = FN(layer_norm_fwd),
     .layer_norm_bwd_x = FN(layer_norm_bwd_x),
-    .layer_norm_bwd_gamma = FN(layer_norm_bwd_gamma),
+    .layer_norm_bwd_params = FN(layer_norm_bwd_params),
     .embedding_fwd = FN(embedding_fwd),
     .embedding_bwd = FN(embedding_bwd),
     .dropout = FN(dropout),

@@ -91,7 +91,11 @@ mg_tensor *mg_tensor_layer_norm(mg_tensor *x, mg_tensor *gamma, mg_tensor *beta,
     }
     if (!affine_fits(x, gamma, "gamma") || !affine_fits(x, beta, "beta"))
         return NULL;
-    mg_tensor *t = tensor_node(g, MG_T_LAYER_NORM, x, gamma, x->dtype, x->ndim, x->shape);
+    /* beta is the node's third operand, added in the same pass; a third follows
+     * a second, so beta without gamma stays a + node after the norm */
+    mg_tensor *shift = gamma ? beta : NULL;
+    mg_tensor *t = tensor_node3(g, MG_T_LAYER_NORM, x, gamma, shift, x->dtype, x->ndim,
+                                x->shape);
     if (!t)
         return NULL;
     const int cols = x->shape[x->ndim - 1], rows = x->numel / cols;
@@ -100,8 +104,8 @@ mg_tensor *mg_tensor_layer_norm(mg_tensor *x, mg_tensor *gamma, mg_tensor *beta,
     if (!t->aux)
         return NULL;
     loops_of(t->dtype)->layer_norm_fwd(rows, cols, eps, x->data, gamma ? gamma->data : NULL,
-                                       t->data, t->aux);
-    return beta ? mg_tensor_add(t, beta) : t;
+                                       shift ? shift->data : NULL, t->data, t->aux);
+    return beta && !shift ? mg_tensor_add(t, beta) : t;
 }
 
 const int32_t *tensor_embedding_ids(const mg_tensor *t) { return t->aux; }

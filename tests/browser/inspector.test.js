@@ -437,6 +437,14 @@ async function testGptRun(context, dir, mgviz) {
   check(labels.slice(4).every((l) => l.endsWith('; 1 query rows feed position ' + p)), 'gpt run: in the last block only row ' + p + ' does');
   const shot = pictureStats(await page.screenshot({ path: option('--keep') ? path.join(option('--keep'), 'gpt-run.png') : undefined }));
   check(shot.colours > 20, 'gpt run: the screenshot is not blank (' + shot.colours + ' colours)');
+  const ln = D.graph.nodes.find((n) => n.label === 'block3.ln1.out');
+  eq(ln && ln.op + '(' + ln.parents.map((q) => D.graph.nodes[q].label).join(', ') + ')',
+    'layer_norm(block2.x, block3.ln1.gamma, block3.ln1.beta)', 'gpt run: a layer norm is one node over x, gamma and beta');
+  await page.evaluate((id) => window.mgInspector.select(id), ln.id);
+  eq(await page.textContent('#mg-panel .formula'), 'block3.ln1.out = layer_norm(block2.x, block3.ln1.gamma, block3.ln1.beta)',
+    'gpt run: the layer norm\'s panel reads its formula over its three inputs');
+  eq(await page.$$eval('#mg-inputs li > button:first-child', (bs) => bs.map((b) => b.dataset.goto).join(' ')), ln.parents.join(' '),
+    'gpt run: the layer norm lists its three inputs in operand order, beta the third');
   eq(page.errors.join('\n'), '', 'gpt run: no script errors');
   await page.close();
 }

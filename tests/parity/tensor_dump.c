@@ -135,6 +135,7 @@ static int dump_optim(const char *name, mg_optim_kind kind, double wd, double ma
 #define ATTENTION(qkv) \
     mg_tensor_attn_mix(mg_tensor_causal_softmax(mg_tensor_attn_scores(qkv, 2), 0.5, 0), qkv)
 #define LINEAR_NO_BIAS(x, w) mg_tensor_linear(x, w, NULL)
+#define LAYER_NORM_AFFINE(x, gamma, beta) mg_tensor_layer_norm(x, gamma, beta, 1e-5)
 #define NDIM(...) ((int)(sizeof((const int[]){ __VA_ARGS__ }) / sizeof(int)))
 
 /* Every op's cases in leaves of case_dtype; nonzero if one failed. */
@@ -197,11 +198,11 @@ static int op_cases(mg_graph *g)
           mg_tensor_causal_softmax(in[0], 1.0, 3), (2, 5), STEPS)
     UNARY("causal_softmax, large logits", "causal_softmax",
           mg_tensor_causal_softmax(in[0], 0.125, 0), (4, 4), LARGE)
-    in[0] = leaf(g, 3, S(2, 3, 5), ANY);
-    in[1] = leaf(g, 1, S(5), ANY);
-    in[2] = leaf(g, 1, S(5), ANY);
-    failed |= dump(g, "layer_norm affine (the + of beta)", "layer_norm_affine", in, 3,
-                   mg_tensor_layer_norm(in[0], in[1], in[2], 1e-5));
+    TERNARY("layer_norm affine (x, gamma, beta: one node)", "layer_norm_affine",
+            LAYER_NORM_AFFINE, (2, 3, 5), (5), (5), ANY)
+    /* 200 rows: beta's gradient summed by blocks of rows (layer_norm_bwd_params) */
+    TERNARY("layer_norm affine, 200 rows", "layer_norm_affine", LAYER_NORM_AFFINE, (2, 100, 6),
+            (6), (6), ANY)
     UNARY("layer_norm plain, ties", "layer_norm", mg_tensor_layer_norm(in[0], NULL, NULL, 1e-5),
           (3, 4), STEPS)
     UNARY("layer_norm large", "layer_norm", mg_tensor_layer_norm(in[0], NULL, NULL, 0.5),

@@ -199,6 +199,13 @@ def test_every_tensor_op_has_a_case(dumped):
     assert not uncovered, f"tensor ops without a parity case: {uncovered}"
 
 
+def test_affine_layer_norm_is_one_node(dumped):
+    """x, gamma and beta are one layer_norm node's operands: no + after it."""
+    affine = [case for case in dumped[:-1] if case.get("op") == "layer_norm_affine"]
+    assert len(affine) >= 3
+    assert {case["top"] for case in affine} == {"layer_norm"}
+
+
 def test_tensor_ops_agree_with_pytorch(dumped):
     cases = [case for case in dumped[:-1] if "optim" not in case]
     assert cases
