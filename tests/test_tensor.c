@@ -290,13 +290,15 @@ START_TEST(test_float_gelu_accuracy_and_edges)
                                     : i % 3 == 1 ? 1e-30 * pow(1e30, f)      /* 1e-30 .. 1 */
                                                  : -1e-30 * pow(2e30, f)));  /* −1e-30 .. −2 */
     }
-    const float edges[EDGES] = { 10.5f, -10.5f, 1e30f, -1e30f, INFINITY, -INFINITY, NAN, 0.0f, -0.0f };
+    const float edges[EDGES] = { 10.5f, -10.5f, 1e30f,  -1e30f, INFINITY,
+                                 -INFINITY, NAN,  0.0f, -0.0f };
     for (int i = 0; i < EDGES; i++)
         mg_tensor_set(x, N + i, edges[i]);
     mg_tensor *y = mg_tensor_gelu(x);
     ck_assert_int_eq(mg_tensor_backward(mg_tensor_sum(y, MG_AXIS_ALL, 0)), MG_OK);
     for (int i = 0; i < N; i++) {
-        const double in = mg_tensor_get(x, i), got = mg_tensor_get(y, i), dgot = mg_tensor_grad_at(x, i);
+        const double in = mg_tensor_get(x, i), got = mg_tensor_get(y, i);
+        const double dgot = mg_tensor_grad_at(x, i);
         double dwant, dscale;
         const double want = gelu_ref(in, &dwant, &dscale);
         const double two_u = 2 * 0.7978845608028654 * fabs(in + 0.044715 * in * in * in);

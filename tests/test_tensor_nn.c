@@ -315,6 +315,74 @@ START_TEST(test_causal_softmax_long_rows)
 }
 END_TEST
 
+/* The forward and backward go by vector blocks of a row's live entries: rows of
+ * whole blocks (64), of a partial last block (33) and of three (48) with a first
+ * query that sees nothing; two softmaxes of one input, so the second gradient is
+ * added to the first; upstream gradients NaN on the masked entries, where the
+ * weights are 0. Every entry matches the formula in double (p_j·(w_j − Σ p·w)·sc
+ * for each softmax), masked ones are exactly 0, nothing is NaN. */
+START_TEST(test_causal_softmax_blocks_and_masked_upstream)
+{
+    /* cols, tq, offset */
+    const int shapes[3][3] = { { 64, 64, 0 }, { 33, 20, 13 }, { 48, 5, -1 } };
+    const double scales[2] = { 0.3, -0.8 };
+    for (int f64 = 0; f64 < 2; f64++)
+        for (int c = 0; c < 3; c++) {
+            const int cols = shapes[c][0], tq = shapes[c][1], offset = shapes[c][2];
+            mg_graph *g = mg_graph_new();
+            mg_tensor *a = random_leaf(g, f64 ? MG_F64 : MG_F32, SHAPE(2, tq, cols), 21 + c,
+                                       MG_TENSOR_PARAM);
+            mg_tensor *w = random_leaf(g, f64 ? MG_F64 : MG_F32, SHAPE(2, tq, cols), 31 + c,
+                                       MG_TENSOR_CONST);
+            for (int i = 0; i < a->numel; i++) {
+                mg_tensor_set(a, i, 4.0 * mg_tensor_get(a, i));
+                if (i % cols > (i / cols) % tq + offset)
+                    mg_tensor_set(w, i, NAN); /* masked: o is 0, its gradient must not count */
+            }
+            mg_tensor *p[2], *loss = NULL;
+            for (int k = 0; k < 2; k++) {
+                p[k] = mg_tensor_causal_softmax(a, scales[k], offset);
+                mg_tensor *term = mg_tensor_sum(mg_tensor_mul(p[k], w), MG_AXIS_ALL, 0);
+                loss = loss ? mg_tensor_add(loss, term) : term;
+            }
+            ck_assert_int_eq(mg_tensor_backward(loss), MG_OK);
+            const double tol = f64 ? 1e-12 : 2e-6;
+            for (int r = 0; r < 2 * tq; r++) {
+                const int last = r % tq + offset;
+                const int live = last < 0 ? 0 : last >= cols ? cols : last + 1;
+                double want[64] = { 0 };
+                for (int k = 0; k < 2; k++) {
+                    double e[64], m = -INFINITY, sum = 0.0, dot = 0.0;
+                    for (int j = 0; j < live; j++)
+                        m = fmax(m, scales[k] * mg_tensor_get(a, r * cols + j));
+                    for (int j = 0; j < live; j++)
+                        sum += e[j] = exp(scales[k] * mg_tensor_get(a, r * cols + j) - m);
+                    for (int j = 0; j < live; j++)
+                        dot += e[j] / sum * mg_tensor_get(w, r * cols + j);
+                    for (int j = 0; j < cols; j++) {
+                        const double got = mg_tensor_get(p[k], r * cols + j);
+                        if (j >= live) {
+                            ck_assert(got == 0.0);
+                            continue;
+                        }
+                        ck_assert_double_eq_tol(got, e[j] / sum, tol);
+                        want[j] += scales[k] * e[j] / sum * (mg_tensor_get(w, r * cols + j) - dot);
+                    }
+                }
+                for (int j = 0; j < cols; j++) {
+                    const double got = mg_tensor_grad_at(a, r * cols + j);
+                    if (j >= live)
+                        ck_assert_msg(got == 0.0, "row %d entry %d: %g", r, j, got);
+                    else
+                        ck_assert_msg(fabs(got - want[j]) <= tol * (1.0 + fabs(want[j])),
+                                      "row %d entry %d: %g, want %g", r, j, got, want[j]);
+                }
+            }
+            mg_graph_free(g);
+        }
+}
+END_TEST
+
 START_TEST(test_dropout_mask)
 {
     enum { N = 20000 };
@@ -773,6 +841,7 @@ static Suite *tensor_nn_suite(void)
     tcase_add_test(tc, test_fresh_qkv_gradient_overwrites_old_numbers);
     tcase_add_test(tc, test_causal_softmax_masks);
     tcase_add_test(tc, test_causal_softmax_long_rows);
+    tcase_add_test(tc, test_causal_softmax_blocks_and_masked_upstream);
     tcase_add_test(tc, test_dropout_mask);
     tcase_add_test(tc, test_layer_norm_beta_fused_same_bits_as_add);
     tcase_add_test(tc, test_layer_norm_beta_is_the_third_operand);

@@ -734,72 +734,219 @@ static inline T FN(causal_row_max)(const T *a, int live, T sc)
     return m;
 }
 
-/* o[j] = 0 for live <= j < cols, written before the live entries are: whole
- * vectors from live on, the last one ending at cols (it may cover live entries,
- * which are written after). A plain loop became a memset call per row, for 32
- * entries on average in a GPT. */
-static inline void FN(causal_zero_tail)(T *o, int live, int cols)
+/* The rest of a row goes by blocks of MG_LANES entries (one float AVX-512
+ * vector): every block that holds live entries, those past live masked (a NaN or
+ * an infinity there is selected away, never summed or written), then whole zero
+ * blocks. The loops over live entries left scalar tails (15 entries at worst, 32
+ * live entries a row on average in a GPT) and a row cost ~250 cycles. A block at
+ * the row's end is loaded and stored in part (cols not a multiple of MG_LANES).
+ * The sums' lanes are MG_LANE_SUM's, added in its order, a masked entry adding
+ * +0.0: the same values as the scalar loops, in float and double. */
+typedef T FN(block) __attribute__((vector_size(MG_LANES * sizeof(T))));
+typedef __typeof__(_Generic((T)0, float: (int32_t)0, default: (int64_t)0)) FN(block_int);
+typedef FN(block_int) FN(block_mask) __attribute__((vector_size(MG_LANES * sizeof(T))));
+typedef T FN(half_block) __attribute__((vector_size(MG_LANES / 2 * sizeof(T))));
+typedef double FN(f64x8) __attribute__((vector_size(64)));
+_Static_assert(MG_LANES == 16, "the lane numbers below");
+
+/* Macros, not functions, as a function's vector argument or result changes the
+ * ABI in the builds without AVX-512 (GCC warns), and a vector whose address is
+ * taken stays in memory. V = the N entries left in the row at P: all MG_LANES of
+ * them, or the first N and zeros. */
+#define CAUSAL_LOAD(V, P, N)                                  \
+    do {                                                      \
+        if ((N) >= MG_LANES) {                                \
+            memcpy(&(V), (P), sizeof(V));                     \
+        } else {                                              \
+            FN(block) part_ = { 0 };                          \
+            memcpy(&part_, (P), (size_t)(N) * sizeof(T));     \
+            (V) = part_;                                      \
+        }                                                     \
+    } while (0)
+#define CAUSAL_STORE(P, V, N)                                 \
+    do {                                                      \
+        const FN(block) whole_ = (V);                         \
+        if ((N) >= MG_LANES)                                  \
+            memcpy((P), &whole_, sizeof whole_);              \
+        else                                                  \
+            memcpy((P), &whole_, (size_t)(N) * sizeof(T));    \
+    } while (0)
+/* lane < N ? A : B, lane by lane */
+#define CAUSAL_KEEP(N) \
+    ((FN(block_mask)){ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 } < (FN(block_int))(N))
+#define CAUSAL_SELECT(N, A, B)                                  \
+    ((FN(block))((((FN(block_mask))(A)) & CAUSAL_KEEP(N))       \
+                 | (((FN(block_mask))(B)) & ~CAUSAL_KEEP(N))))
+/* lanes L to L + 7 of V */
+#define CAUSAL_HALF(V, L)                                                                   \
+    ((FN(half_block))__builtin_shufflevector((V), (V), (L), (L) + 1, (L) + 2, (L) + 3, (L) + 4, \
+                                             (L) + 5, (L) + 6, (L) + 7))
+/* LO, HI (lanes 0-7, 8-15 in double) += V */
+#define CAUSAL_ADD_LANES(LO, HI, V)                                          \
+    do {                                                                     \
+        const FN(block) add_ = (V);                                          \
+        (LO) += __builtin_convertvector(CAUSAL_HALF(add_, 0), FN(f64x8));    \
+        (HI) += __builtin_convertvector(CAUSAL_HALF(add_, 8), FN(f64x8));    \
+    } while (0)
+
+/* The sum of the lanes: in double, in MG_LANE_SUM's order (gradcheck's values
+ * stay); in float, by halves (16 -> 8 -> 4 -> 2 -> 1) in registers, not 16
+ * dependent adds. A float row's sum of exponentials in double is exact almost
+ * always, so the order changes a result in its last bit at most, rarely. */
+static inline double FN(causal_lanes_total)(const FN(f64x8) *lo, const FN(f64x8) *hi)
 {
-    enum { L = sizeof(FN(lanes)) / sizeof(T) };
-    if (cols < L) {
-        for (int j = live; j < cols; j++)
-            o[j] = 0;
-        return;
+    if (sizeof(T) == sizeof(double)) {
+        double s = 0.0;
+        for (int l = 0; l < 8; l++)
+            s += (*lo)[l];
+        for (int l = 0; l < 8; l++)
+            s += (*hi)[l];
+        return s;
     }
-    const FN(lanes) zero = { 0 };
-    for (int j = live; j < cols - L; j += L)
-        memcpy(o + j, &zero, sizeof zero);
-    if (live < cols)
-        memcpy(o + cols - L, &zero, sizeof zero);
+    typedef double f64x4 __attribute__((vector_size(32)));
+    typedef double f64x2 __attribute__((vector_size(16)));
+    const FN(f64x8) s8 = *lo + *hi;
+    const f64x4 s4 = __builtin_shufflevector(s8, s8, 0, 1, 2, 3)
+                     + __builtin_shufflevector(s8, s8, 4, 5, 6, 7);
+    const f64x2 s2 = __builtin_shufflevector(s4, s4, 0, 1) + __builtin_shufflevector(s4, s4, 2, 3);
+    return s2[0] + s2[1];
 }
+
+static inline void FN(causal_zero_blocks)(T *o, int j0, int cols)
+{
+    for (; j0 < cols; j0 += MG_LANES)
+        CAUSAL_STORE(o + j0, (FN(block)){ 0 }, cols - j0);
+}
+
+/* A row's exponentials e^(sc·a − m), 0 past live, into o's blocks up to live's;
+ * returns their sum. */
+static inline double FN(causal_exp_row)(const T *a, T *o, int live, int cols, T sc, T m)
+{
+    const FN(block) zero = { 0 };
+    FN(f64x8) s_lo = { 0 }, s_hi = { 0 };
+    FN(block) v;
+    for (int j0 = 0; j0 < live; j0 += MG_LANES) {
+        T e[MG_LANES]; /* a plain loop: EXP_SMOOTH is scalar code */
+        CAUSAL_LOAD(v, a + j0, cols - j0);
+        memcpy(e, &v, sizeof e);
+        for (int l = 0; l < MG_LANES; l++)
+            e[l] = EXP_SMOOTH(sc * e[l] - m);
+        memcpy(&v, e, sizeof v);
+        v = CAUSAL_SELECT(live - j0, v, zero);
+        CAUSAL_STORE(o + j0, v, cols - j0);
+        CAUSAL_ADD_LANES(s_lo, s_hi, v);
+    }
+    return FN(causal_lanes_total)(&s_lo, &s_hi);
+}
+
+/* Rows go in groups, each pass over the whole group before the next: a row's
+ * passes are one chain of dependent steps (max, exponentials, their sum, a
+ * division, the scaling), and rows taken one by one left the core waiting on it. */
+#define CAUSAL_GROUP 8
 
 static void FN(causal_fwd_range)(void *ctx, int lo, int hi)
 {
     const loop_args *x = ctx;
     const T sc = (T)x->scale;
-    for (int r = lo; r < hi; r++) {
-        const T *a = (const T *)x->a + (size_t)r * x->cols;
-        T *o = (T *)x->out + (size_t)r * x->cols;
-        const int live = causal_count(x, r);
-        FN(causal_zero_tail)(o, live, x->cols);
-        if (live == 0)
-            continue;
-        /* exponentials and their sum in separate loops, so both vectorise (a
-         * NaN propagates through the sum either way) */
-        const T m = FN(causal_row_max)(a, live, sc);
-        for (int j = 0; j < live; j++)
-            o[j] = EXP_SMOOTH(sc * a[j] - m);
-        double s;
-        MG_LANE_SUM(s, live, j, o[j]);
-        const T inv = (T)(1.0 / s);
-        for (int j = 0; j < live; j++)
-            o[j] *= inv;
+    const int cols = x->cols;
+    const FN(block) zero = { 0 };
+    for (int r0 = lo; r0 < hi; r0 += CAUSAL_GROUP) {
+        const int n = hi - r0 < CAUSAL_GROUP ? hi - r0 : CAUSAL_GROUP;
+        int live[CAUSAL_GROUP];
+        T m[CAUSAL_GROUP];
+        double s[CAUSAL_GROUP];
+        for (int k = 0; k < n; k++) {
+            live[k] = causal_count(x, r0 + k);
+            const T *a = (const T *)x->a + (size_t)(r0 + k) * cols;
+            m[k] = live[k] > 0 ? FN(causal_row_max)(a, live[k], sc) : (T)0;
+        }
+        for (int k = 0; k < n; k++) {
+            const size_t row = (size_t)(r0 + k) * cols;
+            s[k] = FN(causal_exp_row)((const T *)x->a + row, (T *)x->out + row, live[k], cols, sc,
+                                      m[k]);
+        }
+        for (int k = 0; k < n; k++) {
+            T *o = (T *)x->out + (size_t)(r0 + k) * cols;
+            const T inv = (T)(1.0 / s[k]);
+            int j = 0;
+            FN(block) v;
+            for (; j < live[k]; j += MG_LANES) { /* a NaN row's masked entries stay 0 */
+                CAUSAL_LOAD(v, o + j, cols - j);
+                CAUSAL_STORE(o + j, CAUSAL_SELECT(live[k] - j, v * inv, zero), cols - j);
+            }
+            FN(causal_zero_blocks)(o, j, cols);
+        }
     }
+}
+
+/* Σ g·o over a row's live entries */
+static inline double FN(causal_dot_row)(const T *o, const T *g, int live, int cols)
+{
+    const FN(block) zero = { 0 };
+    FN(f64x8) s_lo = { 0 }, s_hi = { 0 };
+    FN(block) vo, vg;
+    for (int j0 = 0; j0 < live; j0 += MG_LANES) {
+        CAUSAL_LOAD(vo, o + j0, cols - j0);
+        CAUSAL_LOAD(vg, g + j0, cols - j0);
+        vg = CAUSAL_SELECT(live - j0, vg, zero); /* o is 0 there, g may be NaN */
+        if (sizeof(T) == sizeof(double)) { /* as MG_LANE_SUM's: a fused multiply-add */
+            s_lo += __builtin_convertvector(CAUSAL_HALF(vg, 0), FN(f64x8))
+                    * __builtin_convertvector(CAUSAL_HALF(vo, 0), FN(f64x8));
+            s_hi += __builtin_convertvector(CAUSAL_HALF(vg, 8), FN(f64x8))
+                    * __builtin_convertvector(CAUSAL_HALF(vo, 8), FN(f64x8));
+        } else { /* the product rounded to float, as MG_LANE_SUM's */
+            CAUSAL_ADD_LANES(s_lo, s_hi, vg * vo);
+        }
+    }
+    return FN(causal_lanes_total)(&s_lo, &s_hi);
 }
 
 static void FN(causal_bwd_range)(void *ctx, int lo, int hi)
 {
     const loop_args *x = ctx;
     const T sc = (T)x->scale;
-    for (int r = lo; r < hi; r++) {
-        const T *o = (const T *)x->o + (size_t)r * x->cols;
-        const T *g = (const T *)x->g + (size_t)r * x->cols;
-        T *ga = (T *)x->out + (size_t)r * x->cols;
-        const int live = causal_count(x, r);
-        double s;
-        MG_LANE_SUM(s, live, j, g[j] * o[j]);
-        const T ts = (T)s;
-        if (x->acc) {
-            for (int j = 0; j < live; j++)
-                ga[j] += sc * o[j] * (g[j] - ts);
-            continue;
+    const int cols = x->cols;
+    const FN(block) zero = { 0 };
+    for (int r0 = lo; r0 < hi; r0 += CAUSAL_GROUP) {
+        const int n = hi - r0 < CAUSAL_GROUP ? hi - r0 : CAUSAL_GROUP;
+        int live[CAUSAL_GROUP];
+        T ts[CAUSAL_GROUP];
+        for (int k = 0; k < n; k++) {
+            const size_t row = (size_t)(r0 + k) * cols;
+            live[k] = causal_count(x, r0 + k);
+            ts[k] = (T)FN(causal_dot_row)((const T *)x->o + row, (const T *)x->g + row, live[k],
+                                          cols);
         }
-        for (int j = 0; j < live; j++)
-            ga[j] = sc * o[j] * (g[j] - ts);
-        for (int j = live; j < x->cols; j++)
-            ga[j] = 0; /* masked: no gradient */
+        for (int k = 0; k < n; k++) {
+            const size_t row = (size_t)(r0 + k) * cols;
+            const T *o = (const T *)x->o + row, *g = (const T *)x->g + row;
+            T *ga = (T *)x->out + row;
+            FN(block) vo, vg, v;
+            int j = 0;
+            for (; j < live[k]; j += MG_LANES) {
+                CAUSAL_LOAD(vo, o + j, cols - j);
+                CAUSAL_LOAD(vg, g + j, cols - j);
+                if (x->acc) { /* tested per block, not per lane (PUT_EACH says why) */
+                    CAUSAL_LOAD(v, ga + j, cols - j);
+                    v = CAUSAL_SELECT(live[k] - j, v + sc * vo * (vg - ts[k]), v);
+                } else {
+                    v = CAUSAL_SELECT(live[k] - j, sc * vo * (vg - ts[k]), zero);
+                }
+                CAUSAL_STORE(ga + j, v, cols - j);
+            }
+            if (!x->acc)
+                FN(causal_zero_blocks)(ga, j, cols); /* masked: no gradient */
+        }
     }
 }
+
+#undef CAUSAL_LOAD
+#undef CAUSAL_STORE
+#undef CAUSAL_KEEP
+#undef CAUSAL_SELECT
+#undef CAUSAL_HALF
+#undef CAUSAL_ADD_LANES
+#undef CAUSAL_GROUP
 
 static void FN(causal_softmax_fwd)(int rows, int cols, int tq, int offset, double scale,
                                    const void *a, void *out)
