@@ -1050,64 +1050,105 @@ static void FN(layer_norm_bwd_x)(int rows, int cols, const void *a, const void *
     mg_kernel_for(rows, 8.0 * cols, FN(layer_norm_bwd_x_range), &x);
 }
 
-/* Items are columns, a tile at a time, in one pass over dy: dgamma[j] =
- * Σ_r g[r][j]·xhat[r][j], rows in order, in double (added into dgamma);
- * dbeta[j] = Σ_r g[r][j] summed as binary_bwd sums a + node's broadcast bias,
- * so a fused beta gets the bits of + beta after the norm: by colsum_split's
- * blocks of rows, each in T, their sums added in double (colsum); without
- * blocks, row by row in T into dbeta itself (acc) or from -0, the sum's
- * identity (overwriting). Either output may be NULL; they are not one buffer. */
-static void FN(layer_norm_bwd_params_range)(void *ctx, int lo, int hi)
+/* Row r's terms of columns [j0, j1) added into pg (dgamma's) and pb (dbeta's),
+ * each indexed from j0 and skipped when NULL. */
+static inline void FN(layer_norm_params_row)(const loop_args *x, int r, int j0, int j1,
+                                             double *pg, T *pb)
+{
+    const T *a = (const T *)x->a + (size_t)r * x->cols;
+    const T *g = (const T *)x->g + (size_t)r * x->cols;
+    const double mean = x->stats[2 * r], rstd = x->stats[2 * r + 1];
+    if (pg)
+        for (int j = j0; j < j1; j++)
+            pg[j - j0] += (double)g[j] * (((double)a[j] - mean) * rstd);
+    if (pb)
+        for (int j = j0; j < j1; j++)
+            pb[j - j0] += g[j];
+}
+
+/* Blocks [lo, hi) of rows: block k's sums into partial rows k (dgamma's in
+ * x->partial, dbeta's in x->rows), dbeta's from -0. */
+static void FN(layer_norm_params_blocks_range)(void *ctx, int lo, int hi)
+{
+    const loop_args *x = ctx;
+    for (int k = lo; k < hi; k++) {
+        double *pg = x->out ? x->partial + (size_t)k * x->cols : NULL;
+        T *pb = x->out2 ? (T *)x->rows + (size_t)k * x->cols : NULL;
+        for (int j = 0; pg && j < x->cols; j++)
+            pg[j] = 0.0;
+        for (int j = 0; pb && j < x->cols; j++)
+            pb[j] = (T)-0.0;
+        const int r1 = (k + 1) * x->block < x->n ? (k + 1) * x->block : x->n;
+        for (int r = k * x->block; r < r1; r++)
+            FN(layer_norm_params_row)(x, r, 0, x->cols, pg, pb);
+    }
+}
+
+/* Columns [lo, hi), a tile at a time, every row in order. */
+static void FN(layer_norm_params_cols_range)(void *ctx, int lo, int hi)
 {
     enum { TILE = 256 };
     const loop_args *x = ctx;
     T *gg = x->out, *gb = x->out2;
-    const int block = x->block ? x->block : x->n;
     for (int c0 = lo; c0 < hi; c0 += TILE) {
         const int c1 = c0 + TILE < hi ? c0 + TILE : hi;
-        double acc[TILE] = {0}, sum_b[TILE] = {0};
+        double acc[TILE] = {0};
         T part[TILE];
-        for (int r0 = 0; r0 < x->n; r0 += block) {
-            const int r1 = r0 + block < x->n ? r0 + block : x->n;
-            for (int j = c0; gb && j < c1; j++)
-                part[j - c0] = x->block || !x->acc ? (T)-0.0 : gb[j];
-            for (int r = r0; r < r1; r++) {
-                const T *a = (const T *)x->a + (size_t)r * x->cols;
-                const T *g = (const T *)x->g + (size_t)r * x->cols;
-                const double mean = x->stats[2 * r], rstd = x->stats[2 * r + 1];
-                if (gg)
-                    for (int j = c0; j < c1; j++)
-                        acc[j - c0] += (double)g[j] * (((double)a[j] - mean) * rstd);
-                if (gb)
-                    for (int j = c0; j < c1; j++)
-                        part[j - c0] += g[j];
-            }
-            for (int j = c0; gb && x->block && j < c1; j++)
-                sum_b[j - c0] += part[j - c0];
-        }
+        for (int j = c0; gb && j < c1; j++)
+            part[j - c0] = x->acc ? gb[j] : (T)-0.0;
+        for (int r = 0; r < x->n; r++)
+            FN(layer_norm_params_row)(x, r, c0, c1, gg ? acc : NULL, gb ? part : NULL);
         for (int j = c0; gg && j < c1; j++)
             gg[j] += (T)acc[j - c0];
-        if (gb && !x->block)
-            for (int j = c0; j < c1; j++)
-                gb[j] = part[j - c0];
-        else if (gb && x->acc)
-            for (int j = c0; j < c1; j++)
-                gb[j] += (T)sum_b[j - c0];
-        else if (gb)
-            for (int j = c0; j < c1; j++)
-                gb[j] = (T)sum_b[j - c0];
+        for (int j = c0; gb && j < c1; j++)
+            gb[j] = part[j - c0];
     }
 }
 
+/* Gamma's and beta's gradients in one pass over dy: dgamma[j] =
+ * Σ_r g[r][j]·xhat[r][j] in double, added into dgamma; dbeta[j] = Σ_r g[r][j]
+ * summed as binary_bwd sums a + node's broadcast bias, so a fused beta gets the
+ * bits of + beta after the norm. Either output may be NULL; they are not one
+ * buffer. From 128 rows on (colsum_split), by fixed blocks of rows on the pool,
+ * each into partial rows of its own, then added in block order: dbeta's partial
+ * in T, as colsum's, and the blocks' sums in double. Below that (or out of
+ * memory for the partial rows: other bits) by columns, rows in order: dbeta in
+ * T into itself (acc) or from -0, the sum's identity (overwriting).
+ * Cut by columns, as dgamma was, two threads were slower than one: each of 8
+ * ranges walked every row for 16 columns. */
 static void FN(layer_norm_bwd_params)(int rows, int cols, const void *a, const double *stats,
                                       const void *g, void *ggamma, void *gbeta, int beta_acc)
 {
     loop_args x = {.n = rows, .cols = cols, .a = a, .g = g, .out = ggamma, .out2 = gbeta,
                    .acc = beta_acc, .stats = (double *)stats};
-    if (!colsum_split(rows, cols, &x.block))
-        x.block = 0;
-    mg_kernel_for(cols, (ggamma ? 4.0 : 0.0) * rows + (gbeta ? 1.0 : 0.0) * rows,
-                  FN(layer_norm_bwd_params_range), &x);
+    const double cost = ((ggamma ? 4.0 : 0.0) + (gbeta ? 1.0 : 0.0)) * cols;
+    const int blocks = colsum_split(rows, cols, &x.block);
+    char *ws = blocks ? mg_kernel_workspace((sizeof(double) + sizeof(T)) * blocks * cols) : NULL;
+    if (!ws) {
+        mg_kernel_for(cols, cost / cols * rows, FN(layer_norm_params_cols_range), &x);
+        return;
+    }
+    x.partial = (double *)ws;
+    x.rows = ws + sizeof(double) * blocks * cols;
+    mg_kernel_for(blocks, cost * x.block, FN(layer_norm_params_blocks_range), &x);
+    T *gg = ggamma, *gb = gbeta;
+    const T *pb = x.rows;
+    for (int c0 = 0; c0 < cols; c0 += 64) { /* the blocks in order, in double */
+        const int n = cols - c0 < 64 ? cols - c0 : 64;
+        double sg[64] = {0}, sb[64] = {0};
+        for (int k = 0; k < blocks; k++) {
+            const double *pgk = x.partial + (size_t)k * cols + c0;
+            const T *pbk = pb + (size_t)k * cols + c0;
+            for (int c = 0; gg && c < n; c++)
+                sg[c] += pgk[c];
+            for (int c = 0; gb && c < n; c++)
+                sb[c] += pbk[c];
+        }
+        for (int c = 0; gg && c < n; c++)
+            gg[c0 + c] += (T)sg[c];
+        for (int c = 0; gb && c < n; c++)
+            gb[c0 + c] = beta_acc ? gb[c0 + c] + (T)sb[c] : (T)sb[c];
+    }
 }
 
 /* ---- embedding: out row i = weight row ids[i] ---- */
