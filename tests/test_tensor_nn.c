@@ -383,6 +383,29 @@ START_TEST(test_causal_softmax_blocks_and_masked_upstream)
 }
 END_TEST
 
+/* With every key visible (offset >= cols) and scale 1, the causal softmax is the
+ * softmax over the last axis, bit for bit in float: the forward's exponential
+ * (exp_nonpos_f32) gives exp_f32's bits, and its blocks the same sum (inputs in
+ * [-6, 6]: a row's exponentials add exactly in double, in any order). */
+START_TEST(test_causal_softmax_unmasked_is_softmax_bitwise)
+{
+    const int shapes[2][2] = { { 5, 64 }, { 3, 40 } }; /* tq, cols */
+    for (int c = 0; c < 2; c++) {
+        mg_graph *g = mg_graph_new();
+        mg_tensor *a = random_leaf(g, MG_F32, SHAPE(3, shapes[c][0], shapes[c][1]), 41 + c,
+                                   MG_TENSOR_CONST);
+        for (int i = 0; i < a->numel; i++)
+            mg_tensor_set(a, i, 3.0 * mg_tensor_get(a, i));
+        const float *p = mg_tensor_causal_softmax(a, 1.0, shapes[c][1])->data;
+        const float *q = mg_tensor_softmax(a, 2)->data;
+        for (int i = 0; i < a->numel; i++)
+            ck_assert_msg(memcmp(&p[i], &q[i], sizeof p[i]) == 0, "entry %d: %a, softmax's %a",
+                          i, p[i], q[i]);
+        mg_graph_free(g);
+    }
+}
+END_TEST
+
 START_TEST(test_dropout_mask)
 {
     enum { N = 20000 };
@@ -842,6 +865,7 @@ static Suite *tensor_nn_suite(void)
     tcase_add_test(tc, test_causal_softmax_masks);
     tcase_add_test(tc, test_causal_softmax_long_rows);
     tcase_add_test(tc, test_causal_softmax_blocks_and_masked_upstream);
+    tcase_add_test(tc, test_causal_softmax_unmasked_is_softmax_bitwise);
     tcase_add_test(tc, test_dropout_mask);
     tcase_add_test(tc, test_layer_norm_beta_fused_same_bits_as_add);
     tcase_add_test(tc, test_layer_norm_beta_is_the_third_operand);

@@ -1,9 +1,10 @@
 /* tensor_loops.h — the numeric loops of the tensor ops, written once for a
  * type T. tensor_loops.c includes this file twice (float and double) with T,
  * SFX and the kernels it calls (GEMM, GEMM_BIAS, GEMM_BATCH, GEMM_ZEROS, AXPY, SCAL, DOT) defined;
- * <tgmath.h> picks expf or exp to match T, and EXP_SMOOTH, TANH, GELU and GELU_GRAD
- * are e^x, tanh, GELU and its derivative without a libm call per float. Sums kept
- * in a local accumulator are doubles (mg_kernels.h states the precision rule).
+ * <tgmath.h> picks expf or exp to match T, and EXP_SMOOTH (EXP_NONPOS for x <= 87),
+ * TANH, GELU and GELU_GRAD are e^x, tanh, GELU and its derivative without a libm
+ * call per float. Sums kept in a local accumulator are doubles (mg_kernels.h
+ * states the precision rule).
  * Backward loops add into their output (acc = 1) or, given a gradient no
  * contribution has reached yet in this pass, overwrite it (acc = 0): the first
  * contribution writes, so no buffer is cleared first to be added into.
@@ -826,11 +827,11 @@ static inline double FN(causal_exp_row)(const T *a, T *o, int live, int cols, T 
     FN(f64x8) s_lo = { 0 }, s_hi = { 0 };
     FN(block) v;
     for (int j0 = 0; j0 < live; j0 += MG_LANES) {
-        T e[MG_LANES]; /* a plain loop: EXP_SMOOTH is scalar code */
+        T e[MG_LANES]; /* a plain loop: EXP_NONPOS is scalar code */
         CAUSAL_LOAD(v, a + j0, cols - j0);
         memcpy(e, &v, sizeof e);
         for (int l = 0; l < MG_LANES; l++)
-            e[l] = EXP_SMOOTH(sc * e[l] - m);
+            e[l] = EXP_NONPOS(sc * e[l] - m);
         memcpy(&v, e, sizeof v);
         v = CAUSAL_SELECT(live - j0, v, zero);
         CAUSAL_STORE(o + j0, v, cols - j0);
