@@ -308,7 +308,8 @@ static int passes_through(const mg_tensor *t, int which, const mg_tensor *p)
 
 /* Whether operand `which` of t can take its share as gp = lent + share, in
  * one pass, where its gradient so far is a buffer lent to it: x of a layer
- * norm, the residual stream after the + that lent it its gradient. */
+ * norm, the residual stream after the + that lent it its gradient
+ * (propagate_layer_norm adds its share to the loan). */
 static int adds_from_lent(const mg_tensor *t, int which)
 {
     return t->op == MG_T_LAYER_NORM && which == 0;
@@ -354,34 +355,56 @@ static int lend(const mg_tensor *t, int which, mg_value *pv)
     return 1;
 }
 
-/* Every operand's buffer is claimed first, then each gets its share in operand
- * order, except that a layer norm's gamma and beta share one pass over dy. */
+/* Each operand's gradient buffer for one node's backward: NULL where the
+ * operand needs none (left out, no grad, or lent t's buffer). */
+typedef struct operand_grads {
+    void *gp[MG_MAX_OPERANDS];
+    int fresh[MG_MAX_OPERANDS];
+    const void *lent[MG_MAX_OPERANDS]; /* see claim(): only adds_from_lent ops get one */
+} operand_grads;
+
+/* How one node hands its gradient to all its operands. */
+typedef void tensor_propagate_fn(const mg_tensor *t, const operand_grads *g);
+
+/* The usual way: each operand's share alone, in operand order. */
+static void propagate_each(const mg_tensor *t, const operand_grads *g)
+{
+    for (int i = 0; i < tensor_ops[t->op].arity; i++)
+        if (g->gp[i])
+            backward_of[t->op](t, i, g->gp[i], g->fresh[i]);
+}
+
+/* x's share, added to the buffer its residual stream lent it when there is
+ * one; gamma's and beta's together, from one pass over dy. */
+static void propagate_layer_norm(const mg_tensor *t, const operand_grads *g)
+{
+    if (g->gp[0] && g->lent[0])
+        layer_norm_x(t, g->gp[0], g->lent[0]);
+    else if (g->gp[0])
+        backward_layer_norm(t, 0, g->gp[0], g->fresh[0]);
+    if (g->gp[1] || g->gp[2])
+        layer_norm_params(t, g->gp[1], g->fresh[1], g->gp[2], g->fresh[2]);
+}
+
+/* The ops whose operands' shares are not independent passes; the rest: NULL. */
+static tensor_propagate_fn *const propagate_of[MG_T_COUNT] = {
+    [MG_T_LAYER_NORM] = propagate_layer_norm,
+};
+
+/* Every operand's buffer is claimed first, so that an op handing several
+ * operands their shares in one pass (propagate_of) has them all. */
 void tensor_propagate(mg_value *v)
 {
     const mg_tensor *t = v->tensor;
-    tensor_backward_fn *backward = backward_of[t->op];
-    const int arity = tensor_ops[t->op].arity;
-    void *gp[MG_MAX_OPERANDS] = { NULL };
-    int fresh[MG_MAX_OPERANDS] = { 0 };
-    const void *lent[MG_MAX_OPERANDS] = { NULL };
-    for (int i = 0; i < arity; i++) {
+    operand_grads g = { { NULL }, { 0 }, { NULL } };
+    for (int i = 0; i < tensor_ops[t->op].arity; i++) {
         mg_value *pv = operand_node(t, i);
         /* an optional operand left out: layer norm's gamma or beta, linear's bias */
         if (pv && !lend(t, i, pv))
-            gp[i] = claim(t, i, pv, &fresh[i], &lent[i]);
+            g.gp[i] = claim(t, i, pv, &g.fresh[i], &g.lent[i]);
     }
-    for (int i = 0; i < arity; i++) {
-        if (!gp[i])
-            continue;
-        if (lent[i]) { /* only a layer norm's x (adds_from_lent) */
-            layer_norm_x(t, gp[i], lent[i]);
-        } else if (t->op == MG_T_LAYER_NORM && i == 1) {
-            layer_norm_params(t, gp[1], fresh[1], gp[2], fresh[2]);
-            break;
-        } else {
-            backward(t, i, gp[i], fresh[i]);
-        }
-    }
+    tensor_propagate_fn *propagate = propagate_of[t->op];
+    (propagate ? propagate : propagate_each)(t, &g);
 }
 
 void tensor_unreached(mg_value *v)
