@@ -161,8 +161,13 @@ static int run_child(const gpt_size *s, int threads, measure *m)
 
 typedef struct torch_figures {
     double median_s, best_s, cpu_s;
-    long params, rss_kb;
+    long params, rss_kb, faults; /* faults: median minor page faults per warm step */
 } torch_figures;
+
+/* The script keeps glibc from giving freed tensors' pages back each step
+ * (bench/torch_heap.py), as a tuned PyTorch run does with TCMalloc: otherwise
+ * it faults them in again and its median step swings from ~57 to ~80 ms by the
+ * process's heap layout. Its faults per step are printed to show that mode. */
 
 static int run_torch(const char *env, const gpt_size *s, torch_figures *t)
 {
@@ -174,11 +179,11 @@ static int run_torch(const char *env, const gpt_size *s, torch_figures *t)
              env, BENCH_SOURCE_DIR, s->vocab, s->ctx, s->embd, s->heads, s->layers, s->batch,
              s->steps);
     static const char *const keys[] = { "step_s_median", "step_s_best", "cpu_s_median",
-                                        "params", "rss_kb" };
-    double v[5];
-    if (bench_peer_figures(cmd, keys, v, 5) != 0)
+                                        "params", "rss_kb", "faults_per_step" };
+    double v[6];
+    if (bench_peer_figures(cmd, keys, v, 6) != 0)
         return -1;
-    *t = (torch_figures){ v[0], v[1], v[2], (long)v[3], (long)v[4] };
+    *t = (torch_figures){ v[0], v[1], v[2], (long)v[3], (long)v[4], (long)v[5] };
     return 0;
 }
 
@@ -269,11 +274,11 @@ int main(int argc, char **argv)
     const torch_figures *fast = tx.median_s <= ti.median_s ? &tx : &ti;
     printf("PyTorch 1.13, 1 thread, same run (%ld parameters)\n", tx.params);
     printf("  SkylakeX kernels %9.0f tokens/s (best %.0f)  step %.1f ms (CPU %.1f ms)  peak RSS "
-           "%.1f MB\n", tokens / tx.median_s, tokens / tx.best_s, tx.median_s * 1e3,
-           tx.cpu_s * 1e3, tx.rss_kb / 1024.0);
+           "%.1f MB  page faults/step %ld\n", tokens / tx.median_s, tokens / tx.best_s,
+           tx.median_s * 1e3, tx.cpu_s * 1e3, tx.rss_kb / 1024.0, tx.faults);
     printf("  as installed     %9.0f tokens/s (best %.0f)  step %.1f ms (CPU %.1f ms)  peak RSS "
-           "%.1f MB\n", tokens / ti.median_s, tokens / ti.best_s, ti.median_s * 1e3,
-           ti.cpu_s * 1e3, ti.rss_kb / 1024.0);
+           "%.1f MB  page faults/step %ld\n", tokens / ti.median_s, tokens / ti.best_s,
+           ti.median_s * 1e3, ti.cpu_s * 1e3, ti.rss_kb / 1024.0, ti.faults);
     /* each figure against the peer that is faster on that figure: under load the
      * kernels that win on median wall time need not win on CPU time */
     double best = fmin(tx.best_s, ti.best_s), cpu = fmin(tx.cpu_s, ti.cpu_s);

@@ -6,8 +6,13 @@ AdamW on random tokens at the same batch, context and dtype, timed over warm
 steps. Run with Debian's /usr/bin/python3 (python3-torch 1.13), threads and
 OpenBLAS kernels set by the caller. Prints 'key value' lines.
 
+glibc keeps the freed tensors' memory (torch_heap.py): with its defaults each
+warm step gave pages back and faulted them in again, 0-3,000 faults a step,
+and the median step was ~57 or ~80 ms by the process's luck. --stock-malloc
+leaves glibc's defaults, to see that mode; faults_per_step is the median.
+
     bench_gpt_torch.py --vocab V --ctx T --embd C --heads H --layers L
-                       --batch B --steps N [--warmup W] [--threads K]
+                       --batch B --steps N [--warmup W] [--threads K] [--stock-malloc]
 """
 import argparse
 import math
@@ -20,6 +25,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from torch_blas import require_openblas
+from torch_heap import keep_freed_memory, minor_faults
 
 
 class Block(nn.Module):
@@ -71,7 +77,9 @@ def main():
                           ("batch", 16), ("steps", 20), ("warmup", 3), ("threads", 1)):
         ap.add_argument("--" + name, type=int, default=default)
     ap.add_argument("--dtype", choices=("f32", "f64"), default="f32")
+    ap.add_argument("--stock-malloc", action="store_true")
     a = ap.parse_args()
+    heap_kept = not a.stock_malloc and keep_freed_memory()
     torch.set_num_threads(a.threads)
     require_openblas(os.path.basename(__file__))
     torch.manual_seed(1)
@@ -95,14 +103,16 @@ def main():
 
     for k in range(a.warmup):
         step(k)
-    times, cpu = [], []
+    times, cpu, faults = [], [], []
     for k in range(a.steps):
-        t0, c0 = time.perf_counter(), time.process_time()
+        f0, t0, c0 = minor_faults(), time.perf_counter(), time.process_time()
         step(k)
         times.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
+        faults.append(minor_faults() - f0)
     times.sort()
     cpu.sort()
+    faults.sort()
     tokens = a.batch * a.ctx
     print("params", sum(p.numel() for p in model.parameters()))
     print("step_s_median", times[len(times) // 2])
@@ -111,6 +121,8 @@ def main():
     print("tokens_per_s", tokens / times[len(times) // 2])
     print("tokens_per_s_best", tokens / times[0])
     print("rss_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    print("faults_per_step", faults[len(faults) // 2])
+    print("heap_kept", int(heap_kept))
 
 
 if __name__ == "__main__":
