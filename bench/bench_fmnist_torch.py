@@ -1,7 +1,8 @@
 """bench_fmnist_torch.py - the PyTorch side of bench_fmnist: the same MLP
 784-128-10, batch 64, plain SGD lr 0.1, one epoch of Fashion-MNIST, and the
 vectorised moons step (2-16-16-1, 100 points, max-margin loss + L2).
-Run with Debian's /usr/bin/python3 (python3-torch). Prints 'key value' lines."""
+Run with Debian's /usr/bin/python3 (python3-torch). Prints 'key value' lines.
+glibc keeps freed tensors' memory, as a tuned PyTorch run does (torch_heap.py)."""
 import gzip
 import os
 import resource
@@ -13,8 +14,10 @@ import torch
 import torch.nn.functional as F
 
 from torch_blas import require_openblas
+from torch_heap import keep_freed_memory
 
 torch.set_num_threads(1)
+keep_freed_memory()
 require_openblas(os.path.basename(__file__))
 DATA = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/datasets/fashion-mnist"
 EPOCHS = int(sys.argv[2]) if len(sys.argv) > 2 else 1
