@@ -23,6 +23,7 @@ typedef struct loop_args {
     int dim;              /* the dim a broadcast or copy is cut along (-1: none) */
     int n, cols, tq, offset, block;
     double k, scale, eps;
+    float gelu_max_abs;   /* GELU's clamp of |x|, a value at run time (gelu_f32) */
     uint64_t seed;
     const void *a, *b, *g, *o, *w;
     void *out;
@@ -263,20 +264,24 @@ static inline double gelu_grad_f64(double x)
 /* In float, e = e^−2u(|x|) in [0, 1] is the one exponential: s = 1/(1 + e) for
  * x >= 0 and e/(1 + e) below (σ(−y) = 1 − σ(y)), and s(1 − s) = e/(1 + e)² for the
  * gradient, with no 1 − s to cancel (it cost 33 ulp of the gradient near x = 5).
- * e is 2^t with t = −2u·log2(e) = −|x|·(C1 + C2·x²), the log2(e) folded into the
- * constants: t splits into k + f by the shifter (adds, not multiply-adds) with f = t − k,
+ * e is 2^t with t = −2u·log2(e) = −|x|·(C1 + C2·x²), log2(e) folded into the
+ * constants: the shifter splits t into k + f by adds, not multiply-adds (f = t − k),
  * and the polynomial is in f. The two-constant reduction by ln2 of e^t took three
  * multiply-adds more and bought nothing here: t's own float rounding is 30x its error.
  * (The compiler fuses t's product into k's and f's sums, the same way in the vector
  * loop and its tail.) The loops are compute-bound, not memory-bound: the same time
  * per element from L1 (4K floats) to 2 MB arrays, and a copy of 2 MB takes a third.
- * |x| is clamped at 10.03, where t rounds to k = −127, an exponent field of 0:
- * e = 0 exactly, so beyond it s is 1 above and 0 below (x and −0, as PyTorch's;
- * −∞ gives NaN, as PyTorch's does). So t stays in [−127, 0]: no clamp, no NaN test
- * and no conversion to int (NaN passes through). Against the double formula, over
- * every 7th float from −9.5 to 10: the output within 0.82 of the test's bound
+ * |x| is clamped at 10.03 (GELU_MAX_ABS), where t rounds to k = −127, an exponent
+ * field of 0: e = 0 exactly, so beyond it s is 1 above and 0 below (x and −0, as
+ * PyTorch's; −∞ gives NaN, as PyTorch's does). So t stays in [−127, 0]: no clamp, no
+ * NaN test and no conversion to int (NaN passes through). Against the double formula,
+ * over every 7th float from −9.5 to 10: the output within 0.82 of the test's bound
  * (tests/test_tensor.c: 3 ulp from −0.5 up, 2 + 3·2|u| ulp below), the gradient
- * within 1.07 of it (3.2 ulp of |s| + |x·ds/dx| from −0.5 up; was 0.90 and 1.07). */
+ * within 1.07 of it (3.2 ulp of |s| + |x·ds/dx| from −0.5 up; was 0.90 and 1.07).
+ * The loops take the clamp as an argument, read from loop_args: with the constant in
+ * sight, GCC carried it through every later step for the clamped lanes (the whole
+ * chain under masks, then merges with the folded results) and the loops took a
+ * fifth longer; a value it cannot see becomes one vminps. */
 #define GELU_C1 0x1.26aec2p+1f /* 2·sqrt(2/π)·log2(e) */
 #define GELU_C2 0x1.a5a7d0p-4f /* 2·sqrt(2/π)·0.044715·log2(e) */
 #define GELU_B2 (float)(2 * GELU_BETA)
@@ -299,28 +304,28 @@ static inline float exp2_gelu_f32(float t)
     return p * shifted_pow2_f32(kb);
 }
 
-/* e^−2u(|x|), |x| clamped; *a gets the clamped |x| and *z its square */
-static inline float gelu_exp_f32(float x, float *a, float *z)
+/* e^−2u(|x|), |x| clamped at max_abs (NaN kept); *a gets the clamped |x|, *z its square */
+static inline float gelu_exp_f32(float x, float max_abs, float *a, float *z)
 {
     float m = fabsf(x);
-    m = m > GELU_MAX_ABS ? GELU_MAX_ABS : m;
+    m = m > max_abs ? max_abs : m;
     *a = m;
     *z = m * m;
     return exp2_gelu_f32(m * (-GELU_C1 - GELU_C2 * *z));
 }
 
 /* x·s as x/(1 + e) or x·e/(1 + e): one product under the sign's mask, no blend of s */
-static inline float gelu_f32(float x)
+static inline float gelu_f32(float x, float max_abs)
 {
     float a, z;
-    const float e = gelu_exp_f32(x, &a, &z);
+    const float e = gelu_exp_f32(x, max_abs, &a, &z);
     return (x < 0 ? x * e : x) / (1.0f + e);
 }
 
-static inline float gelu_grad_f32(float x)
+static inline float gelu_grad_f32(float x, float max_abs)
 {
     float a, z;
-    const float e = gelu_exp_f32(x, &a, &z);
+    const float e = gelu_exp_f32(x, max_abs, &a, &z);
     const float q = 1.0f / (1.0f + e), eq = e * q;
     return (x < 0 ? eq : q) + copysignf(a, x) * (GELU_B2 + 3 * GELU_B2K * z) * (eq * q);
 }
@@ -362,8 +367,8 @@ static inline float gelu_grad_f32(float x)
 #define EXP_SMOOTH exp
 #define EXP_NONPOS exp
 #define TANH tanh
-#define GELU gelu_f64
-#define GELU_GRAD gelu_grad_f64
+#define GELU(x, max_abs) ((void)(max_abs), gelu_f64(x)) /* no clamp in double */
+#define GELU_GRAD(x, max_abs) ((void)(max_abs), gelu_grad_f64(x))
 #define SFX ISA_CAT(f64, MG_ISA)
 #define GEMM ISA_FN(dgemm)
 #define GEMM_BIAS ISA_FN(dgemm_bias)

@@ -3,8 +3,9 @@
  * SFX and the kernels it calls (GEMM, GEMM_BIAS, GEMM_BATCH, GEMM_ZEROS, AXPY, SCAL, DOT) defined;
  * <tgmath.h> picks expf or exp to match T, and EXP_SMOOTH (EXP_NONPOS for x <= 87),
  * TANH, GELU and GELU_GRAD are e^x, tanh, GELU and its derivative without a libm
- * call per float. Sums kept in a local accumulator are doubles (mg_kernels.h
- * states the precision rule).
+ * call per float (GELU's take their clamp of |x| from loop_args, gelu_max_abs:
+ * tensor_loops.c says why). Sums kept in a local accumulator are doubles
+ * (mg_kernels.h states the precision rule).
  * Backward loops add into their output (acc = 1) or, given a gradient no
  * contribution has reached yet in this pass, overwrite it (acc = 0): the first
  * contribution writes, so no buffer is cleared first to be added into.
@@ -225,14 +226,19 @@ static void FN(unary_fwd_range)(void *ctx, int lo, int hi)
     case MG_T_TANH: for (int i = lo; i < hi; i++) o[i] = TANH(a[i]); break;
     case MG_T_RELU: for (int i = lo; i < hi; i++) o[i] = a[i] > 0 ? a[i] : (T)0; break;
     case MG_T_SIGMOID: for (int i = lo; i < hi; i++) o[i] = FN(sigmoid)(a[i]); break;
-    case MG_T_GELU: for (int i = lo; i < hi; i++) o[i] = GELU(a[i]); break;
+    case MG_T_GELU: {
+        const T m = (T)x->gelu_max_abs;
+        for (int i = lo; i < hi; i++)
+            o[i] = GELU(a[i], m);
+        break;
+    }
     default: for (int i = lo; i < hi; i++) o[i] = a[i]; break; /* copies */
     }
 }
 
 static void FN(unary_fwd)(mg_top op, int n, double k, const void *a, void *out)
 {
-    loop_args x = {.op = op, .k = k, .a = a, .out = out};
+    loop_args x = {.op = op, .k = k, .a = a, .out = out, .gelu_max_abs = GELU_MAX_ABS};
     mg_kernel_for(n, unary_cost(op, k), FN(unary_fwd_range), &x);
 }
 
@@ -259,7 +265,11 @@ static void FN(unary_bwd_range)(void *ctx, int lo, int hi)
     case MG_T_TANH: PUT_EACH(i, lo, hi, ga[i], g[i] * ((T)1 - o[i] * o[i])); break;
     case MG_T_RELU: PUT_EACH(i, lo, hi, ga[i], o[i] > 0 ? g[i] : (T)0); break;
     case MG_T_SIGMOID: PUT_EACH(i, lo, hi, ga[i], g[i] * ((T)1 - o[i]) * o[i]); break;
-    case MG_T_GELU: PUT_EACH(i, lo, hi, ga[i], g[i] * GELU_GRAD(a[i])); break;
+    case MG_T_GELU: {
+        const T m = (T)x->gelu_max_abs;
+        PUT_EACH(i, lo, hi, ga[i], g[i] * GELU_GRAD(a[i], m));
+        break;
+    }
     default: PUT_EACH(i, lo, hi, ga[i], g[i]); break; /* copies and views */
     }
 }
@@ -267,7 +277,8 @@ static void FN(unary_bwd_range)(void *ctx, int lo, int hi)
 static void FN(unary_bwd)(mg_top op, int n, double k, const void *a, const void *o,
                           const void *g, void *ga, int acc)
 {
-    loop_args x = {.op = op, .k = k, .a = a, .o = o, .g = g, .out = ga, .acc = acc};
+    loop_args x = {.op = op, .k = k, .a = a, .o = o, .g = g, .out = ga, .acc = acc,
+                   .gelu_max_abs = GELU_MAX_ABS};
     mg_kernel_for(n, unary_cost(op, k), FN(unary_bwd_range), &x);
 }
 
