@@ -43,25 +43,24 @@ static grid_mat merged(const void *p, heads s)
     return (grid_mat){ p, s.C, (long)s.T * s.C, s.D };
 }
 
-/* C = op(A)·op(B) + beta·C for every (b, h): M×N from K, op(A) zero where az says
- * (checked: in the products whose A is found to be). */
-static void products_checked(mg_dtype dt, heads s, int ta, int tb, int M, int N, int K,
-                             grid_mat a, grid_mat b, grid_mat c, double beta, mg_gemm_zeros az,
-                             int checked)
+/* The grid C = op(A)·op(B) + beta·C for every (b, h): M×N from K, op(A) zero where
+ * az says (checked: in the products whose A is found to be). */
+static tensor_grid grid_of(heads s, int ta, int tb, int M, int N, int K, grid_mat a, grid_mat b,
+                           grid_mat c, double beta, mg_gemm_zeros az, int checked)
 {
-    const tensor_grid g = { .ta = ta, .tb = tb, .M = M, .N = N, .K = K, .outer = s.B,
-                            .inner = s.H, .A = a.p, .B = b.p, .C = (void *)c.p, .lda = a.ld,
-                            .ldb = b.ld, .ldc = c.ld, .a_outer = a.outer, .a_inner = a.inner,
-                            .b_outer = b.outer, .b_inner = b.inner, .c_outer = c.outer,
-                            .c_inner = c.inner, .beta = beta, .a_zeros = az,
-                            .a_zeros_checked = checked };
-    loops_of(dt)->gemm_grid(&g);
+    return (tensor_grid){ .ta = ta, .tb = tb, .M = M, .N = N, .K = K, .outer = s.B,
+                          .inner = s.H, .A = a.p, .B = b.p, .C = (void *)c.p, .lda = a.ld,
+                          .ldb = b.ld, .ldc = c.ld, .a_outer = a.outer, .a_inner = a.inner,
+                          .b_outer = b.outer, .b_inner = b.inner, .c_outer = c.outer,
+                          .c_inner = c.inner, .beta = beta, .a_zeros = az,
+                          .a_zeros_checked = checked };
 }
 
 static void products(mg_dtype dt, heads s, int ta, int tb, int M, int N, int K, grid_mat a,
                      grid_mat b, grid_mat c, double beta, mg_gemm_zeros az)
 {
-    products_checked(dt, s, ta, tb, M, N, K, a, b, c, beta, az, 0);
+    const tensor_grid g = grid_of(s, ta, tb, M, N, K, a, b, c, beta, az, 0);
+    loops_of(dt)->gemm_grids(&g, 1);
 }
 
 static const mg_gemm_zeros dense = { MG_GEMM_DENSE, 0 };
@@ -129,23 +128,25 @@ mg_tensor *mg_tensor_attn_mix(mg_tensor *weights, mg_tensor *qkv)
     return t;
 }
 
-/* dq = dS·k and dk = dSᵀ·q, added into their parts of qkv's gradient gp. A causal
- * softmax's backward (the scores' one consumer in a GPT) leaves dS 0 above the
- * diagonal: then dq's row i sums keys j <= i only and dk's row j queries i >= j
- * only, and the zero terms, half of each product, are skipped (mg_sgemm_zeros:
- * no sum changes). Each [T,T] of dS is scanned for them first, in the product,
- * as another consumer's gradient may have filled them. */
+/* dq = dS·k and dk = dSᵀ·q, added into their parts of qkv's gradient gp, both
+ * products of a (b, h) in turn (gemm_grids), so its dS is read from memory once.
+ * A causal softmax's backward (the scores' one consumer in a GPT) leaves dS 0
+ * above the diagonal: then dq's row i sums keys j <= i only and dk's row j
+ * queries i >= j only, and the zero terms, half of each product, are skipped
+ * (mg_sgemm_zeros: no sum changes). Each [T,T] of dS is scanned for them first,
+ * in the product, as another consumer's gradient may have filled them. */
 void tensor_attn_scores_bwd(const mg_tensor *t, void *gp)
 {
     const mg_tensor *qkv = mg_tensor_parent(t, 0);
     const heads s = heads_of(qkv, t->axis);
     const mg_dtype dt = t->dtype;
-    products_checked(dt, s, 0, 0, s.T, s.D, s.T, square(t->grad, s),
-                     qkv_part(qkv->data, dt, s, 1), qkv_part(gp, dt, s, 0), 1.0,
-                     (mg_gemm_zeros){ MG_GEMM_ZERO_ABOVE, 0 }, 1);
-    products_checked(dt, s, 1, 0, s.T, s.D, s.T, square(t->grad, s),
-                     qkv_part(qkv->data, dt, s, 0), qkv_part(gp, dt, s, 1), 1.0,
-                     (mg_gemm_zeros){ MG_GEMM_ZERO_BELOW, 0 }, 1);
+    const tensor_grid g[2] = {
+        grid_of(s, 0, 0, s.T, s.D, s.T, square(t->grad, s), qkv_part(qkv->data, dt, s, 1),
+                qkv_part(gp, dt, s, 0), 1.0, (mg_gemm_zeros){ MG_GEMM_ZERO_ABOVE, 0 }, 1),
+        grid_of(s, 1, 0, s.T, s.D, s.T, square(t->grad, s), qkv_part(qkv->data, dt, s, 0),
+                qkv_part(gp, dt, s, 1), 1.0, (mg_gemm_zeros){ MG_GEMM_ZERO_BELOW, 0 }, 1),
+    };
+    loops_of(dt)->gemm_grids(g, 2);
 }
 
 /* Operand 0, the weights: dW = dY·vᵀ (beta 0 overwrites gp); operand 1, qkv:

@@ -91,8 +91,9 @@ typedef struct tensor_loops {
     void (*gemm_batch)(int ta, int tb, int M, int N, int K, const void *A, int lda, long sa,
                        const void *B, int ldb, long sb, double beta, void *C, int ldc, long sc,
                        int count);
-    /* every product of the grid, products side by side on the pool */
-    void (*gemm_grid)(const tensor_grid *grid);
+    /* every product of count (1 or 2) grids of one outer × inner, products side by
+     * side on the pool, an item's products of both grids on one thread in turn */
+    void (*gemm_grids)(const tensor_grid *grids, int count);
     void (*log_softmax_fwd)(tensor_axis ax, const void *a, void *out);
     void (*log_softmax_bwd)(tensor_axis ax, const void *out, const void *g, void *ga, int acc);
     void (*softmax_fwd)(tensor_axis ax, const void *a, void *out);

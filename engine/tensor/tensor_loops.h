@@ -582,36 +582,63 @@ static mg_gemm_zeros FN(grid_zeros)(const tensor_grid *gr, const T *a)
     return dense;
 }
 
-/* Items are the grid's products, each writing its own C. Attention's operands are
- * short rows far apart (a head's 32 columns of qkv): too short for the hardware's
- * stream prefetch, so each product asks for the next one's while it computes. */
+#include "tensor_grid_small.h"
+
+/* Asks for the operands of product (o, h) of the grid to be brought into cache. */
+static void FN(grid_prefetch)(const tensor_grid *gr, long o, long h)
+{
+    FN(prefetch_matrix)((const T *)gr->A + o * gr->a_outer + h * gr->a_inner,
+                        gr->ta ? gr->K : gr->M, gr->ta ? gr->M : gr->K, gr->lda, 0);
+    FN(prefetch_matrix)((const T *)gr->B + o * gr->b_outer + h * gr->b_inner,
+                        gr->tb ? gr->N : gr->K, gr->tb ? gr->K : gr->N, gr->ldb, 0);
+    FN(prefetch_matrix)((const T *)gr->C + o * gr->c_outer + h * gr->c_inner, gr->M, gr->N,
+                        gr->ldc, 1);
+}
+
+/* Product (o, h) of the grid: the small path (tensor_grid_small.h) or mg_sgemm. */
+static void FN(grid_product)(const tensor_grid *gr, int small, long o, long h)
+{
+    const T *a = (const T *)gr->A + o * gr->a_outer + h * gr->a_inner;
+    const T *b = (const T *)gr->B + o * gr->b_outer + h * gr->b_inner;
+    T *c = (T *)gr->C + o * gr->c_outer + h * gr->c_inner;
+    const mg_gemm_zeros z = FN(grid_zeros)(gr, a);
+    if (small)
+        FN(grid_small_product)(gr, a, b, c, z);
+    else
+        GEMM_ZEROS(gr->ta, gr->tb, gr->M, gr->N, gr->K, (T)1, a, gr->lda, b, gr->ldb,
+                   (T)gr->beta, c, gr->ldc, z.where, z.offset);
+}
+
+/* Items are (o, h), each running that product of every grid in turn, each
+ * writing its own C: the products of one item share operands (dq = dS·k and
+ * dk = dSᵀ·q both read dS), read once from memory and then from L1.
+ * Attention's operands are short rows far apart (a head's 32 columns of qkv):
+ * too short for the hardware's stream prefetch, so each item asks for the next
+ * one's while it computes. */
 static void FN(gemm_grid_range)(void *ctx, int lo, int hi)
 {
-    const tensor_grid *gr = ((const loop_args *)ctx)->grid;
+    const loop_args *x = ctx;
+    const tensor_grid *grids = x->grid;
+    const int count = x->n, inner = grids[0].inner;
+    int small[2];
+    for (int g = 0; g < count; g++)
+        small[g] = FN(grid_small)(&grids[g]);
     for (int i = lo; i < hi; i++) {
-        const long o = i / gr->inner, h = i % gr->inner;
-        if (i + 1 < hi) {
-            const long o1 = (i + 1) / gr->inner, h1 = (i + 1) % gr->inner;
-            FN(prefetch_matrix)((const T *)gr->A + o1 * gr->a_outer + h1 * gr->a_inner,
-                                gr->ta ? gr->K : gr->M, gr->ta ? gr->M : gr->K, gr->lda, 0);
-            FN(prefetch_matrix)((const T *)gr->B + o1 * gr->b_outer + h1 * gr->b_inner,
-                                gr->tb ? gr->N : gr->K, gr->tb ? gr->K : gr->N, gr->ldb, 0);
-            FN(prefetch_matrix)((const T *)gr->C + o1 * gr->c_outer + h1 * gr->c_inner,
-                                gr->M, gr->N, gr->ldc, 1);
-        }
-        const T *a = (const T *)gr->A + o * gr->a_outer + h * gr->a_inner;
-        const mg_gemm_zeros z = FN(grid_zeros)(gr, a);
-        GEMM_ZEROS(gr->ta, gr->tb, gr->M, gr->N, gr->K, (T)1, a, gr->lda,
-                   (const T *)gr->B + o * gr->b_outer + h * gr->b_inner, gr->ldb, (T)gr->beta,
-                   (T *)gr->C + o * gr->c_outer + h * gr->c_inner, gr->ldc, z.where, z.offset);
+        for (int g = 0; g < count && i + 1 < hi; g++)
+            FN(grid_prefetch)(&grids[g], (i + 1) / inner, (i + 1) % inner);
+        for (int g = 0; g < count; g++)
+            FN(grid_product)(&grids[g], small[g], i / inner, i % inner);
     }
 }
 
-static void FN(gemm_grid)(const tensor_grid *gr)
+/* count (1 or 2) grids of one outer × inner. */
+static void FN(gemm_grids)(const tensor_grid *grids, int count)
 {
-    loop_args x = {.grid = gr};
-    mg_kernel_for(gr->outer * gr->inner, (double)gr->M * gr->N * gr->K / 4, FN(gemm_grid_range),
-                  &x);
+    loop_args x = {.grid = grids, .n = count};
+    double work = 0;
+    for (int g = 0; g < count; g++)
+        work += (double)grids[g].M * grids[g].N * grids[g].K / 4;
+    mg_kernel_for(grids[0].outer * grids[0].inner, work, FN(gemm_grid_range), &x);
 }
 
 /* ---- softmax ---- */
@@ -1422,7 +1449,7 @@ const tensor_loops FN(tensor_loops) = {
     .gemm = FN(gemm),
     .gemm_bias = FN(gemm_bias),
     .gemm_batch = FN(gemm_batch),
-    .gemm_grid = FN(gemm_grid),
+    .gemm_grids = FN(gemm_grids),
     .log_softmax_fwd = FN(log_softmax_fwd),
     .log_softmax_bwd = FN(log_softmax_bwd),
     .softmax_fwd = FN(softmax_fwd),

@@ -1,0 +1,168 @@
+/* tensor_grid_small.h — the grid's small products (attention's per-head ones,
+ * 64×64 from 32 steps, 64×32 from 64), for a type T, included by
+ * tensor_loops.h inside its template. Through mg_sgemm each such product paid
+ * for a whole GEMM's set-up (team size, slab job, workspace, packing of op(B)
+ * into NR-column slivers) next to ~4,000 cycles of multiply-adds. Here the
+ * operands are read in place: op(A) element by element (broadcast), op(B) by
+ * its rows, and a transposed B (kᵀ, vᵀ) is first copied transposed into a
+ * buffer on the stack that stays in L1. Each element of C is summed in step
+ * order, over the steps op(A)'s zeros leave (grid_live), with fused
+ * multiply-adds: thread-independent, as every product is one item.
+ *
+ * AVX-512 builds only: the register tile is 8 rows × 2 vectors of 64 bytes (16
+ * of the 32 zmm registers); narrower builds would spill it, and keep the GEMM. */
+
+#if defined(__AVX512F__)
+
+typedef T FN(gvec) __attribute__((vector_size(64)));
+enum { FN(GRID_L) = 64 / sizeof(T), FN(GRID_NR) = 2 * FN(GRID_L) };
+#define GRID_MR 8
+/* The largest op(B) copied transposed: a head's 64×64 in double is 32 KB. */
+#define GRID_BT_MAX 4096
+
+/* Whether product shapes suit the small path: whole tiles only, a transposed B
+ * that fits the buffer. */
+static int FN(grid_small)(const tensor_grid *gr)
+{
+    return gr->M % GRID_MR == 0 && gr->N % FN(GRID_NR) == 0 && gr->M > 0 && gr->K > 0
+           && (!gr->tb || (long)gr->N * gr->K <= GRID_BT_MAX);
+}
+
+/* The steps [*lo, *hi) of rows [row, row + GRID_MR) of op(A) that z leaves. */
+static inline void FN(grid_live)(mg_gemm_zeros z, int row, int K, int *lo, int *hi)
+{
+    long first = 0, end = K;
+    if (z.where == MG_GEMM_ZERO_ABOVE) /* row i's terms p <= i + offset */
+        end = (long)row + GRID_MR + z.offset < end ? (long)row + GRID_MR + z.offset : end;
+    else if (z.where == MG_GEMM_ZERO_BELOW) /* row i's terms p >= i + offset */
+        first = (long)row + z.offset > 0 ? (long)row + z.offset : 0;
+    if (end <= first)
+        end = first = 0;
+    *lo = (int)first;
+    *hi = (int)end;
+}
+
+/* C[8 × 2 vectors] = Σ_{p in [lo, hi)} op(A)[i][p]·B[p][·] + beta·C, op(A)[i][p] at
+ * a[i·a_lane + p·a_step], B's rows ldb apart; beta 0 never reads C. */
+static inline void FN(grid_tile)(int lo, int hi, const T *a, long a_lane, long a_step,
+                                 const T *b, long ldb, T beta, T *c, long ldc)
+{
+    enum { L = FN(GRID_L) };
+    FN(gvec) acc[GRID_MR][2];
+#pragma GCC unroll 8
+    for (int i = 0; i < GRID_MR; i++)
+        acc[i][0] = acc[i][1] = (FN(gvec)){ 0 };
+    a += lo * a_step;
+    b += lo * ldb;
+    for (int p = lo; p < hi; p++) {
+        FN(gvec) b0, b1;
+        memcpy(&b0, b, sizeof b0);
+        memcpy(&b1, b + L, sizeof b1);
+#pragma GCC unroll 8
+        for (int i = 0; i < GRID_MR; i++) {
+            acc[i][0] += a[i * a_lane] * b0;
+            acc[i][1] += a[i * a_lane] * b1;
+        }
+        a += a_step;
+        b += ldb;
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < GRID_MR; i++)
+#pragma GCC unroll 2
+        for (int v = 0; v < 2; v++) {
+            T *ci = c + i * ldc + v * L;
+            FN(gvec) out = acc[i][v];
+            if (beta != 0) {
+                FN(gvec) old;
+                memcpy(&old, ci, sizeof old);
+                out += beta * old;
+            }
+            memcpy(ci, &out, sizeof out);
+        }
+}
+
+typedef T FN(gvec8) __attribute__((vector_size(8 * sizeof(T))));
+
+/* dst[p·n + j] = src[j·ld + p] for p, j < 8: an 8×8 block through three rounds of
+ * two-source shuffles (24 in all) instead of 64 scalar loads and stores. */
+static inline void FN(grid_transpose8)(const T *src, long ld, T *dst, int n)
+{
+    FN(gvec8) r[8], t[8], u[8];
+#pragma GCC unroll 8
+    for (int l = 0; l < 8; l++)
+        memcpy(&r[l], src + l * ld, sizeof r[l]);
+#pragma GCC unroll 4
+    for (int l = 0; l < 8; l += 2) {
+        t[l] = __builtin_shufflevector(r[l], r[l + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+        t[l + 1] = __builtin_shufflevector(r[l], r[l + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+    }
+#pragma GCC unroll 2
+    for (int h = 0; h < 8; h += 4) {
+        u[h] = __builtin_shufflevector(t[h], t[h + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[h + 1] = __builtin_shufflevector(t[h], t[h + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+        u[h + 2] = __builtin_shufflevector(t[h + 1], t[h + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[h + 3] = __builtin_shufflevector(t[h + 1], t[h + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+    /* u[q] holds steps q and q + 4 of lanes 0-3, u[q + 4] those of lanes 4-7 */
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; q++) {
+        FN(gvec8) lo = __builtin_shufflevector(u[q], u[q + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+        FN(gvec8) hi = __builtin_shufflevector(u[q], u[q + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+        memcpy(dst + (long)q * n, &lo, sizeof lo);
+        memcpy(dst + (long)(q + 4) * n, &hi, sizeof hi);
+    }
+}
+
+/* dst[p·n + j] = src[j·ld + p]: op(B) = Bᵀ (n rows of k, ld apart) as k rows of n;
+ * n is a multiple of 8 (grid_small), k's last k % 8 steps go one by one. */
+static void FN(grid_transpose)(const T *src, long ld, int n, int k, T *dst)
+{
+    const int k8 = k / 8 * 8;
+    for (int j = 0; j < n; j += 8) {
+        for (int p = 0; p < k8; p += 8)
+            FN(grid_transpose8)(src + j * ld + p, ld, dst + (long)p * n + j, n);
+        for (int jj = j; jj < j + 8; jj++)
+            for (int p = k8; p < k; p++)
+                dst[(long)p * n + jj] = src[jj * ld + p];
+    }
+}
+
+/* One product of the grid, op(A) zero where z says. */
+static void FN(grid_small_product)(const tensor_grid *gr, const T *a, const T *b, T *c,
+                                   mg_gemm_zeros z)
+{
+    T bt[GRID_BT_MAX] __attribute__((aligned(64)));
+    long ldb = gr->ldb;
+    if (gr->tb) {
+        FN(grid_transpose)(b, gr->ldb, gr->N, gr->K, bt);
+        b = bt;
+        ldb = gr->N;
+    }
+    const long a_lane = gr->ta ? 1 : gr->lda, a_step = gr->ta ? gr->lda : 1;
+    for (int i0 = 0; i0 < gr->M; i0 += GRID_MR) {
+        int lo, hi;
+        FN(grid_live)(z, i0, gr->K, &lo, &hi);
+        for (int j0 = 0; j0 < gr->N; j0 += FN(GRID_NR))
+            FN(grid_tile)(lo, hi, a + i0 * a_lane, a_lane, a_step, b + j0, ldb, (T)gr->beta,
+                          c + (long)i0 * gr->ldc + j0, gr->ldc);
+    }
+}
+
+#undef GRID_MR
+#undef GRID_BT_MAX
+
+#else
+
+static int FN(grid_small)(const tensor_grid *gr)
+{
+    (void)gr;
+    return 0;
+}
+
+static void FN(grid_small_product)(const tensor_grid *gr, const T *a, const T *b, T *c,
+                                   mg_gemm_zeros z)
+{
+    (void)gr, (void)a, (void)b, (void)c, (void)z;
+}
+
+#endif
