@@ -567,18 +567,33 @@ static int FN(zero_above)(const T *p, int rows, int cols, int ld, int d)
     return !nonzero;
 }
 
+/* The last zero_above scan of a grid item and its answer: the scores' backward
+ * scans one dS for dq and again for dk, the same test (upper part, offset 0). */
+typedef struct FN(scan) {
+    const T *p;
+    int rows, cols, ld, d, zero;
+} FN(scan);
+
+static int FN(zero_above_once)(FN(scan) *last, const T *p, int rows, int cols, int ld, int d)
+{
+    if (last->p != p || last->rows != rows || last->cols != cols || last->ld != ld
+        || last->d != d)
+        *last = (FN(scan)){ p, rows, cols, ld, d, FN(zero_above)(p, rows, cols, ld, d) };
+    return last->zero;
+}
+
 /* The zeros a product may skip in its A: the grid's, or for a_zeros_checked,
  * those only when A is found to hold them (op(A) zero above the diagonal
  * offset is A's upper part, and zero below it is Aᵀ's, so A's upper part too). */
-static mg_gemm_zeros FN(grid_zeros)(const tensor_grid *gr, const T *a)
+static mg_gemm_zeros FN(grid_zeros)(const tensor_grid *gr, const T *a, FN(scan) *last)
 {
     const mg_gemm_zeros z = gr->a_zeros, dense = { MG_GEMM_DENSE, 0 };
     if (!gr->a_zeros_checked || z.where == MG_GEMM_DENSE)
         return z;
     if (!gr->ta && z.where == MG_GEMM_ZERO_ABOVE)
-        return FN(zero_above)(a, gr->M, gr->K, gr->lda, z.offset) ? z : dense;
+        return FN(zero_above_once)(last, a, gr->M, gr->K, gr->lda, z.offset) ? z : dense;
     if (gr->ta && z.where == MG_GEMM_ZERO_BELOW)
-        return FN(zero_above)(a, gr->K, gr->M, gr->lda, -z.offset) ? z : dense;
+        return FN(zero_above_once)(last, a, gr->K, gr->M, gr->lda, -z.offset) ? z : dense;
     return dense;
 }
 
@@ -596,12 +611,12 @@ static void FN(grid_prefetch)(const tensor_grid *gr, long o, long h)
 }
 
 /* Product (o, h) of the grid: the small path (tensor_grid_small.h) or mg_sgemm. */
-static void FN(grid_product)(const tensor_grid *gr, int small, long o, long h)
+static void FN(grid_product)(const tensor_grid *gr, int small, long o, long h, FN(scan) *last)
 {
     const T *a = (const T *)gr->A + o * gr->a_outer + h * gr->a_inner;
     const T *b = (const T *)gr->B + o * gr->b_outer + h * gr->b_inner;
     T *c = (T *)gr->C + o * gr->c_outer + h * gr->c_inner;
-    const mg_gemm_zeros z = FN(grid_zeros)(gr, a);
+    const mg_gemm_zeros z = FN(grid_zeros)(gr, a, last);
     if (small)
         FN(grid_small_product)(gr, a, b, c, z);
     else
@@ -623,11 +638,12 @@ static void FN(gemm_grid_range)(void *ctx, int lo, int hi)
     int small[2];
     for (int g = 0; g < count; g++)
         small[g] = FN(grid_small)(&grids[g]);
+    FN(scan) last = { NULL, 0, 0, 0, 0, 0 };
     for (int i = lo; i < hi; i++) {
         for (int g = 0; g < count && i + 1 < hi; g++)
             FN(grid_prefetch)(&grids[g], (i + 1) / inner, (i + 1) % inner);
         for (int g = 0; g < count; g++)
-            FN(grid_product)(&grids[g], small[g], i / inner, i % inner);
+            FN(grid_product)(&grids[g], small[g], i / inner, i % inner, &last);
     }
 }
 
