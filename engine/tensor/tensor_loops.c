@@ -314,12 +314,34 @@ static inline float gelu_exp_f32(float x, float max_abs, float *a, float *z)
     return exp2_gelu_f32(m * (-GELU_C1 - GELU_C2 * *z));
 }
 
-/* x·s as x/(1 + e) or x·e/(1 + e): one product under the sign's mask, no blend of s */
+/* neg if x's sign bit is set, else pos (for x = −0 and NaN, results as if by x < 0).
+ * Written as x < 0 ? ..., GCC turns the select into a product or quotient done under
+ * a condition: AVX-512 masks it (5% faster than the select by bits below), AVX2 and
+ * SSE2 cannot, and their GELU loops were left scalar ("control flow in loop"): 10x
+ * and 4x slower than with this select by bits, which no pass makes a branch. */
+static inline float if_negative_f32(float x, float neg, float pos)
+{
+#ifdef __AVX512F__
+    return x < 0 ? neg : pos;
+#else
+    uint32_t xb, nb, pb;
+    memcpy(&xb, &x, sizeof xb);
+    memcpy(&nb, &neg, sizeof nb);
+    memcpy(&pb, &pos, sizeof pb);
+    const uint32_t m = (uint32_t)-(int32_t)(xb >> 31);
+    const uint32_t r = (nb & m) | (pb & ~m);
+    float out;
+    memcpy(&out, &r, sizeof out);
+    return out;
+#endif
+}
+
+/* x·s as x/(1 + e) or x·e/(1 + e) */
 static inline float gelu_f32(float x, float max_abs)
 {
     float a, z;
     const float e = gelu_exp_f32(x, max_abs, &a, &z);
-    return (x < 0 ? x * e : x) / (1.0f + e);
+    return x * if_negative_f32(x, e, 1.0f) / (1.0f + e);
 }
 
 static inline float gelu_grad_f32(float x, float max_abs)
@@ -327,7 +349,7 @@ static inline float gelu_grad_f32(float x, float max_abs)
     float a, z;
     const float e = gelu_exp_f32(x, max_abs, &a, &z);
     const float q = 1.0f / (1.0f + e), eq = e * q;
-    return (x < 0 ? eq : q) + copysignf(a, x) * (GELU_B2 + 3 * GELU_B2K * z) * (eq * q);
+    return if_negative_f32(x, eq, q) + copysignf(a, x) * (GELU_B2 + 3 * GELU_B2K * z) * (eq * q);
 }
 
 #define T float
