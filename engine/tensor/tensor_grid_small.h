@@ -81,37 +81,10 @@ static inline void FN(grid_tile)(int lo, int hi, const T *a, long a_lane, long a
         }
 }
 
-typedef T FN(gvec8) __attribute__((vector_size(8 * sizeof(T))));
-
-/* dst[p·n + j] = src[j·ld + p] for p, j < 8: an 8×8 block through three rounds of
- * two-source shuffles (24 in all) instead of 64 scalar loads and stores. */
-static inline void FN(grid_transpose8)(const T *src, long ld, T *dst, int n)
-{
-    FN(gvec8) r[8], t[8], u[8];
-#pragma GCC unroll 8
-    for (int l = 0; l < 8; l++)
-        memcpy(&r[l], src + l * ld, sizeof r[l]);
-#pragma GCC unroll 4
-    for (int l = 0; l < 8; l += 2) {
-        t[l] = __builtin_shufflevector(r[l], r[l + 1], 0, 8, 1, 9, 4, 12, 5, 13);
-        t[l + 1] = __builtin_shufflevector(r[l], r[l + 1], 2, 10, 3, 11, 6, 14, 7, 15);
-    }
-#pragma GCC unroll 2
-    for (int h = 0; h < 8; h += 4) {
-        u[h] = __builtin_shufflevector(t[h], t[h + 2], 0, 1, 8, 9, 4, 5, 12, 13);
-        u[h + 1] = __builtin_shufflevector(t[h], t[h + 2], 2, 3, 10, 11, 6, 7, 14, 15);
-        u[h + 2] = __builtin_shufflevector(t[h + 1], t[h + 3], 0, 1, 8, 9, 4, 5, 12, 13);
-        u[h + 3] = __builtin_shufflevector(t[h + 1], t[h + 3], 2, 3, 10, 11, 6, 7, 14, 15);
-    }
-    /* u[q] holds steps q and q + 4 of lanes 0-3, u[q + 4] those of lanes 4-7 */
-#pragma GCC unroll 4
-    for (int q = 0; q < 4; q++) {
-        FN(gvec8) lo = __builtin_shufflevector(u[q], u[q + 4], 0, 1, 2, 3, 8, 9, 10, 11);
-        FN(gvec8) hi = __builtin_shufflevector(u[q], u[q + 4], 4, 5, 6, 7, 12, 13, 14, 15);
-        memcpy(dst + (long)q * n, &lo, sizeof lo);
-        memcpy(dst + (long)(q + 4) * n, &hi, sizeof hi);
-    }
-}
+/* dst[p·n + j] = src[j·ld + p] for p, j < 8 */
+#define TRANSPOSE8_NAME FN(grid_transpose8)
+#define TRANSPOSE8_REAL T
+#include "kernels_transpose8.h"
 
 /* dst[p·n + j] = src[j·ld + p]: op(B) = Bᵀ (n rows of k, ld apart) as k rows of n;
  * n is a multiple of 8 (grid_small), k's last k % 8 steps go one by one. */
