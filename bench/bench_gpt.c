@@ -168,7 +168,6 @@ typedef struct torch_figures {
  * (bench/torch_heap.py), as a tuned PyTorch run does with TCMalloc: otherwise
  * it faults them in again and its median step swings from ~57 to ~80 ms by the
  * process's heap layout. Its faults per step are printed to show that mode. */
-
 static int run_torch(const char *env, const gpt_size *s, torch_figures *t)
 {
     char cmd[2048];
