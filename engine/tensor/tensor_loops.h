@@ -694,8 +694,12 @@ static void FN(softmax_fwd_range)(void *ctx, int lo, int hi)
         }
         MG_LANE_SUM(s, ax.n, j, EXP_SMOOTH(a[base + j * st] - m));
         const double lse = (double)m + log(s);
-        for (int j = 0; j < ax.n; j++)
-            o[base + j * st] = (T)(a[base + j * st] - lse);
+        if (st == 1) /* a contiguous row (a loss's logits): by vectors */
+            for (int j = 0; j < ax.n; j++)
+                o[base + j] = (T)(a[base + j] - lse);
+        else
+            for (int j = 0; j < ax.n; j++)
+                o[base + j * st] = (T)(a[base + j * st] - lse);
     }
 }
 
