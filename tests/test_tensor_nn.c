@@ -186,6 +186,88 @@ START_TEST(test_fresh_qkv_gradient_overwrites_old_numbers)
 }
 END_TEST
 
+/* qkv's q and k thirds, which the mix leaves for the scores to write, are
+ * cleared for anything else that adds to or reads qkv's gradient first: a
+ * consumer of qkv made between the scores and the mix gives the numbers of the
+ * same graph with that consumer made last; a mix whose weights do not come
+ * from qkv's own scores leaves q and k exactly 0, over a buffer of NaNs. */
+static void fill_nan(void *p, mg_dtype dt, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (dt == MG_F64)
+            ((double *)p)[i] = NAN;
+        else
+            ((float *)p)[i] = NAN;
+}
+
+static void qkv_grad_with_extra(mg_dtype dt, int extra_between, double *out, int n)
+{
+    enum { B = 2, T = 6, C = 8, H = 2 };
+    mg_graph *g = mg_graph_new();
+    mg_tensor *x = random_leaf(g, dt, SHAPE(B, T, 3 * C), 41, MG_TENSOR_PARAM);
+    mg_tensor *qkv = mg_tensor_mul(x, x);
+    mg_tensor *w = mg_tensor_causal_softmax(mg_tensor_attn_scores(qkv, H), 0.5, 0);
+    mg_tensor *extra = NULL;
+    if (extra_between)
+        extra = mg_tensor_sum(mg_tensor_mul(qkv, qkv), MG_AXIS_ALL, 0);
+    mg_tensor *y = mg_tensor_attn_mix(w, qkv);
+    if (!extra_between)
+        extra = mg_tensor_sum(mg_tensor_mul(qkv, qkv), MG_AXIS_ALL, 0);
+    mg_tensor *loss = mg_tensor_add(mg_tensor_sum(mg_tensor_mul(y, y), MG_AXIS_ALL, 0), extra);
+    ck_assert_msg(loss != NULL, "%s", mg_graph_error(g));
+    ck_assert_int_eq(mg_tensor_backward(loss), MG_OK);
+    ck_assert_int_eq(qkv->numel, n);
+    fill_nan(qkv->grad, dt, n); /* what the next pass finds in the buffer */
+    ck_assert_int_eq(mg_tensor_backward(loss), MG_OK);
+    for (int i = 0; i < n; i++)
+        out[i] = mg_tensor_grad_at(qkv, i);
+    mg_graph_free(g);
+}
+
+START_TEST(test_qkv_thirds_left_to_the_scores_are_settled_for_others)
+{
+    enum { N = 2 * 6 * 24 };
+    for (int d = 0; d < 2; d++) {
+        const mg_dtype dt = d ? MG_F64 : MG_F32;
+        double between[N], last[N];
+        qkv_grad_with_extra(dt, 1, between, N);
+        qkv_grad_with_extra(dt, 0, last, N);
+        int nonzero = 0;
+        for (int i = 0; i < N; i++) {
+            const double tol = d ? 1e-12 : 1e-4 * (1 + fabs(last[i]));
+            ck_assert_double_eq_tol(between[i], last[i], tol);
+            nonzero += last[i] != 0;
+        }
+        ck_assert_int_gt(nonzero, N / 2); /* q, k and v all get gradients */
+    }
+    for (int d = 0; d < 2; d++) {
+        const mg_dtype dt = d ? MG_F64 : MG_F32;
+        enum { B = 2, T = 5, C = 4, H = 2 };
+        mg_graph *g = mg_graph_new();
+        mg_tensor *x = random_leaf(g, dt, SHAPE(B, T, 3 * C), 42, MG_TENSOR_PARAM);
+        mg_tensor *qkv = mg_tensor_mul(x, x);
+        mg_tensor *scores = random_leaf(g, dt, SHAPE(B, H, T, T), 43, MG_TENSOR_PARAM);
+        mg_tensor *y = mg_tensor_attn_mix(mg_tensor_causal_softmax(scores, 1.0, 0), qkv);
+        mg_tensor *loss = mg_tensor_sum(mg_tensor_mul(y, y), MG_AXIS_ALL, 0);
+        fill_nan(qkv->grad_store, dt, qkv->numel); /* whatever the buffer held before */
+        ck_assert_int_eq(mg_tensor_backward(loss), MG_OK);
+        int v_nonzero = 0;
+        for (int i = 0; i < qkv->numel; i++) {
+            const int in_v = i % (3 * C) >= 2 * C;
+            if (!in_v) {
+                ck_assert_double_eq(mg_tensor_grad_at(qkv, i), 0.0);
+                ck_assert_double_eq(mg_tensor_grad_at(x, i), 0.0);
+            } else {
+                ck_assert(isfinite(mg_tensor_grad_at(qkv, i)));
+                v_nonzero += mg_tensor_grad_at(qkv, i) != 0;
+            }
+        }
+        ck_assert_int_gt(v_nonzero, 0);
+        mg_graph_free(g);
+    }
+}
+END_TEST
+
 START_TEST(test_shape_errors_name_the_problem)
 {
     mg_graph *g = mg_graph_new();
@@ -873,6 +955,7 @@ static Suite *tensor_nn_suite(void)
     tcase_add_test(tc, test_split_and_concat_round_trip);
     tcase_add_test(tc, test_shape_errors_name_the_problem);
     tcase_add_test(tc, test_attention_reads_qkv_in_place);
+    tcase_add_test(tc, test_qkv_thirds_left_to_the_scores_are_settled_for_others);
     tcase_add_test(tc, test_fresh_qkv_gradient_overwrites_old_numbers);
     tcase_add_test(tc, test_causal_softmax_masks);
     tcase_add_test(tc, test_causal_softmax_long_rows);

@@ -99,6 +99,8 @@ typedef struct mg_tensor {
     uint8_t op;           /* an mg_top */
     uint8_t requires_grad;
     uint8_t keepdim;      /* reductions */
+    uint8_t qk_unset;     /* internal to backward: an attention qkv whose gradient's q and
+                           * k thirds this pass has not written yet (tensor_backward.c) */
     int axis, axis2;      /* reductions, log_softmax: axis; transpose: both */
     double k;             /* MG_T_POW's exponent */
     void *aux;            /* op state kept for backward (labels, argmax, probs) */

@@ -160,24 +160,50 @@ static void backward_concat(const mg_tensor *t, int which, void *gp, int fresh)
     loops_of(t->dtype)->copy(dims, dst, src, tensor_elem(t->grad, t->dtype, offset), gp, acc);
 }
 
-/* q and k are two thirds of qkv: the rest of a fresh buffer is cleared. */
+/* Attention's qkv gradient comes from two nodes: attn_mix writes v's third
+ * (dv) and attn_scores q's and k's (dq, dk). The mix, made later, goes first;
+ * on a fresh buffer it leaves the q and k thirds unwritten (qk_unset) rather
+ * than clearing them for the scores to add into: the scores then write them,
+ * and anything else that adds to the buffer first, or reads it, clears them
+ * (settle_qk). Clearing them cost ~60 us a layer in a GPT step. */
+static void clear_qk(const mg_tensor *qkv, void *gp)
+{
+    const int cols = qkv->shape[qkv->ndim - 1];
+    const size_t size = mg_dtype_size(qkv->dtype);
+    tensor_clear_rows(gp, qkv->numel / cols, size * (size_t)(cols / 3 * 2), size * cols);
+}
+
+static void settle_qk(mg_tensor *qkv)
+{
+    if (qkv->qk_unset) {
+        qkv->qk_unset = 0;
+        clear_qk(qkv, qkv->grad);
+    }
+}
+
+/* dq and dk into their thirds of qkv's gradient: written when the mix left them
+ * unset, else added (a fresh buffer's v third is cleared first). */
 static void backward_attn_scores(const mg_tensor *t, int which, void *gp, int fresh)
 {
-    begin(operand(t, which), gp, fresh, 0);
-    tensor_attn_scores_bwd(t, gp);
+    mg_tensor *qkv = operand(t, which);
+    const int write = qkv->qk_unset && gp == qkv->grad;
+    if (write)
+        qkv->qk_unset = 0;
+    else
+        begin(qkv, gp, fresh, 0);
+    tensor_attn_scores_bwd(t, gp, write ? 0.0 : 1.0);
 }
 
 /* The weights' gradient is written whole; qkv's is only v's third: a fresh
- * one has its q and k thirds cleared (attn_scores adds into them) and its v
- * third written. */
+ * one has its v third written and its q and k thirds left to the scores
+ * (cleared at once when gp is not qkv's own buffer: an edge's contribution). */
 static void backward_attn_mix(const mg_tensor *t, int which, void *gp, int fresh)
 {
-    const mg_tensor *p = operand(t, which);
-    if (which == 1 && fresh) {
-        const int cols = p->shape[p->ndim - 1];
-        const size_t size = mg_dtype_size(p->dtype);
-        tensor_clear_rows(gp, p->numel / cols, size * (size_t)(cols / 3 * 2), size * cols);
-    }
+    mg_tensor *p = operand(t, which);
+    if (which == 1 && fresh && gp == p->grad)
+        p->qk_unset = 1;
+    else if (which == 1 && fresh)
+        clear_qk(p, gp);
     tensor_attn_mix_bwd(t, which, gp, fresh ? 0.0 : 1.0);
 }
 
@@ -332,6 +358,8 @@ static void *claim(const mg_tensor *t, int which, mg_value *pv, int *fresh, cons
         pv->flags |= MG_FLAG_SEEN;
         *fresh = pv->op != MG_OP_LEAF;
     }
+    if (t->op != MG_T_ATTN_SCORES)
+        settle_qk(p);
     if (!*fresh && p->grad_store && p->grad != p->grad_store) {
         if (adds_from_lent(t, which))
             *lent = p->grad;
@@ -395,6 +423,7 @@ static tensor_propagate_fn *const propagate_of[MG_T_COUNT] = {
  * operands their shares in one pass (propagate_of) has them all. */
 void tensor_propagate(mg_value *v)
 {
+    settle_qk(v->tensor); /* its own gradient whole before it is handed on */
     const mg_tensor *t = v->tensor;
     operand_grads g = { { NULL }, { 0 }, { NULL } };
     for (int i = 0; i < tensor_ops[t->op].arity; i++) {

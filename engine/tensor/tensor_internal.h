@@ -213,10 +213,10 @@ const int32_t *tensor_ce_labels(const mg_tensor *t, const mg_tensor *logits);
  * or NULL and 0. */
 const char *const *tensor_names_of(const mg_tensor *t, int axis, int *count);
 
-/* tensor_attention.c: the chain rule of attn_scores (into qkv's gradient gp,
- * adding) and of attn_mix (operand 0, the weights, or 1, qkv; beta 0
- * overwrites, 1 adds; qkv's part is only v's). */
-void tensor_attn_scores_bwd(const mg_tensor *t, void *gp);
+/* tensor_attention.c: the chain rule of attn_scores (into qkv's gradient gp:
+ * its q and k parts only) and of attn_mix (operand 0, the weights, or 1, qkv:
+ * its v part only); beta 0 overwrites, 1 adds. */
+void tensor_attn_scores_bwd(const mg_tensor *t, void *gp, double beta);
 void tensor_attn_mix_bwd(const mg_tensor *t, int which, void *gp, double beta);
 
 /* Batch count of a matmul operand: every dim before the last two. */
