@@ -753,10 +753,22 @@ static void FN(softmax_bwd)(tensor_axis ax, const void *o, const void *g, void *
 
 /* Causal softmax: items are rows of cols, causal_count() of them taking part. */
 
-/* A vector of lanes of T, and its compare's mask type (GCC vector extensions:
- * one AVX-512 register, two AVX2 ones, four SSE ones). */
-typedef T FN(lanes) __attribute__((vector_size(64)));
-typedef __typeof__((FN(lanes)){ 0 } > (FN(lanes)){ 0 }) FN(lanes_mask);
+/* A block of MG_LANES entries of T (one float AVX-512 vector, two double ones;
+ * GCC vector extensions: two AVX2 registers, four SSE ones), its compare's mask,
+ * and its halves and quarters. */
+typedef T FN(block) __attribute__((vector_size(MG_LANES * sizeof(T))));
+typedef __typeof__(_Generic((T)0, float: (int32_t)0, default: (int64_t)0)) FN(block_int);
+typedef FN(block_int) FN(block_mask) __attribute__((vector_size(MG_LANES * sizeof(T))));
+typedef T FN(half_block) __attribute__((vector_size(MG_LANES / 2 * sizeof(T))));
+typedef FN(block_int) FN(half_mask) __attribute__((vector_size(MG_LANES / 2 * sizeof(T))));
+typedef T FN(quarter_block) __attribute__((vector_size(MG_LANES / 4 * sizeof(T))));
+typedef FN(block_int) FN(quarter_mask) __attribute__((vector_size(MG_LANES / 4 * sizeof(T))));
+typedef double FN(f64x8) __attribute__((vector_size(64)));
+_Static_assert(MG_LANES == 16, "the lane numbers below");
+
+/* B > A ? B : A, lane by lane, for vectors A and B of type V with mask type M */
+#define LANES_MAX(V, M, A, B) \
+    ((V)((((M)(B)) & (M)((B) > (A))) | (((M)(A)) & ~(M)((B) > (A)))))
 
 /* The largest of sc·a[j] for j < live (live >= 1), as `m = v > m ? v : m` from
  * m = sc·a[0] finds it: a NaN at a[0] is kept, any later one passed over. That
@@ -764,49 +776,48 @@ typedef __typeof__((FN(lanes)){ 0 } > (FN(lanes)){ 0 }) FN(lanes_mask);
  * max reduction without -ffinite-math-only), the largest part of a GPT row's
  * forward. Here a vector of running maxima, each started at sc·a[0], takes
  * whole blocks, the last one ending at live and overlapping the one before (an
- * entry seen twice changes no max); then the lanes are merged. The lanes are
- * all NaN or none is, so the value is the running max's. */
+ * entry seen twice changes no max); then the lanes are merged, halves against
+ * halves (16 -> 8 -> 4, then in turn: one chain of 15 scalar steps was a third
+ * of a GPT row's time). The lanes are all NaN or none is, so the value is the
+ * running max's whatever the order. */
 static inline T FN(causal_row_max)(const T *a, int live, T sc)
 {
-    enum { L = sizeof(FN(lanes)) / sizeof(T) };
     const T m0 = sc * a[0];
-    if (live < L) {
+    if (live < MG_LANES) {
         T t = m0;
         for (int j = 1; j < live; j++)
             t = sc * a[j] > t ? sc * a[j] : t;
         return t;
     }
-    FN(lanes) lane = (FN(lanes)){ 0 } + m0, v;
-    FN(lanes_mask) gt;
-#define CAUSAL_MAX_BLOCK(p)                                                        \
-    (memcpy(&v, (p), sizeof v), v *= sc, gt = v > lane,                            \
-     lane = (FN(lanes))(((FN(lanes_mask))v & gt) | ((FN(lanes_mask))lane & ~gt)))
+    FN(block) lane = (FN(block)){ 0 } + m0, v;
+#define CAUSAL_MAX_BLOCK(p) \
+    (memcpy(&v, (p), sizeof v), v *= sc, lane = LANES_MAX(FN(block), FN(block_mask), lane, v))
     int j0 = 0;
-    for (; j0 + L <= live; j0 += L)
+    for (; j0 + MG_LANES <= live; j0 += MG_LANES)
         CAUSAL_MAX_BLOCK(a + j0);
     if (j0 < live)
-        CAUSAL_MAX_BLOCK(a + live - L);
+        CAUSAL_MAX_BLOCK(a + live - MG_LANES);
 #undef CAUSAL_MAX_BLOCK
-    T m = lane[0];
-    for (int l = 1; l < L; l++)
-        m = lane[l] > m ? lane[l] : m;
+    const FN(half_block) h0 = __builtin_shufflevector(lane, lane, 0, 1, 2, 3, 4, 5, 6, 7);
+    const FN(half_block) h1 = __builtin_shufflevector(lane, lane, 8, 9, 10, 11, 12, 13, 14, 15);
+    const FN(half_block) h = LANES_MAX(FN(half_block), FN(half_mask), h0, h1);
+    const FN(quarter_block) q0 = __builtin_shufflevector(h, h, 0, 1, 2, 3);
+    const FN(quarter_block) q1 = __builtin_shufflevector(h, h, 4, 5, 6, 7);
+    const FN(quarter_block) q = LANES_MAX(FN(quarter_block), FN(quarter_mask), q0, q1);
+    T m = q[0];
+    for (int l = 1; l < 4; l++)
+        m = q[l] > m ? q[l] : m;
     return m;
 }
 
-/* The rest of a row goes by blocks of MG_LANES entries (one float AVX-512
- * vector): every block that holds live entries, those past live masked (a NaN or
- * an infinity there is selected away, never summed or written), then whole zero
- * blocks. The loops over live entries left scalar tails (15 entries at worst, 32
- * live entries a row on average in a GPT) and a row cost ~250 cycles. A block at
- * the row's end is loaded and stored in part (cols not a multiple of MG_LANES).
- * The sums' lanes are MG_LANE_SUM's, added in its order, a masked entry adding
- * +0.0: the same values as the scalar loops, in float and double. */
-typedef T FN(block) __attribute__((vector_size(MG_LANES * sizeof(T))));
-typedef __typeof__(_Generic((T)0, float: (int32_t)0, default: (int64_t)0)) FN(block_int);
-typedef FN(block_int) FN(block_mask) __attribute__((vector_size(MG_LANES * sizeof(T))));
-typedef T FN(half_block) __attribute__((vector_size(MG_LANES / 2 * sizeof(T))));
-typedef double FN(f64x8) __attribute__((vector_size(64)));
-_Static_assert(MG_LANES == 16, "the lane numbers below");
+/* The rest of a row goes by blocks: every block that holds live entries, those
+ * past live masked (a NaN or an infinity there is selected away, never summed or
+ * written), then whole zero blocks. The loops over live entries left scalar tails
+ * (15 entries at worst, 32 live entries a row on average in a GPT) and a row cost
+ * ~250 cycles. A block at the row's end is loaded and stored in part (cols not a
+ * multiple of MG_LANES). The sums' lanes are MG_LANE_SUM's, added in its order, a
+ * masked entry adding +0.0: the same values as the scalar loops, in float and
+ * double. */
 
 /* Macros, not functions, as a function's vector argument or result changes the
  * ABI in the builds without AVX-512 (GCC warns), and a vector whose address is
@@ -844,8 +855,8 @@ _Static_assert(MG_LANES == 16, "the lane numbers below");
 #define CAUSAL_ADD_LANES(LO, HI, V)                                          \
     do {                                                                     \
         const FN(block) add_ = (V);                                          \
-        (LO) += __builtin_convertvector(CAUSAL_HALF(add_, 0), FN(f64x8));    \
-        (HI) += __builtin_convertvector(CAUSAL_HALF(add_, 8), FN(f64x8));    \
+        (LO) += WIDEN(CAUSAL_HALF(add_, 0), FN(f64x8));                      \
+        (HI) += WIDEN(CAUSAL_HALF(add_, 8), FN(f64x8));                      \
     } while (0)
 
 /* The sum of the lanes: in double, in MG_LANE_SUM's order (gradcheck's values
@@ -881,27 +892,38 @@ static inline void FN(causal_zero_blocks)(T *o, int j0, int cols)
  * returns their sum. */
 static inline double FN(causal_exp_row)(const T *a, T *o, int live, int cols, T sc, T m)
 {
-    const FN(block) zero = { 0 };
     FN(f64x8) s_lo = { 0 }, s_hi = { 0 };
     FN(block) v;
-    for (int j0 = 0; j0 < live; j0 += MG_LANES) {
-        T e[MG_LANES]; /* a plain loop: EXP_NONPOS is scalar code */
+    T e[MG_LANES]; /* a plain loop: EXP_NONPOS is scalar code */
+#define CAUSAL_EXP_BLOCK(V)                       \
+    do {                                          \
+        memcpy(e, &(V), sizeof e);                \
+        for (int l = 0; l < MG_LANES; l++)        \
+            e[l] = EXP_NONPOS(sc * e[l] - m);     \
+        memcpy(&(V), e, sizeof(V));               \
+    } while (0)
+    int j0 = 0;
+    for (; j0 + MG_LANES <= live; j0 += MG_LANES) { /* whole blocks: no mask */
+        memcpy(&v, a + j0, sizeof v);
+        CAUSAL_EXP_BLOCK(v);
+        memcpy(o + j0, &v, sizeof v);
+        CAUSAL_ADD_LANES(s_lo, s_hi, v);
+    }
+    if (j0 < live) {
         CAUSAL_LOAD(v, a + j0, cols - j0);
-        memcpy(e, &v, sizeof e);
-        for (int l = 0; l < MG_LANES; l++)
-            e[l] = EXP_NONPOS(sc * e[l] - m);
-        memcpy(&v, e, sizeof v);
-        v = CAUSAL_SELECT(live - j0, v, zero);
+        CAUSAL_EXP_BLOCK(v);
+        v = CAUSAL_SELECT(live - j0, v, (FN(block)){ 0 });
         CAUSAL_STORE(o + j0, v, cols - j0);
         CAUSAL_ADD_LANES(s_lo, s_hi, v);
     }
+#undef CAUSAL_EXP_BLOCK
     return FN(causal_lanes_total)(&s_lo, &s_hi);
 }
 
 /* Rows go in groups, each pass over the whole group before the next: a row's
  * passes are one chain of dependent steps (max, exponentials, their sum, a
  * division, the scaling), and rows taken one by one left the core waiting on it. */
-#define CAUSAL_GROUP 8
+#define CAUSAL_GROUP 16
 
 static void FN(causal_fwd_range)(void *ctx, int lo, int hi)
 {
@@ -929,9 +951,15 @@ static void FN(causal_fwd_range)(void *ctx, int lo, int hi)
             const T inv = (T)(1.0 / s[k]);
             int j = 0;
             FN(block) v;
-            for (; j < live[k]; j += MG_LANES) { /* a NaN row's masked entries stay 0 */
+            for (; j + MG_LANES <= live[k]; j += MG_LANES) {
+                memcpy(&v, o + j, sizeof v);
+                v *= inv;
+                memcpy(o + j, &v, sizeof v);
+            }
+            if (j < live[k]) { /* a NaN row's masked entries stay 0 */
                 CAUSAL_LOAD(v, o + j, cols - j);
                 CAUSAL_STORE(o + j, CAUSAL_SELECT(live[k] - j, v * inv, zero), cols - j);
+                j += MG_LANES;
             }
             FN(causal_zero_blocks)(o, j, cols);
         }
