@@ -1027,14 +1027,6 @@ static void FN(causal_bwd_range)(void *ctx, int lo, int hi)
     }
 }
 
-#undef CAUSAL_LOAD
-#undef CAUSAL_STORE
-#undef CAUSAL_KEEP
-#undef CAUSAL_SELECT
-#undef CAUSAL_HALF
-#undef CAUSAL_ADD_LANES
-#undef CAUSAL_GROUP
-
 static void FN(causal_softmax_fwd)(int rows, int cols, int tq, int offset, double scale,
                                    const void *a, void *out)
 {
@@ -1052,33 +1044,85 @@ static void FN(causal_softmax_bwd)(int rows, int cols, int tq, int offset, doubl
 
 /* ---- layer norm over rows of cols: y = (x − mean)·rstd·gamma + beta ---- */
 
+/* Rows go in groups of LN_GROUP, the sums of the whole group first: a row's sums
+ * are a chain of dependent steps (its sums, their merge, a division and a square
+ * root) that rows taken one by one left the core waiting on (as a causal
+ * softmax's rows). */
+#define LN_GROUP 8
+
+/* A row's mean and rstd = 1/sqrt(variance + eps) in one pass, the sums in
+ * MG_LANE_SUM's lanes by blocks, merged as causal_lanes_total merges them: Σx
+ * (in float its merge by halves changes the mean in its last bit at most, rarely:
+ * a float row's sum is exact in double almost always), and Σ(x − c)², c = x[0],
+ * whence n·variance = Σ(x − c)² − (Σx − n·c)²/n. Shifted by a member of the row,
+ * the cancellation costs at most a factor n (Samuelson: (x[0] − mean)² <= (n −
+ * 1)·variance), ~1e-14 relative for a 128-wide row in double: rstd differs from
+ * the two-pass formula's in the last bits of the double (the stats kept for the
+ * backward), its float rounding almost never. A second pass over the squared
+ * distances to the mean, after a merge, and MG_LANE_SUM's two chains of 15
+ * dependent adds (with the scalar moves to feed them) took a GPT's layer norm
+ * forward 1.5x as long. */
+static inline void FN(layer_norm_stats)(const T *a, int cols, double eps, double *mean,
+                                        double *rstd)
+{
+    typedef int64_t i64x8 __attribute__((vector_size(64)));
+    FN(f64x8) s_lo = { 0 }, s_hi = { 0 }, q_lo = { 0 }, q_hi = { 0 };
+    const double c = a[0];
+    FN(block) v;
+    for (int j = 0; j < cols; j += MG_LANES) {
+        if (j + MG_LANES <= cols)
+            memcpy(&v, a + j, sizeof v);
+        else
+            CAUSAL_LOAD(v, a + j, cols - j);
+        const FN(f64x8) w_lo = WIDEN(CAUSAL_HALF(v, 0), FN(f64x8));
+        const FN(f64x8) w_hi = WIDEN(CAUSAL_HALF(v, 8), FN(f64x8));
+        s_lo += w_lo;
+        s_hi += w_hi;
+        FN(f64x8) d_lo = w_lo - c, d_hi = w_hi - c;
+        if (cols - j < MG_LANES) { /* lanes past the row add nothing */
+            const i64x8 lane = { 0, 1, 2, 3, 4, 5, 6, 7 };
+            d_lo = (FN(f64x8))((i64x8)d_lo & (lane < cols - j));
+            d_hi = (FN(f64x8))((i64x8)d_hi & (lane + 8 < cols - j));
+        }
+        q_lo += d_lo * d_lo;
+        q_hi += d_hi * d_hi;
+    }
+    const double s = FN(causal_lanes_total)(&s_lo, &s_hi), d = s - c * cols;
+    *mean = s / cols;
+    *rstd = 1.0 / sqrt((FN(causal_lanes_total)(&q_lo, &q_hi) - d * d / cols) / cols + eps);
+}
+
+/* Row r's output from its stats */
+static inline void FN(layer_norm_row)(const loop_args *x, int r)
+{
+    const T *gamma = x->w, *beta = x->b;
+    const T *a = (const T *)x->a + (size_t)r * x->cols;
+    T *o = (T *)x->out + (size_t)r * x->cols;
+    const T tm = (T)x->stats[2 * r], tr = (T)x->stats[2 * r + 1];
+    if (gamma)
+        for (int j = 0; j < x->cols; j++)
+            o[j] = (a[j] - tm) * tr * gamma[j];
+    else
+        for (int j = 0; j < x->cols; j++)
+            o[j] = (a[j] - tm) * tr;
+    /* beta added to the stored product, in a loop of its own (the row is in
+     * L1): in the product's loop -ffp-contract=fast fuses the two into one
+     * FMA, rounded once, which gives other bits than a + node after the norm */
+    if (beta)
+        for (int j = 0; j < x->cols; j++)
+            o[j] += beta[j];
+}
+
 static void FN(layer_norm_fwd_range)(void *ctx, int lo, int hi)
 {
     const loop_args *x = ctx;
-    const T *gamma = x->w, *beta = x->b;
-    for (int r = lo; r < hi; r++) {
-        const T *a = (const T *)x->a + (size_t)r * x->cols;
-        T *o = (T *)x->out + (size_t)r * x->cols;
-        double mean, var;
-        MG_LANE_SUM(mean, x->cols, j, a[j]);
-        mean /= x->cols;
-        MG_LANE_SUM(var, x->cols, j, ((double)a[j] - mean) * ((double)a[j] - mean));
-        const double rstd = 1.0 / sqrt(var / x->cols + x->eps);
-        x->stats[2 * r] = mean;
-        x->stats[2 * r + 1] = rstd;
-        const T tm = (T)mean, tr = (T)rstd;
-        if (gamma)
-            for (int j = 0; j < x->cols; j++)
-                o[j] = (a[j] - tm) * tr * gamma[j];
-        else
-            for (int j = 0; j < x->cols; j++)
-                o[j] = (a[j] - tm) * tr;
-        /* beta added to the stored product, in a loop of its own (the row is in
-         * L1): in the product's loop -ffp-contract=fast fuses the two into one
-         * FMA, rounded once, which gives other bits than a + node after the norm */
-        if (beta)
-            for (int j = 0; j < x->cols; j++)
-                o[j] += beta[j];
+    for (int r0 = lo; r0 < hi; r0 += LN_GROUP) {
+        const int r1 = r0 + LN_GROUP < hi ? r0 + LN_GROUP : hi;
+        for (int r = r0; r < r1; r++)
+            FN(layer_norm_stats)((const T *)x->a + (size_t)r * x->cols, x->cols, x->eps,
+                                 &x->stats[2 * r], &x->stats[2 * r + 1]);
+        for (int r = r0; r < r1; r++)
+            FN(layer_norm_row)(x, r);
     }
 }
 
@@ -1091,41 +1135,78 @@ static void FN(layer_norm_fwd)(int rows, int cols, double eps, const void *a, co
 }
 
 /* dx = rstd·(dxhat − mean(dxhat) − xhat·mean(dxhat·xhat)), dxhat = g·gamma. */
+
+/* Row r's mean(dxhat) and mean(dxhat·xhat): MG_LANE_SUM's lanes by blocks,
+ * merged as causal_lanes_total merges them (their two chains of 15 dependent
+ * adds, with the scalar moves to feed them, were a third of the backward) */
+static inline void FN(layer_norm_dx_means)(const loop_args *x, int r, T *md, T *mdx)
+{
+    const int cols = x->cols;
+    const T *gamma = x->w;
+    const T *a = (const T *)x->a + (size_t)r * cols, *g = (const T *)x->g + (size_t)r * cols;
+    const T mean = (T)x->stats[2 * r], rstd = (T)x->stats[2 * r + 1];
+    FN(f64x8) d_lo = { 0 }, d_hi = { 0 }, e_lo = { 0 }, e_hi = { 0 };
+    FN(block) va, vg, vw;
+    for (int j = 0; j < cols; j += MG_LANES) {
+        if (j + MG_LANES <= cols) {
+            memcpy(&va, a + j, sizeof va);
+            memcpy(&vg, g + j, sizeof vg);
+            if (gamma)
+                memcpy(&vw, gamma + j, sizeof vw);
+        } else {
+            CAUSAL_LOAD(va, a + j, cols - j);
+            CAUSAL_LOAD(vg, g + j, cols - j);
+            if (gamma)
+                CAUSAL_LOAD(vw, gamma + j, cols - j);
+        }
+        FN(block) vd = gamma ? vg * vw : vg, vdx = vd * (va - mean) * rstd;
+        if (j + MG_LANES > cols) { /* lanes past the row add nothing */
+            vd = CAUSAL_SELECT(cols - j, vd, (FN(block)){ 0 });
+            vdx = CAUSAL_SELECT(cols - j, vdx, (FN(block)){ 0 });
+        }
+        CAUSAL_ADD_LANES(d_lo, d_hi, vd);
+        CAUSAL_ADD_LANES(e_lo, e_hi, vdx);
+    }
+    *md = (T)(FN(causal_lanes_total)(&d_lo, &d_hi) / cols);
+    *mdx = (T)(FN(causal_lanes_total)(&e_lo, &e_hi) / cols);
+}
+
+/* Row r's ga = base + dx: adding in place (base == ga), from a lent gradient, or
+ * overwriting (base NULL) */
+static inline void FN(layer_norm_dx_row)(const loop_args *x, int r, T md, T mdx)
+{
+    const T *gamma = x->w;
+    const T *a = (const T *)x->a + (size_t)r * x->cols;
+    const T *g = (const T *)x->g + (size_t)r * x->cols;
+    T *ga = (T *)x->out + (size_t)r * x->cols;
+    const T mean = (T)x->stats[2 * r], rstd = (T)x->stats[2 * r + 1];
+    const T *base = x->o ? (const T *)x->o + (size_t)r * x->cols : NULL;
+#define LN_DX(G) (rstd * ((G) - md - (a[j] - mean) * rstd * mdx))
+    if (base == ga && gamma)
+        for (int j = 0; j < x->cols; j++) ga[j] += LN_DX(g[j] * gamma[j]);
+    else if (base == ga)
+        for (int j = 0; j < x->cols; j++) ga[j] += LN_DX(g[j]);
+    else if (base && gamma)
+        for (int j = 0; j < x->cols; j++) ga[j] = base[j] + LN_DX(g[j] * gamma[j]);
+    else if (base)
+        for (int j = 0; j < x->cols; j++) ga[j] = base[j] + LN_DX(g[j]);
+    else if (gamma)
+        for (int j = 0; j < x->cols; j++) ga[j] = LN_DX(g[j] * gamma[j]);
+    else
+        for (int j = 0; j < x->cols; j++) ga[j] = LN_DX(g[j]);
+#undef LN_DX
+}
+
 static void FN(layer_norm_bwd_x_range)(void *ctx, int lo, int hi)
 {
     const loop_args *x = ctx;
-    const T *gamma = x->w;
-    for (int r = lo; r < hi; r++) {
-        const T *a = (const T *)x->a + (size_t)r * x->cols;
-        const T *g = (const T *)x->g + (size_t)r * x->cols;
-        T *ga = (T *)x->out + (size_t)r * x->cols;
-        const T mean = (T)x->stats[2 * r], rstd = (T)x->stats[2 * r + 1];
-        double sum_d, sum_dx;
-        if (gamma) {
-            MG_LANE_SUM(sum_d, x->cols, j, g[j] * gamma[j]);
-            MG_LANE_SUM(sum_dx, x->cols, j, g[j] * gamma[j] * (a[j] - mean) * rstd);
-        } else {
-            MG_LANE_SUM(sum_d, x->cols, j, g[j]);
-            MG_LANE_SUM(sum_dx, x->cols, j, g[j] * (a[j] - mean) * rstd);
-        }
-        const T md = (T)(sum_d / x->cols), mdx = (T)(sum_dx / x->cols);
-        const T *base = x->o ? (const T *)x->o + (size_t)r * x->cols : NULL;
-        /* ga = base + dx: adding in place (base == ga), from a lent gradient, or
-         * overwriting (base NULL) */
-#define LN_DX(G) (rstd * ((G) - md - (a[j] - mean) * rstd * mdx))
-        if (base == ga && gamma)
-            for (int j = 0; j < x->cols; j++) ga[j] += LN_DX(g[j] * gamma[j]);
-        else if (base == ga)
-            for (int j = 0; j < x->cols; j++) ga[j] += LN_DX(g[j]);
-        else if (base && gamma)
-            for (int j = 0; j < x->cols; j++) ga[j] = base[j] + LN_DX(g[j] * gamma[j]);
-        else if (base)
-            for (int j = 0; j < x->cols; j++) ga[j] = base[j] + LN_DX(g[j]);
-        else if (gamma)
-            for (int j = 0; j < x->cols; j++) ga[j] = LN_DX(g[j] * gamma[j]);
-        else
-            for (int j = 0; j < x->cols; j++) ga[j] = LN_DX(g[j]);
-#undef LN_DX
+    for (int r0 = lo; r0 < hi; r0 += LN_GROUP) {
+        const int r1 = r0 + LN_GROUP < hi ? r0 + LN_GROUP : hi;
+        T md[LN_GROUP], mdx[LN_GROUP];
+        for (int r = r0; r < r1; r++)
+            FN(layer_norm_dx_means)(x, r, &md[r - r0], &mdx[r - r0]);
+        for (int r = r0; r < r1; r++)
+            FN(layer_norm_dx_row)(x, r, md[r - r0], mdx[r - r0]);
     }
 }
 
@@ -1237,6 +1318,15 @@ static void FN(layer_norm_bwd_params)(int rows, int cols, const void *a, const d
             gb[c0 + c] = beta_acc ? gb[c0 + c] + (T)sb[c] : (T)sb[c];
     }
 }
+
+#undef CAUSAL_LOAD
+#undef CAUSAL_STORE
+#undef CAUSAL_KEEP
+#undef CAUSAL_SELECT
+#undef CAUSAL_HALF
+#undef CAUSAL_ADD_LANES
+#undef CAUSAL_GROUP
+#undef LN_GROUP
 
 /* ---- embedding: out row i = weight row ids[i] ---- */
 
