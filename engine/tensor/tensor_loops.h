@@ -966,26 +966,69 @@ static void FN(causal_fwd_range)(void *ctx, int lo, int hi)
     }
 }
 
-/* Σ g·o over a row's live entries */
+/* Σ g·o over a row's live entries: whole blocks, then the last one masked */
 static inline double FN(causal_dot_row)(const T *o, const T *g, int live, int cols)
 {
-    const FN(block) zero = { 0 };
     FN(f64x8) s_lo = { 0 }, s_hi = { 0 };
     FN(block) vo, vg;
-    for (int j0 = 0; j0 < live; j0 += MG_LANES) {
+#define CAUSAL_DOT_BLOCK()                                                           \
+    do {                                                                             \
+        if (sizeof(T) == sizeof(double)) { /* as MG_LANE_SUM's: a fused multiply-add */ \
+            s_lo += WIDEN(CAUSAL_HALF(vg, 0), FN(f64x8)) * WIDEN(CAUSAL_HALF(vo, 0), FN(f64x8)); \
+            s_hi += WIDEN(CAUSAL_HALF(vg, 8), FN(f64x8)) * WIDEN(CAUSAL_HALF(vo, 8), FN(f64x8)); \
+        } else { /* the product rounded to float, as MG_LANE_SUM's */                \
+            CAUSAL_ADD_LANES(s_lo, s_hi, vg * vo);                                   \
+        }                                                                            \
+    } while (0)
+    int j0 = 0;
+    for (; j0 + MG_LANES <= live; j0 += MG_LANES) {
+        memcpy(&vo, o + j0, sizeof vo);
+        memcpy(&vg, g + j0, sizeof vg);
+        CAUSAL_DOT_BLOCK();
+    }
+    if (j0 < live) {
         CAUSAL_LOAD(vo, o + j0, cols - j0);
         CAUSAL_LOAD(vg, g + j0, cols - j0);
-        vg = CAUSAL_SELECT(live - j0, vg, zero); /* o is 0 there, g may be NaN */
-        if (sizeof(T) == sizeof(double)) { /* as MG_LANE_SUM's: a fused multiply-add */
-            s_lo += __builtin_convertvector(CAUSAL_HALF(vg, 0), FN(f64x8))
-                    * __builtin_convertvector(CAUSAL_HALF(vo, 0), FN(f64x8));
-            s_hi += __builtin_convertvector(CAUSAL_HALF(vg, 8), FN(f64x8))
-                    * __builtin_convertvector(CAUSAL_HALF(vo, 8), FN(f64x8));
-        } else { /* the product rounded to float, as MG_LANE_SUM's */
-            CAUSAL_ADD_LANES(s_lo, s_hi, vg * vo);
-        }
+        vg = CAUSAL_SELECT(live - j0, vg, (FN(block)){ 0 }); /* o is 0 there, g may be NaN */
+        CAUSAL_DOT_BLOCK();
     }
+#undef CAUSAL_DOT_BLOCK
     return FN(causal_lanes_total)(&s_lo, &s_hi);
+}
+
+/* A row's gradient: sc·o·(g − ts) on its live entries (into ga, or added to it),
+ * whole blocks, then the last one masked; 0 past them when overwriting */
+static inline void FN(causal_grad_row)(const T *o, const T *g, T *ga, int live, int cols,
+                                       T sc, T ts, int acc)
+{
+    FN(block) vo, vg, v;
+    /* N entries of the block at J take part; acc tested per block, not per lane
+     * (PUT_EACH says why) */
+#define CAUSAL_GRAD_BLOCK(J, N)                                                \
+    do {                                                                       \
+        if (acc) {                                                             \
+            CAUSAL_LOAD(v, ga + (J), cols - (J));                              \
+            v = CAUSAL_SELECT(N, v + sc * vo * (vg - ts), v);                  \
+        } else {                                                               \
+            v = CAUSAL_SELECT(N, sc * vo * (vg - ts), (FN(block)){ 0 });       \
+        }                                                                      \
+        CAUSAL_STORE(ga + (J), v, cols - (J));                                 \
+    } while (0)
+    int j = 0;
+    for (; j + MG_LANES <= live; j += MG_LANES) {
+        memcpy(&vo, o + j, sizeof vo);
+        memcpy(&vg, g + j, sizeof vg);
+        CAUSAL_GRAD_BLOCK(j, MG_LANES);
+    }
+    if (j < live) {
+        CAUSAL_LOAD(vo, o + j, cols - j);
+        CAUSAL_LOAD(vg, g + j, cols - j);
+        CAUSAL_GRAD_BLOCK(j, live - j);
+        j += MG_LANES;
+    }
+#undef CAUSAL_GRAD_BLOCK
+    if (!acc)
+        FN(causal_zero_blocks)(ga, j, cols); /* masked: no gradient */
 }
 
 static void FN(causal_bwd_range)(void *ctx, int lo, int hi)
@@ -993,7 +1036,6 @@ static void FN(causal_bwd_range)(void *ctx, int lo, int hi)
     const loop_args *x = ctx;
     const T sc = (T)x->scale;
     const int cols = x->cols;
-    const FN(block) zero = { 0 };
     for (int r0 = lo; r0 < hi; r0 += CAUSAL_GROUP) {
         const int n = hi - r0 < CAUSAL_GROUP ? hi - r0 : CAUSAL_GROUP;
         int live[CAUSAL_GROUP];
@@ -1006,23 +1048,8 @@ static void FN(causal_bwd_range)(void *ctx, int lo, int hi)
         }
         for (int k = 0; k < n; k++) {
             const size_t row = (size_t)(r0 + k) * cols;
-            const T *o = (const T *)x->o + row, *g = (const T *)x->g + row;
-            T *ga = (T *)x->out + row;
-            FN(block) vo, vg, v;
-            int j = 0;
-            for (; j < live[k]; j += MG_LANES) {
-                CAUSAL_LOAD(vo, o + j, cols - j);
-                CAUSAL_LOAD(vg, g + j, cols - j);
-                if (x->acc) { /* tested per block, not per lane (PUT_EACH says why) */
-                    CAUSAL_LOAD(v, ga + j, cols - j);
-                    v = CAUSAL_SELECT(live[k] - j, v + sc * vo * (vg - ts[k]), v);
-                } else {
-                    v = CAUSAL_SELECT(live[k] - j, sc * vo * (vg - ts[k]), zero);
-                }
-                CAUSAL_STORE(ga + j, v, cols - j);
-            }
-            if (!x->acc)
-                FN(causal_zero_blocks)(ga, j, cols); /* masked: no gradient */
+            FN(causal_grad_row)((const T *)x->o + row, (const T *)x->g + row, (T *)x->out + row,
+                                live[k], cols, sc, ts[k], x->acc);
         }
     }
 }
