@@ -618,6 +618,35 @@ END_TEST
 
 /* The node: layer_norm(x, gamma, beta) has three operands in that order; beta
  * without gamma is a + after a one-operand norm (a third follows a second). */
+/* Rows equal but for their last bits, with eps 0: the one-pass variance loses
+ * its digits there (it came out 0 or below: inf and NaN), and the norm falls
+ * back to the distances to the mean. The outputs are rounding's, but finite and
+ * normalised: |y| <= sqrt(n - 1) (Samuelson), Σy² within rounding of n. */
+START_TEST(test_layer_norm_of_a_nearly_constant_row)
+{
+    enum { R = 8, N = 128 };
+    mg_graph *g = mg_graph_new();
+    mg_tensor *x = mg_tensor_new(g, MG_F64, 2, (const int[]){ R, N }, MG_TENSOR_INPUT);
+    for (int i = 0; i < R * N; i++) {
+        const double base = 0.1 * (1 + i / N);
+        mg_tensor_set(x, i, i % N == 0 ? base : nextafter(base, i % 3 ? 1e9 : -1e9));
+    }
+    mg_tensor *y = mg_tensor_layer_norm(x, NULL, NULL, 0.0);
+    ck_assert_msg(y != NULL, "%s", mg_graph_error(g));
+    for (int r = 0; r < R; r++) {
+        double squares = 0;
+        for (int j = 0; j < N; j++) {
+            const double v = mg_tensor_get(y, r * N + j);
+            ck_assert_msg(isfinite(v), "row %d entry %d: %g", r, j, v);
+            ck_assert_double_le(fabs(v), sqrt(N - 1.0) + 1e-9);
+            squares += v * v;
+        }
+        ck_assert_double_eq_tol(squares, N, 0.5);
+    }
+    mg_graph_free(g);
+}
+END_TEST
+
 START_TEST(test_layer_norm_beta_is_the_third_operand)
 {
     mg_graph *g = mg_graph_new();
@@ -964,6 +993,7 @@ static Suite *tensor_nn_suite(void)
     tcase_add_test(tc, test_dropout_mask);
     tcase_add_test(tc, test_layer_norm_beta_fused_same_bits_as_add);
     tcase_add_test(tc, test_layer_norm_beta_is_the_third_operand);
+    tcase_add_test(tc, test_layer_norm_of_a_nearly_constant_row);
     tcase_add_test(tc, test_embedding_rows_and_layer_norm_moments);
     tcase_add_test(tc, test_embedding_grad_same_bits_on_one_and_two_threads);
     tcase_add_test(tc, test_same_bits_on_one_and_two_threads);

@@ -1115,8 +1115,18 @@ static inline void FN(layer_norm_stats)(const T *a, int cols, double eps, double
         q_hi += d_hi * d_hi;
     }
     const double s = FN(causal_lanes_total)(&s_lo, &s_hi), d = s - c * cols;
+    const double q = FN(causal_lanes_total)(&q_lo, &q_hi);
+    double n_var = q - d * d / cols;
     *mean = s / cols;
-    *rstd = 1.0 / sqrt((FN(causal_lanes_total)(&q_lo, &q_hi) - d * d / cols) / cols + eps);
+    /* Where most of Σ(x − c)² is (Σx − n·c)²/n, the difference has lost its digits
+     * (a row equal but for its last bits: with eps 0 it came out 0 or negative, and
+     * rstd inf or NaN); then the second pass, over the distances to the mean. */
+    if (!(n_var > 1e-6 * q)) {
+        n_var = 0.0;
+        for (int j = 0; j < cols; j++)
+            n_var += ((double)a[j] - *mean) * ((double)a[j] - *mean);
+    }
+    *rstd = 1.0 / sqrt(n_var / cols + eps);
 }
 
 /* Row r's output from its stats */
