@@ -823,7 +823,7 @@ static inline T FN(causal_row_max)(const T *a, int live, T sc)
  * ABI in the builds without AVX-512 (GCC warns), and a vector whose address is
  * taken stays in memory. V = the N entries left in the row at P: all MG_LANES of
  * them, or the first N and zeros. */
-#define CAUSAL_LOAD(V, P, N)                                  \
+#define BLOCK_LOAD(V, P, N)                                   \
     do {                                                      \
         if ((N) >= MG_LANES) {                                \
             memcpy(&(V), (P), sizeof(V));                     \
@@ -833,7 +833,7 @@ static inline T FN(causal_row_max)(const T *a, int live, T sc)
             (V) = part_;                                      \
         }                                                     \
     } while (0)
-#define CAUSAL_STORE(P, V, N)                                 \
+#define BLOCK_STORE(P, V, N)                                  \
     do {                                                      \
         const FN(block) whole_ = (V);                         \
         if ((N) >= MG_LANES)                                  \
@@ -842,28 +842,28 @@ static inline T FN(causal_row_max)(const T *a, int live, T sc)
             memcpy((P), &whole_, (size_t)(N) * sizeof(T));    \
     } while (0)
 /* lane < N ? A : B, lane by lane */
-#define CAUSAL_KEEP(N) \
+#define BLOCK_KEEP(N) \
     ((FN(block_mask)){ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 } < (FN(block_int))(N))
-#define CAUSAL_SELECT(N, A, B)                                  \
-    ((FN(block))((((FN(block_mask))(A)) & CAUSAL_KEEP(N))       \
-                 | (((FN(block_mask))(B)) & ~CAUSAL_KEEP(N))))
+#define BLOCK_SELECT(N, A, B)                                   \
+    ((FN(block))((((FN(block_mask))(A)) & BLOCK_KEEP(N))        \
+                 | (((FN(block_mask))(B)) & ~BLOCK_KEEP(N))))
 /* lanes L to L + 7 of V */
-#define CAUSAL_HALF(V, L)                                                                   \
+#define BLOCK_HALF(V, L)                                                                    \
     ((FN(half_block))__builtin_shufflevector((V), (V), (L), (L) + 1, (L) + 2, (L) + 3, (L) + 4, \
                                              (L) + 5, (L) + 6, (L) + 7))
 /* LO, HI (lanes 0-7, 8-15 in double) += V */
-#define CAUSAL_ADD_LANES(LO, HI, V)                                          \
+#define BLOCK_ADD_LANES(LO, HI, V)                                           \
     do {                                                                     \
         const FN(block) add_ = (V);                                          \
-        (LO) += WIDEN(CAUSAL_HALF(add_, 0), FN(f64x8));                      \
-        (HI) += WIDEN(CAUSAL_HALF(add_, 8), FN(f64x8));                      \
+        (LO) += WIDEN(BLOCK_HALF(add_, 0), FN(f64x8));                       \
+        (HI) += WIDEN(BLOCK_HALF(add_, 8), FN(f64x8));                       \
     } while (0)
 
 /* The sum of the lanes: in double, in MG_LANE_SUM's order (gradcheck's values
  * stay); in float, by halves (16 -> 8 -> 4 -> 2 -> 1) in registers, not 16
  * dependent adds. A float row's sum of exponentials in double is exact almost
  * always, so the order changes a result in its last bit at most, rarely. */
-static inline double FN(causal_lanes_total)(const FN(f64x8) *lo, const FN(f64x8) *hi)
+static inline double FN(lanes_total)(const FN(f64x8) *lo, const FN(f64x8) *hi)
 {
     if (sizeof(T) == sizeof(double)) {
         double s = 0.0;
@@ -885,7 +885,7 @@ static inline double FN(causal_lanes_total)(const FN(f64x8) *lo, const FN(f64x8)
 static inline void FN(causal_zero_blocks)(T *o, int j0, int cols)
 {
     for (; j0 < cols; j0 += MG_LANES)
-        CAUSAL_STORE(o + j0, (FN(block)){ 0 }, cols - j0);
+        BLOCK_STORE(o + j0, (FN(block)){ 0 }, cols - j0);
 }
 
 /* A row's exponentials e^(sc·a − m), 0 past live, into o's blocks up to live's;
@@ -907,17 +907,17 @@ static inline double FN(causal_exp_row)(const T *a, T *o, int live, int cols, T 
         memcpy(&v, a + j0, sizeof v);
         CAUSAL_EXP_BLOCK(v);
         memcpy(o + j0, &v, sizeof v);
-        CAUSAL_ADD_LANES(s_lo, s_hi, v);
+        BLOCK_ADD_LANES(s_lo, s_hi, v);
     }
     if (j0 < live) {
-        CAUSAL_LOAD(v, a + j0, cols - j0);
+        BLOCK_LOAD(v, a + j0, cols - j0);
         CAUSAL_EXP_BLOCK(v);
-        v = CAUSAL_SELECT(live - j0, v, (FN(block)){ 0 });
-        CAUSAL_STORE(o + j0, v, cols - j0);
-        CAUSAL_ADD_LANES(s_lo, s_hi, v);
+        v = BLOCK_SELECT(live - j0, v, (FN(block)){ 0 });
+        BLOCK_STORE(o + j0, v, cols - j0);
+        BLOCK_ADD_LANES(s_lo, s_hi, v);
     }
 #undef CAUSAL_EXP_BLOCK
-    return FN(causal_lanes_total)(&s_lo, &s_hi);
+    return FN(lanes_total)(&s_lo, &s_hi);
 }
 
 /* Rows go in groups, each pass over the whole group before the next: a row's
@@ -957,8 +957,8 @@ static void FN(causal_fwd_range)(void *ctx, int lo, int hi)
                 memcpy(o + j, &v, sizeof v);
             }
             if (j < live[k]) { /* a NaN row's masked entries stay 0 */
-                CAUSAL_LOAD(v, o + j, cols - j);
-                CAUSAL_STORE(o + j, CAUSAL_SELECT(live[k] - j, v * inv, zero), cols - j);
+                BLOCK_LOAD(v, o + j, cols - j);
+                BLOCK_STORE(o + j, BLOCK_SELECT(live[k] - j, v * inv, zero), cols - j);
                 j += MG_LANES;
             }
             FN(causal_zero_blocks)(o, j, cols);
@@ -974,10 +974,10 @@ static inline double FN(causal_dot_row)(const T *o, const T *g, int live, int co
 #define CAUSAL_DOT_BLOCK()                                                           \
     do {                                                                             \
         if (sizeof(T) == sizeof(double)) { /* as MG_LANE_SUM's: a fused multiply-add */ \
-            s_lo += WIDEN(CAUSAL_HALF(vg, 0), FN(f64x8)) * WIDEN(CAUSAL_HALF(vo, 0), FN(f64x8)); \
-            s_hi += WIDEN(CAUSAL_HALF(vg, 8), FN(f64x8)) * WIDEN(CAUSAL_HALF(vo, 8), FN(f64x8)); \
+            s_lo += WIDEN(BLOCK_HALF(vg, 0), FN(f64x8)) * WIDEN(BLOCK_HALF(vo, 0), FN(f64x8));   \
+            s_hi += WIDEN(BLOCK_HALF(vg, 8), FN(f64x8)) * WIDEN(BLOCK_HALF(vo, 8), FN(f64x8));   \
         } else { /* the product rounded to float, as MG_LANE_SUM's */                \
-            CAUSAL_ADD_LANES(s_lo, s_hi, vg * vo);                                   \
+            BLOCK_ADD_LANES(s_lo, s_hi, vg * vo);                                    \
         }                                                                            \
     } while (0)
     int j0 = 0;
@@ -987,13 +987,13 @@ static inline double FN(causal_dot_row)(const T *o, const T *g, int live, int co
         CAUSAL_DOT_BLOCK();
     }
     if (j0 < live) {
-        CAUSAL_LOAD(vo, o + j0, cols - j0);
-        CAUSAL_LOAD(vg, g + j0, cols - j0);
-        vg = CAUSAL_SELECT(live - j0, vg, (FN(block)){ 0 }); /* o is 0 there, g may be NaN */
+        BLOCK_LOAD(vo, o + j0, cols - j0);
+        BLOCK_LOAD(vg, g + j0, cols - j0);
+        vg = BLOCK_SELECT(live - j0, vg, (FN(block)){ 0 }); /* o is 0 there, g may be NaN */
         CAUSAL_DOT_BLOCK();
     }
 #undef CAUSAL_DOT_BLOCK
-    return FN(causal_lanes_total)(&s_lo, &s_hi);
+    return FN(lanes_total)(&s_lo, &s_hi);
 }
 
 /* A row's gradient: sc·o·(g − ts) on its live entries (into ga, or added to it),
@@ -1007,12 +1007,12 @@ static inline void FN(causal_grad_row)(const T *o, const T *g, T *ga, int live, 
 #define CAUSAL_GRAD_BLOCK(J, N)                                                \
     do {                                                                       \
         if (acc) {                                                             \
-            CAUSAL_LOAD(v, ga + (J), cols - (J));                              \
-            v = CAUSAL_SELECT(N, v + sc * vo * (vg - ts), v);                  \
+            BLOCK_LOAD(v, ga + (J), cols - (J));                               \
+            v = BLOCK_SELECT(N, v + sc * vo * (vg - ts), v);                   \
         } else {                                                               \
-            v = CAUSAL_SELECT(N, sc * vo * (vg - ts), (FN(block)){ 0 });       \
+            v = BLOCK_SELECT(N, sc * vo * (vg - ts), (FN(block)){ 0 });        \
         }                                                                      \
-        CAUSAL_STORE(ga + (J), v, cols - (J));                                 \
+        BLOCK_STORE(ga + (J), v, cols - (J));                                  \
     } while (0)
     int j = 0;
     for (; j + MG_LANES <= live; j += MG_LANES) {
@@ -1021,8 +1021,8 @@ static inline void FN(causal_grad_row)(const T *o, const T *g, T *ga, int live, 
         CAUSAL_GRAD_BLOCK(j, MG_LANES);
     }
     if (j < live) {
-        CAUSAL_LOAD(vo, o + j, cols - j);
-        CAUSAL_LOAD(vg, g + j, cols - j);
+        BLOCK_LOAD(vo, o + j, cols - j);
+        BLOCK_LOAD(vg, g + j, cols - j);
         CAUSAL_GRAD_BLOCK(j, live - j);
         j += MG_LANES;
     }
@@ -1078,7 +1078,7 @@ static void FN(causal_softmax_bwd)(int rows, int cols, int tq, int offset, doubl
 #define LN_GROUP 8
 
 /* A row's mean and rstd = 1/sqrt(variance + eps) in one pass, the sums in
- * MG_LANE_SUM's lanes by blocks, merged as causal_lanes_total merges them: Σx
+ * MG_LANE_SUM's lanes by blocks, merged as lanes_total merges them: Σx
  * (in float its merge by halves changes the mean in its last bit at most, rarely:
  * a float row's sum is exact in double almost always), and Σ(x − c)², c = x[0],
  * whence n·variance = Σ(x − c)² − (Σx − n·c)²/n. Shifted by a member of the row,
@@ -1100,9 +1100,9 @@ static inline void FN(layer_norm_stats)(const T *a, int cols, double eps, double
         if (j + MG_LANES <= cols)
             memcpy(&v, a + j, sizeof v);
         else
-            CAUSAL_LOAD(v, a + j, cols - j);
-        const FN(f64x8) w_lo = WIDEN(CAUSAL_HALF(v, 0), FN(f64x8));
-        const FN(f64x8) w_hi = WIDEN(CAUSAL_HALF(v, 8), FN(f64x8));
+            BLOCK_LOAD(v, a + j, cols - j);
+        const FN(f64x8) w_lo = WIDEN(BLOCK_HALF(v, 0), FN(f64x8));
+        const FN(f64x8) w_hi = WIDEN(BLOCK_HALF(v, 8), FN(f64x8));
         s_lo += w_lo;
         s_hi += w_hi;
         FN(f64x8) d_lo = w_lo - c, d_hi = w_hi - c;
@@ -1114,8 +1114,8 @@ static inline void FN(layer_norm_stats)(const T *a, int cols, double eps, double
         q_lo += d_lo * d_lo;
         q_hi += d_hi * d_hi;
     }
-    const double s = FN(causal_lanes_total)(&s_lo, &s_hi), d = s - c * cols;
-    const double q = FN(causal_lanes_total)(&q_lo, &q_hi);
+    const double s = FN(lanes_total)(&s_lo, &s_hi), d = s - c * cols;
+    const double q = FN(lanes_total)(&q_lo, &q_hi);
     double n_var = q - d * d / cols;
     *mean = s / cols;
     /* Where most of Σ(x − c)² is (Σx − n·c)²/n, the difference has lost its digits
@@ -1174,7 +1174,7 @@ static void FN(layer_norm_fwd)(int rows, int cols, double eps, const void *a, co
 /* dx = rstd·(dxhat − mean(dxhat) − xhat·mean(dxhat·xhat)), dxhat = g·gamma. */
 
 /* Row r's mean(dxhat) and mean(dxhat·xhat): MG_LANE_SUM's lanes by blocks,
- * merged as causal_lanes_total merges them (their two chains of 15 dependent
+ * merged as lanes_total merges them (their two chains of 15 dependent
  * adds, with the scalar moves to feed them, were a third of the backward) */
 static inline void FN(layer_norm_dx_means)(const loop_args *x, int r, T *md, T *mdx)
 {
@@ -1191,21 +1191,21 @@ static inline void FN(layer_norm_dx_means)(const loop_args *x, int r, T *md, T *
             if (gamma)
                 memcpy(&vw, gamma + j, sizeof vw);
         } else {
-            CAUSAL_LOAD(va, a + j, cols - j);
-            CAUSAL_LOAD(vg, g + j, cols - j);
+            BLOCK_LOAD(va, a + j, cols - j);
+            BLOCK_LOAD(vg, g + j, cols - j);
             if (gamma)
-                CAUSAL_LOAD(vw, gamma + j, cols - j);
+                BLOCK_LOAD(vw, gamma + j, cols - j);
         }
         FN(block) vd = gamma ? vg * vw : vg, vdx = vd * (va - mean) * rstd;
         if (j + MG_LANES > cols) { /* lanes past the row add nothing */
-            vd = CAUSAL_SELECT(cols - j, vd, (FN(block)){ 0 });
-            vdx = CAUSAL_SELECT(cols - j, vdx, (FN(block)){ 0 });
+            vd = BLOCK_SELECT(cols - j, vd, (FN(block)){ 0 });
+            vdx = BLOCK_SELECT(cols - j, vdx, (FN(block)){ 0 });
         }
-        CAUSAL_ADD_LANES(d_lo, d_hi, vd);
-        CAUSAL_ADD_LANES(e_lo, e_hi, vdx);
+        BLOCK_ADD_LANES(d_lo, d_hi, vd);
+        BLOCK_ADD_LANES(e_lo, e_hi, vdx);
     }
-    *md = (T)(FN(causal_lanes_total)(&d_lo, &d_hi) / cols);
-    *mdx = (T)(FN(causal_lanes_total)(&e_lo, &e_hi) / cols);
+    *md = (T)(FN(lanes_total)(&d_lo, &d_hi) / cols);
+    *mdx = (T)(FN(lanes_total)(&e_lo, &e_hi) / cols);
 }
 
 /* Row r's ga = base + dx: adding in place (base == ga), from a lent gradient, or
@@ -1356,12 +1356,12 @@ static void FN(layer_norm_bwd_params)(int rows, int cols, const void *a, const d
     }
 }
 
-#undef CAUSAL_LOAD
-#undef CAUSAL_STORE
-#undef CAUSAL_KEEP
-#undef CAUSAL_SELECT
-#undef CAUSAL_HALF
-#undef CAUSAL_ADD_LANES
+#undef BLOCK_LOAD
+#undef BLOCK_STORE
+#undef BLOCK_KEEP
+#undef BLOCK_SELECT
+#undef BLOCK_HALF
+#undef BLOCK_ADD_LANES
 #undef CAUSAL_GROUP
 #undef LN_GROUP
 
