@@ -202,6 +202,142 @@ START_TEST(test_clip_grad_norm)
 }
 END_TEST
 
+/* ---- mg_optim_update against the separate calls ---- */
+
+/* A model of float and double parameters: one across chunks and blocks, odd
+ * sizes for the vector loops' tails. */
+enum { UPDATE_PARAMS = 4 };
+typedef struct update_model {
+    mg_graph *g;
+    mg_tensor *p[UPDATE_PARAMS];
+    mg_optim *o;
+} update_model;
+
+static update_model update_model_new(const mg_optim_config *cfg)
+{
+    update_model u = { .g = mg_graph_new() };
+    u.p[0] = mg_tensor_param(u.g, MG_F32, 2, (const int[]){ 200, 201 });
+    u.p[1] = mg_tensor_param(u.g, MG_F32, 1, (const int[]){ 3001 });
+    u.p[2] = mg_tensor_param(u.g, MG_F64, 2, (const int[]){ 3, 517 });
+    u.p[3] = mg_tensor_param(u.g, MG_F32, 1, (const int[]){ 5 });
+    mg_rng r;
+    mg_rng_seed(&r, 7);
+    for (int i = 0; i < UPDATE_PARAMS; i++)
+        for (int k = 0; k < u.p[i]->numel; k++)
+            mg_tensor_set(u.p[i], k, mg_rng_range(&r, -1, 1));
+    u.o = mg_optim_new(u.p, UPDATE_PARAMS, cfg, NULL);
+    ck_assert_ptr_nonnull(u.o);
+    return u;
+}
+
+static void update_model_free(update_model *u)
+{
+    mg_optim_free(u->o);
+    mg_graph_free(u->g);
+}
+
+static size_t grad_bytes(const mg_tensor *t)
+{
+    return (size_t)t->numel * mg_dtype_size(t->dtype);
+}
+
+static void set_grad(mg_tensor *t, int k, double x)
+{
+    if (t->dtype == MG_F32)
+        ((float *)t->grad)[k] = (float)x;
+    else
+        ((double *)t->grad)[k] = x;
+}
+
+/* Step s's grads, the same for both models; NaN at one element when nan. */
+static void set_grads(update_model *u, int s, bool nan)
+{
+    mg_rng r;
+    mg_rng_seed(&r, 100 + (uint64_t)s);
+    for (int i = 0; i < UPDATE_PARAMS; i++)
+        for (int k = 0; k < u->p[i]->numel; k++)
+            set_grad(u->p[i], k, mg_rng_range(&r, -1, 1));
+    if (nan)
+        set_grad(u->p[1], 1234, NAN);
+}
+
+static bool same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+/* Three steps of clip (max_norm > 0) + step on one model and of
+ * mg_optim_update on the other: the same norms, parameters and state, bit for
+ * bit; the fused call's grads unscaled, or 0 with zero_grad. */
+static void check_update(const mg_optim_config *cfg, double max_norm, bool zero, int nan_step)
+{
+    update_model a = update_model_new(cfg), b = update_model_new(cfg);
+    for (int s = 0; s < 3; s++) {
+        set_grads(&a, s, s == nan_step);
+        set_grads(&b, s, s == nan_step);
+        const double na = max_norm > 0 ? mg_optim_clip_grad_norm(a.o, max_norm) : 0.0;
+        mg_optim_step(a.o);
+        const double nb = mg_optim_update(b.o, &(mg_update_opts){ .max_norm = max_norm,
+                                                                  .zero_grad = zero });
+        ck_assert_msg(same_bits(na, nb), "step %d: norm %.17g against %.17g", s, nb, na);
+        set_grads(&a, s, s == nan_step); /* a's grads as they were before the clip */
+        for (int i = 0; i < UPDATE_PARAMS; i++) {
+            const mg_tensor *pa = a.p[i], *pb = b.p[i];
+            ck_assert_msg(memcmp(pa->data, pb->data, grad_bytes(pa)) == 0,
+                          "step %d: parameter %d differs", s, i);
+            for (int j = 0; j < mg_optim_state_count(a.o); j++)
+                ck_assert_msg(memcmp(mg_optim_state(a.o, i, j), mg_optim_state(b.o, i, j),
+                                     grad_bytes(pa)) == 0,
+                              "step %d: state %d of parameter %d differs", s, j, i);
+            int k = 0; /* (one assertion: check's are slow per element) */
+            while (k < pb->numel
+                   && same_bits(mg_tensor_grad_at(pb, k), zero ? 0.0 : mg_tensor_grad_at(pa, k)))
+                k++;
+            ck_assert_msg(k == pb->numel, "step %d: grad %d of parameter %d is %g", s, k, i,
+                          k < pb->numel ? mg_tensor_grad_at(pb, k) : 0.0);
+        }
+    }
+    update_model_free(&a);
+    update_model_free(&b);
+}
+
+/* Every rule, with clipping that scales, that does not, none at all, and a NaN
+ * grad (NaN norm: the grads scaled by NaN, as PyTorch). */
+START_TEST(test_update_same_bits_as_separate_calls)
+{
+    mg_optim_config cfgs[4] = { mg_optim_defaults(MG_OPTIM_SGD), mg_optim_defaults(MG_OPTIM_SGD),
+                                mg_optim_defaults(MG_OPTIM_ADAM),
+                                mg_optim_defaults(MG_OPTIM_ADAMW) };
+    cfgs[0].weight_decay = 0.01;
+    cfgs[1].momentum = 0.9;
+    cfgs[1].weight_decay = 0.01;
+    cfgs[2].weight_decay = 0.01; /* L2: added to the scaled grad */
+    cfgs[3].weight_decay = 0.1;
+    for (int c = 0; c < 4; c++)
+        for (int zero = 0; zero < 2; zero++) {
+            check_update(&cfgs[c], 1.0, zero, -1);   /* norm ~120: scaled */
+            check_update(&cfgs[c], 1e6, zero, -1);   /* under the limit */
+            check_update(&cfgs[c], 0.0, zero, -1);   /* no clipping */
+            check_update(&cfgs[c], 1.0, zero, 1);    /* a NaN grad at step 1 */
+        }
+}
+END_TEST
+
+/* Without clipping no norm is taken; NULL options are a plain step. */
+START_TEST(test_update_without_clipping)
+{
+    mg_optim_config cfg = mg_optim_defaults(MG_OPTIM_ADAMW);
+    update_model a = update_model_new(&cfg), b = update_model_new(&cfg);
+    set_grads(&a, 0, false);
+    set_grads(&b, 0, false);
+    mg_optim_step(a.o);
+    ck_assert_double_eq(mg_optim_update(b.o, NULL), 0.0);
+    ck_assert_int_eq(b.o->steps, 1);
+    for (int i = 0; i < UPDATE_PARAMS; i++)
+        ck_assert(memcmp(a.p[i]->data, b.p[i]->data, grad_bytes(a.p[i])) == 0);
+    ck_assert_double_eq(mg_optim_update(NULL, NULL), 0.0);
+    update_model_free(&a);
+    update_model_free(&b);
+}
+END_TEST
+
 static Suite *tnn_suite(void)
 {
     Suite *s = suite_create("tnn");
@@ -212,6 +348,8 @@ static Suite *tnn_suite(void)
     tcase_add_test(tc, test_optimizer_refuses_bad_config);
     tcase_add_test(tc, test_adamw_decay_flags);
     tcase_add_test(tc, test_clip_grad_norm);
+    tcase_add_test(tc, test_update_same_bits_as_separate_calls);
+    tcase_add_test(tc, test_update_without_clipping);
     suite_add_tcase(s, tc);
     return s;
 }

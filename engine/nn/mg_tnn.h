@@ -23,6 +23,7 @@
 #ifndef MG_TNN_H
 #define MG_TNN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "mg_error.h"
@@ -121,6 +122,23 @@ MG_API const char *mg_optim_name(const mg_optim *o);
  * taken in double in a fixed order (the same on any thread count); a NaN or
  * infinite norm is returned and the grads are scaled by it, as PyTorch does. */
 MG_API double mg_optim_clip_grad_norm(mg_optim *o, double max_norm);
+
+/* What mg_optim_update() does besides the step. */
+typedef struct mg_update_opts {
+    double max_norm; /* > 0: clip the grads' global norm to it (0: no clipping) */
+    bool zero_grad;  /* set every grad to 0 once the step has read it */
+} mg_update_opts;
+
+/* The training step's optimiser work in as few passes over the grads as it
+ * takes: mg_optim_clip_grad_norm(o, u->max_norm) when max_norm > 0, then
+ * mg_optim_step(o), then mg_optim_zero_grad(o) when u->zero_grad, with the
+ * parameters and state coming out the same bits as those calls (u NULL: a
+ * step alone). Returns the global norm before clipping as
+ * mg_optim_clip_grad_norm() does (NaN or inf included), or 0 without clipping
+ * (no norm is taken). What differs: the grads are NOT scaled by the clip (the
+ * factor applies as the step reads them), and with zero_grad they are all 0
+ * after the call: read or save them before it. */
+MG_API double mg_optim_update(mg_optim *o, const mg_update_opts *u);
 /* Number of state buffers per parameter (0, 1 or 2) and buffer j of parameter
  * i (same dtype and numel as the parameter): what a checkpoint saves. */
 MG_API int mg_optim_state_count(const mg_optim *o);

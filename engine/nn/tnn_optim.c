@@ -185,7 +185,7 @@ static void run_chunks(const mg_optim *o, mg_kernel_task *task, void *ctx)
 typedef struct optim_job {
     const mg_optim *o;
     double c1, c2;   /* Adam's bias corrections */
-    double coef;     /* clipping: the gradients' factor */
+    optim_grads gr;  /* how the step reads the grads; clipping: the factor */
     double *partial; /* clipping: Σ g² per chunk */
 } optim_job;
 
@@ -200,25 +200,30 @@ static void step_chunk(void *ctx, int j)
     const size_t es = mg_dtype_size(t->dtype);
     const double wd = o->decay[k.param] ? c->weight_decay : 0.0;
     char *p = (char *)t->data + k.lo * es;
-    const char *g = (const char *)t->grad + k.lo * es;
+    char *g = (char *)t->grad + k.lo * es;
     char *m = o->m[k.param] ? (char *)o->m[k.param] + k.lo * es : NULL;
     const int n = (int)(k.hi - k.lo);
     if (is_adam(c->kind))
         L->adam(n, c->lr, c->beta1, c->beta2, c->eps, wd, c->kind == MG_OPTIM_ADAMW, s->c1,
-                s->c2, p, g, m, (char *)o->v[k.param] + k.lo * es);
+                s->c2, &s->gr, p, g, m, (char *)o->v[k.param] + k.lo * es);
     else
-        L->sgd(n, c->lr, c->momentum, wd, p, g, c->momentum != 0.0 ? m : NULL);
+        L->sgd(n, c->lr, c->momentum, wd, &s->gr, p, g, c->momentum != 0.0 ? m : NULL);
+}
+
+/* One update, the grads read as gr says. */
+static void step_with(mg_optim *o, const optim_grads *gr)
+{
+    const mg_optim_config *c = &o->cfg;
+    o->steps++;
+    optim_job s = { .o = o, .c1 = 1.0 - pow(c->beta1, (double)o->steps),
+                    .c2 = 1.0 - pow(c->beta2, (double)o->steps), .gr = *gr };
+    run_chunks(o, step_chunk, &s);
 }
 
 void mg_optim_step(mg_optim *o)
 {
-    if (!o)
-        return;
-    const mg_optim_config *c = &o->cfg;
-    o->steps++;
-    optim_job s = { .o = o, .c1 = 1.0 - pow(c->beta1, (double)o->steps),
-                    .c2 = 1.0 - pow(c->beta2, (double)o->steps) };
-    run_chunks(o, step_chunk, &s);
+    if (o)
+        step_with(o, &(optim_grads){ 0 });
 }
 
 /* Σ g² over chunk j's gradients. */
@@ -236,19 +241,10 @@ static void sum_squares_chunk(void *ctx, int j)
     s->partial[j] = chunk_sum_squares(s->o, j);
 }
 
-static void scale_chunk(void *ctx, int j)
+/* The L2 norm of every grad taken together: per-chunk sums in double, added in
+ * chunk order (the same bits on any thread count). */
+static double grad_norm(const mg_optim *o)
 {
-    const optim_job *s = ctx;
-    const param_chunk k = chunk_at(s->o, j);
-    const mg_tensor *t = s->o->params[k.param];
-    loops_of(t->dtype)->scale((int)(k.hi - k.lo), s->coef,
-                              (char *)t->grad + k.lo * mg_dtype_size(t->dtype));
-}
-
-double mg_optim_clip_grad_norm(mg_optim *o, double max_norm)
-{
-    if (!o)
-        return 0.0;
     const int count = chunk_count(o);
     /* the calling thread's scratch: grown once, so a warm step allocates nothing */
     optim_job s = { .o = o, .partial = mg_kernel_workspace((size_t)count * sizeof(double)) };
@@ -257,9 +253,49 @@ double mg_optim_clip_grad_norm(mg_optim *o, double max_norm)
         run_chunks(o, sum_squares_chunk, &s);
     for (int j = 0; j < count; j++) /* (out of memory for the partials: one by one here) */
         sum += s.partial ? s.partial[j] : chunk_sum_squares(o, j);
-    const double norm = sqrt(sum);
-    s.coef = max_norm / (norm + 1e-6); /* NaN for a NaN norm, as PyTorch */
-    if (max_norm > 0.0 && !(s.coef >= 1.0))
+    return sqrt(sum);
+}
+
+/* Clipping's factor for a norm: scaled when max_norm > 0 and the factor is not
+ * >= 1 (so a NaN norm scales by NaN, as PyTorch). */
+static optim_grads clip_factor(double norm, double max_norm)
+{
+    const double coef = max_norm / (norm + 1e-6);
+    return (optim_grads){ .scaled = max_norm > 0.0 && !(coef >= 1.0), .scale = coef };
+}
+
+static void scale_chunk(void *ctx, int j)
+{
+    const optim_job *s = ctx;
+    const param_chunk k = chunk_at(s->o, j);
+    const mg_tensor *t = s->o->params[k.param];
+    loops_of(t->dtype)->scale((int)(k.hi - k.lo), s->gr.scale,
+                              (char *)t->grad + k.lo * mg_dtype_size(t->dtype));
+}
+
+double mg_optim_clip_grad_norm(mg_optim *o, double max_norm)
+{
+    if (!o)
+        return 0.0;
+    const double norm = grad_norm(o);
+    optim_job s = { .o = o, .gr = clip_factor(norm, max_norm) };
+    if (s.gr.scaled)
         run_chunks(o, scale_chunk, &s);
+    return norm;
+}
+
+/* One pass for the norm (when clipping), one for the update that scales each
+ * grad as it reads it and clears it after: the separate calls' numbers, with
+ * the clip's scaling pass and zero_grad's pass (whose cold lines are each read
+ * for ownership before the memset writes them) left out. */
+double mg_optim_update(mg_optim *o, const mg_update_opts *u)
+{
+    if (!o)
+        return 0.0;
+    const double max_norm = u ? u->max_norm : 0.0;
+    const double norm = max_norm > 0.0 ? grad_norm(o) : 0.0;
+    optim_grads gr = max_norm > 0.0 ? clip_factor(norm, max_norm) : (optim_grads){ 0 };
+    gr.zero = u && u->zero_grad;
+    step_with(o, &gr);
     return norm;
 }

@@ -64,6 +64,15 @@ typedef struct tensor_grid {
     int a_zeros_checked; /* a_zeros only for products whose A has them (found by a scan) */
 } tensor_grid;
 
+/* How an optimiser step reads its grads: each multiplied by scale first when
+ * scaled (clipping's factor; the same bits scale() would leave, the grads
+ * themselves untouched), and set to 0 right after the step has read it when
+ * zero (the line still in cache: no second pass, no read for ownership). */
+typedef struct optim_grads {
+    int scaled, zero;
+    double scale;
+} optim_grads;
+
 /* The numeric loops of one dtype (tensor_loops.h), each run on the kernel
  * pool when big enough. Backward loops ADD into their output, or overwrite it
  * when acc is 0 (a gradient's first contribution in a pass). */
@@ -136,12 +145,15 @@ typedef struct tensor_loops {
     void (*scale)(int n, double s, void *x);
     /* Σ x[i]², accumulated in double in fixed blocks */
     double (*sum_squares)(int n, const void *x);
-    /* SGD: v = momentum·v + (g + wd·p) (v unused when momentum == 0); p -= lr·v */
-    void (*sgd)(int n, double lr, double momentum, double wd, void *p, const void *g, void *v);
+    /* SGD: v = momentum·v + (g + wd·p) (v unused when momentum == 0); p -= lr·v;
+     * g read as gr says */
+    void (*sgd)(int n, double lr, double momentum, double wd, const optim_grads *gr, void *p,
+                void *g, void *v);
     /* Adam (PyTorch's): L2 weight decay wd added to g, or with decoupled (AdamW) p
-     * shrunk by lr·wd; m, v moments, c1/c2 bias corrections */
+     * shrunk by lr·wd; m, v moments, c1/c2 bias corrections; g read as gr says */
     void (*adam)(int n, double lr, double b1, double b2, double eps, double wd, int decoupled,
-                 double c1, double c2, void *p, const void *g, void *m, void *v);
+                 double c1, double c2, const optim_grads *gr, void *p, void *g, void *m,
+                 void *v);
 } tensor_loops;
 
 /* The loops are compiled once per kernel build (kernels_isa.h): [build][dtype]. */

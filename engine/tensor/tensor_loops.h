@@ -1577,12 +1577,9 @@ static double FN(sum_squares)(int n, const void *a)
     return s;
 }
 
-static void FN(sgd)(int n, double lr, double momentum, double wd, void *vp, const void *vg,
-                    void *vv)
+static void FN(sgd_loop)(int n, T tlr, T tm, T twd, T *restrict p, const T *restrict g,
+                         T *restrict v)
 {
-    T *restrict p = vp, *restrict v = vv;
-    const T *restrict g = vg;
-    const T tlr = (T)lr, tm = (T)momentum, twd = (T)wd;
     if (!v) {
         for (int i = 0; i < n; i++)
             p[i] -= tlr * (g[i] + twd * p[i]);
@@ -1596,15 +1593,9 @@ static void FN(sgd)(int n, double lr, double momentum, double wd, void *vp, cons
 
 /* Adam as PyTorch's: with L2 decay added to the gradient, or (decoupled,
  * AdamW) the weights shrunk by lr·wd before the step. */
-static void FN(adam)(int n, double lr, double b1, double b2, double eps, double wd,
-                     int decoupled, double c1, double c2, void *vp, const void *vg, void *vm,
-                     void *vv)
+static void FN(adam_loop)(int n, T tb1, T tb2, T twd, T shrink, T step, T root_c2, T teps,
+                          T *restrict p, const T *restrict g, T *restrict m, T *restrict v)
 {
-    T *restrict p = vp, *restrict m = vm, *restrict v = vv;
-    const T *restrict g = vg;
-    const T tb1 = (T)b1, tb2 = (T)b2, twd = decoupled ? (T)0 : (T)wd;
-    const T shrink = decoupled ? (T)(1.0 - lr * wd) : (T)1;
-    const T step = (T)(lr / c1), root_c2 = (T)sqrt(c2), teps = (T)eps;
     for (int i = 0; i < n; i++) {
         T d = g[i] + twd * p[i];
         m[i] = FLUSH(tb1 * m[i] + ((T)1 - tb1) * d);
@@ -1612,6 +1603,58 @@ static void FN(adam)(int n, double lr, double b1, double b2, double eps, double 
         p[i] = p[i] * shrink - step * m[i] / (sqrt(v[i]) / root_c2 + teps);
     }
 }
+
+/* The grads an optimiser block reads (optim_grads): g itself, or its elements
+ * times the clipping factor in `scaled`. A separate loop whose products are
+ * stored: inside the step's loop, -ffp-contract=fast would fuse g·scale into
+ * the step's adds, and the bits would differ from scale() then the step. */
+static const T *FN(optim_grads_in)(const optim_grads *gr, int n, const T *restrict g,
+                                   T *restrict scaled)
+{
+    if (!gr->scaled)
+        return g;
+    const T s = (T)gr->scale;
+    for (int i = 0; i < n; i++)
+        scaled[i] = g[i] * s;
+    return scaled;
+}
+
+/* Optimiser steps go in blocks of OPTIM_BLOCK elements: a block's grads are
+ * read (and scaled) and then cleared while their lines are in L1. */
+#define OPTIM_BLOCKS(n, lo, k)                                                   \
+    for (int lo = 0, k = (n) < OPTIM_BLOCK ? (n) : OPTIM_BLOCK; lo < (n);        \
+         lo += k, k = (n) - lo < OPTIM_BLOCK ? (n) - lo : OPTIM_BLOCK)
+
+static void FN(sgd)(int n, double lr, double momentum, double wd, const optim_grads *gr,
+                    void *vp, void *vg, void *vv)
+{
+    T *p = vp, *g = vg, *v = vv;
+    T scaled[OPTIM_BLOCK];
+    OPTIM_BLOCKS(n, lo, k) {
+        FN(sgd_loop)(k, (T)lr, (T)momentum, (T)wd, p + lo,
+                     FN(optim_grads_in)(gr, k, g + lo, scaled), v ? v + lo : NULL);
+        if (gr->zero)
+            memset(g + lo, 0, (size_t)k * sizeof *g);
+    }
+}
+
+static void FN(adam)(int n, double lr, double b1, double b2, double eps, double wd,
+                     int decoupled, double c1, double c2, const optim_grads *gr, void *vp,
+                     void *vg, void *vm, void *vv)
+{
+    T *p = vp, *g = vg, *m = vm, *v = vv;
+    const T twd = decoupled ? (T)0 : (T)wd, shrink = decoupled ? (T)(1.0 - lr * wd) : (T)1;
+    const T step = (T)(lr / c1), root_c2 = (T)sqrt(c2);
+    T scaled[OPTIM_BLOCK];
+    OPTIM_BLOCKS(n, lo, k) {
+        FN(adam_loop)(k, (T)b1, (T)b2, twd, shrink, step, root_c2, (T)eps, p + lo,
+                      FN(optim_grads_in)(gr, k, g + lo, scaled), m + lo, v + lo);
+        if (gr->zero)
+            memset(g + lo, 0, (size_t)k * sizeof *g);
+    }
+}
+
+#undef OPTIM_BLOCKS
 
 const tensor_loops FN(tensor_loops) = {
     .binary_fwd = FN(binary_fwd),
