@@ -106,6 +106,7 @@ static int train(const gpt_size *s, measure *out)
     if (!opt)
         return fprintf(stderr, "bench_gpt: %s\n", err.message), -1;
     mg_graph_keep(g);
+    mg_optim_zero_grad(opt); /* then each step's update leaves them 0 */
     const int n = s->batch * s->ctx;
     int32_t *data = malloc(((size_t)n + 1) * 8 * sizeof *data);
     double *times = malloc((size_t)s->steps * sizeof *times);
@@ -123,13 +124,13 @@ static int train(const gpt_size *s, measure *out)
         double t0 = now(), c0 = clock_of(CLOCK_PROCESS_CPUTIME_ID);
         mg_graph_reset(g);
         mg_tensor *l = mg_gpt_loss(m, s->batch, s->ctx, tokens, tokens + 1);
-        mg_optim_zero_grad(opt);
         if (!l || mg_tensor_backward(l) != MG_OK) {
             fprintf(stderr, "bench_gpt: %s\n", mg_graph_error(g));
             return -1;
         }
-        mg_optim_clip_grad_norm(opt, 1.0);
-        mg_optim_step(opt);
+        /* clip, AdamW and zero_grad in one call: the grads are cleared while the
+         * update has them in cache, so the next backward starts from zeros */
+        mg_optim_update(opt, &(mg_update_opts){ .max_norm = 1.0, .zero_grad = true });
         loss = mg_tensor_get(l, 0);
         if (k >= 0) {
             times[k] = now() - t0;
