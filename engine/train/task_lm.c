@@ -284,14 +284,15 @@ static mg_code lm_step(void *ctx, mg_train_batch *out, mg_error *err)
     return MG_OK;
 }
 
+/* Clip and step in one call: the clip's factor applies as the step reads the
+ * grads, which stay unscaled (nothing reads them after the update: health,
+ * pictures and the inspector read them before; lm_step zeroes them). */
 static void lm_update(void *ctx, double lr)
 {
     const mg_task *t = ctx;
     lm_impl *m = impl(t);
-    if (t->config.grad_clip > 0)
-        mg_optim_clip_grad_norm(m->opt, t->config.grad_clip);
     m->opt->cfg.lr = lr;
-    mg_optim_step(m->opt);
+    mg_optim_update(m->opt, &(mg_update_opts){ .max_norm = t->config.grad_clip });
 }
 
 /* The loss and top-1 accuracy over the first EVAL_TOKENS predictions of the
