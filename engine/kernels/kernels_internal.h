@@ -10,15 +10,18 @@
  * of dependent adds (4 cycles each, ~1,000 per 128-wide row of layer norm);
  * the lanes are independent chains the vectoriser keeps in registers. The
  * order depends on N alone, so results do not depend on the thread count.
- * The kernels' dot products and the tensor loops' row sums use it. */
+ * The kernels' dot products and the tensor loops' row sums use it;
+ * MG_LANE_SUM_N takes LANES partial sums instead (a long sum of squares: 16
+ * lanes are two AVX-512 chains, which wait on the adds' latency). */
 #define MG_LANES 16
-#define MG_LANE_SUM(SUM, N, J, EXPR)                                      \
+#define MG_LANE_SUM(SUM, N, J, EXPR) MG_LANE_SUM_N(MG_LANES, SUM, N, J, EXPR)
+#define MG_LANE_SUM_N(LANES, SUM, N, J, EXPR)                             \
     do {                                                                  \
-        double lane_[MG_LANES] = {0};                                     \
+        double lane_[LANES] = {0};                                        \
         const int n_ = (N);                                               \
         int j0_ = 0;                                                      \
-        for (; j0_ + MG_LANES <= n_; j0_ += MG_LANES)                     \
-            for (int l_ = 0; l_ < MG_LANES; l_++) {                       \
+        for (; j0_ + (LANES) <= n_; j0_ += (LANES))                       \
+            for (int l_ = 0; l_ < (LANES); l_++) {                        \
                 const int J = j0_ + l_;                                   \
                 lane_[l_] += (double)(EXPR);                              \
             }                                                             \
@@ -27,7 +30,7 @@
             lane_[l_] += (double)(EXPR);                                  \
         }                                                                 \
         double s_ = 0.0;                                                  \
-        for (int l_ = 0; l_ < MG_LANES; l_++)                             \
+        for (int l_ = 0; l_ < (LANES); l_++)                              \
             s_ += lane_[l_];                                              \
         (SUM) = s_;                                                       \
     } while (0)
