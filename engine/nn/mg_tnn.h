@@ -17,6 +17,12 @@
  *         mg_graph_reset(g);                     // allocates nothing once warm
  *     }
  *
+ * When nothing reads the grads after the step, one call does clipping, the
+ * step and the next step's zero_grad in fewer passes (mg_optim_update):
+ *
+ *         mg_tensor_backward(loss);              // the grads start at 0
+ *         mg_optim_update(opt, &(mg_update_opts){ .max_norm = 1.0, .zero_grad = true });
+ *
  * Parameters are tensor leaves in the model's graph, created in scopes
  * "mlp/layerL" (L from 1) and labelled "layerL.W" and "layerL.b"; forward nodes are created
  * in the same scopes, so the visualiser can fold a layer. */
