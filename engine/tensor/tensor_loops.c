@@ -122,8 +122,8 @@ static double unary_cost(mg_top op, double k)
  * the same bits whatever the thread count. */
 enum { SUM_BLOCKS = 256, SUM_BLOCK_MIN = 4096 };
 
-/* Elements an optimiser step takes at a time (tensor_loops.h's sgd and adam): a
- * block of scaled grads (8 KB of double at most) is scratch on the stack, in L1. */
+/* Elements a clipped optimiser step takes at a time (tensor_loops.h's sgd and adam):
+ * a block of scaled grads (8 KB of double at most) is scratch on the stack, in L1. */
 enum { OPTIM_BLOCK = 1024 };
 
 static int sum_blocks(int n, int *block)

@@ -1594,35 +1594,49 @@ static void FN(sgd_loop)(int n, T tlr, T tm, T twd, T *restrict p, const T *rest
 }
 
 /* Adam as PyTorch's: with L2 decay added to the gradient, or (decoupled,
- * AdamW) the weights shrunk by lr·wd before the step. */
+ * AdamW) the weights shrunk by lr·wd before the step. With zero, each grad is
+ * set to 0 once read: the same arithmetic, one more store. */
 static void FN(adam_loop)(int n, T tb1, T tb2, T twd, T shrink, T step, T root_c2, T teps,
-                          T *restrict p, const T *restrict g, T *restrict m, T *restrict v)
+                          T *restrict p, T *restrict g, T *restrict m, T *restrict v, int zero)
 {
-    for (int i = 0; i < n; i++) {
-        T d = g[i] + twd * p[i];
-        m[i] = FLUSH(tb1 * m[i] + ((T)1 - tb1) * d);
-        v[i] = FLUSH(tb2 * v[i] + ((T)1 - tb2) * d * d);
-        p[i] = p[i] * shrink - step * m[i] / (sqrt(v[i]) / root_c2 + teps);
-    }
+#define ADAM_ELEMENT(i)                                                       \
+    T d = g[i] + twd * p[i];                                                  \
+    m[i] = FLUSH(tb1 * m[i] + ((T)1 - tb1) * d);                              \
+    v[i] = FLUSH(tb2 * v[i] + ((T)1 - tb2) * d * d);                          \
+    p[i] = p[i] * shrink - step * m[i] / (sqrt(v[i]) / root_c2 + teps)
+    if (zero)
+        for (int i = 0; i < n; i++) {
+            ADAM_ELEMENT(i);
+            g[i] = 0;
+        }
+    else
+        for (int i = 0; i < n; i++) {
+            ADAM_ELEMENT(i);
+        }
+#undef ADAM_ELEMENT
 }
 
-/* The grads an optimiser block reads (optim_grads): g itself, or its elements
- * times the clipping factor in `scaled`. A separate loop whose products are
- * stored: inside the step's loop, -ffp-contract=fast would fuse g·scale into
- * the step's adds, and the bits would differ from scale() then the step. */
-static const T *FN(optim_grads_in)(const optim_grads *gr, int n, const T *restrict g,
-                                   T *restrict scaled)
+/* A block of clipped grads: g's elements times the clipping factor into
+ * `scaled`, g cleared as it is read when gr->zero. A separate loop whose
+ * products are stored: inside the step's loop, -ffp-contract=fast would fuse
+ * g·scale into the step's adds, and the bits would differ from scale() then
+ * the step. */
+static T *FN(scale_grads)(const optim_grads *gr, int n, T *restrict g, T *restrict scaled)
 {
-    if (!gr->scaled)
-        return g;
     const T s = (T)gr->scale;
-    for (int i = 0; i < n; i++)
-        scaled[i] = g[i] * s;
+    if (gr->zero)
+        for (int i = 0; i < n; i++) {
+            scaled[i] = g[i] * s;
+            g[i] = 0;
+        }
+    else
+        for (int i = 0; i < n; i++)
+            scaled[i] = g[i] * s;
     return scaled;
 }
 
-/* Optimiser steps go in blocks of OPTIM_BLOCK elements: a block's grads are
- * read (and scaled) and then cleared while their lines are in L1. */
+/* Clipped steps go in blocks of OPTIM_BLOCK elements, each block's scaled
+ * grads in L1 scratch. */
 #define OPTIM_BLOCKS(n, lo, k)                                                   \
     for (int lo = 0, k = (n) < OPTIM_BLOCK ? (n) : OPTIM_BLOCK; lo < (n);        \
          lo += k, k = (n) - lo < OPTIM_BLOCK ? (n) - lo : OPTIM_BLOCK)
@@ -1631,13 +1645,17 @@ static void FN(sgd)(int n, double lr, double momentum, double wd, const optim_gr
                     void *vp, void *vg, void *vv)
 {
     T *p = vp, *g = vg, *v = vv;
-    T scaled[OPTIM_BLOCK];
-    OPTIM_BLOCKS(n, lo, k) {
-        FN(sgd_loop)(k, (T)lr, (T)momentum, (T)wd, p + lo,
-                     FN(optim_grads_in)(gr, k, g + lo, scaled), v ? v + lo : NULL);
+    const T tlr = (T)lr, tm = (T)momentum, twd = (T)wd;
+    if (!gr->scaled) {
+        FN(sgd_loop)(n, tlr, tm, twd, p, g, v);
         if (gr->zero)
-            memset(g + lo, 0, (size_t)k * sizeof *g);
+            memset(g, 0, (size_t)n * sizeof *g);
+        return;
     }
+    T scaled[OPTIM_BLOCK];
+    OPTIM_BLOCKS(n, lo, k)
+        FN(sgd_loop)(k, tlr, tm, twd, p + lo, FN(scale_grads)(gr, k, g + lo, scaled),
+                     v ? v + lo : NULL);
 }
 
 static void FN(adam)(int n, double lr, double b1, double b2, double eps, double wd,
@@ -1645,15 +1663,17 @@ static void FN(adam)(int n, double lr, double b1, double b2, double eps, double 
                      void *vg, void *vm, void *vv)
 {
     T *p = vp, *g = vg, *m = vm, *v = vv;
+    const T tb1 = (T)b1, tb2 = (T)b2, teps = (T)eps;
     const T twd = decoupled ? (T)0 : (T)wd, shrink = decoupled ? (T)(1.0 - lr * wd) : (T)1;
     const T step = (T)(lr / c1), root_c2 = (T)sqrt(c2);
-    T scaled[OPTIM_BLOCK];
-    OPTIM_BLOCKS(n, lo, k) {
-        FN(adam_loop)(k, (T)b1, (T)b2, twd, shrink, step, root_c2, (T)eps, p + lo,
-                      FN(optim_grads_in)(gr, k, g + lo, scaled), m + lo, v + lo);
-        if (gr->zero)
-            memset(g + lo, 0, (size_t)k * sizeof *g);
+    if (!gr->scaled) {
+        FN(adam_loop)(n, tb1, tb2, twd, shrink, step, root_c2, teps, p, g, m, v, gr->zero);
+        return;
     }
+    T scaled[OPTIM_BLOCK];
+    OPTIM_BLOCKS(n, lo, k)
+        FN(adam_loop)(k, tb1, tb2, twd, shrink, step, root_c2, teps, p + lo,
+                      FN(scale_grads)(gr, k, g + lo, scaled), m + lo, v + lo, 0);
 }
 
 #undef OPTIM_BLOCKS
