@@ -869,8 +869,9 @@ END_TEST
 
 /* Parameters after AdamW steps with clipping on `threads`, and the norms clipped:
  * the optimiser runs one pool job over chunks of every parameter. An extra
- * parameter of 40,000 elements, gradients filled here, spans three chunks. */
-static float *optim_params(int threads, double norms[3])
+ * parameter of 40,000 elements, gradients filled here, spans three chunks.
+ * fused: mg_optim_update clips, steps and zeroes the grads in one call. */
+static float *optim_params(int threads, bool fused, double norms[3])
 {
     enum { EXTRA = 40000 };
     static int32_t tokens[BATCH * CTX], targets[BATCH * CTX];
@@ -885,15 +886,22 @@ static float *optim_params(int threads, double norms[3])
     mg_optim *o = mg_optim_new(ps, NPARAMS + 1, &cfg, NULL);
     ck_assert_ptr_nonnull(o);
     mg_graph_keep(g);
+    mg_optim_zero_grad(o);
     for (int step = 0; step < 3; step++) {
         mg_tensor *loss = block_loss(&p, tokens, targets, (uint64_t)step);
         ck_assert_ptr_nonnull(loss);
-        mg_optim_zero_grad(o);
+        if (!fused)
+            mg_optim_zero_grad(o);
         ck_assert_int_eq(mg_tensor_backward(loss), MG_OK);
         for (int i = 0; i < EXTRA; i++)
             ((float *)ps[NPARAMS]->grad)[i] = (float)sin(0.01 * i + step);
-        norms[step] = mg_optim_clip_grad_norm(o, 0.5);
-        mg_optim_step(o);
+        if (fused) {
+            norms[step] = mg_optim_update(o, &(mg_update_opts){ .max_norm = 0.5,
+                                                                .zero_grad = true });
+        } else {
+            norms[step] = mg_optim_clip_grad_norm(o, 0.5);
+            mg_optim_step(o);
+        }
         mg_graph_reset(g);
     }
     size_t n = 0;
@@ -913,11 +921,19 @@ static float *optim_params(int threads, double norms[3])
 
 START_TEST(test_optimizer_same_bits_on_one_and_two_threads)
 {
-    double norms1[3], norms2[3];
-    float *one = optim_params(1, norms1), *two = optim_params(2, norms2);
+    const size_t n = (block_param_count() + 40000) * sizeof(float);
+    double norms1[3], norms2[3], fused_norms[2][3];
+    float *one = optim_params(1, false, norms1), *two = optim_params(2, false, norms2);
     ck_assert(norms1[0] > 0.5); /* clipping scaled the gradients */
     ck_assert(memcmp(norms1, norms2, sizeof norms1) == 0);
-    ck_assert(memcmp(one, two, (block_param_count() + 40000) * sizeof *one) == 0);
+    ck_assert(memcmp(one, two, n) == 0);
+    /* and mg_optim_update on either: the separate calls' bits */
+    for (int threads = 1; threads <= 2; threads++) {
+        float *fused = optim_params(threads, true, fused_norms[threads - 1]);
+        ck_assert(memcmp(fused_norms[threads - 1], norms1, sizeof norms1) == 0);
+        ck_assert(memcmp(fused, one, n) == 0);
+        free(fused);
+    }
     free(one);
     free(two);
 }
