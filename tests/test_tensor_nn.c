@@ -148,6 +148,71 @@ START_TEST(test_attention_reads_qkv_in_place)
 }
 END_TEST
 
+/* The scores' backward skips dS's zeros above the diagonal unscanned only when a
+ * causal softmax's backward wrote dS whole with offset <= 0: with offset 2, or
+ * with a second consumer of the scores adding above the diagonal (made before
+ * the softmax, so it adds after it, or after it, so it writes first), qkv's
+ * gradient is still the copying path's. `extra`: 0 none, 1 before, 2 after. */
+static mg_tensor *scores_with_extra(mg_tensor *s, int offset, int extra, mg_tensor *c,
+                                    mg_tensor **e)
+{
+    if (extra == 1)
+        *e = mg_tensor_sum(mg_tensor_mul(s, c), MG_AXIS_ALL, 0);
+    mg_tensor *w = mg_tensor_causal_softmax(s, 0.4, offset);
+    if (extra == 2)
+        *e = mg_tensor_sum(mg_tensor_mul(s, c), MG_AXIS_ALL, 0);
+    return w;
+}
+
+static void check_scores_grad(mg_dtype dt, int B, int T, int C, int H, int offset, int extra,
+                              double tol)
+{
+    mg_graph *g = mg_graph_new();
+    mg_tensor *qkv = random_leaf(g, dt, SHAPE(B, T, 3 * C), 31, MG_TENSOR_PARAM);
+    mg_tensor *c = random_leaf(g, dt, SHAPE(B, H, T, T), 32, MG_TENSOR_CONST);
+    mg_tensor *wts = random_leaf(g, dt, SHAPE(B, T, C), 33, MG_TENSOR_CONST);
+    mg_tensor *part[3], *e[2] = { NULL, NULL };
+    ck_assert_int_eq(mg_tensor_split(qkv, -1, 3, NULL, part), MG_OK);
+    for (int i = 0; i < 3; i++)
+        part[i] = mg_tensor_transpose(mg_tensor_reshape(part[i], SHAPE(B, T, H, C / H)), 1, 2);
+    mg_tensor *w = scores_with_extra(
+        mg_tensor_matmul(part[0], mg_tensor_transpose(part[1], -1, -2)), offset, extra, c, &e[0]);
+    mg_tensor *ref = mg_tensor_reshape(
+        mg_tensor_transpose(mg_tensor_matmul(w, part[2]), 1, 2), SHAPE(B, T, C));
+    mg_tensor *y = mg_tensor_attn_mix(
+        scores_with_extra(mg_tensor_attn_scores(qkv, H), offset, extra, c, &e[1]), qkv);
+    mg_tensor *loss[2];
+    mg_tensor *out[2] = { ref, y };
+    for (int p = 0; p < 2; p++) {
+        loss[p] = mg_tensor_sum(mg_tensor_mul(out[p], wts), MG_AXIS_ALL, 0);
+        if (e[p])
+            loss[p] = mg_tensor_add(loss[p], e[p]);
+    }
+    ck_assert_msg(loss[0] && loss[1], "%s", mg_graph_error(g));
+    double *want = malloc((size_t)qkv->numel * sizeof *want);
+    ck_assert_ptr_nonnull(want);
+    ck_assert_int_eq(mg_tensor_backward(loss[0]), MG_OK);
+    for (int i = 0; i < qkv->numel; i++)
+        want[i] = mg_tensor_grad_at(qkv, i);
+    mg_tensor_zero_grad(qkv);
+    ck_assert_int_eq(mg_tensor_backward(loss[1]), MG_OK);
+    for (int i = 0; i < qkv->numel; i++)
+        ck_assert_double_eq_tol(mg_tensor_grad_at(qkv, i), want[i], tol * (1 + fabs(want[i])));
+    free(want);
+    mg_graph_free(g);
+}
+
+START_TEST(test_scores_skip_causal_zeros_only_when_known)
+{
+    for (int extra = 0; extra < 3; extra++)
+        for (int offset = 0; offset <= 2; offset += 2) {
+            check_scores_grad(MG_F32, 2, 32, 64, 2, offset, extra, 1e-5);
+            check_scores_grad(MG_F64, 2, 32, 64, 2, offset, extra, 1e-12);
+            check_scores_grad(MG_F64, 3, 7, 24, 4, offset, extra, 1e-12);
+        }
+}
+END_TEST
+
 /* An interior qkv's gradient is written, not added to, by the first pass's
  * contributions (attn_mix writes v's third with beta 0, attn_scores adds into
  * the q and k thirds cleared for it): a buffer holding NaNs from before comes
@@ -1000,6 +1065,7 @@ static Suite *tensor_nn_suite(void)
     tcase_add_test(tc, test_split_and_concat_round_trip);
     tcase_add_test(tc, test_shape_errors_name_the_problem);
     tcase_add_test(tc, test_attention_reads_qkv_in_place);
+    tcase_add_test(tc, test_scores_skip_causal_zeros_only_when_known);
     tcase_add_test(tc, test_qkv_thirds_left_to_the_scores_are_settled_for_others);
     tcase_add_test(tc, test_fresh_qkv_gradient_overwrites_old_numbers);
     tcase_add_test(tc, test_causal_softmax_masks);

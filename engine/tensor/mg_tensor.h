@@ -101,6 +101,9 @@ typedef struct mg_tensor {
     uint8_t keepdim;      /* reductions */
     uint8_t qk_unset;     /* internal to backward: an attention qkv whose gradient's q and
                            * k thirds this pass has not written yet (tensor_backward.c) */
+    uint8_t grad_causal;  /* internal to backward: a causal softmax's backward wrote this
+                           * gradient whole this pass, exact zeros above the diagonal of its
+                           * last two axes (attn_scores' backward skips them unscanned) */
     int axis, axis2;      /* reductions, log_softmax: axis; transpose: both */
     double k;             /* MG_T_POW's exponent */
     void *aux;            /* op state kept for backward (labels, argmax, probs) */

@@ -134,18 +134,21 @@ mg_tensor *mg_tensor_attn_mix(mg_tensor *weights, mg_tensor *qkv)
  * A causal softmax's backward (the scores' one consumer in a GPT) leaves dS 0
  * above the diagonal: then dq's row i sums keys j <= i only and dk's row j
  * queries i >= j only, and the zero terms, half of each product, are skipped
- * (mg_sgemm_zeros: no sum changes). Each [T,T] of dS is scanned for them first,
- * in the product, as another consumer's gradient may have filled them. */
-void tensor_attn_scores_bwd(const mg_tensor *t, void *gp, double beta)
+ * (mg_sgemm_zeros: no sum changes). Unless zeros_known (that backward wrote
+ * dS whole: grad_causal), each [T,T] of dS is scanned for them first, in the
+ * product, as another consumer's gradient may have filled them. */
+void tensor_attn_scores_bwd(const mg_tensor *t, void *gp, double beta, int zeros_known)
 {
     const mg_tensor *qkv = mg_tensor_parent(t, 0);
     const heads s = heads_of(qkv, t->axis);
     const mg_dtype dt = t->dtype;
     const tensor_grid g[2] = {
         grid_of(s, 0, 0, s.T, s.D, s.T, square(t->grad, s), qkv_part(qkv->data, dt, s, 1),
-                qkv_part(gp, dt, s, 0), beta, (mg_gemm_zeros){ MG_GEMM_ZERO_ABOVE, 0 }, 1),
+                qkv_part(gp, dt, s, 0), beta, (mg_gemm_zeros){ MG_GEMM_ZERO_ABOVE, 0 },
+                !zeros_known),
         grid_of(s, 1, 0, s.T, s.D, s.T, square(t->grad, s), qkv_part(qkv->data, dt, s, 0),
-                qkv_part(gp, dt, s, 1), beta, (mg_gemm_zeros){ MG_GEMM_ZERO_BELOW, 0 }, 1),
+                qkv_part(gp, dt, s, 1), beta, (mg_gemm_zeros){ MG_GEMM_ZERO_BELOW, 0 },
+                !zeros_known),
     };
     loops_of(dt)->gemm_grids(g, 2);
 }

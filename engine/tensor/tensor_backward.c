@@ -191,7 +191,7 @@ static void backward_attn_scores(const mg_tensor *t, int which, void *gp, int fr
         qkv->qk_unset = 0;
     else
         begin(qkv, gp, fresh, 0);
-    tensor_attn_scores_bwd(t, gp, write ? 0.0 : 1.0);
+    tensor_attn_scores_bwd(t, gp, write ? 0.0 : 1.0, t->grad_causal);
 }
 
 /* The weights' gradient is written whole; qkv's is only v's third: a fresh
@@ -221,14 +221,17 @@ static void backward_softmax(const mg_tensor *t, int which, void *gp, int fresh)
                                     begin(a, gp, fresh, 1));
 }
 
+/* Written whole into a's own buffer, the gradient is 0 at key j > query i +
+ * offset, so above the diagonal for offset <= 0: a's grad_causal says so. */
 static void backward_causal_softmax(const mg_tensor *t, int which, void *gp, int fresh)
 {
-    const mg_tensor *a = operand(t, which);
+    mg_tensor *a = operand(t, which);
     int rows, cols, tq;
     int acc = begin(a, gp, fresh, 1);
     tensor_causal_layout(a, &rows, &cols, &tq);
     loops_of(t->dtype)->causal_softmax_bwd(rows, cols, tq, t->axis, t->k, t->data, t->grad, gp,
                                            acc);
+    a->grad_causal = !acc && gp == a->grad && t->axis <= 0 && tq == cols;
 }
 
 /* x's gradient gp = base + dx (base NULL: dx alone). */
@@ -354,6 +357,7 @@ static void *claim(const mg_tensor *t, int which, mg_value *pv, int *fresh, cons
     mg_tensor *p = pv->tensor;
     if (!p->requires_grad)
         return NULL;
+    p->grad_causal = 0; /* a causal softmax's backward sets it again after its write */
     if (!(pv->flags & MG_FLAG_SEEN)) {
         pv->flags |= MG_FLAG_SEEN;
         *fresh = pv->op != MG_OP_LEAF;
@@ -380,6 +384,7 @@ static int lend(const mg_tensor *t, int which, mg_value *pv)
         return 0;
     pv->flags |= MG_FLAG_SEEN;
     p->grad = t->grad;
+    p->grad_causal = 0;
     return 1;
 }
 

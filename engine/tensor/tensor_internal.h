@@ -228,7 +228,7 @@ const char *const *tensor_names_of(const mg_tensor *t, int axis, int *count);
 /* tensor_attention.c: the chain rule of attn_scores (into qkv's gradient gp:
  * its q and k parts only) and of attn_mix (operand 0, the weights, or 1, qkv:
  * its v part only); beta 0 overwrites, 1 adds. */
-void tensor_attn_scores_bwd(const mg_tensor *t, void *gp, double beta);
+void tensor_attn_scores_bwd(const mg_tensor *t, void *gp, double beta, int zeros_known);
 void tensor_attn_mix_bwd(const mg_tensor *t, int which, void *gp, double beta);
 
 /* Batch count of a matmul operand: every dim before the last two. */
