@@ -160,10 +160,13 @@ void tensor_attn_mix_bwd(const mg_tensor *t, int which, void *gp, double beta)
     const mg_tensor *w = mg_tensor_parent(t, 0), *qkv = mg_tensor_parent(t, 1);
     const heads s = heads_of(qkv, t->axis);
     const mg_dtype dt = t->dtype;
-    if (which == 0)
+    if (which == 0) {
         products(dt, s, 0, 1, s.T, s.T, s.D, merged(t->grad, s), qkv_part(qkv->data, dt, s, 2),
                  square(gp, s), beta, dense);
-    else
-        products(dt, s, 1, 0, s.T, s.D, s.T, square(w->data, s), merged(t->grad, s),
-                 qkv_part(gp, dt, s, 2), beta, weights_zeros(w, 1));
+        return;
+    }
+    tensor_grid g = grid_of(s, 1, 0, s.T, s.D, s.T, square(w->data, s), merged(t->grad, s),
+                            qkv_part(gp, dt, s, 2), beta, weights_zeros(w, 1), 0);
+    g.a_far = 1; /* the weights, from the forward */
+    loops_of(dt)->gemm_grids(&g, 1);
 }

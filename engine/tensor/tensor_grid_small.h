@@ -100,12 +100,36 @@ static void FN(grid_transpose)(const T *src, long ld, int n, int k, T *dst)
     }
 }
 
+/* Reads one word of every line of A, row by row as stored. A product with ta
+ * walks down A's columns, so a cold A (attention's weights, written in the
+ * forward, read by dv = Wᵀ·dY) missed one line at a time; read in order first,
+ * whole rows, zeros too (a head's [T,T] is one block: a sequential read the
+ * hardware's stream prefetcher follows; reading only the live lines broke the
+ * stream and gained a fifth as much), its misses overlap. The words are OR-ed
+ * and discarded. */
+static void FN(grid_touch)(const tensor_grid *gr, const T *a)
+{
+    unsigned acc[4] = { 0, 0, 0, 0 };
+    const int per_line = 64 / (int)sizeof(T), rows = gr->ta ? gr->K : gr->M,
+              cols = gr->ta ? gr->M : gr->K;
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c += per_line) {
+            unsigned x;
+            memcpy(&x, a + r * (long)gr->lda + c, sizeof x);
+            acc[r & 3] |= x;
+        }
+    const unsigned all = acc[0] | acc[1] | acc[2] | acc[3];
+    __asm__ volatile("" : : "r"(all)); /* kept: the reads are the point */
+}
+
 /* One product of the grid, op(A) zero where z says. */
 static void FN(grid_small_product)(const tensor_grid *gr, const T *a, const T *b, T *c,
                                    mg_gemm_zeros z)
 {
     T bt[GRID_BT_MAX] __attribute__((aligned(64)));
     long ldb = gr->ldb;
+    if (gr->a_far)
+        FN(grid_touch)(gr, a);
     if (gr->tb) {
         FN(grid_transpose)(b, gr->ldb, gr->N, gr->K, bt);
         b = bt;

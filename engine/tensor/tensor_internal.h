@@ -62,6 +62,8 @@ typedef struct tensor_grid {
     double beta;
     mg_gemm_zeros a_zeros;
     int a_zeros_checked; /* a_zeros only for products whose A has them (found by a scan) */
+    int a_far;           /* A was written long before (in the forward): each product reads
+                          * it once first, in order (tensor_grid_small.h) */
 } tensor_grid;
 
 /* How an optimiser step reads its grads: each multiplied by scale first when
