@@ -190,6 +190,20 @@ static mg_tensor *f_layer(mg_graph *g, mg_tensor *const *x, int n, void *c)
 UNARY_CASE(f_linear, mg_tensor_linear(x[0], x[1], n > 2 ? x[2] : NULL))
 /* W and b used by two linears: their second contributions add to the first */
 UNARY_CASE(f_linear_twice, mg_tensor_linear(mg_tensor_linear(x[0], x[1], x[2]), x[1], x[2]))
+/* One interior node as x and W, or as x and b: the shares that add to its
+ * buffer must follow the one that writes it fresh (propagate_linear) */
+static mg_tensor *f_linear_x_is_w(mg_graph *g, mg_tensor *const *x, int n, void *c)
+{
+    (void)g, (void)n, (void)c;
+    mg_tensor *h = mg_tensor_tanh(x[0]);
+    return weighted_sum(mg_tensor_linear(h, h, x[1]));
+}
+static mg_tensor *f_linear_x_is_b(mg_graph *g, mg_tensor *const *x, int n, void *c)
+{
+    (void)g, (void)n, (void)c;
+    mg_tensor *h = mg_tensor_tanh(x[0]);
+    return weighted_sum(mg_tensor_linear(h, x[1], h));
+}
 
 #define S1(a) { 1, { a } }
 #define S2(a, b) { 2, { a, b } }
@@ -276,6 +290,8 @@ static const op_case cases[] = {
     { "linear without bias", MG_T_LINEAR, f_linear, 2, { S2(3, 4), S2(4, 5) }, ANY },
     { "linear twice, W and b shared", MG_T_LINEAR, f_linear_twice, 3,
       { S2(3, 4), S2(4, 4), S1(4) }, ANY },
+    { "linear, one node as x and W", MG_T_LINEAR, f_linear_x_is_w, 2, { S2(4, 4), S1(4) }, ANY },
+    { "linear, one node as x and b", MG_T_LINEAR, f_linear_x_is_b, 2, { S1(4), S2(4, 4) }, ANY },
 };
 
 START_TEST(test_gradcheck_op)
