@@ -542,20 +542,6 @@ static void FN(gemm_batch)(int ta, int tb, int M, int N, int K, const void *A, i
     GEMM_BATCH(ta, tb, M, N, K, (T)1, A, lda, sa, B, ldb, sb, (T)beta, C, ldc, sc, count);
 }
 
-/* Asks for the rows × cols matrix at p (rows ld apart) to be brought into cache
- * (rw 1: to be written), one request per 64-byte line. */
-static void FN(prefetch_matrix)(const T *p, int rows, int cols, int ld, int rw)
-{
-    const int per_line = 64 / (int)sizeof(T);
-    for (int r = 0; r < rows; r++)
-        for (int c = 0; c < cols; c += per_line) {
-            if (rw)
-                __builtin_prefetch(p + (long)r * ld + c, 1, 2);
-            else
-                __builtin_prefetch(p + (long)r * ld + c, 0, 2);
-        }
-}
-
 /* Whether the rows × cols matrix at p (rows ld apart) is 0 at every [x][y] with
  * y > x + d. Whole rows are read, the other entries masked out: whole vectors. */
 static int FN(zero_above)(const T *p, int rows, int cols, int ld, int d)
@@ -599,17 +585,6 @@ static mg_gemm_zeros FN(grid_zeros)(const tensor_grid *gr, const T *a, FN(scan) 
 
 #include "tensor_grid_small.h"
 
-/* Asks for the operands of product (o, h) of the grid to be brought into cache. */
-static void FN(grid_prefetch)(const tensor_grid *gr, long o, long h)
-{
-    FN(prefetch_matrix)((const T *)gr->A + o * gr->a_outer + h * gr->a_inner,
-                        gr->ta ? gr->K : gr->M, gr->ta ? gr->M : gr->K, gr->lda, 0);
-    FN(prefetch_matrix)((const T *)gr->B + o * gr->b_outer + h * gr->b_inner,
-                        gr->tb ? gr->N : gr->K, gr->tb ? gr->K : gr->N, gr->ldb, 0);
-    FN(prefetch_matrix)((const T *)gr->C + o * gr->c_outer + h * gr->c_inner, gr->M, gr->N,
-                        gr->ldc, 1);
-}
-
 /* Product (o, h) of the grid: the small path (tensor_grid_small.h) or mg_sgemm. */
 static void FN(grid_product)(const tensor_grid *gr, int small, long o, long h, FN(scan) *last)
 {
@@ -626,10 +601,10 @@ static void FN(grid_product)(const tensor_grid *gr, int small, long o, long h, F
 
 /* Items are (o, h), each running that product of every grid in turn, each
  * writing its own C: the products of one item share operands (dq = dS·k and
- * dk = dSᵀ·q both read dS), read once from memory and then from L1.
- * Attention's operands are short rows far apart (a head's 32 columns of qkv):
- * too short for the hardware's stream prefetch, so each item asks for the next
- * one's while it computes. */
+ * dk = dSᵀ·q both read dS), read once from memory and then from L1. (Asking
+ * for the next item's operands ahead made the products slower: they pushed
+ * the current item's out of L1; the requests once written here compiled to
+ * nothing, so what was measured of them before Dec 3 measured nothing.) */
 static void FN(gemm_grid_range)(void *ctx, int lo, int hi)
 {
     const loop_args *x = ctx;
@@ -639,12 +614,9 @@ static void FN(gemm_grid_range)(void *ctx, int lo, int hi)
     for (int g = 0; g < count; g++)
         small[g] = FN(grid_small)(&grids[g]);
     FN(scan) last = { NULL, 0, 0, 0, 0, 0 };
-    for (int i = lo; i < hi; i++) {
-        for (int g = 0; g < count && i + 1 < hi; g++)
-            FN(grid_prefetch)(&grids[g], (i + 1) / inner, (i + 1) % inner);
+    for (int i = lo; i < hi; i++)
         for (int g = 0; g < count; g++)
             FN(grid_product)(&grids[g], small[g], i / inner, i % inner, &last);
-    }
 }
 
 /* count (1 or 2) grids of one outer × inner. */
