@@ -585,15 +585,25 @@ static mg_gemm_zeros FN(grid_zeros)(const tensor_grid *gr, const T *a, FN(scan) 
 
 #include "tensor_grid_small.h"
 
-/* Product (o, h) of the grid: the small path (tensor_grid_small.h) or mg_sgemm. */
-static void FN(grid_product)(const tensor_grid *gr, int small, long o, long h, FN(scan) *last)
+/* Product i (item (i / inner, i % inner)) of the grid: the small path
+ * (tensor_grid_small.h), told item `next`'s operands (-1: none, as the last
+ * of a range), or mg_sgemm. */
+static void FN(grid_product)(const tensor_grid *gr, int small, long i, long next, FN(scan) *last)
 {
-    const T *a = (const T *)gr->A + o * gr->a_outer + h * gr->a_inner;
-    const T *b = (const T *)gr->B + o * gr->b_outer + h * gr->b_inner;
-    T *c = (T *)gr->C + o * gr->c_outer + h * gr->c_inner;
+    const T *a = (const T *)gr->A + i / gr->inner * gr->a_outer + i % gr->inner * gr->a_inner;
+    const T *b = (const T *)gr->B + i / gr->inner * gr->b_outer + i % gr->inner * gr->b_inner;
+    T *c = (T *)gr->C + i / gr->inner * gr->c_outer + i % gr->inner * gr->c_inner;
     const mg_gemm_zeros z = FN(grid_zeros)(gr, a, last);
-    if (small)
-        FN(grid_small_product)(gr, a, b, c, z);
+    if (small) {
+        const T *next_a = NULL, *next_b = NULL;
+        if (next >= 0) {
+            next_a = (const T *)gr->A + next / gr->inner * gr->a_outer
+                     + next % gr->inner * gr->a_inner;
+            next_b = (const T *)gr->B + next / gr->inner * gr->b_outer
+                     + next % gr->inner * gr->b_inner;
+        }
+        FN(grid_small_product)(gr, a, b, c, z, next_a, next_b);
+    }
     else
         GEMM_ZEROS(gr->ta, gr->tb, gr->M, gr->N, gr->K, (T)1, a, gr->lda, b, gr->ldb,
                    (T)gr->beta, c, gr->ldc, z.where, z.offset);
@@ -601,22 +611,23 @@ static void FN(grid_product)(const tensor_grid *gr, int small, long o, long h, F
 
 /* Items are (o, h), each running that product of every grid in turn, each
  * writing its own C: the products of one item share operands (dq = dS·k and
- * dk = dSᵀ·q both read dS), read once from memory and then from L1. (Asking
- * for the next item's operands ahead made the products slower: they pushed
- * the current item's out of L1; the requests once written here compiled to
- * nothing, so what was measured of them before Dec 3 measured nothing.) */
+ * dk = dSᵀ·q both read dS), read once from memory and then from L1. Each
+ * product asks for the next item's strided operands a few lines per tile
+ * (grid_small_product); asking for them all at once, in a loop of their own
+ * before Dec 3, made the products slower: it pushed the current item's out
+ * of L1. */
 static void FN(gemm_grid_range)(void *ctx, int lo, int hi)
 {
     const loop_args *x = ctx;
     const tensor_grid *grids = x->grid;
-    const int count = x->n, inner = grids[0].inner;
+    const int count = x->n;
     int small[2];
     for (int g = 0; g < count; g++)
         small[g] = FN(grid_small)(&grids[g]);
     FN(scan) last = { NULL, 0, 0, 0, 0, 0 };
     for (int i = lo; i < hi; i++)
         for (int g = 0; g < count; g++)
-            FN(grid_product)(&grids[g], small[g], i / inner, i % inner, &last);
+            FN(grid_product)(&grids[g], small[g], i, i + 1 < hi ? i + 1 : -1, &last);
 }
 
 /* count (1 or 2) grids of one outer × inner. */
