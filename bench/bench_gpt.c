@@ -287,5 +287,14 @@ int main(int argc, char **argv)
            fast == &tx ? "SkylakeX" : "as installed", fast->median_s / m1.median_s,
            best / m1.best_s, cpu / m1.cpu_s, fast->median_s / m2.median_s,
            (double)m1.rss_kb / (double)(tx.rss_kb < ti.rss_kb ? tx.rss_kb : ti.rss_kb));
+    /* How far the goal is from this CPU's arithmetic: the linear layers' and the head's
+     * products (attention's are left out, as causal zeros may be skipped) at the sgemm
+     * rate measured above bound what any engine's step can reach. */
+    const double linear_flops = 6.0 * (12.0 * L * C * C + C * V);
+    const double floor_s = tokens * linear_flops / m1.gemm_flops;
+    printf("2x PyTorch on 1 thread needs a step of %.1f ms; the linear products alone take "
+           "%.1f ms at %.1f GFLOP/s, so no engine at that rate exceeds %.2fx\n",
+           fast->median_s * 1e3 / 2, floor_s * 1e3, m1.gemm_flops / 1e9,
+           fast->median_s / floor_s);
     return 0;
 }
