@@ -133,11 +133,12 @@ GFN(kernel_body)(int nv, int kc, const REAL *restrict a, long a_lane, long a_ste
      * output (the GPT's forward) or a gradient from an earlier layer is cold, and each
      * store to a line not in cache waits for it (a GPT step on a Zen 4: ~3 ms of 70).
      * Over a few steps the fetch would not arrive in time, and only costs (K = 10: 10%). */
-    for (int i = 0; i < (kc >= C_AHEAD_MIN_STEPS ? m : 0); i++)
+    if (kc >= C_AHEAD_MIN_STEPS)
+        for (int i = 0; i < m; i++)
 #pragma GCC unroll 4
-        for (int v = 0; v < nv; v++)
-            if (v * VLEN < n)
-                __builtin_prefetch(C + i * ldc + v * VLEN, 1);
+            for (int v = 0; v < nv; v++)
+                if (v * VLEN < n)
+                    __builtin_prefetch(C + i * ldc + v * VLEN, 1);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; i++)
 #pragma GCC unroll 4

@@ -15,6 +15,7 @@
 #if defined(__AVX512F__)
 
 typedef T FN(gvec) __attribute__((vector_size(64)));
+/* GRID_L: elements of a 64-byte vector, which is also a cache line. */
 enum { FN(GRID_L) = 64 / sizeof(T), FN(GRID_NR) = 2 * FN(GRID_L) };
 #define GRID_MR 8
 /* The largest op(B) copied transposed: a head's 64×64 in double is 32 KB. */
@@ -111,10 +112,10 @@ static void FN(grid_transpose)(const T *src, long ld, int n, int k, T *dst)
 static void FN(grid_touch)(const tensor_grid *gr, const T *a)
 {
     unsigned acc[4] = { 0, 0, 0, 0 };
-    const int per_line = 64 / (int)sizeof(T), rows = gr->ta ? gr->K : gr->M,
+    const int rows = gr->ta ? gr->K : gr->M,
               cols = gr->ta ? gr->M : gr->K;
     for (int r = 0; r < rows; r++)
-        for (int c = 0; c < cols; c += per_line) {
+        for (int c = 0; c < cols; c += FN(GRID_L)) {
             unsigned x;
             memcpy(&x, a + r * (long)gr->lda + c, sizeof x);
             acc[r & 3] |= x;
@@ -155,10 +156,9 @@ typedef struct FN(ahead) {
  * op just before; asking for it measured no gain. */
 static FN(ahead) FN(ahead_of)(const T *next, long ld, int rows, int cols)
 {
-    const int per_line = 64 / (int)sizeof(T);
     if (!next || ld <= cols)
         return (FN(ahead)){ NULL, 0, 0, 0, 0, 0 };
-    return (FN(ahead)){ next, ld, rows, (cols + per_line - 1) / per_line, 0, 0 };
+    return (FN(ahead)){ next, ld, rows, (cols + FN(GRID_L) - 1) / FN(GRID_L), 0, 0 };
 }
 
 /* Asks for up to n more lines of x into L2 (prefetcht1: into L1, prefetcht0,
@@ -167,7 +167,7 @@ static FN(ahead) FN(ahead_of)(const T *next, long ld, int rows, int cols)
 static inline void FN(ahead_step)(FN(ahead) *x, int n)
 {
     for (; n > 0 && x->r < x->rows; n--) {
-        __builtin_prefetch(x->p + x->r * x->ld + x->l * (64 / (long)sizeof(T)), 0, 2);
+        __builtin_prefetch(x->p + x->r * x->ld + x->l * (long)FN(GRID_L), 0, 2);
         if (++x->l == x->lines)
             x->l = 0, x->r++;
     }

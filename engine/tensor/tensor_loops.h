@@ -585,25 +585,27 @@ static mg_gemm_zeros FN(grid_zeros)(const tensor_grid *gr, const T *a, FN(scan) 
 
 #include "tensor_grid_small.h"
 
-/* Product i (item (i / inner, i % inner)) of the grid: the small path
- * (tensor_grid_small.h), told item `next`'s operands (-1: none, as the last
- * of a range), or mg_sgemm. */
+/* Item i's matrix of one grid operand at base: item (i / inner, i % inner). */
+static inline T *FN(grid_item)(const tensor_grid *gr, const void *base, long i, long outer_stride,
+                               long inner_stride)
+{
+    return (T *)base + i / gr->inner * outer_stride + i % gr->inner * inner_stride;
+}
+
+/* Product i of the grid: the small path (tensor_grid_small.h), told item
+ * `next`'s operands (-1: none, as the last of a range), or mg_sgemm. */
 static void FN(grid_product)(const tensor_grid *gr, int small, long i, long next, FN(scan) *last)
 {
-    const T *a = (const T *)gr->A + i / gr->inner * gr->a_outer + i % gr->inner * gr->a_inner;
-    const T *b = (const T *)gr->B + i / gr->inner * gr->b_outer + i % gr->inner * gr->b_inner;
-    T *c = (T *)gr->C + i / gr->inner * gr->c_outer + i % gr->inner * gr->c_inner;
+    const T *a = FN(grid_item)(gr, gr->A, i, gr->a_outer, gr->a_inner);
+    const T *b = FN(grid_item)(gr, gr->B, i, gr->b_outer, gr->b_inner);
+    T *c = FN(grid_item)(gr, gr->C, i, gr->c_outer, gr->c_inner);
     const mg_gemm_zeros z = FN(grid_zeros)(gr, a, last);
-    if (small) {
-        const T *next_a = NULL, *next_b = NULL;
-        if (next >= 0) {
-            next_a = (const T *)gr->A + next / gr->inner * gr->a_outer
-                     + next % gr->inner * gr->a_inner;
-            next_b = (const T *)gr->B + next / gr->inner * gr->b_outer
-                     + next % gr->inner * gr->b_inner;
-        }
-        FN(grid_small_product)(gr, a, b, c, z, next_a, next_b);
-    }
+    if (small)
+        FN(grid_small_product)(gr, a, b, c, z,
+                               next < 0 ? NULL : FN(grid_item)(gr, gr->A, next, gr->a_outer,
+                                                               gr->a_inner),
+                               next < 0 ? NULL : FN(grid_item)(gr, gr->B, next, gr->b_outer,
+                                                               gr->b_inner));
     else
         GEMM_ZEROS(gr->ta, gr->tb, gr->M, gr->N, gr->K, (T)1, a, gr->lda, b, gr->ldb,
                    (T)gr->beta, c, gr->ldc, z.where, z.offset);
